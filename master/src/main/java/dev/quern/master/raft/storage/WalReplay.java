@@ -50,9 +50,12 @@ final class WalReplay {
                 WalRecords.WalRecord record = d.record();
                 if (record instanceof WalRecords.EntryRecord r) {
                     StoredEntry e = r.entry();
-                    if (!anchored) {
-                        // Older segments may have been deleted by compaction: start where this one does;
-                        // the snapshot is checked against this base afterwards.
+                    boolean provisional = log.baseTerm() == MemLog.UNKNOWN_TERM;
+                    if (!anchored || (provisional && e.index() <= log.baseIndex())) {
+                        // Older segments may have been deleted by compaction, so start where this entry
+                        // does. A later segment may rewrite indexes below that start (conflict
+                        // truncation after the deleted part); those overwrite everything from there.
+                        // The snapshot is checked against the resulting base afterwards.
                         log.reset(e.index() - 1, MemLog.UNKNOWN_TERM);
                         anchored = true;
                     }
