@@ -261,6 +261,7 @@ class RaftLogStoreTest {
     void directoryCanBeOpenedOnlyOnce() throws IOException {
         try (RaftLogStore store = RaftLogStore.open(dir)) {
             assertThatThrownBy(() -> RaftLogStore.open(dir)).isInstanceOf(IllegalStateException.class);
+            assertThat(store.lastIndex()).isZero();
         }
         RaftLogStore.open(dir).close();
     }
