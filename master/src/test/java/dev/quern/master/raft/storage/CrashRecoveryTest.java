@@ -25,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashRecoveryTest {
 
-    private static final int SEEDS = 24;
-    private static final int MAX_CUTS_PER_SEED = 120;
+    private static final int SEEDS = 20;
+    private static final int MAX_CUTS_PER_SEED = 80;
 
     // Recovery logs a warning per torn tail; thousands of them would bury the test output.
     private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger(WalReplay.class.getName());
