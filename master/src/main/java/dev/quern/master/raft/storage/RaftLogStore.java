@@ -46,7 +46,7 @@ import java.util.stream.Stream;
  * <pre>{@code
  * try (RaftLogStore store = RaftLogStore.open(dir, RaftLogStore.Options.defaults())) {
  *     Recovered r = store.recovered();          // hand to the Raft core
- *     store.persist(List.of(new StoredEntry(r.entries().size() + 1, 3, bytes)), new HardState(3, "m1", 0));
+ *     store.persist(List.of(new StoredEntry(store.lastIndex() + 1, 3, bytes)), new HardState(3, "m1", 0));
  *     // now safe to acknowledge
  * }
  * }</pre>
@@ -100,18 +100,25 @@ public final class RaftLogStore implements AutoCloseable {
         this.hardState = replayed.hardState();
         this.snapshotMeta = snapshot == null ? null : snapshot.meta();
 
-        boolean staleLog = reconcileWithSnapshot(snapshot);
-        if (segments.isEmpty()) {
-            createSegment(1);
-        } else {
-            Segment last = segments.get(segments.size() - 1);
-            active = FileChannel.open(last.path, StandardOpenOption.WRITE);
-            activeSize = active.size();
-        }
-        if (staleLog) {
-            // Crash between a snapshot's rename and its LOG_BASE record: finish replacing the log now,
-            // or entries appended after recovery would be replayed on top of the stale ones.
-            resetOnDisk(snapshotMeta);
+        try {
+            boolean staleLog = reconcileWithSnapshot(snapshot);
+            if (segments.isEmpty()) {
+                createSegment(1);
+            } else {
+                Segment last = segments.get(segments.size() - 1);
+                active = FileChannel.open(last.path, StandardOpenOption.WRITE);
+                activeSize = active.size();
+            }
+            if (staleLog) {
+                // Crash between a snapshot's rename and its LOG_BASE record: finish replacing the log now,
+                // or entries appended after recovery would be replayed on top of the stale ones.
+                resetOnDisk(snapshotMeta);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (active != null) {
+                active.close();
+            }
+            throw e;
         }
         this.recovered = new Recovered(hardState, Optional.ofNullable(snapshot),
                 log.slice(log.firstIndex(), log.lastIndex() + 1), replayed.droppedTailBytes());
