@@ -80,7 +80,7 @@ class CrashRecoveryTest {
     /** The recorded history: write calls, syncs and the offset after the last snapshot. */
     static final class History {
         final List<Call> calls = new ArrayList<>();
-        final List<long[]> syncs = new ArrayList<>(); // unused slot 0 kept simple: {segmentSeq, offset}
+        final List<long[]> syncs = new ArrayList<>(); // {segment sequence, file size} at each sync
         String barrierSegment;
         long barrierOffset;
         State state = new State(HardState.EMPTY, null, List.of());
@@ -276,8 +276,10 @@ class CrashRecoveryTest {
 
     /**
      * The states the store may recover when the last segment is damaged from {@code damage} on: the
-     * state after the write call that ends exactly there, or, if a call's bytes straddle it, any state
-     * after a whole number of that call's records.
+     * state after the last write call that ends at or before it, or, if a call's bytes straddle it,
+     * any state after a whole number of that call's records. A cut at X stands for a crash when the
+     * segment held X bytes, so the syncs before the crash are those at offsets up to X, and every state
+     * offered here contains what they made durable (flips are placed only after the last of them).
      */
     private static List<State> acceptableStates(History h, String segment, long damage) {
         List<Call> inSegment = h.calls.stream().filter(c -> c.segment().equals(segment)).toList();
