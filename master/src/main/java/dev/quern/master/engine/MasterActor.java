@@ -137,6 +137,10 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
         .onMessage(FromWorker.class, m -> after(() -> onReport(m.report())))
         .onMessage(WorkerGone.class, m -> after(() -> onWorkerGone(m.workerId())))
         .onMessage(JobCommitFinished.class, m -> after(() -> onCommitFinished(m)))
+        .onMessage(MasterCommand.GetReportPort.class, m -> {
+          m.replyTo().tell(reports);
+          return this;
+        })
         .onSignal(PostStop.class, s -> {
           files.shutdown();
           return this;

@@ -31,4 +31,7 @@ public sealed interface MasterCommand {
 
   /** The job commit (or its failure, when {@code error} is not null) finished off the actor. */
   record JobCommitFinished(String jobId, long endTime, String error) implements MasterCommand {}
+
+  /** Asks for the address workers send their reports to (the master's adapter). */
+  record GetReportPort(ActorRef<ActorRef<WorkerReport>> replyTo) implements MasterCommand {}
 }
