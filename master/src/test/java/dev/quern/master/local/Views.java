@@ -12,6 +12,7 @@ import java.util.function.Predicate;
 final class Views {
   private Views() {}
 
+  @SuppressWarnings("try")
   static JobView await(LocalCluster cluster, String jobId, Predicate<JobView> condition,
       Duration timeout) throws Exception {
     CompletableFuture<JobView> seen = new CompletableFuture<>();
