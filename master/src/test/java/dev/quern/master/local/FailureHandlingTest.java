@@ -9,6 +9,7 @@ import dev.quern.api.TaskCounter;
 import dev.quern.master.engine.AttemptState;
 import dev.quern.master.engine.AttemptView;
 import dev.quern.master.engine.JobView;
+import dev.quern.master.engine.JobViews;
 import dev.quern.master.engine.TaskState;
 import dev.quern.master.engine.TaskView;
 import java.nio.channels.FileChannel;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +49,10 @@ class FailureHandlingTest {
       assertThat(map.attempts().get(0).error()).contains("flaky mapper fails attempt");
       assertThat(s.counters().get(TaskCounter.FAILED_MAP_ATTEMPTS)).isEqualTo(2);
       assertThat(s.counters().get(TaskCounter.LAUNCHED_MAP_ATTEMPTS)).isEqualTo(3);
+
+      // The journal of applied events rebuilds the master's book exactly.
+      JobView replayed = JobViews.of(cluster.journal().replay().job(s.id()), Map.of());
+      assertThat(replayed).isEqualTo(cluster.jobView(s.id()).orElseThrow());
     }
   }
 
