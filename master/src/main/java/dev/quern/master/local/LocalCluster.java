@@ -230,6 +230,7 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
 
   @Override
   public void close() {
+    monitor.closeAll("the local cluster was closed before the job ended");
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
