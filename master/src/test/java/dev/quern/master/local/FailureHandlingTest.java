@@ -150,6 +150,7 @@ class FailureHandlingTest {
           .build().submit(cluster);
       Hooks.awaitArrival(hook, WAIT);
       assertThat(h.status().state()).isEqualTo(JobState.RUNNING);
+      assertThat(h.awaitCompletion(Duration.ofMillis(100)).state()).isEqualTo(JobState.RUNNING);
 
       h.kill();
       JobStatus s = h.awaitCompletion(WAIT);
