@@ -169,6 +169,23 @@ class FailureHandlingTest {
     }
   }
 
+  @Test
+  void aFailedJobCommitLeavesNoOutput() throws Exception {
+    Path in = input(2);
+    Path out = tmp.resolve("out");
+    try (LocalCluster cluster = LocalCluster.start(TestClusters.options(2, 1))) {
+      JobStatus s = WordCount.job("collide", in, out).reduceTasks(0)
+          .outputFormat(HookedJobs.FixedNameOutputFormat.class).build().submit(cluster)
+          .awaitCompletion(WAIT);
+
+      assertThat(s.state()).isEqualTo(JobState.FAILED);
+      assertThat(s.failure()).startsWith("job commit failed: ").contains("two tasks wrote");
+      try (var files = Files.list(out)) {
+        assertThat(files).isEmpty();
+      }
+    }
+  }
+
   private static void flipByte(Path file, long offset) throws Exception {
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ,
         StandardOpenOption.WRITE)) {
