@@ -118,4 +118,35 @@ class EndToEndTest {
       assertThat(Files.exists(out.resolve("_SUCCESS"))).isTrue();
     }
   }
+
+  @Test
+  void mapTasksStartLargestSplitFirst() throws Exception {
+    Path input = Files.createDirectories(tmp.resolve("sized"));
+    java.util.Random rnd = new java.util.Random(SEED);
+    int[] lines = {50, 400, 10, 200};
+    for (int f = 0; f < lines.length; f++) {
+      StringBuilder sb = new StringBuilder();
+      for (int l = 0; l < lines[f]; l++) {
+        sb.append("w").append(rnd.nextInt(50)).append(' ').append("v").append(rnd.nextInt(9))
+            .append('\n');
+      }
+      Files.writeString(input.resolve("f" + f + ".txt"), sb);
+    }
+    try (LocalCluster cluster = LocalCluster.start(TestClusters.options(1, 1))) {
+      JobStatus s = WordCount.job("order", input, tmp.resolve("out")).build().submit(cluster)
+          .awaitCompletion(Duration.ofMinutes(2));
+      assertThat(s.state()).isEqualTo(JobState.SUCCEEDED);
+      var view = cluster.jobView(s.id()).orElseThrow();
+      java.util.List<Integer> started = cluster.journal().events().stream()
+          .filter(e -> e instanceof dev.quern.master.engine.JobEvent.AttemptStarted a
+              && a.attempt().kind() == dev.quern.worker.task.TaskKind.MAP)
+          .map(e -> ((dev.quern.master.engine.JobEvent.AttemptStarted) e).attempt().taskIndex())
+          .toList();
+      // The splits are the files in name order: f0 (50 lines), f1 (400), f2 (10), f3 (200).
+      assertThat(view.maps()).extracting(t -> t.input().substring(t.input().lastIndexOf('/') + 1,
+          t.input().indexOf(':', t.input().lastIndexOf('/')))).containsExactly(
+          "f0.txt", "f1.txt", "f2.txt", "f3.txt");
+      assertThat(started).containsExactly(1, 3, 0, 2);
+    }
+  }
 }

@@ -80,6 +80,19 @@ class FailureHandlingTest {
   }
 
   @Test
+  void maxAttemptsIsConfigurable() throws Exception {
+    Path in = input(1);
+    try (LocalCluster cluster = LocalCluster.start(TestClusters.options(1, 1))) {
+      JobStatus s = WordCount.job("twice", in, tmp.resolve("out"))
+          .mapper(HookedJobs.FlakyMapper.class).set("test.fail-attempts", 100)
+          .set("quern.task.max-attempts", 2).build().submit(cluster).awaitCompletion(WAIT);
+      assertThat(s.state()).isEqualTo(JobState.FAILED);
+      assertThat(s.failure()).startsWith("task m-00000 failed 2 time(s); attempt " + s.id()
+          + "/m-00000/2 on worker-0: java.lang.IllegalStateException: flaky mapper fails");
+    }
+  }
+
+  @Test
   void aTaskOnAStoppedWorkerRunsAgainElsewhere() throws Exception {
     Path in = input(2);
     Path out = tmp.resolve("out");
