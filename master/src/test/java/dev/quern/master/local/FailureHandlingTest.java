@@ -186,6 +186,7 @@ class FailureHandlingTest {
       assertThat(h.awaitCompletion(Duration.ofMillis(100)).state()).isEqualTo(JobState.RUNNING);
 
       h.kill();
+      assertThat(h.status().state()).isEqualTo(JobState.KILLED);
       JobStatus s = h.awaitCompletion(WAIT);
 
       assertThat(s.state()).isEqualTo(JobState.KILLED);
