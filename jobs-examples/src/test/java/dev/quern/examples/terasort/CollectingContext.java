@@ -12,10 +12,24 @@ import java.util.Map;
 final class CollectingContext<K, V> implements Context<K, V> {
   final List<Map.Entry<K, V>> emitted = new ArrayList<>();
   final Map<String, long[]> counters = new HashMap<>();
+  private final boolean keep;
+  long emits;
+
+  CollectingContext() {
+    this(true);
+  }
+
+  /** With {@code keep} false, only counts emits (for runs too large to hold). */
+  CollectingContext(boolean keep) {
+    this.keep = keep;
+  }
 
   @Override
   public void emit(K key, V value) {
-    emitted.add(new java.util.AbstractMap.SimpleEntry<>(key, value));
+    emits++;
+    if (keep) {
+      emitted.add(new java.util.AbstractMap.SimpleEntry<>(key, value));
+    }
   }
 
   @Override

@@ -198,6 +198,31 @@ class TeraGenDataTest {
   }
 
   @Test
+  void checksumOfAMillionRowsIsTheOneHadoopPublishes() throws Exception {
+    // Hadoop's teravalidate prints "checksum 7a27e2d0d55de" for teragen 1000000 (100 MB).
+    Configuration conf = Configuration.of(Map.of(RowRangeInputFormat.ROWS, "1000000",
+        RowRangeInputFormat.MAPS, "4"));
+    RowRangeInputFormat in = new RowRangeInputFormat();
+    long sum = 0;
+    long rows = 0;
+    for (InputSplit s : in.splits(List.of(), conf)) {
+      CollectingContext<byte[], byte[]> ctx = new CollectingContext<>(false);
+      TeraGenMapper mapper = new TeraGenMapper();
+      mapper.setup(ctx);
+      try (RecordReader<Long, Void> r = in.open(s, conf)) {
+        while (r.next()) {
+          mapper.map(r.key(), r.value(), ctx);
+        }
+      }
+      mapper.cleanup(ctx);
+      sum += ctx.counter("terasort/checksum");
+      rows += ctx.emits;
+    }
+    assertThat(rows).isEqualTo(1_000_000);
+    assertThat(Long.toHexString(sum)).isEqualTo("7a27e2d0d55de");
+  }
+
+  @Test
   void rowCountsAcceptHadoopSuffixes() {
     assertThat(TeraGen.parseRows("10k")).isEqualTo(10_000);
     assertThat(TeraGen.parseRows("3m")).isEqualTo(3_000_000);
