@@ -142,10 +142,13 @@ public final class BinaryRecordWriter<K, V> implements RecordWriter<K, V> {
     b[at + 3] = (byte) v;
   }
 
-  /** Bytes written to the file so far (a partly filled block is not yet counted). */
+  /**
+   * Bytes written to the file so far, plus the uncompressed size of the block still being
+   * filled (engines read this before {@link #close} flushes that block).
+   */
   @Override
   public long bytesWritten() {
-    return bytes;
+    return bytes + block.position();
   }
 
   @Override
