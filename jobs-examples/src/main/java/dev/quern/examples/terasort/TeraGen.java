@@ -8,22 +8,41 @@ import java.nio.file.Path;
 /**
  * {@code teragen ROWS OUT [MAPS]}: writes ROWS 100-byte records into OUT, byte for byte the data
  * of Hadoop's TeraGen and gensort (ROWS may end in k, m, b or t: thousands to trillions). A
- * map-only job over row ranges; prints the checksum (sum of the records' CRC32s, hex).
+ * map-only job over row ranges; prints the checksum (sum of the records' CRC32s, hex), which
+ * {@code teravalidate} prints again after the sort.
  */
 public final class TeraGen {
   private TeraGen() {}
 
+  /** With no arguments, generates {@value TeraSample#ROWS} rows into a fresh temp directory. */
   public static void main(String[] args) throws Exception {
-    System.exit(run(args, JobSubmitter.current()));
+    if (args.length == 0) {
+      args = new String[] {Long.toString(TeraSample.ROWS),
+          TeraSample.freshDir("teragen").resolve("output").toString()};
+      System.out.println("teragen: no arguments, so generating the sample: teragen " + args[0]
+          + " " + args[1]);
+    }
+    if (args.length < 2 || args.length > 3) {
+      throw new IllegalArgumentException("usage: teragen ROWS OUT [MAPS]");
+    }
+    TeraSample.exitCode("teragen", run(args, JobSubmitter.current()));
   }
 
+  /** Runs the job; returns 0 on success, 1 when it failed, 2 on bad arguments. */
   public static int run(String[] args, JobSubmitter submitter) throws Exception {
     if (args.length < 2 || args.length > 3) {
       System.err.println("usage: teragen ROWS OUT [MAPS]");
       return 2;
     }
-    long rows = parseRows(args[0]);
-    int maps = args.length == 3 ? Integer.parseInt(args[2]) : 2;
+    long rows;
+    int maps;
+    try {
+      rows = parseRows(args[0]);
+      maps = args.length == 3 ? Integer.parseInt(args[2]) : 2;
+    } catch (IllegalArgumentException e) {
+      System.err.println("teragen: " + e.getMessage() + "; usage: teragen ROWS OUT [MAPS]");
+      return 2;
+    }
     Job job = job(rows, maps, args[1]);
     JobStatus status = job.submit(submitter).awaitCompletion();
     if (!status.succeeded()) {

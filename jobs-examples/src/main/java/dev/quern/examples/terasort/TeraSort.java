@@ -17,22 +17,42 @@ import java.util.Map;
 public final class TeraSort {
   private TeraSort() {}
 
+  /** With no arguments, generates the sample with teragen and sorts it. */
   public static void main(String[] args) throws Exception {
-    System.exit(run(args, JobSubmitter.current()));
+    if (args.length == 0) {
+      java.nio.file.Path dir = TeraSample.freshDir("terasort");
+      args = new String[] {TeraSample.generate(dir, JobSubmitter.current()),
+          dir.resolve("output").toString()};
+      System.out.println("terasort: no arguments, so sorting the sample: terasort " + args[0]
+          + " " + args[1]);
+    }
+    if (args.length < 2 || args.length > 3) {
+      throw new IllegalArgumentException("usage: terasort IN OUT [REDUCES]");
+    }
+    TeraSample.exitCode("terasort", run(args, JobSubmitter.current()));
   }
 
+  /** Runs the job; returns 0 on success, 1 when it failed, 2 on bad arguments. */
   public static int run(String[] args, JobSubmitter submitter) throws Exception {
     if (args.length < 2 || args.length > 3) {
       System.err.println("usage: terasort IN OUT [REDUCES]");
       return 2;
     }
-    int reduces = args.length == 3 ? Integer.parseInt(args[2]) : 2;
+    int reduces;
+    try {
+      reduces = args.length == 3 ? Integer.parseInt(args[2]) : 2;
+    } catch (NumberFormatException e) {
+      System.err.println("terasort: REDUCES is not a number: " + args[2]);
+      return 2;
+    }
     JobStatus status = job(args[0], args[1], reduces, Map.of()).submit(submitter)
         .awaitCompletion();
     if (!status.succeeded()) {
       System.err.println("terasort failed: " + status.failure());
       return 1;
     }
+    System.out.println("terasort: sorted " + args[0] + " into " + args[1] + " (" + reduces
+        + " part files)");
     return 0;
   }
 

@@ -27,10 +27,26 @@ public final class TeraValidate {
     }
   }
 
+  /** With no arguments, generates and sorts the sample, then validates it. */
   public static void main(String[] args) throws Exception {
-    System.exit(run(args, JobSubmitter.current()));
+    if (args.length == 0) {
+      Path dir = TeraSample.freshDir("teravalidate");
+      String input = TeraSample.generate(dir, JobSubmitter.current());
+      String sorted = dir.resolve("sorted").toString();
+      TeraSample.exitCode("terasort",
+          TeraSort.run(new String[] {input, sorted}, JobSubmitter.current()));
+      args = new String[] {sorted, dir.resolve("output").toString()};
+      System.out.println("teravalidate: no arguments, so validating the sorted sample: "
+          + "teravalidate " + args[0] + " " + args[1]);
+    }
+    if (args.length < 2 || args.length > 2) {
+      throw new IllegalArgumentException("usage: teravalidate IN OUT");
+    }
+    TeraSample.exitCode("teravalidate", run(args, JobSubmitter.current()));
   }
 
+  /** Runs the job; returns 0 when the input is sorted, 1 when not or the job failed, 2 on bad
+   * arguments. */
   public static int run(String[] args, JobSubmitter submitter) throws Exception {
     if (args.length != 2) {
       System.err.println("usage: teravalidate IN OUT");

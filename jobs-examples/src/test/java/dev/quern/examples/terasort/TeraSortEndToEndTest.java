@@ -1,8 +1,10 @@
 package dev.quern.examples.terasort;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quern.api.JobStatus;
+import dev.quern.api.JobSubmitter;
 import dev.quern.api.io.FileInputFormat;
 import dev.quern.master.local.LocalCluster;
 import java.io.ByteArrayOutputStream;
@@ -134,6 +136,27 @@ class TeraSortEndToEndTest {
   @Test
   void genSortValidateMoreReducersThanMaps() throws Exception {
     genSortValidate(3000, 2, 7, "20k");
+  }
+
+  @Test
+  void driversRunOnTheBuiltInSampleWithNoArguments() throws Exception {
+    JobSubmitter previous = JobSubmitter.install(cluster);
+    try {
+      // teravalidate with no arguments generates, sorts and validates the sample; it throws
+      // unless every step succeeded and the sorted sample validates.
+      TeraValidate.main(new String[0]);
+    } finally {
+      JobSubmitter.install(previous);
+    }
+  }
+
+  @Test
+  void badArgumentsAreRefused() throws Exception {
+    assertThat(TeraGen.run(new String[] {"lots", dir.resolve("x").toString()}, cluster))
+        .isEqualTo(2);
+    assertThat(TeraSort.run(new String[] {"only-one"}, cluster)).isEqualTo(2);
+    assertThatThrownBy(() -> TeraSort.main(new String[] {"a"}))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
