@@ -141,12 +141,28 @@ class TeraSortEndToEndTest {
   @Test
   void driversRunOnTheBuiltInSampleWithNoArguments() throws Exception {
     JobSubmitter previous = JobSubmitter.install(cluster);
+    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+    List<Path> before = sampleDirs(tmp);
     try {
       // teravalidate with no arguments generates, sorts and validates the sample; it throws
       // unless every step succeeded and the sorted sample validates.
       TeraValidate.main(new String[0]);
     } finally {
       JobSubmitter.install(previous);
+      for (Path p : sampleDirs(tmp)) {
+        if (!before.contains(p)) {
+          try (var walk = Files.walk(p)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+          }
+        }
+      }
+    }
+  }
+
+  private static List<Path> sampleDirs(Path tmp) throws java.io.IOException {
+    try (var list = Files.list(tmp)) {
+      return list.filter(p -> p.getFileName().toString().startsWith("quern-teravalidate-"))
+          .toList();
     }
   }
 
