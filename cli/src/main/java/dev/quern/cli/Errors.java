@@ -9,8 +9,8 @@ final class Errors {
   /** The first line of the most useful message: the cause's, if the wrapper adds nothing. */
   static String oneLine(Throwable t) {
     Throwable e = t;
-    while ((e instanceof InvocationTargetException || e.getMessage() == null)
-        && e.getCause() != null) {
+    while (e.getCause() != null && (e instanceof InvocationTargetException
+        || e.getMessage() == null || e.getMessage().equals(e.getCause().toString()))) {
       e = e.getCause();
     }
     String msg = e.getMessage();
