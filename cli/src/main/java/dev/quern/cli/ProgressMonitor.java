@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ProgressMonitor implements Runnable {
   static final long REFRESH_MS = 500;
+  private static final int MAX_FAILED_READS = 20;
   private static final Logger log = LoggerFactory.getLogger(ProgressMonitor.class);
 
   private final JobHandle handle;
@@ -39,7 +40,7 @@ final class ProgressMonitor implements Runnable {
 
   /** Waits (bounded) until the summary has been printed, so it precedes what the driver prints. */
   void awaitSummary() throws InterruptedException {
-    thread.join(10 * REFRESH_MS + 5_000);
+    thread.join((MAX_FAILED_READS + 2) * REFRESH_MS + 5_000);
   }
 
   /** The last status seen, or null before the first read. */
@@ -50,9 +51,23 @@ final class ProgressMonitor implements Runnable {
   @Override
   public void run() {
     String shown = null;
+    int failures = 0;
     try {
       while (true) {
-        JobStatus s = handle.status();
+        JobStatus s;
+        try {
+          s = handle.status();
+          failures = 0;
+        } catch (RuntimeException e) {
+          // A status read can fail briefly (e.g. before the master publishes a new job); give
+          // up only when it keeps failing.
+          if (++failures >= MAX_FAILED_READS) {
+            throw e;
+          }
+          log.debug("status of job {} not readable yet: {}", handle.id(), e.toString());
+          Thread.sleep(REFRESH_MS);
+          continue;
+        }
         last = s;
         if (s.isDone()) {
           if (terminal && shown != null) {
