@@ -79,10 +79,11 @@ public final class ClusterMonitor {
 
   void publish(JobView view) {
     jobs.put(view.id(), view);
+    // Listeners first: whoever waits for the end may close its listener as soon as it wakes.
+    notify(new JobUpdated(view));
     if (view.state().isFinal()) {
       completion(view.id()).complete(view);
     }
-    notify(new JobUpdated(view));
   }
 
   void publishWorkers(List<WorkerView> now) {
@@ -106,6 +107,11 @@ public final class ClusterMonitor {
     }
   }
 
+  /** Fails every wait on a job that has not ended: the cluster is closing. */
+  public void closeAll(String why) {
+    completions.values().forEach(f -> f.completeExceptionally(new IllegalStateException(why)));
+  }
+
   /** Waits at most {@code timeout} for the job to end; the current view if it has not. */
   public Optional<JobView> await(String jobId, Duration timeout) throws InterruptedException {
     try {
@@ -113,7 +119,7 @@ public final class ClusterMonitor {
     } catch (java.util.concurrent.TimeoutException e) {
       return job(jobId);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
     }
   }
 }

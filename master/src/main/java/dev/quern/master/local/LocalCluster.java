@@ -123,9 +123,11 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
   /**
    * Checks the job (jar, classes, input, output), then has the master accept it. Throws
    * {@link JobSubmissionException} with one line naming what is wrong; nothing changes then.
+   * Submissions are serialized, so two jobs racing for one output directory cannot both pass
+   * the output check (the first creates it when accepted).
    */
   @Override
-  public JobHandle submit(JobSpec spec) {
+  public synchronized JobHandle submit(JobSpec spec) {
     JobSpec merged = withDefaults(spec);
     ClassLoader loader = JobClassLoaders.create(merged);
     List<InputSplit> splits;
@@ -186,8 +188,9 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
   }
 
   /**
-   * Calls {@code listener} with every change, on the master's thread (return quickly). Closing
-   * the returned handle removes it.
+   * Calls {@code listener} with every change, on the master's thread: it must return quickly and
+   * must not wait on the cluster (submit, kill, stopWorker), which needs that thread. Closing the
+   * returned handle removes it.
    */
   public AutoCloseable addListener(Consumer<ClusterEvent> listener) {
     return monitor.addListener(listener);
@@ -200,6 +203,10 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
 
   /** Stops worker {@code index}'s actor; returns once the master has seen it go. */
   public void stopWorker(int index) {
+    if (index < 0 || index >= workers.size()) {
+      throw new IllegalArgumentException("no worker " + index + ": the cluster started "
+          + workers.size() + " (0 to " + (workers.size() - 1) + ")");
+    }
     String id = "worker-" + index;
     workers.get(index).tell(new WorkerCommand.Stop());
     try {
@@ -230,6 +237,7 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
 
   @Override
   public void close() {
+    monitor.closeAll("the local cluster was closed before the job ended");
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
