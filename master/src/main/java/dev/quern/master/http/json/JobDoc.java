@@ -1,0 +1,39 @@
+package dev.quern.master.http.json;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code GET /api/v1/jobs/{id}}: one job. Times are epoch millis, null when not reached yet.
+ *
+ * @param state a {@link dev.quern.api.JobState} name
+ * @param durationMillis end (or now, while running) minus start; null before the start
+ * @param counters group, then counter name, to value
+ * @param failure for a failed job, the reason with the stack trace; null otherwise
+ */
+public record JobDoc(
+    String id,
+    String name,
+    String user,
+    String state,
+    Long submitTime,
+    Long startTime,
+    Long endTime,
+    Long durationMillis,
+    List<String> inputs,
+    String output,
+    ProgressDoc map,
+    ProgressDoc reduce,
+    Map<String, Map<String, Long>> counters,
+    Map<String, String> configuration,
+    String failure) {
+  public JobDoc {
+    inputs = List.copyOf(inputs);
+    counters = Map.copyOf(counters);
+    configuration = Map.copyOf(configuration);
+  }
+
+  public boolean isFinal() {
+    return state.equals("SUCCEEDED") || state.equals("FAILED") || state.equals("KILLED");
+  }
+}

@@ -1,0 +1,39 @@
+import { api } from '../api.js';
+import { h } from '../dom.js';
+import { gantt } from '../gantt.js';
+import { bytes, count, duration, stateBadge, time } from '../format.js';
+
+export const load = ({ id }) => api.worker(id);
+
+export const wants = (ev) => ev.type === 'attempt';
+
+export const isLive = (data) => data.attempts.some((a) => a.attempt.state === 'RUNNING');
+
+export function view({ worker, attempts }, { id }) {
+  const bars = attempts.map((w) => ({ ...w.attempt, task: w.task }));
+  return h('div', { class: 'worker', 'data-worker': id },
+    h('h1', {}, `Worker ${id}`),
+    worker ? h('dl', { class: 'facts' },
+      fact('Address', worker.address), fact('Slots', `${worker.busySlots} busy of ${worker.slots}`),
+      fact('Last heartbeat', time(worker.lastHeartbeat)),
+      fact('Attempts run', count(worker.tasksRun)), fact('Failed', count(worker.tasksFailed)))
+      : h('p', { class: 'muted' }, 'This worker is not in the cluster now; its past attempts follow.'),
+    h('section', {}, h('h2', {}, 'Slots'), gantt(bars)),
+    h('section', {}, h('h2', {}, `Attempts (${attempts.length})`),
+      h('table', { class: 'table', id: 'worker-attempts' },
+        h('thead', {}, h('tr', {}, ['Attempt', 'Job', 'State', 'Started', 'Duration',
+          'In records', 'Out records', 'Out bytes'].map((c) => h('th', {}, c)))),
+        h('tbody', {}, attempts.map(({ jobId, jobName, attempt: a }) => h('tr', { 'data-attempt': a.id },
+          h('td', {}, a.id),
+          h('td', {}, h('a', { href: `#/jobs/${encodeURIComponent(jobId)}` }, jobName)),
+          h('td', {}, stateBadge(a.state)),
+          h('td', {}, time(a.startTime)),
+          h('td', { class: 'num' }, duration(a.startTime ? (a.endTime ?? Date.now()) - a.startTime : null)),
+          h('td', { class: 'num' }, count(a.inputRecords)),
+          h('td', { class: 'num' }, count(a.outputRecords)),
+          h('td', { class: 'num' }, bytes(a.outputBytes))))))));
+}
+
+function fact(term, value) {
+  return [h('dt', {}, term), h('dd', {}, value)];
+}
