@@ -1,0 +1,11 @@
+package dev.quern.master.local;
+
+/** How the cluster tests start their clusters. */
+final class TestClusters {
+  private TestClusters() {}
+
+  static LocalClusterOptions options(int workers, int slots) {
+    return LocalClusterOptions.defaults().withWorkers(workers).withSlotsPerWorker(slots)
+        .withRunner(new SimpleTaskRunner());
+  }
+}
