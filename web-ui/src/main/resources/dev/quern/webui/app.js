@@ -49,7 +49,7 @@ async function show() {
   await refresh(true);
 }
 
-async function refresh(first = false) {
+async function refresh(first = false, force = false) {
   if (!current) return;
   const mine = ++generation;
   const { page, params } = current;
@@ -57,8 +57,15 @@ async function refresh(first = false) {
   try {
     const data = await page.load(params);
     if (mine !== generation) return; // a newer refresh or route won
+    // Unchanged data keeps the page as it is: no flicker, open details stay open.
+    const json = JSON.stringify(data);
+    if (!first && !force && json === current.json) {
+      scheduleTick(page.isLive ? page.isLive(data) : false);
+      return;
+    }
     current.data = data;
-    const view = page.view(data, params, { refresh: () => refresh() });
+    current.json = json;
+    const view = page.view(data, params, { refresh: () => refresh(false, true) });
     replace(main, view);
     if (first) window.scrollTo(0, 0);
     scheduleTick(page.isLive ? page.isLive(data) : false);
