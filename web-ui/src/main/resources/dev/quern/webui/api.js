@@ -24,10 +24,14 @@ export const api = {
   kill: (id) => call('POST', `/jobs/${encodeURIComponent(id)}/kill`),
 };
 
-// Calls onEvent for every state change; onStatus('live' | 'offline').
+// Calls onEvent for every state change; onStatus('live' | 'history' | 'reconnecting' | 'offline').
 export function connectEvents(onEvent, onStatus) {
   const source = new EventSource('/api/v1/events');
-  source.addEventListener('hello', () => onStatus('live'));
+  source.addEventListener('hello', (e) => {
+    let mode = 'live';
+    try { mode = JSON.parse(e.data).mode || 'live'; } catch { /* an older server */ }
+    onStatus(mode === 'history' ? 'history' : 'live');
+  });
   source.addEventListener('state', (e) => onEvent(JSON.parse(e.data)));
   source.onerror = () => onStatus(source.readyState === EventSource.CLOSED ? 'offline' : 'reconnecting');
   return source;

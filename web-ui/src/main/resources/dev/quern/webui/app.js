@@ -92,8 +92,10 @@ function onEvent(ev) {
 function onStatus(status) {
   const el = document.getElementById('connection');
   el.dataset.status = status;
-  el.textContent = { live: '● live', offline: '○ offline', reconnecting: '◌ reconnecting' }[status]
-    || status;
+  el.textContent = {
+    live: '● live', history: '◆ history (saved jobs)', offline: '○ offline',
+    reconnecting: '◌ reconnecting',
+  }[status] || status;
   if (status === 'live') refresh(); // catch up on anything missed while disconnected
 }
 

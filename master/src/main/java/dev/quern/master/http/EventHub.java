@@ -27,18 +27,24 @@ final class EventHub implements AutoCloseable {
   });
   private final MonitoringSource.Subscription subscription;
 
+  private final String helloJson;
+
   EventHub(MonitoringSource source) {
+    helloJson = Json.write(java.util.Map.of("mode", source.cluster().mode()));
     subscription = source.subscribe(this::publish);
     sender.scheduleWithFixedDelay(() -> sendToAll(c -> c.sendComment("keep-alive")),
         15, 15, TimeUnit.SECONDS);
   }
 
-  /** Keeps the client open and sends it a {@code hello} event, so it knows it is connected. */
+  /**
+   * Keeps the client open and sends it a {@code hello} event ({@code {"mode": "live"}} or
+   * {@code "history"}), so it knows it is connected.
+   */
   void accept(SseClient client) {
     client.keepAlive();
     client.onClose(() -> clients.remove(client));
     clients.add(client);
-    sender.execute(() -> send(client, c -> c.sendEvent("hello", "{}")));
+    sender.execute(() -> send(client, c -> c.sendEvent("hello", helloJson)));
   }
 
   void publish(StateEvent event) {

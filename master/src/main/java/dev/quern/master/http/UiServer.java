@@ -3,6 +3,7 @@ package dev.quern.master.http;
 import dev.quern.master.http.metrics.JvmMetrics;
 import dev.quern.master.http.metrics.MetricsRegistry;
 import dev.quern.master.http.metrics.QuernMetrics;
+import dev.quern.master.local.LocalCluster;
 import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
 import java.net.BindException;
@@ -68,6 +69,16 @@ public final class UiServer implements AutoCloseable {
       recorder.close();
       throw e;
     }
+  }
+
+  /**
+   * The one call for {@code quern submit --master local --ui-port P}: serves {@code cluster} (and
+   * the jobs already in {@code historyDir}, when not null) and saves every job that ends there.
+   * Print {@link #url()}; close the server before the cluster.
+   */
+  public static UiServer startLocal(LocalCluster cluster, int port, Path historyDir) {
+    LocalClusterSource live = new LocalClusterSource(cluster);
+    return historyDir == null ? start(live, port) : startWithHistory(live, historyDir, port);
   }
 
   private static UiServer start(MonitoringSource source, int port, AutoCloseable owned) {

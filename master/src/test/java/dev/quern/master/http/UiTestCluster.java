@@ -31,7 +31,7 @@ public final class UiTestCluster implements AutoCloseable {
         .withSlotsPerWorker(2).withWorkDir(dir.resolve("work"))
         .withRunner(new PipelineTaskRunner()));
     try {
-      this.server = UiServer.startWithHistory(new LocalClusterSource(cluster), history, 0);
+      this.server = UiServer.startLocal(cluster, 0, history);
     } catch (RuntimeException e) {
       cluster.close();
       throw e;

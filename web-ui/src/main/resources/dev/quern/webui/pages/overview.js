@@ -16,30 +16,36 @@ export const isLive = (data) => data.jobs.some((j) => !isFinal(j.state));
 export function view({ cluster, jobs }) {
   const t = cluster.totals;
   const running = jobs.filter((j) => !isFinal(j.state));
-  const recent = jobs.filter((j) => isFinal(j.state)).slice(0, RECENT);
+  const recent = jobs.filter((j) => isFinal(j.state))
+    .slice(0, cluster.mode === 'history' ? 50 : RECENT);
   return h('div', { class: 'overview' },
     h('h1', {}, 'Overview',
       cluster.mode === 'history' ? h('span', { class: 'tag' }, 'history') : null),
-    h('div', { class: 'cards' },
+    cluster.mode === 'history' ? h('div', { class: 'cards' },
+      card('Source', 'history', 'jobs saved by earlier runs; nothing runs here'),
+      card('Jobs', jobs.length, stateSummary(t))) : h('div', { class: 'cards' },
       card('Masters', cluster.masters.length,
         cluster.masters.map((m) => `${m.role} · term ${m.term} · ${m.address}`).join('\n')
           || 'none (history server)'),
       card('Workers', cluster.workers.length, `${t.slots} slots`),
       card('Slots in use', `${t.busySlots} / ${t.slots}`,
         t.slots ? `${Math.round((t.busySlots / t.slots) * 100)}% busy` : ''),
-      card('Jobs', jobs.length,
-        Object.entries(t.jobsByState).filter(([, n]) => n > 0)
-          .map(([s, n]) => `${n} ${s.toLowerCase()}`).join(' · ') || 'none yet')),
-    h('section', {},
+      card('Jobs', jobs.length, stateSummary(t))),
+    cluster.mode === 'history' ? null : h('section', {},
       h('h2', {}, `Running jobs (${running.length})`),
       running.length === 0
         ? h('p', { class: 'muted', id: 'no-running' }, 'No job is running.')
         : h('div', { class: 'running-jobs' }, running.map(runningJob))),
     cluster.workers.length ? workersTable(cluster.workers) : null,
     h('section', {},
-      h('h2', {}, 'Recent jobs'),
+      h('h2', {}, cluster.mode === 'history' ? 'Saved jobs' : 'Recent jobs'),
       recent.length === 0 ? h('p', { class: 'muted' }, 'No finished job yet.')
         : jobsTable(recent)));
+}
+
+function stateSummary(totals) {
+  return Object.entries(totals.jobsByState).filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s.toLowerCase()}`).join(' · ') || 'none yet';
 }
 
 function card(title, value, detail) {

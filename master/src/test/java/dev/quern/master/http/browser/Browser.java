@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.logging.Level;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
@@ -104,8 +105,17 @@ final class Browser implements AutoCloseable {
     return driver.executeScript(script, args);
   }
 
+  /** A screenshot of the whole page (the window grows to the page's height for it). */
   Path screenshot(String name) {
-    File shot = driver.getScreenshotAs(OutputType.FILE);
+    long height = ((Number) js("return document.documentElement.scrollHeight;")).longValue();
+    driver.manage().window().setSize(new Dimension(1440, (int) Math.min(Math.max(height + 100,
+        900), 4000)));
+    File shot;
+    try {
+      shot = driver.getScreenshotAs(OutputType.FILE);
+    } finally {
+      driver.manage().window().setSize(new Dimension(1440, 900));
+    }
     Path target = screenshots.resolve(name + ".png");
     try {
       Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);

@@ -224,6 +224,10 @@ class WebUiBrowserTest {
       assertThat(browser.count(By.cssSelector("svg#timeline rect.bar"))).isPositive();
       browser.open(past.url() + "#/");
       browser.awaitVisible("the history overview", By.cssSelector(".overview .tag"));
+      browser.awaitVisible("the history marker",
+          By.cssSelector("#connection[data-status='history']"));
+      assertThat(browser.count(By.cssSelector(".jobs-table tr[data-job]")))
+          .isEqualTo(ui.get("/api/v1/jobs").json().size());
       browser.screenshot("history-overview");
     }
   }
