@@ -1,7 +1,6 @@
 package dev.quern.master.http;
 
 import dev.quern.api.JobState;
-import dev.quern.api.TaskCounter;
 import dev.quern.master.engine.AttemptState;
 import dev.quern.master.engine.AttemptView;
 import dev.quern.master.engine.ClusterEvent;
@@ -146,6 +145,12 @@ public final class LocalClusterSource implements MonitoringSource {
       if (!j.state().name().equals(jobStates.put(j.id(), j.state().name()))) {
         listener.accept(StateEvent.job(j.id(), j.state().name(), now));
       }
+      if (j.state().isFinal()) {
+        // An ended job's tasks change no more; forget them so the maps stay small.
+        String prefix = j.id() + "/";
+        taskStates.keySet().removeIf(k -> k.startsWith(prefix));
+        attemptStates.keySet().removeIf(k -> k.startsWith(prefix));
+      }
     }
   }
 
@@ -202,7 +207,4 @@ public final class LocalClusterSource implements MonitoringSource {
   private static Long time(long epochMillis) {
     return epochMillis < 0 ? null : epochMillis;
   }
-
-  /** The counter group the engine's own counters live in; output sizes come from there. */
-  static final String GROUP = TaskCounter.GROUP;
 }
