@@ -50,7 +50,8 @@ public final class JobViews {
         ? job.splits().get(t.index()).describe()
         : "partition " + t.index();
     return new TaskView(t.name(), t.kind(), t.index(), state(job, t), t.isDone() ? 1 : best, input,
-        t.committedAttempt() == null ? null : t.committedAttempt().toString(), attempts);
+        t.committedAttempt() == null ? null : t.committedAttempt().toString(),
+        t.mapOutput() == null ? null : t.mapOutput().dataFile(), attempts);
   }
 
   private static TaskState state(BookJob job, BookTask t) {

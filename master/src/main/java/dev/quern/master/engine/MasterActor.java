@@ -91,8 +91,9 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
   /**
    * @param workDir the cluster's scratch root: map outputs live in {@code workDir/<job>/<attempt>}
    * @param clock the source of every event's time
+   * @param journal receives every applied event, in order
    */
-  public record Settings(Path workDir, Clock clock) {}
+  public record Settings(Path workDir, Clock clock, JobJournal journal) {}
 
   private static final class WorkerSlots {
     final String id;
@@ -162,6 +163,7 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
 
   private void apply(JobEvent event) {
     book.apply(event);
+    settings.journal().append(event);
     dirtyJobs.add(event.jobId());
     log.debug("applied {}", event);
   }
@@ -180,7 +182,10 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
     if (!job.state().isFinal() && job.allTasksDone()) {
       startCommit(job); // no input and no reduce tasks
     }
-    m.replyTo().tell(JobViews.of(job, progress));
+    // Published before answering, so the submitter can read the job's status at once.
+    schedule();
+    publish();
+    m.replyTo().tell(monitor.job(m.jobId()).orElseThrow());
   }
 
   private void onKill(KillJob m) {
@@ -356,9 +361,16 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
     }
     apply(end);
     log.info("job {} ended {}", job.id(), job.state());
+    // Synchronously, so that a published FAILED or KILLED job already shows no _temporary.
+    try {
+      JobCommitter.abortJob(job.spec().outputPath());
+    } catch (Exception e) {
+      log.warn("removing the temporary output of job {} failed", job.id(), e);
+    }
     cleanUpIfEnded(job.id());
   }
 
+  /** Removes what a straggler attempt of a failed or killed job may have left. */
   private void cleanUpIfEnded(String jobId) {
     BookJob job = book.job(jobId);
     if (job == null || !(job.state() == JobState.FAILED || job.state() == JobState.KILLED)) {

@@ -8,6 +8,7 @@ import dev.quern.api.JobSubmitter;
 import dev.quern.api.io.InputSplit;
 import dev.quern.master.engine.ClusterEvent;
 import dev.quern.master.engine.ClusterMonitor;
+import dev.quern.master.engine.JobJournal;
 import dev.quern.master.engine.JobView;
 import dev.quern.master.engine.MasterActor;
 import dev.quern.master.engine.MasterCommand;
@@ -62,6 +63,7 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
   private final boolean ownsWorkDir;
   private final ActorSystem<Void> system;
   private final ClusterMonitor monitor = new ClusterMonitor();
+  private final JobJournal journal = new JobJournal();
   private final JobClassLoaders loaders = new JobClassLoaders();
   private final ActorRef<MasterCommand> master;
   private final List<ActorRef<WorkerCommand>> workers = new ArrayList<>();
@@ -81,7 +83,7 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
             pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
             """).withFallback(ConfigFactory.load()));
     this.master = system.systemActorOf(
-        MasterActor.create(new MasterActor.Settings(workDir, Clock.systemUTC()), monitor),
+        MasterActor.create(new MasterActor.Settings(workDir, Clock.systemUTC(), journal), monitor),
         "master", Props.empty());
     ActorRef<WorkerReport> registrar = AskPattern.<MasterCommand, ActorRef<WorkerReport>>ask(
         master, MasterCommand.GetReportPort::new, ASK_TIMEOUT, system.scheduler()).toCompletableFuture().join();
@@ -209,6 +211,11 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while stopping " + id, e);
     }
+  }
+
+  /** The events the master applied, in order; replaying them rebuilds its job book. */
+  public JobJournal journal() {
+    return journal;
   }
 
   /** Number of live workers, as the master sees them. */
