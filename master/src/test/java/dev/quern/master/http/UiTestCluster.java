@@ -5,7 +5,6 @@ import dev.quern.api.Job;
 import dev.quern.api.JobHandle;
 import dev.quern.master.local.LocalCluster;
 import dev.quern.master.local.LocalClusterOptions;
-import dev.quern.worker.runner.PipelineTaskRunner;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,7 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * A local cluster (2 workers of 2 slots, the real data path) with a UI server in front of it that
+ * A local cluster (2 workers of 2 slots, the default runner: the real data path) with a UI server in front of it that
  * saves finished jobs to a history directory, plus HTTP helpers for the tests.
  */
 public final class UiTestCluster implements AutoCloseable {
@@ -28,8 +27,7 @@ public final class UiTestCluster implements AutoCloseable {
   public UiTestCluster(Path dir) {
     this.history = dir.resolve("history");
     this.cluster = LocalCluster.start(LocalClusterOptions.defaults().withWorkers(2)
-        .withSlotsPerWorker(2).withWorkDir(dir.resolve("work"))
-        .withRunner(new PipelineTaskRunner()));
+        .withSlotsPerWorker(2).withWorkDir(dir.resolve("work")));
     try {
       this.server = UiServer.startLocal(cluster, 0, history);
     } catch (RuntimeException e) {
