@@ -130,6 +130,11 @@ public final class LocalClusterSource implements MonitoringSource {
       }
       JobView j = u.job();
       long now = System.currentTimeMillis();
+      // A job's start is told before its tasks' changes, its end after them.
+      boolean jobChanged = !j.state().name().equals(jobStates.put(j.id(), j.state().name()));
+      if (jobChanged && !j.state().isFinal()) {
+        listener.accept(StateEvent.job(j.id(), j.state().name(), now));
+      }
       for (TaskView t : tasksOf(j)) {
         String taskKey = j.id() + "/" + t.name();
         if (!t.state().name().equals(taskStates.put(taskKey, t.state().name()))) {
@@ -142,7 +147,7 @@ public final class LocalClusterSource implements MonitoringSource {
           }
         }
       }
-      if (!j.state().name().equals(jobStates.put(j.id(), j.state().name()))) {
+      if (jobChanged && j.state().isFinal()) {
         listener.accept(StateEvent.job(j.id(), j.state().name(), now));
       }
       if (j.state().isFinal()) {

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ApiTest {
   private static final long SEED = 20261126L;
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(60);
+  private static final Path SAMPLES = Path.of("target", "api-samples");
 
   @TempDir
   static Path dir;
@@ -52,7 +53,7 @@ class ApiTest {
 
   @Test
   void clusterShowsTheLocalLeaderAndEveryWorkerSlot() {
-    UiTestCluster.Response r = ui.get("/api/v1/cluster");
+    UiTestCluster.Response r = sample("cluster", ui.get("/api/v1/cluster"));
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.contentType()).startsWith("application/json");
     JsonNode c = r.json();
@@ -67,7 +68,7 @@ class ApiTest {
 
   @Test
   void jobShowsStateTimesProgressAndTheEngineCounters() throws Exception {
-    JsonNode j = ui.get("/api/v1/jobs/" + wordCount.id()).json();
+    JsonNode j = sample("job", ui.get("/api/v1/jobs/" + wordCount.id())).json();
     assertThat(j.get("name").asText()).isEqualTo("wordcount");
     assertThat(j.get("user").asText()).isEqualTo("tester");
     assertThat(j.get("state").asText()).isEqualTo("SUCCEEDED");
@@ -101,7 +102,7 @@ class ApiTest {
 
   @Test
   void tasksListEveryAttemptWithWorkerTimesAndRecords() {
-    UiTestCluster.Response r = ui.get("/api/v1/jobs/" + wordCount.id() + "/tasks");
+    UiTestCluster.Response r = sample("tasks", ui.get("/api/v1/jobs/" + wordCount.id() + "/tasks"));
     assertThat(r.status()).isEqualTo(200);
     JsonNode tasks = r.json();
     assertThat(tasks).hasSize(5);
@@ -127,13 +128,13 @@ class ApiTest {
 
   @Test
   void jobsFilterByStateAndRejectAnUnknownState() {
-    JsonNode all = ui.get("/api/v1/jobs").json();
+    JsonNode all = sample("jobs", ui.get("/api/v1/jobs")).json();
     assertThat(ids(all)).contains(wordCount.id());
     assertThat(ids(ui.get("/api/v1/jobs?state=SUCCEEDED").json())).contains(wordCount.id());
     assertThat(ids(ui.get("/api/v1/jobs?state=running,killed").json()))
         .doesNotContain(wordCount.id());
 
-    UiTestCluster.Response bad = ui.get("/api/v1/jobs?state=DONE");
+    UiTestCluster.Response bad = sample("error-400", ui.get("/api/v1/jobs?state=DONE"));
     assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.json().get("error").asText()).contains("bad state 'DONE'").contains("RUNNING");
   }
@@ -156,7 +157,7 @@ class ApiTest {
     JsonNode cluster = ui.get("/api/v1/cluster").json();
     long attempts = 0;
     for (JsonNode w : cluster.get("workers")) {
-      JsonNode page = ui.get("/api/v1/workers/" + w.get("id").asText()).json();
+      JsonNode page = sample("worker", ui.get("/api/v1/workers/" + w.get("id").asText())).json();
       assertThat(page.get("worker").get("id").asText()).isEqualTo(w.get("id").asText());
       page.get("attempts").forEach(a ->
           assertThat(a.get("attempt").get("worker").asText()).isEqualTo(w.get("id").asText()));
@@ -170,7 +171,7 @@ class ApiTest {
   void failedJobCarriesTheReasonAndTheFailedAttemptsError() throws Exception {
     JobStatus s = ui.submit(TestJobs.failing(dir, "failing-api")).awaitCompletion(JOB_TIMEOUT);
     assertThat(s.state()).isEqualTo(JobState.FAILED);
-    JsonNode j = ui.get("/api/v1/jobs/" + s.id()).json();
+    JsonNode j = sample("job-failed", ui.get("/api/v1/jobs/" + s.id())).json();
     assertThat(j.get("state").asText()).isEqualTo("FAILED");
     assertThat(j.get("failure").asText()).contains(TestJobs.Exploding.MESSAGE);
     JsonNode attempt = ui.get("/api/v1/jobs/" + s.id() + "/tasks").json().get(0)
@@ -186,12 +187,12 @@ class ApiTest {
     try {
       JobHandle h = ui.submit(TestJobs.blocking(dir, "blocking-api"));
       awaitAttemptRunning(h.id());
-      UiTestCluster.Response kill = ui.post("/api/v1/jobs/" + h.id() + "/kill");
+      UiTestCluster.Response kill = sample("kill", ui.post("/api/v1/jobs/" + h.id() + "/kill"));
       assertThat(kill.status()).as(kill.body()).isEqualTo(202);
       assertThat(h.awaitCompletion(JOB_TIMEOUT).state()).isEqualTo(JobState.KILLED);
       assertThat(ui.get("/api/v1/jobs/" + h.id()).json().get("state").asText())
           .isEqualTo("KILLED");
-      UiTestCluster.Response again = ui.post("/api/v1/jobs/" + h.id() + "/kill");
+      UiTestCluster.Response again = sample("error-409", ui.post("/api/v1/jobs/" + h.id() + "/kill"));
       assertThat(again.status()).isEqualTo(409);
       assertThat(again.json().get("error").asText()).contains("KILLED");
     } finally {
@@ -209,6 +210,9 @@ class ApiTest {
           && e.json().get("type").asText().equals("job")
           && e.json().get("state").asText().equals("SUCCEEDED"), JOB_TIMEOUT);
       assertThat(done.json().get("time").asLong()).isPositive();
+      Files.createDirectories(SAMPLES);
+      Files.writeString(SAMPLES.resolve("events.txt"), String.join("\n", events.seen().stream()
+          .map(e -> "event: " + e.name() + "\ndata: " + e.data() + "\n").toList()));
       List<String> jobStates = new ArrayList<>();
       Map<String, List<String>> attemptStates = new HashMap<>();
       for (SseReader.Event e : events.seen()) {
@@ -234,7 +238,7 @@ class ApiTest {
 
   @Test
   void metricsAreInThePrometheusTextFormat() {
-    UiTestCluster.Response r = ui.get("/metrics");
+    UiTestCluster.Response r = sample("metrics", ui.get("/metrics"));
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.contentType()).startsWith("text/plain; version=0.0.4");
     String text = r.body();
@@ -331,6 +335,20 @@ class ApiTest {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
+  }
+
+  /** Keeps the answer under target/api-samples/ (examples for the API's documentation). */
+  private static UiTestCluster.Response sample(String name, UiTestCluster.Response r) {
+    try {
+      Files.createDirectories(SAMPLES);
+      String body = r.contentType().startsWith("application/json")
+          ? r.json().toPrettyString() : r.body();
+      Files.writeString(SAMPLES.resolve(name + (r.contentType().startsWith("application/json")
+          ? ".json" : ".txt")), r.status() + "\n" + body);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return r;
   }
 
   private static List<String> ids(JsonNode jobs) {

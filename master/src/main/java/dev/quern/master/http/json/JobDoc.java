@@ -1,7 +1,10 @@
 package dev.quern.master.http.json;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * {@code GET /api/v1/jobs/{id}}: one job. Times are epoch millis, null when not reached yet.
@@ -29,10 +32,13 @@ public record JobDoc(
     String failure) {
   public JobDoc {
     inputs = List.copyOf(inputs);
-    counters = Map.copyOf(counters);
-    configuration = Map.copyOf(configuration);
+    TreeMap<String, Map<String, Long>> sorted = new TreeMap<>();
+    counters.forEach((g, names) -> sorted.put(g, Collections.unmodifiableMap(new TreeMap<>(names))));
+    counters = Collections.unmodifiableMap(sorted);
+    configuration = Collections.unmodifiableMap(new TreeMap<>(configuration));
   }
 
+  @JsonIgnore
   public boolean isFinal() {
     return state.equals("SUCCEEDED") || state.equals("FAILED") || state.equals("KILLED");
   }
