@@ -106,6 +106,11 @@ public final class ClusterMonitor {
     }
   }
 
+  /** Fails every wait on a job that has not ended: the cluster is closing. */
+  public void closeAll(String why) {
+    completions.values().forEach(f -> f.completeExceptionally(new IllegalStateException(why)));
+  }
+
   /** Waits at most {@code timeout} for the job to end; the current view if it has not. */
   public Optional<JobView> await(String jobId, Duration timeout) throws InterruptedException {
     try {
@@ -113,7 +118,7 @@ public final class ClusterMonitor {
     } catch (java.util.concurrent.TimeoutException e) {
       return job(jobId);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
     }
   }
 }

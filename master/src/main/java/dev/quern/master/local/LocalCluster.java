@@ -123,9 +123,11 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
   /**
    * Checks the job (jar, classes, input, output), then has the master accept it. Throws
    * {@link JobSubmissionException} with one line naming what is wrong; nothing changes then.
+   * Submissions are serialized, so two jobs racing for one output directory cannot both pass
+   * the output check (the first creates it when accepted).
    */
   @Override
-  public JobHandle submit(JobSpec spec) {
+  public synchronized JobHandle submit(JobSpec spec) {
     JobSpec merged = withDefaults(spec);
     ClassLoader loader = JobClassLoaders.create(merged);
     List<InputSplit> splits;
@@ -230,6 +232,7 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
 
   @Override
   public void close() {
+    monitor.closeAll("the local cluster was closed before the job ended");
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);

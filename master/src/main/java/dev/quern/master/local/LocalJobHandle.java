@@ -35,7 +35,7 @@ final class LocalJobHandle implements JobHandle {
     try {
       return monitor.completion(id).get().toStatus();
     } catch (ExecutionException e) {
-      throw new IllegalStateException(e.getCause());
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
     }
   }
 
