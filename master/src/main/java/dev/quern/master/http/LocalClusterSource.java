@@ -1,9 +1,11 @@
 package dev.quern.master.http;
 
+import dev.quern.api.JobSpec;
 import dev.quern.api.JobState;
 import dev.quern.master.engine.AttemptState;
 import dev.quern.master.engine.AttemptView;
 import dev.quern.master.engine.ClusterEvent;
+import dev.quern.master.engine.JobEvent;
 import dev.quern.master.engine.JobView;
 import dev.quern.master.engine.TaskView;
 import dev.quern.master.engine.WorkerView;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -32,9 +35,25 @@ import java.util.function.Consumer;
  */
 public final class LocalClusterSource implements MonitoringSource {
   private final LocalCluster cluster;
+  /** Accepted specs never change, so each is looked up in the journal once. */
+  private final Map<String, JobSpec> specs = new ConcurrentHashMap<>();
 
   public LocalClusterSource(LocalCluster cluster) {
     this.cluster = cluster;
+  }
+
+  /** The job's spec as the master accepted it (configuration merged), from the journal. */
+  private Optional<JobSpec> spec(String jobId) {
+    JobSpec known = specs.get(jobId);
+    if (known != null) {
+      return Optional.of(known);
+    }
+    for (JobEvent e : cluster.journal().events()) {
+      if (e instanceof JobEvent.JobAccepted a) {
+        specs.putIfAbsent(a.jobId(), a.spec());
+      }
+    }
+    return Optional.ofNullable(specs.get(jobId));
   }
 
   @Override
@@ -62,7 +81,7 @@ public final class LocalClusterSource implements MonitoringSource {
       slots += w.slots();
       busy += w.runningAttempts().size();
     }
-    List<JobDoc> docs = jobs.stream().map(LocalClusterSource::job).toList();
+    List<JobDoc> docs = jobs.stream().map(this::job).toList();
     return new ClusterDoc("live", List.of(new MasterDoc("leader", 0, "local (in-process)")),
         workers, new ClusterTotals(1, workers.size(), slots, busy, JobStates.count(docs)));
   }
@@ -70,14 +89,14 @@ public final class LocalClusterSource implements MonitoringSource {
   @Override
   public List<JobDoc> jobs() {
     List<JobDoc> out = new ArrayList<>(cluster.jobViews().stream()
-        .map(LocalClusterSource::job).toList());
+        .map(this::job).toList());
     java.util.Collections.reverse(out); // newest first
     return out;
   }
 
   @Override
   public Optional<JobDoc> job(String id) {
-    return cluster.jobView(id).map(LocalClusterSource::job);
+    return cluster.jobView(id).map(this::job);
   }
 
   @Override
@@ -165,17 +184,21 @@ public final class LocalClusterSource implements MonitoringSource {
     return all;
   }
 
-  static JobDoc job(JobView j) {
+  private JobDoc job(JobView j) {
     Long start = time(j.startTime());
     Long end = time(j.endTime());
     Long duration = start == null ? null
         : (end == null ? System.currentTimeMillis() : end) - start;
-    Set<String> inputs = new LinkedHashSet<>();
-    j.maps().forEach(t -> inputs.add(t.input()));
+    Optional<JobSpec> spec = spec(j.id());
+    List<String> inputs = spec.map(JobSpec::inputPaths).orElseGet(() -> {
+      Set<String> splits = new LinkedHashSet<>();
+      j.maps().forEach(t -> splits.add(t.input()));
+      return new ArrayList<>(splits);
+    });
     return new JobDoc(j.id(), j.name(), j.user(), j.state().name(), time(j.submitTime()), start,
-        end, duration, new ArrayList<>(inputs), j.outputPath(),
+        end, duration, inputs, j.outputPath(),
         progress(j.maps(), j.mapProgress()), progress(j.reduces(), j.reduceProgress()),
-        j.counters(), Map.of(), j.failure());
+        j.counters(), spec.map(JobSpec::config).orElse(Map.of()), j.failure());
   }
 
   private static ProgressDoc progress(List<TaskView> tasks, double fraction) {

@@ -82,7 +82,9 @@ class ApiTest {
     assertThat(j.get("map").get("done").asInt()).isEqualTo(3);
     assertThat(j.get("reduce").get("tasks").asInt()).isEqualTo(2);
     assertThat(j.get("map").get("fraction").asDouble()).isEqualTo(1.0);
-    assertThat(j.get("inputs")).hasSize(3);
+    assertThat(j.get("inputs")).hasSize(1);
+    assertThat(j.get("inputs").get(0).asText()).endsWith("wordcount-in");
+    assertThat(j.get("configuration").get("ui.test.seed").asText()).isEqualTo("" + SEED);
     assertThat(j.get("output").asText()).endsWith("wordcount-out");
     assertThat(j.get("failure").isNull()).isTrue();
 

@@ -83,9 +83,12 @@ function counters(groups) {
 }
 
 function taskTable(tasks) {
+  // Output sizes are shown only when the master reports them for some attempt.
+  const out = tasks.some((t) => t.attempts.some((a) => a.outputRecords != null || a.outputBytes != null));
+  const columns = ['Task', 'State', 'Attempt', 'Worker', 'Started', 'Duration', 'In records',
+    'In bytes', ...(out ? ['Out records', 'Out bytes'] : []), 'Error'];
   return h('table', { class: 'table tasks', id: 'tasks' },
-    h('thead', {}, h('tr', {}, ['Task', 'State', 'Attempt', 'Worker', 'Started', 'Duration',
-      'In records', 'In bytes', 'Out records', 'Out bytes', 'Error'].map((c) => h('th', {}, c)))),
+    h('thead', {}, h('tr', {}, columns.map((c) => h('th', {}, c)))),
     h('tbody', {}, tasks.flatMap((t) => (t.attempts.length ? t.attempts : [null]).map((a, i) =>
       h('tr', { 'data-task': t.id, 'data-attempt': a?.id, class: i === 0 ? 'task-first' : 'task-more' },
         i === 0 ? h('td', { rowspan: Math.max(1, t.attempts.length) },
@@ -98,11 +101,11 @@ function taskTable(tasks) {
           h('td', { class: 'num' }, duration(a.startTime ? (a.endTime ?? Date.now()) - a.startTime : null)),
           h('td', { class: 'num' }, count(a.inputRecords)),
           h('td', { class: 'num' }, bytes(a.inputBytes)),
-          h('td', { class: 'num' }, count(a.outputRecords)),
-          h('td', { class: 'num' }, bytes(a.outputBytes)),
+          out ? h('td', { class: 'num' }, count(a.outputRecords)) : null,
+          out ? h('td', { class: 'num' }, bytes(a.outputBytes)) : null,
           h('td', { class: 'error-cell' }, a.error ? h('details', {},
             h('summary', {}, a.error.split('\n')[0]), h('pre', { class: 'stack' }, a.error)) : ''),
-        ] : h('td', { colspan: 10, class: 'muted' }, 'not started'))))));
+        ] : h('td', { colspan: columns.length - 1, class: 'muted' }, 'not started'))))));
 }
 
 function details(job) {
@@ -110,7 +113,9 @@ function details(job) {
   return h('section', { class: 'details' },
     h('h2', {}, 'Input and output'),
     h('dl', { class: 'facts' },
-      fact('Input', (job.inputs || []).join(', ') || '–'), fact('Output', job.output || '–')),
+      fact('Input', (job.inputs || []).length
+        ? h('ul', { class: 'paths' }, job.inputs.map((p) => h('li', {}, p))) : '–'),
+      fact('Output', job.output ? h('span', { class: 'path' }, job.output) : '–')),
     h('details', { open: ui.configOpen, ontoggle: (e) => { ui.configOpen = e.target.open; } },
       h('summary', {}, `Configuration (${conf.length} entries)`),
       h('table', { class: 'table config' }, h('tbody', {}, conf.map(([k, v]) =>

@@ -11,6 +11,7 @@ export const isLive = (data) => data.attempts.some((a) => a.attempt.state === 'R
 
 export function view({ worker, attempts }, { id }) {
   const bars = attempts.map((w) => ({ ...w.attempt, task: w.task }));
+  const out = attempts.some(({ attempt: a }) => a.outputRecords != null || a.outputBytes != null);
   return h('div', { class: 'worker', 'data-worker': id },
     h('h1', {}, `Worker ${id}`),
     worker ? h('dl', { class: 'facts' },
@@ -22,7 +23,8 @@ export function view({ worker, attempts }, { id }) {
     h('section', {}, h('h2', {}, `Attempts (${attempts.length})`),
       h('table', { class: 'table', id: 'worker-attempts' },
         h('thead', {}, h('tr', {}, ['Attempt', 'Job', 'State', 'Started', 'Duration',
-          'In records', 'Out records', 'Out bytes'].map((c) => h('th', {}, c)))),
+          'In records', 'In bytes', ...(out ? ['Out records', 'Out bytes'] : [])]
+          .map((c) => h('th', {}, c)))),
         h('tbody', {}, attempts.map(({ jobId, jobName, attempt: a }) => h('tr', { 'data-attempt': a.id },
           h('td', {}, a.id),
           h('td', {}, h('a', { href: `#/jobs/${encodeURIComponent(jobId)}` }, jobName)),
@@ -30,8 +32,9 @@ export function view({ worker, attempts }, { id }) {
           h('td', {}, time(a.startTime)),
           h('td', { class: 'num' }, duration(a.startTime ? (a.endTime ?? Date.now()) - a.startTime : null)),
           h('td', { class: 'num' }, count(a.inputRecords)),
-          h('td', { class: 'num' }, count(a.outputRecords)),
-          h('td', { class: 'num' }, bytes(a.outputBytes))))))));
+          h('td', { class: 'num' }, bytes(a.inputBytes)),
+          out ? h('td', { class: 'num' }, count(a.outputRecords)) : null,
+          out ? h('td', { class: 'num' }, bytes(a.outputBytes)) : null))))));
 }
 
 function fact(term, value) {
