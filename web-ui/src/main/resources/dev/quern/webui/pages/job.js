@@ -103,9 +103,16 @@ function taskTable(tasks) {
           h('td', { class: 'num' }, bytes(a.inputBytes)),
           out ? h('td', { class: 'num' }, count(a.outputRecords)) : null,
           out ? h('td', { class: 'num' }, bytes(a.outputBytes)) : null,
-          h('td', { class: 'error-cell' }, a.error ? h('details', {},
-            h('summary', {}, a.error.split('\n')[0]), h('pre', { class: 'stack' }, a.error)) : ''),
+          h('td', { class: 'error-cell' }, errorCell(a.error)),
         ] : h('td', { colspan: columns.length - 1, class: 'muted' }, 'not started'))))));
+}
+
+// One line shows as it is; a stack trace folds under its first line.
+function errorCell(error) {
+  if (!error) return '';
+  const lines = error.split('\n');
+  if (lines.length === 1) return h('span', { class: 'error-message' }, error);
+  return h('details', {}, h('summary', {}, lines[0]), h('pre', { class: 'stack' }, error));
 }
 
 function details(job) {
