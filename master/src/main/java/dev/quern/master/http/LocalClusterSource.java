@@ -131,12 +131,23 @@ public final class LocalClusterSource implements MonitoringSource {
     };
   }
 
-  /** Turns whole-job snapshots into the job, task and attempt state changes they contain. */
+  /**
+   * Progress a running job must gain (map plus reduce, 0 to 2) before a {@code progress} event
+   * tells the browsers: at most 40 such events per job.
+   */
+  static final double PROGRESS_STEP = 0.05;
+
+  /**
+   * Turns whole-job snapshots into the job, task and attempt state changes they contain, plus
+   * {@code progress} events when a running job moved on by {@link #PROGRESS_STEP}.
+   */
   private static final class ChangeDetector {
     private final Consumer<StateEvent> listener;
     private final Map<String, String> jobStates = new HashMap<>();
     private final Map<String, String> taskStates = new HashMap<>();
     private final Map<String, String> attemptStates = new HashMap<>();
+    /** Map plus reduce progress (0 to 2) last told per running job. */
+    private final Map<String, Double> toldProgress = new HashMap<>();
 
     ChangeDetector(Consumer<StateEvent> listener) {
       this.listener = listener;
@@ -166,6 +177,14 @@ public final class LocalClusterSource implements MonitoringSource {
           }
         }
       }
+      double progress = j.mapProgress() + j.reduceProgress();
+      Double told = toldProgress.get(j.id());
+      if (!j.state().isFinal() && (told == null || progress - told >= PROGRESS_STEP)) {
+        toldProgress.put(j.id(), progress);
+        if (told != null) {
+          listener.accept(new StateEvent("progress", j.id(), null, null, j.state().name(), now));
+        }
+      }
       if (jobChanged && j.state().isFinal()) {
         listener.accept(StateEvent.job(j.id(), j.state().name(), now));
       }
@@ -174,6 +193,7 @@ public final class LocalClusterSource implements MonitoringSource {
         String prefix = j.id() + "/";
         taskStates.keySet().removeIf(k -> k.startsWith(prefix));
         attemptStates.keySet().removeIf(k -> k.startsWith(prefix));
+        toldProgress.remove(j.id());
       }
     }
   }

@@ -7,6 +7,8 @@ import dev.quern.api.JobHandle;
 import dev.quern.api.JobState;
 import dev.quern.api.JobStatus;
 import dev.quern.api.TaskCounter;
+import dev.quern.master.engine.AttemptState;
+import dev.quern.master.engine.ClusterEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -296,18 +299,21 @@ class ApiTest {
     assertThat(js.contentType()).contains("javascript");
   }
 
-  private void awaitAttemptRunning(String jobId) throws InterruptedException {
-    long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      JsonNode tasks = ui.get("/api/v1/jobs/" + jobId + "/tasks").json();
-      if (tasks.get(0).get("attempts").size() > 0
-          && tasks.get(0).get("attempts").get(0).get("state").asText().equals("RUNNING")) {
-        return;
+  private void awaitAttemptRunning(String jobId) throws Exception {
+    CountDownLatch running = new CountDownLatch(1);
+    try (AutoCloseable l = ui.cluster.addListener(e -> {
+      if (e instanceof ClusterEvent.JobUpdated u && u.job().id().equals(jobId)
+          && u.job().maps().get(0).attempts().stream()
+              .anyMatch(a -> a.state() == AttemptState.RUNNING)) {
+        running.countDown();
       }
-      Thread.onSpinWait();
-      Thread.sleep(20); // polling interval of a bounded wait, not synchronisation by time
+    })) {
+      // The attempt may have started before the listener was added.
+      if (ui.cluster.jobView(jobId).orElseThrow().maps().get(0).attempts().isEmpty()) {
+        assertThat(running.await(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+            .as("an attempt of %s started", jobId).isTrue();
+      }
     }
-    throw new AssertionError("no attempt of " + jobId + " started within " + JOB_TIMEOUT);
   }
 
   private static void awaitFile(Path file) throws InterruptedException {
@@ -316,7 +322,7 @@ class ApiTest {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("history file " + file + " was not written");
       }
-      Thread.sleep(20); // polling interval of a bounded wait
+      Thread.sleep(20); // the poll interval of a bounded wait for another thread's file
     }
   }
 

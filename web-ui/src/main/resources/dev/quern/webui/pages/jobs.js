@@ -20,7 +20,13 @@ const COLUMNS = [
 
 export const load = () => api.jobs();
 
-export const wants = (ev) => ev.type === 'job' || ev.type === 'attempt';
+function sortBy(key, app) {
+  if (ui.sortKey === key) ui.ascending = !ui.ascending;
+  else { ui.sortKey = key; ui.ascending = true; }
+  app.refresh();
+}
+
+export const wants = (ev) => ev.type !== 'task';
 
 export const isLive = (jobs) => jobs.some((j) => !isFinal(j.state));
 
@@ -48,11 +54,9 @@ export function view(jobs, params, app) {
       h('thead', {}, h('tr', {}, COLUMNS.map((c) => h('th', {
         class: 'sortable', 'data-sort': c.key,
         'aria-sort': c.key === ui.sortKey ? (ui.ascending ? 'ascending' : 'descending') : 'none',
-        onclick: () => {
-          if (ui.sortKey === c.key) ui.ascending = !ui.ascending;
-          else { ui.sortKey = c.key; ui.ascending = true; }
-          app.refresh();
-        },
+        tabindex: 0,
+        onclick: () => sortBy(c.key, app),
+        onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); sortBy(c.key, app); } },
       }, c.title, c.key === ui.sortKey ? (ui.ascending ? ' ▲' : ' ▼') : '')))),
       h('tbody', {}, shown.length === 0
         ? h('tr', {}, h('td', { colspan: COLUMNS.length, class: 'muted' }, 'No jobs.'))

@@ -9,7 +9,7 @@ export async function load() {
   return { cluster, jobs };
 }
 
-export const wants = (ev) => ev.type === 'job' || ev.type === 'attempt';
+export const wants = (ev) => ev.type !== 'task';
 
 export const isLive = (data) => data.jobs.some((j) => !isFinal(j.state));
 
@@ -65,17 +65,19 @@ function runningJob(j) {
 }
 
 function workersTable(workers) {
+  // A local cluster's workers send no heartbeats; the column shows only when some did.
+  const beats = workers.some((w) => w.lastHeartbeat != null);
   return h('section', {},
     h('h2', {}, 'Workers'),
     h('table', { class: 'table', id: 'workers' },
       h('thead', {}, h('tr', {},
-        ['Worker', 'Address', 'Slots busy', 'Last heartbeat', 'Attempts run', 'Failed']
-          .map((c) => h('th', {}, c)))),
+        ['Worker', 'Address', 'Slots busy', ...(beats ? ['Last heartbeat'] : []), 'Attempts run',
+          'Failed'].map((c) => h('th', {}, c)))),
       h('tbody', {}, workers.map((w) => h('tr', { 'data-worker': w.id },
         h('td', {}, h('a', { href: `#/workers/${encodeURIComponent(w.id)}` }, w.id)),
         h('td', {}, w.address),
         h('td', {}, `${w.busySlots} / ${w.slots}`),
-        h('td', {}, time(w.lastHeartbeat)),
+        beats ? h('td', {}, time(w.lastHeartbeat)) : null,
         h('td', { class: 'num' }, w.tasksRun),
         h('td', { class: 'num' }, w.tasksFailed))))));
 }

@@ -16,7 +16,7 @@ export function view({ worker, attempts }, { id }) {
     h('h1', {}, `Worker ${id}`),
     worker ? h('dl', { class: 'facts' },
       fact('Address', worker.address), fact('Slots', `${worker.busySlots} busy of ${worker.slots}`),
-      fact('Last heartbeat', time(worker.lastHeartbeat)),
+      worker.lastHeartbeat != null ? fact('Last heartbeat', time(worker.lastHeartbeat)) : null,
       fact('Attempts run', count(worker.tasksRun)), fact('Failed', count(worker.tasksFailed)))
       : h('p', { class: 'muted' }, 'This worker is not in the cluster now; its past attempts follow.'),
     h('section', {}, h('h2', {}, 'Slots'), gantt(bars)),

@@ -1,9 +1,10 @@
 package dev.quern.master.http.json;
 
 /**
- * One state change sent on {@code GET /api/v1/events}.
+ * One change sent on {@code GET /api/v1/events}.
  *
- * @param type {@code job}, {@code task} or {@code attempt}
+ * @param type {@code job}, {@code task}, {@code attempt}, or {@code progress} (a running job's
+ *     progress moved on; {@code state} is then the job's state)
  * @param task the task name for task and attempt events, else null
  * @param attempt the attempt id for attempt events, else null
  * @param state the new state's name
