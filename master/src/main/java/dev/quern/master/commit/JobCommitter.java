@@ -91,17 +91,31 @@ public final class JobCommitter {
   public static void commitJob(String outputPath, SuccessFile success) throws IOException {
     Path out = Path.of(outputPath);
     Path committed = OutputLayout.temporaryDir(outputPath).resolve(OutputLayout.COMMITTED);
-    if (Files.isDirectory(committed)) {
-      for (Path taskDir : sorted(committed)) {
-        for (Path file : sorted(taskDir)) {
-          Path target = out.resolve(file.getFileName().toString());
-          if (Files.exists(target)) {
-            throw new IOException("two tasks wrote " + target + " (the second from " + taskDir
-                + ")");
+    List<Path> moved = new ArrayList<>();
+    try {
+      if (Files.isDirectory(committed)) {
+        for (Path taskDir : sorted(committed)) {
+          for (Path file : sorted(taskDir)) {
+            Path target = out.resolve(file.getFileName().toString());
+            if (Files.exists(target)) {
+              throw new IOException("two tasks wrote " + target + " (the second from " + taskDir
+                  + ")");
+            }
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+            moved.add(target);
           }
-          Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
         }
       }
+    } catch (IOException | RuntimeException e) {
+      // The job will fail: a failed job leaves no part file, so take back what this run moved.
+      for (Path p : moved) {
+        try {
+          OutputLayout.deleteTree(p);
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
     }
     OutputLayout.deleteTree(OutputLayout.temporaryDir(outputPath));
     Path tmp = out.resolve("." + OutputLayout.SUCCESS + ".tmp");

@@ -79,10 +79,11 @@ public final class ClusterMonitor {
 
   void publish(JobView view) {
     jobs.put(view.id(), view);
+    // Listeners first: whoever waits for the end may close its listener as soon as it wakes.
+    notify(new JobUpdated(view));
     if (view.state().isFinal()) {
       completion(view.id()).complete(view);
     }
-    notify(new JobUpdated(view));
   }
 
   void publishWorkers(List<WorkerView> now) {

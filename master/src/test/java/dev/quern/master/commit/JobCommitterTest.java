@@ -49,6 +49,7 @@ class JobCommitterTest {
         .resolve("part"), "y");
     assertThatThrownBy(() -> JobCommitter.commitJob(out.toString(), SUCCESS))
         .hasMessageStartingWith("two tasks wrote " + out.resolve("part"));
+    assertThat(Files.exists(out.resolve("part"))).as("the moved file is taken back").isFalse();
   }
 
   @Test

@@ -80,6 +80,19 @@ class FailureHandlingTest {
   }
 
   @Test
+  void maxAttemptsIsConfigurable() throws Exception {
+    Path in = input(1);
+    try (LocalCluster cluster = LocalCluster.start(TestClusters.options(1, 1))) {
+      JobStatus s = WordCount.job("twice", in, tmp.resolve("out"))
+          .mapper(HookedJobs.FlakyMapper.class).set("test.fail-attempts", 100)
+          .set("quern.task.max-attempts", 2).build().submit(cluster).awaitCompletion(WAIT);
+      assertThat(s.state()).isEqualTo(JobState.FAILED);
+      assertThat(s.failure()).startsWith("task m-00000 failed 2 time(s); attempt " + s.id()
+          + "/m-00000/2 on worker-0: java.lang.IllegalStateException: flaky mapper fails");
+    }
+  }
+
+  @Test
   void aTaskOnAStoppedWorkerRunsAgainElsewhere() throws Exception {
     Path in = input(2);
     Path out = tmp.resolve("out");
@@ -150,6 +163,7 @@ class FailureHandlingTest {
           .build().submit(cluster);
       Hooks.awaitArrival(hook, WAIT);
       assertThat(h.status().state()).isEqualTo(JobState.RUNNING);
+      assertThat(h.awaitCompletion(Duration.ofMillis(100)).state()).isEqualTo(JobState.RUNNING);
 
       h.kill();
       JobStatus s = h.awaitCompletion(WAIT);
@@ -165,6 +179,23 @@ class FailureHandlingTest {
       assertThat(cluster.kill(h.id())).isFalse();
     } finally {
       Hooks.gate(hook).countDown();
+    }
+  }
+
+  @Test
+  void aFailedJobCommitLeavesNoOutput() throws Exception {
+    Path in = input(2);
+    Path out = tmp.resolve("out");
+    try (LocalCluster cluster = LocalCluster.start(TestClusters.options(2, 1))) {
+      JobStatus s = WordCount.job("collide", in, out).reduceTasks(0)
+          .outputFormat(HookedJobs.FixedNameOutputFormat.class).build().submit(cluster)
+          .awaitCompletion(WAIT);
+
+      assertThat(s.state()).isEqualTo(JobState.FAILED);
+      assertThat(s.failure()).startsWith("job commit failed: ").contains("two tasks wrote");
+      try (var files = Files.list(out)) {
+        assertThat(files).isEmpty();
+      }
     }
   }
 

@@ -55,4 +55,13 @@ final class HookedJobs {
       }
     }
   }
+
+  /** Writes every task's records to a file called {@code part}: two tasks collide at commit. */
+  public static class FixedNameOutputFormat<K, V> extends dev.quern.api.io.TextOutputFormat<K, V> {
+    @Override
+    public dev.quern.api.io.RecordWriter<K, V> open(java.nio.file.Path workDir, String baseName,
+        dev.quern.api.Configuration conf) throws java.io.IOException {
+      return super.open(workDir, "part", conf);
+    }
+  }
 }

@@ -6,6 +6,7 @@ import dev.quern.api.TaskCounter;
 import dev.quern.api.serde.Serde;
 import dev.quern.worker.runner.AttemptCounters;
 import dev.quern.worker.runner.DataPathConfig;
+import dev.quern.worker.sort.HashSortBuffer;
 import dev.quern.worker.sort.KeyOrder;
 import dev.quern.worker.sort.SortBuffer;
 import dev.quern.worker.spill.FileRangeInputStream;
@@ -46,11 +47,17 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
   private final Path scratchDir;
   private final AttemptCounters counters;
   private final SortBuffer buffer;
+  private final HashSortBuffer hashBuffer;
+  private final PendingRecords pending = new PendingRecords();
+  private final com.esotericsoftware.kryo.io.Input keyIn = new com.esotericsoftware.kryo.io.Input();
   private final Output keyOut = new Output(256, -1);
   private final Output valOut = new Output(256, -1);
   private final List<Spill> spills = new ArrayList<>();
   private long records;
   private long bytes;
+
+  /** A key's values are folded through the combiner when this many pile up in the buffer. */
+  static final int FOLD_AT = 32;
 
   private record Spill(Path file, PartitionIndex index) {}
 
@@ -70,7 +77,9 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     this.combiner = combiner;
     this.scratchDir = scratchDir;
     this.counters = counters;
-    this.buffer = new SortBuffer(cfg.sortBufferSize());
+    boolean hash = combiner != null && cfg.hashCombine();
+    this.buffer = hash ? null : new SortBuffer(cfg.sortBufferSize());
+    this.hashBuffer = hash ? new HashSortBuffer(cfg.sortBufferSize()) : null;
   }
 
   /** Serializes one emitted record into the buffer, spilling first when it is full. */
@@ -79,11 +88,7 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
       throw new NullPointerException("map attempt " + attempt
           + " emitted a null key; map output keys must not be null");
     }
-    int p = partitioner.partition(key, partitions);
-    if (p < 0 || p >= partitions) {
-      throw new IllegalArgumentException("partitioner " + partitioner.getClass().getName()
-          + " returned partition " + p + " for key " + key + ", outside [0, " + partitions + ")");
-    }
+    int p = partition(key);
     keyOut.reset();
     keySerde.write(key, keyOut);
     int kl = keyOut.position();
@@ -95,8 +100,14 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     }
     records++;
     bytes += kl + Math.max(vl, 0);
-    byte[] kb = keyOut.getBuffer();
-    byte[] vb = valOut.getBuffer();
+    add(p, keyOut.getBuffer(), kl, valOut.getBuffer(), vl);
+  }
+
+  private void add(int p, byte[] kb, int kl, byte[] vb, int vl) throws Exception {
+    if (hashBuffer != null) {
+      addHashed(p, kb, kl, vb, vl);
+      return;
+    }
     if (buffer.add(p, kb, kl, vb, vl)) {
       return;
     }
@@ -107,27 +118,102 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     }
   }
 
+  private void addHashed(int p, byte[] kb, int kl, byte[] vb, int vl) throws Exception {
+    int hash = HashSortBuffer.hash(kb, 0, kl);
+    int head = hashBuffer.add(p, hash, kb, 0, kl, vb, 0, vl);
+    if (head < 0) {
+      spill();
+      head = hashBuffer.add(p, hash, kb, 0, kl, vb, 0, vl);
+      if (head < 0) {
+        spillSingle(p, kb, kl, vb, vl);
+        return;
+      }
+    }
+    if (hashBuffer.valueCount(head) >= FOLD_AT) {
+      fold(head);
+    }
+  }
+
+  /**
+   * Combines the values piled up under one key, so that the buffer holds about one value per
+   * distinct key and spills only when the distinct keys fill it.
+   */
+  private void fold(int head) throws Exception {
+    pending.clear();
+    combiner.run(hashBuffer.values(head), pending);
+    int part = hashBuffer.partitionOf(head);
+    int n = pending.size();
+    int[] parts = new int[n];
+    byte[] b = pending.bytes();
+    for (int i = 0; i < n; i++) {
+      parts[i] = part;
+      if (!hashBuffer.sameKey(head, b, pending.keyOff(i), pending.keyLen(i))) {
+        // The combiner emitted another key: partition it like a mapper's record.
+        keyIn.setBuffer(b, pending.keyOff(i), pending.keyLen(i));
+        parts[i] = partition(keySerde.read(keyIn));
+      }
+    }
+    hashBuffer.clearValues(head);
+    // Adding may spill (and reset the buffer), so `head` is not used past this point.
+    for (int i = 0; i < n; i++) {
+      int ko = pending.keyOff(i);
+      int kl = pending.keyLen(i);
+      int vl = pending.valLen(i);
+      int hash = HashSortBuffer.hash(b, ko, kl);
+      if (hashBuffer.add(parts[i], hash, b, ko, kl, b, pending.valOff(i), vl) < 0) {
+        spill();
+        if (hashBuffer.add(parts[i], hash, b, ko, kl, b, pending.valOff(i), vl) < 0) {
+          byte[] kb = java.util.Arrays.copyOfRange(b, ko, ko + kl);
+          byte[] vb = java.util.Arrays.copyOfRange(b, pending.valOff(i),
+              pending.valOff(i) + Math.max(vl, 0));
+          spillSingle(parts[i], kb, kl, vb, vl);
+        }
+      }
+    }
+  }
+
+  private int partition(K key) {
+    int p = partitioner.partition(key, partitions);
+    if (p < 0 || p >= partitions) {
+      throw new IllegalArgumentException("partitioner " + partitioner.getClass().getName()
+          + " returned partition " + p + " for key " + key + ", outside [0, " + partitions + ")");
+    }
+    return p;
+  }
+
   private Path spillPath(int n) {
     return scratchDir.resolve(attempt.dirName() + ".spill" + n);
   }
 
+  private int buffered() {
+    return hashBuffer != null ? hashBuffer.count() : buffer.count();
+  }
+
   private void spill() throws Exception {
     Path file = spillPath(spills.size());
-    buffer.sort(order, partitions);
+    if (hashBuffer != null) {
+      hashBuffer.sort(order, partitions);
+    } else {
+      buffer.sort(order, partitions);
+    }
     long written = 0;
     try (MapOutputWriter w = new MapOutputWriter(file, partitions, cfg.compress())) {
       for (int p = 0; p < partitions; p++) {
         w.startPartition();
-        written += combiner != null ? combiner.run(buffer.partition(p), w) : copy(
-            buffer.partition(p), w);
+        RecordStream run = hashBuffer != null ? hashBuffer.partition(p) : buffer.partition(p);
+        written += combiner != null ? combiner.run(run, w) : copy(run, w);
         w.endPartition();
       }
       spills.add(new Spill(file, w.finish()));
     }
     counters.add(TaskCounter.SPILLED_RECORDS, written);
-    log.debug("{}: spill {} of {} records ({} bytes) wrote {} records", attempt,
-        spills.size() - 1, buffer.count(), buffer.bytesUsed(), written);
-    buffer.reset();
+    log.debug("{}: spill {} of {} records wrote {} records", attempt, spills.size() - 1,
+        buffered(), written);
+    if (hashBuffer != null) {
+      hashBuffer.reset();
+    } else {
+      buffer.reset();
+    }
   }
 
   private void spillSingle(int part, byte[] kb, int kl, byte[] vb, int vl) throws IOException {
@@ -158,7 +244,7 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
   public Result finish() throws Exception {
     counters.add(TaskCounter.MAP_OUTPUT_RECORDS, records);
     counters.add(TaskCounter.MAP_OUTPUT_BYTES, bytes);
-    if (buffer.count() > 0 || spills.isEmpty()) {
+    if (buffered() > 0 || spills.isEmpty()) {
       spill();
     }
     Path data = scratchDir.resolve(attempt.dirName() + ".out");
