@@ -74,7 +74,9 @@ public final class LocalClusterSource implements MonitoringSource {
     List<WorkerDoc> workers = new ArrayList<>();
     int slots = 0;
     int busy = 0;
-    for (WorkerView w : cluster.workers()) {
+    List<WorkerView> byId = new ArrayList<>(cluster.workers());
+    byId.sort(java.util.Comparator.comparing(WorkerView::workerId));
+    for (WorkerView w : byId) {
       long[] rf = runFailed.getOrDefault(w.workerId(), new long[2]);
       workers.add(new WorkerDoc(w.workerId(), w.host(), w.slots(), w.runningAttempts().size(),
           null, rf[0], rf[1]));

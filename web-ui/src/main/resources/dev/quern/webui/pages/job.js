@@ -88,7 +88,7 @@ function taskTable(tasks) {
   const columns = ['Task', 'State', 'Attempt', 'Worker', 'Started', 'Duration', 'In records',
     'In bytes', ...(out ? ['Out records', 'Out bytes'] : []), 'Error'];
   return h('table', { class: 'table tasks', id: 'tasks' },
-    h('thead', {}, h('tr', {}, columns.map((c) => h('th', {}, c)))),
+    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { class: NUMERIC.includes(c) ? 'num' : null }, c)))),
     h('tbody', {}, tasks.flatMap((t) => (t.attempts.length ? t.attempts : [null]).map((a, i) =>
       h('tr', { 'data-task': t.id, 'data-attempt': a?.id, class: i === 0 ? 'task-first' : 'task-more' },
         i === 0 ? h('td', { rowspan: Math.max(1, t.attempts.length) },
@@ -106,6 +106,8 @@ function taskTable(tasks) {
           h('td', { class: 'error-cell' }, errorCell(a.error)),
         ] : h('td', { colspan: columns.length - 1, class: 'muted' }, 'not started'))))));
 }
+
+const NUMERIC = ['Attempt', 'Duration', 'In records', 'In bytes', 'Out records', 'Out bytes'];
 
 // One line shows as it is; a stack trace folds under its first line.
 function errorCell(error) {

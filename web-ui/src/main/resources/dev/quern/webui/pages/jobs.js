@@ -52,7 +52,7 @@ export function view(jobs, params, app) {
       }, s === 'ALL' ? `All (${jobs.length})` : `${s.toLowerCase()} (${counts[s] || 0})`))),
     h('table', { class: 'table jobs-table', id: 'jobs-table' },
       h('thead', {}, h('tr', {}, COLUMNS.map((c) => h('th', {
-        class: 'sortable', 'data-sort': c.key,
+        class: c.key === 'duration' ? 'sortable num' : 'sortable', 'data-sort': c.key,
         'aria-sort': c.key === ui.sortKey ? (ui.ascending ? 'ascending' : 'descending') : 'none',
         tabindex: 0,
         onclick: () => sortBy(c.key, app),

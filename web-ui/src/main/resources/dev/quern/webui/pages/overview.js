@@ -72,7 +72,7 @@ function workersTable(workers) {
     h('table', { class: 'table', id: 'workers' },
       h('thead', {}, h('tr', {},
         ['Worker', 'Address', 'Slots busy', ...(beats ? ['Last heartbeat'] : []), 'Attempts run',
-          'Failed'].map((c) => h('th', {}, c)))),
+          'Failed'].map((c) => h('th', { class: ['Attempts run', 'Failed'].includes(c) ? 'num' : null }, c)))),
       h('tbody', {}, workers.map((w) => h('tr', { 'data-worker': w.id },
         h('td', {}, h('a', { href: `#/workers/${encodeURIComponent(w.id)}` }, w.id)),
         h('td', {}, w.address),
@@ -85,7 +85,8 @@ function workersTable(workers) {
 export function jobsTable(jobs) {
   return h('table', { class: 'table jobs-table' },
     h('thead', {}, h('tr', {},
-      ['State', 'Job', 'Name', 'Submitted', 'Duration'].map((c) => h('th', {}, c)))),
+      ['State', 'Job', 'Name', 'Submitted', 'Duration'].map((c) =>
+        h('th', { class: c === 'Duration' ? 'num' : null }, c)))),
     h('tbody', {}, jobs.map((j) => h('tr', { 'data-job': j.id, 'data-state': j.state },
       h('td', {}, stateBadge(j.state)),
       h('td', {}, h('a', { href: `#/jobs/${encodeURIComponent(j.id)}` }, j.id)),

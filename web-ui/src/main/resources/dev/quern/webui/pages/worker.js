@@ -24,7 +24,8 @@ export function view({ worker, attempts }, { id }) {
       h('table', { class: 'table', id: 'worker-attempts' },
         h('thead', {}, h('tr', {}, ['Attempt', 'Job', 'State', 'Started', 'Duration',
           'In records', 'In bytes', ...(out ? ['Out records', 'Out bytes'] : [])]
-          .map((c) => h('th', {}, c)))),
+          .map((c) => h('th', { class: ['Duration', 'In records', 'In bytes', 'Out records',
+            'Out bytes'].includes(c) ? 'num' : null }, c)))),
         h('tbody', {}, attempts.map(({ jobId, jobName, attempt: a }) => h('tr', { 'data-attempt': a.id },
           h('td', {}, a.id),
           h('td', {}, h('a', { href: `#/jobs/${encodeURIComponent(jobId)}` }, jobName)),
