@@ -34,7 +34,7 @@ export function lanes(attempts, now) {
   return rows;
 }
 
-// attempts: [{ id, task, kind, worker, startTime, endTime, state }]
+// attempts: [{ id, task, worker, startTime, endTime, state, attempt, label? }]
 export function gantt(attempts, onPick) {
   const now = Date.now();
   if (attempts.length === 0) {
@@ -75,7 +75,7 @@ export function gantt(attempts, onPick) {
       svg.append(bar);
       if (bw > 60) {
         svg.append(s('text', { class: 'bar-label', x: bx + 4, y: y + ROW / 2 + 4 },
-          `${a.task}${a.attempt > 1 ? ` #${a.attempt}` : ''}`));
+          a.label || `${a.task}${a.attempt > 1 ? ` #${a.attempt}` : ''}`));
       }
     }
   });

@@ -10,7 +10,7 @@ export const wants = (ev) => ev.type === 'attempt';
 export const isLive = (data) => data.attempts.some((a) => a.attempt.state === 'RUNNING');
 
 export function view({ worker, attempts }, { id }) {
-  const bars = attempts.map((w) => ({ ...w.attempt, task: w.task }));
+  const bars = attempts.map((w) => ({ ...w.attempt, task: w.task, label: `${w.jobId} ${w.task}` }));
   const out = attempts.some(({ attempt: a }) => a.outputRecords != null || a.outputBytes != null);
   return h('div', { class: 'worker', 'data-worker': id },
     h('h1', {}, `Worker ${id}`),

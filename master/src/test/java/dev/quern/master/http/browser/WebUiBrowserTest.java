@@ -196,6 +196,11 @@ class WebUiBrowserTest {
     });
     assertThat(names).contains("wordcount-ui", "failing-ui", "doomed-job");
     browser.screenshot("jobs");
+
+    browser.open(ui.url("/#/jobs/job-9999"));
+    assertThat(browser.awaitVisible("the not-found page", By.cssSelector(".error-box")).getText())
+        .contains("Not found").contains("no job 'job-9999'");
+    browser.consoleErrors(); // the 404 answer itself is logged by Chromium, as it should be
   }
 
   @Test
