@@ -19,6 +19,7 @@ public final class BookJob {
   private final long submitTime;
   private final int maxAttempts;
   private final boolean speculative;
+  private final long taskTimeout;
   private final List<BookTask> maps = new ArrayList<>();
   private final List<BookTask> reduces = new ArrayList<>();
   private long startTime = -1;
@@ -34,6 +35,8 @@ public final class BookJob {
     this.maxAttempts = Math.max(1, spec.configuration().getInt(EngineKeys.MAX_ATTEMPTS,
         EngineKeys.DEFAULT_MAX_ATTEMPTS));
     this.speculative = spec.configuration().getBoolean(EngineKeys.SPECULATIVE, false);
+    this.taskTimeout = Math.max(0, spec.configuration().getLong(EngineKeys.TASK_TIMEOUT,
+        EngineKeys.DEFAULT_TASK_TIMEOUT));
     for (int i = 0; i < splits.size(); i++) {
       maps.add(new BookTask(TaskKind.MAP, i));
     }
@@ -82,6 +85,11 @@ public final class BookJob {
 
   public boolean speculative() {
     return speculative;
+  }
+
+  /** Milliseconds an attempt may stay silent before it is failed; 0 means never. */
+  public long taskTimeout() {
+    return taskTimeout;
   }
 
   public List<BookTask> maps() {

@@ -13,5 +13,13 @@ public final class EngineKeys {
    */
   public static final String SPECULATIVE = "quern.speculative";
 
+  /**
+   * Milliseconds an attempt may go without reporting progress (a user loop that never returns, a
+   * wedged read) before it is killed and counted as failed; 0 disables. Default 10 minutes.
+   */
+  public static final String TASK_TIMEOUT = "quern.task.timeout";
+
+  public static final long DEFAULT_TASK_TIMEOUT = 600_000;
+
   private EngineKeys() {}
 }

@@ -84,6 +84,7 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
   private final ExecutorService files;
   private final Map<String, WorkerSlots> workers = new LinkedHashMap<>();
   private final Map<TaskAttemptId, Float> progress = new HashMap<>();
+  private final Map<TaskAttemptId, Long> lastHeard = new HashMap<>();
   private final Set<String> speculated = new HashSet<>();
   private final Set<String> dirtyJobs = new LinkedHashSet<>();
   private boolean workersDirty;
@@ -114,8 +115,13 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
     }
   }
 
+  private static final java.time.Duration TIMEOUT_TICK = java.time.Duration.ofMillis(250);
+
   public static Behavior<MasterCommand> create(Settings settings, ClusterMonitor monitor) {
-    return Behaviors.setup(ctx -> new MasterActor(ctx, settings, monitor));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(new MasterCommand.CheckTimeouts(), TIMEOUT_TICK);
+      return new MasterActor(ctx, settings, monitor);
+    }));
   }
 
   private MasterActor(ActorContext<MasterCommand> ctx, Settings settings, ClusterMonitor monitor) {
@@ -138,6 +144,7 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
         .onMessage(FromWorker.class, m -> after(() -> onReport(m.report())))
         .onMessage(WorkerGone.class, m -> after(() -> onWorkerGone(m.workerId())))
         .onMessage(JobCommitFinished.class, m -> after(() -> onCommitFinished(m)))
+        .onMessage(MasterCommand.CheckTimeouts.class, m -> after(this::onCheckTimeouts))
         .onMessage(MasterCommand.GetReportPort.class, m -> {
           m.replyTo().tell(reports);
           return this;
@@ -210,11 +217,13 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
       BookAttempt a = attempt(r.attempt());
       if (a != null && a.isRunning()) {
         progress.putIfAbsent(r.attempt(), 0f);
+        lastHeard.put(r.attempt(), now());
       }
     } else if (report instanceof AttemptProgress r) {
       BookAttempt a = attempt(r.attempt());
       if (a != null && a.isRunning()) {
         progress.put(r.attempt(), r.fraction());
+        lastHeard.put(r.attempt(), now());
         dirtyJobs.add(r.attempt().jobId());
       }
     } else if (report instanceof AttemptSucceeded r) {
@@ -282,11 +291,38 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
       }
       return;
     }
-    apply(new AttemptFailed(id, r.message(), r.stackTrace(), now()));
+    fail(job, task, id, r.workerId(), r.message(), r.stackTrace());
+  }
+
+  /** Records a counted failure; fails the job when the task has no attempts left. */
+  private void fail(BookJob job, BookTask task, TaskAttemptId id, String workerId,
+      String message, String stackTrace) {
+    apply(new AttemptFailed(id, message, stackTrace, now()));
     if (task.failures() >= job.maxAttempts()) {
       String reason = "task " + task.name() + " failed " + task.failures() + " time(s); attempt "
-          + id + " on " + r.workerId() + ": " + r.message() + "\n" + r.stackTrace();
+          + id + " on " + workerId + ": " + message
+          + (stackTrace == null ? "" : "\n" + stackTrace);
       endJob(job, new JobFailed(job.id(), reason, now()));
+    }
+  }
+
+  private void onCheckTimeouts() {
+    long now = now();
+    for (BookJob job : book.jobs()) {
+      if (job.state().isFinal() || job.taskTimeout() <= 0) {
+        continue;
+      }
+      for (BookAttempt a : job.runningAttempts()) {
+        long heard = lastHeard.getOrDefault(a.id(), a.startTime());
+        if (now - heard > job.taskTimeout() && !job.state().isFinal()) {
+          log.warn("{} on {} made no progress for {} ms; killing it", a.id(), a.workerId(),
+              now - heard);
+          sendKill(a, "no progress");
+          fail(job, job.task(a.id()), a.id(), a.workerId(), "attempt made no progress for "
+              + (now - heard) + " ms (" + EngineKeys.TASK_TIMEOUT + " = " + job.taskTimeout()
+              + ")", null);
+        }
+      }
     }
   }
 
@@ -308,6 +344,7 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
     log.warn("worker {} is gone; re-queuing {} attempt(s)", workerId, w.running.size());
     for (TaskAttemptId id : w.running) {
       progress.remove(id);
+      lastHeard.remove(id);
       if (isLive(id)) {
         apply(new AttemptKilled(id, "worker " + workerId + " was lost", now()));
       }
@@ -478,6 +515,7 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
     w.running.add(id);
     workersDirty = true;
     progress.put(id, 0f);
+    lastHeard.put(id, now());
     w.ref.tell(new RunTask(spec, reports));
   }
 
@@ -491,6 +529,7 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
   private void sendKill(BookAttempt a, String reason) {
     WorkerSlots w = workers.get(a.workerId());
     progress.remove(a.id());
+    lastHeard.remove(a.id());
     if (w != null && w.running.remove(a.id())) {
       workersDirty = true;
       w.ref.tell(new KillTask(a.id(), reason));
@@ -499,6 +538,7 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
 
   private void freeSlot(String workerId, TaskAttemptId id) {
     progress.remove(id);
+    lastHeard.remove(id);
     WorkerSlots w = workers.get(workerId);
     if (w != null && w.running.remove(id)) {
       workersDirty = true;

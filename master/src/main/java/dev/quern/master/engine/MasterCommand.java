@@ -34,4 +34,7 @@ public sealed interface MasterCommand {
 
   /** Asks for the address workers send their reports to (the master's adapter). */
   record GetReportPort(ActorRef<ActorRef<WorkerReport>> replyTo) implements MasterCommand {}
+
+  /** The master's own tick: fail attempts that went silent for longer than their timeout. */
+  record CheckTimeouts() implements MasterCommand {}
 }

@@ -114,6 +114,7 @@ final class SubmissionCheck {
             + "' must be at least 1, got " + max);
       }
       conf.getBoolean(EngineKeys.SPECULATIVE, false);
+      conf.getLong(EngineKeys.TASK_TIMEOUT, EngineKeys.DEFAULT_TASK_TIMEOUT);
     } catch (IllegalArgumentException e) {
       throw new JobSubmissionException(e.getMessage());
     }

@@ -80,6 +80,26 @@ class FailureHandlingTest {
   }
 
   @Test
+  void anAttemptThatMakesNoProgressIsKilledAndCounted() throws Exception {
+    Path in = input(1);
+    String hook = "hang-" + UUID.randomUUID();
+    try (LocalCluster cluster = LocalCluster.start(TestClusters.options(2, 1))) {
+      JobStatus s = WordCount.job("hang", in, tmp.resolve("out"))
+          .mapper(HookedJobs.GateMapper.class).set(Hooks.KEY, hook)
+          .set("test.gate-attempts", 100).set("quern.task.timeout", 300)
+          .set("quern.task.max-attempts", 2).build().submit(cluster).awaitCompletion(WAIT);
+
+      assertThat(s.state()).isEqualTo(JobState.FAILED);
+      assertThat(s.failure()).startsWith("task m-00000 failed 2 time(s); attempt " + s.id()
+          + "/m-00000/2").contains("made no progress for").contains("quern.task.timeout = 300");
+      assertThat(Hooks.arrivals(hook)).containsExactly(s.id() + "/m-00000/1",
+          s.id() + "/m-00000/2");
+    } finally {
+      Hooks.gate(hook).countDown();
+    }
+  }
+
+  @Test
   void maxAttemptsIsConfigurable() throws Exception {
     Path in = input(1);
     try (LocalCluster cluster = LocalCluster.start(TestClusters.options(1, 1))) {
