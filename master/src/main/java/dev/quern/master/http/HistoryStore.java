@@ -1,5 +1,6 @@
 package dev.quern.master.http;
 
+import dev.quern.master.http.json.JobDoc;
 import dev.quern.master.http.json.JobRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +12,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -19,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A directory of finished jobs, one {@code <job id>.json} file each ({@link JobRecord}). Files are
- * written to a temporary name and renamed, so a reader never sees half a file. Reads are cached by
+ * written to a temporary name and renamed, so a reader never sees half a file. A job of another
+ * run with the same id is kept as {@code <job id>.<submit time>}. Reads are cached by
  * modification time, so a directory that another process writes into stays current.
  */
 public final class HistoryStore {
@@ -52,16 +55,38 @@ public final class HistoryStore {
     try {
       Files.createDirectories(dir);
       Path target = dir.resolve(id + SUFFIX);
-      Path tmp = Files.createTempFile(dir, "." + id, ".tmp");
-      Files.writeString(tmp, Json.write(record));
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      JobRecord earlier = Files.isRegularFile(target) ? read(target) : null;
+      if (earlier != null && !Objects.equals(earlier.job().submitTime(),
+          record.job().submitTime())) {
+        archive(earlier);
       }
+      write(target, record);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot save job " + id + " to history " + dir, e);
+    }
+  }
+
+  /**
+   * Keeps an earlier run's job under {@code <id>.<submit time>}: a local cluster numbers its jobs
+   * from job-0001 in every process, so ids repeat across runs.
+   */
+  private void archive(JobRecord earlier) throws IOException {
+    JobDoc j = earlier.job();
+    String id = j.id() + "." + j.submitTime();
+    JobDoc renamed = new JobDoc(id, j.name(), j.user(), j.state(), j.submitTime(), j.startTime(),
+        j.endTime(), j.durationMillis(), j.inputs(), j.output(), j.map(), j.reduce(),
+        j.counters(), j.configuration(), j.failure());
+    write(dir.resolve(id + SUFFIX), new JobRecord(earlier.version(), renamed, earlier.tasks()));
+  }
+
+  private void write(Path target, JobRecord record) throws IOException {
+    Path tmp = Files.createTempFile(dir, ".job", ".tmp");
+    Files.writeString(tmp, Json.write(record));
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 

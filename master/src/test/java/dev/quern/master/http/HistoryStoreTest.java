@@ -2,6 +2,7 @@ package dev.quern.master.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.quern.master.http.json.AttemptDoc;
 import dev.quern.master.http.json.JobDoc;
@@ -58,6 +59,18 @@ class HistoryStoreTest {
     assertThat(store.load("job-0002")).isEmpty();
     assertThatThrownBy(() -> store.save(record("../escape", 1, "FAILED")))
         .hasMessageContaining("job id '../escape' cannot name a history file");
+  }
+
+  @Test
+  void aJobOfAnEarlierRunWithTheSameIdIsKeptUnderItsSubmitTime() {
+    HistoryStore store = new HistoryStore(dir);
+    store.save(record("job-0001", 1000, "FAILED"));
+    store.save(record("job-0001", 1000, "FAILED")); // the same run saving again: no copy
+    store.save(record("job-0001", 5000, "SUCCEEDED"));
+    HistorySource source = new HistorySource(store);
+    assertThat(source.jobs()).extracting(JobDoc::id, JobDoc::state)
+        .containsExactly(tuple("job-0001", "SUCCEEDED"), tuple("job-0001.1000", "FAILED"));
+    assertThat(source.tasks("job-0001.1000")).isPresent();
   }
 
   @Test
