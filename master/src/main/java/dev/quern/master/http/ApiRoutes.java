@@ -36,6 +36,7 @@ final class ApiRoutes {
   }
 
   void register(RoutesConfig routes) {
+    routes.before(PREFIX + "/*", ApiRoutes::guard);
     routes.get(PREFIX + "/cluster", ctx -> json(ctx, 200, source.cluster()));
     routes.get(PREFIX + "/jobs", this::jobs);
     routes.get(PREFIX + "/jobs/{id}", ctx -> json(ctx, 200, job(ctx.pathParam("id"))));
@@ -62,6 +63,23 @@ final class ApiRoutes {
         json(ctx, 405, new ErrorDoc("method " + ctx.method() + " not allowed on " + ctx.path()));
       }
     });
+  }
+
+  /**
+   * The server listens on loopback only, but any web page the user opens can still send requests
+   * to it. A request whose Host is not a loopback name (DNS rebinding) is refused, and so is a
+   * POST from a page of another origin (a browser always sends Origin then; curl sends none).
+   */
+  private static void guard(Context ctx) {
+    String host = ctx.host() == null ? "" : ctx.host().replaceFirst(":\\d+$", "");
+    if (!List.of("127.0.0.1", "localhost", "[::1]").contains(host)) {
+      throw new ApiException(403, "refused: Host '" + ctx.host() + "' is not a loopback address");
+    }
+    String origin = ctx.header("Origin");
+    if (ctx.method() == io.javalin.http.HandlerType.POST && origin != null
+        && !origin.equals("http://" + ctx.host())) {
+      throw new ApiException(403, "refused: a " + ctx.method() + " from origin " + origin);
+    }
   }
 
   private void jobs(Context ctx) {
@@ -99,7 +117,6 @@ final class ApiRoutes {
       case KILLING -> json(ctx, 202, java.util.Map.of("id", id, "message", k.message()));
       case NOT_FOUND -> throw ApiException.notFound(k.message());
       case NOT_RUNNING -> throw new ApiException(409, k.message());
-      default -> throw new IllegalStateException(k.toString());
     }
   }
 

@@ -56,10 +56,6 @@ final class EventHub implements AutoCloseable {
     }
   }
 
-  int clientCount() {
-    return clients.size();
-  }
-
   private void sendToAll(java.util.function.Consumer<SseClient> action) {
     clients.forEach(c -> send(c, action));
   }

@@ -137,10 +137,6 @@ public final class UiServer implements AutoCloseable {
     return metrics;
   }
 
-  int eventClients() {
-    return events.clientCount();
-  }
-
   @Override
   public void close() {
     events.close();

@@ -158,6 +158,26 @@ class ApiTest {
   }
 
   @Test
+  void otherPagesAndForeignHostsCannotUseTheApi() throws Exception {
+    var kill = java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(ui.url("/api/v1/jobs/" + wordCount.id() + "/kill")))
+        .header("Origin", "http://evil.example").POST(
+            java.net.http.HttpRequest.BodyPublishers.noBody()).build();
+    var r = ui.http().send(kill, java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(403);
+    assertThat(r.body()).contains("refused: a POST from origin http://evil.example");
+    // A rebound DNS name reaches 127.0.0.1 with a foreign Host header.
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", ui.server.port())) {
+      s.getOutputStream().write(("GET /api/v1/jobs HTTP/1.1\r\nHost: evil.example:"
+          + ui.server.port() + "\r\nConnection: close\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer = new String(s.getInputStream().readAllBytes(),
+          java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(answer).startsWith("HTTP/1.1 403").contains("is not a loopback address");
+    }
+  }
+
+  @Test
   void workerPageListsTheAttemptsItRan() {
     JsonNode cluster = ui.get("/api/v1/cluster").json();
     long attempts = 0;
@@ -301,18 +321,21 @@ class ApiTest {
 
   private void awaitAttemptRunning(String jobId) throws Exception {
     CountDownLatch running = new CountDownLatch(1);
-    try (AutoCloseable l = ui.cluster.addListener(e -> {
+    AutoCloseable listener = ui.cluster.addListener(e -> {
       if (e instanceof ClusterEvent.JobUpdated u && u.job().id().equals(jobId)
           && u.job().maps().get(0).attempts().stream()
               .anyMatch(a -> a.state() == AttemptState.RUNNING)) {
         running.countDown();
       }
-    })) {
+    });
+    try {
       // The attempt may have started before the listener was added.
       if (ui.cluster.jobView(jobId).orElseThrow().maps().get(0).attempts().isEmpty()) {
         assertThat(running.await(JOB_TIMEOUT.toSeconds(), TimeUnit.SECONDS))
             .as("an attempt of %s started", jobId).isTrue();
       }
+    } finally {
+      listener.close();
     }
   }
 
