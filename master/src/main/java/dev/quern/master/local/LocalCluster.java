@@ -188,8 +188,9 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
   }
 
   /**
-   * Calls {@code listener} with every change, on the master's thread (return quickly). Closing
-   * the returned handle removes it.
+   * Calls {@code listener} with every change, on the master's thread: it must return quickly and
+   * must not wait on the cluster (submit, kill, stopWorker), which needs that thread. Closing the
+   * returned handle removes it.
    */
   public AutoCloseable addListener(Consumer<ClusterEvent> listener) {
     return monitor.addListener(listener);
@@ -202,6 +203,10 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
 
   /** Stops worker {@code index}'s actor; returns once the master has seen it go. */
   public void stopWorker(int index) {
+    if (index < 0 || index >= workers.size()) {
+      throw new IllegalArgumentException("no worker " + index + ": the cluster started "
+          + workers.size() + " (0 to " + (workers.size() - 1) + ")");
+    }
     String id = "worker-" + index;
     workers.get(index).tell(new WorkerCommand.Stop());
     try {

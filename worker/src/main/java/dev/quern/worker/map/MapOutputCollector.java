@@ -56,9 +56,6 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
   private long records;
   private long bytes;
 
-  /** A key's values are folded through the combiner when this many pile up in the buffer. */
-  static final int FOLD_AT = 32;
-
   private record Spill(Path file, PartitionIndex index) {}
 
   /** The attempt's finished output: data file and index file. */
@@ -129,7 +126,7 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
         return;
       }
     }
-    if (hashBuffer.valueCount(head) >= FOLD_AT) {
+    if (hashBuffer.valueCount(head) >= cfg.foldAt()) {
       fold(head);
     }
   }

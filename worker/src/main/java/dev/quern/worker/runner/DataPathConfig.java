@@ -8,6 +8,7 @@ public record DataPathConfig(
     long sortBufferSize,
     boolean compress,
     boolean hashCombine,
+    int foldAt,
     int combineMinSpills,
     int mergeFactor,
     long shuffleMemory) {
@@ -18,6 +19,8 @@ public record DataPathConfig(
   public static final String COMPRESS = "quern.map.output.compress";
   /** Aggregate values of equal keys in a hash table before the sort when a combiner is set. */
   public static final String HASH_COMBINE = "quern.map.combine.hash";
+  /** With hash combining, fold a key's values through the combiner when this many pile up. */
+  public static final String FOLD_AT = "quern.map.combine.fold-at";
   /** Run the combiner again while merging spills when there are at least this many. */
   public static final String COMBINE_MIN_SPILLS = "quern.map.combine.min-spills";
   /** Most sorted runs merged at once; more inputs are merged in passes through scratch files. */
@@ -38,8 +41,12 @@ public record DataPathConfig(
     if (factor < 2) {
       throw new IllegalArgumentException(MERGE_FACTOR + " must be at least 2, got " + factor);
     }
+    int foldAt = conf.getInt(FOLD_AT, 32);
+    if (foldAt < 2) {
+      throw new IllegalArgumentException(FOLD_AT + " must be at least 2, got " + foldAt);
+    }
     return new DataPathConfig(sort, conf.getBoolean(COMPRESS, true),
-        conf.getBoolean(HASH_COMBINE, true), conf.getInt(COMBINE_MIN_SPILLS, 3), factor,
+        conf.getBoolean(HASH_COMBINE, true), foldAt, conf.getInt(COMBINE_MIN_SPILLS, 3), factor,
         Sizes.get(conf, SHUFFLE_MEMORY, DEFAULT_SHUFFLE_MEMORY));
   }
 }

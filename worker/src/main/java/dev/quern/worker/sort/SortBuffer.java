@@ -5,16 +5,21 @@ import java.util.Arrays;
 
 /**
  * The map side's sort buffer: serialized records appended to one byte array, described by an int
- * array (partition, key offset, key length, value length; the value follows the key). Sorting
- * orders an array of record ids by (partition, key) without an object per record. The budget
- * covers the bytes, the metadata and the sort's two id arrays (24 bytes per record).
+ * array (partition, key offset, key length, value length, first 8 key bytes; the value follows
+ * the key). Sorting orders an array of record ids by (partition, key) without an object per
+ * record. The budget covers the bytes, the metadata and the sort's two id arrays (32 bytes per
+ * record).
  */
 public final class SortBuffer {
-  private static final int STRIDE = 4;
+  private static final int STRIDE = 6;
   private static final int PART = 0;
   private static final int KOFF = 1;
   private static final int KLEN = 2;
   private static final int VLEN = 3;
+  // The key's first 8 bytes, big-endian, zero-padded: decides most byte-order comparisons
+  // without touching the key bytes.
+  private static final int PREFIX_HI = 4;
+  private static final int PREFIX_LO = 5;
   /** Bytes of bookkeeping per record: metadata plus the sort's id and scratch arrays. */
   public static final int RECORD_OVERHEAD = STRIDE * 4 + 8;
 
@@ -70,6 +75,12 @@ public final class SortBuffer {
     meta[m + KOFF] = used;
     meta[m + KLEN] = kl;
     meta[m + VLEN] = vl;
+    long prefix = 0;
+    for (int i = 0; i < 8; i++) {
+      prefix = (prefix << 8) | (i < kl ? k[i] & 0xff : 0);
+    }
+    meta[m + PREFIX_HI] = (int) (prefix >>> 32);
+    meta[m + PREFIX_LO] = (int) prefix;
     System.arraycopy(k, 0, data, used, kl);
     used += kl;
     if (vl > 0) {
@@ -100,7 +111,26 @@ public final class SortBuffer {
     }
     final byte[] d = data;
     final int[] md = meta;
-    IndexSorter.IdComparator byKey = (a, b) -> {
+    IndexSorter.IdComparator byKey = order.bytesEqualMeansEqual() ? (a, b) -> {
+      int ma = a * STRIDE;
+      int mb = b * STRIDE;
+      int c = Integer.compareUnsigned(md[ma + PREFIX_HI], md[mb + PREFIX_HI]);
+      if (c == 0) {
+        c = Integer.compareUnsigned(md[ma + PREFIX_LO], md[mb + PREFIX_LO]);
+      }
+      if (c != 0) {
+        return c;
+      }
+      int la = md[ma + KLEN];
+      int lb = md[mb + KLEN];
+      if (la <= 8 || lb <= 8) {
+        // Equal padded prefixes: the shorter key is a prefix of the longer one.
+        return Integer.compare(la, lb);
+      }
+      int oa = md[ma + KOFF];
+      int ob = md[mb + KOFF];
+      return Arrays.compareUnsigned(d, oa + 8, oa + la, d, ob + 8, ob + lb);
+    } : (a, b) -> {
       int ma = a * STRIDE;
       int mb = b * STRIDE;
       return order.compare(d, md[ma + KOFF], md[ma + KLEN], d, md[mb + KOFF], md[mb + KLEN]);

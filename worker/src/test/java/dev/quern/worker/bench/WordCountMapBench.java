@@ -59,7 +59,8 @@ public final class WordCountMapBench {
           .combiner(WordCount.SumReducer.class).reducer(WordCount.SumReducer.class)
           .mapOutput(String.class, Long.class).reduceTasks(4)
           .set(DataPathConfig.HASH_COMBINE, Boolean.toString(c[0]))
-          .set(DataPathConfig.COMPRESS, Boolean.toString(c[1])).build().spec();
+          .set(DataPathConfig.COMPRESS, Boolean.toString(c[1]))
+          .set(DataPathConfig.FOLD_AT, System.getProperty("foldAt", "32")).build().spec();
       double best = 0;
       for (int r = 0; r < rounds; r++) {
         TaskAttemptId id = new TaskAttemptId("bench", TaskKind.MAP, 0, r + 1);

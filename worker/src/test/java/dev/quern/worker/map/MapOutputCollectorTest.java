@@ -50,7 +50,7 @@ class MapOutputCollectorTest {
 
   private MapOutputCollector<String, Long> collector(AttemptCounters counters, boolean compress,
       boolean combine, boolean hash, int minSpills) {
-    DataPathConfig cfg = new DataPathConfig(16 * 1024, compress, hash, minSpills, 64, 1 << 20);
+    DataPathConfig cfg = new DataPathConfig(16 * 1024, compress, hash, 32, minSpills, 64, 1 << 20);
     KeyOrder order = KeyOrder.of(null, keys, String.class);
     Combiner<String, Long> combiner = !combine ? null
         : new Combiner<>(ATTEMPT, PARTITIONS, Configuration.empty(), WordCount.SumReducer::new,
