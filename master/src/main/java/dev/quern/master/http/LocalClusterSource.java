@@ -239,7 +239,7 @@ public final class LocalClusterSource implements MonitoringSource {
   }
 
   static TaskDoc task(TaskView t) {
-    return new TaskDoc(t.name(), t.kind().name(), t.index(), t.state().name(),
+    return new TaskDoc(t.name(), t.kind().name(), t.index(), t.state().name(), t.input(),
         t.attempts().stream().map(LocalClusterSource::attempt).toList());
   }
 
@@ -250,7 +250,7 @@ public final class LocalClusterSource implements MonitoringSource {
       error = error == null ? a.stackTrace() : error + "\n" + a.stackTrace();
     }
     return new AttemptDoc(a.id(), a.attempt(), a.workerId(), time(a.startTime()),
-        time(a.endTime()), a.state().name(), reported ? a.records() : null,
+        time(a.endTime()), a.state().name(), a.progress(), reported ? a.records() : null,
         reported ? a.bytes() : null, null, null, error);
   }
 

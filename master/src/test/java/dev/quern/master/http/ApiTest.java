@@ -123,7 +123,9 @@ class ApiTest {
       assertThat(a.get("state").asText()).isEqualTo("SUCCEEDED");
       assertThat(a.get("worker").asText()).startsWith("worker-");
       assertThat(a.get("endTime").asLong()).isGreaterThanOrEqualTo(a.get("startTime").asLong());
+      assertThat(a.get("progress").asDouble()).isEqualTo(1.0);
       if (t.get("kind").asText().equals("MAP")) {
+        assertThat(t.get("input").asText()).contains("wordcount-in").contains(":0+");
         mapInput += a.get("inputRecords").asLong();
         assertThat(a.get("inputBytes").asLong()).isPositive();
       }

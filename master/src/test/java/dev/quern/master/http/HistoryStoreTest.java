@@ -83,9 +83,9 @@ class HistoryStoreTest {
     JobDoc job = new JobDoc(id, "name-" + id, "tester", state, submit, submit + 1, submit + 9, 8L,
         List.of("/in"), "/out", p, p, Map.of("quern", Map.of("MAP_INPUT_RECORDS", 3L)),
         Map.of("k", "v"), null);
-    TaskDoc task = new TaskDoc("m-00000", "MAP", 0, "DONE", List.of(new AttemptDoc(
-        id + "/m-00000/1", 1, "worker-0", submit + 1, submit + 5, "SUCCEEDED", 3L, 30L, null,
-        null, null)));
+    TaskDoc task = new TaskDoc("m-00000", "MAP", 0, "DONE", "/in:0+30", List.of(new AttemptDoc(
+        id + "/m-00000/1", 1, "worker-0", submit + 1, submit + 5, "SUCCEEDED", 1.0, 3L, 30L,
+        null, null, null)));
     return new JobRecord(JobRecord.VERSION, job, List.of(task));
   }
 }

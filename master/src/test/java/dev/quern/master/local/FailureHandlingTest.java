@@ -169,6 +169,7 @@ class FailureHandlingTest {
           .containsExactly(AttemptState.FAILED, AttemptState.SUCCEEDED);
       assertThat(end.reduces().get(0).attempts().get(0).error()).contains("input lost");
       assertThat(s.counters().get(TaskCounter.FAILED_REDUCE_ATTEMPTS)).isEqualTo(1);
+      assertThat(JobViews.of(cluster.journal().replay().job(s.id()), Map.of())).isEqualTo(end);
     }
   }
 

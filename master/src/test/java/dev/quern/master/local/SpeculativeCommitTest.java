@@ -8,6 +8,7 @@ import dev.quern.master.engine.AttemptState;
 import dev.quern.master.engine.AttemptView;
 import dev.quern.master.engine.ClusterEvent;
 import dev.quern.master.engine.JobEvent;
+import dev.quern.master.engine.JobViews;
 import dev.quern.master.engine.TaskView;
 import dev.quern.worker.task.TaskKind;
 import java.nio.file.Files;
@@ -68,6 +69,8 @@ class SpeculativeCommitTest {
         assertThat(grants).hasSize(1);
         assertThat(((JobEvent.CommitGranted) grants.get(0)).attempt().toString())
             .isEqualTo(reduce.committedAttempt());
+        assertThat(JobViews.of(cluster.journal().replay().job(s.id()), java.util.Map.of()))
+            .isEqualTo(cluster.jobView(s.id()).orElseThrow());
       }
     }
   }

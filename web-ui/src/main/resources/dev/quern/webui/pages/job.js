@@ -1,7 +1,7 @@
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { gantt } from '../gantt.js';
-import { bytes, count, duration, jobDuration, progressBar, stateBadge, time, isFinal } from '../format.js';
+import { bytes, count, duration, jobDuration, percent, progressBar, stateBadge, time, isFinal } from '../format.js';
 
 // Which job's kill confirmation is open; kept across live refreshes.
 const ui = { confirmKill: null, killError: null, configOpen: false };
@@ -92,9 +92,11 @@ function taskTable(tasks) {
     h('tbody', {}, tasks.flatMap((t) => (t.attempts.length ? t.attempts : [null]).map((a, i) =>
       h('tr', { 'data-task': t.id, 'data-attempt': a?.id, class: i === 0 ? 'task-first' : 'task-more' },
         i === 0 ? h('td', { rowspan: Math.max(1, t.attempts.length) },
-          h('span', { class: 'task-name' }, t.id), ' ', stateBadge(t.state)) : null,
+          h('span', { class: 'task-name' }, t.id), ' ', stateBadge(t.state),
+          t.input ? h('div', { class: 'task-input', title: t.input }, shortInput(t.input)) : null) : null,
         a ? [
-          h('td', {}, stateBadge(a.state)),
+          h('td', {}, stateBadge(a.state),
+            a.state === 'RUNNING' ? h('span', { class: 'muted' }, ` ${percent(a.progress)}`) : null),
           h('td', { class: 'num' }, `#${a.attempt}`),
           h('td', {}, a.worker ? h('a', { href: `#/workers/${encodeURIComponent(a.worker)}` }, a.worker) : '–'),
           h('td', {}, time(a.startTime)),
@@ -105,6 +107,12 @@ function taskTable(tasks) {
           out ? h('td', { class: 'num' }, bytes(a.outputBytes)) : null,
           h('td', { class: 'error-cell' }, errorCell(a.error)),
         ] : h('td', { colspan: columns.length - 1, class: 'muted' }, 'not started'))))));
+}
+
+// A split names its whole path; the file name and range are what tell tasks apart.
+function shortInput(input) {
+  const slash = input.lastIndexOf('/');
+  return slash >= 0 ? input.slice(slash + 1) : input;
 }
 
 const NUMERIC = ['Attempt', 'Duration', 'In records', 'In bytes', 'Out records', 'Out bytes'];

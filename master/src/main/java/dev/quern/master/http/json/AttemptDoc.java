@@ -8,6 +8,7 @@ package dev.quern.master.http.json;
  * @param attempt the attempt number, from 1
  * @param state {@code RUNNING}, {@code SUCCEEDED}, {@code FAILED}, {@code KILLED} or {@code
  *     OUTPUT_LOST}
+ * @param progress 0 to 1 (1 once succeeded)
  * @param error why it failed or was killed, with the stack trace when there is one
  */
 public record AttemptDoc(
@@ -17,6 +18,7 @@ public record AttemptDoc(
     Long startTime,
     Long endTime,
     String state,
+    double progress,
     Long inputRecords,
     Long inputBytes,
     Long outputRecords,
