@@ -35,6 +35,8 @@ public final class LineRecordReader implements RecordReader<Long, String> {
   private int bufLen;
   private byte[] line = new byte[256];
   private long pos;
+  /** Where this split's first own line starts: bytes before it belong to the previous split. */
+  private long ownStart;
   private long key;
   private String value;
   private boolean eof;
@@ -62,6 +64,7 @@ public final class LineRecordReader implements RecordReader<Long, String> {
           skipThroughNewline();
         }
       }
+      this.ownStart = pos;
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;
@@ -167,7 +170,8 @@ public final class LineRecordReader implements RecordReader<Long, String> {
 
   @Override
   public long bytesRead() {
-    return Math.max(0, pos - split.start());
+    // Counted from the first own line, so the splits of a file add up to exactly its size.
+    return Math.max(0, pos - ownStart);
   }
 
   @Override
