@@ -202,6 +202,7 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
       return;
     }
     endJob(job, new JobKilled(job.id(), now()));
+    publish(); // so that a status read right after kill() returns sees KILLED
     m.replyTo().tell(true);
   }
 

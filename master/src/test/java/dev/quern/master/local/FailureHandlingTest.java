@@ -169,6 +169,7 @@ class FailureHandlingTest {
           .containsExactly(AttemptState.FAILED, AttemptState.SUCCEEDED);
       assertThat(end.reduces().get(0).attempts().get(0).error()).contains("input lost");
       assertThat(s.counters().get(TaskCounter.FAILED_REDUCE_ATTEMPTS)).isEqualTo(1);
+      assertThat(JobViews.of(cluster.journal().replay().job(s.id()), Map.of())).isEqualTo(end);
     }
   }
 
@@ -186,6 +187,7 @@ class FailureHandlingTest {
       assertThat(h.awaitCompletion(Duration.ofMillis(100)).state()).isEqualTo(JobState.RUNNING);
 
       h.kill();
+      assertThat(h.status().state()).isEqualTo(JobState.KILLED);
       JobStatus s = h.awaitCompletion(WAIT);
 
       assertThat(s.state()).isEqualTo(JobState.KILLED);
