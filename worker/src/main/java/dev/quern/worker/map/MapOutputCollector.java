@@ -6,6 +6,7 @@ import dev.quern.api.TaskCounter;
 import dev.quern.api.serde.Serde;
 import dev.quern.worker.runner.AttemptCounters;
 import dev.quern.worker.runner.DataPathConfig;
+import dev.quern.worker.runner.Interrupts;
 import dev.quern.worker.sort.HashSortBuffer;
 import dev.quern.worker.sort.KeyOrder;
 import dev.quern.worker.sort.SortBuffer;
@@ -228,11 +229,14 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     counters.add(TaskCounter.SPILLED_RECORDS, 1);
   }
 
-  private static long copy(RecordStream in, MapOutputWriter out) throws IOException {
+  private long copy(RecordStream in, MapOutputWriter out) throws IOException,
+      InterruptedException {
     long n = 0;
     while (in.next()) {
       out.write(in.keyBuf(), in.keyOff(), in.keyLen(), in.valBuf(), in.valOff(), in.valLen());
-      n++;
+      if ((++n & 0xffff) == 0) {
+        Interrupts.check(attempt);
+      }
     }
     return n;
   }
@@ -247,13 +251,19 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     Path data = scratchDir.resolve(attempt.dirName() + ".out");
     Path indexFile = scratchDir.resolve(attempt.dirName() + ".index");
     PartitionIndex index;
-    if (spills.size() == 1) {
-      Files.move(spills.get(0).file(), data, StandardCopyOption.REPLACE_EXISTING);
-      index = spills.get(0).index();
-    } else {
-      index = merge(data);
+    try {
+      if (spills.size() == 1) {
+        Files.move(spills.get(0).file(), data, StandardCopyOption.REPLACE_EXISTING);
+        index = spills.get(0).index();
+      } else {
+        index = merge(data);
+      }
+      index.write(indexFile);
+    } catch (Exception e) {
+      Files.deleteIfExists(data);
+      Files.deleteIfExists(indexFile);
+      throw e;
     }
-    index.write(indexFile);
     spills.clear();
     return new Result(data, indexFile, index);
   }

@@ -71,7 +71,8 @@ public final class RunMerger {
     return mod == 0 ? factor : mod + 1;
   }
 
-  private SortedRun mergeToFile(List<SortedRun> group) throws IOException {
+  private SortedRun mergeToFile(List<SortedRun> group) throws IOException,
+      InterruptedException {
     Path file = scratchDir.resolve(attempt.dirName() + ".merge" + passes++);
     List<RecordStream> streams = new ArrayList<>(group.size());
     IndexEntry e;
@@ -81,9 +82,13 @@ public final class RunMerger {
       }
       w.startPartition();
       try (MergingStream merged = new MergingStream(streams, order)) {
+        long n = 0;
         while (merged.next()) {
           w.write(merged.keyBuf(), merged.keyOff(), merged.keyLen(), merged.valBuf(),
               merged.valOff(), merged.valLen());
+          if ((++n & 0xffff) == 0) {
+            Interrupts.check(attempt);
+          }
         }
       }
       e = w.endPartition();

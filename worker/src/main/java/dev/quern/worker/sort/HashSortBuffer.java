@@ -9,17 +9,31 @@ import java.util.Arrays;
  * only, and the collector folds a key's values through the combiner when they pile up (freed
  * value slots are reused, so folding bounds memory by the number of distinct keys).
  *
- * <p>Memory budget: key and value bytes, 40 bytes per distinct key (metadata, table slots, the
- * sort's id arrays) and 16 bytes per value.
+ * <p>Adding a value is memory-latency bound, so a table entry carries what an add needs: the
+ * hash, the key's length and first 8 bytes (short keys compare without touching the key bytes),
+ * the value count and the head of the value chain. Keys and values are stored in separate byte
+ * arrays so that the distinct keys stay compact however many values pass through.
+ *
+ * <p>Memory budget: key and value bytes, the table (32 bytes per slot, at most half full), 24
+ * bytes per distinct key and 16 bytes per value.
  */
 public final class HashSortBuffer {
-  private static final int H = 6;
+  // Table entry.
+  private static final int T = 8;
+  private static final int T_HEAD = 0; // key id + 1; 0 = empty slot
+  private static final int T_HASH = 1;
+  private static final int T_KLEN = 2;
+  private static final int T_W0 = 3;
+  private static final int T_W1 = 4;
+  private static final int T_COUNT = 5;
+  private static final int T_FIRST = 6;
+  // Key.
+  private static final int H = 4;
   private static final int PART = 0;
   private static final int KOFF = 1;
   private static final int KLEN = 2;
-  private static final int FIRST = 3;
-  private static final int COUNT = 4;
-  private static final int HASH = 5;
+  private static final int SLOT = 3;
+  // Value node.
   private static final int N = 4;
   private static final int VOFF = 0;
   private static final int VLEN = 1;
@@ -29,8 +43,6 @@ public final class HashSortBuffer {
   private static final int NODE_COST = N * 4;
 
   private final long budget;
-  // Keys and values live apart so that the distinct keys (probed on every add) stay compact and
-  // cache-friendly however many values pass through.
   private byte[] keyData;
   private int keyUsed;
   private byte[] valData;
@@ -40,12 +52,11 @@ public final class HashSortBuffer {
   private int[] nodes = new int[N * 64];
   private int nodeCount;
   private int free = -1;
-  private int[] table = new int[128]; // pairs: key id + 1 (0 = empty), hash
+  private int[] table = new int[T * 64];
   private int values;
   private int[] ids = new int[0];
   private int[] tmp = new int[0];
   private int[] partitionStart;
-  private int sortedCount;
 
   public HashSortBuffer(long budget) {
     this.budget = budget;
@@ -71,14 +82,28 @@ public final class HashSortBuffer {
         + (long) (nodeCount + extraNodes) * NODE_COST + (long) table.length * 4;
   }
 
-  /** Spreads a simple polynomial hash of the key bytes. */
+  /**
+   * A polynomial hash of the key bytes with murmur3's finalizer: linear probing needs every bit
+   * of the slot index well mixed, or similar keys pile into long clusters.
+   */
   public static int hash(byte[] k, int off, int len) {
-    int h = 1;
+    int h = len;
     for (int i = off; i < off + len; i++) {
       h = 31 * h + k[i];
     }
-    h *= 0x9E3779B9;
+    h ^= h >>> 16;
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
     return h ^ (h >>> 16);
+  }
+
+  private static int word(byte[] k, int off, int len, int from) {
+    int w = 0;
+    for (int i = from; i < from + 4; i++) {
+      w = (w << 8) | (i < len ? k[off + i] & 0xff : 0);
+    }
+    return w;
   }
 
   /**
@@ -86,26 +111,27 @@ public final class HashSortBuffer {
    * used up. {@code hash} must be {@link #hash} of the key bytes.
    */
   public int add(int partition, int hash, byte[] k, int ko, int kl, byte[] v, int vo, int vl) {
-    int mask = (table.length >> 1) - 1;
+    int w0 = word(k, ko, kl, 0);
+    int w1 = word(k, ko, kl, 4);
+    int[] t = table;
+    int mask = t.length / T - 1;
     int slot = hash & mask;
-    int head;
-    while ((head = table[slot << 1] - 1) >= 0) {
-      if (table[(slot << 1) + 1] == hash) {
-        int m = head * H;
-        if (heads[m + KLEN] == kl
-            && Arrays.equals(keyData, heads[m + KOFF], heads[m + KOFF] + kl, k, ko, ko + kl)) {
-          break;
-        }
+    int e;
+    while (t[(e = slot * T) + T_HEAD] != 0) {
+      if (t[e + T_HASH] == hash && t[e + T_KLEN] == kl && t[e + T_W0] == w0
+          && t[e + T_W1] == w1 && (kl <= 8 || sameBytes(t[e + T_HEAD] - 1, k, ko, kl))) {
+        break;
       }
       slot = (slot + 1) & mask;
     }
-    boolean newKey = head < 0;
+    boolean newKey = t[e + T_HEAD] == 0;
     int vbytes = Math.max(vl, 0);
     boolean reuse = free >= 0 && nodes[free * N + VCAP] >= vbytes;
     if (footprint((newKey ? kl : 0) + (reuse ? 0 : vbytes), newKey ? 1 : 0, reuse ? 0 : 1)
-        + (newKey && (headCount + 1) * 4 > table.length ? table.length * 4L : 0) > budget) {
+        + (newKey && (headCount + 1) * 2 > mask + 1 ? table.length * 4L : 0) > budget) {
       return -1;
     }
+    int head;
     if (newKey) {
       head = headCount++;
       if (head * H + H > heads.length) {
@@ -115,14 +141,16 @@ public final class HashSortBuffer {
       heads[m + PART] = partition;
       heads[m + KOFF] = putKey(k, ko, kl);
       heads[m + KLEN] = kl;
-      heads[m + FIRST] = -1;
-      heads[m + COUNT] = 0;
-      heads[m + HASH] = hash;
-      table[slot << 1] = head + 1;
-      table[(slot << 1) + 1] = hash;
-      if (headCount * 4 > table.length) {
-        rehash();
-      }
+      heads[m + SLOT] = slot;
+      t[e + T_HEAD] = head + 1;
+      t[e + T_HASH] = hash;
+      t[e + T_KLEN] = kl;
+      t[e + T_W0] = w0;
+      t[e + T_W1] = w1;
+      t[e + T_COUNT] = 0;
+      t[e + T_FIRST] = -1;
+    } else {
+      head = t[e + T_HEAD] - 1;
     }
     int node;
     if (reuse) {
@@ -140,13 +168,21 @@ public final class HashSortBuffer {
       nodes[node * N + VCAP] = vbytes;
     }
     int n = node * N;
-    int m = head * H;
     nodes[n + VLEN] = vl;
-    nodes[n + NEXT] = heads[m + FIRST];
-    heads[m + FIRST] = node;
-    heads[m + COUNT]++;
+    nodes[n + NEXT] = t[e + T_FIRST];
+    t[e + T_FIRST] = node;
+    t[e + T_COUNT]++;
     values++;
+    if (newKey && headCount * 2 > mask + 1) {
+      rehash();
+    }
     return head;
+  }
+
+  private boolean sameBytes(int head, byte[] k, int ko, int kl) {
+    int m = head * H;
+    return heads[m + KLEN] == kl
+        && Arrays.equals(keyData, heads[m + KOFF], heads[m + KOFF] + kl, k, ko, ko + kl);
   }
 
   private int putKey(byte[] b, int off, int len) {
@@ -175,23 +211,28 @@ public final class HashSortBuffer {
   }
 
   private void rehash() {
-    int[] t = new int[table.length * 2];
-    int mask = (t.length >> 1) - 1;
+    int[] old = table;
+    int[] t = new int[old.length * 2];
+    int mask = t.length / T - 1;
     for (int h = 0; h < headCount; h++) {
-      int hash = heads[h * H + HASH];
-      int slot = hash & mask;
-      while (t[slot << 1] != 0) {
+      int from = heads[h * H + SLOT] * T;
+      int slot = old[from + T_HASH] & mask;
+      while (t[slot * T + T_HEAD] != 0) {
         slot = (slot + 1) & mask;
       }
-      t[slot << 1] = h + 1;
-      t[(slot << 1) + 1] = hash;
+      System.arraycopy(old, from, t, slot * T, T);
+      heads[h * H + SLOT] = slot;
     }
     table = t;
   }
 
+  private int entry(int head) {
+    return heads[head * H + SLOT] * T;
+  }
+
   /** Number of values chained under key {@code head}. */
   public int valueCount(int head) {
-    return heads[head * H + COUNT];
+    return table[entry(head) + T_COUNT];
   }
 
   public int partitionOf(int head) {
@@ -200,9 +241,7 @@ public final class HashSortBuffer {
 
   /** True when {@code k} holds the same bytes as key {@code head}. */
   public boolean sameKey(int head, byte[] k, int ko, int kl) {
-    int m = head * H;
-    return heads[m + KLEN] == kl
-        && Arrays.equals(keyData, heads[m + KOFF], heads[m + KOFF] + kl, k, ko, ko + kl);
+    return sameBytes(head, k, ko, kl);
   }
 
   /** The records of one key; valid until the buffer changes. */
@@ -214,17 +253,17 @@ public final class HashSortBuffer {
 
   /** Drops the values of key {@code head}, keeping their slots for reuse. */
   public void clearValues(int head) {
-    int m = head * H;
-    int node = heads[m + FIRST];
+    int e = entry(head);
+    int node = table[e + T_FIRST];
     while (node >= 0) {
       int next = nodes[node * N + NEXT];
       nodes[node * N + NEXT] = free;
       free = node;
       node = next;
     }
-    values -= heads[m + COUNT];
-    heads[m + FIRST] = -1;
-    heads[m + COUNT] = 0;
+    values -= table[e + T_COUNT];
+    table[e + T_FIRST] = -1;
+    table[e + T_COUNT] = 0;
   }
 
   /** Sorts the keys that hold values by (partition, key). */
@@ -235,23 +274,42 @@ public final class HashSortBuffer {
     }
     partitionStart = new int[partitions + 1];
     for (int h = 0; h < headCount; h++) {
-      if (heads[h * H + COUNT] > 0) {
+      if (valueCount(h) > 0) {
         partitionStart[heads[h * H + PART] + 1]++;
       }
     }
     for (int p = 0; p < partitions; p++) {
       partitionStart[p + 1] += partitionStart[p];
     }
-    sortedCount = partitionStart[partitions];
     int[] fill = Arrays.copyOf(partitionStart, partitions);
     for (int h = 0; h < headCount; h++) {
-      if (heads[h * H + COUNT] > 0) {
+      if (valueCount(h) > 0) {
         ids[fill[heads[h * H + PART]]++] = h;
       }
     }
     final byte[] d = keyData;
     final int[] hd = heads;
-    IndexSorter.IdComparator byKey = (a, b) -> {
+    final int[] t = table;
+    IndexSorter.IdComparator byKey = order.bytesEqualMeansEqual() ? (a, b) -> {
+      // The table entry's first 8 key bytes decide most comparisons.
+      int ea = hd[a * H + SLOT] * T;
+      int eb = hd[b * H + SLOT] * T;
+      int c = Integer.compareUnsigned(t[ea + T_W0], t[eb + T_W0]);
+      if (c == 0) {
+        c = Integer.compareUnsigned(t[ea + T_W1], t[eb + T_W1]);
+      }
+      if (c != 0) {
+        return c;
+      }
+      int la = t[ea + T_KLEN];
+      int lb = t[eb + T_KLEN];
+      if (la <= 8 || lb <= 8) {
+        return Integer.compare(la, lb);
+      }
+      int oa = hd[a * H + KOFF];
+      int ob = hd[b * H + KOFF];
+      return Arrays.compareUnsigned(d, oa + 8, oa + la, d, ob + 8, ob + lb);
+    } : (a, b) -> {
       int ma = a * H;
       int mb = b * H;
       return order.compare(d, hd[ma + KOFF], hd[ma + KLEN], d, hd[mb + KOFF], hd[mb + KLEN]);
@@ -297,7 +355,7 @@ public final class HashSortBuffer {
     @Override
     public boolean next() {
       if (node == -2) {
-        node = heads[head * H + FIRST];
+        node = table[entry(head) + T_FIRST];
         return node >= 0;
       }
       if (node >= 0) {
@@ -313,7 +371,7 @@ public final class HashSortBuffer {
         return false;
       }
       head = ids[idx];
-      node = heads[head * H + FIRST];
+      node = table[entry(head) + T_FIRST];
       return true;
     }
 

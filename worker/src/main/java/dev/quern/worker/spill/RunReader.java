@@ -41,7 +41,6 @@ public final class RunReader implements RecordStream {
     this.compressed = compressed;
     this.expectedRaw = expectedRaw;
     this.what = what;
-    this.buf = new byte[compressed ? Lz4.BLOCK : 64 * 1024];
   }
 
   @Override
@@ -116,6 +115,10 @@ public final class RunReader implements RecordStream {
     if (eof) {
       return false;
     }
+    if (buf == null) {
+      // Allocated on first use: a merge opens a reader per spill and partition, most may be empty.
+      buf = new byte[Lz4.BLOCK];
+    }
     if (compressed) {
       int h = in.readNBytes(header, 0, 8);
       if (h == 0) {
@@ -126,6 +129,7 @@ public final class RunReader implements RecordStream {
       }
       int raw = getInt(header, 0);
       int stored = getInt(header, 4);
+      // A block is at most 64 KiB raw, so this bound also rejects garbage headers.
       if (raw <= 0 || raw > Lz4.BLOCK || stored <= 0
           || stored > Lz4.COMPRESSOR.maxCompressedLength(Lz4.BLOCK)) {
         throw new CorruptRunException(what + ": bad block header " + raw + "/" + stored);

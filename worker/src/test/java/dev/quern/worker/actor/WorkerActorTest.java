@@ -172,19 +172,17 @@ class WorkerActorTest {
     w.tell(new WorkerCommand.RunTask(first, master.getRef()));
     w.tell(new WorkerCommand.RunTask(second, master.getRef()));
 
-    for (int i = 0; i < 2; i++) {
-      WorkerReport r = master.receiveMessage(WAIT);
-      while (!(r instanceof CanCommit)) {
-        r = master.receiveMessage(WAIT);
-      }
-      CanCommit ask = (CanCommit) r;
-      boolean grant = ask.attempt().equals(second.id());
-      ask.replyTo().tell(new CommitAnswer(ask.attempt(), grant, grant ? null : "lost the race"));
-    }
+    // An attempt's final report may come before the other attempt asks: collect both kinds.
     List<WorkerReport> ends = new java.util.ArrayList<>();
-    while (ends.size() < 2) {
+    int asked = 0;
+    while (asked < 2 || ends.size() < 2) {
       WorkerReport r = master.receiveMessage(WAIT);
-      if (!(r instanceof AttemptRunning)) {
+      if (r instanceof CanCommit ask) {
+        asked++;
+        boolean grant = ask.attempt().equals(second.id());
+        ask.replyTo().tell(new CommitAnswer(ask.attempt(), grant,
+            grant ? null : "lost the race"));
+      } else if (!(r instanceof AttemptRunning)) {
         ends.add(r);
       }
     }

@@ -35,9 +35,10 @@ public final class WordCountMapBench {
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     Path dir = Path.of(System.getProperty("java.io.tmpdir"), "quern-wc-bench");
     Files.createDirectories(dir);
-    Path text = dir.resolve("text-" + mb + "m.txt");
+    int vocab = Integer.getInteger("vocab", 200_000);
+    Path text = dir.resolve("text-" + mb + "m-" + vocab + ".txt");
     if (!Files.exists(text)) {
-      generate(text, (long) mb << 20);
+      generate(text, (long) mb << 20, vocab);
     }
     List<boolean[]> configs = new ArrayList<>();
     if (args.length > 2) {
@@ -114,10 +115,9 @@ public final class WordCountMapBench {
     }
   }
 
-  /** Zipf-distributed words over a 200k vocabulary, lines of 5 to 15 words, seeded. */
-  static void generate(Path file, long bytes) throws Exception {
+  /** Zipf-distributed words over a vocabulary (default 200k words), lines of 5 to 15 words, seeded. */
+  static void generate(Path file, long bytes, int vocab) throws Exception {
     Random rnd = new Random(1);
-    int vocab = 200_000;
     String[] words = new String[vocab];
     for (int i = 0; i < vocab; i++) {
       StringBuilder sb = new StringBuilder();

@@ -75,6 +75,36 @@ class RunnerBehaviourTest {
         .isEqualTo(expected.size());
   }
 
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(classes = {TestJobs.DescendingRaw.class,
+      TestJobs.DescendingObjects.class})
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  void sortComparatorOrdersKeysAndIdentityReducerKeepsEveryRecord(Class<?> comparator)
+      throws Exception {
+    long seed = 8080L;
+    Random rnd = new Random(seed);
+    List<String> lines = new ArrayList<>();
+    List<Long> keys = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      long k = rnd.nextInt(500) - 250L;
+      keys.add(k);
+      lines.add(Long.toString(k));
+    }
+    input("nums.txt", lines);
+    JobSpec job = Job.builder("desc").input(tmp.resolve("in").toString())
+        .output(tmp.resolve("out").toString()).mapper(TestJobs.LongKeyMapper.class)
+        .mapOutput(Long.class, Long.class).sortComparator((Class) comparator).reduceTasks(1)
+        .set(DataPathConfig.SORT_BUFFER_SIZE, "8k").set("quern.input.split-size", "4k")
+        .build().spec();
+    LocalJobRun run = new LocalJobRun(job, tmp).run();
+    List<Long> got = run.outputLines().stream().map(l -> Long.parseLong(l.split("\t")[0]))
+        .toList();
+    keys.sort(Collections.reverseOrder());
+    assertThat(got).as("seed %d", seed).isEqualTo(keys);
+    assertThat(run.reduceCounters().get(TaskCounter.REDUCE_INPUT_GROUPS))
+        .isEqualTo(keys.stream().distinct().count());
+  }
+
   @Test
   void mapOnlyJobWritesPartMFiles() throws Exception {
     List<String> lines = new ArrayList<>();

@@ -191,4 +191,33 @@ public final class TestJobs {
     @Override
     public void map(Long key, String value, Context<String, Long> ctx) {}
   }
+
+  /** Parses each line as a long key, value = the line's offset. */
+  public static class LongKeyMapper implements Mapper<Long, String, Long, Long> {
+    @Override
+    public void map(Long offset, String line, Context<Long, Long> ctx) {
+      ctx.emit(Long.parseLong(line.trim()), offset);
+    }
+  }
+
+  /** Descending longs, straight from their order-preserving bytes. */
+  public static class DescendingRaw implements dev.quern.api.serde.RawComparator<Long> {
+    @Override
+    public int compare(Long a, Long b) {
+      return Long.compare(b, a);
+    }
+
+    @Override
+    public int compare(byte[] a, int ao, int al, byte[] b, int bo, int bl) {
+      return -java.util.Arrays.compareUnsigned(a, ao, ao + al, b, bo, bo + bl);
+    }
+  }
+
+  /** Descending longs through objects only (the engine must deserialize to compare). */
+  public static class DescendingObjects implements Comparator<Long> {
+    @Override
+    public int compare(Long a, Long b) {
+      return Long.compare(b, a);
+    }
+  }
 }
