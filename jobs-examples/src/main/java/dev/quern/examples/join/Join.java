@@ -4,7 +4,9 @@ import dev.quern.api.Job;
 import dev.quern.api.JobStatus;
 import dev.quern.api.io.TextOutputFormat;
 import dev.quern.examples.Drivers;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * A reduce-side join with secondary sort: {@code join ORDERS CUSTOMERS OUT} reads orders ({@code
@@ -38,7 +40,7 @@ public final class Join {
     String customers;
     String output;
     if (args.length == 0) {
-      JoinSample.Paths sample = JoinSample.prepare();
+      JoinSample.Paths sample = JoinSample.prepare(Files.createTempDirectory("quern-join-"));
       orders = sample.orders();
       customers = sample.customers();
       output = sample.output();
@@ -61,6 +63,12 @@ public final class Join {
   }
 
   public static Job job(String orders, String customers, String output) {
+    return job(orders, customers, output, Map.of());
+  }
+
+  /** The join job; {@code extra} adds configuration (e.g. a split size). */
+  public static Job job(String orders, String customers, String output,
+      Map<String, String> extra) {
     Path o = Path.of(orders).toAbsolutePath().normalize();
     Path c = Path.of(customers).toAbsolutePath().normalize();
     if (o.startsWith(c) || c.startsWith(o)) {
@@ -82,6 +90,7 @@ public final class Join {
         .set(TableInputFormat.ORDERS, orders)
         .set(TableInputFormat.CUSTOMERS, customers)
         .set(TextOutputFormat.SEPARATOR, ",")
+        .configure(extra)
         .build();
   }
 }

@@ -18,12 +18,11 @@ public final class JoinSample {
   public record Paths(String orders, String customers, String output) {}
 
   /**
-   * Extracts the sample into {@code <tmp>/quern-join-<random>/}: {@code orders/orders.csv},
-   * {@code customers/customers.csv}, and names {@code output}, which does not exist yet.
+   * Extracts the sample into {@code base}: {@code orders/orders.csv}, {@code
+   * customers/customers.csv}, and names {@code base/output}, which does not exist yet.
    */
-  public static Paths prepare() {
+  public static Paths prepare(Path base) {
     try {
-      Path base = Files.createTempDirectory("quern-join-");
       Path orders = extract("orders.csv", base.resolve("orders"));
       Path customers = extract("customers.csv", base.resolve("customers"));
       return new Paths(orders.toString(), customers.toString(),
