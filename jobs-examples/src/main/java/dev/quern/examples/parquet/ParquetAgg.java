@@ -7,6 +7,7 @@ import dev.quern.formats.parquet.ParquetInputFormat;
 import dev.quern.formats.parquet.ParquetOutputFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 
 /**
@@ -51,6 +52,11 @@ public final class ParquetAgg {
   }
 
   public static Job job(String input, String output) {
+    return job(input, output, Map.of());
+  }
+
+  /** The job; {@code extra} adds configuration (e.g. a split size). */
+  public static Job job(String input, String output, Map<String, String> extra) {
     return Job.builder("parquet-agg")
         .input(input)
         .output(output)
@@ -65,6 +71,7 @@ public final class ParquetAgg {
         .set(ParquetConfig.COLUMNS, "user,amount")
         .set(ParquetConfig.SCHEMA, EventSchemas.USER_TOTAL.toString())
         .set(ParquetConfig.COMPRESSION, "snappy")
+        .configure(extra)
         .build();
   }
 }
