@@ -197,6 +197,11 @@ final class SimCluster {
         group.put(id, 1000 + (int) id);
     }
 
+    /** Puts a node back into the main group (the group of nodes that were never cut off). */
+    void connect(long id) {
+        group.put(id, 0);
+    }
+
     void heal() {
         for (long id : nodes.keySet()) {
             group.put(id, 0);
@@ -454,6 +459,14 @@ final class SimCluster {
             b.append("\n  ").append(n.up ? n.core.toString() : "node " + n.id + " down").append(" group=").append(group.get(n.id));
         }
         return b.toString();
+    }
+
+    /** Starts a linearizable read at {@code n}, recording what had been applied anywhere when it was asked. */
+    boolean read(Node n, long context) {
+        readAskedAtCommit.put(context, maxApplied());
+        boolean ok = n.core.readIndex(context);
+        process(n);
+        return ok;
     }
 
     // ---------------------------------------------------------------- clients
