@@ -27,23 +27,28 @@ final class SimCluster {
 
     /** The network and snapshot behaviour of a run. */
     record Options(double drop, double duplicate, int minDelay, int maxDelay, double longDelay, int longDelayMax,
-                   int snapshotEvery, LongFunction<RaftConfig> config) {
+                   int snapshotEvery, double restartAfterStep, LongFunction<RaftConfig> config) {
 
         static Options reliable() {
-            return new Options(0, 0, 1, 10, 0, 0, 0, SimCluster::defaultConfig);
+            return new Options(0, 0, 1, 10, 0, 0, 0, 0, SimCluster::defaultConfig);
         }
 
         /** Drops 10%, duplicates 5%, and delays 10% of messages by up to 2 s, which reorders them. */
         static Options unreliable() {
-            return new Options(0.10, 0.05, 1, 25, 0.10, 2000, 0, SimCluster::defaultConfig);
+            return new Options(0.10, 0.05, 1, 25, 0.10, 2000, 0, 0, SimCluster::defaultConfig);
         }
 
         Options withSnapshotEvery(int n) {
-            return new Options(drop, duplicate, minDelay, maxDelay, longDelay, longDelayMax, n, config);
+            return new Options(drop, duplicate, minDelay, maxDelay, longDelay, longDelayMax, n, restartAfterStep, config);
+        }
+
+        /** After handling a message, a node crashes and restarts from storage with this probability. */
+        Options withRestartAfterStep(double p) {
+            return new Options(drop, duplicate, minDelay, maxDelay, longDelay, longDelayMax, snapshotEvery, p, config);
         }
 
         Options withConfig(LongFunction<RaftConfig> c) {
-            return new Options(drop, duplicate, minDelay, maxDelay, longDelay, longDelayMax, snapshotEvery, c);
+            return new Options(drop, duplicate, minDelay, maxDelay, longDelay, longDelayMax, snapshotEvery, restartAfterStep, c);
         }
     }
 
@@ -264,6 +269,9 @@ final class SimCluster {
         }
         n.core.step(m);
         process(n);
+        if (opts.restartAfterStep > 0 && rnd.nextDouble() < opts.restartAfterStep) {
+            restart(n.id); // the sharpest crash point: right after persisting and sending
+        }
     }
 
     private void send(Message m) {
