@@ -661,11 +661,14 @@ public final class RaftCore {
             }
             return;
         }
-        if (pr.maybeUpdate(r.index()) || (pr.match == r.index() && pr.state == Progress.State.PROBE)) {
+        if (pr.maybeUpdate(r.index()) || (pr.match == r.index() && pr.state != Progress.State.REPLICATE)) {
             switch (pr.state) {
                 case PROBE -> pr.becomeReplicate();
                 case SNAPSHOT -> {
-                    if (pr.match + 1 >= log.firstIndex()) {
+                    // Done when the follower has the snapshot's index (it may have had it already), or when
+                    // the log reaches its position. If we compacted further meanwhile, sendAppend below
+                    // starts over with our newest snapshot.
+                    if (pr.match >= pr.pendingSnapshot.index() || pr.match + 1 >= log.firstIndex()) {
                         pr.becomeProbe();
                         pr.becomeReplicate();
                     }
@@ -911,6 +914,7 @@ public final class RaftCore {
     @Override
     public String toString() {
         return "RaftCore[" + id + " " + role + " term=" + term + " lead=" + lead + " commit=" + log.committed
-                + " applied=" + log.applied + " last=" + log.lastIndex() + "]";
+                + " applied=" + log.applied + " first=" + log.firstIndex() + " last=" + log.lastIndex()
+                + (role == Role.LEADER ? " progress=" + progress : "") + "]";
     }
 }

@@ -262,7 +262,13 @@ final class SimCluster {
         }
     }
 
+    /** -Draft.trace=ID prints every message to or from node ID (for replaying a failing seed). */
+    private static final long TRACE = Long.getLong("raft.trace", -1);
+
     private void deliver(Message m) {
+        if (m.to() == TRACE || m.from() == TRACE) {
+            System.out.println("t=" + now + " deliver " + m);
+        }
         Node n = nodes.get(m.to());
         if (n == null || !n.up || !connected(m.from(), m.to())) {
             return;
