@@ -461,6 +461,7 @@ public final class RaftCore {
         if (heartbeatElapsed >= cfg.heartbeatTicks()) {
             heartbeatElapsed = 0;
             bcastHeartbeat(readOnly.lastPendingContext());
+            maybePromoteLearner();
         }
     }
 
@@ -685,7 +686,6 @@ public final class RaftCore {
             if (r.from() == leadTransferee && pr.match == log.lastIndex()) {
                 sendTimeoutNow(r.from());
             }
-            maybePromote(r.from(), pr);
         }
     }
 
@@ -809,9 +809,17 @@ public final class RaftCore {
         readHeartbeatPending = true;
     }
 
-    private void maybePromote(long peer, Progress pr) {
-        if (cfg.autoPromoteLearners() && pr.learner && pr.match >= log.committed && canChangeMembership()) {
-            appendEntry(EntryType.CONF_CHANGE, new ConfChange(ConfChange.Type.ADD_VOTER, peer).encode());
+    /** Promotes one learner that has caught up with the commit index, if a change may start now. */
+    private void maybePromoteLearner() {
+        if (!cfg.autoPromoteLearners() || !canChangeMembership()) {
+            return;
+        }
+        for (long learner : log.membership().learners()) {
+            Progress pr = progress.get(learner);
+            if (pr != null && pr.match >= log.committed) {
+                appendEntry(EntryType.CONF_CHANGE, new ConfChange(ConfChange.Type.ADD_VOTER, learner).encode());
+                return;
+            }
         }
     }
 
