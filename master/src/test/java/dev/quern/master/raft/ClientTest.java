@@ -73,6 +73,7 @@ class ClientTest {
                 assertThat(result).isEqualTo(expected[c].toString());
                 sim.heal();
             }
+            sim.calm();
             long last = sim.one("end", 5);
             assertThat(sim.runUntil(() -> sim.appliedCount(last) == 5, 5_000)).isTrue();
             for (SimCluster.Node n : sim.nodes.values()) {

@@ -113,6 +113,7 @@ class MembershipTest {
                 sim.one("after-" + cc.type() + "-" + cc.nodeId(), 2);
             }
             // Learners are promoted once caught up; then 3, 4, 5 are the voters everywhere that matters.
+            sim.calm();
             assertThat(sim.runUntil(() -> {
                 SimCluster.Node l = sim.effectiveLeader();
                 return l != null && l.core.membership().voters().equals(List.of(3L, 4L, 5L));

@@ -76,7 +76,6 @@ class PersistenceTest {
     private static void figure8(long seed, SimCluster.Options opts, int iterations) {
         SimCluster sim = new SimCluster(seed, 5, opts);
         SplittableRandom r = new SplittableRandom(seed ^ 0x5DEECE66DL);
-        sim.one("first", 1);
         int up = 5;
         long seq = 0;
         for (int iter = 0; iter < iterations; iter++) {
@@ -105,7 +104,7 @@ class PersistenceTest {
                 sim.restart(n.id);
             }
         }
-        sim.heal();
+        sim.calm();
         sim.awaitLeader(20_000);
         sim.one("last", 5);
     }
@@ -155,7 +154,7 @@ class PersistenceTest {
                     sim.restart(n.id);
                 }
             }
-            sim.heal();
+            sim.calm();
             sim.awaitLeader(20_000);
             long last = sim.one("end", 5);
             // Every node has the same state machine once all have applied the same index.

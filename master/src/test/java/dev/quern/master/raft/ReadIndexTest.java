@@ -77,7 +77,7 @@ class ReadIndexTest {
                 sim.runFor(r.nextInt(500));
                 sim.heal();
             }
-            sim.awaitLeader(20_000);
+            sim.calm();
             SimCluster.Node l = sim.awaitLeader(20_000);
             long last = ++ctx;
             sim.read(l, last);

@@ -97,6 +97,7 @@ class SnapshotTest {
                 }
                 sim.heal();
             }
+            sim.calm();
             sim.awaitLeader(20_000);
             long last = sim.one("end", 5);
             assertThat(sim.runUntil(() -> sim.appliedCount(last) == 5, 5_000)).isTrue();
