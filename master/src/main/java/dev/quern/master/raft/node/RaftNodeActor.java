@@ -1,0 +1,229 @@
+package dev.quern.master.raft.node;
+
+import dev.quern.master.raft.Entry;
+import dev.quern.master.raft.EntryType;
+import dev.quern.master.raft.HardState;
+import dev.quern.master.raft.Message;
+import dev.quern.master.raft.PersistentState;
+import dev.quern.master.raft.RaftConfig;
+import dev.quern.master.raft.RaftCore;
+import dev.quern.master.raft.Ready;
+import dev.quern.master.raft.Role;
+import dev.quern.master.raft.Snapshot;
+import dev.quern.master.raft.SoftState;
+import dev.quern.master.raft.StateMachine;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * The Pekko typed actor that drives one {@link RaftCore}: a timer turns into ticks, peers' messages
+ * arrive as {@link Inbound} over Artery, and every input is followed by the Ready loop — persist (and
+ * sync) through {@link RaftPersistence}, then send, then apply to the {@link StateMachine}, then
+ * advance. The actor is the only thread that touches the core, the store and the state machine.
+ *
+ * <p>Peers are named by actor path ({@code pekko://master@127.0.0.1:25520/user/raft}); only
+ * {@link Inbound} leaves the JVM. {@link Propose} and {@link GetStatus} are for actors in the same
+ * system (the HTTP layer and the scheduler), which forward to the leader themselves.
+ */
+public final class RaftNodeActor {
+
+    private RaftNodeActor() {
+    }
+
+    /** Everything the actor accepts. */
+    public sealed interface Command permits Inbound, Propose, GetStatus, TransferLeadership, Tick {
+    }
+
+    /** A Raft message from a peer. */
+    public record Inbound(Message message) implements Command, RaftWire {
+    }
+
+    /** Appends {@code command} to the log if this node leads; the answer comes when it is applied. */
+    public record Propose(byte[] command, ActorRef<ProposeReply> replyTo) implements Command {
+    }
+
+    public sealed interface ProposeReply permits Applied, NotLeader, Dropped {
+    }
+
+    /** The command was committed and applied at {@code index}; {@code result} is the state machine's answer. */
+    public record Applied(long index, byte[] result) implements ProposeReply {
+    }
+
+    /** This node does not lead; try {@code leaderHint} ({@link RaftCore#NONE} if unknown). */
+    public record NotLeader(long leaderHint) implements ProposeReply {
+    }
+
+    /**
+     * Another leader's entry took the command's place: it was not applied there. Retry; with
+     * {@link dev.quern.master.raft.DedupStateMachine} a retry is applied at most once.
+     */
+    public record Dropped(long index) implements ProposeReply {
+    }
+
+    public record GetStatus(ActorRef<Status> replyTo) implements Command {
+    }
+
+    public record Status(long id, long term, Role role, long leader, long commitIndex, long appliedIndex) {
+    }
+
+    public record TransferLeadership(long target) implements Command {
+    }
+
+    enum Tick implements Command {
+        INSTANCE
+    }
+
+    /**
+     * @param config          the core's configuration (its id is this node's id)
+     * @param tickInterval    real time per tick (election timeout = electionTicks to 2x that many ticks)
+     * @param peers           actor paths of the other members, by node id
+     * @param bootstrapVoters the founding voters if this node founds a new group with empty storage;
+     *                        empty for a node that joins an existing group or restarts
+     * @param seed            seeds the election timeout randomness
+     * @param snapshotEvery   take a state machine snapshot after this many applied entries (0 = never)
+     */
+    public record Settings(RaftConfig config, Duration tickInterval, Map<Long, String> peers,
+                           List<Long> bootstrapVoters, long seed, int snapshotEvery) {
+    }
+
+    public static Behavior<Command> create(Settings settings, RaftPersistence store, StateMachine stateMachine) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+            timers.startTimerAtFixedRate(Tick.INSTANCE, settings.tickInterval());
+            return new Driver(ctx, settings, store, stateMachine).behavior();
+        }));
+    }
+
+    private record PendingProposal(long term, ActorRef<ProposeReply> replyTo) {
+    }
+
+    /** The per-actor state; only ever called from the actor's message handler. */
+    private static final class Driver {
+        private final ActorContext<Command> ctx;
+        private final Settings settings;
+        private final RaftPersistence store;
+        private final StateMachine stateMachine;
+        private final RaftCore core;
+        private final Map<Long, ActorRef<Command>> peers = new HashMap<>();
+        private final TreeMap<Long, PendingProposal> pending = new TreeMap<>();
+        private SoftState lastSoftState;
+
+        Driver(ActorContext<Command> ctx, Settings settings, RaftPersistence store, StateMachine stateMachine) {
+            this.ctx = ctx;
+            this.settings = settings;
+            this.store = store;
+            this.stateMachine = stateMachine;
+            PersistentState stored = store.load();
+            SplittableRandom random = new SplittableRandom(settings.seed());
+            boolean fresh = stored.hardState().equals(HardState.EMPTY) && stored.entries().isEmpty()
+                    && stored.snapshot().isEmpty();
+            if (fresh && !settings.bootstrapVoters().isEmpty()) {
+                core = RaftCore.bootstrap(settings.config(), settings.bootstrapVoters(), random);
+            } else {
+                core = new RaftCore(settings.config(), stored, random);
+            }
+            if (!stored.snapshot().isEmpty()) {
+                stateMachine.restore(stored.snapshot().data());
+            }
+            ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
+            settings.peers().forEach((id, path) -> peers.put(id, resolver.resolveActorRef(path)));
+            handleReady();
+        }
+
+        Behavior<Command> behavior() {
+            return Behaviors.receive(Command.class)
+                    .onMessageEquals(Tick.INSTANCE, () -> {
+                        core.tick();
+                        return handleReady();
+                    })
+                    .onMessage(Inbound.class, m -> {
+                        core.step(m.message());
+                        return handleReady();
+                    })
+                    .onMessage(Propose.class, p -> {
+                        long index = core.propose(p.command());
+                        if (index == 0) {
+                            p.replyTo().tell(new NotLeader(core.leader()));
+                        } else {
+                            pending.put(index, new PendingProposal(core.term(), p.replyTo()));
+                        }
+                        return handleReady();
+                    })
+                    .onMessage(GetStatus.class, g -> {
+                        g.replyTo().tell(new Status(core.id(), core.term(), core.role(), core.leader(),
+                                core.commitIndex(), core.appliedIndex()));
+                        return Behaviors.same();
+                    })
+                    .onMessage(TransferLeadership.class, t -> {
+                        core.transferLeadership(t.target());
+                        return handleReady();
+                    })
+                    .build();
+        }
+
+        private Behavior<Command> handleReady() {
+            while (core.hasReady()) {
+                Ready rd = core.ready();
+                if (rd.snapshot() != null) {
+                    store.installSnapshot(rd.snapshot());
+                }
+                store.append(rd.entries());
+                if (rd.hardState() != null) {
+                    store.saveHardState(rd.hardState());
+                }
+                if (rd.mustSync()) {
+                    store.sync(); // before any message: a vote or an ack promises what is on disk
+                }
+                for (Message m : rd.messages()) {
+                    ActorRef<Command> peer = peers.get(m.to());
+                    if (peer != null) {
+                        peer.tell(new Inbound(m));
+                    }
+                }
+                if (rd.snapshot() != null) {
+                    stateMachine.restore(rd.snapshot().data());
+                    dropPendingUpTo(rd.snapshot().index());
+                }
+                for (Entry e : rd.committedEntries()) {
+                    byte[] result = e.type() == EntryType.NORMAL ? stateMachine.apply(e.data()) : null;
+                    PendingProposal p = pending.remove(e.index());
+                    if (p != null) {
+                        p.replyTo().tell(p.term() == e.term() ? new Applied(e.index(), result) : new Dropped(e.index()));
+                    }
+                }
+                core.advance(rd);
+                if (!rd.softState().equals(lastSoftState)) {
+                    ctx.getLog().info("raft node {} is {} in term {} (leader {})",
+                            core.id(), rd.softState().role(), core.term(), rd.softState().leader());
+                    lastSoftState = rd.softState();
+                }
+                maybeSnapshot();
+            }
+            return Behaviors.same();
+        }
+
+        private void dropPendingUpTo(long index) {
+            while (!pending.isEmpty() && pending.firstKey() <= index) {
+                var e = pending.pollFirstEntry();
+                e.getValue().replyTo().tell(new Dropped(e.getKey()));
+            }
+        }
+
+        private void maybeSnapshot() {
+            int every = settings.snapshotEvery();
+            if (every > 0 && core.appliedIndex() - core.snapshot().index() >= every) {
+                Snapshot s = core.createSnapshot(core.appliedIndex(), stateMachine.snapshot());
+                store.saveSnapshot(s);
+                store.sync();
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.quern.master.raft.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.quern.master.raft.ClientCommand;
+import dev.quern.master.raft.DedupStateMachine;
+import dev.quern.master.raft.RaftConfig;
+import dev.quern.master.raft.Role;
+import dev.quern.master.raft.StateMachine;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Three masters in three actor systems on 127.0.0.1, talking Raft over Artery with Kryo. */
+class RaftNodeActorTest {
+
+    private final List<ActorTestKit> kits = new ArrayList<>();
+
+    /** Appends each command's text to a log and answers with the whole log. */
+    private static final class TextLog implements StateMachine {
+        private final StringBuilder text = new StringBuilder();
+
+        @Override
+        public byte[] apply(byte[] command) {
+            text.append(new String(command, StandardCharsets.UTF_8)).append(';');
+            return text.toString().getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public byte[] snapshot() {
+            return text.toString().getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void restore(byte[] snapshot) {
+            text.setLength(0);
+            text.append(new String(snapshot, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static Config config() {
+        return ConfigFactory.parseString("""
+                pekko.actor.provider = remote
+                pekko.remote.artery.canonical.hostname = 127.0.0.1
+                pekko.remote.artery.canonical.port = 0
+                pekko.actor.serializers.raft-kryo = "dev.quern.master.raft.node.RaftKryoSerializer"
+                pekko.actor.serialization-bindings { "dev.quern.master.raft.node.RaftWire" = raft-kryo }
+                pekko.remote.warn-about-direct-use = off
+                pekko.remote.warn-unsafe-watch-outside-cluster = off
+                pekko.coordinated-shutdown.exit-jvm = off
+                pekko.loglevel = WARNING
+                """).withFallback(ConfigFactory.load());
+    }
+
+    @AfterEach
+    void shutdown() {
+        for (ActorTestKit kit : kits) {
+            kit.shutdownTestKit();
+        }
+    }
+
+    @Test
+    void threeMastersElectReplicateAndFailOver() {
+        Map<Long, String> paths = new HashMap<>();
+        for (long id = 1; id <= 3; id++) {
+            ActorTestKit kit = ActorTestKit.create("master", config());
+            kits.add(kit);
+            paths.put(id, kit.system().address() + "/user/raft");
+        }
+        Map<Long, ActorRef<RaftNodeActor.Command>> nodes = new HashMap<>();
+        for (long id = 1; id <= 3; id++) {
+            Map<Long, String> peers = new HashMap<>(paths);
+            peers.remove(id);
+            RaftNodeActor.Settings settings = new RaftNodeActor.Settings(RaftConfig.defaults(id),
+                    Duration.ofMillis(20), peers, List.of(1L, 2L, 3L), id, 0);
+            ActorTestKit kit = kits.get((int) id - 1);
+            ActorRef<RaftNodeActor.Command> ref = kit.spawn(RaftNodeActor.create(settings,
+                    new InMemoryRaftPersistence(), new DedupStateMachine(new TextLog())), "raft");
+            assertThat(ActorRefResolver.get(kit.system()).toSerializationFormat(ref)).startsWith(paths.get(id) + "#");
+            nodes.put(id, ref);
+        }
+
+        long leader = awaitLeader(nodes, 0);
+        byte[] first = new ClientCommand(1, 1, "hello".getBytes(StandardCharsets.UTF_8)).encode();
+        RaftNodeActor.Applied applied = propose(nodes.get(leader), first);
+        assertThat(new String(applied.result(), StandardCharsets.UTF_8)).isEqualTo("hello;");
+        awaitApplied(nodes, applied.index());
+
+        // A follower refuses and names the leader.
+        long follower = leader % 3 + 1;
+        TestProbe<RaftNodeActor.ProposeReply> probe = kits.get(0).createTestProbe();
+        nodes.get(follower).tell(new RaftNodeActor.Propose(first, probe.ref()));
+        assertThat(probe.expectMessageClass(RaftNodeActor.NotLeader.class, Duration.ofSeconds(5)).leaderHint())
+                .isEqualTo(leader);
+
+        // The leader's whole actor system goes away: the other two elect a new leader and go on.
+        kits.get((int) leader - 1).shutdownTestKit();
+        kits.remove((int) leader - 1);
+        Map<Long, ActorRef<RaftNodeActor.Command>> survivors = new HashMap<>(nodes);
+        survivors.remove(leader);
+        long next = awaitLeader(survivors, leader);
+        RaftNodeActor.Applied second = propose(survivors.get(next),
+                new ClientCommand(1, 2, "world".getBytes(StandardCharsets.UTF_8)).encode());
+        assertThat(new String(second.result(), StandardCharsets.UTF_8)).isEqualTo("hello;world;");
+        awaitApplied(survivors, second.index());
+    }
+
+    private RaftNodeActor.Applied propose(ActorRef<RaftNodeActor.Command> node, byte[] command) {
+        TestProbe<RaftNodeActor.ProposeReply> probe = kits.get(0).createTestProbe();
+        node.tell(new RaftNodeActor.Propose(command, probe.ref()));
+        return probe.expectMessageClass(RaftNodeActor.Applied.class, Duration.ofSeconds(10));
+    }
+
+    /** Polls the nodes' status until one of them (other than {@code not}) leads. */
+    private long awaitLeader(Map<Long, ActorRef<RaftNodeActor.Command>> nodes, long not) {
+        TestProbe<RaftNodeActor.Status> probe = kits.get(0).createTestProbe();
+        return probe.awaitAssert(Duration.ofSeconds(15), Duration.ofMillis(100), () -> {
+            long found = 0;
+            for (ActorRef<RaftNodeActor.Command> n : nodes.values()) {
+                n.tell(new RaftNodeActor.GetStatus(probe.ref()));
+                RaftNodeActor.Status s = probe.receiveMessage(Duration.ofSeconds(2));
+                if (s.role() == Role.LEADER && s.id() != not) {
+                    found = s.id();
+                }
+            }
+            assertThat(found).isPositive();
+            return found;
+        });
+    }
+
+    private void awaitApplied(Map<Long, ActorRef<RaftNodeActor.Command>> nodes, long index) {
+        TestProbe<RaftNodeActor.Status> probe = kits.get(0).createTestProbe();
+        probe.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(100), () -> {
+            for (ActorRef<RaftNodeActor.Command> n : nodes.values()) {
+                n.tell(new RaftNodeActor.GetStatus(probe.ref()));
+                assertThat(probe.receiveMessage(Duration.ofSeconds(2)).appliedIndex()).isGreaterThanOrEqualTo(index);
+            }
+            return null;
+        });
+    }
+}
