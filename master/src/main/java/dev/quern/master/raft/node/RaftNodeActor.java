@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -95,11 +96,20 @@ public final class RaftNodeActor {
                            List<Long> bootstrapVoters, long seed, int snapshotEvery) {
     }
 
+    /**
+     * The node's behavior. If handling anything throws (a storage error, say), the actor restarts with
+     * back-off and rebuilds the core from {@code store} — what a crashed master would do. Restarting
+     * keeps the actor's identity; stopping it and spawning a new one under the same name would not
+     * work, because Artery on the receiving side caches the resolved recipient by path, so peers'
+     * messages would keep going to the dead incarnation.
+     */
     public static Behavior<Command> create(Settings settings, RaftPersistence store, StateMachine stateMachine) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+        Behavior<Command> node = Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerAtFixedRate(Tick.INSTANCE, settings.tickInterval());
             return new Driver(ctx, settings, store, stateMachine).behavior();
         }));
+        return Behaviors.supervise(node).onFailure(Exception.class,
+                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(50), Duration.ofSeconds(5), 0.2));
     }
 
     private record PendingProposal(long term, ActorRef<ProposeReply> replyTo) {

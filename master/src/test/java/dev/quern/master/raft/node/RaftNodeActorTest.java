@@ -6,6 +6,10 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.quern.master.raft.ClientCommand;
 import dev.quern.master.raft.DedupStateMachine;
+import dev.quern.master.raft.Entry;
+import dev.quern.master.raft.HardState;
+import dev.quern.master.raft.PersistentState;
+import dev.quern.master.raft.Snapshot;
 import dev.quern.master.raft.RaftConfig;
 import dev.quern.master.raft.Role;
 import dev.quern.master.raft.StateMachine;
@@ -15,6 +19,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -49,6 +55,46 @@ class RaftNodeActorTest {
         }
     }
 
+    /** A store whose next sync fails once: the node must restart and rebuild itself from the store. */
+    private static final class FlakyStore implements RaftPersistence {
+        final InMemoryRaftPersistence delegate = new InMemoryRaftPersistence();
+        final AtomicBoolean failNextSync = new AtomicBoolean();
+        final AtomicInteger loads = new AtomicInteger();
+
+        @Override
+        public PersistentState load() {
+            loads.incrementAndGet();
+            return delegate.load();
+        }
+
+        @Override
+        public void append(List<Entry> entries) {
+            delegate.append(entries);
+        }
+
+        @Override
+        public void saveHardState(HardState state) {
+            delegate.saveHardState(state);
+        }
+
+        @Override
+        public void installSnapshot(Snapshot snapshot) {
+            delegate.installSnapshot(snapshot);
+        }
+
+        @Override
+        public void saveSnapshot(Snapshot snapshot) {
+            delegate.saveSnapshot(snapshot);
+        }
+
+        @Override
+        public void sync() {
+            if (failNextSync.getAndSet(false)) {
+                throw new IllegalStateException("injected: disk went away");
+            }
+        }
+    }
+
     private static Config config() {
         return ConfigFactory.parseString("""
                 pekko.actor.provider = remote
@@ -79,14 +125,17 @@ class RaftNodeActorTest {
             paths.put(id, kit.system().address() + "/user/raft");
         }
         Map<Long, ActorRef<RaftNodeActor.Command>> nodes = new HashMap<>();
+        Map<Long, RaftNodeActor.Settings> settings = new HashMap<>();
+        Map<Long, FlakyStore> stores = new HashMap<>();
         for (long id = 1; id <= 3; id++) {
             Map<Long, String> peers = new HashMap<>(paths);
             peers.remove(id);
-            RaftNodeActor.Settings settings = new RaftNodeActor.Settings(RaftConfig.defaults(id),
-                    Duration.ofMillis(20), peers, List.of(1L, 2L, 3L), id, 0);
+            settings.put(id, new RaftNodeActor.Settings(RaftConfig.defaults(id),
+                    Duration.ofMillis(20), peers, List.of(1L, 2L, 3L), id, 5));
+            stores.put(id, new FlakyStore());
             ActorTestKit kit = kits.get((int) id - 1);
-            ActorRef<RaftNodeActor.Command> ref = kit.spawn(RaftNodeActor.create(settings,
-                    new InMemoryRaftPersistence(), new DedupStateMachine(new TextLog())), "raft");
+            ActorRef<RaftNodeActor.Command> ref = kit.spawn(RaftNodeActor.create(settings.get(id),
+                    stores.get(id), new DedupStateMachine(new TextLog())), "raft");
             assertThat(ActorRefResolver.get(kit.system()).toSerializationFormat(ref)).startsWith(paths.get(id) + "#");
             nodes.put(id, ref);
         }
@@ -104,6 +153,17 @@ class RaftNodeActorTest {
         assertThat(probe.expectMessageClass(RaftNodeActor.NotLeader.class, Duration.ofSeconds(5)).leaderHint())
                 .isEqualTo(leader);
 
+        // A follower's store fails: its actor restarts and rebuilds from the store (snapshot every 5 + log).
+        stores.get(follower).failNextSync.set(true);
+        long seq = 2;
+        RaftNodeActor.Applied latest = null;
+        for (; seq <= 8; seq++) {
+            latest = propose(nodes.get(leader), new ClientCommand(1, seq, ("c" + seq).getBytes(StandardCharsets.UTF_8)).encode());
+        }
+        awaitApplied(nodes, latest.index());
+        assertThat(stores.get(follower).loads.get()).isEqualTo(2);
+        assertThat(stores.get(follower).delegate.load().snapshot().index()).isPositive();
+
         // The leader's whole actor system goes away: the other two elect a new leader and go on.
         kits.get((int) leader - 1).shutdownTestKit();
         kits.remove((int) leader - 1);
@@ -111,8 +171,8 @@ class RaftNodeActorTest {
         survivors.remove(leader);
         long next = awaitLeader(survivors, leader);
         RaftNodeActor.Applied second = propose(survivors.get(next),
-                new ClientCommand(1, 2, "world".getBytes(StandardCharsets.UTF_8)).encode());
-        assertThat(new String(second.result(), StandardCharsets.UTF_8)).isEqualTo("hello;world;");
+                new ClientCommand(1, seq, "world".getBytes(StandardCharsets.UTF_8)).encode());
+        assertThat(new String(second.result(), StandardCharsets.UTF_8)).isEqualTo("hello;c2;c3;c4;c5;c6;c7;c8;world;");
         awaitApplied(survivors, second.index());
     }
 
