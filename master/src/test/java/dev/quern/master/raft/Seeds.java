@@ -18,9 +18,11 @@ final class Seeds {
             return;
         }
         int count = Integer.getInteger("raft.seeds", defaultCount);
+        long start = System.nanoTime();
         for (long seed = 1; seed <= count; seed++) {
             runOne(testClass, scenario, seed, body);
         }
+        System.out.printf("RAFT-SEEDS %s: %d seeds in %d ms%n", scenario, count, (System.nanoTime() - start) / 1_000_000);
     }
 
     private static void runOne(String testClass, String scenario, long seed, LongConsumer body) {
