@@ -119,6 +119,7 @@ class ReplicationTest {
 
     @Test
     void fastBackupOfDivergentLogs() {
+        java.util.concurrent.atomic.AtomicLong maxRejects = new java.util.concurrent.atomic.AtomicLong();
         Seeds.run(CLASS, "fastBackupOfDivergentLogs", 200, seed -> {
             SimCluster sim = new SimCluster(seed, 5, SimCluster.Options.reliable());
             sim.one("start", 5);
@@ -156,10 +157,13 @@ class ReplicationTest {
             sim.heal();
             sim.one("end", 5);
             // Each divergent follower needs about one rejection per divergent term, not one per entry.
-            assertThat(sim.appendRejects - rejectsBefore).isLessThanOrEqualTo(20);
+            long rejects = sim.appendRejects - rejectsBefore;
+            maxRejects.accumulateAndGet(rejects, Math::max);
+            assertThat(rejects).isLessThanOrEqualTo(20);
             for (SimCluster.Node n : sim.nodes.values()) {
                 assertThat(n.kv.value("lost")).isEmpty();
             }
         });
+        System.out.println("RAFT-COUNTS fast backup over 2x50 divergent entries: at most " + maxRejects + " append rejections");
     }
 }
