@@ -7,17 +7,20 @@ import dev.quern.master.raft.Message;
 import dev.quern.master.raft.PersistentState;
 import dev.quern.master.raft.RaftConfig;
 import dev.quern.master.raft.RaftCore;
+import dev.quern.master.raft.ReadState;
 import dev.quern.master.raft.Ready;
 import dev.quern.master.raft.Role;
 import dev.quern.master.raft.Snapshot;
 import dev.quern.master.raft.SoftState;
 import dev.quern.master.raft.StateMachine;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
@@ -41,7 +44,7 @@ public final class RaftNodeActor {
     }
 
     /** Everything the actor accepts. */
-    public sealed interface Command permits Inbound, Propose, GetStatus, TransferLeadership, Tick {
+    public sealed interface Command permits Inbound, Propose, Read, GetStatus, TransferLeadership, Tick {
     }
 
     /** A Raft message from a peer. */
@@ -55,12 +58,26 @@ public final class RaftNodeActor {
     public sealed interface ProposeReply permits Applied, NotLeader, Dropped {
     }
 
+    /**
+     * A linearizable read: once this node has confirmed it still leads (ReadIndex) and has applied
+     * up to the read's index, {@code query} runs on the actor's thread against the state machine.
+     */
+    public record Read(Function<StateMachine, byte[]> query, ActorRef<ReadReply> replyTo) implements Command {
+    }
+
+    public sealed interface ReadReply permits ReadResult, NotLeader {
+    }
+
+    /** The query's answer, reflecting at least every command applied anywhere before the read was sent. */
+    public record ReadResult(long index, byte[] value) implements ReadReply {
+    }
+
     /** The command was committed and applied at {@code index}; {@code result} is the state machine's answer. */
     public record Applied(long index, byte[] result) implements ProposeReply {
     }
 
     /** This node does not lead; try {@code leaderHint} ({@link RaftCore#NONE} if unknown). */
-    public record NotLeader(long leaderHint) implements ProposeReply {
+    public record NotLeader(long leaderHint) implements ProposeReply, ReadReply {
     }
 
     /**
@@ -124,6 +141,11 @@ public final class RaftNodeActor {
         private final RaftCore core;
         private final Map<Long, ActorRef<Command>> peers = new HashMap<>();
         private final TreeMap<Long, PendingProposal> pending = new TreeMap<>();
+        /** Reads waiting for the leadership check, by context. */
+        private final Map<Long, Read> readsUnconfirmed = new HashMap<>();
+        /** Confirmed reads waiting for the state machine to reach their index. */
+        private final List<Map.Entry<Long, Read>> readsConfirmed = new ArrayList<>();
+        private long nextReadContext = 1;
         private SoftState lastSoftState;
 
         Driver(ActorContext<Command> ctx, Settings settings, RaftPersistence store, StateMachine stateMachine) {
@@ -165,6 +187,15 @@ public final class RaftNodeActor {
                         } else {
                             pending.put(index, new PendingProposal(core.term(), p.replyTo()));
                         }
+                        return handleReady();
+                    })
+                    .onMessage(Read.class, r -> {
+                        long context = nextReadContext++;
+                        if (!core.readIndex(context)) {
+                            r.replyTo().tell(new NotLeader(core.leader()));
+                            return Behaviors.same();
+                        }
+                        readsUnconfirmed.put(context, r);
                         return handleReady();
                     })
                     .onMessage(GetStatus.class, g -> {
@@ -209,15 +240,38 @@ public final class RaftNodeActor {
                         p.replyTo().tell(p.term() == e.term() ? new Applied(e.index(), result) : new Dropped(e.index()));
                     }
                 }
+                for (ReadState rs : rd.readStates()) {
+                    Read r = readsUnconfirmed.remove(rs.context());
+                    if (r != null) {
+                        readsConfirmed.add(Map.entry(rs.index(), r));
+                    }
+                }
                 core.advance(rd);
+                serveReads();
                 if (!rd.softState().equals(lastSoftState)) {
                     ctx.getLog().info("raft node {} is {} in term {} (leader {})",
                             core.id(), rd.softState().role(), core.term(), rd.softState().leader());
                     lastSoftState = rd.softState();
+                    if (rd.softState().role() != Role.LEADER) {
+                        // The core dropped its unconfirmed reads when it lost leadership.
+                        readsUnconfirmed.values().forEach(r -> r.replyTo().tell(new NotLeader(core.leader())));
+                        readsUnconfirmed.clear();
+                    }
                 }
                 maybeSnapshot();
             }
             return Behaviors.same();
+        }
+
+        private void serveReads() {
+            var it = readsConfirmed.iterator();
+            while (it.hasNext()) {
+                Map.Entry<Long, Read> e = it.next();
+                if (core.appliedIndex() >= e.getKey()) {
+                    it.remove();
+                    e.getValue().replyTo().tell(new ReadResult(e.getKey(), e.getValue().query().apply(stateMachine)));
+                }
+            }
         }
 
         private void dropPendingUpTo(long index) {

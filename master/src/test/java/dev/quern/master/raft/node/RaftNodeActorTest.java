@@ -146,6 +146,15 @@ class RaftNodeActorTest {
         assertThat(new String(applied.result(), StandardCharsets.UTF_8)).isEqualTo("hello;");
         awaitApplied(nodes, applied.index());
 
+        // A linearizable read on the leader sees the write; a follower refuses reads.
+        TestProbe<RaftNodeActor.ReadReply> reads = kits.get(0).createTestProbe();
+        nodes.get(leader).tell(new RaftNodeActor.Read(sm -> sm.snapshot(), reads.ref()));
+        RaftNodeActor.ReadResult read = reads.expectMessageClass(RaftNodeActor.ReadResult.class, Duration.ofSeconds(5));
+        assertThat(read.index()).isGreaterThanOrEqualTo(applied.index());
+        assertThat(new String(read.value(), StandardCharsets.UTF_8)).contains("hello;");
+        nodes.get(leader % 3 + 1).tell(new RaftNodeActor.Read(sm -> sm.snapshot(), reads.ref()));
+        reads.expectMessageClass(RaftNodeActor.NotLeader.class, Duration.ofSeconds(5));
+
         // A follower refuses and names the leader.
         long follower = leader % 3 + 1;
         TestProbe<RaftNodeActor.ProposeReply> probe = kits.get(0).createTestProbe();
