@@ -2,6 +2,8 @@ package dev.quern.master.raft;
 
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.quern.master.raft.node.InMemoryRaftPersistence;
+import dev.quern.master.raft.node.RaftPersistence;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,20 +58,18 @@ final class SimCluster {
         return RaftConfig.defaults(id).withLimits(64, 8, 256);
     }
 
-    /** What a node has on "disk": the only state that survives a crash. */
-    static final class Stored {
-        HardState hardState = HardState.EMPTY;
-        Snapshot snapshot = Snapshot.EMPTY;
-        final ArrayList<Entry> entries = new ArrayList<>();
-
-        PersistentState copy() {
-            return new PersistentState(hardState, snapshot, new ArrayList<>(entries));
-        }
+    /**
+     * Opens a node's stable storage: at start and again at every restart (a durable store reopens its
+     * files; what it returns must hold exactly what was persisted before the crash). The default keeps
+     * one {@link InMemoryRaftPersistence} per node, which plays the disk.
+     */
+    interface StorageFactory {
+        RaftPersistence open(long nodeId, int incarnation);
     }
 
     final class Node {
         final long id;
-        final Stored stored = new Stored();
+        RaftPersistence store;
         RaftCore core;
         DedupStateMachine sm;
         KvStateMachine kv;
@@ -84,14 +84,14 @@ final class SimCluster {
             this.id = id;
         }
 
-        void start(RaftCore c) {
+        void start(RaftCore c, Snapshot snapshot) {
             core = c;
             kv = new KvStateMachine();
             sm = new DedupStateMachine(kv);
             applied = 0;
-            if (!stored.snapshot.isEmpty()) {
-                sm.restore(stored.snapshot.data());
-                applied = stored.snapshot.index();
+            if (!snapshot.isEmpty()) {
+                sm.restore(snapshot.data());
+                applied = snapshot.index();
             }
             up = true;
             leaderChecked = false;
@@ -130,8 +130,21 @@ final class SimCluster {
     long appendRejects;
 
     SimCluster(long seed, int n, Options opts) {
+        this(seed, n, opts, inMemoryStorage());
+    }
+
+    /** One in-memory store per node, kept across restarts like a disk. */
+    static StorageFactory inMemoryStorage() {
+        Map<Long, RaftPersistence> disks = new HashMap<>();
+        return (id, incarnation) -> disks.computeIfAbsent(id, k -> new InMemoryRaftPersistence());
+    }
+
+    private final StorageFactory storage;
+
+    SimCluster(long seed, int n, Options opts, StorageFactory storage) {
         this.seed = seed;
         this.opts = opts;
+        this.storage = storage;
         this.rnd = new SplittableRandom(seed);
         List<Long> voters = new ArrayList<>();
         for (long id = 1; id <= n; id++) {
@@ -143,7 +156,9 @@ final class SimCluster {
             group.put(id, 0);
         }
         for (long id : voters) {
-            nodes.get(id).start(RaftCore.bootstrap(opts.config.apply(id), voters, coreRandom(id, 0)));
+            Node node = nodes.get(id);
+            node.store = storage.open(id, 0);
+            node.start(RaftCore.bootstrap(opts.config.apply(id), voters, coreRandom(id, 0)), Snapshot.EMPTY);
         }
     }
 
@@ -160,7 +175,8 @@ final class SimCluster {
         Node node = new Node(id);
         nodes.put(id, node);
         group.put(id, 0);
-        node.start(new RaftCore(opts.config.apply(id), PersistentState.EMPTY, coreRandom(id, 0)));
+        node.store = storage.open(id, 0);
+        node.start(new RaftCore(opts.config.apply(id), PersistentState.EMPTY, coreRandom(id, 0)), Snapshot.EMPTY);
         return node;
     }
 
@@ -181,7 +197,9 @@ final class SimCluster {
             crash(id);
         }
         n.incarnation++;
-        n.start(new RaftCore(opts.config.apply(id), n.stored.copy(), coreRandom(id, n.incarnation)));
+        n.store = storage.open(id, n.incarnation);
+        PersistentState persisted = n.store.load();
+        n.start(new RaftCore(opts.config.apply(id), persisted, coreRandom(id, n.incarnation)), persisted.snapshot());
     }
 
     /** Splits the nodes into the given groups; nodes not named are each cut off alone. */
@@ -312,7 +330,7 @@ final class SimCluster {
     void process(Node n) {
         while (n.core.hasReady()) {
             Ready rd = n.core.ready();
-            persist(n.stored, rd);
+            persist(n.store, rd);
             for (Message m : rd.messages()) {
                 send(m);
             }
@@ -335,20 +353,16 @@ final class SimCluster {
         }
     }
 
-    private static void persist(Stored s, Ready rd) {
+    private static void persist(RaftPersistence store, Ready rd) {
         if (rd.snapshot() != null) {
-            s.snapshot = rd.snapshot();
-            s.entries.clear();
+            store.installSnapshot(rd.snapshot());
         }
-        if (!rd.entries().isEmpty()) {
-            long first = rd.entries().get(0).index();
-            while (!s.entries.isEmpty() && s.entries.get(s.entries.size() - 1).index() >= first) {
-                s.entries.remove(s.entries.size() - 1);
-            }
-            s.entries.addAll(rd.entries());
-        }
+        store.append(rd.entries());
         if (rd.hardState() != null) {
-            s.hardState = rd.hardState();
+            store.saveHardState(rd.hardState());
+        }
+        if (rd.mustSync()) {
+            store.sync();
         }
     }
 
@@ -415,8 +429,8 @@ final class SimCluster {
         RaftCore c = n.core;
         if (c.appliedIndex() - c.snapshot().index() >= opts.snapshotEvery) {
             Snapshot s = c.createSnapshot(c.appliedIndex(), n.sm.snapshot());
-            n.stored.snapshot = s;
-            n.stored.entries.removeIf(e -> e.index() <= s.index());
+            n.store.saveSnapshot(s);
+            n.store.sync();
         }
     }
 

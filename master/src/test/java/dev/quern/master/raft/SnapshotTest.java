@@ -44,7 +44,7 @@ class SnapshotTest {
             sim.heal();
             long target = sim.maxApplied();
             assertThat(sim.runUntil(() -> sim.node(lagging).applied >= target, 10_000)).isTrue();
-            assertThat(sim.node(lagging).stored.snapshot.index()).isGreaterThan(0);
+            assertThat(sim.node(lagging).store.load().snapshot().index()).isGreaterThan(0);
             assertThat(sim.messages - chunksBefore).isGreaterThan(4); // several chunks went over
             write(sim, c, 40, 45);
             sim.runUntil(() -> sim.appliedCount(sim.maxApplied()) == 3, 5_000);
