@@ -44,7 +44,7 @@ public final class RaftNodeActor {
     }
 
     /** Everything the actor accepts. */
-    public sealed interface Command permits Inbound, Propose, Read, GetStatus, TransferLeadership, Tick {
+    public sealed interface Command permits Inbound, Propose, Read, GetStatus, TransferLeadership, Tick, Flush {
     }
 
     /** A Raft message from a peer. */
@@ -101,6 +101,15 @@ public final class RaftNodeActor {
     }
 
     /**
+     * Handle the Ready now. Inputs only schedule this (once): everything already in the mailbox is
+     * stepped first, so proposals that arrive together share one append per follower and one sync
+     * (group commit).
+     */
+    enum Flush implements Command {
+        INSTANCE
+    }
+
+    /**
      * @param config          the core's configuration (its id is this node's id)
      * @param tickInterval    real time per tick (election timeout = electionTicks to 2x that many ticks)
      * @param peers           actor paths of the other members, by node id
@@ -146,6 +155,7 @@ public final class RaftNodeActor {
         /** Confirmed reads waiting for the state machine to reach their index. */
         private final List<Map.Entry<Long, Read>> readsConfirmed = new ArrayList<>();
         private long nextReadContext = 1;
+        private boolean flushScheduled;
         private SoftState lastSoftState;
 
         Driver(ActorContext<Command> ctx, Settings settings, RaftPersistence store, StateMachine stateMachine) {
@@ -172,13 +182,17 @@ public final class RaftNodeActor {
 
         Behavior<Command> behavior() {
             return Behaviors.receive(Command.class)
+                    .onMessageEquals(Flush.INSTANCE, () -> {
+                        flushScheduled = false;
+                        return handleReady();
+                    })
                     .onMessageEquals(Tick.INSTANCE, () -> {
                         core.tick();
-                        return handleReady();
+                        return scheduleFlush();
                     })
                     .onMessage(Inbound.class, m -> {
                         core.step(m.message());
-                        return handleReady();
+                        return scheduleFlush();
                     })
                     .onMessage(Propose.class, p -> {
                         long index = core.propose(p.command());
@@ -187,7 +201,7 @@ public final class RaftNodeActor {
                         } else {
                             pending.put(index, new PendingProposal(core.term(), p.replyTo()));
                         }
-                        return handleReady();
+                        return scheduleFlush();
                     })
                     .onMessage(Read.class, r -> {
                         long context = nextReadContext++;
@@ -196,7 +210,7 @@ public final class RaftNodeActor {
                             return Behaviors.same();
                         }
                         readsUnconfirmed.put(context, r);
-                        return handleReady();
+                        return scheduleFlush();
                     })
                     .onMessage(GetStatus.class, g -> {
                         g.replyTo().tell(new Status(core.id(), core.term(), core.role(), core.leader(),
@@ -205,9 +219,17 @@ public final class RaftNodeActor {
                     })
                     .onMessage(TransferLeadership.class, t -> {
                         core.transferLeadership(t.target());
-                        return handleReady();
+                        return scheduleFlush();
                     })
                     .build();
+        }
+
+        private Behavior<Command> scheduleFlush() {
+            if (!flushScheduled) {
+                flushScheduled = true;
+                ctx.getSelf().tell(Flush.INSTANCE);
+            }
+            return Behaviors.same();
         }
 
         private Behavior<Command> handleReady() {
