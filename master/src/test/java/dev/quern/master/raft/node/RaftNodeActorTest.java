@@ -11,6 +11,7 @@ import dev.quern.master.raft.HardState;
 import dev.quern.master.raft.PersistentState;
 import dev.quern.master.raft.Snapshot;
 import dev.quern.master.raft.RaftConfig;
+import dev.quern.master.raft.RaftCore;
 import dev.quern.master.raft.Role;
 import dev.quern.master.raft.StateMachine;
 import java.nio.charset.StandardCharsets;
@@ -124,6 +125,10 @@ class RaftNodeActorTest {
             kits.add(kit);
             paths.put(id, kit.system().address() + "/user/raft");
         }
+        Map<Long, ActorTestKit> kitOf = new HashMap<>();
+        for (long id = 1; id <= 3; id++) {
+            kitOf.put(id, kits.get((int) id - 1));
+        }
         Map<Long, ActorRef<RaftNodeActor.Command>> nodes = new HashMap<>();
         Map<Long, RaftNodeActor.Settings> settings = new HashMap<>();
         Map<Long, FlakyStore> stores = new HashMap<>();
@@ -131,7 +136,7 @@ class RaftNodeActorTest {
             Map<Long, String> peers = new HashMap<>(paths);
             peers.remove(id);
             settings.put(id, new RaftNodeActor.Settings(RaftConfig.defaults(id),
-                    Duration.ofMillis(20), peers, List.of(1L, 2L, 3L), id, 5));
+                    Duration.ofMillis(50), peers, List.of(1L, 2L, 3L), id, 5));
             stores.put(id, new FlakyStore());
             ActorTestKit kit = kits.get((int) id - 1);
             ActorRef<RaftNodeActor.Command> ref = kit.spawn(RaftNodeActor.create(settings.get(id),
@@ -140,55 +145,91 @@ class RaftNodeActorTest {
             nodes.put(id, ref);
         }
 
-        long leader = awaitLeader(nodes, 0);
+        // Retries go to whoever leads now; the dedup wrapper makes a retried command apply once.
         byte[] first = new ClientCommand(1, 1, "hello".getBytes(StandardCharsets.UTF_8)).encode();
-        RaftNodeActor.Applied applied = propose(nodes.get(leader), first);
+        RaftNodeActor.Applied applied = propose(nodes, first);
         assertThat(new String(applied.result(), StandardCharsets.UTF_8)).isEqualTo("hello;");
         awaitApplied(nodes, applied.index());
 
-        // A linearizable read on the leader sees the write; a follower refuses reads.
-        TestProbe<RaftNodeActor.ReadReply> reads = kits.get(0).createTestProbe();
-        nodes.get(leader).tell(new RaftNodeActor.Read(sm -> sm.snapshot(), reads.ref()));
-        RaftNodeActor.ReadResult read = reads.expectMessageClass(RaftNodeActor.ReadResult.class, Duration.ofSeconds(5));
+        // A linearizable read on the leader sees the write.
+        RaftNodeActor.ReadResult read = read(nodes);
         assertThat(read.index()).isGreaterThanOrEqualTo(applied.index());
         assertThat(new String(read.value(), StandardCharsets.UTF_8)).contains("hello;");
-        nodes.get(leader % 3 + 1).tell(new RaftNodeActor.Read(sm -> sm.snapshot(), reads.ref()));
-        reads.expectMessageClass(RaftNodeActor.NotLeader.class, Duration.ofSeconds(5));
 
-        // A follower refuses and names the leader.
-        long follower = leader % 3 + 1;
+        // A follower refuses reads and proposals, and does not claim to lead.
+        long follower = awaitFollower(nodes);
+        TestProbe<RaftNodeActor.ReadReply> reads = kits.get(0).createTestProbe();
+        nodes.get(follower).tell(new RaftNodeActor.Read(sm -> sm.snapshot(), reads.ref()));
+        assertThat(reads.expectMessageClass(RaftNodeActor.NotLeader.class, Duration.ofSeconds(5)).leaderHint())
+                .isNotEqualTo(follower);
         TestProbe<RaftNodeActor.ProposeReply> probe = kits.get(0).createTestProbe();
         nodes.get(follower).tell(new RaftNodeActor.Propose(first, probe.ref()));
         assertThat(probe.expectMessageClass(RaftNodeActor.NotLeader.class, Duration.ofSeconds(5)).leaderHint())
-                .isEqualTo(leader);
+                .isNotEqualTo(follower);
 
         // A follower's store fails: its actor restarts and rebuilds from the store (snapshot every 5 + log).
         stores.get(follower).failNextSync.set(true);
         long seq = 2;
         RaftNodeActor.Applied latest = null;
         for (; seq <= 8; seq++) {
-            latest = propose(nodes.get(leader), new ClientCommand(1, seq, ("c" + seq).getBytes(StandardCharsets.UTF_8)).encode());
+            latest = propose(nodes, new ClientCommand(1, seq, ("c" + seq).getBytes(StandardCharsets.UTF_8)).encode());
         }
         awaitApplied(nodes, latest.index());
         assertThat(stores.get(follower).loads.get()).isEqualTo(2);
         assertThat(stores.get(follower).delegate.load().snapshot().index()).isPositive();
 
         // The leader's whole actor system goes away: the other two elect a new leader and go on.
-        kits.get((int) leader - 1).shutdownTestKit();
-        kits.remove((int) leader - 1);
+        long leader = awaitLeader(nodes, 0);
+        ActorTestKit leaderKit = kitOf.get(leader);
+        leaderKit.shutdownTestKit();
+        kits.remove(leaderKit);
         Map<Long, ActorRef<RaftNodeActor.Command>> survivors = new HashMap<>(nodes);
         survivors.remove(leader);
-        long next = awaitLeader(survivors, leader);
-        RaftNodeActor.Applied second = propose(survivors.get(next),
+        awaitLeader(survivors, leader);
+        RaftNodeActor.Applied second = propose(survivors,
                 new ClientCommand(1, seq, "world".getBytes(StandardCharsets.UTF_8)).encode());
         assertThat(new String(second.result(), StandardCharsets.UTF_8)).isEqualTo("hello;c2;c3;c4;c5;c6;c7;c8;world;");
         awaitApplied(survivors, second.index());
     }
 
-    private RaftNodeActor.Applied propose(ActorRef<RaftNodeActor.Command> node, byte[] command) {
+    /** Proposes at the current leader until the command is applied (a retry is deduplicated). */
+    private RaftNodeActor.Applied propose(Map<Long, ActorRef<RaftNodeActor.Command>> nodes, byte[] command) {
         TestProbe<RaftNodeActor.ProposeReply> probe = kits.get(0).createTestProbe();
-        node.tell(new RaftNodeActor.Propose(command, probe.ref()));
-        return probe.expectMessageClass(RaftNodeActor.Applied.class, Duration.ofSeconds(10));
+        for (int attempt = 0; attempt < 10; attempt++) {
+            nodes.get(awaitLeader(nodes, 0)).tell(new RaftNodeActor.Propose(command, probe.ref()));
+            RaftNodeActor.ProposeReply reply = probe.receiveMessage(Duration.ofSeconds(10));
+            if (reply instanceof RaftNodeActor.Applied a) {
+                return a;
+            }
+        }
+        throw new AssertionError("command not applied after 10 attempts");
+    }
+
+    private RaftNodeActor.ReadResult read(Map<Long, ActorRef<RaftNodeActor.Command>> nodes) {
+        TestProbe<RaftNodeActor.ReadReply> probe = kits.get(0).createTestProbe();
+        for (int attempt = 0; attempt < 10; attempt++) {
+            nodes.get(awaitLeader(nodes, 0)).tell(new RaftNodeActor.Read(sm -> sm.snapshot(), probe.ref()));
+            if (probe.receiveMessage(Duration.ofSeconds(10)) instanceof RaftNodeActor.ReadResult r) {
+                return r;
+            }
+        }
+        throw new AssertionError("read not served after 10 attempts");
+    }
+
+    private long awaitFollower(Map<Long, ActorRef<RaftNodeActor.Command>> nodes) {
+        TestProbe<RaftNodeActor.Status> probe = kits.get(0).createTestProbe();
+        return probe.awaitAssert(Duration.ofSeconds(15), Duration.ofMillis(100), () -> {
+            long found = 0;
+            for (ActorRef<RaftNodeActor.Command> n : nodes.values()) {
+                n.tell(new RaftNodeActor.GetStatus(probe.ref()));
+                RaftNodeActor.Status s = probe.receiveMessage(Duration.ofSeconds(2));
+                if (s.role() == Role.FOLLOWER && s.leader() != RaftCore.NONE) {
+                    found = s.id();
+                }
+            }
+            assertThat(found).isPositive();
+            return found;
+        });
     }
 
     /** Polls the nodes' status until one of them (other than {@code not}) leads. */
