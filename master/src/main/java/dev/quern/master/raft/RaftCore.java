@@ -286,8 +286,12 @@ public final class RaftCore {
         checkNotInReady();
         flushPending();
         HardState hs = hardState();
-        Ready rd = new Ready(softState(), hs.equals(prevHardState) ? null : hs, log.unstableEntries(),
-                log.unstableSnapshot(), log.nextCommittedEntries(), new ArrayList<>(msgs), new ArrayList<>(readStates));
+        List<Entry> entries = log.unstableEntries();
+        Snapshot snapshot = log.unstableSnapshot();
+        boolean mustSync = !entries.isEmpty() || snapshot != null
+                || hs.term() != prevHardState.term() || hs.vote() != prevHardState.vote();
+        Ready rd = new Ready(softState(), hs.equals(prevHardState) ? null : hs, entries, snapshot,
+                log.nextCommittedEntries(), new ArrayList<>(msgs), new ArrayList<>(readStates), mustSync);
         msgs.clear();
         readStates.clear();
         readyOutstanding = true;

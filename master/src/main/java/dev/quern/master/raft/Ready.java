@@ -7,7 +7,7 @@ import java.util.List;
  * <ol>
  *   <li>persist {@code snapshot} (if not null: it replaces every persisted entry), then append
  *       {@code entries} (dropping persisted entries at or after the first one's index), then
- *       {@code hardState} (if not null) — and make all of it durable (fsync) when {@link #mustSync()};</li>
+ *       {@code hardState} (if not null) — and make all of it durable (fsync) when {@code mustSync};</li>
  *   <li>send {@code messages} (only now: a vote or an acknowledgement must never precede the write it
  *       promises);</li>
  *   <li>install {@code snapshot} into the state machine, then apply {@code committedEntries} in order;
@@ -22,12 +22,11 @@ import java.util.List;
  * @param committedEntries entries to apply to the state machine
  * @param messages         messages to send after persisting
  * @param readStates       linearizable reads that may be served once applied up to their index
+ * @param mustSync         whether the writes must be durable (fsync) before the messages go out: true
+ *                         for new entries, a snapshot, or a new term or vote. A commit index alone
+ *                         need not be synced: if it is lost in a crash, the node learns it again.
  */
 public record Ready(SoftState softState, HardState hardState, List<Entry> entries, Snapshot snapshot,
-                    List<Entry> committedEntries, List<Message> messages, List<ReadState> readStates) {
-
-    /** True if anything must reach stable storage before the messages may be sent. */
-    public boolean mustSync() {
-        return hardState != null || !entries.isEmpty() || snapshot != null;
-    }
+                    List<Entry> committedEntries, List<Message> messages, List<ReadState> readStates,
+                    boolean mustSync) {
 }

@@ -2,7 +2,6 @@ package dev.quern.master.raft;
 
 import static org.assertj.core.api.Assertions.fail;
 
-import dev.quern.master.raft.node.InMemoryRaftPersistence;
 import dev.quern.master.raft.node.RaftPersistence;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -61,7 +60,7 @@ final class SimCluster {
     /**
      * Opens a node's stable storage: at start and again at every restart (a durable store reopens its
      * files; what it returns must hold exactly what was persisted before the crash). The default keeps
-     * one {@link InMemoryRaftPersistence} per node, which plays the disk.
+     * one {@link SimDisk} per node, which loses unsynced writes in a crash.
      */
     interface StorageFactory {
         RaftPersistence open(long nodeId, int incarnation);
@@ -129,14 +128,9 @@ final class SimCluster {
     long requests;
     long appendRejects;
 
+    /** A simulated group whose nodes write to {@link SimDisk}s: unsynced writes are lost in a crash. */
     SimCluster(long seed, int n, Options opts) {
-        this(seed, n, opts, inMemoryStorage());
-    }
-
-    /** One in-memory store per node, kept across restarts like a disk. */
-    static StorageFactory inMemoryStorage() {
-        Map<Long, RaftPersistence> disks = new HashMap<>();
-        return (id, incarnation) -> disks.computeIfAbsent(id, k -> new InMemoryRaftPersistence());
+        this(seed, n, opts, SimDisk.factory());
     }
 
     private final StorageFactory storage;
