@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
@@ -124,15 +125,18 @@ public final class RaftNodeActor {
 
     /**
      * The node's behavior. If handling anything throws (a storage error, say), the actor restarts with
-     * back-off and rebuilds the core from {@code store} — what a crashed master would do. Restarting
-     * keeps the actor's identity; stopping it and spawning a new one under the same name would not
-     * work, because Artery on the receiving side caches the resolved recipient by path, so peers'
-     * messages would keep going to the dead incarnation.
+     * back-off and rebuilds everything from storage — what a crashed master would do: {@code storage}
+     * is asked to open the store again and {@code stateMachines} for an empty state machine, which
+     * is restored from the snapshot and then re-applies the committed log. Restarting keeps the
+     * actor's identity; stopping it and spawning a new one under the same name would not work,
+     * because Artery on the receiving side caches the resolved recipient by path, so peers' messages
+     * would keep going to the dead incarnation.
      */
-    public static Behavior<Command> create(Settings settings, RaftPersistence store, StateMachine stateMachine) {
+    public static Behavior<Command> create(Settings settings, Supplier<RaftPersistence> storage,
+                                           Supplier<StateMachine> stateMachines) {
         Behavior<Command> node = Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerAtFixedRate(Tick.INSTANCE, settings.tickInterval());
-            return new Driver(ctx, settings, store, stateMachine).behavior();
+            return new Driver(ctx, settings, storage.get(), stateMachines.get()).behavior();
         }));
         return Behaviors.supervise(node).onFailure(Exception.class,
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(50), Duration.ofSeconds(5), 0.2));

@@ -76,7 +76,7 @@ public final class RaftActorBench {
             var settings = new RaftNodeActor.Settings(RaftConfig.defaults(id).withLimits(256, 32, 64 * 1024),
                     Duration.ofMillis(20), peers, List.of(1L, 2L, 3L), id, 50_000);
             nodes.put(id, systems.get((int) id - 1).systemActorOf(
-                    RaftNodeActor.create(settings, new InMemoryRaftPersistence(), new Counter()), "raft",
+                    RaftNodeActor.create(settings, InMemoryRaftPersistence::new, Counter::new), "raft",
                     org.apache.pekko.actor.typed.Props.empty()));
         }
         var scheduler = systems.get(0).scheduler();

@@ -132,6 +132,7 @@ class RaftNodeActorTest {
         Map<Long, ActorRef<RaftNodeActor.Command>> nodes = new HashMap<>();
         Map<Long, RaftNodeActor.Settings> settings = new HashMap<>();
         Map<Long, FlakyStore> stores = new HashMap<>();
+        Map<Long, AtomicInteger> machinesCreated = new HashMap<>();
         for (long id = 1; id <= 3; id++) {
             Map<Long, String> peers = new HashMap<>(paths);
             peers.remove(id);
@@ -139,8 +140,13 @@ class RaftNodeActorTest {
                     Duration.ofMillis(50), peers, List.of(1L, 2L, 3L), id, 5));
             stores.put(id, new FlakyStore());
             ActorTestKit kit = kits.get((int) id - 1);
-            ActorRef<RaftNodeActor.Command> ref = kit.spawn(RaftNodeActor.create(settings.get(id),
-                    stores.get(id), new DedupStateMachine(new TextLog())), "raft");
+            FlakyStore store = stores.get(id);
+            AtomicInteger machines = new AtomicInteger();
+            machinesCreated.put(id, machines);
+            ActorRef<RaftNodeActor.Command> ref = kit.spawn(RaftNodeActor.create(settings.get(id), () -> store, () -> {
+                machines.incrementAndGet();
+                return new DedupStateMachine(new TextLog());
+            }), "raft");
             assertThat(ActorRefResolver.get(kit.system()).toSerializationFormat(ref)).startsWith(paths.get(id) + "#");
             nodes.put(id, ref);
         }
@@ -176,6 +182,7 @@ class RaftNodeActorTest {
         }
         awaitApplied(nodes, latest.index());
         assertThat(stores.get(follower).loads.get()).isEqualTo(2);
+        assertThat(machinesCreated.get(follower).get()).isEqualTo(2); // a fresh state machine, rebuilt from storage
         assertThat(stores.get(follower).delegate.load().snapshot().index()).isPositive();
 
         // The leader's whole actor system goes away: the other two elect a new leader and go on.
