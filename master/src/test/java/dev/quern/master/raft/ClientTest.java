@@ -55,7 +55,7 @@ class ClientTest {
     void retriesUnderFailuresApplyEachRequestOnce() {
         Map<String, Integer> duplicatesSeen = new HashMap<>();
         Seeds.run(CLASS, "retriesUnderFailuresApplyEachRequestOnce", 200, seed -> {
-            SimCluster sim = new SimCluster(seed, 5, SimCluster.Options.unreliable());
+            SimCluster sim = new SimCluster(seed, 5, SimCluster.Options.unreliable().withRestartAfterStep(0.003));
             SplittableRandom r = new SplittableRandom(seed * 5 + 1);
             List<SimCluster.Client> clients = List.of(sim.new Client(1), sim.new Client(2));
             StringBuilder[] expected = {new StringBuilder(), new StringBuilder()};

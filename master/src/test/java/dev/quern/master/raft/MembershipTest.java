@@ -89,7 +89,7 @@ class MembershipTest {
     @Test
     void changesUnderPartitions() {
         Seeds.run(CLASS, "changesUnderPartitions", 200, seed -> {
-            SimCluster sim = new SimCluster(seed, 3, SimCluster.Options.unreliable());
+            SimCluster sim = new SimCluster(seed, 3, SimCluster.Options.unreliable().withRestartAfterStep(0.003));
             SplittableRandom r = new SplittableRandom(seed * 13);
             sim.addEmptyNode(4);
             sim.addEmptyNode(5);

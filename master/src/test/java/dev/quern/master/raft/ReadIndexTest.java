@@ -59,7 +59,7 @@ class ReadIndexTest {
     void readsUnderUnreliableNetworkAreLinearizable() {
         java.util.concurrent.atomic.AtomicLong totalServed = new java.util.concurrent.atomic.AtomicLong();
         Seeds.run(CLASS, "readsUnderUnreliableNetworkAreLinearizable", 200, seed -> {
-            SimCluster sim = new SimCluster(seed, 5, SimCluster.Options.unreliable());
+            SimCluster sim = new SimCluster(seed, 5, SimCluster.Options.unreliable().withRestartAfterStep(0.003));
             SimCluster.Client c = sim.new Client(1);
             SplittableRandom r = new SplittableRandom(seed * 3 + 2);
             long ctx = 0;

@@ -299,6 +299,9 @@ final class SimCluster {
     }
 
     private void send(Message m) {
+        if (m.to() == TRACE || m.from() == TRACE) {
+            System.out.println("t=" + now + " send    " + m);
+        }
         messages++;
         if (m instanceof Message.AppendEntries || m instanceof Message.Heartbeat || m instanceof Message.RequestVote
                 || m instanceof Message.InstallSnapshot || m instanceof Message.TimeoutNow) {
@@ -308,6 +311,9 @@ final class SimCluster {
             appendRejects++;
         }
         if (!connected(m.from(), m.to()) || rnd.nextDouble() < opts.drop) {
+            if (m.to() == TRACE || m.from() == TRACE) {
+                System.out.println("t=" + now + " dropped");
+            }
             return;
         }
         int copies = rnd.nextDouble() < opts.duplicate ? 2 : 1;
@@ -484,7 +490,8 @@ final class SimCluster {
     String describe() {
         StringBuilder b = new StringBuilder();
         for (Node n : nodes.values()) {
-            b.append("\n  ").append(n.up ? n.core.toString() : "node " + n.id + " down").append(" group=").append(group.get(n.id));
+            b.append("\n  ").append(n.up ? n.core + " " + n.core.membership() : "node " + n.id + " down")
+                    .append(" group=").append(group.get(n.id));
         }
         return b.toString();
     }
@@ -543,12 +550,13 @@ final class SimCluster {
 
     /**
      * Lab-style agreement: proposes a fresh command at the leader until at least {@code expected}
-     * nodes have applied it; fails after 10 virtual seconds. Returns the index.
+     * nodes have applied it; fails after 10 virtual seconds (30 while the network drops messages or
+     * nodes crash: several election timeouts of 1-2 s can be lost in a row). Returns the index.
      */
     long one(String value, int expected) {
         long seq = ++oneSequence;
         byte[] cmd = new ClientCommand(Long.MAX_VALUE, seq, KvStateMachine.append("one", value)).encode();
-        long deadline = now + 10_000;
+        long deadline = now + (opts.drop > 0 || opts.restartAfterStep > 0 ? 30_000 : 10_000);
         while (now < deadline) {
             Node l = leader();
             long index = 0;

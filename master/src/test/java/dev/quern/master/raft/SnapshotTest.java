@@ -77,7 +77,7 @@ class SnapshotTest {
     @Test
     void snapshotsWithCrashesAndUnreliableNetwork() {
         Seeds.run(CLASS, "snapshotsWithCrashesAndUnreliableNetwork", 200, seed -> {
-            SimCluster sim = new SimCluster(seed, 5, SimCluster.Options.unreliable().withSnapshotEvery(10));
+            SimCluster sim = new SimCluster(seed, 5, SimCluster.Options.unreliable().withSnapshotEvery(10).withRestartAfterStep(0.003));
             SimCluster.Client c = sim.new Client(1);
             SplittableRandom r = new SplittableRandom(seed + 99);
             int keys = 0;
