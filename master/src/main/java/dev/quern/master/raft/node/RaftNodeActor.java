@@ -82,8 +82,9 @@ public final class RaftNodeActor {
     }
 
     /**
-     * Another leader's entry took the command's place: it was not applied there. Retry; with
-     * {@link dev.quern.master.raft.DedupStateMachine} a retry is applied at most once.
+     * This node cannot tell the outcome: another leader's entry took the command's index, or a
+     * snapshot from the leader covered it. Retry; with {@link dev.quern.master.raft.DedupStateMachine}
+     * a retry is applied at most once, and answers with the first result if the command did apply.
      */
     public record Dropped(long index) implements ProposeReply {
     }
