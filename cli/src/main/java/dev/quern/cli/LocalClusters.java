@@ -47,8 +47,9 @@ final class LocalClusters {
       ui = UiServer.startLocal(cluster, uiPort, historyDir);
     } catch (RuntimeException e) {
       cluster.close();
-      throw new CliException("cannot start the web UI from port " + uiPort + ": "
-          + Errors.oneLine(e) + " (--ui-port 0 runs without it)", e);
+      String why = e.getMessage() == null ? e.toString() : Errors.firstLine(e.getMessage());
+      throw new CliException("cannot start the web UI from port " + uiPort + ": " + why
+          + " (--ui-port 0 runs without it)", e);
     }
     out.println("Quern UI: " + ui.url());
     out.flush();

@@ -32,7 +32,8 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "no command given: use submit, examples or ui");
+    throw new ParameterException(spec.commandLine(),
+        "no command given: use submit, examples or ui");
   }
 
   private static int onError(Exception e, CommandLine cmd, ParseResult parsed) {

@@ -48,7 +48,7 @@ final class UiCommand implements Callable<Integer> {
       ui = UiServer.startHistory(dir, port);
     } catch (RuntimeException e) {
       throw new CliException("cannot start the web UI from port " + port + ": "
-          + Errors.oneLine(e), e);
+          + (e.getMessage() == null ? e.toString() : Errors.firstLine(e.getMessage())), e);
     }
     Thread hook = new Thread(ui::close, "quern-ui-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
