@@ -166,6 +166,30 @@ class WatchingJobsTest {
   }
 
   @Test
+  void examplesServeTheUiAndSaveTheirJobsToo() throws Exception {
+    String before = System.setProperty(ExamplesJar.PROPERTY, examplesJar.toString());
+    try {
+      Path history = dir.resolve("history");
+      CliRun run = CliRun.of("examples", "--ui-port", "" + freePort(), "--history",
+          history.toString(), "--master", "local[1]", "grep", input.toString(),
+          dir.resolve("out").toString(), "the|dog");
+      assertThat(run.exitCode()).as(run.toString()).isZero();
+      assertThat(run.out().lines().findFirst()).hasValueSatisfying(
+          first -> assertThat(URL.matcher(first).find()).as(first).isTrue());
+      // Grep runs two jobs; both are saved.
+      assertThat(history.resolve("job-0001.json")).isRegularFile();
+      assertThat(history.resolve("job-0002.json")).isRegularFile();
+      assertThat(Files.readString(history.resolve("job-0002.json"))).contains("grep-sort");
+    } finally {
+      if (before == null) {
+        System.clearProperty(ExamplesJar.PROPERTY);
+      } else {
+        System.setProperty(ExamplesJar.PROPERTY, before);
+      }
+    }
+  }
+
+  @Test
   void badPortsAreRefusedInOneLine() {
     CliRun run = CliRun.of("submit", "--ui-port", "70000", examplesJar.toString(), WORDCOUNT);
     assertThat(run.exitCode()).isEqualTo(1);
