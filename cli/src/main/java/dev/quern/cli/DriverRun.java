@@ -25,11 +25,13 @@ final class DriverRun {
 
   static int run(AppJar jar, AppJar.DriverCall call, RunOptions options, PrintWriter out) {
     MasterAddress master = MasterAddress.parse(options.master);
+    int uiPort = options.uiPort();
     try (URLClassLoader loader = new URLClassLoader("quern-job", new URL[] {url(jar)},
         DriverRun.class.getClassLoader())) {
       Method main = mainMethod(jar, call.mainClass(), loader);
       log.info("starting a local cluster with {} workers", master.workers());
-      try (LocalClusters.Running cluster = LocalClusters.start(master)) {
+      try (LocalClusters.Running cluster = LocalClusters.start(master, uiPort,
+          options.historyDir(), out)) {
         ReportingSubmitter submitter = new ReportingSubmitter(cluster.submitter(),
             jar.path().toString(), options.config, out, System.console() != null);
         Throwable failure = invoke(main, call, submitter, loader);

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "quern", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Runs Quern batch jobs (MapReduce style).",
-    subcommands = {SubmitCommand.class, ExamplesCommand.class})
+    subcommands = {SubmitCommand.class, ExamplesCommand.class, UiCommand.class})
 public final class Main implements Runnable {
   @Spec CommandSpec spec;
 
@@ -32,7 +32,8 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "no command given: use submit or examples");
+    throw new ParameterException(spec.commandLine(),
+        "no command given: use submit, examples or ui");
   }
 
   private static int onError(Exception e, CommandLine cmd, ParseResult parsed) {

@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ProgressMonitor implements Runnable {
   static final long REFRESH_MS = 500;
-  private static final int MAX_FAILED_READS = 20;
   private static final Logger log = LoggerFactory.getLogger(ProgressMonitor.class);
 
   private final JobHandle handle;
@@ -40,7 +39,7 @@ final class ProgressMonitor implements Runnable {
 
   /** Waits (bounded) until the summary has been printed, so it precedes what the driver prints. */
   void awaitSummary() throws InterruptedException {
-    thread.join((MAX_FAILED_READS + 2) * REFRESH_MS + 5_000);
+    thread.join(2 * REFRESH_MS + 5_000);
   }
 
   /** The last status seen, or null before the first read. */
@@ -51,23 +50,10 @@ final class ProgressMonitor implements Runnable {
   @Override
   public void run() {
     String shown = null;
-    int failures = 0;
     try {
       while (true) {
-        JobStatus s;
-        try {
-          s = handle.status();
-          failures = 0;
-        } catch (RuntimeException e) {
-          // A status read can fail briefly (e.g. before the master publishes a new job); give
-          // up only when it keeps failing.
-          if (++failures >= MAX_FAILED_READS) {
-            throw e;
-          }
-          log.debug("status of job {} not readable yet: {}", handle.id(), e.toString());
-          Thread.sleep(REFRESH_MS);
-          continue;
-        }
+        // The master publishes a job before it answers the submission, so this never misses.
+        JobStatus s = handle.status();
         last = s;
         if (s.isDone()) {
           if (terminal && shown != null) {

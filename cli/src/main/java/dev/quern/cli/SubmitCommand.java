@@ -31,6 +31,7 @@ final class SubmitCommand implements Callable<Integer> {
   public Integer call() {
     Logging.configure(options.verbose);
     MasterAddress.parse(options.master);
+    options.uiPort();
     AppJar app = AppJar.open(jar);
     AppJar.DriverCall call = app.driverCall(rest);
     return DriverRun.run(app, call, options, spec.commandLine().getOut());

@@ -8,8 +8,11 @@ import java.util.List;
 record CliRun(int exitCode, String out, String err) {
 
   static CliRun of(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
+    return of(new StringWriter(), new StringWriter(), args);
+  }
+
+  /** Runs with the given writers, which another thread may read while the command runs. */
+  static CliRun of(StringWriter out, StringWriter err, String... args) {
     var cl = Main.commandLine();
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));

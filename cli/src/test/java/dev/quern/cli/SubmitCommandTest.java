@@ -41,7 +41,8 @@ class SubmitCommandTest {
   @Test
   void submitsAJarEndToEndAndPrintsTheSummary() throws Exception {
     Path out = dir.resolve("out");
-    CliRun run = CliRun.of("submit", "--master", "local[2]", plainJar.toString(), WORDCOUNT,
+    CliRun run = CliRun.of("submit", "--ui-port", "0",
+        "--master", "local[2]", plainJar.toString(), WORDCOUNT,
         input.toString(), out.toString());
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.out()).contains("wordcount SUCCEEDED").contains("MAP_INPUT_RECORDS");
@@ -51,7 +52,8 @@ class SubmitCommandTest {
   @Test
   void usesTheManifestMainClassAndPassesDashDEntries() throws Exception {
     Path out = dir.resolve("out");
-    CliRun run = CliRun.of("submit", "--master", "local[1]", "-Dquern.input.split-size=16",
+    CliRun run = CliRun.of("submit", "--ui-port", "0",
+        "--master", "local[1]", "-Dquern.input.split-size=16",
         manifestJar.toString(), input.toString(), out.toString());
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(readCounts(out)).isEqualTo(plainCounts(input));
@@ -66,7 +68,8 @@ class SubmitCommandTest {
       assertThat(list.out()).contains("wordcount").contains("invertedindex").contains("grep");
 
       Path out = dir.resolve("out");
-      CliRun run = CliRun.of("examples", "--master", "local[1]", "grep", input.toString(),
+      CliRun run = CliRun.of("examples", "--ui-port", "0",
+          "--master", "local[1]", "grep", input.toString(),
           out.toString(), "the|dog");
       assertThat(run.exitCode()).as(run.toString()).isZero();
       assertThat(Files.readAllLines(out.resolve("part-r-00000")))
@@ -115,7 +118,8 @@ class SubmitCommandTest {
   void aMissingInputPathIsRefusedInOneLine() {
     Path missing = dir.resolve("no-input");
     Path out = dir.resolve("out");
-    CliRun run = CliRun.of("submit", "--master", "local[1]", plainJar.toString(), WORDCOUNT,
+    CliRun run = CliRun.of("submit", "--ui-port", "0",
+        "--master", "local[1]", plainJar.toString(), WORDCOUNT,
         missing.toString(), out.toString());
     assertOneLineError(run, 1, "job 'wordcount' refused: ");
     assertThat(run.err()).contains(missing.toString());
@@ -123,8 +127,20 @@ class SubmitCommandTest {
   }
 
   @Test
+  void aBadDataPathSettingRefusesTheJobInOneLine() {
+    Path out = dir.resolve("out");
+    CliRun run = CliRun.of("submit", "--ui-port", "0", "--master", "local[1]",
+        "-Dquern.map.sort-buffer-size=12x", plainJar.toString(), WORDCOUNT, input.toString(),
+        out.toString());
+    assertOneLineError(run, 1, "job 'wordcount' refused: configuration entry "
+        + "'quern.map.sort-buffer-size' is not a size (like 65536, 64k, 64m, 1g): '12x'");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
   void aDriverThatFailsReportsItsMessage() {
-    CliRun run = CliRun.of("submit", "--master", "local[1]", plainJar.toString(),
+    CliRun run = CliRun.of("submit", "--ui-port", "0",
+        "--master", "local[1]", plainJar.toString(),
         "dev.quern.examples.grep.Grep", "only-one-arg");
     assertOneLineError(run, 1, "usage: grep IN OUT REGEX [GROUP]");
   }

@@ -46,6 +46,31 @@ final class TestJars {
     return target;
   }
 
+  /** A jar of just {@code classes} and their nested classes, compiled in this module. */
+  static Path jarOf(Path target, Class<?>... classes) throws Exception {
+    Manifest mf = new Manifest();
+    mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+    try (OutputStream file = Files.newOutputStream(target);
+        JarOutputStream jar = new JarOutputStream(file, mf)) {
+      for (Class<?> c : classes) {
+        Path root = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
+        String pkg = c.getPackageName().replace('.', '/');
+        try (Stream<Path> files = Files.list(root.resolve(pkg))) {
+          for (Path f : files.sorted().toList()) {
+            String name = f.getFileName().toString();
+            if (name.equals(c.getSimpleName() + ".class")
+                || name.startsWith(c.getSimpleName() + "$")) {
+              jar.putNextEntry(new JarEntry(pkg + "/" + name));
+              Files.copy(f, jar);
+              jar.closeEntry();
+            }
+          }
+        }
+      }
+    }
+    return target;
+  }
+
   private static void rewriteManifest(Path source, Path target, Manifest mf) throws IOException {
     try (var in = new java.util.jar.JarFile(source.toFile());
         OutputStream file = Files.newOutputStream(target);

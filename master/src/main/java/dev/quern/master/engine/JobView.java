@@ -1,6 +1,7 @@
 package dev.quern.master.engine;
 
 import dev.quern.api.Counters;
+import dev.quern.api.JobSpec;
 import dev.quern.api.JobState;
 import dev.quern.api.JobStatus;
 import java.util.List;
@@ -9,11 +10,14 @@ import java.util.Map;
 /**
  * A whole job, for monitoring: an immutable snapshot that the master publishes after each change.
  * Times are epoch milliseconds, -1 when not reached yet.
+ *
+ * @param spec the job as the master accepted it (inputs, classes, configuration with the
+ *     cluster's defaults merged in)
  */
 public record JobView(String id, String name, String user, JobState state, long submitTime,
     long startTime, long endTime, double mapProgress, double reduceProgress,
     Map<String, Map<String, Long>> counters, String failure, String outputPath,
-    List<TaskView> maps, List<TaskView> reduces) {
+    List<TaskView> maps, List<TaskView> reduces, JobSpec spec) {
 
   public JobView {
     counters = Counters.of(counters).asMap();

@@ -26,7 +26,7 @@ public final class JobViews {
     return new JobView(job.id(), job.spec().name(), job.spec().user(), job.state(),
         job.submitTime(), job.startTime(), job.endTime(),
         succeeded ? 1 : average(maps), succeeded ? 1 : average(reduces),
-        job.counters().asMap(), job.failure(), job.spec().outputPath(), maps, reduces);
+        job.counters().asMap(), job.failure(), job.spec().outputPath(), maps, reduces, job.spec());
   }
 
   private static double average(List<TaskView> tasks) {
@@ -40,7 +40,7 @@ public final class JobViews {
     List<AttemptView> attempts = new ArrayList<>();
     double best = 0;
     for (BookAttempt a : t.attempts()) {
-      AttemptView v = attempt(t.kind(), a, progress);
+      AttemptView v = attempt(t.kind(), job.spec().reduceTasks() == 0, a, progress);
       attempts.add(v);
       if (a.isRunning()) {
         best = Math.max(best, v.progress());
@@ -68,12 +68,20 @@ public final class JobViews {
     };
   }
 
-  private static AttemptView attempt(TaskKind kind, BookAttempt a,
+  private static AttemptView attempt(TaskKind kind, boolean mapOnly, BookAttempt a,
       Map<TaskAttemptId, Float> progress) {
     Counters c = a.counters();
     long records = 0;
     long bytes = 0;
+    long outRecords = 0;
+    long outBytes = 0;
     if (c != null) {
+      // A reduce, or a map with no reduce after it, writes the job's output; other maps feed
+      // the shuffle.
+      boolean writesOutput = kind == TaskKind.REDUCE || mapOnly;
+      outRecords = c.get(writesOutput ? TaskCounter.OUTPUT_RECORDS
+          : TaskCounter.MAP_OUTPUT_RECORDS);
+      outBytes = c.get(writesOutput ? TaskCounter.OUTPUT_BYTES : TaskCounter.MAP_OUTPUT_BYTES);
       records = c.get(kind == TaskKind.MAP ? TaskCounter.MAP_INPUT_RECORDS
           : TaskCounter.REDUCE_INPUT_RECORDS);
       bytes = c.get(kind == TaskKind.MAP ? TaskCounter.MAP_INPUT_BYTES
@@ -85,6 +93,7 @@ public final class JobViews {
       default -> 0;
     };
     return new AttemptView(a.id().toString(), a.id().attempt(), a.workerId(), a.startTime(),
-        a.endTime(), a.state(), p, records, bytes, a.error(), a.stackTrace());
+        a.endTime(), a.state(), p, records, bytes, outRecords, outBytes, a.error(),
+        a.stackTrace(), c == null ? Map.of() : c.asMap());
   }
 }

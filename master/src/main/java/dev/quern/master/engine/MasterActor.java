@@ -102,12 +102,17 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
     final int slots;
     final ActorRef<WorkerCommand> ref;
     final Set<TaskAttemptId> running = new LinkedHashSet<>();
+    /** Epoch millis of the last message heard from the worker, and of the last one published. */
+    long lastReport;
+    long publishedReport;
 
-    WorkerSlots(String id, String host, int slots, ActorRef<WorkerCommand> ref) {
+    WorkerSlots(String id, String host, int slots, ActorRef<WorkerCommand> ref, long now) {
       this.id = id;
       this.host = host;
       this.slots = slots;
       this.ref = ref;
+      this.lastReport = now;
+      this.publishedReport = now;
     }
 
     int free() {
@@ -208,9 +213,14 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
 
   // ---- worker reports ------------------------------------------------------------------------
 
+  /** Progress reports come every few hundred ms; the worker list is republished at most 1/s. */
+  private static final long REPORT_TIME_STEP_MS = 1_000;
+
   private void onReport(WorkerReport report) {
+    heardFrom(report);
     if (report instanceof Register r) {
-      workers.put(r.workerId(), new WorkerSlots(r.workerId(), r.host(), r.slots(), r.worker()));
+      workers.put(r.workerId(), new WorkerSlots(r.workerId(), r.host(), r.slots(), r.worker(),
+          now()));
       getContext().watchWith(r.worker(), new WorkerGone(r.workerId()));
       workersDirty = true;
       log.info("worker {} registered with {} slot(s)", r.workerId(), r.slots());
@@ -548,6 +558,37 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
 
   // ---- helpers -------------------------------------------------------------------------------
 
+  /** Notes when the worker behind {@code report} was last heard from. */
+  private void heardFrom(WorkerReport report) {
+    // A new worker's entry starts with its registration time.
+    String workerId = null;
+    if (report instanceof AttemptRunning r) {
+      workerId = r.workerId();
+    } else if (report instanceof AttemptProgress r) {
+      workerId = workerOf(r.attempt());
+    } else if (report instanceof AttemptSucceeded r) {
+      workerId = r.workerId();
+    } else if (report instanceof WorkerReport.AttemptFailed r) {
+      workerId = r.workerId();
+    } else if (report instanceof WorkerReport.AttemptKilled r) {
+      workerId = r.workerId();
+    } else if (report instanceof CanCommit r) {
+      workerId = workerOf(r.attempt());
+    }
+    WorkerSlots w = workerId == null ? null : workers.get(workerId);
+    if (w != null) {
+      w.lastReport = now();
+      if (w.lastReport - w.publishedReport >= REPORT_TIME_STEP_MS) {
+        workersDirty = true;
+      }
+    }
+  }
+
+  private String workerOf(TaskAttemptId id) {
+    BookAttempt a = attempt(id);
+    return a == null ? null : a.workerId();
+  }
+
   private Path scratchDir(String jobId) {
     return settings.workDir().resolve(jobId);
   }
@@ -579,8 +620,9 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
       workersDirty = false;
       List<WorkerView> views = new ArrayList<>();
       for (WorkerSlots w : workers.values()) {
+        w.publishedReport = w.lastReport;
         views.add(new WorkerView(w.id, w.host, w.slots,
-            w.running.stream().map(TaskAttemptId::toString).toList()));
+            w.running.stream().map(TaskAttemptId::toString).toList(), w.lastReport));
       }
       monitor.publishWorkers(views);
     }

@@ -5,7 +5,6 @@ import dev.quern.api.JobState;
 import dev.quern.master.engine.AttemptState;
 import dev.quern.master.engine.AttemptView;
 import dev.quern.master.engine.ClusterEvent;
-import dev.quern.master.engine.JobEvent;
 import dev.quern.master.engine.JobView;
 import dev.quern.master.engine.TaskView;
 import dev.quern.master.engine.WorkerView;
@@ -21,12 +20,9 @@ import dev.quern.master.http.json.WorkerDoc;
 import dev.quern.master.local.LocalCluster;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -35,25 +31,9 @@ import java.util.function.Consumer;
  */
 public final class LocalClusterSource implements MonitoringSource {
   private final LocalCluster cluster;
-  /** Accepted specs never change, so each is looked up in the journal once. */
-  private final Map<String, JobSpec> specs = new ConcurrentHashMap<>();
 
   public LocalClusterSource(LocalCluster cluster) {
     this.cluster = cluster;
-  }
-
-  /** The job's spec as the master accepted it (configuration merged), from the journal. */
-  private Optional<JobSpec> spec(String jobId) {
-    JobSpec known = specs.get(jobId);
-    if (known != null) {
-      return Optional.of(known);
-    }
-    for (JobEvent e : cluster.journal().events()) {
-      if (e instanceof JobEvent.JobAccepted a) {
-        specs.putIfAbsent(a.jobId(), a.spec());
-      }
-    }
-    return Optional.ofNullable(specs.get(jobId));
   }
 
   @Override
@@ -79,7 +59,7 @@ public final class LocalClusterSource implements MonitoringSource {
     for (WorkerView w : byId) {
       long[] rf = runFailed.getOrDefault(w.workerId(), new long[2]);
       workers.add(new WorkerDoc(w.workerId(), w.host(), w.slots(), w.runningAttempts().size(),
-          null, rf[0], rf[1]));
+          w.lastReportTime(), rf[0], rf[1]));
       slots += w.slots();
       busy += w.runningAttempts().size();
     }
@@ -211,16 +191,11 @@ public final class LocalClusterSource implements MonitoringSource {
     Long end = time(j.endTime());
     Long duration = start == null ? null
         : (end == null ? System.currentTimeMillis() : end) - start;
-    Optional<JobSpec> spec = spec(j.id());
-    List<String> inputs = spec.map(JobSpec::inputPaths).orElseGet(() -> {
-      Set<String> splits = new LinkedHashSet<>();
-      j.maps().forEach(t -> splits.add(t.input()));
-      return new ArrayList<>(splits);
-    });
+    JobSpec spec = j.spec();
     return new JobDoc(j.id(), j.name(), j.user(), j.state().name(), time(j.submitTime()), start,
-        end, duration, inputs, j.outputPath(),
+        end, duration, spec.inputPaths(), j.outputPath(),
         progress(j.maps(), j.mapProgress()), progress(j.reduces(), j.reduceProgress()),
-        j.counters(), spec.map(JobSpec::config).orElse(Map.of()), j.failure());
+        j.counters(), spec.config(), j.failure());
   }
 
   private static ProgressDoc progress(List<TaskView> tasks, double fraction) {
@@ -244,14 +219,15 @@ public final class LocalClusterSource implements MonitoringSource {
   }
 
   private static AttemptDoc attempt(AttemptView a) {
-    boolean reported = a.state() == AttemptState.SUCCEEDED || a.state() == AttemptState.OUTPUT_LOST;
+    boolean reported = a.reported();
     String error = a.error();
     if (a.stackTrace() != null && !a.stackTrace().isBlank()) {
       error = error == null ? a.stackTrace() : error + "\n" + a.stackTrace();
     }
     return new AttemptDoc(a.id(), a.attempt(), a.workerId(), time(a.startTime()),
         time(a.endTime()), a.state().name(), a.progress(), reported ? a.records() : null,
-        reported ? a.bytes() : null, null, null, error);
+        reported ? a.bytes() : null, reported ? a.outputRecords() : null,
+        reported ? a.outputBytes() : null, error);
   }
 
   private static Long time(long epochMillis) {

@@ -7,11 +7,14 @@ import dev.quern.api.JobSubmissionException;
 import dev.quern.api.Mapper;
 import dev.quern.api.Partitioner;
 import dev.quern.api.Reducer;
+import dev.quern.api.Sizes;
+import dev.quern.api.io.FileInputFormat;
 import dev.quern.api.io.FileSplit;
 import dev.quern.api.io.InputFormat;
 import dev.quern.api.io.InputSplit;
 import dev.quern.api.io.OutputFormat;
 import dev.quern.master.engine.EngineKeys;
+import dev.quern.worker.runner.DataPathConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -115,6 +118,13 @@ final class SubmissionCheck {
       }
       conf.getBoolean(EngineKeys.SPECULATIVE, false);
       conf.getLong(EngineKeys.TASK_TIMEOUT, EngineKeys.DEFAULT_TASK_TIMEOUT);
+      long split = Sizes.get(conf, FileInputFormat.SPLIT_SIZE, FileInputFormat.DEFAULT_SPLIT_SIZE);
+      if (split <= 0) {
+        throw new IllegalArgumentException("configuration entry '" + FileInputFormat.SPLIT_SIZE
+            + "' must be positive, got " + split);
+      }
+      // The data path reads its entries in every attempt; a bad one would fail them all.
+      DataPathConfig.validate(conf);
     } catch (IllegalArgumentException e) {
       throw new JobSubmissionException(e.getMessage());
     }

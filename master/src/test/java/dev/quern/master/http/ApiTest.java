@@ -65,6 +65,9 @@ class ApiTest {
     assertThat(c.get("masters").get(0).get("role").asText()).isEqualTo("leader");
     assertThat(c.get("workers")).hasSize(2);
     c.get("workers").forEach(w -> assertThat(w.get("slots").asInt()).isEqualTo(2));
+    // The last report of each worker: its registration or an attempt report, in the past.
+    c.get("workers").forEach(w -> assertThat(w.get("lastHeartbeat").asLong()).isPositive()
+        .isLessThanOrEqualTo(System.currentTimeMillis()));
     assertThat(c.get("totals").get("slots").asInt()).isEqualTo(4);
     assertThat(c.get("totals").get("jobsByState").get("SUCCEEDED").asInt()).isPositive();
   }
@@ -115,6 +118,8 @@ class ApiTest {
     tasks.forEach(t -> ids.add(t.get("id").asText()));
     assertThat(ids).containsExactly("m-00000", "m-00001", "m-00002", "r-00000", "r-00001");
     long mapInput = 0;
+    long mapOutput = 0;
+    long reduceOutput = 0;
     for (JsonNode t : tasks) {
       assertThat(t.get("state").asText()).isEqualTo("DONE");
       assertThat(t.get("attempts").size()).isGreaterThanOrEqualTo(1);
@@ -128,9 +133,16 @@ class ApiTest {
         assertThat(t.get("input").asText()).contains("wordcount-in").contains(":0+");
         mapInput += a.get("inputRecords").asLong();
         assertThat(a.get("inputBytes").asLong()).isPositive();
+        mapOutput += a.get("outputRecords").asLong();
+        assertThat(a.get("outputBytes").asLong()).isPositive();
+      } else {
+        reduceOutput += a.get("outputRecords").asLong();
+        assertThat(a.get("outputBytes").asLong()).isNotNegative();
       }
     }
     assertThat(mapInput).isEqualTo(wordCount.counters().get(TaskCounter.MAP_INPUT_RECORDS));
+    assertThat(mapOutput).isEqualTo(wordCount.counters().get(TaskCounter.MAP_OUTPUT_RECORDS));
+    assertThat(reduceOutput).isEqualTo(wordCount.counters().get(TaskCounter.OUTPUT_RECORDS));
   }
 
   @Test

@@ -119,4 +119,37 @@ class SubmissionErrorsTest {
             .set("quern.task.max-attempts", "many").build().spec(),
         "configuration entry 'quern.task.max-attempts' is not a number: 'many'");
   }
+
+  @Test
+  void badDataPathSettingsAreRefusedBeforeAnyAttemptRuns() throws Exception {
+    String[][] cases = {
+        {"quern.map.sort-buffer-size", "12x", "configuration entry 'quern.map.sort-buffer-size'"
+            + " is not a size (like 65536, 64k, 64m, 1g): '12x'"},
+        {"quern.map.sort-buffer-size", "100", "quern.map.sort-buffer-size must be between 1k and"
+            + " 2g-1, got 100"},
+        {"quern.map.output.compress", "maybe", "configuration entry 'quern.map.output.compress'"
+            + " is not a boolean: 'maybe'"},
+        {"quern.map.combine.hash", "2", "configuration entry 'quern.map.combine.hash'"
+            + " is not a boolean: '2'"},
+        {"quern.map.combine.fold-at", "1", "quern.map.combine.fold-at must be at least 2, got 1"},
+        {"quern.map.combine.min-spills", "three", "configuration entry"
+            + " 'quern.map.combine.min-spills' is not a number: 'three'"},
+        {"quern.map.combine.min-spills", "-1", "quern.map.combine.min-spills must not be"
+            + " negative, got -1"},
+        {"quern.reduce.merge-factor", "1", "quern.reduce.merge-factor must be at least 2, got 1"},
+        {"quern.reduce.shuffle-memory", "lots", "configuration entry"
+            + " 'quern.reduce.shuffle-memory' is not a size (like 65536, 64k, 64m, 1g): 'lots'"},
+        {"quern.task.max-attempts", "0", "configuration entry 'quern.task.max-attempts' must be"
+            + " at least 1, got 0"},
+        {"quern.input.split-size", "0", "configuration entry 'quern.input.split-size' must be"
+            + " positive, got 0"},
+        {"quern.input.split-size", "1q", "configuration entry 'quern.input.split-size' is not a"
+            + " size (like 65536, 64k, 64m, 1g): '1q'"},
+    };
+    Path in = input();
+    for (String[] c : cases) {
+      assertRefused(WordCount.job("wc", in, tmp.resolve("out")).set(c[0], c[1]).build().spec(),
+          c[2]);
+    }
+  }
 }

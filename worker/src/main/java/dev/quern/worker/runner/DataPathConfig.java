@@ -49,4 +49,17 @@ public record DataPathConfig(
         conf.getBoolean(HASH_COMBINE, true), foldAt, conf.getInt(COMBINE_MIN_SPILLS, 3), factor,
         Sizes.get(conf, SHUFFLE_MEMORY, DEFAULT_SHUFFLE_MEMORY));
   }
+
+  /**
+   * Checks every data-path entry of a job's configuration, so a bad value refuses the job at
+   * submission instead of failing each task attempt. Throws {@link IllegalArgumentException} with
+   * one line naming the key and the value.
+   */
+  public static void validate(Configuration conf) {
+    DataPathConfig c = from(conf);
+    if (c.combineMinSpills() < 0) {
+      throw new IllegalArgumentException(COMBINE_MIN_SPILLS + " must not be negative, got "
+          + c.combineMinSpills());
+    }
+  }
 }

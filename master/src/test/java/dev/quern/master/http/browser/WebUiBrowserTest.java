@@ -126,7 +126,13 @@ class WebUiBrowserTest {
 
     assertThat(browser.count(By.cssSelector("#tasks tr[data-attempt]"))).isEqualTo(attempts);
     assertThat(browser.text(By.id("tasks")))
-        .contains("m-00000").contains("r-00001").contains("SUCCEEDED").contains("worker-");
+        .contains("m-00000").contains("r-00001").contains("SUCCEEDED").contains("worker-")
+        .contains("Out records").contains("Out bytes");
+    // The first map attempt's output records, as the API reports them, in its row.
+    JsonNode m0 = tasks.get(0).get("attempts").get(0);
+    assertThat(browser.text(By.cssSelector("#tasks tr[data-attempt='" + m0.get("id").asText()
+        + "']"))).contains(String.format(java.util.Locale.US, "%,d",
+        m0.get("outputRecords").asLong()));
     assertThat(browser.text(By.cssSelector(".job-header")))
         .contains("wordcount-ui").contains("SUCCEEDED").contains("Duration");
     browser.screenshot("job");
@@ -213,7 +219,8 @@ class WebUiBrowserTest {
     assertThat(browser.count(By.cssSelector("#worker-attempts tbody tr"))).isEqualTo(ran);
     assertThat(browser.count(By.cssSelector("svg#timeline rect.bar"))).isEqualTo(ran);
     assertThat(browser.text(By.cssSelector(".worker")))
-        .contains("Worker " + worker).contains("Slots");
+        .contains("Worker " + worker).contains("Slots").contains("Last heartbeat")
+        .contains("Out records");
     browser.screenshot("worker");
   }
 
