@@ -81,10 +81,11 @@ HADOOP_CONF=(-Dmapreduce.framework.name=local -Dfs.defaultFS=file:///
   # (local[2]) and Quern (local[2]) get.
   -Dmapreduce.local.map.tasks.maximum=2 -Dmapreduce.local.reduce.tasks.maximum=2
   -Dmapreduce.job.reduces=2)
-hadoop_examples() {
-  local program="$1"; shift
-  java -Xmx"$HEAP" -cp "$HADOOP_JAR:$PEERS/hadoop/target/lib/*" \
-    org.apache.hadoop.examples.ExampleDriver "$program" "${HADOOP_CONF[@]}" "$@"
+# Each *_cmd sets CMD to the system's command line, which measure() runs under /usr/bin/time.
+CMD=()
+hadoop_cmd() {
+  CMD=(java -Xmx"$HEAP" -cp "$HADOOP_JAR:$PEERS/hadoop/target/lib/*"
+    org.apache.hadoop.examples.ExampleDriver "$1" "${HADOOP_CONF[@]}" "${@:2}")
 }
 
 # What Spark's launcher adds on Java 17 (org.apache.spark.launcher.JavaModuleOptions).
@@ -99,14 +100,14 @@ SPARK_JVM=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector
   --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
   --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED
   -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true)
-spark_job() {
-  java -Xmx"$HEAP" "${SPARK_JVM[@]}" -Dspark.master='local[2]' -Dspark.local.dir="$RUN/spark-tmp" \
-    -cp "$SPARK_JAR:$PEERS/spark/target/lib/*" dev.quern.bench.peers.spark.Main "$@"
+spark_cmd() {
+  CMD=(java -Xmx"$HEAP" "${SPARK_JVM[@]}" -Dspark.master='local[2]' -Dspark.local.dir="$RUN/spark-tmp"
+    -cp "$SPARK_JAR:$PEERS/spark/target/lib/*" dev.quern.bench.peers.spark.Main "$@")
 }
 
 QUERN="$QUERN_HOME/bin/quern"
-quern_example() {
-  QUERN_JAVA_OPTS="-Xmx$HEAP" "$QUERN" examples --master 'local[2]' "$@"
+quern_cmd() {
+  CMD=(env QUERN_JAVA_OPTS="-Xmx$HEAP" "$QUERN" examples --master 'local[2]' "$@")
 }
 
 QUERN_WC=0 QUERN_TS=0 QUERN_NOTE=""
@@ -133,7 +134,8 @@ LINES="$DATA/teragen-$TS_ROWS.lines"
 if [[ ! -f "$TERAGEN/_SUCCESS" ]]; then
   echo "generating $TERAGEN with Hadoop's teragen ($TS_ROWS rows) ..."
   rm -rf "$TERAGEN"
-  hadoop_examples teragen -Dmapreduce.job.maps=2 "$TS_ROWS" "$TERAGEN" >"$RUN/logs/teragen.log" 2>&1 \
+  hadoop_cmd teragen -Dmapreduce.job.maps=2 "$TS_ROWS" "$TERAGEN"
+  "${CMD[@]}" >"$RUN/logs/teragen.log" 2>&1 \
     || { tail -30 "$RUN/logs/teragen.log" >&2; die "teragen failed (log: $RUN/logs/teragen.log)"; }
 fi
 # GNU sort sorts lines, TeraGen keys are binary: convert once, untimed (see tools/TeraTool.java).
@@ -141,10 +143,11 @@ fi
 
 # ---- measuring --------------------------------------------------------------------------------
 
-ROWS=()  # job|system|input bytes|seconds|peak KB|load1|check
-WALL="" PEAK="" LOAD=""
+ROWS=()  # job|system|input bytes|wall s|cpu s|peak KB|load1|check
+WALL="" CPU="" PEAK="" LOAD=""
 
-# Runs one whole process under /usr/bin/time; sets WALL (s), PEAK (KB), LOAD (1-min load at start).
+# Runs one whole process under /usr/bin/time; sets WALL (s), CPU (user + system s), PEAK (KB) and
+# LOAD (the 1-minute load average at its start).
 measure() {
   local name="$1"; shift
   local log="$RUN/logs/$name"
@@ -152,12 +155,13 @@ measure() {
   if /usr/bin/time -v -o "$log.time" "$@" >"$log.out" 2>"$log.err"; then
     WALL="$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":");
       print (n == 3 ? t[1] * 3600 + t[2] * 60 + t[3] : t[1] * 60 + t[2]) }' "$log.time")"
+    CPU="$(awk -F': ' '/(User|System) time \(seconds\)/ { s += $2 } END { print s }' "$log.time")"
     PEAK="$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$log.time")"
     return 0
   fi
   echo "FAILED: $name (logs: $log.out, $log.err)" >&2
   tail -15 "$log.err" >&2 || true
-  WALL="" PEAK=""
+  WALL="" CPU="" PEAK=""
   return 1
 }
 
@@ -172,10 +176,10 @@ run_wordcount() {
   for system in hadoop spark quern; do
     local out="$RUN/$job-$system" check
     case "$system" in
-      hadoop) measure "$job-$system" hadoop_examples wordcount "$input" "$out" || { ROWS+=("$job|Hadoop MapReduce local|$bytes|||$LOAD|run failed"); continue; } ;;
-      spark) measure "$job-$system" spark_job wordcount "$input" "$out" || { ROWS+=("$job|Spark local[2]|$bytes|||$LOAD|run failed"); continue; } ;;
+      hadoop) hadoop_cmd wordcount "$input" "$out"; measure "$job-$system" "${CMD[@]}" || { ROWS+=("$job|Hadoop MapReduce local|$bytes||||$LOAD|run failed"); continue; } ;;
+      spark) spark_cmd wordcount "$input" "$out"; measure "$job-$system" "${CMD[@]}" || { ROWS+=("$job|Spark local[2]|$bytes||||$LOAD|run failed"); continue; } ;;
       quern) [[ $QUERN_WC == 1 ]] || continue
-        measure "$job-$system" quern_example wordcount "$input" "$out" || { ROWS+=("$job|Quern local[2]|$bytes|||$LOAD|run failed"); continue; } ;;
+        quern_cmd wordcount "$input" "$out"; measure "$job-$system" "${CMD[@]}" || { ROWS+=("$job|Quern local[2]|$bytes||||$LOAD|run failed"); continue; } ;;
     esac
     wc_sorted "$out" >"$out.sorted"
     local total
@@ -192,7 +196,7 @@ run_wordcount() {
     local label
     case "$system" in hadoop) label="Hadoop MapReduce local" ;; spark) label="Spark local[2]" ;;
       quern) label="Quern local[2]" ;; esac
-    ROWS+=("$job|$label|$bytes|$WALL|$PEAK|$LOAD|$check")
+    ROWS+=("$job|$label|$bytes|$WALL|$CPU|$PEAK|$LOAD|$check")
     rm -rf "$out"
   done
 }
@@ -203,18 +207,18 @@ run_terasort() {
     local out="$RUN/$job-$system" label ok=1
     case "$system" in
       hadoop) label="Hadoop MapReduce local"
-        measure "$job-$system" hadoop_examples terasort "$TERAGEN" "$out" || ok=0 ;;
+        hadoop_cmd terasort "$TERAGEN" "$out"; measure "$job-$system" "${CMD[@]}" || ok=0 ;;
       spark) label="Spark local[2]"
-        measure "$job-$system" spark_job terasort "$TERAGEN" "$out" || ok=0 ;;
+        spark_cmd terasort "$TERAGEN" "$out"; measure "$job-$system" "${CMD[@]}" || ok=0 ;;
       quern) [[ $QUERN_TS == 1 ]] || continue
         label="Quern local[2]"
-        measure "$job-$system" quern_example terasort "$TERAGEN" "$out" || ok=0 ;;
+        quern_cmd terasort "$TERAGEN" "$out"; measure "$job-$system" "${CMD[@]}" || ok=0 ;;
       gnusort) label="GNU sort --parallel=2"
         measure "$job-$system" env LC_ALL=C sort -S 4G --parallel=2 -T "$RUN" -o "$out" "$LINES" \
           || ok=0 ;;
     esac
     if [[ $ok == 0 ]]; then
-      ROWS+=("$job|$label|$bytes|||$LOAD|run failed")
+      ROWS+=("$job|$label|$bytes||||$LOAD|run failed")
       continue
     fi
     local check
@@ -224,7 +228,7 @@ run_terasort() {
       check="$(java "$PEERS/tools/TeraTool.java" check "$TERAGEN" "$out" 2>&1)" || true
     fi
     [[ "$check" == ok:* ]] && check="ok (sorted, same records)" || check="WRONG: $check"
-    ROWS+=("$job|$label|$bytes|$WALL|$PEAK|$LOAD|$check")
+    ROWS+=("$job|$label|$bytes|$WALL|$CPU|$PEAK|$LOAD|$check")
     rm -rf "$out"
   done
 }
@@ -240,7 +244,7 @@ LOAD_AFTER="$(uptime)"
 
 hadoop_version="$(basename "$PEERS"/hadoop/target/lib/hadoop-common-*.jar .jar | sed 's/hadoop-common-//')"
 examples_version="$(basename "$PEERS"/hadoop/target/lib/hadoop-mapreduce-examples-*.jar .jar | sed 's/hadoop-mapreduce-examples-//')"
-spark_version="$(basename "$PEERS"/spark/target/lib/spark-core_*.jar .jar | sed 's/spark-core_//')"
+spark_version="$(basename "$PEERS"/spark/target/lib/spark-core_*.jar .jar | sed 's/spark-core_[0-9.]*-//')"
 quern_version="not run"
 if [[ $QUERN_WC == 1 || $QUERN_TS == 1 ]]; then
   quern_version="$(git -C "$QUERN_HOME" log -1 --format='%h %cd' --date=short 2>/dev/null \
@@ -248,30 +252,36 @@ if [[ $QUERN_WC == 1 || $QUERN_TS == 1 ]]; then
 fi
 {
   echo "Quern vs peers, $STAMP, $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, -Xmx$HEAP for every JVM"
-  echo "java: $(java -version 2>&1 | head -1); Hadoop $hadoop_version (examples jar $examples_version); Spark $spark_version (Scala); $(sort --version | head -1); Quern: $quern_version"
+  echo "java: $(java -version 2>&1 | head -1); Hadoop $hadoop_version (examples jar $examples_version); Spark $spark_version (Scala 2.13); $(sort --version | head -1); Quern: $quern_version"
   echo "load before: $LOAD_BEFORE"
   echo "load after:  $LOAD_AFTER"
   echo
-  printf '%-20s %-24s %9s %9s %9s %10s %6s %9s  %s\n' job system "input MB" "wall s" "MB/s" \
-    "peak RSS MB" load1 "Quern x" check
+  printf '%-16s %-22s %8s %8s %7s %8s %6s %5s %6s %6s  %s\n' job system "input MB" "wall s" \
+    "MB/s" "cpu s" "RSS MB" load1 "x wall" "x cpu" check
   for row in "${ROWS[@]}"; do
-    IFS='|' read -r job system bytes wall peak load check <<<"$row"
-    quern_wall=""
+    IFS='|' read -r job system bytes wall cpu peak load check <<<"$row"
+    quern_wall="" quern_cpu=""
     for other in "${ROWS[@]}"; do
-      IFS='|' read -r ojob osystem _ owall _ _ ocheck <<<"$other"
-      [[ "$ojob" == "$job" && "$osystem" == Quern* && "$ocheck" == ok* ]] && quern_wall="$owall"
+      IFS='|' read -r ojob osystem _ owall ocpu _ _ ocheck <<<"$other"
+      if [[ "$ojob" == "$job" && "$osystem" == Quern* && "$ocheck" == ok* ]]; then
+        quern_wall="$owall" quern_cpu="$ocpu"
+      fi
     done
-    awk -v job="$job" -v sys="$system" -v b="$bytes" -v w="$wall" -v kb="$peak" -v l="$load" \
-      -v q="$quern_wall" -v c="$check" 'BEGIN {
-        mbps = (w > 0) ? sprintf("%.1f", b / 1e6 / w) : "-"
-        sp = (q > 0 && w > 0 && c ~ /^ok/) ? sprintf("%.2f", w / q) : "n/a"
-        printf "%-20s %-24s %9.2f %9s %9s %10s %6s %9s  %s\n", job, sys, b / 1e6,
-          (w == "" ? "-" : sprintf("%.2f", w)), mbps, (kb == "" ? "-" : sprintf("%.0f", kb / 1024)),
-          l, sp, c }'
+    awk -v job="$job" -v sys="$system" -v b="$bytes" -v w="$wall" -v cpu="$cpu" -v kb="$peak" \
+      -v l="$load" -v qw="$quern_wall" -v qc="$quern_cpu" -v c="$check" 'BEGIN {
+        ok = (c ~ /^ok/) && w > 0
+        mbps = ok ? sprintf(b / 1e6 / w < 1 ? "%.3f" : "%.1f", b / 1e6 / w) : "-"
+        xw = (ok && qw > 0) ? sprintf("%.2f", w / qw) : "n/a"
+        xc = (ok && qc > 0) ? sprintf("%.2f", cpu / qc) : "n/a"
+        printf "%-16s %-22s %8.2f %8s %7s %8s %6s %5s %6s %6s  %s\n", job, sys, b / 1e6,
+          (w == "" ? "-" : sprintf("%.2f", w)), mbps, (cpu == "" ? "-" : sprintf("%.2f", cpu)),
+          (kb == "" ? "-" : sprintf("%.0f", kb / 1024)), l, xw, xc, c }'
   done
   echo
-  echo "Quern x = this row's wall time / Quern's wall time on the same job (above 1: Quern is faster)."
-  echo "Wall time is the whole process (JVM start included); peak RSS is /usr/bin/time -v's maximum."
+  echo "x wall, x cpu = this row's wall (cpu) time / Quern's on the same job: above 1, Quern is faster."
+  echo "wall s: the whole process, JVM start included; cpu s: user + system seconds (less sensitive to"
+  echo "other load on the machine than wall time); RSS MB: /usr/bin/time -v's maximum resident set;"
+  echo "load1: the 1-minute load average when the run started; MB/s: input MB / wall s."
   echo "GNU sort sorts the same records as 100-byte lines (hex key + record bytes 10..88 + newline)."
   [[ -z "$QUERN_NOTE" ]] || echo "$QUERN_NOTE"
 } | tee "$RESULTS"
