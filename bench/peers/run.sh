@@ -88,7 +88,7 @@ hadoop_cmd() {
     org.apache.hadoop.examples.ExampleDriver "$1" "${HADOOP_CONF[@]}" "${@:2}")
 }
 
-# What Spark's launcher adds on Java 17 (org.apache.spark.launcher.JavaModuleOptions).
+# What Spark 4.2's launcher adds to every JVM (org.apache.spark.launcher.JavaModuleOptions).
 SPARK_JVM=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector
   --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
   --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED
@@ -99,7 +99,8 @@ SPARK_JVM=(-XX:+IgnoreUnrecognizedVMOptions --add-modules=jdk.incubator.vector
   --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
   --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
   --add-opens=java.security.jgss/sun.security.krb5=ALL-UNNAMED
-  -Djdk.reflect.useDirectMethodHandle=false -Dio.netty.tryReflectionSetAccessible=true)
+  --enable-native-access=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true
+  -Dio.netty.allocator.type=pooled -Dio.netty.handler.ssl.defaultEndpointVerificationAlgorithm=NONE)
 spark_cmd() {
   CMD=(java -Xmx"$HEAP" "${SPARK_JVM[@]}" -Dspark.master='local[2]' -Dspark.local.dir="$RUN/spark-tmp"
     -cp "$SPARK_JAR:$PEERS/spark/target/lib/*" dev.quern.bench.peers.spark.Main "$@")
