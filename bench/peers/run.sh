@@ -257,7 +257,7 @@ fi
   echo "load before: $LOAD_BEFORE"
   echo "load after:  $LOAD_AFTER"
   echo
-  printf '%-16s %-22s %8s %8s %7s %8s %6s %5s %6s %6s  %s\n' job system "input MB" "wall s" \
+  printf '%-18s %-22s %8s %8s %7s %8s %6s %5s %6s %6s  %s\n' job system "input MB" "wall s" \
     "MB/s" "cpu s" "RSS MB" load1 "x wall" "x cpu" check
   for row in "${ROWS[@]}"; do
     IFS='|' read -r job system bytes wall cpu peak load check <<<"$row"
@@ -274,7 +274,7 @@ fi
         mbps = ok ? sprintf(b / 1e6 / w < 1 ? "%.3f" : "%.1f", b / 1e6 / w) : "-"
         xw = (ok && qw > 0) ? sprintf("%.2f", w / qw) : "n/a"
         xc = (ok && qc > 0) ? sprintf("%.2f", cpu / qc) : "n/a"
-        printf "%-16s %-22s %8.2f %8s %7s %8s %6s %5s %6s %6s  %s\n", job, sys, b / 1e6,
+        printf "%-18s %-22s %8.2f %8s %7s %8s %6s %5s %6s %6s  %s\n", job, sys, b / 1e6,
           (w == "" ? "-" : sprintf("%.2f", w)), mbps, (cpu == "" ? "-" : sprintf("%.2f", cpu)),
           (kb == "" ? "-" : sprintf("%.0f", kb / 1024)), l, xw, xc, c }'
   done
