@@ -4,14 +4,17 @@ import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
 import net.jpountz.lz4.LZ4SafeDecompressor;
 
-/** The LZ4 codecs shared by writers and readers (both are thread-safe). */
+/**
+ * The LZ4 codecs shared by writers and readers (both are thread-safe). The native (JNI) codec when
+ * the platform has one: the pure-Java one spent about a third of TeraSort's time compressing.
+ */
 final class Lz4 {
   /** Raw bytes per compressed block; a block is the unit of compression and of reading. */
   static final int BLOCK = 64 * 1024;
 
-  static final LZ4Compressor COMPRESSOR = LZ4Factory.fastestJavaInstance().fastCompressor();
+  static final LZ4Compressor COMPRESSOR = LZ4Factory.fastestInstance().fastCompressor();
   static final LZ4SafeDecompressor DECOMPRESSOR =
-      LZ4Factory.fastestJavaInstance().safeDecompressor();
+      LZ4Factory.fastestInstance().safeDecompressor();
 
   private Lz4() {}
 }
