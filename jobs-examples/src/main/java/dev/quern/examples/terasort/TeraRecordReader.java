@@ -14,7 +14,7 @@ import java.nio.file.StandardOpenOption;
  * Reads the 100-byte records of a split: records start at multiples of 100 in the file, and a
  * record belongs to the split holding its first byte. A file whose length is not a multiple of
  * 100 fails, naming the file and the offset of the partial record. Subclasses say what key and
- * value a record gives: {@link #onRecord} sees each record as it is read, {@link #record} holds
+ * value a record gives: {@link #onRecord} sees each record as it is read, {@link #record()} holds
  * the last one (the same array, refilled by every {@link #next}).
  */
 abstract class TeraRecordReader<K, V> implements RecordReader<K, V> {
