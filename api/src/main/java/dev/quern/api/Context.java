@@ -1,5 +1,7 @@
 package dev.quern.api;
 
+import dev.quern.api.io.InputSplit;
+
 /**
  * What a {@link Mapper} or {@link Reducer} sees of its task: where to emit records, the job's
  * configuration, counters and progress.
@@ -39,4 +41,21 @@ public interface Context<K, V> {
 
   /** Number of reduce tasks of the job (0 for a map-only job). */
   int reduceTasks();
+
+  /**
+   * The split this map task reads, as the input format planned it; null in reduce tasks and
+   * combiners, which read no split. With the file formats it is a {@link
+   * dev.quern.api.io.FileSplit}, so a mapper can learn which file its records come from:
+   *
+   * <pre>{@code
+   * public void setup(Context<String, String> ctx) {
+   *   fileName = Path.of(((FileSplit) ctx.inputSplit()).path()).getFileName().toString();
+   * }
+   * }</pre>
+   *
+   * <p>The default returns null, for contexts outside a map task (e.g. one a test builds).
+   */
+  default InputSplit inputSplit() {
+    return null;
+  }
 }

@@ -51,6 +51,18 @@ public abstract class FileInputFormat<K, V> implements InputFormat<K, V> {
     return splits;
   }
 
+  /**
+   * The split as a {@link FileSplit}, for {@link #open}; any other kind fails naming this format,
+   * e.g. {@code TextInputFormat reads FileSplits, got ...}.
+   */
+  protected FileSplit fileSplit(InputSplit split) {
+    if (!(split instanceof FileSplit fs)) {
+      throw new IllegalArgumentException(
+          getClass().getSimpleName() + " reads FileSplits, got " + split);
+    }
+    return fs;
+  }
+
   /** Whether a file may be cut into several splits; compressed files usually may not. */
   protected boolean isSplittable(Path file) {
     return true;

@@ -18,14 +18,20 @@ public class TextInputFormat extends FileInputFormat<Long, String> {
 
   @Override
   protected boolean isSplittable(Path file) {
+    return splittable(file);
+  }
+
+  /**
+   * Whether a text file may be cut into several splits: any but a {@code .gz} one. For formats
+   * that read lines with {@link LineRecordReader} and so share its rules ({@link LineInputFormat}
+   * uses it).
+   */
+  public static boolean splittable(Path file) {
     return !LineRecordReader.isGzip(file);
   }
 
   @Override
   public RecordReader<Long, String> open(InputSplit split, Configuration conf) throws IOException {
-    if (!(split instanceof FileSplit fs)) {
-      throw new IllegalArgumentException("TextInputFormat reads FileSplits, got " + split);
-    }
-    return new LineRecordReader(fs);
+    return new LineRecordReader(fileSplit(split));
   }
 }

@@ -1,6 +1,7 @@
 package dev.quern.examples.invertedindex;
 
 import dev.quern.api.Job;
+import dev.quern.api.io.TextInputFormat;
 import dev.quern.examples.Drivers;
 import dev.quern.examples.Samples;
 
@@ -24,7 +25,7 @@ public final class InvertedIndex {
     return Job.builder("invertedindex")
         .input(input)
         .output(output)
-        .inputFormat(FileNameInputFormat.class)
+        .inputFormat(TextInputFormat.class)
         .mapper(WordFileMapper.class)
         .combiner(DistinctFilesCombiner.class)
         .reducer(FileListReducer.class)

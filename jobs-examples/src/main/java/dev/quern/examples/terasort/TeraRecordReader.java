@@ -1,6 +1,7 @@
 package dev.quern.examples.terasort;
 
 import dev.quern.api.io.FileSplit;
+import dev.quern.api.io.RecordReader;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,10 +13,13 @@ import java.nio.file.StandardOpenOption;
 /**
  * Reads the 100-byte records of a split: records start at multiples of 100 in the file, and a
  * record belongs to the split holding its first byte. A file whose length is not a multiple of
- * 100 fails, naming the file and the offset of the partial record.
+ * 100 fails, naming the file and the offset of the partial record. Subclasses say what key and
+ * value a record gives: {@link #onRecord} sees each record as it is read, {@link #record()} holds
+ * the last one (the same array, refilled by every {@link #next}).
  */
-final class TeraRecordReader {
+abstract class TeraRecordReader<K, V> implements RecordReader<K, V> {
   private final FileSplit split;
+  private final byte[] record = new byte[TeraRecords.RECORD_LENGTH];
   private final InputStream in;
   private final long end;
   private long pos;
@@ -37,8 +41,9 @@ final class TeraRecordReader {
     }
   }
 
-  /** Fills {@code record} with the next record; false at the end of the split. */
-  boolean next(byte[] record) throws IOException {
+  /** Reads the next record; false at the end of the split. */
+  @Override
+  public final boolean next() throws IOException {
     if (pos >= end) {
       return false;
     }
@@ -48,7 +53,16 @@ final class TeraRecordReader {
           + ": its length is not a multiple of " + TeraRecords.RECORD_LENGTH + " bytes");
     }
     pos += TeraRecords.RECORD_LENGTH;
+    onRecord(record);
     return true;
+  }
+
+  /** Called with each record read, before {@link #next} returns; does nothing by default. */
+  protected void onRecord(byte[] record) {}
+
+  /** The record read last. */
+  protected final byte[] record() {
+    return record;
   }
 
   /** Offset of the record returned last. */
@@ -56,16 +70,19 @@ final class TeraRecordReader {
     return pos - TeraRecords.RECORD_LENGTH;
   }
 
-  float progress() {
+  @Override
+  public float progress() {
     long len = Math.max(1, split.length());
     return Math.min(1f, Math.max(0, pos - split.start()) / (float) len);
   }
 
-  long bytesRead() {
+  @Override
+  public long bytesRead() {
     return Math.max(0, pos - split.start());
   }
 
-  void close() throws IOException {
+  @Override
+  public void close() throws IOException {
     in.close();
   }
 }

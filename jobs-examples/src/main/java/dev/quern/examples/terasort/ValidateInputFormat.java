@@ -22,18 +22,9 @@ public class ValidateInputFormat extends FileInputFormat<String, byte[]> {
   @Override
   public RecordReader<String, byte[]> open(InputSplit split, Configuration conf)
       throws IOException {
-    if (!(split instanceof FileSplit fs)) {
-      throw new IllegalArgumentException("ValidateInputFormat reads FileSplits, got " + split);
-    }
+    FileSplit fs = fileSplit(split);
     String name = Path.of(fs.path()).getFileName().toString();
-    TeraRecordReader reader = new TeraRecordReader(fs);
-    byte[] record = new byte[TeraRecords.RECORD_LENGTH];
-    return new RecordReader<>() {
-      @Override
-      public boolean next() throws IOException {
-        return reader.next(record);
-      }
-
+    return new TeraRecordReader<>(fs) {
       @Override
       public String key() {
         return name;
@@ -41,22 +32,7 @@ public class ValidateInputFormat extends FileInputFormat<String, byte[]> {
 
       @Override
       public byte[] value() {
-        return record;
-      }
-
-      @Override
-      public float progress() {
-        return reader.progress();
-      }
-
-      @Override
-      public long bytesRead() {
-        return reader.bytesRead();
-      }
-
-      @Override
-      public void close() throws IOException {
-        reader.close();
+        return record();
       }
     };
   }

@@ -108,7 +108,7 @@ public final class MapTask {
       throws Exception {
     Configuration conf = spec.job().configuration();
     TaskContext<Object, Object> ctx = new TaskContext<>(spec.id(), spec.job().reduceTasks(), conf,
-        counters, progress, sink);
+        counters, progress, sink, spec.split());
     Interrupts.check(spec.id());
     long n = 0;
     try (RecordReader<Object, Object> reader = inputFormat.open(spec.split(), conf)) {
