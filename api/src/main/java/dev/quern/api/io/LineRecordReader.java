@@ -1,0 +1,181 @@
+package dev.quern.api.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Reads the lines of one {@link FileSplit}.
+ *
+ * <p>The rule that makes splits exact: a line belongs to the split that contains its first byte.
+ * A split that does not start the file begins reading one byte early and drops everything up to
+ * and including the first {@code \n}; so if the byte before the split is a newline, the line that
+ * starts exactly at the split's start is kept. A line that starts inside the split is read to its
+ * end even past the split's end.
+ *
+ * <pre>{@code
+ * try (var r = new LineRecordReader(new FileSplit("a.txt", 0, 100, List.of()))) {
+ *   while (r.next()) use(r.key(), r.value());
+ * }
+ * }</pre>
+ */
+public final class LineRecordReader implements RecordReader<Long, String> {
+  private static final int BUFFER = 64 * 1024;
+
+  private final FileSplit split;
+  private final InputStream in;
+  private final long end;
+  private final byte[] buf = new byte[BUFFER];
+  private int bufPos;
+  private int bufLen;
+  private byte[] line = new byte[256];
+  private long pos;
+  /** Where this split's first own line starts: bytes before it belong to the previous split. */
+  private long ownStart;
+  private long key;
+  private String value;
+  private boolean eof;
+
+  public LineRecordReader(FileSplit split) throws IOException {
+    this.split = split;
+    Path path = Path.of(split.path());
+    FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+    try {
+      if (isGzip(path)) {
+        if (split.start() != 0) {
+          throw new IOException("gzip file " + split.path() + " cannot be split at "
+              + split.start());
+        }
+        this.in = new GZIPInputStream(Channels.newInputStream(ch), BUFFER);
+        this.end = Long.MAX_VALUE;
+        this.pos = 0;
+      } else {
+        long seek = split.start() == 0 ? 0 : split.start() - 1;
+        ch.position(seek);
+        this.in = Channels.newInputStream(ch);
+        this.end = split.end();
+        this.pos = seek;
+        if (split.start() != 0) {
+          skipThroughNewline();
+        }
+      }
+      this.ownStart = pos;
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  static boolean isGzip(Path file) {
+    return file.getFileName().toString().endsWith(".gz");
+  }
+
+  private void skipThroughNewline() throws IOException {
+    while (true) {
+      if (bufPos == bufLen && !fill()) {
+        return;
+      }
+      byte b = buf[bufPos++];
+      pos++;
+      if (b == '\n') {
+        return;
+      }
+    }
+  }
+
+  private boolean fill() throws IOException {
+    if (eof) {
+      return false;
+    }
+    int n = in.read(buf, 0, buf.length);
+    if (n <= 0) {
+      eof = true;
+      return false;
+    }
+    bufPos = 0;
+    bufLen = n;
+    return true;
+  }
+
+  @Override
+  public boolean next() throws IOException {
+    if (pos >= end) {
+      return false;
+    }
+    long start = pos;
+    int len = 0;
+    boolean sawAny = false;
+    while (true) {
+      if (bufPos == bufLen && !fill()) {
+        break;
+      }
+      sawAny = true;
+      int from = bufPos;
+      int nl = -1;
+      for (int i = from; i < bufLen; i++) {
+        if (buf[i] == '\n') {
+          nl = i;
+          break;
+        }
+      }
+      int stop = nl < 0 ? bufLen : nl;
+      int chunk = stop - from;
+      if (len + chunk > line.length) {
+        line = java.util.Arrays.copyOf(line, Math.max(line.length * 2, len + chunk));
+      }
+      System.arraycopy(buf, from, line, len, chunk);
+      len += chunk;
+      if (nl >= 0) {
+        bufPos = nl + 1;
+        pos += chunk + 1;
+        break;
+      }
+      bufPos = bufLen;
+      pos += chunk;
+    }
+    if (!sawAny) {
+      return false;
+    }
+    if (len > 0 && line[len - 1] == '\r') {
+      len--;
+    }
+    key = start;
+    value = new String(line, 0, len, StandardCharsets.UTF_8);
+    return true;
+  }
+
+  @Override
+  public Long key() {
+    return key;
+  }
+
+  @Override
+  public String value() {
+    return value;
+  }
+
+  @Override
+  public float progress() {
+    if (end == Long.MAX_VALUE) {
+      return eof ? 1f : 0f;
+    }
+    long len = Math.max(1, split.length());
+    return Math.min(1f, (pos - split.start()) / (float) len);
+  }
+
+  @Override
+  public long bytesRead() {
+    // Counted from the first own line, so the splits of a file add up to exactly its size.
+    return Math.max(0, pos - ownStart);
+  }
+
+  @Override
+  public void close() throws IOException {
+    in.close();
+  }
+}

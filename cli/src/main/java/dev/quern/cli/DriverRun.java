@@ -1,0 +1,117 @@
+package dev.quern.cli;
+
+import dev.quern.api.JobHandle;
+import dev.quern.api.JobStatus;
+import dev.quern.api.JobSubmitter;
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a driver's {@code main} the way {@code hadoop jar} does: in this JVM, from a class loader
+ * over the job jar, with a cluster to submit to. The outcome is the driver's: it fails if
+ * {@code main} throws or if any job it submitted did not succeed.
+ */
+final class DriverRun {
+  private static final Logger log = LoggerFactory.getLogger(DriverRun.class);
+
+  private DriverRun() {}
+
+  static int run(AppJar jar, AppJar.DriverCall call, RunOptions options, PrintWriter out) {
+    MasterAddress master = MasterAddress.parse(options.master);
+    try (URLClassLoader loader = new URLClassLoader("quern-job", new URL[] {url(jar)},
+        DriverRun.class.getClassLoader())) {
+      Method main = mainMethod(jar, call.mainClass(), loader);
+      log.info("starting a local cluster with {} workers", master.workers());
+      try (LocalClusters.Running cluster = LocalClusters.start(master)) {
+        ReportingSubmitter submitter = new ReportingSubmitter(cluster.submitter(),
+            jar.path().toString(), options.config, out, System.console() != null);
+        Throwable failure = invoke(main, call, submitter, loader);
+        awaitRemaining(submitter);
+        if (failure != null) {
+          throw new CliException(Errors.oneLine(failure), failure);
+        }
+        for (JobHandle h : submitter.submitted()) {
+          JobStatus s = h.status();
+          if (!s.succeeded()) {
+            throw new CliException("job '" + s.name() + "' (" + s.id() + ") "
+                + s.state().name().toLowerCase(java.util.Locale.ROOT) + ": "
+                + (s.failure() == null ? "no reason given" : Errors.firstLine(s.failure())));
+          }
+        }
+        return 0;
+      }
+    } catch (CliException e) {
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException("interrupted while running " + call.mainClass(), e);
+    } catch (Exception e) {
+      throw new CliException(Errors.oneLine(e), e);
+    }
+  }
+
+  private static Throwable invoke(Method main, AppJar.DriverCall call, JobSubmitter submitter,
+      ClassLoader loader) {
+    JobSubmitter previous = JobSubmitter.install(submitter);
+    Thread thread = Thread.currentThread();
+    ClassLoader previousLoader = thread.getContextClassLoader();
+    thread.setContextClassLoader(loader);
+    try {
+      main.invoke(null, (Object) call.args().toArray(new String[0]));
+      return null;
+    } catch (InvocationTargetException e) {
+      return e.getCause();
+    } catch (IllegalAccessException e) {
+      return new CliException("cannot call " + call.mainClass() + ".main: " + e.getMessage(), e);
+    } finally {
+      thread.setContextClassLoader(previousLoader);
+      JobSubmitter.install(previous);
+    }
+  }
+
+  /** A driver may return before its jobs end; the cluster stays up until they do. */
+  private static void awaitRemaining(ReportingSubmitter submitter) throws InterruptedException {
+    for (JobHandle h : submitter.submitted()) {
+      h.awaitCompletion();
+    }
+  }
+
+  private static Method mainMethod(AppJar jar, String className, ClassLoader loader) {
+    Class<?> cls;
+    try {
+      cls = Class.forName(className, false, loader);
+    } catch (ClassNotFoundException e) {
+      throw new CliException("class " + className + " not found in " + jar.path(), e);
+    } catch (LinkageError e) {
+      throw new CliException("cannot load " + className + " from " + jar.path() + ": " + e, e);
+    }
+    Method main;
+    try {
+      main = cls.getMethod("main", String[].class);
+    } catch (NoSuchMethodException e) {
+      main = null;
+    } catch (LinkageError e) {
+      throw new CliException("cannot load " + className + " from " + jar.path() + ": " + e, e);
+    }
+    if (main == null || !Modifier.isStatic(main.getModifiers())) {
+      throw new CliException("class " + className + " in " + jar.path()
+          + " has no public static void main(String[])");
+    }
+    return main;
+  }
+
+  private static URL url(AppJar jar) {
+    try {
+      return jar.path().toUri().toURL();
+    } catch (MalformedURLException e) {
+      throw new CliException("bad jar path " + jar.path(), e);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package dev.quern.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code quern} command. Exit codes: 0 success, 1 a failed job or driver or a bad jar, 2 a
+ * command line that does not parse.
+ */
+@Command(name = "quern", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    description = "Runs Quern batch jobs (MapReduce style).",
+    subcommands = {SubmitCommand.class, ExamplesCommand.class})
+public final class Main implements Runnable {
+  @Spec CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The configured command line; tests call {@code execute} on it with their own streams. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setStopAtPositional(true);
+    cl.setExecutionExceptionHandler(Main::onError);
+    cl.setParameterExceptionHandler(Main::onBadCommandLine);
+    return cl;
+  }
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "no command given: use submit or examples");
+  }
+
+  private static int onError(Exception e, CommandLine cmd, ParseResult parsed) {
+    cmd.getErr().println("quern: " + Errors.oneLine(e));
+    if (verbose(parsed)) {
+      e.printStackTrace(cmd.getErr());
+    }
+    cmd.getErr().flush();
+    return 1;
+  }
+
+  private static int onBadCommandLine(ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    cmd.getErr().println("quern: " + Errors.firstLine(e.getMessage()) + " (see '"
+        + cmd.getCommandSpec().qualifiedName() + " --help')");
+    cmd.getErr().flush();
+    return cmd.getCommandSpec().exitCodeOnInvalidInput();
+  }
+
+  private static boolean verbose(ParseResult parsed) {
+    for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--verbose")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,106 @@
+package dev.quern.examples.grep;
+
+import dev.quern.api.Job;
+import dev.quern.examples.Drivers;
+import dev.quern.examples.LongSumReducer;
+import dev.quern.examples.Samples;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * Counts the matches of a regular expression, as Hadoop's Grep does: {@code grep IN OUT REGEX
+ * [GROUP]} writes {@code match<TAB>count} lines, most frequent first.
+ *
+ * <p>Two jobs run one after the other: the first counts every match into a temporary directory
+ * (with a combiner), the second reads those counts back and sorts them by count, descending,
+ * through a single reduce task, so the output is one ordered file.
+ */
+public final class Grep {
+  /** The Java regular expression to look for. */
+  public static final String REGEX = "grep.regex";
+
+  /** Which capture group to count; 0, the default, counts the whole match. */
+  public static final String GROUP = "grep.group";
+
+  /** Used when the example runs with no arguments, on the built-in sample. */
+  static final String SAMPLE_REGEX = "\\b[a-z]+ing\\b";
+
+  static final String USAGE = "grep IN OUT REGEX [GROUP]";
+
+  private Grep() {}
+
+  public static void main(String[] args) throws Exception {
+    Samples.InOut io = Drivers.inOut("grep", USAGE, args, 2);
+    String regex;
+    String group = "0";
+    if (args.length == 0) {
+      regex = SAMPLE_REGEX;
+      System.out.println("grep: counting matches of " + regex);
+    } else if (args.length >= 3) {
+      regex = args[2];
+      group = args.length == 4 ? args[3] : group;
+    } else {
+      throw new IllegalArgumentException("usage: " + USAGE);
+    }
+    run(io.input(), io.output(), regex, Integer.parseInt(group));
+    System.out.println("grep: output in " + io.output());
+  }
+
+  /** Runs both jobs; the temporary counts are removed whatever happens. */
+  public static void run(String input, String output, String regex, int group)
+      throws InterruptedException {
+    Path temp;
+    try {
+      temp = Files.createTempDirectory("quern-grep-temp-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create grep's temporary directory", e);
+    }
+    try {
+      String counts = temp.resolve("counts").toString();
+      Drivers.run(countJob(input, counts, regex, group));
+      Drivers.run(sortJob(counts, output));
+    } finally {
+      deleteRecursively(temp);
+    }
+  }
+
+  public static Job countJob(String input, String output, String regex, int group) {
+    return Job.builder("grep-search")
+        .input(input)
+        .output(output)
+        .mapper(RegexMapper.class)
+        .combiner(LongSumReducer.class)
+        .reducer(LongSumReducer.class)
+        .mapOutput(String.class, Long.class)
+        .set(REGEX, regex)
+        .set(GROUP, group)
+        .build();
+  }
+
+  public static Job sortJob(String counts, String output) {
+    return Job.builder("grep-sort")
+        .input(counts)
+        .output(output)
+        .mapper(CountLineMapper.class)
+        .reducer(SwapReducer.class)
+        .mapOutput(Long.class, String.class)
+        .output(String.class, Long.class)
+        .sortComparator(DescendingLongComparator.class)
+        .reduceTasks(1)
+        .build();
+  }
+
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      System.err.println("grep: could not remove temporary directory " + dir + ": " + e);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package dev.quern.examples.terasort;
+
+import dev.quern.api.Configuration;
+import dev.quern.api.io.FileInputFormat;
+import dev.quern.api.io.FileSplit;
+import dev.quern.api.io.InputSplit;
+import dev.quern.api.io.RecordReader;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * TeraValidate's input: one split per file (order is checked along a whole file); key = the
+ * file's name, value = the whole 100-byte record (the same array, refilled for every record).
+ */
+public class ValidateInputFormat extends FileInputFormat<String, byte[]> {
+
+  @Override
+  protected boolean isSplittable(Path file) {
+    return false;
+  }
+
+  @Override
+  public RecordReader<String, byte[]> open(InputSplit split, Configuration conf)
+      throws IOException {
+    if (!(split instanceof FileSplit fs)) {
+      throw new IllegalArgumentException("ValidateInputFormat reads FileSplits, got " + split);
+    }
+    String name = Path.of(fs.path()).getFileName().toString();
+    TeraRecordReader reader = new TeraRecordReader(fs);
+    byte[] record = new byte[TeraRecords.RECORD_LENGTH];
+    return new RecordReader<>() {
+      @Override
+      public boolean next() throws IOException {
+        return reader.next(record);
+      }
+
+      @Override
+      public String key() {
+        return name;
+      }
+
+      @Override
+      public byte[] value() {
+        return record;
+      }
+
+      @Override
+      public float progress() {
+        return reader.progress();
+      }
+
+      @Override
+      public long bytesRead() {
+        return reader.bytesRead();
+      }
+
+      @Override
+      public void close() throws IOException {
+        reader.close();
+      }
+    };
+  }
+}

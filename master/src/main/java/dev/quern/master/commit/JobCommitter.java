@@ -1,0 +1,145 @@
+package dev.quern.master.commit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.quern.worker.actor.OutputLayout;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The job side of Quern's output commit, in the style of Hadoop's v1 file output committer.
+ *
+ * <h2>Layout</h2>
+ *
+ * <pre>
+ * OUT/                                  created when the job is accepted
+ * OUT/_temporary/                       everything uncommitted
+ * OUT/_temporary/r-00002_1/             attempt 1 of reduce 2 writes here (TaskSpec.outputWorkDir)
+ * OUT/_temporary/committed/r-00002/     the one committed attempt of reduce 2
+ * OUT/part-r-00002 ...                  after the job commit
+ * OUT/_SUCCESS                          JSON: job id, name, user, counters, times; written last
+ * </pre>
+ *
+ * Map attempts of a job with reduce tasks write no job output: their sorted output goes to a
+ * scratch directory under the cluster's work dir, and the master's {@code MapDone} event is their
+ * commit (the first MapDone of a task wins; a later attempt's output is ignored).
+ *
+ * <h2>Protocol</h2>
+ *
+ * <pre>
+ * master, on JobAccepted:          mkdir -p OUT/_temporary                       (setupJob)
+ * attempt A of task T (worker):    run the task, writing into OUT/_temporary/A/
+ *                                  ask master CanCommit(A)
+ * master, on CanCommit(A):         if job live and T not done and (grant(T) == none or == A):
+ *                                      if grant(T) == none: append CommitGranted(A)  (before answering)
+ *                                      answer yes
+ *                                  else answer no
+ * attempt A, on yes:               rm -r OUT/_temporary/committed/T   (a lost earlier holder's)
+ *                                  rename OUT/_temporary/A -> OUT/_temporary/committed/T
+ *                                  report success
+ * attempt A, on no:                rm -r OUT/_temporary/A; report killed ("commit denied")
+ * master, on success of A:         append TaskCommitted(A, counters)
+ * master, when every task is done: append JobCommitting
+ *                                  for each OUT/_temporary/committed/T/f: rename f -> OUT/f
+ *                                  rm -r OUT/_temporary
+ *                                  write OUT/_SUCCESS (to a temp name, then rename)
+ *                                  append JobSucceeded
+ * master, on JobFailed/JobKilled:  rm -r OUT/_temporary (again whenever a straggler reports)
+ * </pre>
+ *
+ * <h2>Failure cases</h2>
+ *
+ * <ul>
+ *   <li>Two attempts of T finish (speculation, or a lost worker that was not dead): the first
+ *       CanCommit wins; the other is denied and deletes its directory. Only one directory is ever
+ *       promoted for T.
+ *   <li>The grant holder fails or its worker is lost before TaskCommitted: its AttemptFailed or
+ *       AttemptKilled releases the grant, a new attempt runs and may be granted. If the old holder
+ *       had already renamed its directory, the new holder replaces {@code committed/T} (rename is
+ *       atomic, so {@code committed/T} is always one whole attempt's output).
+ *   <li>The master dies during the job commit: the log ends in JobCommitting, so the new master
+ *       runs {@link #commitJob} again. Every step is idempotent: files already moved are no
+ *       longer in {@code committed/T}, a missing {@code _temporary} is fine, and {@code _SUCCESS}
+ *       is rewritten whole.
+ *   <li>Two tasks write the same file name: the commit fails (naming the file) rather than lose
+ *       one of them; the job fails.
+ *   <li>A failed or killed job: {@code _temporary} is removed, OUT stays an empty directory, no
+ *       part file appears. An attempt still writing when the job ended recreates at most its own
+ *       attempt directory, which the master removes again when that attempt reports.
+ * </ul>
+ */
+public final class JobCommitter {
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private JobCommitter() {}
+
+  /** Creates {@code OUT/_temporary}; fine if it exists. */
+  public static void setupJob(String outputPath) throws IOException {
+    Files.createDirectories(OutputLayout.temporaryDir(outputPath));
+  }
+
+  /**
+   * Moves every committed task's files into OUT, removes {@code _temporary} and writes
+   * {@code _SUCCESS}. Safe to run again after a crash at any point.
+   */
+  public static void commitJob(String outputPath, SuccessFile success) throws IOException {
+    Path out = Path.of(outputPath);
+    Path committed = OutputLayout.temporaryDir(outputPath).resolve(OutputLayout.COMMITTED);
+    List<Path> moved = new ArrayList<>();
+    try {
+      if (Files.isDirectory(committed)) {
+        for (Path taskDir : sorted(committed)) {
+          for (Path file : sorted(taskDir)) {
+            Path target = out.resolve(file.getFileName().toString());
+            if (Files.exists(target)) {
+              throw new IOException("two tasks wrote " + target + " (the second from " + taskDir
+                  + ")");
+            }
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+            moved.add(target);
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // The job will fail: a failed job leaves no part file, so take back what this run moved.
+      for (Path p : moved) {
+        try {
+          OutputLayout.deleteTree(p);
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+    OutputLayout.deleteTree(OutputLayout.temporaryDir(outputPath));
+    Path tmp = out.resolve("." + OutputLayout.SUCCESS + ".tmp");
+    JSON.writeValue(tmp.toFile(), success);
+    Files.move(tmp, out.resolve(OutputLayout.SUCCESS), StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Removes {@code OUT/_temporary}; OUT stays, empty of job files. */
+  public static void abortJob(String outputPath) throws IOException {
+    OutputLayout.deleteTree(OutputLayout.temporaryDir(outputPath));
+  }
+
+  /** Reads a {@code _SUCCESS} file back. */
+  public static SuccessFile readSuccess(Path file) throws IOException {
+    return JSON.readValue(file.toFile(), SuccessFile.class);
+  }
+
+  private static List<Path> sorted(Path dir) throws IOException {
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+      s.forEach(out::add);
+    }
+    out.sort(null);
+    return out;
+  }
+}

@@ -1,0 +1,76 @@
+package dev.quern.master.engine;
+
+import dev.quern.api.Counters;
+import dev.quern.worker.task.TaskAttemptId;
+
+/** One attempt as the book knows it; changed only by {@link JobBook#apply}. */
+public final class BookAttempt {
+  private final TaskAttemptId id;
+  private final String workerId;
+  private final long startTime;
+  private long endTime = -1;
+  private AttemptState state = AttemptState.RUNNING;
+  private String error;
+  private String stackTrace;
+  private Counters counters;
+
+  BookAttempt(TaskAttemptId id, String workerId, long startTime) {
+    this.id = id;
+    this.workerId = workerId;
+    this.startTime = startTime;
+  }
+
+  void end(AttemptState newState, long time, String error, String stackTrace) {
+    this.state = newState;
+    this.endTime = time;
+    this.error = error;
+    this.stackTrace = stackTrace;
+  }
+
+  void markOutputLost(String reason) {
+    this.state = AttemptState.OUTPUT_LOST;
+    this.error = reason;
+  }
+
+  void counters(Counters c) {
+    this.counters = c == null ? null : c.copy();
+  }
+
+  public TaskAttemptId id() {
+    return id;
+  }
+
+  public String workerId() {
+    return workerId;
+  }
+
+  public long startTime() {
+    return startTime;
+  }
+
+  /** -1 while running. */
+  public long endTime() {
+    return endTime;
+  }
+
+  public AttemptState state() {
+    return state;
+  }
+
+  public boolean isRunning() {
+    return state == AttemptState.RUNNING;
+  }
+
+  public String error() {
+    return error;
+  }
+
+  public String stackTrace() {
+    return stackTrace;
+  }
+
+  /** A copy of the counters the attempt reported when it succeeded; null otherwise. */
+  public Counters counters() {
+    return counters == null ? null : counters.copy();
+  }
+}

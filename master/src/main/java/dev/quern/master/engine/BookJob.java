@@ -1,0 +1,203 @@
+package dev.quern.master.engine;
+
+import dev.quern.api.Counters;
+import dev.quern.api.JobSpec;
+import dev.quern.api.JobState;
+import dev.quern.api.TaskCounter;
+import dev.quern.api.io.InputSplit;
+import dev.quern.worker.task.TaskAttemptId;
+import dev.quern.worker.task.TaskKind;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** One job as the book knows it; changed only by {@link JobBook#apply}. */
+public final class BookJob {
+  private final String id;
+  private final JobSpec spec;
+  private final List<InputSplit> splits;
+  private final long submitTime;
+  private final int maxAttempts;
+  private final boolean speculative;
+  private final long taskTimeout;
+  private final List<BookTask> maps = new ArrayList<>();
+  private final List<BookTask> reduces = new ArrayList<>();
+  private long startTime = -1;
+  private long endTime = -1;
+  private JobState state = JobState.ACCEPTED;
+  private String failure;
+
+  BookJob(String id, JobSpec spec, List<InputSplit> splits, long submitTime) {
+    this.id = id;
+    this.spec = spec;
+    this.splits = List.copyOf(splits);
+    this.submitTime = submitTime;
+    this.maxAttempts = Math.max(1, spec.configuration().getInt(EngineKeys.MAX_ATTEMPTS,
+        EngineKeys.DEFAULT_MAX_ATTEMPTS));
+    this.speculative = spec.configuration().getBoolean(EngineKeys.SPECULATIVE, false);
+    this.taskTimeout = Math.max(0, spec.configuration().getLong(EngineKeys.TASK_TIMEOUT,
+        EngineKeys.DEFAULT_TASK_TIMEOUT));
+    for (int i = 0; i < splits.size(); i++) {
+      maps.add(new BookTask(TaskKind.MAP, i));
+    }
+    for (int i = 0; i < spec.reduceTasks(); i++) {
+      reduces.add(new BookTask(TaskKind.REDUCE, i));
+    }
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public JobSpec spec() {
+    return spec;
+  }
+
+  public List<InputSplit> splits() {
+    return splits;
+  }
+
+  public long submitTime() {
+    return submitTime;
+  }
+
+  /** -1 until the first attempt starts. */
+  public long startTime() {
+    return startTime;
+  }
+
+  /** -1 until the job ends. */
+  public long endTime() {
+    return endTime;
+  }
+
+  public JobState state() {
+    return state;
+  }
+
+  public String failure() {
+    return failure;
+  }
+
+  public int maxAttempts() {
+    return maxAttempts;
+  }
+
+  public boolean speculative() {
+    return speculative;
+  }
+
+  /** Milliseconds an attempt may stay silent before it is failed; 0 means never. */
+  public long taskTimeout() {
+    return taskTimeout;
+  }
+
+  public List<BookTask> maps() {
+    return Collections.unmodifiableList(maps);
+  }
+
+  public List<BookTask> reduces() {
+    return Collections.unmodifiableList(reduces);
+  }
+
+  public BookTask task(TaskKind kind, int index) {
+    List<BookTask> tasks = kind == TaskKind.MAP ? maps : reduces;
+    return index >= 0 && index < tasks.size() ? tasks.get(index) : null;
+  }
+
+  public BookTask task(TaskAttemptId attempt) {
+    return attempt.jobId().equals(id) ? task(attempt.kind(), attempt.taskIndex()) : null;
+  }
+
+  public BookAttempt attempt(TaskAttemptId attempt) {
+    BookTask t = task(attempt);
+    return t == null ? null : t.attempt(attempt.attempt());
+  }
+
+  public boolean allMapsDone() {
+    return maps.stream().allMatch(BookTask::isDone);
+  }
+
+  /** Whether every task whose work is the job's result has committed. */
+  public boolean allTasksDone() {
+    return allMapsDone() && reduces.stream().allMatch(BookTask::isDone);
+  }
+
+  public List<BookAttempt> runningAttempts() {
+    List<BookAttempt> out = new ArrayList<>();
+    for (BookTask t : maps) {
+      out.addAll(t.runningAttempts());
+    }
+    for (BookTask t : reduces) {
+      out.addAll(t.runningAttempts());
+    }
+    return out;
+  }
+
+  /**
+   * The job's counters: the totals of each task's committed attempt, plus the engine's counts of
+   * launched and failed attempts.
+   */
+  public Counters counters() {
+    Counters total = new Counters();
+    long launchedMaps = 0;
+    long failedMaps = 0;
+    long launchedReduces = 0;
+    long failedReduces = 0;
+    for (BookTask t : maps) {
+      add(total, t);
+      launchedMaps += t.attempts().size();
+      failedMaps += t.attempts().stream().filter(a -> a.state() == AttemptState.FAILED).count();
+    }
+    for (BookTask t : reduces) {
+      add(total, t);
+      launchedReduces += t.attempts().size();
+      failedReduces += t.attempts().stream().filter(a -> a.state() == AttemptState.FAILED).count();
+    }
+    total.increment(TaskCounter.LAUNCHED_MAP_ATTEMPTS, launchedMaps);
+    total.increment(TaskCounter.FAILED_MAP_ATTEMPTS, failedMaps);
+    total.increment(TaskCounter.LAUNCHED_REDUCE_ATTEMPTS, launchedReduces);
+    total.increment(TaskCounter.FAILED_REDUCE_ATTEMPTS, failedReduces);
+    return total;
+  }
+
+  private static void add(Counters total, BookTask t) {
+    Counters c = t.committedCounters();
+    if (c == null) {
+      return;
+    }
+    // The engine owns the attempt counts; a runner's own copies of them would count twice.
+    c.asMap().forEach((group, names) -> names.forEach((name, v) -> {
+      if (!(TaskCounter.GROUP.equals(group) && isAttemptCount(name))) {
+        total.increment(group, name, v);
+      }
+    }));
+  }
+
+  private static boolean isAttemptCount(String name) {
+    return name.equals(TaskCounter.LAUNCHED_MAP_ATTEMPTS.name())
+        || name.equals(TaskCounter.LAUNCHED_REDUCE_ATTEMPTS.name())
+        || name.equals(TaskCounter.FAILED_MAP_ATTEMPTS.name())
+        || name.equals(TaskCounter.FAILED_REDUCE_ATTEMPTS.name());
+  }
+
+  void started(long time) {
+    if (state == JobState.ACCEPTED) {
+      state = JobState.RUNNING;
+      startTime = time;
+    }
+  }
+
+  void state(JobState s) {
+    state = s;
+  }
+
+  void end(JobState s, long time, String reason) {
+    state = s;
+    endTime = time;
+    failure = reason;
+    if (startTime < 0) {
+      startTime = time;
+    }
+  }
+}

@@ -1,0 +1,126 @@
+package dev.quern.master.engine;
+
+import dev.quern.api.Counters;
+import dev.quern.worker.task.MapOutputRef;
+import dev.quern.worker.task.TaskAttemptId;
+import dev.quern.worker.task.TaskKind;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** One map or reduce task as the book knows it; changed only by {@link JobBook#apply}. */
+public final class BookTask {
+  private final TaskKind kind;
+  private final int index;
+  private final List<BookAttempt> attempts = new ArrayList<>();
+  private boolean done;
+  private MapOutputRef mapOutput;
+  private TaskAttemptId committedAttempt;
+  private TaskAttemptId grantedAttempt;
+  private Counters committedCounters;
+  private int failures;
+  private int inputLosses;
+
+  BookTask(TaskKind kind, int index) {
+    this.kind = kind;
+    this.index = index;
+  }
+
+  public TaskKind kind() {
+    return kind;
+  }
+
+  public int index() {
+    return index;
+  }
+
+  public String name() {
+    return String.format("%c-%05d", kind.letter(), index);
+  }
+
+  public List<BookAttempt> attempts() {
+    return Collections.unmodifiableList(attempts);
+  }
+
+  /** The number the next attempt gets; attempts count from 1. */
+  public int nextAttemptNumber() {
+    return attempts.size() + 1;
+  }
+
+  public BookAttempt attempt(int number) {
+    return number >= 1 && number <= attempts.size() ? attempts.get(number - 1) : null;
+  }
+
+  public List<BookAttempt> runningAttempts() {
+    return attempts.stream().filter(BookAttempt::isRunning).toList();
+  }
+
+  public boolean isDone() {
+    return done;
+  }
+
+  /** The committed map attempt's output; null unless this is a done map of a job with reducers. */
+  public MapOutputRef mapOutput() {
+    return mapOutput;
+  }
+
+  public TaskAttemptId committedAttempt() {
+    return committedAttempt;
+  }
+
+  /** The attempt holding the commit grant, until it commits or ends; null when none. */
+  public TaskAttemptId grantedAttempt() {
+    return grantedAttempt;
+  }
+
+  public Counters committedCounters() {
+    return committedCounters == null ? null : committedCounters.copy();
+  }
+
+  /** Failures that count towards {@code quern.task.max-attempts}. */
+  public int failures() {
+    return failures;
+  }
+
+  /** How often a reduce attempt of this task found a map output unusable. */
+  public int inputLosses() {
+    return inputLosses;
+  }
+
+  void add(BookAttempt a) {
+    attempts.add(a);
+  }
+
+  void commit(TaskAttemptId attempt, MapOutputRef output, Counters counters) {
+    done = true;
+    committedAttempt = attempt;
+    mapOutput = output;
+    committedCounters = counters == null ? new Counters() : counters.copy();
+    grantedAttempt = null;
+  }
+
+  void uncommit() {
+    done = false;
+    committedAttempt = null;
+    mapOutput = null;
+    committedCounters = null;
+  }
+
+  void grant(TaskAttemptId attempt) {
+    grantedAttempt = attempt;
+  }
+
+  void releaseGrantOf(TaskAttemptId attempt) {
+    if (attempt.equals(grantedAttempt)) {
+      grantedAttempt = null;
+    }
+  }
+
+  void countFailure() {
+    failures++;
+  }
+
+  void countInputLoss() {
+    inputLosses++;
+  }
+}

@@ -1,0 +1,98 @@
+package dev.quern.master.engine;
+
+import dev.quern.api.Counters;
+import dev.quern.api.JobSpec;
+import dev.quern.api.io.InputSplit;
+import dev.quern.worker.task.MapOutputRef;
+import dev.quern.worker.task.TaskAttemptId;
+import java.util.List;
+
+/**
+ * Every change of the {@link JobBook}. The book is a pure function of the sequence of events it
+ * applied: times travel inside the events and every decision (which attempt, which worker, fail or
+ * retry) is taken by the scheduler before the event is made. Cluster mode replicates exactly these
+ * records through the Raft log, so a new leader rebuilds the book by replaying them.
+ */
+public sealed interface JobEvent {
+
+  String jobId();
+
+  /** A checked submission: the spec (configuration merged) and its planned input splits. */
+  record JobAccepted(String jobId, JobSpec spec, List<InputSplit> splits, long time)
+      implements JobEvent {
+    public JobAccepted {
+      splits = List.copyOf(splits);
+    }
+  }
+
+  /** The scheduler gave the attempt to a worker slot. */
+  record AttemptStarted(TaskAttemptId attempt, String workerId, long time) implements JobEvent {
+    public String jobId() {
+      return attempt.jobId();
+    }
+  }
+
+  /** A map attempt of a job with reduce tasks finished: this is its commit. */
+  record MapDone(TaskAttemptId attempt, MapOutputRef output, Counters counters, long time)
+      implements JobEvent {
+    public String jobId() {
+      return attempt.jobId();
+    }
+  }
+
+  /** User code or the runtime failed; counts towards the task's {@code max-attempts}. */
+  record AttemptFailed(TaskAttemptId attempt, String message, String stackTrace, long time)
+      implements JobEvent {
+    public String jobId() {
+      return attempt.jobId();
+    }
+  }
+
+  /**
+   * The attempt ended without a result and through no fault of its own (worker lost, killed,
+   * commit denied, superseded by another attempt); does not count as a failure.
+   */
+  record AttemptKilled(TaskAttemptId attempt, String reason, long time) implements JobEvent {
+    public String jobId() {
+      return attempt.jobId();
+    }
+  }
+
+  /**
+   * A reduce attempt could not read the output of map task {@code mapIndex} written by {@code
+   * lostAttempt}: the reduce attempt ends (not counted as a failure) and, if that output is still
+   * the map task's committed one, the map task runs again.
+   */
+  record MapOutputLost(TaskAttemptId reduceAttempt, int mapIndex, TaskAttemptId lostAttempt,
+      String reason, long time) implements JobEvent {
+    public String jobId() {
+      return reduceAttempt.jobId();
+    }
+  }
+
+  /** The attempt holds its task's commit grant (recorded before the worker hears yes). */
+  record CommitGranted(TaskAttemptId attempt, long time) implements JobEvent {
+    public String jobId() {
+      return attempt.jobId();
+    }
+  }
+
+  /** The grant holder promoted its directory to {@code _temporary/committed/<task>}. */
+  record TaskCommitted(TaskAttemptId attempt, Counters counters, long time) implements JobEvent {
+    public String jobId() {
+      return attempt.jobId();
+    }
+  }
+
+  /** Every task committed; the job commit is moving files into the output directory. */
+  record JobCommitting(String jobId, long time) implements JobEvent {}
+
+  /** The output is in place and {@code _SUCCESS} written. */
+  record JobSucceeded(String jobId, long time) implements JobEvent {}
+
+  /** The job failed; running attempts end as killed. */
+  record JobFailed(String jobId, String reason, long time) implements JobEvent {}
+
+  /** The user killed the job; running attempts end as killed. */
+  record JobKilled(String jobId, long time) implements JobEvent {}
+}

@@ -1,0 +1,90 @@
+package dev.quern.master.engine;
+
+import dev.quern.api.Counters;
+import dev.quern.api.JobState;
+import dev.quern.api.TaskCounter;
+import dev.quern.worker.task.TaskAttemptId;
+import dev.quern.worker.task.TaskKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Builds {@link JobView}s from the book plus the soft progress of running attempts. */
+public final class JobViews {
+  private JobViews() {}
+
+  public static JobView of(BookJob job, Map<TaskAttemptId, Float> progress) {
+    List<TaskView> maps = new ArrayList<>();
+    for (BookTask t : job.maps()) {
+      maps.add(task(job, t, progress));
+    }
+    List<TaskView> reduces = new ArrayList<>();
+    for (BookTask t : job.reduces()) {
+      reduces.add(task(job, t, progress));
+    }
+    boolean succeeded = job.state() == JobState.SUCCEEDED;
+    return new JobView(job.id(), job.spec().name(), job.spec().user(), job.state(),
+        job.submitTime(), job.startTime(), job.endTime(),
+        succeeded ? 1 : average(maps), succeeded ? 1 : average(reduces),
+        job.counters().asMap(), job.failure(), job.spec().outputPath(), maps, reduces);
+  }
+
+  private static double average(List<TaskView> tasks) {
+    if (tasks.isEmpty()) {
+      return 1;
+    }
+    return tasks.stream().mapToDouble(TaskView::progress).sum() / tasks.size();
+  }
+
+  private static TaskView task(BookJob job, BookTask t, Map<TaskAttemptId, Float> progress) {
+    List<AttemptView> attempts = new ArrayList<>();
+    double best = 0;
+    for (BookAttempt a : t.attempts()) {
+      AttemptView v = attempt(t.kind(), a, progress);
+      attempts.add(v);
+      if (a.isRunning()) {
+        best = Math.max(best, v.progress());
+      }
+    }
+    String input = t.kind() == TaskKind.MAP
+        ? job.splits().get(t.index()).describe()
+        : "partition " + t.index();
+    return new TaskView(t.name(), t.kind(), t.index(), state(job, t), t.isDone() ? 1 : best, input,
+        t.committedAttempt() == null ? null : t.committedAttempt().toString(),
+        t.mapOutput() == null ? null : t.mapOutput().dataFile(), attempts);
+  }
+
+  private static TaskState state(BookJob job, BookTask t) {
+    if (t.isDone()) {
+      return TaskState.DONE;
+    }
+    if (!t.runningAttempts().isEmpty()) {
+      return TaskState.RUNNING;
+    }
+    return switch (job.state()) {
+      case FAILED -> TaskState.FAILED;
+      case KILLED -> TaskState.KILLED;
+      default -> TaskState.PENDING;
+    };
+  }
+
+  private static AttemptView attempt(TaskKind kind, BookAttempt a,
+      Map<TaskAttemptId, Float> progress) {
+    Counters c = a.counters();
+    long records = 0;
+    long bytes = 0;
+    if (c != null) {
+      records = c.get(kind == TaskKind.MAP ? TaskCounter.MAP_INPUT_RECORDS
+          : TaskCounter.REDUCE_INPUT_RECORDS);
+      bytes = c.get(kind == TaskKind.MAP ? TaskCounter.MAP_INPUT_BYTES
+          : TaskCounter.SHUFFLE_BYTES);
+    }
+    double p = switch (a.state()) {
+      case RUNNING -> progress.getOrDefault(a.id(), 0f);
+      case SUCCEEDED, OUTPUT_LOST -> 1;
+      default -> 0;
+    };
+    return new AttemptView(a.id().toString(), a.id().attempt(), a.workerId(), a.startTime(),
+        a.endTime(), a.state(), p, records, bytes, a.error(), a.stackTrace());
+  }
+}

@@ -1,0 +1,40 @@
+package dev.quern.master.engine;
+
+import dev.quern.api.JobSpec;
+import dev.quern.api.io.InputSplit;
+import dev.quern.worker.actor.WorkerReport;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** What the master actor hears. */
+public sealed interface MasterCommand {
+
+  /**
+   * Accept a checked job (configuration merged, splits planned); the answer is the job's first
+   * view, sent once JobAccepted is in the book.
+   */
+  record SubmitJob(String jobId, JobSpec spec, List<InputSplit> splits,
+      ActorRef<JobView> replyTo) implements MasterCommand {
+    public SubmitJob {
+      splits = List.copyOf(splits);
+    }
+  }
+
+  /** Kill a job; the answer says whether it was killed (false if it had already ended). */
+  record KillJob(String jobId, ActorRef<Boolean> replyTo) implements MasterCommand {}
+
+  /** A worker's report, through the master's message adapter. */
+  record FromWorker(WorkerReport report) implements MasterCommand {}
+
+  /** A watched worker stopped. */
+  record WorkerGone(String workerId) implements MasterCommand {}
+
+  /** The job commit (or its failure, when {@code error} is not null) finished off the actor. */
+  record JobCommitFinished(String jobId, long endTime, String error) implements MasterCommand {}
+
+  /** Asks for the address workers send their reports to (the master's adapter). */
+  record GetReportPort(ActorRef<ActorRef<WorkerReport>> replyTo) implements MasterCommand {}
+
+  /** The master's own tick: fail attempts that went silent for longer than their timeout. */
+  record CheckTimeouts() implements MasterCommand {}
+}

@@ -1,0 +1,260 @@
+package dev.quern.master.http;
+
+import dev.quern.api.JobSpec;
+import dev.quern.api.JobState;
+import dev.quern.master.engine.AttemptState;
+import dev.quern.master.engine.AttemptView;
+import dev.quern.master.engine.ClusterEvent;
+import dev.quern.master.engine.JobEvent;
+import dev.quern.master.engine.JobView;
+import dev.quern.master.engine.TaskView;
+import dev.quern.master.engine.WorkerView;
+import dev.quern.master.http.json.AttemptDoc;
+import dev.quern.master.http.json.ClusterDoc;
+import dev.quern.master.http.json.ClusterTotals;
+import dev.quern.master.http.json.JobDoc;
+import dev.quern.master.http.json.MasterDoc;
+import dev.quern.master.http.json.ProgressDoc;
+import dev.quern.master.http.json.StateEvent;
+import dev.quern.master.http.json.TaskDoc;
+import dev.quern.master.http.json.WorkerDoc;
+import dev.quern.master.local.LocalCluster;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * A {@link LocalCluster} as the HTTP API sees it: documents are built from the cluster's monitoring
+ * views on every call, and the cluster's snapshots are turned into state-change events.
+ */
+public final class LocalClusterSource implements MonitoringSource {
+  private final LocalCluster cluster;
+  /** Accepted specs never change, so each is looked up in the journal once. */
+  private final Map<String, JobSpec> specs = new ConcurrentHashMap<>();
+
+  public LocalClusterSource(LocalCluster cluster) {
+    this.cluster = cluster;
+  }
+
+  /** The job's spec as the master accepted it (configuration merged), from the journal. */
+  private Optional<JobSpec> spec(String jobId) {
+    JobSpec known = specs.get(jobId);
+    if (known != null) {
+      return Optional.of(known);
+    }
+    for (JobEvent e : cluster.journal().events()) {
+      if (e instanceof JobEvent.JobAccepted a) {
+        specs.putIfAbsent(a.jobId(), a.spec());
+      }
+    }
+    return Optional.ofNullable(specs.get(jobId));
+  }
+
+  @Override
+  public ClusterDoc cluster() {
+    List<JobView> jobs = cluster.jobViews();
+    Map<String, long[]> runFailed = new HashMap<>();
+    for (JobView j : jobs) {
+      for (TaskView t : tasksOf(j)) {
+        for (AttemptView a : t.attempts()) {
+          long[] rf = runFailed.computeIfAbsent(a.workerId(), w -> new long[2]);
+          rf[0]++;
+          if (a.state() == AttemptState.FAILED) {
+            rf[1]++;
+          }
+        }
+      }
+    }
+    List<WorkerDoc> workers = new ArrayList<>();
+    int slots = 0;
+    int busy = 0;
+    List<WorkerView> byId = new ArrayList<>(cluster.workers());
+    byId.sort(java.util.Comparator.comparing(WorkerView::workerId));
+    for (WorkerView w : byId) {
+      long[] rf = runFailed.getOrDefault(w.workerId(), new long[2]);
+      workers.add(new WorkerDoc(w.workerId(), w.host(), w.slots(), w.runningAttempts().size(),
+          null, rf[0], rf[1]));
+      slots += w.slots();
+      busy += w.runningAttempts().size();
+    }
+    List<JobDoc> docs = jobs.stream().map(this::job).toList();
+    return new ClusterDoc("live", List.of(new MasterDoc("leader", 0, "local (in-process)")),
+        workers, new ClusterTotals(1, workers.size(), slots, busy, JobStates.count(docs)));
+  }
+
+  @Override
+  public List<JobDoc> jobs() {
+    List<JobDoc> out = new ArrayList<>(cluster.jobViews().stream()
+        .map(this::job).toList());
+    java.util.Collections.reverse(out); // newest first
+    return out;
+  }
+
+  @Override
+  public Optional<JobDoc> job(String id) {
+    return cluster.jobView(id).map(this::job);
+  }
+
+  @Override
+  public Optional<List<TaskDoc>> tasks(String id) {
+    return cluster.jobView(id).map(j -> tasksOf(j).stream().map(LocalClusterSource::task)
+        .toList());
+  }
+
+  @Override
+  public KillOutcome kill(String id) {
+    Optional<JobView> j = cluster.jobView(id);
+    if (j.isEmpty()) {
+      return KillOutcome.notFound(id);
+    }
+    if (j.get().state().isFinal() || j.get().state() == JobState.COMMITTING) {
+      return KillOutcome.notRunning(id, "it is " + j.get().state());
+    }
+    return cluster.kill(id) ? KillOutcome.killing(id)
+        : KillOutcome.notRunning(id, "it ended or began committing meanwhile");
+  }
+
+  @Override
+  public Subscription subscribe(Consumer<StateEvent> listener) {
+    ChangeDetector detector = new ChangeDetector(listener);
+    AutoCloseable handle = cluster.addListener(detector::onEvent);
+    return () -> {
+      try {
+        handle.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot remove the cluster listener", e);
+      }
+    };
+  }
+
+  /**
+   * Progress a running job must gain (map plus reduce, 0 to 2) before a {@code progress} event
+   * tells the browsers: at most 40 such events per job.
+   */
+  static final double PROGRESS_STEP = 0.05;
+
+  /**
+   * Turns whole-job snapshots into the job, task and attempt state changes they contain, plus
+   * {@code progress} events when a running job moved on by {@link #PROGRESS_STEP}.
+   */
+  private static final class ChangeDetector {
+    private final Consumer<StateEvent> listener;
+    private final Map<String, String> jobStates = new HashMap<>();
+    private final Map<String, String> taskStates = new HashMap<>();
+    private final Map<String, String> attemptStates = new HashMap<>();
+    /** Map plus reduce progress (0 to 2) last told per running job. */
+    private final Map<String, Double> toldProgress = new HashMap<>();
+
+    ChangeDetector(Consumer<StateEvent> listener) {
+      this.listener = listener;
+    }
+
+    // The cluster calls listeners on one thread, in order; the lock guards against a second one.
+    synchronized void onEvent(ClusterEvent event) {
+      if (!(event instanceof ClusterEvent.JobUpdated u)) {
+        return;
+      }
+      JobView j = u.job();
+      long now = System.currentTimeMillis();
+      // A job's start is told before its tasks' changes, its end after them.
+      boolean jobChanged = !j.state().name().equals(jobStates.put(j.id(), j.state().name()));
+      if (jobChanged && !j.state().isFinal()) {
+        listener.accept(StateEvent.job(j.id(), j.state().name(), now));
+      }
+      for (TaskView t : tasksOf(j)) {
+        String taskKey = j.id() + "/" + t.name();
+        if (!t.state().name().equals(taskStates.put(taskKey, t.state().name()))) {
+          listener.accept(new StateEvent("task", j.id(), t.name(), null, t.state().name(), now));
+        }
+        for (AttemptView a : t.attempts()) {
+          if (!a.state().name().equals(attemptStates.put(a.id(), a.state().name()))) {
+            listener.accept(StateEvent.attempt(j.id(), t.name(), a.id(), a.state().name(),
+                a.endTime() > 0 ? a.endTime() : a.startTime()));
+          }
+        }
+      }
+      double progress = j.mapProgress() + j.reduceProgress();
+      Double told = toldProgress.get(j.id());
+      if (!j.state().isFinal() && (told == null || progress - told >= PROGRESS_STEP)) {
+        toldProgress.put(j.id(), progress);
+        if (told != null) {
+          listener.accept(new StateEvent("progress", j.id(), null, null, j.state().name(), now));
+        }
+      }
+      if (jobChanged && j.state().isFinal()) {
+        listener.accept(StateEvent.job(j.id(), j.state().name(), now));
+      }
+      if (j.state().isFinal()) {
+        // An ended job's tasks change no more; forget them so the maps stay small.
+        String prefix = j.id() + "/";
+        taskStates.keySet().removeIf(k -> k.startsWith(prefix));
+        attemptStates.keySet().removeIf(k -> k.startsWith(prefix));
+        toldProgress.remove(j.id());
+      }
+    }
+  }
+
+  private static List<TaskView> tasksOf(JobView j) {
+    List<TaskView> all = new ArrayList<>(j.maps());
+    all.addAll(j.reduces());
+    return all;
+  }
+
+  private JobDoc job(JobView j) {
+    Long start = time(j.startTime());
+    Long end = time(j.endTime());
+    Long duration = start == null ? null
+        : (end == null ? System.currentTimeMillis() : end) - start;
+    Optional<JobSpec> spec = spec(j.id());
+    List<String> inputs = spec.map(JobSpec::inputPaths).orElseGet(() -> {
+      Set<String> splits = new LinkedHashSet<>();
+      j.maps().forEach(t -> splits.add(t.input()));
+      return new ArrayList<>(splits);
+    });
+    return new JobDoc(j.id(), j.name(), j.user(), j.state().name(), time(j.submitTime()), start,
+        end, duration, inputs, j.outputPath(),
+        progress(j.maps(), j.mapProgress()), progress(j.reduces(), j.reduceProgress()),
+        j.counters(), spec.map(JobSpec::config).orElse(Map.of()), j.failure());
+  }
+
+  private static ProgressDoc progress(List<TaskView> tasks, double fraction) {
+    int done = 0;
+    int running = 0;
+    int failed = 0;
+    for (TaskView t : tasks) {
+      switch (t.state()) {
+        case DONE -> done++;
+        case RUNNING -> running++;
+        default -> { }
+      }
+      failed += (int) t.attempts().stream().filter(a -> a.state() == AttemptState.FAILED).count();
+    }
+    return new ProgressDoc(tasks.size(), done, running, failed, fraction);
+  }
+
+  static TaskDoc task(TaskView t) {
+    return new TaskDoc(t.name(), t.kind().name(), t.index(), t.state().name(), t.input(),
+        t.attempts().stream().map(LocalClusterSource::attempt).toList());
+  }
+
+  private static AttemptDoc attempt(AttemptView a) {
+    boolean reported = a.state() == AttemptState.SUCCEEDED || a.state() == AttemptState.OUTPUT_LOST;
+    String error = a.error();
+    if (a.stackTrace() != null && !a.stackTrace().isBlank()) {
+      error = error == null ? a.stackTrace() : error + "\n" + a.stackTrace();
+    }
+    return new AttemptDoc(a.id(), a.attempt(), a.workerId(), time(a.startTime()),
+        time(a.endTime()), a.state().name(), a.progress(), reported ? a.records() : null,
+        reported ? a.bytes() : null, null, null, error);
+  }
+
+  private static Long time(long epochMillis) {
+    return epochMillis < 0 ? null : epochMillis;
+  }
+}

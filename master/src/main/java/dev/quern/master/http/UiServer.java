@@ -1,0 +1,172 @@
+package dev.quern.master.http;
+
+import dev.quern.master.http.metrics.JvmMetrics;
+import dev.quern.master.http.metrics.MetricsRegistry;
+import dev.quern.master.http.metrics.QuernMetrics;
+import dev.quern.master.local.LocalCluster;
+import io.javalin.Javalin;
+import io.javalin.http.staticfiles.Location;
+import java.net.BindException;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The monitoring server: the JSON API, {@code /metrics}, the event stream and the browser app
+ * (assets of the web-ui module, from the classpath), on 127.0.0.1.
+ *
+ * <pre>{@code
+ * try (UiServer ui = UiServer.start(source, 8080)) {
+ *   System.out.println("Quern UI: " + ui.url());
+ * }
+ * }</pre>
+ */
+public final class UiServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(UiServer.class);
+  /** Where the web-ui module keeps its assets in its jar. */
+  static final String ASSETS = "/dev/quern/webui";
+  static final String HOST = "127.0.0.1";
+  /** How many ports after a taken one {@link #start} tries. */
+  static final int PORT_TRIES = 20;
+
+  private final Javalin app;
+  private final EventHub events;
+  private final MetricsRegistry metrics;
+  private final AutoCloseable owned;
+
+  private UiServer(Javalin app, EventHub events, MetricsRegistry metrics, AutoCloseable owned) {
+    this.app = app;
+    this.events = events;
+    this.metrics = metrics;
+    this.owned = owned;
+  }
+
+  /**
+   * Serves {@code source} on 127.0.0.1. Port 0 picks a free port; when {@code port} is taken, the
+   * next free one of the following {@value #PORT_TRIES} is used. {@link #port()} tells which.
+   */
+  public static UiServer start(MonitoringSource source, int port) {
+    return start(source, port, null);
+  }
+
+  /**
+   * Serves only the jobs saved in {@code historyDir} ({@code quern ui --history DIR}).
+   */
+  public static UiServer startHistory(Path historyDir, int port) {
+    return start(new HistorySource(new HistoryStore(historyDir)), port, null);
+  }
+
+  /**
+   * Serves a live source in front of {@code historyDir}, and saves every job of the live source
+   * that ends into it. Closing the server stops the saving (after the pending writes).
+   */
+  public static UiServer startWithHistory(MonitoringSource live, Path historyDir, int port) {
+    HistoryStore store = new HistoryStore(historyDir);
+    HistoryRecorder recorder = new HistoryRecorder(live, store);
+    try {
+      return start(new CombinedSource(live, new HistorySource(store)), port, recorder);
+    } catch (RuntimeException e) {
+      recorder.close();
+      throw e;
+    }
+  }
+
+  /**
+   * The one call for {@code quern submit --master local --ui-port P}: serves {@code cluster} (and
+   * the jobs already in {@code historyDir}, when not null) and saves every job that ends there.
+   * Print {@link #url()}; close the server before the cluster.
+   */
+  public static UiServer startLocal(LocalCluster cluster, int port, Path historyDir) {
+    LocalClusterSource live = new LocalClusterSource(cluster);
+    return historyDir == null ? start(live, port) : startWithHistory(live, historyDir, port);
+  }
+
+  private static UiServer start(MonitoringSource source, int port, AutoCloseable owned) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("UI port must be 0 to 65535, got " + port);
+    }
+    int last = port == 0 ? 0 : Math.min(65535, port + PORT_TRIES);
+    RuntimeException lastFailure = null;
+    for (int p = port; p <= last; p++) {
+      MetricsRegistry metrics = new MetricsRegistry()
+          .register(new QuernMetrics(source))
+          .register(new JvmMetrics());
+      EventHub events = new EventHub(source);
+      ApiRoutes api = new ApiRoutes(source, metrics, events);
+      Javalin app = Javalin.create(config -> {
+        config.startup.showJavalinBanner = false;
+        config.startup.showOldJavalinVersionWarning = false;
+        config.staticFiles.add(s -> {
+          s.hostedPath = "/";
+          s.directory = ASSETS;
+          s.location = Location.CLASSPATH;
+          s.headers = java.util.Map.of("Cache-Control", "no-cache");
+        });
+        api.register(config.routes);
+      });
+      try {
+        app.start(HOST, p);
+        UiServer server = new UiServer(app, events, metrics, owned);
+        log.info("Quern UI listening on {}", server.url());
+        return server;
+      } catch (RuntimeException e) {
+        events.close();
+        stopQuietly(app);
+        if (!isBindFailure(e)) {
+          throw e;
+        }
+        log.info("UI port {} is taken, trying the next one", p);
+        lastFailure = e;
+      }
+    }
+    throw new IllegalStateException("no free UI port in " + port + ".." + last + " on " + HOST,
+        lastFailure);
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  /** {@code http://127.0.0.1:PORT/}. */
+  public String url() {
+    return "http://" + HOST + ":" + port() + "/";
+  }
+
+  /** The registry behind {@code /metrics}, for the engine to add its own collectors to. */
+  public MetricsRegistry metrics() {
+    return metrics;
+  }
+
+  @Override
+  public void close() {
+    events.close();
+    stopQuietly(app);
+    if (owned != null) {
+      try {
+        owned.close();
+      } catch (Exception e) {
+        log.warn("closing {} failed", owned, e);
+      }
+    }
+  }
+
+  private static void stopQuietly(Javalin app) {
+    try {
+      app.stop();
+    } catch (RuntimeException e) {
+      log.debug("stopping the UI server: {}", e.toString());
+    }
+  }
+
+  private static boolean isBindFailure(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException) {
+        return true;
+      }
+      if (t.getMessage() != null && t.getMessage().contains("Port already in use")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,270 @@
+package dev.quern.master.local;
+
+import dev.quern.api.JobHandle;
+import dev.quern.api.JobSpec;
+import dev.quern.api.JobStatus;
+import dev.quern.api.JobSubmissionException;
+import dev.quern.api.JobSubmitter;
+import dev.quern.api.io.InputSplit;
+import dev.quern.master.engine.ClusterEvent;
+import dev.quern.master.engine.ClusterMonitor;
+import dev.quern.master.engine.JobJournal;
+import dev.quern.master.engine.JobView;
+import dev.quern.master.engine.MasterActor;
+import dev.quern.master.engine.MasterCommand;
+import dev.quern.master.engine.WorkerView;
+import dev.quern.worker.actor.OutputLayout;
+import dev.quern.worker.actor.WorkerActor;
+import dev.quern.worker.actor.WorkerCommand;
+import dev.quern.worker.actor.WorkerReport;
+import dev.quern.worker.actor.WorkerSettings;
+import dev.quern.worker.task.TaskRunner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import com.typesafe.config.ConfigFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One master and N workers in this JVM: real actors, real task slots, the real commit protocol.
+ *
+ * <pre>{@code
+ * try (LocalCluster cluster = LocalCluster.start(2)) {
+ *   JobStatus s = job.submit(cluster).awaitCompletion();
+ * }
+ * }</pre>
+ */
+public final class LocalCluster implements JobSubmitter, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
+  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
+  private static final AtomicInteger CLUSTERS = new AtomicInteger();
+
+  private final LocalClusterOptions options;
+  private final Path workDir;
+  private final boolean ownsWorkDir;
+  private final ActorSystem<Void> system;
+  private final ClusterMonitor monitor = new ClusterMonitor();
+  private final JobJournal journal = new JobJournal();
+  private final JobClassLoaders loaders = new JobClassLoaders();
+  private final ActorRef<MasterCommand> master;
+  private final List<ActorRef<WorkerCommand>> workers = new ArrayList<>();
+  private final AtomicInteger jobSeq = new AtomicInteger();
+
+  private LocalCluster(LocalClusterOptions options, TaskRunner runner) throws IOException {
+    this.options = options;
+    this.ownsWorkDir = options.workDir() == null;
+    this.workDir = ownsWorkDir ? Files.createTempDirectory("quern-local-")
+        : Files.createDirectories(options.workDir());
+    this.system = ActorSystem.create(Behaviors.empty(), "quern-local-" + CLUSTERS.incrementAndGet(),
+        ConfigFactory.parseString("""
+            pekko.loglevel = "WARNING"
+            pekko.log-dead-letters = off
+            pekko.log-dead-letters-during-shutdown = off
+            pekko.coordinated-shutdown.exit-jvm = off
+            pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+            """).withFallback(ConfigFactory.load()));
+    this.master = system.systemActorOf(
+        MasterActor.create(new MasterActor.Settings(workDir, Clock.systemUTC(), journal), monitor),
+        "master", Props.empty());
+    ActorRef<WorkerReport> registrar = AskPattern.<MasterCommand, ActorRef<WorkerReport>>ask(
+        master, MasterCommand.GetReportPort::new, ASK_TIMEOUT, system.scheduler()).toCompletableFuture().join();
+    for (int i = 0; i < options.workers(); i++) {
+      WorkerSettings ws = new WorkerSettings("worker-" + i, "localhost", options.slotsPerWorker(),
+          runner, loaders, Duration.ofMinutes(5));
+      workers.add(system.systemActorOf(WorkerActor.create(ws, registrar), "worker-" + i,
+          Props.empty()));
+    }
+  }
+
+  /** Starts a cluster with {@code workers} one-slot workers and the default options otherwise. */
+  public static LocalCluster start(int workers) {
+    return start(LocalClusterOptions.defaults().withWorkers(workers));
+  }
+
+  public static LocalCluster start(LocalClusterOptions options) {
+    TaskRunner runner = options.runner() != null ? options.runner() : DefaultRunner.create();
+    LocalCluster c;
+    try {
+      c = new LocalCluster(options, runner);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the local cluster's work dir", e);
+    }
+    try {
+      if (!c.monitor.awaitWorkers(w -> w.size() == options.workers(), ASK_TIMEOUT)) {
+        throw new IllegalStateException("workers did not register within " + ASK_TIMEOUT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      c.close();
+      throw new IllegalStateException("interrupted while starting the local cluster", e);
+    }
+    return c;
+  }
+
+  /**
+   * Checks the job (jar, classes, input, output), then has the master accept it. Throws
+   * {@link JobSubmissionException} with one line naming what is wrong; nothing changes then.
+   * Submissions are serialized, so two jobs racing for one output directory cannot both pass
+   * the output check (the first creates it when accepted).
+   */
+  @Override
+  public synchronized JobHandle submit(JobSpec spec) {
+    JobSpec merged = withDefaults(spec);
+    ClassLoader loader = JobClassLoaders.create(merged);
+    List<InputSplit> splits;
+    try {
+      splits = SubmissionCheck.check(merged, loader);
+    } catch (RuntimeException e) {
+      JobClassLoaders.discard(loader);
+      throw e instanceof JobSubmissionException j ? j
+          : new JobSubmissionException("job " + spec.name() + " was refused: " + e, e);
+    }
+    String id = String.format("job-%04d", jobSeq.incrementAndGet());
+    loaders.register(id, loader);
+    this.<JobView>ask(replyTo -> new MasterCommand.SubmitJob(id, merged, splits, replyTo));
+    log.info("accepted {} ({}): {} map task(s), {} reduce task(s)", id, spec.name(),
+        splits.size(), merged.reduceTasks());
+    return new LocalJobHandle(id, monitor, this);
+  }
+
+  private JobSpec withDefaults(JobSpec spec) {
+    if (options.defaultConfig().isEmpty()) {
+      return spec;
+    }
+    Map<String, String> config = new HashMap<>(options.defaultConfig());
+    config.putAll(spec.config());
+    return new JobSpec(spec.name(), spec.user(), spec.jar(), spec.inputPaths(),
+        spec.outputPath(), spec.inputFormat(), spec.outputFormat(), spec.mapper(),
+        spec.combiner(), spec.reducer(), spec.partitioner(), spec.reduceTasks(),
+        spec.mapOutputKeyClass(), spec.mapOutputValueClass(), spec.outputKeyClass(),
+        spec.outputValueClass(), spec.sortComparator(), spec.groupingComparator(), config);
+  }
+
+  /** The handle of a submitted job. */
+  public Optional<JobHandle> handle(String jobId) {
+    return monitor.job(jobId).map(v -> new LocalJobHandle(jobId, monitor, this));
+  }
+
+  /** Every job's status, in submission order. */
+  public List<JobStatus> jobs() {
+    return monitor.jobs().stream().map(JobView::toStatus).toList();
+  }
+
+  public Optional<JobStatus> status(String jobId) {
+    return monitor.job(jobId).map(JobView::toStatus);
+  }
+
+  /** Every job's full view (tasks and attempts), in submission order. */
+  public List<JobView> jobViews() {
+    return monitor.jobs();
+  }
+
+  public Optional<JobView> jobView(String jobId) {
+    return monitor.job(jobId);
+  }
+
+  /** The live workers. */
+  public List<WorkerView> workers() {
+    return monitor.workers();
+  }
+
+  /**
+   * Calls {@code listener} with every change, on the master's thread: it must return quickly and
+   * must not wait on the cluster (submit, kill, stopWorker), which needs that thread. Closing the
+   * returned handle removes it.
+   */
+  public AutoCloseable addListener(Consumer<ClusterEvent> listener) {
+    return monitor.addListener(listener);
+  }
+
+  /** Kills a running job; false when it had already ended (or is committing). */
+  public boolean kill(String jobId) {
+    return this.<Boolean>ask(replyTo -> new MasterCommand.KillJob(jobId, replyTo));
+  }
+
+  /** Stops worker {@code index}'s actor; returns once the master has seen it go. */
+  public void stopWorker(int index) {
+    if (index < 0 || index >= workers.size()) {
+      throw new IllegalArgumentException("no worker " + index + ": the cluster started "
+          + workers.size() + " (0 to " + (workers.size() - 1) + ")");
+    }
+    String id = "worker-" + index;
+    workers.get(index).tell(new WorkerCommand.Stop());
+    try {
+      if (!monitor.awaitWorkers(ws -> ws.stream().noneMatch(w -> w.workerId().equals(id)),
+          ASK_TIMEOUT)) {
+        throw new IllegalStateException("worker " + id + " did not stop within " + ASK_TIMEOUT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while stopping " + id, e);
+    }
+  }
+
+  /** The events the master applied, in order; replaying them rebuilds its job book. */
+  public JobJournal journal() {
+    return journal;
+  }
+
+  /** Number of live workers, as the master sees them. */
+  public int workerCount() {
+    return monitor.workers().size();
+  }
+
+  /** The scratch directory (map outputs). */
+  public Path workDir() {
+    return workDir;
+  }
+
+  @Override
+  public void close() {
+    monitor.closeAll("the local cluster was closed before the job ended");
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("the local cluster's actor system did not stop cleanly", e);
+    }
+    loaders.close();
+    if (ownsWorkDir) {
+      try {
+        OutputLayout.deleteTree(workDir);
+      } catch (IOException e) {
+        log.warn("cannot delete the work dir {}", workDir, e);
+      }
+    }
+  }
+
+  private <T> T ask(java.util.function.Function<ActorRef<T>, MasterCommand> message) {
+    try {
+      return AskPattern.ask(master, message::apply, ASK_TIMEOUT, system.scheduler())
+          .toCompletableFuture().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while asking the master", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the master did not answer", e.getCause());
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package dev.quern.master.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quern.api.Counters;
+import dev.quern.api.Job;
+import dev.quern.api.JobSpec;
+import dev.quern.api.JobState;
+import dev.quern.api.Mapper;
+import dev.quern.api.TaskCounter;
+import dev.quern.api.io.FileSplit;
+import dev.quern.api.io.InputSplit;
+import dev.quern.master.engine.JobEvent.AttemptFailed;
+import dev.quern.master.engine.JobEvent.AttemptKilled;
+import dev.quern.master.engine.JobEvent.AttemptStarted;
+import dev.quern.master.engine.JobEvent.CommitGranted;
+import dev.quern.master.engine.JobEvent.JobAccepted;
+import dev.quern.master.engine.JobEvent.JobCommitting;
+import dev.quern.master.engine.JobEvent.JobSucceeded;
+import dev.quern.master.engine.JobEvent.MapDone;
+import dev.quern.master.engine.JobEvent.MapOutputLost;
+import dev.quern.master.engine.JobEvent.TaskCommitted;
+import dev.quern.worker.task.MapOutputRef;
+import dev.quern.worker.task.TaskAttemptId;
+import dev.quern.worker.task.TaskKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JobBookTest {
+  private static final String JOB = "job-0001";
+
+  public static class NoMapper implements Mapper<Long, String, String, Long> {
+    @Override
+    public void map(Long k, String v, dev.quern.api.Context<String, Long> ctx) {}
+  }
+
+  static JobSpec spec() {
+    return Job.builder("book").input("/in").output("/out").mapper(NoMapper.class)
+        .mapOutput(String.class, Long.class).reduceTasks(1).build().spec();
+  }
+
+  static List<InputSplit> splits() {
+    return List.of(new FileSplit("/in/a", 0, 10, List.of()),
+        new FileSplit("/in/b", 0, 20, List.of()));
+  }
+
+  static TaskAttemptId map(int index, int attempt) {
+    return new TaskAttemptId(JOB, TaskKind.MAP, index, attempt);
+  }
+
+  static TaskAttemptId reduce(int attempt) {
+    return new TaskAttemptId(JOB, TaskKind.REDUCE, 0, attempt);
+  }
+
+  static MapOutputRef out(TaskAttemptId a) {
+    return new MapOutputRef(a.taskIndex(), a, "localhost", "/w/" + a.dirName() + ".data",
+        "/w/" + a.dirName() + ".index");
+  }
+
+  static Counters records(long n) {
+    Counters c = new Counters();
+    c.increment(TaskCounter.MAP_INPUT_RECORDS, n);
+    return c;
+  }
+
+  /** A whole job's life: a failure, a lost map output, a denied second attempt, the commit. */
+  static List<JobEvent> history() {
+    List<JobEvent> h = new ArrayList<>();
+    h.add(new JobAccepted(JOB, spec(), splits(), 1000));
+    h.add(new AttemptStarted(map(1, 1), "w0", 1001));
+    h.add(new AttemptStarted(map(0, 1), "w1", 1002));
+    h.add(new AttemptFailed(map(1, 1), "boom", "trace", 1003));
+    h.add(new AttemptStarted(map(1, 2), "w0", 1004));
+    h.add(new MapDone(map(0, 1), out(map(0, 1)), records(5), 1005));
+    h.add(new MapDone(map(1, 2), out(map(1, 2)), records(7), 1006));
+    h.add(new AttemptStarted(reduce(1), "w0", 1007));
+    h.add(new MapOutputLost(reduce(1), 0, map(0, 1), "checksum mismatch", 1008));
+    h.add(new AttemptStarted(map(0, 2), "w1", 1009));
+    h.add(new MapDone(map(0, 2), out(map(0, 2)), records(5), 1010));
+    h.add(new AttemptStarted(reduce(2), "w0", 1011));
+    h.add(new AttemptStarted(reduce(3), "w1", 1012));
+    h.add(new CommitGranted(reduce(3), 1013));
+    h.add(new AttemptKilled(reduce(2), "commit denied", 1014));
+    h.add(new TaskCommitted(reduce(3), new Counters(), 1015));
+    h.add(new JobCommitting(JOB, 1016));
+    h.add(new JobSucceeded(JOB, 1017));
+    return h;
+  }
+
+  @Test
+  void aJobsHistoryBuildsTheExpectedBook() {
+    JobBook book = new JobBook();
+    history().forEach(book::apply);
+    BookJob job = book.job(JOB);
+
+    assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(job.submitTime()).isEqualTo(1000);
+    assertThat(job.startTime()).isEqualTo(1001);
+    assertThat(job.endTime()).isEqualTo(1017);
+    assertThat(job.maps().get(0).attempts()).extracting(BookAttempt::state)
+        .containsExactly(AttemptState.OUTPUT_LOST, AttemptState.SUCCEEDED);
+    assertThat(job.maps().get(0).mapOutput()).isEqualTo(out(map(0, 2)));
+    assertThat(job.maps().get(1).failures()).isEqualTo(1);
+    assertThat(job.reduces().get(0).committedAttempt()).isEqualTo(reduce(3));
+    assertThat(job.reduces().get(0).inputLosses()).isEqualTo(1);
+    Counters c = job.counters();
+    assertThat(c.get(TaskCounter.MAP_INPUT_RECORDS)).isEqualTo(12);
+    assertThat(c.get(TaskCounter.LAUNCHED_MAP_ATTEMPTS)).isEqualTo(4);
+    assertThat(c.get(TaskCounter.FAILED_MAP_ATTEMPTS)).isEqualTo(1);
+    assertThat(c.get(TaskCounter.LAUNCHED_REDUCE_ATTEMPTS)).isEqualTo(3);
+    assertThat(c.get(TaskCounter.FAILED_REDUCE_ATTEMPTS)).isEqualTo(1);
+  }
+
+  @Test
+  void replayingEveryPrefixGivesTheSameBookAsApplyingLive() {
+    List<JobEvent> h = history();
+    JobBook live = new JobBook();
+    for (int i = 0; i < h.size(); i++) {
+      live.apply(h.get(i));
+      JobBook replayed = new JobBook();
+      h.subList(0, i + 1).forEach(replayed::apply);
+      assertThat(JobViews.of(replayed.job(JOB), Map.of()))
+          .as("after event %d: %s", i, h.get(i))
+          .isEqualTo(JobViews.of(live.job(JOB), Map.of()));
+    }
+  }
+
+  @Test
+  void eventsThatDoNotFitAreRefused() {
+    JobBook book = new JobBook();
+    book.apply(new JobAccepted(JOB, spec(), splits(), 1));
+    assertThatThrownBy(() -> book.apply(new AttemptStarted(map(0, 2), "w", 2)))
+        .hasMessageContaining("expects attempt 1");
+    book.apply(new AttemptStarted(map(0, 1), "w", 2));
+    assertThatThrownBy(() -> book.apply(new JobCommitting(JOB, 3)))
+        .hasMessageContaining("tasks remain");
+    book.apply(new AttemptStarted(reduce(1), "w", 3));
+    book.apply(new CommitGranted(reduce(1), 4));
+    book.apply(new AttemptStarted(reduce(2), "w", 5));
+    assertThatThrownBy(() -> book.apply(new CommitGranted(reduce(2), 6)))
+        .hasMessageContaining("held by " + reduce(1));
+    assertThatThrownBy(() -> book.apply(new TaskCommitted(reduce(2), new Counters(), 7)))
+        .hasMessageContaining("without holding the grant");
+    book.apply(new JobEvent.JobKilled(JOB, 8));
+    assertThat(book.job(JOB).runningAttempts()).isEmpty();
+    assertThatThrownBy(() -> book.apply(new AttemptStarted(map(1, 1), "w", 9)))
+        .hasMessageContaining("already ended KILLED");
+  }
+}

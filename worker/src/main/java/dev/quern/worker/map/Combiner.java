@@ -1,0 +1,87 @@
+package dev.quern.worker.map;
+
+import com.esotericsoftware.kryo.io.Output;
+import dev.quern.api.Reducer;
+import dev.quern.api.TaskCounter;
+import dev.quern.api.serde.Serde;
+import dev.quern.worker.reduce.GroupDriver;
+import dev.quern.worker.reduce.KeyGrouping;
+import dev.quern.worker.runner.AttemptCounters;
+import dev.quern.worker.runner.EngineIOException;
+import dev.quern.worker.runner.ProgressTracker;
+import dev.quern.worker.runner.TaskContext;
+import dev.quern.worker.spill.RecordSink;
+import dev.quern.worker.spill.RecordStream;
+import dev.quern.worker.task.TaskAttemptId;
+import java.io.IOException;
+import java.util.concurrent.Callable;
+
+/**
+ * Runs the job's combiner over a sorted stream (a spill, or a merge of spills), grouping keys
+ * equal under the sort order, and writes what it emits, serialized, to a sink.
+ */
+final class Combiner<K, V> {
+  private final TaskAttemptId attempt;
+  private final int reduceTasks;
+  private final Callable<Reducer<K, V, K, V>> factory;
+  private final Serde<K> keySerde;
+  private final Serde<V> valueSerde;
+  private final KeyGrouping grouping;
+  private final AttemptCounters counters;
+  private final ProgressTracker progress;
+  private final dev.quern.api.Configuration conf;
+  private final Output keyOut = new Output(256, -1);
+  private final Output valOut = new Output(256, -1);
+
+  Combiner(TaskAttemptId attempt, int reduceTasks, dev.quern.api.Configuration conf,
+      Callable<Reducer<K, V, K, V>> factory, Serde<K> keySerde, Serde<V> valueSerde,
+      KeyGrouping grouping, AttemptCounters counters, ProgressTracker progress) {
+    this.attempt = attempt;
+    this.reduceTasks = reduceTasks;
+    this.conf = conf;
+    this.factory = factory;
+    this.keySerde = keySerde;
+    this.valueSerde = valueSerde;
+    this.grouping = grouping;
+    this.counters = counters;
+    this.progress = progress;
+  }
+
+  /** Combines {@code in} into {@code out}; returns the number of records written. */
+  long run(RecordStream in, RecordSink out) throws Exception {
+    long[] written = new long[1];
+    TaskContext<K, V> ctx = new TaskContext<>(attempt, reduceTasks, conf, counters, progress,
+        (k, v) -> {
+          if (k == null) {
+            throw new NullPointerException("the combiner of " + attempt + " emitted a null key");
+          }
+          keyOut.reset();
+          keySerde.write(k, keyOut);
+          int vl = -1;
+          valOut.reset();
+          if (v != null) {
+            valueSerde.write(v, valOut);
+            vl = valOut.position();
+          }
+          try {
+            out.write(keyOut.getBuffer(), 0, keyOut.position(), valOut.getBuffer(), 0, vl);
+          } catch (IOException e) {
+            throw new EngineIOException(e);
+          }
+          written[0]++;
+        });
+    Reducer<K, V, K, V> combiner = factory.call();
+    GroupDriver<K, V> driver =
+        new GroupDriver<>(attempt, keySerde, valueSerde, grouping, progress::ping);
+    try {
+      combiner.setup(ctx);
+      driver.run(in, combiner, ctx);
+      combiner.cleanup(ctx);
+    } catch (EngineIOException e) {
+      throw e.getCause();
+    }
+    counters.add(TaskCounter.COMBINE_INPUT_RECORDS, driver.records());
+    counters.add(TaskCounter.COMBINE_OUTPUT_RECORDS, written[0]);
+    return written[0];
+  }
+}

@@ -1,0 +1,136 @@
+package dev.quern.worker.map;
+
+import dev.quern.api.Configuration;
+import dev.quern.api.JobSpec;
+import dev.quern.api.Mapper;
+import dev.quern.api.Partitioner;
+import dev.quern.api.Reducer;
+import dev.quern.api.TaskCounter;
+import dev.quern.api.io.InputFormat;
+import dev.quern.api.io.OutputFormat;
+import dev.quern.api.io.RecordReader;
+import dev.quern.api.io.RecordWriter;
+import dev.quern.worker.runner.AttemptCounters;
+import dev.quern.worker.runner.CarriedException;
+import dev.quern.worker.runner.DataPathConfig;
+import dev.quern.worker.runner.EngineIOException;
+import dev.quern.worker.runner.Interrupts;
+import dev.quern.worker.runner.MapOutputTypes;
+import dev.quern.worker.runner.ProgressTracker;
+import dev.quern.worker.runner.TaskContext;
+import dev.quern.worker.runner.UserClasses;
+import dev.quern.worker.task.MapOutputRef;
+import dev.quern.worker.task.MapTaskSpec;
+import dev.quern.worker.task.TaskResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.BiConsumer;
+
+/** Runs one map attempt: read the split, call the mapper, collect or write its output. */
+public final class MapTask {
+  private static final float MAP_PHASE_END = 0.9f;
+
+  private MapTask() {}
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public static TaskResult run(MapTaskSpec spec, UserClasses classes, ProgressTracker progress,
+      String host) throws Exception {
+    JobSpec job = spec.job();
+    Configuration conf = job.configuration();
+    AttemptCounters counters = new AttemptCounters();
+    InputFormat<Object, Object> inputFormat =
+        classes.create(job.inputFormat(), InputFormat.class, "input format");
+    Mapper<Object, Object, Object, Object> mapper =
+        classes.create(job.mapper(), Mapper.class, "mapper");
+    progress.phase(0f, job.reduceTasks() == 0 ? 1f : MAP_PHASE_END);
+
+    if (job.reduceTasks() == 0) {
+      OutputFormat<Object, Object> outputFormat =
+          classes.create(job.outputFormat(), OutputFormat.class, "output format");
+      Path workDir = Path.of(spec.outputWorkDir());
+      Files.createDirectories(workDir);
+      long[] written = new long[1];
+      try (RecordWriter<Object, Object> writer =
+          outputFormat.open(workDir, "part-" + spec.id().taskName(), conf)) {
+        readAndMap(spec, classes, inputFormat, mapper, counters, progress, (k, v) -> {
+          try {
+            writer.write(k, v);
+          } catch (IOException e) {
+            throw new EngineIOException(e);
+          }
+          written[0]++;
+        });
+        counters.add(TaskCounter.OUTPUT_BYTES, writer.bytesWritten());
+      }
+      counters.add(TaskCounter.MAP_OUTPUT_RECORDS, written[0]);
+      counters.add(TaskCounter.OUTPUT_RECORDS, written[0]);
+      progress.set(1f);
+      return new TaskResult(spec.id(), counters.snapshot(), null);
+    }
+
+    DataPathConfig cfg = DataPathConfig.from(conf);
+    MapOutputTypes<Object, Object> types = MapOutputTypes.of(job, classes);
+    Partitioner<Object> partitioner =
+        classes.create(job.partitioner(), Partitioner.class, "partitioner");
+    Combiner<Object, Object> combiner = job.combiner() == null ? null
+        : new Combiner<>(spec.id(), job.reduceTasks(), conf,
+            () -> classes.create(job.combiner(), Reducer.class, "combiner"), types.keySerde(),
+            types.valueSerde(), types.sortGrouping(), counters, progress);
+    Path scratch = Path.of(spec.scratchDir());
+    Files.createDirectories(scratch);
+    try (MapOutputCollector<Object, Object> collector = new MapOutputCollector<>(spec.id(), cfg,
+        job.reduceTasks(), partitioner, types.keySerde(), types.valueSerde(), types.order(),
+        combiner, scratch, counters)) {
+      readAndMap(spec, classes, inputFormat, mapper, counters, progress, (k, v) -> {
+        try {
+          collector.collect(k, v);
+        } catch (IOException e) {
+          throw new EngineIOException(e);
+        } catch (RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new CarriedException(e);
+        }
+      });
+      progress.phase(MAP_PHASE_END, 1f);
+      MapOutputCollector.Result out = collector.finish();
+      progress.set(1f);
+      MapOutputRef ref = new MapOutputRef(spec.id().taskIndex(), spec.id(), host,
+          out.dataFile().toAbsolutePath().toString(), out.indexFile().toAbsolutePath().toString());
+      return new TaskResult(spec.id(), counters.snapshot(), ref);
+    }
+  }
+
+  private static void readAndMap(MapTaskSpec spec, UserClasses classes,
+      InputFormat<Object, Object> inputFormat, Mapper<Object, Object, Object, Object> mapper,
+      AttemptCounters counters, ProgressTracker progress, BiConsumer<Object, Object> sink)
+      throws Exception {
+    Configuration conf = spec.job().configuration();
+    TaskContext<Object, Object> ctx = new TaskContext<>(spec.id(), spec.job().reduceTasks(), conf,
+        counters, progress, sink);
+    Interrupts.check(spec.id());
+    long n = 0;
+    try (RecordReader<Object, Object> reader = inputFormat.open(spec.split(), conf)) {
+      try {
+        mapper.setup(ctx);
+        while (reader.next()) {
+          n++;
+          if ((n & 4095) == 0) {
+            Interrupts.check(spec.id());
+            progress.set(reader.progress());
+          }
+          mapper.map(reader.key(), reader.value(), ctx);
+        }
+        mapper.cleanup(ctx);
+      } catch (EngineIOException e) {
+        throw e.getCause();
+      } catch (CarriedException e) {
+        throw e.carried();
+      } finally {
+        counters.add(TaskCounter.MAP_INPUT_RECORDS, n);
+        counters.add(TaskCounter.MAP_INPUT_BYTES, reader.bytesRead());
+      }
+    }
+  }
+}

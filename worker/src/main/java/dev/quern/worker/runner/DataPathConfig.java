@@ -1,0 +1,52 @@
+package dev.quern.worker.runner;
+
+import dev.quern.api.Configuration;
+import dev.quern.api.Sizes;
+
+/** The engine's data-path settings, read from the job's configuration. */
+public record DataPathConfig(
+    long sortBufferSize,
+    boolean compress,
+    boolean hashCombine,
+    int foldAt,
+    int combineMinSpills,
+    int mergeFactor,
+    long shuffleMemory) {
+
+  /** Map sort buffer (serialized records plus their index), e.g. {@code 64m}. */
+  public static final String SORT_BUFFER_SIZE = "quern.map.sort-buffer-size";
+  /** LZ4-compress spills, map output and reduce merge passes. */
+  public static final String COMPRESS = "quern.map.output.compress";
+  /** Aggregate values of equal keys in a hash table before the sort when a combiner is set. */
+  public static final String HASH_COMBINE = "quern.map.combine.hash";
+  /** With hash combining, fold a key's values through the combiner when this many pile up. */
+  public static final String FOLD_AT = "quern.map.combine.fold-at";
+  /** Run the combiner again while merging spills when there are at least this many. */
+  public static final String COMBINE_MIN_SPILLS = "quern.map.combine.min-spills";
+  /** Most sorted runs merged at once; more inputs are merged in passes through scratch files. */
+  public static final String MERGE_FACTOR = "quern.reduce.merge-factor";
+  /** Fetched map output kept in memory by a reduce; the rest goes to scratch files. */
+  public static final String SHUFFLE_MEMORY = "quern.reduce.shuffle-memory";
+
+  public static final long DEFAULT_SORT_BUFFER = 64L << 20;
+  public static final long DEFAULT_SHUFFLE_MEMORY = 64L << 20;
+
+  public static DataPathConfig from(Configuration conf) {
+    long sort = Sizes.get(conf, SORT_BUFFER_SIZE, DEFAULT_SORT_BUFFER);
+    if (sort < 1024 || sort > (1L << 31) - 1) {
+      throw new IllegalArgumentException(
+          SORT_BUFFER_SIZE + " must be between 1k and 2g-1, got " + sort);
+    }
+    int factor = conf.getInt(MERGE_FACTOR, 64);
+    if (factor < 2) {
+      throw new IllegalArgumentException(MERGE_FACTOR + " must be at least 2, got " + factor);
+    }
+    int foldAt = conf.getInt(FOLD_AT, 32);
+    if (foldAt < 2) {
+      throw new IllegalArgumentException(FOLD_AT + " must be at least 2, got " + foldAt);
+    }
+    return new DataPathConfig(sort, conf.getBoolean(COMPRESS, true),
+        conf.getBoolean(HASH_COMBINE, true), foldAt, conf.getInt(COMBINE_MIN_SPILLS, 3), factor,
+        Sizes.get(conf, SHUFFLE_MEMORY, DEFAULT_SHUFFLE_MEMORY));
+  }
+}

@@ -1,0 +1,54 @@
+package dev.quern.worker.runner;
+
+import dev.quern.worker.map.MapTask;
+import dev.quern.worker.reduce.ReduceTask;
+import dev.quern.worker.shuffle.LocalShuffleSource;
+import dev.quern.worker.task.MapTaskSpec;
+import dev.quern.worker.task.ReduceTaskSpec;
+import dev.quern.worker.task.ShuffleSource;
+import dev.quern.worker.task.TaskProgress;
+import dev.quern.worker.task.TaskResult;
+import dev.quern.worker.task.TaskRunner;
+import dev.quern.worker.task.TaskSpec;
+
+/**
+ * The task runner of the data path: a map attempt reads its split, maps, sorts, combines and
+ * spills into one indexed data file (or, in a map-only job, writes part-m files); a reduce
+ * attempt fetches its partition of every map output, merges, groups and reduces.
+ */
+public final class PipelineTaskRunner implements TaskRunner {
+  private final String host;
+  private final ShuffleSource shuffle;
+
+  /** Reads map outputs from local files and reports map outputs as living on "localhost". */
+  public PipelineTaskRunner() {
+    this("localhost", new LocalShuffleSource());
+  }
+
+  /**
+   * @param host the host name that map outputs report (where reduces fetch them from)
+   * @param shuffle how reduces read map outputs
+   */
+  public PipelineTaskRunner(String host, ShuffleSource shuffle) {
+    this.host = host;
+    this.shuffle = shuffle;
+  }
+
+  @Override
+  public TaskResult run(TaskSpec spec, ClassLoader jobLoader, TaskProgress progress)
+      throws Exception {
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    thread.setContextClassLoader(jobLoader);
+    try {
+      UserClasses classes = new UserClasses(spec.job(), jobLoader, spec.job().configuration());
+      ProgressTracker tracker = new ProgressTracker(progress);
+      if (spec instanceof MapTaskSpec m) {
+        return MapTask.run(m, classes, tracker, host);
+      }
+      return ReduceTask.run((ReduceTaskSpec) spec, classes, tracker, shuffle);
+    } finally {
+      thread.setContextClassLoader(previous);
+    }
+  }
+}

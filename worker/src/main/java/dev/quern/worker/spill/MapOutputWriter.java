@@ -1,0 +1,150 @@
+package dev.quern.worker.spill;
+
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Writes partitioned, sorted runs into one data file, partition after partition, and computes
+ * the {@link PartitionIndex}. A record is {@code varint keyLength, varint (valueLength + 1), key,
+ * value} (value length 0 encodes a null value). With compression, each partition's raw bytes are
+ * cut into blocks of up to 64 KiB, each stored as {@code int rawLength, int storedLength, LZ4
+ * bytes}; each partition starts a new block, so partitions read independently.
+ */
+public final class MapOutputWriter implements Closeable, RecordSink {
+  private final Path file;
+  private final int partitions;
+  private final boolean compress;
+  private final OutputStream out;
+  private final byte[] block = new byte[Lz4.BLOCK];
+  private final byte[] packed;
+  private final CRC32C crc = new CRC32C();
+  private final List<IndexEntry> entries = new ArrayList<>();
+  private int blockLen;
+  private long pos;
+  private long segStart;
+  private long segRaw;
+  private long segRecords;
+  private boolean open;
+  private boolean closed;
+
+  public MapOutputWriter(Path file, int partitions, boolean compress) throws IOException {
+    this.file = file;
+    this.partitions = partitions;
+    this.compress = compress;
+    this.packed = compress ? new byte[8 + Lz4.COMPRESSOR.maxCompressedLength(Lz4.BLOCK)] : null;
+    this.out = new BufferedOutputStream(Files.newOutputStream(file), 256 * 1024);
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /** Starts the next partition; partitions are written in order 0, 1, 2, ... */
+  public void startPartition() {
+    if (open) {
+      throw new IllegalStateException("partition " + entries.size() + " is still open");
+    }
+    open = true;
+    segStart = pos;
+    segRaw = 0;
+    segRecords = 0;
+    crc.reset();
+  }
+
+  @Override
+  public void write(byte[] kb, int ko, int kl, byte[] vb, int vo, int vl) throws IOException {
+    if (BLOCK_SPACE - blockLen < 10) {
+      flushBlock();
+    }
+    blockLen = Varints.put(block, blockLen, kl);
+    blockLen = Varints.put(block, blockLen, vl + 1);
+    segRaw += Varints.size(kl) + Varints.size(vl + 1);
+    put(kb, ko, kl);
+    if (vl > 0) {
+      put(vb, vo, vl);
+    }
+    segRecords++;
+  }
+
+  private static final int BLOCK_SPACE = Lz4.BLOCK;
+
+  private void put(byte[] b, int off, int len) throws IOException {
+    segRaw += len;
+    while (len > 0) {
+      int n = Math.min(len, BLOCK_SPACE - blockLen);
+      System.arraycopy(b, off, block, blockLen, n);
+      blockLen += n;
+      off += n;
+      len -= n;
+      if (blockLen == BLOCK_SPACE) {
+        flushBlock();
+      }
+    }
+  }
+
+  private void flushBlock() throws IOException {
+    if (blockLen == 0) {
+      return;
+    }
+    if (compress) {
+      int n = Lz4.COMPRESSOR.compress(block, 0, blockLen, packed, 8, packed.length - 8);
+      putInt(packed, 0, blockLen);
+      putInt(packed, 4, n);
+      stored(packed, 0, n + 8);
+    } else {
+      stored(block, 0, blockLen);
+    }
+    blockLen = 0;
+  }
+
+  private void stored(byte[] b, int off, int len) throws IOException {
+    out.write(b, off, len);
+    crc.update(b, off, len);
+    pos += len;
+  }
+
+  static void putInt(byte[] b, int at, int v) {
+    b[at] = (byte) (v >>> 24);
+    b[at + 1] = (byte) (v >>> 16);
+    b[at + 2] = (byte) (v >>> 8);
+    b[at + 3] = (byte) v;
+  }
+
+  /** Ends the current partition and returns its index entry. */
+  public IndexEntry endPartition() throws IOException {
+    if (!open) {
+      throw new IllegalStateException("no partition is open");
+    }
+    flushBlock();
+    open = false;
+    IndexEntry e = new IndexEntry(segStart, segRaw, pos - segStart, (int) crc.getValue(),
+        segRecords);
+    entries.add(e);
+    return e;
+  }
+
+  /** Closes the data file; every partition must have been written. */
+  public PartitionIndex finish() throws IOException {
+    if (open || entries.size() != partitions) {
+      throw new IllegalStateException("wrote " + entries.size() + " of " + partitions
+          + " partitions to " + file);
+    }
+    close();
+    return new PartitionIndex(compress, entries);
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (!closed) {
+      closed = true;
+      out.close();
+    }
+  }
+}

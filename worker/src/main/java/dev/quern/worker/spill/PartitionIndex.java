@@ -1,0 +1,97 @@
+package dev.quern.worker.spill;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * The index of a map output (or spill) data file: for each partition its offset, raw length,
+ * stored length and CRC32C, whether the runs are LZ4 blocks, and a CRC32C of the index itself.
+ *
+ * <p>File layout (big-endian): magic {@code QMIX}, version 1, partition count, flags (bit 0:
+ * compressed); then per partition offset (long), raw length (long), stored length (long), CRC32C
+ * (int); then the CRC32C of everything before it (int).
+ */
+public record PartitionIndex(boolean compressed, List<IndexEntry> entries) {
+  static final int MAGIC = 0x514D4958;
+  static final int VERSION = 1;
+  static final int ENTRY_BYTES = 28;
+
+  public PartitionIndex {
+    entries = List.copyOf(entries);
+  }
+
+  public int partitions() {
+    return entries.size();
+  }
+
+  public IndexEntry entry(int partition) {
+    return entries.get(partition);
+  }
+
+  public long totalRecords() {
+    return entries.stream().mapToLong(IndexEntry::records).sum();
+  }
+
+  /** Writes the index atomically (temp file, then rename). */
+  public void write(Path file) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + entries.size() * ENTRY_BYTES + 4);
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeInt(MAGIC);
+    out.writeInt(VERSION);
+    out.writeInt(entries.size());
+    out.writeInt(compressed ? 1 : 0);
+    for (IndexEntry e : entries) {
+      out.writeLong(e.offset());
+      out.writeLong(e.rawLength());
+      out.writeLong(e.storedLength());
+      out.writeInt(e.crc());
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(bytes.toByteArray());
+    out.writeInt((int) crc.getValue());
+    out.flush();
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.write(tmp, bytes.toByteArray());
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Reads and checks an index file; fails with an {@link IOException} saying what is wrong. */
+  public static PartitionIndex read(Path file) throws IOException {
+    byte[] b = Files.readAllBytes(file);
+    if (b.length < 20) {
+      throw new IOException("index " + file + " is truncated (" + b.length + " bytes)");
+    }
+    ByteBuffer buf = ByteBuffer.wrap(b);
+    if (buf.getInt() != MAGIC) {
+      throw new IOException("index " + file + " has a bad magic number");
+    }
+    int version = buf.getInt();
+    if (version != VERSION) {
+      throw new IOException("index " + file + " has unknown version " + version);
+    }
+    int n = buf.getInt();
+    int flags = buf.getInt();
+    if (n < 0 || b.length != 16 + (long) n * ENTRY_BYTES + 4) {
+      throw new IOException("index " + file + " is " + b.length + " bytes, expected "
+          + (16 + (long) n * ENTRY_BYTES + 4) + " for " + n + " partitions");
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(b, 0, b.length - 4);
+    if ((int) crc.getValue() != ByteBuffer.wrap(b, b.length - 4, 4).getInt()) {
+      throw new IOException("index " + file + " fails its checksum");
+    }
+    List<IndexEntry> entries = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      entries.add(new IndexEntry(buf.getLong(), buf.getLong(), buf.getLong(), buf.getInt(), -1));
+    }
+    return new PartitionIndex((flags & 1) != 0, entries);
+  }
+}

@@ -1,0 +1,156 @@
+package dev.quern.worker.bench;
+
+import dev.quern.api.Job;
+import dev.quern.api.JobSpec;
+import dev.quern.api.TaskCounter;
+import dev.quern.api.io.FileSplit;
+import dev.quern.worker.runner.DataPathConfig;
+import dev.quern.worker.runner.PipelineTaskRunner;
+import dev.quern.worker.task.MapTaskSpec;
+import dev.quern.worker.task.TaskAttemptId;
+import dev.quern.worker.task.TaskKind;
+import dev.quern.worker.task.TaskProgress;
+import dev.quern.worker.task.TaskResult;
+import dev.quern.worker.testjobs.WordCount;
+import java.io.BufferedWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Throughput of one WordCount map task (text in, sorted/combined/spilled map output out), in MB of
+ * text per second, for each combination of hash combining and LZ4.
+ *
+ * <p>Run: {@code java -Xmx1g -cp <test classpath> dev.quern.worker.bench.WordCountMapBench
+ * [textMB] [rounds] [configs...]} where a config is {@code hash=true,lz4=false} etc.
+ */
+public final class WordCountMapBench {
+  private WordCountMapBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int mb = args.length > 0 ? Integer.parseInt(args[0]) : 128;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    Path dir = Path.of(System.getProperty("java.io.tmpdir"), "quern-wc-bench");
+    Files.createDirectories(dir);
+    int vocab = Integer.getInteger("vocab", 200_000);
+    Path text = dir.resolve("text-" + mb + "m-" + vocab + ".txt");
+    if (!Files.exists(text)) {
+      generate(text, (long) mb << 20, vocab);
+    }
+    List<boolean[]> configs = new ArrayList<>();
+    if (args.length > 2) {
+      for (int i = 2; i < args.length; i++) {
+        configs.add(new boolean[] {args[i].contains("hash=true"), args[i].contains("lz4=true")});
+      }
+    } else {
+      for (boolean hash : new boolean[] {true, false}) {
+        for (boolean lz4 : new boolean[] {true, false}) {
+          configs.add(new boolean[] {hash, lz4});
+        }
+      }
+    }
+    long size = Files.size(text);
+    baseline(text, size);
+    for (boolean[] c : configs) {
+      JobSpec job = Job.builder("wc-bench").input(text.toString())
+          .output(dir.resolve("out").toString()).mapper(WordCount.TokenizerMapper.class)
+          .combiner(WordCount.SumReducer.class).reducer(WordCount.SumReducer.class)
+          .mapOutput(String.class, Long.class).reduceTasks(4)
+          .set(DataPathConfig.HASH_COMBINE, Boolean.toString(c[0]))
+          .set(DataPathConfig.COMPRESS, Boolean.toString(c[1]))
+          .set(DataPathConfig.FOLD_AT, System.getProperty("foldAt", "32")).build().spec();
+      double best = 0;
+      for (int r = 0; r < rounds; r++) {
+        TaskAttemptId id = new TaskAttemptId("bench", TaskKind.MAP, 0, r + 1);
+        java.lang.management.ThreadMXBean mx =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+        long c0 = mx.getCurrentThreadCpuTime();
+        long t0 = System.nanoTime();
+        TaskResult res = new PipelineTaskRunner().run(new MapTaskSpec(id, job,
+            new FileSplit(text.toString(), 0, size, List.of()), dir.resolve("scratch").toString(),
+            dir.resolve("work").toString()), WordCountMapBench.class.getClassLoader(),
+            TaskProgress.NONE);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        double cpu = (mx.getCurrentThreadCpuTime() - c0) / 1e9;
+        double mbps = size / 1048576.0 / secs;
+        // The machine is shared: CPU time of the task's thread is the steadier figure.
+        double cpuMbps = size / 1048576.0 / cpu;
+        best = Math.max(best, cpuMbps);
+        System.out.printf("hash=%s lz4=%s round %d: %.2f s wall (%.1f MB/s), %.2f s cpu (%.1f MB/s),"
+                + " output %d bytes, spilled %d, combine in %d out %d%n", c[0], c[1], r, secs, mbps,
+            cpu, cpuMbps,
+            Files.size(Path.of(res.mapOutput().dataFile())),
+            res.counters().get(TaskCounter.SPILLED_RECORDS),
+            res.counters().get(TaskCounter.COMBINE_INPUT_RECORDS),
+            res.counters().get(TaskCounter.COMBINE_OUTPUT_RECORDS));
+        Files.delete(Path.of(res.mapOutput().dataFile()));
+        Files.delete(Path.of(res.mapOutput().indexFile()));
+      }
+      System.out.printf("BEST hash=%s lz4=%s: %.1f MB/s of task-thread CPU%n", c[0], c[1], best);
+    }
+  }
+
+  /** Reading and tokenizing alone: the ceiling for any map output path. */
+  static void baseline(Path text, long size) throws Exception {
+    java.lang.management.ThreadMXBean mx =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    for (int r = 0; r < 2; r++) {
+      long c0 = mx.getCurrentThreadCpuTime();
+      long words = 0;
+      try (var reader = new dev.quern.api.io.LineRecordReader(
+          new FileSplit(text.toString(), 0, size, List.of()))) {
+        while (reader.next()) {
+          java.util.StringTokenizer t = new java.util.StringTokenizer(reader.value());
+          while (t.hasMoreTokens()) {
+            words += t.nextToken().length();
+          }
+        }
+      }
+      double cpu = (mx.getCurrentThreadCpuTime() - c0) / 1e9;
+      System.out.printf("baseline read+tokenize: %.2f s cpu (%.1f MB/s) %d%n", cpu,
+          size / 1048576.0 / cpu, words);
+    }
+  }
+
+  /** Zipf-distributed words over a vocabulary (default 200k words), lines of 5 to 15 words, seeded. */
+  static void generate(Path file, long bytes, int vocab) throws Exception {
+    Random rnd = new Random(1);
+    String[] words = new String[vocab];
+    for (int i = 0; i < vocab; i++) {
+      StringBuilder sb = new StringBuilder();
+      int len = 2 + rnd.nextInt(9);
+      for (int j = 0; j < len; j++) {
+        sb.append((char) ('a' + rnd.nextInt(26)));
+      }
+      words[i] = sb.toString();
+    }
+    double[] cdf = new double[vocab];
+    double sum = 0;
+    for (int i = 0; i < vocab; i++) {
+      sum += 1.0 / (i + 1);
+      cdf[i] = sum;
+    }
+    long written = 0;
+    try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      while (written < bytes) {
+        StringBuilder line = new StringBuilder();
+        int n = 5 + rnd.nextInt(11);
+        for (int i = 0; i < n; i++) {
+          double u = rnd.nextDouble() * sum;
+          int idx = java.util.Arrays.binarySearch(cdf, u);
+          idx = idx < 0 ? -idx - 1 : idx;
+          if (i > 0) {
+            line.append(' ');
+          }
+          line.append(words[Math.min(idx, vocab - 1)]);
+        }
+        line.append('\n');
+        w.write(line.toString());
+        written += line.length();
+      }
+    }
+  }
+}

@@ -1,0 +1,108 @@
+package dev.quern.worker.shuffle;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quern.api.Job;
+import dev.quern.api.JobSpec;
+import dev.quern.worker.runner.DataPathConfig;
+import dev.quern.worker.runner.PipelineTaskRunner;
+import dev.quern.worker.spill.IndexEntry;
+import dev.quern.worker.spill.PartitionIndex;
+import dev.quern.worker.task.MapOutputLostException;
+import dev.quern.worker.task.MapOutputRef;
+import dev.quern.worker.task.MapTaskSpec;
+import dev.quern.worker.task.ReduceTaskSpec;
+import dev.quern.worker.task.TaskAttemptId;
+import dev.quern.worker.task.TaskKind;
+import dev.quern.worker.task.TaskProgress;
+import dev.quern.api.io.FileSplit;
+import dev.quern.worker.testjobs.WordCount;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A damaged map output must be reported as lost, naming the attempt and partition. */
+class ShuffleCorruptionTest {
+  private static final int PARTITION = 1;
+
+  @TempDir Path tmp;
+
+  private MapOutputRef runMap(JobSpec job, Path input) throws Exception {
+    TaskAttemptId id = new TaskAttemptId("job-9", TaskKind.MAP, 0, 3);
+    return new PipelineTaskRunner().run(new MapTaskSpec(id, job,
+        new FileSplit(input.toString(), 0, Files.size(input), List.of()),
+        tmp.resolve("scratch").toString(), tmp.resolve("w").toString()),
+        getClass().getClassLoader(), TaskProgress.NONE).mapOutput();
+  }
+
+  private void runReduce(JobSpec job, MapOutputRef ref) throws Exception {
+    TaskAttemptId id = new TaskAttemptId("job-9", TaskKind.REDUCE, PARTITION, 1);
+    new PipelineTaskRunner().run(new ReduceTaskSpec(id, job, PARTITION, List.of(ref),
+        tmp.resolve("rscratch").toString(), tmp.resolve("r").toString()),
+        getClass().getClassLoader(), TaskProgress.NONE);
+  }
+
+  @ParameterizedTest(name = "{0} compress={1} inMemory={2}")
+  @CsvSource({"flip,true,true", "flip,false,false", "flip,true,false", "truncate,true,true",
+      "truncate,false,false", "delete,true,true", "deleteIndex,false,true",
+      "corruptIndex,true,true"})
+  void damagedOutputIsLost(String damage, boolean compress, boolean inMemory) throws Exception {
+    Path input = tmp.resolve("in.txt");
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      lines.add("alpha beta gamma delta w" + i + " x" + (i % 97));
+    }
+    Files.write(input, lines);
+    JobSpec job = Job.builder("crc").input(input.toString()).output(tmp.resolve("out").toString())
+        .mapper(WordCount.TokenizerMapper.class).reducer(WordCount.SumReducer.class)
+        .mapOutput(String.class, Long.class).reduceTasks(3)
+        .set(DataPathConfig.COMPRESS, Boolean.toString(compress))
+        .set(DataPathConfig.SHUFFLE_MEMORY, inMemory ? "64m" : "0").build().spec();
+    MapOutputRef ref = runMap(job, input);
+    runReduce(job, ref); // intact output reduces fine
+    PartitionIndex index = PartitionIndex.read(Path.of(ref.indexFile()));
+    IndexEntry e = index.entry(PARTITION);
+    assertThat(e.storedLength()).isGreaterThan(100);
+    Path data = Path.of(ref.dataFile());
+    switch (damage) {
+      case "flip" -> {
+        try (RandomAccessFile f = new RandomAccessFile(data.toFile(), "rw")) {
+          long at = e.offset() + e.storedLength() / 2;
+          f.seek(at);
+          int b = f.read();
+          f.seek(at);
+          f.write(b ^ 0x10);
+        }
+      }
+      case "truncate" -> {
+        try (RandomAccessFile f = new RandomAccessFile(data.toFile(), "rw")) {
+          f.setLength(e.offset() + e.storedLength() - 7);
+        }
+      }
+      case "delete" -> Files.delete(data);
+      case "deleteIndex" -> Files.delete(Path.of(ref.indexFile()));
+      case "corruptIndex" -> {
+        byte[] b = Files.readAllBytes(Path.of(ref.indexFile()));
+        b[20] ^= 1;
+        Files.write(Path.of(ref.indexFile()), b);
+      }
+      default -> throw new AssertionError(damage);
+    }
+    assertThatThrownBy(() -> runReduce(job, ref))
+        .isInstanceOfSatisfying(MapOutputLostException.class, ex -> {
+          assertThat(ex.partition()).isEqualTo(PARTITION);
+          assertThat(ex.output()).isEqualTo(ref);
+          assertThat(ex.getMessage()).contains("job-9/m-00000/3").contains("partition 1");
+        });
+    // The failed reduce left no scratch files behind.
+    try (var s = Files.list(tmp.resolve("rscratch"))) {
+      assertThat(s.toList()).isEmpty();
+    }
+  }
+}
