@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -50,6 +51,13 @@ public final class ClientEndpoint {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientEndpoint.class);
     private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
+
+    /**
+     * Runs an answer's callback where the answer completes (it only queues a line). Pekko's ask
+     * future turns plain callbacks into async ones on the common pool, and with fewer than three
+     * cores the JDK runs those on a new thread per callback: a thread per request.
+     */
+    private static final Executor SAME_THREAD = Runnable::run;
 
     private final ActorSystem<?> system;
     private final ActorRef<RaftNodeActor.Command> node;
@@ -185,7 +193,7 @@ public final class ClientEndpoint {
         private void propose(String rid, byte[] cmd) {
             CompletionStage<RaftNodeActor.ProposeReply> answer = AskPattern.ask(node,
                     r -> new RaftNodeActor.Propose(cmd, r), ASK_TIMEOUT, system.scheduler());
-            answer.whenComplete((a, err) -> {
+            answer.whenCompleteAsync((a, err) -> {
                 if (err != null) {
                     reply(rid, "RETRY timeout");
                 } else if (a instanceof RaftNodeActor.Applied applied) {
@@ -196,14 +204,14 @@ public final class ClientEndpoint {
                 } else {
                     reply(rid, "RETRY dropped");
                 }
-            });
+            }, SAME_THREAD);
         }
 
         private void read(String rid, String key) {
             CompletionStage<RaftNodeActor.ReadReply> answer = AskPattern.ask(node,
                     r -> new RaftNodeActor.Read(sm -> ((KvStateMachine) sm).get(key).getBytes(StandardCharsets.UTF_8), r),
                     ASK_TIMEOUT, system.scheduler());
-            answer.whenComplete((a, err) -> {
+            answer.whenCompleteAsync((a, err) -> {
                 if (err != null) {
                     reply(rid, "RETRY timeout");
                 } else if (a instanceof RaftNodeActor.ReadResult r) {
@@ -211,20 +219,20 @@ public final class ClientEndpoint {
                 } else if (a instanceof RaftNodeActor.NotLeader n) {
                     reply(rid, redirect(n.leaderHint()));
                 }
-            });
+            }, SAME_THREAD);
         }
 
         private void status(String rid) {
             CompletionStage<RaftNodeActor.Status> answer = AskPattern.ask(node,
                     RaftNodeActor.GetStatus::new, ASK_TIMEOUT, system.scheduler());
-            answer.whenComplete((s, err) -> {
+            answer.whenCompleteAsync((s, err) -> {
                 if (err != null) {
                     reply(rid, "RETRY timeout");
                 } else {
                     reply(rid, "OK id=" + s.id() + " role=" + s.role() + " term=" + s.term() + " leader=" + s.leader()
                             + " commit=" + s.commitIndex() + " applied=" + s.appliedIndex());
                 }
-            });
+            }, SAME_THREAD);
         }
 
         private String redirect(long leader) {

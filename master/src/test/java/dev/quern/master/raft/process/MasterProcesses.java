@@ -93,6 +93,12 @@ final class MasterProcesses implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(id).toFile())).start();
     }
 
+    /** CPU time master {@code id} has used so far (zero if not running or unknown). */
+    Duration cpu(int id) {
+        Process p = processes[id];
+        return p == null ? Duration.ZERO : p.info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
     /** SIGKILL (on Linux {@link Process#destroyForcibly()} is kill -9), then waits for the exit. */
     void kill(int id) throws InterruptedException {
         Process p = processes[id];
