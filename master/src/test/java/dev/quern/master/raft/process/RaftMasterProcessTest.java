@@ -85,6 +85,13 @@ class RaftMasterProcessTest {
                     .as("acknowledged appends missing from %s (seed %d)", key, seed).isEmpty();
         });
 
+        // Bad requests get an error naming what is wrong, and change nothing.
+        try (LineClient c = new LineClient(masters.clientPort(1), 10_000)) {
+            assertThat(c.call("APPEND one 1 a0 x")).startsWith("ERR bad number").contains("APPEND one 1 a0 x");
+            assertThat(c.call("PUT 1 2 p0")).startsWith("ERR PUT needs <client> <seq> <key> <value>");
+            assertThat(c.call("FROB a0")).isEqualTo("ERR unknown op 'FROB'");
+        }
+
         List<Operation<KvInput, String>> history = clients.history();
         long pending = history.stream().filter(Operation::isPending).count();
         long writes = history.stream().filter(o -> o.input().kind() != KvInput.Kind.GET && !o.isPending()).count();
