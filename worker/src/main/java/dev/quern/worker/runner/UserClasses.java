@@ -6,6 +6,8 @@ import dev.quern.api.JobSpec;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Instantiates the job's classes (mapper, reducer, formats, comparators...) by name from the job's
@@ -15,6 +17,8 @@ public final class UserClasses {
   private final JobSpec job;
   private final ClassLoader loader;
   private final Configuration conf;
+  // The combiner is instantiated for every spill and every hash fold: skip the loader lookups.
+  private final Map<String, Constructor<?>> constructors = new HashMap<>();
 
   public UserClasses(JobSpec job, ClassLoader loader, Configuration conf) {
     this.job = job;
@@ -41,20 +45,10 @@ public final class UserClasses {
    * thrown by the user's constructor or {@code configure} propagate unchanged.
    */
   public <T> T create(String className, Class<T> kind, String role) throws Exception {
-    Class<?> c = load(className, role);
-    if (!kind.isAssignableFrom(c)) {
-      throw new IllegalArgumentException(className + " is not a " + kind.getSimpleName()
-          + " (named as the job's " + role + ")");
-    }
-    Constructor<?> ctor;
-    try {
-      ctor = c.getConstructor();
-    } catch (NoSuchMethodException e) {
-      throw new IllegalArgumentException(className + " has no public no-arg constructor", e);
-    }
-    if (Modifier.isAbstract(c.getModifiers()) || !Modifier.isPublic(c.getModifiers())) {
-      throw new IllegalArgumentException(className + " (the job's " + role
-          + ") must be a public, concrete class with a public no-arg constructor");
+    Constructor<?> ctor = constructors.get(className);
+    if (ctor == null || !kind.isAssignableFrom(ctor.getDeclaringClass())) {
+      ctor = constructor(className, kind, role);
+      constructors.put(className, ctor);
     }
     Object o;
     try {
@@ -70,6 +64,25 @@ public final class UserClasses {
       cf.configure(conf);
     }
     return kind.cast(o);
+  }
+
+  private Constructor<?> constructor(String className, Class<?> kind, String role) {
+    Class<?> c = load(className, role);
+    if (!kind.isAssignableFrom(c)) {
+      throw new IllegalArgumentException(className + " is not a " + kind.getSimpleName()
+          + " (named as the job's " + role + ")");
+    }
+    Constructor<?> ctor;
+    try {
+      ctor = c.getConstructor();
+    } catch (NoSuchMethodException e) {
+      throw new IllegalArgumentException(className + " has no public no-arg constructor", e);
+    }
+    if (Modifier.isAbstract(c.getModifiers()) || !Modifier.isPublic(c.getModifiers())) {
+      throw new IllegalArgumentException(className + " (the job's " + role
+          + ") must be a public, concrete class with a public no-arg constructor");
+    }
+    return ctor;
   }
 
   private String where() {

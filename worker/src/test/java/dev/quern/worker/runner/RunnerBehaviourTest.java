@@ -105,6 +105,44 @@ class RunnerBehaviourTest {
         .isEqualTo(keys.stream().distinct().count());
   }
 
+  @org.junit.jupiter.params.ParameterizedTest(name = "hash={0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  void kryoKeysAndValuesSortByNaturalOrder(boolean hash) throws Exception {
+    long seed = 606L;
+    Random rnd = new Random(seed);
+    List<String> lines = new ArrayList<>();
+    Map<TestJobs.Pair, long[]> expected = new TreeMap<>();
+    for (int i = 0; i < 2000; i++) {
+      StringBuilder line = new StringBuilder();
+      for (int w = 0; w < 6; w++) {
+        String word = "abcdefg".charAt(rnd.nextInt(7)) + "x".repeat(rnd.nextInt(6));
+        line.append(word).append(' ');
+        long[] e = expected.computeIfAbsent(new TestJobs.Pair(word.substring(0, 1),
+            word.length() % 3), k -> new long[2]);
+        e[0]++;
+        e[1] += word.length();
+      }
+      lines.add(line.toString());
+    }
+    input("words.txt", lines);
+    JobSpec job = Job.builder("kryo").input(tmp.resolve("in").toString())
+        .output(tmp.resolve("out").toString()).mapper(TestJobs.PairMapper.class)
+        .combiner(TestJobs.StatsReducer.class).reducer(TestJobs.StatsReducer.class)
+        .mapOutput(TestJobs.Pair.class, TestJobs.Stats.class).reduceTasks(2)
+        .set(DataPathConfig.HASH_COMBINE, Boolean.toString(hash))
+        .set(DataPathConfig.SORT_BUFFER_SIZE, "8k").set("quern.input.split-size", "16k")
+        .build().spec();
+    LocalJobRun run = new LocalJobRun(job, tmp).run();
+    List<String> want = new ArrayList<>();
+    Map<Integer, List<String>> byPartition = new TreeMap<>();
+    expected.forEach((k, v) -> byPartition.computeIfAbsent(
+        new dev.quern.api.HashPartitioner<TestJobs.Pair>().partition(k, 2),
+        p -> new ArrayList<>()).add(k + "\t" + new TestJobs.Stats(v[0], v[1])));
+    byPartition.values().forEach(want::addAll);
+    // Each part file in the keys' natural order; part 0 then part 1.
+    assertThat(run.outputLines()).as("seed %d", seed).isEqualTo(want);
+  }
+
   @Test
   void mapOnlyJobWritesPartMFiles() throws Exception {
     List<String> lines = new ArrayList<>();

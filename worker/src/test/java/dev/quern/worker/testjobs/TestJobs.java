@@ -220,4 +220,42 @@ public final class TestJobs {
       return Long.compare(b, a);
     }
   }
+
+  /** A job-defined key type: serialized with Kryo, ordered by its natural order. */
+  public record Pair(String letter, int bucket) implements Comparable<Pair> {
+    @Override
+    public int compareTo(Pair o) {
+      int c = letter.compareTo(o.letter);
+      return c != 0 ? c : Integer.compare(bucket, o.bucket);
+    }
+  }
+
+  /** A job-defined value type. */
+  public record Stats(long count, long totalLength) {}
+
+  /** Emits (first letter, length % 3) -> (1, length) per word. */
+  public static class PairMapper implements Mapper<Long, String, Pair, Stats> {
+    @Override
+    public void map(Long offset, String line, Context<Pair, Stats> ctx) {
+      for (String w : line.split(" ")) {
+        if (!w.isEmpty()) {
+          ctx.emit(new Pair(w.substring(0, 1), w.length() % 3), new Stats(1, w.length()));
+        }
+      }
+    }
+  }
+
+  /** Adds up Stats; serves as combiner and reducer. */
+  public static class StatsReducer implements Reducer<Pair, Stats, Pair, Stats> {
+    @Override
+    public void reduce(Pair key, Iterable<Stats> values, Context<Pair, Stats> ctx) {
+      long n = 0;
+      long len = 0;
+      for (Stats s : values) {
+        n += s.count();
+        len += s.totalLength();
+      }
+      ctx.emit(key, new Stats(n, len));
+    }
+  }
 }
