@@ -50,6 +50,7 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
   private final SortBuffer buffer;
   private final HashSortBuffer hashBuffer;
   private final PendingRecords pending = new PendingRecords();
+  private int[] foldParts = new int[8];
   private final com.esotericsoftware.kryo.io.Input keyIn = new com.esotericsoftware.kryo.io.Input();
   private final Output keyOut = new Output(256, -1);
   private final Output valOut = new Output(256, -1);
@@ -138,10 +139,13 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
    */
   private void fold(int head) throws Exception {
     pending.clear();
-    combiner.run(hashBuffer.values(head), pending);
+    combiner.fold(hashBuffer.values(head), pending);
     int part = hashBuffer.partitionOf(head);
     int n = pending.size();
-    int[] parts = new int[n];
+    if (foldParts.length < n) {
+      foldParts = new int[Math.max(n, 2 * foldParts.length)];
+    }
+    int[] parts = foldParts;
     byte[] b = pending.bytes();
     for (int i = 0; i < n; i++) {
       parts[i] = part;
@@ -153,6 +157,13 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     }
     hashBuffer.clearValues(head);
     // Adding may spill (and reset the buffer), so `head` is not used past this point.
+    addPending(parts);
+  }
+
+  /** Adds the records in {@code pending} to the buffer, record i to partition {@code parts[i]}. */
+  private void addPending(int[] parts) throws Exception {
+    int n = pending.size();
+    byte[] b = pending.bytes();
     for (int i = 0; i < n; i++) {
       int ko = pending.keyOff(i);
       int kl = pending.keyLen(i);
@@ -243,6 +254,16 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
 
   /** Spills what is left and merges all spills into the attempt's data and index files. */
   public Result finish() throws Exception {
+    if (hashBuffer != null) {
+      pending.clear();
+      combiner.endFolds(pending);
+      int[] parts = new int[pending.size()];
+      for (int i = 0; i < parts.length; i++) {
+        keyIn.setBuffer(pending.bytes(), pending.keyOff(i), pending.keyLen(i));
+        parts[i] = partition(keySerde.read(keyIn));
+      }
+      addPending(parts);
+    }
     counters.add(TaskCounter.MAP_OUTPUT_RECORDS, records);
     counters.add(TaskCounter.MAP_OUTPUT_BYTES, bytes);
     if (buffered() > 0 || spills.isEmpty()) {
