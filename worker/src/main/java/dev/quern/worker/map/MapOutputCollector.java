@@ -87,7 +87,6 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
       throw new NullPointerException("map attempt " + attempt
           + " emitted a null key; map output keys must not be null");
     }
-    int p = partition(key);
     keyOut.reset();
     keySerde.write(key, keyOut);
     int kl = keyOut.position();
@@ -99,14 +98,28 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     }
     records++;
     bytes += kl + Math.max(vl, 0);
-    add(p, keyOut.getBuffer(), kl, valOut.getBuffer(), vl);
+    if (hashBuffer != null) {
+      collectHashed(key, keyOut.getBuffer(), kl, valOut.getBuffer(), vl);
+    } else {
+      add(partition(key), keyOut.getBuffer(), kl, valOut.getBuffer(), vl);
+    }
+  }
+
+  /**
+   * Most records repeat a key already in the buffer, which then knows the key's partition: the
+   * partitioner (a function of the key) runs once per distinct key per spill.
+   */
+  private void collectHashed(K key, byte[] kb, int kl, byte[] vb, int vl) throws Exception {
+    int hash = HashSortBuffer.hash(kb, 0, kl);
+    int head = hashBuffer.addIfPresent(hash, kb, 0, kl, vb, 0, vl);
+    if (head < 0) {
+      addHashed(partition(key), hash, kb, kl, vb, vl);
+    } else if (hashBuffer.valueCount(head) >= cfg.foldAt()) {
+      fold(head);
+    }
   }
 
   private void add(int p, byte[] kb, int kl, byte[] vb, int vl) throws Exception {
-    if (hashBuffer != null) {
-      addHashed(p, kb, kl, vb, vl);
-      return;
-    }
     if (buffer.add(p, kb, kl, vb, vl)) {
       return;
     }
@@ -117,8 +130,8 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     }
   }
 
-  private void addHashed(int p, byte[] kb, int kl, byte[] vb, int vl) throws Exception {
-    int hash = HashSortBuffer.hash(kb, 0, kl);
+  private void addHashed(int p, int hash, byte[] kb, int kl, byte[] vb, int vl)
+      throws Exception {
     int head = hashBuffer.add(p, hash, kb, 0, kl, vb, 0, vl);
     if (head < 0) {
       spill();

@@ -7,35 +7,41 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * The sort buffer of a job with a combiner: an open-addressing table keeps each distinct key's
- * bytes once, with the values of that key packed together in a block of their own. The sort then
+ * The sort buffer of a job with a combiner: a hash table keeps each distinct key's bytes once,
+ * with the values of that key packed together in a block of their own. The sort then
  * orders distinct keys only, and the collector folds a key's values through the combiner when they
  * pile up (a folded key's block is reused, so folding bounds memory by the number of distinct
  * keys).
  *
- * <p>Adding a value is memory-latency bound, so everything an add needs sits in one 32-byte table
- * entry (hash, key length and offset, partition, value block, value count), and a key's values are
+ * <p>Adding a value is memory-latency bound. The open-addressing index holds 4 bytes per slot
+ * (the key's id), so it stays in the CPU cache; everything an add needs then sits in one 32-byte
+ * entry per key (key length, first 8 key bytes, key offset, value block, value count; keys of up
+ * to 8 bytes never touch the key bytes). Entries are dense in order of first appearance, so the
+ * frequent keys of skewed data, which appear early, share cache lines. A key's values are
  * contiguous: reading them back for a fold walks one short block instead of chasing a chain of
  * nodes scattered over the buffer. A block grows by doubling (in place when it is the last one);
  * the space it leaves behind counts against the budget until the next spill.
  *
- * <p>A key handle (what {@link #add} returns) is the key's table slot: valid until the next add.
+ * <p>A key handle (what {@link #add} returns) is the key's id: valid until {@link #reset}.
  *
- * <p>Memory budget: key bytes, value blocks (each value prefixed by its length, 1 byte for values
- * under 127 bytes), the table (32 bytes per slot, at most half full) and 8 bytes per distinct key
+ * <p>Memory budget: key bytes (plus 4 for the key's partition), value blocks (each value prefixed by its length, 1 byte for values
+ * under 127 bytes), the index (4 bytes per slot, at most half full), 32 bytes per entry and 8
+ * bytes per distinct key
  * for the sort.
  */
 public final class HashSortBuffer {
   private static final VarHandle LONG_LE =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle INT_BE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
   private static final long MIX = 0x9E3779B97F4A7C15L;
 
   // Table entry.
   private static final int T = 8;
   private static final int T_KLEN1 = 0; // key length + 1; 0 = empty slot
-  private static final int T_HASH = 1;
-  private static final int T_KOFF = 2;
-  private static final int T_PART = 3;
+  private static final int T_P0 = 1; // first 8 key bytes, little-endian, zero-padded
+  private static final int T_P1 = 2;
+  private static final int T_KOFF = 3; // the key's partition is the int before its bytes
   private static final int T_VOFF = 4;
   private static final int T_VUSED = 5;
   private static final int T_VCAP = 6;
@@ -48,7 +54,8 @@ public final class HashSortBuffer {
   private int keyUsed;
   private byte[] valData;
   private int valUsed;
-  private int[] table = new int[T * MIN_SLOTS];
+  private int[] index = new int[MIN_SLOTS];
+  private int[] table = new int[T * MIN_SLOTS / 2];
   private int keys;
   private int values;
   private int[] ids = new int[0];
@@ -75,7 +82,8 @@ public final class HashSortBuffer {
   }
 
   private long footprint() {
-    return (long) keyUsed + valUsed + (long) table.length * 4 + (long) keys * SORT_COST;
+    return (long) keyUsed + valUsed + (long) index.length * 4 + (long) table.length * 4
+        + (long) keys * SORT_COST;
   }
 
   /**
@@ -111,50 +119,93 @@ public final class HashSortBuffer {
    * is used up. {@code hash} must be {@link #hash} of the key bytes.
    */
   public int add(int partition, int hash, byte[] k, int ko, int kl, byte[] v, int vo, int vl) {
-    int e = find(hash, k, ko, kl);
-    if (table[e + T_KLEN1] == 0) {
-      int slots = table.length / T;
-      boolean grow = (keys + 1) * 2 > slots;
-      long extra = kl + SORT_COST + 2L * encodedLength(vl) + (grow ? table.length * 8L : 0);
+    int slot = find(hash, k, ko, kl);
+    int e;
+    if (index[slot] == 0) {
+      boolean grow = (keys + 1) * 2 > index.length;
+      boolean growEntries = (keys + 1) * T > table.length;
+      long extra = 4 + kl + SORT_COST + 2L * encodedLength(vl) + (grow ? index.length * 8L : 0)
+          + (growEntries ? table.length * 4L : 0);
       if (footprint() + extra > budget) {
         return -1;
       }
       if (grow) {
         rehash();
-        e = find(hash, k, ko, kl);
+        slot = find(hash, k, ko, kl);
       }
+      if (growEntries) {
+        table = Arrays.copyOf(table, table.length * 2);
+      }
+      e = keys * T;
+      index[slot] = keys + 1;
       int[] t = table;
+      long prefix = prefix(k, ko, kl);
       t[e + T_KLEN1] = kl + 1;
-      t[e + T_HASH] = hash;
-      t[e + T_KOFF] = putKey(k, ko, kl);
-      t[e + T_PART] = partition;
+      t[e + T_P0] = (int) prefix;
+      t[e + T_P1] = (int) (prefix >>> 32);
+      t[e + T_KOFF] = putKey(partition, k, ko, kl);
       int cap = 2 * encodedLength(vl);
       t[e + T_VOFF] = reserveValues(cap);
       t[e + T_VUSED] = 0;
       t[e + T_VCAP] = cap;
       t[e + T_COUNT] = 0;
       keys++;
-    } else if (!fits(e, vl)) {
-      return -1;
+    } else {
+      e = (index[slot] - 1) * T;
+      if (!fits(e, vl)) {
+        return -1;
+      }
     }
     append(e, v, vo, vl);
     return e / T;
   }
 
-  /** The entry of the key, or the empty entry where it would go. */
+  /**
+   * Adds a value under a key that the buffer already holds; returns the key's handle, or -1
+   * (adding nothing) when the key is new or the budget is used up: then call {@link #add}.
+   */
+  public int addIfPresent(int hash, byte[] k, int ko, int kl, byte[] v, int vo, int vl) {
+    int id = index[find(hash, k, ko, kl)] - 1;
+    if (id < 0 || !fits(id * T, vl)) {
+      return -1;
+    }
+    append(id * T, v, vo, vl);
+    return id;
+  }
+
+  /** The index slot of the key, or the empty slot where it would go. */
   private int find(int hash, byte[] k, int ko, int kl) {
+    long prefix = prefix(k, ko, kl);
+    int p0 = (int) prefix;
+    int p1 = (int) (prefix >>> 32);
+    int[] ix = index;
     int[] t = table;
-    int mask = t.length / T - 1;
+    int mask = ix.length - 1;
     int slot = hash & mask;
     while (true) {
-      int e = slot * T;
-      int klen1 = t[e + T_KLEN1];
-      if (klen1 == 0 || (t[e + T_HASH] == hash && klen1 == kl + 1
-          && equalBytes(keyData, t[e + T_KOFF], k, ko, kl))) {
-        return e;
+      int id = ix[slot];
+      if (id == 0) {
+        return slot;
+      }
+      int e = (id - 1) * T;
+      // Keys of up to 8 bytes compare by their prefix alone, without touching the key bytes.
+      if (t[e + T_KLEN1] == kl + 1 && t[e + T_P0] == p0 && t[e + T_P1] == p1
+          && (kl <= 8 || equalBytes(keyData, t[e + T_KOFF] + 8, k, ko + 8, kl - 8))) {
+        return slot;
       }
       slot = (slot + 1) & mask;
     }
+  }
+
+  private static long prefix(byte[] k, int ko, int kl) {
+    if (kl >= 8) {
+      return (long) LONG_LE.get(k, ko);
+    }
+    long p = 0;
+    for (int i = kl - 1; i >= 0; i--) {
+      p = (p << 8) | (k[ko + i] & 0xff);
+    }
+    return p;
   }
 
   private static boolean equalBytes(byte[] a, int ao, byte[] b, int bo, int len) {
@@ -218,13 +269,14 @@ public final class HashSortBuffer {
     values++;
   }
 
-  private int putKey(byte[] b, int off, int len) {
-    if (keyUsed + len > keyData.length) {
-      keyData = grow(keyData, keyUsed + len);
+  private int putKey(int partition, byte[] b, int off, int len) {
+    if (keyUsed + 4 + len > keyData.length) {
+      keyData = grow(keyData, keyUsed + 4 + len);
     }
-    System.arraycopy(b, off, keyData, keyUsed, len);
-    int at = keyUsed;
-    keyUsed += len;
+    INT_BE.set(keyData, keyUsed, partition);
+    int at = keyUsed + 4;
+    System.arraycopy(b, off, keyData, at, len);
+    keyUsed = at + len;
     return at;
   }
 
@@ -243,20 +295,18 @@ public final class HashSortBuffer {
   }
 
   private void rehash() {
-    int[] old = table;
-    int[] t = new int[old.length * 2];
-    int mask = t.length / T - 1;
-    for (int from = 0; from < old.length; from += T) {
-      if (old[from + T_KLEN1] == 0) {
-        continue;
-      }
-      int slot = old[from + T_HASH] & mask;
-      while (t[slot * T + T_KLEN1] != 0) {
+    int[] ix = new int[index.length * 2];
+    int mask = ix.length - 1;
+    int[] t = table;
+    for (int id = 0; id < keys; id++) {
+      int e = id * T;
+      int slot = hash(keyData, t[e + T_KOFF], t[e + T_KLEN1] - 1) & mask;
+      while (ix[slot] != 0) {
         slot = (slot + 1) & mask;
       }
-      System.arraycopy(old, from, t, slot * T, T);
+      ix[slot] = id + 1;
     }
-    table = t;
+    index = ix;
   }
 
   /** Number of values held under key {@code head}. */
@@ -265,7 +315,11 @@ public final class HashSortBuffer {
   }
 
   public int partitionOf(int head) {
-    return table[head * T + T_PART];
+    return partitionAt(head * T);
+  }
+
+  private int partitionAt(int e) {
+    return (int) INT_BE.get(keyData, table[e + T_KOFF] - 4);
   }
 
   /** True when {@code k} holds the same bytes as key {@code head}. */
@@ -296,19 +350,20 @@ public final class HashSortBuffer {
       tmp = new int[keys];
     }
     int[] t = table;
+    int used = keys * T;
     partitionStart = new int[partitions + 1];
-    for (int e = 0; e < t.length; e += T) {
-      if (t[e + T_KLEN1] != 0 && t[e + T_COUNT] > 0) {
-        partitionStart[t[e + T_PART] + 1]++;
+    for (int e = 0; e < used; e += T) {
+      if (t[e + T_COUNT] > 0) {
+        partitionStart[partitionAt(e) + 1]++;
       }
     }
     for (int p = 0; p < partitions; p++) {
       partitionStart[p + 1] += partitionStart[p];
     }
     int[] fill = Arrays.copyOf(partitionStart, partitions);
-    for (int e = 0; e < t.length; e += T) {
-      if (t[e + T_KLEN1] != 0 && t[e + T_COUNT] > 0) {
-        ids[fill[t[e + T_PART]]++] = e;
+    for (int e = 0; e < used; e += T) {
+      if (t[e + T_COUNT] > 0) {
+        ids[fill[partitionAt(e)]++] = e;
       }
     }
     final byte[] d = keyData;
@@ -335,7 +390,7 @@ public final class HashSortBuffer {
     valUsed = 0;
     keys = 0;
     values = 0;
-    Arrays.fill(table, 0);
+    Arrays.fill(index, 0);
     partitionStart = null;
   }
 
