@@ -97,17 +97,32 @@ public final class HashSortBuffer {
     for (; i + 8 <= end; i += 8) {
       h = Long.rotateLeft((h ^ (long) LONG_LE.get(k, i)) * MIX, 27);
     }
-    long tail = 0;
-    for (; i < end; i++) {
-      tail = (tail << 8) | (k[i] & 0xff);
-    }
-    h = (h ^ tail) * MIX;
+    h = (h ^ prefix(k, i, end - i)) * MIX;
     h ^= h >>> 33;
     h *= 0xff51afd7ed558ccdL;
     h ^= h >>> 33;
     h *= 0xc4ceb9fe1a85ec53L;
     h ^= h >>> 33;
     return (int) h;
+  }
+
+  /** The first 8 bytes of a key (fewer, zero-padded, for a shorter key), little-endian. */
+  private static long prefix(byte[] k, int ko, int kl) {
+    if (kl >= 8) {
+      return (long) LONG_LE.get(k, ko);
+    }
+    if (kl == 0) {
+      return 0;
+    }
+    if (k.length - ko >= 8) {
+      // One read and a mask instead of a loop: keys mostly sit in buffers with room after them.
+      return (long) LONG_LE.get(k, ko) & (-1L >>> (64 - 8 * kl));
+    }
+    long p = 0;
+    for (int i = kl - 1; i >= 0; i--) {
+      p = (p << 8) | (k[ko + i] & 0xff);
+    }
+    return p;
   }
 
   private static int encodedLength(int vl) {
@@ -195,17 +210,6 @@ public final class HashSortBuffer {
       }
       slot = (slot + 1) & mask;
     }
-  }
-
-  private static long prefix(byte[] k, int ko, int kl) {
-    if (kl >= 8) {
-      return (long) LONG_LE.get(k, ko);
-    }
-    long p = 0;
-    for (int i = kl - 1; i >= 0; i--) {
-      p = (p << 8) | (k[ko + i] & 0xff);
-    }
-    return p;
   }
 
   private static boolean equalBytes(byte[] a, int ao, byte[] b, int bo, int len) {
