@@ -4,6 +4,9 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 import com.esotericsoftware.kryo.util.DefaultInstantiatorStrategy;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.objenesis.strategy.StdInstantiatorStrategy;
@@ -67,6 +70,26 @@ public final class Serdes {
   static final class StringSerde implements Serde<String> {
     @Override
     public void write(String value, Output out) {
+      // Most keys are short ASCII: copy the chars straight into the output's free space, without
+      // an intermediate array; anything else (or no room) takes the encoder.
+      int n = value.length();
+      byte[] buf = out.getBuffer();
+      int pos = out.position();
+      if (n <= buf.length - pos) {
+        int i = 0;
+        while (i < n) {
+          char c = value.charAt(i);
+          if (c >= 0x80) {
+            break;
+          }
+          buf[pos + i] = (byte) c;
+          i++;
+        }
+        if (i == n) {
+          out.setPosition(pos + n);
+          return;
+        }
+      }
       out.writeBytes(value.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -85,9 +108,19 @@ public final class Serdes {
   }
 
   static final class LongSerde implements Serde<Long> {
+    private static final VarHandle LONG_BE =
+        MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
     @Override
     public void write(Long value, Output out) {
       long v = value ^ Long.MIN_VALUE;
+      byte[] buf = out.getBuffer();
+      int pos = out.position();
+      if (buf.length - pos >= 8) {
+        LONG_BE.set(buf, pos, v);
+        out.setPosition(pos + 8);
+        return;
+      }
       for (int shift = 56; shift >= 0; shift -= 8) {
         out.writeByte((byte) (v >>> shift));
       }

@@ -15,6 +15,7 @@ import dev.quern.worker.spill.RecordStream;
 import dev.quern.worker.task.TaskAttemptId;
 import java.io.IOException;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 
 /**
  * Runs the job's combiner over a sorted stream (a spill, or a merge of spills), grouping keys
@@ -32,6 +33,10 @@ final class Combiner<K, V> {
   private final dev.quern.api.Configuration conf;
   private final Output keyOut = new Output(256, -1);
   private final Output valOut = new Output(256, -1);
+  private Reducer<K, V, K, V> folder;
+  private TaskContext<K, V> foldCtx;
+  private GroupDriver<K, V> foldDriver;
+  private Emitter foldEmitter;
 
   Combiner(TaskAttemptId attempt, int reduceTasks, dev.quern.api.Configuration conf,
       Callable<Reducer<K, V, K, V>> factory, Serde<K> keySerde, Serde<V> valueSerde,
@@ -49,27 +54,10 @@ final class Combiner<K, V> {
 
   /** Combines {@code in} into {@code out}; returns the number of records written. */
   long run(RecordStream in, RecordSink out) throws Exception {
-    long[] written = new long[1];
+    Emitter emitter = new Emitter();
+    emitter.out = out;
     TaskContext<K, V> ctx = new TaskContext<>(attempt, reduceTasks, conf, counters, progress,
-        (k, v) -> {
-          if (k == null) {
-            throw new NullPointerException("the combiner of " + attempt + " emitted a null key");
-          }
-          keyOut.reset();
-          keySerde.write(k, keyOut);
-          int vl = -1;
-          valOut.reset();
-          if (v != null) {
-            valueSerde.write(v, valOut);
-            vl = valOut.position();
-          }
-          try {
-            out.write(keyOut.getBuffer(), 0, keyOut.position(), valOut.getBuffer(), 0, vl);
-          } catch (IOException e) {
-            throw new EngineIOException(e);
-          }
-          written[0]++;
-        });
+        emitter);
     Reducer<K, V, K, V> combiner = factory.call();
     GroupDriver<K, V> driver =
         new GroupDriver<>(attempt, keySerde, valueSerde, grouping, progress::ping);
@@ -81,7 +69,82 @@ final class Combiner<K, V> {
       throw e.getCause();
     }
     counters.add(TaskCounter.COMBINE_INPUT_RECORDS, driver.records());
-    counters.add(TaskCounter.COMBINE_OUTPUT_RECORDS, written[0]);
-    return written[0];
+    counters.add(TaskCounter.COMBINE_OUTPUT_RECORDS, emitter.written);
+    return emitter.written;
+  }
+
+  /**
+   * Combines one key's pile of values in the sort buffer. Folds happen thousands of times per
+   * attempt, so they share one combiner instance (set up at the first fold, cleaned up by {@link
+   * #endFolds}), one context and one group driver.
+   */
+  long fold(RecordStream in, RecordSink out) throws Exception {
+    if (folder == null) {
+      foldEmitter = new Emitter();
+      foldCtx = new TaskContext<>(attempt, reduceTasks, conf, counters, progress, foldEmitter);
+      foldDriver = new GroupDriver<>(attempt, keySerde, valueSerde, grouping, progress::ping);
+      Reducer<K, V, K, V> created = factory.call();
+      foldEmitter.out = out;
+      try {
+        created.setup(foldCtx);
+      } catch (EngineIOException e) {
+        throw e.getCause();
+      }
+      folder = created;
+    }
+    foldEmitter.out = out;
+    long before = foldEmitter.written;
+    long read = foldDriver.records();
+    foldDriver.run(in, folder, foldCtx);
+    counters.add(TaskCounter.COMBINE_INPUT_RECORDS, foldDriver.records() - read);
+    long written = foldEmitter.written - before;
+    counters.add(TaskCounter.COMBINE_OUTPUT_RECORDS, written);
+    return written;
+  }
+
+  /** Cleans up the folding combiner, if any fold ran; what its cleanup emits goes to {@code out}. */
+  long endFolds(RecordSink out) throws Exception {
+    if (folder == null) {
+      return 0;
+    }
+    Reducer<K, V, K, V> f = folder;
+    folder = null;
+    foldEmitter.out = out;
+    long before = foldEmitter.written;
+    try {
+      f.cleanup(foldCtx);
+    } catch (EngineIOException e) {
+      throw e.getCause();
+    }
+    long written = foldEmitter.written - before;
+    counters.add(TaskCounter.COMBINE_OUTPUT_RECORDS, written);
+    return written;
+  }
+
+  /** Serializes what a combiner emits into the current sink. */
+  private final class Emitter implements BiConsumer<K, V> {
+    RecordSink out;
+    long written;
+
+    @Override
+    public void accept(K k, V v) {
+      if (k == null) {
+        throw new NullPointerException("the combiner of " + attempt + " emitted a null key");
+      }
+      keyOut.reset();
+      keySerde.write(k, keyOut);
+      int vl = -1;
+      valOut.reset();
+      if (v != null) {
+        valueSerde.write(v, valOut);
+        vl = valOut.position();
+      }
+      try {
+        out.write(keyOut.getBuffer(), 0, keyOut.position(), valOut.getBuffer(), 0, vl);
+      } catch (IOException e) {
+        throw new EngineIOException(e);
+      }
+      written++;
+    }
   }
 }

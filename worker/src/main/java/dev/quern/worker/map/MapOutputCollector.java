@@ -50,6 +50,7 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
   private final SortBuffer buffer;
   private final HashSortBuffer hashBuffer;
   private final PendingRecords pending = new PendingRecords();
+  private int[] foldParts = new int[8];
   private final com.esotericsoftware.kryo.io.Input keyIn = new com.esotericsoftware.kryo.io.Input();
   private final Output keyOut = new Output(256, -1);
   private final Output valOut = new Output(256, -1);
@@ -86,7 +87,6 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
       throw new NullPointerException("map attempt " + attempt
           + " emitted a null key; map output keys must not be null");
     }
-    int p = partition(key);
     keyOut.reset();
     keySerde.write(key, keyOut);
     int kl = keyOut.position();
@@ -98,14 +98,28 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     }
     records++;
     bytes += kl + Math.max(vl, 0);
-    add(p, keyOut.getBuffer(), kl, valOut.getBuffer(), vl);
+    if (hashBuffer != null) {
+      collectHashed(key, keyOut.getBuffer(), kl, valOut.getBuffer(), vl);
+    } else {
+      add(partition(key), keyOut.getBuffer(), kl, valOut.getBuffer(), vl);
+    }
+  }
+
+  /**
+   * Most records repeat a key already in the buffer, which then knows the key's partition: the
+   * partitioner (a function of the key) runs once per distinct key per spill.
+   */
+  private void collectHashed(K key, byte[] kb, int kl, byte[] vb, int vl) throws Exception {
+    int hash = HashSortBuffer.hash(kb, 0, kl);
+    int head = hashBuffer.addIfPresent(hash, kb, 0, kl, vb, 0, vl);
+    if (head < 0) {
+      addHashed(partition(key), hash, kb, kl, vb, vl);
+    } else if (hashBuffer.valueCount(head) >= cfg.foldAt()) {
+      fold(head);
+    }
   }
 
   private void add(int p, byte[] kb, int kl, byte[] vb, int vl) throws Exception {
-    if (hashBuffer != null) {
-      addHashed(p, kb, kl, vb, vl);
-      return;
-    }
     if (buffer.add(p, kb, kl, vb, vl)) {
       return;
     }
@@ -116,8 +130,8 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     }
   }
 
-  private void addHashed(int p, byte[] kb, int kl, byte[] vb, int vl) throws Exception {
-    int hash = HashSortBuffer.hash(kb, 0, kl);
+  private void addHashed(int p, int hash, byte[] kb, int kl, byte[] vb, int vl)
+      throws Exception {
     int head = hashBuffer.add(p, hash, kb, 0, kl, vb, 0, vl);
     if (head < 0) {
       spill();
@@ -138,10 +152,13 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
    */
   private void fold(int head) throws Exception {
     pending.clear();
-    combiner.run(hashBuffer.values(head), pending);
+    combiner.fold(hashBuffer.values(head), pending);
     int part = hashBuffer.partitionOf(head);
     int n = pending.size();
-    int[] parts = new int[n];
+    if (foldParts.length < n) {
+      foldParts = new int[Math.max(n, 2 * foldParts.length)];
+    }
+    int[] parts = foldParts;
     byte[] b = pending.bytes();
     for (int i = 0; i < n; i++) {
       parts[i] = part;
@@ -153,6 +170,13 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     }
     hashBuffer.clearValues(head);
     // Adding may spill (and reset the buffer), so `head` is not used past this point.
+    addPending(parts);
+  }
+
+  /** Adds the records in {@code pending} to the buffer, record i to partition {@code parts[i]}. */
+  private void addPending(int[] parts) throws Exception {
+    int n = pending.size();
+    byte[] b = pending.bytes();
     for (int i = 0; i < n; i++) {
       int ko = pending.keyOff(i);
       int kl = pending.keyLen(i);
@@ -243,6 +267,16 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
 
   /** Spills what is left and merges all spills into the attempt's data and index files. */
   public Result finish() throws Exception {
+    if (hashBuffer != null) {
+      pending.clear();
+      combiner.endFolds(pending);
+      int[] parts = new int[pending.size()];
+      for (int i = 0; i < parts.length; i++) {
+        keyIn.setBuffer(pending.bytes(), pending.keyOff(i), pending.keyLen(i));
+        parts[i] = partition(keySerde.read(keyIn));
+      }
+      addPending(parts);
+    }
     counters.add(TaskCounter.MAP_OUTPUT_RECORDS, records);
     counters.add(TaskCounter.MAP_OUTPUT_BYTES, bytes);
     if (buffered() > 0 || spills.isEmpty()) {

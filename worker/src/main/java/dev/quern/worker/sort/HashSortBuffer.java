@@ -1,58 +1,62 @@
 package dev.quern.worker.sort;
 
 import dev.quern.worker.spill.RecordStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * The sort buffer of a job with a combiner: an open-addressing table keeps each distinct key's
- * bytes once, with the values of that key chained behind it. The sort then orders distinct keys
- * only, and the collector folds a key's values through the combiner when they pile up (freed
- * value slots are reused, so folding bounds memory by the number of distinct keys).
+ * The sort buffer of a job with a combiner: a hash table keeps each distinct key's bytes once,
+ * with the values of that key packed together in a block of their own. The sort then
+ * orders distinct keys only, and the collector folds a key's values through the combiner when they
+ * pile up (a folded key's block is reused, so folding bounds memory by the number of distinct
+ * keys).
  *
- * <p>Adding a value is memory-latency bound, so a table entry carries what an add needs: the
- * hash, the key's length and first 8 bytes (short keys compare without touching the key bytes),
- * the value count and the head of the value chain. Keys and values are stored in separate byte
- * arrays so that the distinct keys stay compact however many values pass through.
+ * <p>Adding a value is memory-latency bound. The open-addressing index holds 4 bytes per slot
+ * (the key's id), so it stays in the CPU cache; everything an add needs then sits in one 32-byte
+ * entry per key (key length, first 8 key bytes, key offset, value block, value count; keys of up
+ * to 8 bytes never touch the key bytes). Entries are dense in order of first appearance, so the
+ * frequent keys of skewed data, which appear early, share cache lines. A key's values are
+ * contiguous: reading them back for a fold walks one short block instead of chasing a chain of
+ * nodes scattered over the buffer. A block grows by doubling (in place when it is the last one);
+ * the space it leaves behind counts against the budget until the next spill.
  *
- * <p>Memory budget: key and value bytes, the table (32 bytes per slot, at most half full), 24
- * bytes per distinct key and 16 bytes per value.
+ * <p>A key handle (what {@link #add} returns) is the key's id: valid until {@link #reset}.
+ *
+ * <p>Memory budget: key bytes (plus 4 for the key's partition), value blocks (each value prefixed by its length, 1 byte for values
+ * under 127 bytes), the index (4 bytes per slot, at most half full), 32 bytes per entry and 8
+ * bytes per distinct key
+ * for the sort.
  */
 public final class HashSortBuffer {
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle INT_BE =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  private static final long MIX = 0x9E3779B97F4A7C15L;
+
   // Table entry.
   private static final int T = 8;
-  private static final int T_HEAD = 0; // key id + 1; 0 = empty slot
-  private static final int T_HASH = 1;
-  private static final int T_KLEN = 2;
-  private static final int T_W0 = 3;
-  private static final int T_W1 = 4;
-  private static final int T_COUNT = 5;
-  private static final int T_FIRST = 6;
-  // Key.
-  private static final int H = 4;
-  private static final int PART = 0;
-  private static final int KOFF = 1;
-  private static final int KLEN = 2;
-  private static final int SLOT = 3;
-  // Value node.
-  private static final int N = 4;
-  private static final int VOFF = 0;
-  private static final int VLEN = 1;
-  private static final int VCAP = 2;
-  private static final int NEXT = 3;
-  private static final int HEAD_COST = H * 4 + 8;
-  private static final int NODE_COST = N * 4;
+  private static final int T_KLEN1 = 0; // key length + 1; 0 = empty slot
+  private static final int T_P0 = 1; // first 8 key bytes, little-endian, zero-padded
+  private static final int T_P1 = 2;
+  private static final int T_KOFF = 3; // the key's partition is the int before its bytes
+  private static final int T_VOFF = 4;
+  private static final int T_VUSED = 5;
+  private static final int T_VCAP = 6;
+  private static final int T_COUNT = 7;
+  private static final int SORT_COST = 8;
+  private static final int MIN_SLOTS = 64;
 
   private final long budget;
   private byte[] keyData;
   private int keyUsed;
   private byte[] valData;
   private int valUsed;
-  private int[] heads = new int[H * 64];
-  private int headCount;
-  private int[] nodes = new int[N * 64];
-  private int nodeCount;
-  private int free = -1;
-  private int[] table = new int[T * 64];
+  private int[] index = new int[MIN_SLOTS];
+  private int[] table = new int[T * MIN_SLOTS / 2];
+  private int keys;
   private int values;
   private int[] ids = new int[0];
   private int[] tmp = new int[0];
@@ -70,136 +74,220 @@ public final class HashSortBuffer {
   }
 
   public int distinctKeys() {
-    return headCount;
+    return keys;
   }
 
   public long bytesUsed() {
     return keyUsed + valUsed;
   }
 
-  private long footprint(int extraBytes, int extraHeads, int extraNodes) {
-    return (long) keyUsed + valUsed + extraBytes + (long) (headCount + extraHeads) * HEAD_COST
-        + (long) (nodeCount + extraNodes) * NODE_COST + (long) table.length * 4;
+  private long footprint() {
+    return (long) keyUsed + valUsed + (long) index.length * 4 + (long) table.length * 4
+        + (long) keys * SORT_COST;
   }
 
   /**
-   * A polynomial hash of the key bytes with murmur3's finalizer: linear probing needs every bit
-   * of the slot index well mixed, or similar keys pile into long clusters.
+   * A hash of the key bytes, 8 bytes at a step, with murmur3's 64-bit finalizer: linear probing
+   * needs every bit of the slot index well mixed, or similar keys pile into long clusters.
    */
   public static int hash(byte[] k, int off, int len) {
-    int h = len;
-    for (int i = off; i < off + len; i++) {
-      h = 31 * h + k[i];
+    long h = len * MIX;
+    int i = off;
+    int end = off + len;
+    for (; i + 8 <= end; i += 8) {
+      h = Long.rotateLeft((h ^ (long) LONG_LE.get(k, i)) * MIX, 27);
     }
-    h ^= h >>> 16;
-    h *= 0x85ebca6b;
-    h ^= h >>> 13;
-    h *= 0xc2b2ae35;
-    return h ^ (h >>> 16);
+    h = (h ^ prefix(k, i, end - i)) * MIX;
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    return (int) h;
   }
 
-  private static int word(byte[] k, int off, int len, int from) {
-    int w = 0;
-    for (int i = from; i < from + 4; i++) {
-      w = (w << 8) | (i < len ? k[off + i] & 0xff : 0);
+  /** The first 8 bytes of a key (fewer, zero-padded, for a shorter key), little-endian. */
+  private static long prefix(byte[] k, int ko, int kl) {
+    if (kl >= 8) {
+      return (long) LONG_LE.get(k, ko);
     }
-    return w;
+    if (kl == 0) {
+      return 0;
+    }
+    if (k.length - ko >= 8) {
+      // One read and a mask instead of a loop: keys mostly sit in buffers with room after them.
+      return (long) LONG_LE.get(k, ko) & (-1L >>> (64 - 8 * kl));
+    }
+    long p = 0;
+    for (int i = kl - 1; i >= 0; i--) {
+      p = (p << 8) | (k[ko + i] & 0xff);
+    }
+    return p;
+  }
+
+  private static int encodedLength(int vl) {
+    return (vl < 127 ? 1 : 5) + Math.max(vl, 0);
   }
 
   /**
-   * Adds a value under its key; returns the key's id, or -1 (adding nothing) when the budget is
-   * used up. {@code hash} must be {@link #hash} of the key bytes.
+   * Adds a value under its key; returns the key's handle, or -1 (adding nothing) when the budget
+   * is used up. {@code hash} must be {@link #hash} of the key bytes.
    */
   public int add(int partition, int hash, byte[] k, int ko, int kl, byte[] v, int vo, int vl) {
-    int w0 = word(k, ko, kl, 0);
-    int w1 = word(k, ko, kl, 4);
-    int[] t = table;
-    int mask = t.length / T - 1;
-    int slot = hash & mask;
+    int slot = find(hash, k, ko, kl);
     int e;
-    while (t[(e = slot * T) + T_HEAD] != 0) {
-      if (t[e + T_HASH] == hash && t[e + T_KLEN] == kl && t[e + T_W0] == w0
-          && t[e + T_W1] == w1 && (kl <= 8 || sameBytes(t[e + T_HEAD] - 1, k, ko, kl))) {
-        break;
+    if (index[slot] == 0) {
+      boolean grow = (keys + 1) * 2 > index.length;
+      boolean growEntries = (keys + 1) * T > table.length;
+      long extra = 4 + kl + SORT_COST + 2L * encodedLength(vl) + (grow ? index.length * 8L : 0)
+          + (growEntries ? table.length * 4L : 0);
+      if (footprint() + extra > budget) {
+        return -1;
+      }
+      if (grow) {
+        rehash();
+        slot = find(hash, k, ko, kl);
+      }
+      if (growEntries) {
+        table = Arrays.copyOf(table, table.length * 2);
+      }
+      e = keys * T;
+      index[slot] = keys + 1;
+      int[] t = table;
+      long prefix = prefix(k, ko, kl);
+      t[e + T_KLEN1] = kl + 1;
+      t[e + T_P0] = (int) prefix;
+      t[e + T_P1] = (int) (prefix >>> 32);
+      t[e + T_KOFF] = putKey(partition, k, ko, kl);
+      int cap = 2 * encodedLength(vl);
+      t[e + T_VOFF] = reserveValues(cap);
+      t[e + T_VUSED] = 0;
+      t[e + T_VCAP] = cap;
+      t[e + T_COUNT] = 0;
+      keys++;
+    } else {
+      e = (index[slot] - 1) * T;
+      if (!fits(e, vl)) {
+        return -1;
+      }
+    }
+    append(e, v, vo, vl);
+    return e / T;
+  }
+
+  /**
+   * Adds a value under a key that the buffer already holds; returns the key's handle, or -1
+   * (adding nothing) when the key is new or the budget is used up: then call {@link #add}.
+   */
+  public int addIfPresent(int hash, byte[] k, int ko, int kl, byte[] v, int vo, int vl) {
+    int id = index[find(hash, k, ko, kl)] - 1;
+    if (id < 0 || !fits(id * T, vl)) {
+      return -1;
+    }
+    append(id * T, v, vo, vl);
+    return id;
+  }
+
+  /** The index slot of the key, or the empty slot where it would go. */
+  private int find(int hash, byte[] k, int ko, int kl) {
+    long prefix = prefix(k, ko, kl);
+    int p0 = (int) prefix;
+    int p1 = (int) (prefix >>> 32);
+    int[] ix = index;
+    int[] t = table;
+    int mask = ix.length - 1;
+    int slot = hash & mask;
+    while (true) {
+      int id = ix[slot];
+      if (id == 0) {
+        return slot;
+      }
+      int e = (id - 1) * T;
+      // Keys of up to 8 bytes compare by their prefix alone, without touching the key bytes.
+      if (t[e + T_KLEN1] == kl + 1 && t[e + T_P0] == p0 && t[e + T_P1] == p1
+          && (kl <= 8 || equalBytes(keyData, t[e + T_KOFF] + 8, k, ko + 8, kl - 8))) {
+        return slot;
       }
       slot = (slot + 1) & mask;
     }
-    boolean newKey = t[e + T_HEAD] == 0;
-    int vbytes = Math.max(vl, 0);
-    boolean reuse = free >= 0 && nodes[free * N + VCAP] >= vbytes;
-    if (footprint((newKey ? kl : 0) + (reuse ? 0 : vbytes), newKey ? 1 : 0, reuse ? 0 : 1)
-        + (newKey && (headCount + 1) * 2 > mask + 1 ? table.length * 4L : 0) > budget) {
-      return -1;
+  }
+
+  private static boolean equalBytes(byte[] a, int ao, byte[] b, int bo, int len) {
+    if (len >= 16) {
+      return Arrays.equals(a, ao, ao + len, b, bo, bo + len);
     }
-    int head;
-    if (newKey) {
-      head = headCount++;
-      if (head * H + H > heads.length) {
-        heads = Arrays.copyOf(heads, heads.length * 2);
+    for (int i = 0; i < len; i++) {
+      if (a[ao + i] != b[bo + i]) {
+        return false;
       }
-      int m = head * H;
-      heads[m + PART] = partition;
-      heads[m + KOFF] = putKey(k, ko, kl);
-      heads[m + KLEN] = kl;
-      heads[m + SLOT] = slot;
-      t[e + T_HEAD] = head + 1;
-      t[e + T_HASH] = hash;
-      t[e + T_KLEN] = kl;
-      t[e + T_W0] = w0;
-      t[e + T_W1] = w1;
-      t[e + T_COUNT] = 0;
-      t[e + T_FIRST] = -1;
+    }
+    return true;
+  }
+
+  /** Makes room for one more value of length {@code vl} in entry {@code e}'s block. */
+  private boolean fits(int e, int vl) {
+    int[] t = table;
+    int need = t[e + T_VUSED] + encodedLength(vl);
+    int cap = t[e + T_VCAP];
+    if (need <= cap) {
+      return true;
+    }
+    int newCap = Math.max(need, cap * 2);
+    int off = t[e + T_VOFF];
+    boolean last = off + cap == valUsed;
+    long extra = last ? newCap - cap : newCap;
+    if (footprint() + extra > budget) {
+      return false;
+    }
+    if (last) {
+      valUsed = off;
+      reserveValues(newCap);
     } else {
-      head = t[e + T_HEAD] - 1;
+      int to = reserveValues(newCap);
+      System.arraycopy(valData, off, valData, to, t[e + T_VUSED]);
+      t[e + T_VOFF] = to;
     }
-    int node;
-    if (reuse) {
-      node = free;
-      free = nodes[node * N + NEXT];
-      if (vl > 0) {
-        System.arraycopy(v, vo, valData, nodes[node * N + VOFF], vl);
-      }
+    t[e + T_VCAP] = newCap;
+    return true;
+  }
+
+  private void append(int e, byte[] v, int vo, int vl) {
+    int[] t = table;
+    byte[] d = valData;
+    int at = t[e + T_VOFF] + t[e + T_VUSED];
+    if (vl < 127) {
+      d[at++] = (byte) (vl + 1);
     } else {
-      node = nodeCount++;
-      if (node * N + N > nodes.length) {
-        nodes = Arrays.copyOf(nodes, nodes.length * 2);
-      }
-      nodes[node * N + VOFF] = putValue(v, vo, vbytes);
-      nodes[node * N + VCAP] = vbytes;
+      d[at++] = (byte) 0xff;
+      d[at++] = (byte) (vl >>> 24);
+      d[at++] = (byte) (vl >>> 16);
+      d[at++] = (byte) (vl >>> 8);
+      d[at++] = (byte) vl;
     }
-    int n = node * N;
-    nodes[n + VLEN] = vl;
-    nodes[n + NEXT] = t[e + T_FIRST];
-    t[e + T_FIRST] = node;
+    if (vl > 0) {
+      System.arraycopy(v, vo, d, at, vl);
+      at += vl;
+    }
+    t[e + T_VUSED] = at - t[e + T_VOFF];
     t[e + T_COUNT]++;
     values++;
-    if (newKey && headCount * 2 > mask + 1) {
-      rehash();
-    }
-    return head;
   }
 
-  private boolean sameBytes(int head, byte[] k, int ko, int kl) {
-    int m = head * H;
-    return heads[m + KLEN] == kl
-        && Arrays.equals(keyData, heads[m + KOFF], heads[m + KOFF] + kl, k, ko, ko + kl);
-  }
-
-  private int putKey(byte[] b, int off, int len) {
-    if (keyUsed + len > keyData.length) {
-      keyData = grow(keyData, keyUsed + len);
+  private int putKey(int partition, byte[] b, int off, int len) {
+    if (keyUsed + 4 + len > keyData.length) {
+      keyData = grow(keyData, keyUsed + 4 + len);
     }
-    System.arraycopy(b, off, keyData, keyUsed, len);
-    int at = keyUsed;
-    keyUsed += len;
+    INT_BE.set(keyData, keyUsed, partition);
+    int at = keyUsed + 4;
+    System.arraycopy(b, off, keyData, at, len);
+    keyUsed = at + len;
     return at;
   }
 
-  private int putValue(byte[] b, int off, int len) {
+  private int reserveValues(int len) {
     if (valUsed + len > valData.length) {
       valData = grow(valData, valUsed + len);
     }
-    System.arraycopy(b, off, valData, valUsed, len);
     int at = valUsed;
     valUsed += len;
     return at;
@@ -211,37 +299,37 @@ public final class HashSortBuffer {
   }
 
   private void rehash() {
-    int[] old = table;
-    int[] t = new int[old.length * 2];
-    int mask = t.length / T - 1;
-    for (int h = 0; h < headCount; h++) {
-      int from = heads[h * H + SLOT] * T;
-      int slot = old[from + T_HASH] & mask;
-      while (t[slot * T + T_HEAD] != 0) {
+    int[] ix = new int[index.length * 2];
+    int mask = ix.length - 1;
+    int[] t = table;
+    for (int id = 0; id < keys; id++) {
+      int e = id * T;
+      int slot = hash(keyData, t[e + T_KOFF], t[e + T_KLEN1] - 1) & mask;
+      while (ix[slot] != 0) {
         slot = (slot + 1) & mask;
       }
-      System.arraycopy(old, from, t, slot * T, T);
-      heads[h * H + SLOT] = slot;
+      ix[slot] = id + 1;
     }
-    table = t;
+    index = ix;
   }
 
-  private int entry(int head) {
-    return heads[head * H + SLOT] * T;
-  }
-
-  /** Number of values chained under key {@code head}. */
+  /** Number of values held under key {@code head}. */
   public int valueCount(int head) {
-    return table[entry(head) + T_COUNT];
+    return table[head * T + T_COUNT];
   }
 
   public int partitionOf(int head) {
-    return heads[head * H + PART];
+    return partitionAt(head * T);
+  }
+
+  private int partitionAt(int e) {
+    return (int) INT_BE.get(keyData, table[e + T_KOFF] - 4);
   }
 
   /** True when {@code k} holds the same bytes as key {@code head}. */
   public boolean sameKey(int head, byte[] k, int ko, int kl) {
-    return sameBytes(head, k, ko, kl);
+    int e = head * T;
+    return table[e + T_KLEN1] == kl + 1 && equalBytes(keyData, table[e + T_KOFF], k, ko, kl);
   }
 
   /** The records of one key; valid until the buffer changes. */
@@ -251,69 +339,43 @@ public final class HashSortBuffer {
     return c;
   }
 
-  /** Drops the values of key {@code head}, keeping their slots for reuse. */
+  /** Drops the values of key {@code head}, keeping its block for the values to come. */
   public void clearValues(int head) {
-    int e = entry(head);
-    int node = table[e + T_FIRST];
-    while (node >= 0) {
-      int next = nodes[node * N + NEXT];
-      nodes[node * N + NEXT] = free;
-      free = node;
-      node = next;
-    }
+    int e = head * T;
     values -= table[e + T_COUNT];
-    table[e + T_FIRST] = -1;
+    table[e + T_VUSED] = 0;
     table[e + T_COUNT] = 0;
   }
 
   /** Sorts the keys that hold values by (partition, key). */
   public void sort(KeyOrder order, int partitions) {
-    if (ids.length < headCount) {
-      ids = new int[headCount];
-      tmp = new int[headCount];
+    if (ids.length < keys) {
+      ids = new int[keys];
+      tmp = new int[keys];
     }
+    int[] t = table;
+    int used = keys * T;
     partitionStart = new int[partitions + 1];
-    for (int h = 0; h < headCount; h++) {
-      if (valueCount(h) > 0) {
-        partitionStart[heads[h * H + PART] + 1]++;
+    for (int e = 0; e < used; e += T) {
+      if (t[e + T_COUNT] > 0) {
+        partitionStart[partitionAt(e) + 1]++;
       }
     }
     for (int p = 0; p < partitions; p++) {
       partitionStart[p + 1] += partitionStart[p];
     }
     int[] fill = Arrays.copyOf(partitionStart, partitions);
-    for (int h = 0; h < headCount; h++) {
-      if (valueCount(h) > 0) {
-        ids[fill[heads[h * H + PART]]++] = h;
+    for (int e = 0; e < used; e += T) {
+      if (t[e + T_COUNT] > 0) {
+        ids[fill[partitionAt(e)]++] = e;
       }
     }
     final byte[] d = keyData;
-    final int[] hd = heads;
-    final int[] t = table;
-    IndexSorter.IdComparator byKey = order.bytesEqualMeansEqual() ? (a, b) -> {
-      // The table entry's first 8 key bytes decide most comparisons.
-      int ea = hd[a * H + SLOT] * T;
-      int eb = hd[b * H + SLOT] * T;
-      int c = Integer.compareUnsigned(t[ea + T_W0], t[eb + T_W0]);
-      if (c == 0) {
-        c = Integer.compareUnsigned(t[ea + T_W1], t[eb + T_W1]);
-      }
-      if (c != 0) {
-        return c;
-      }
-      int la = t[ea + T_KLEN];
-      int lb = t[eb + T_KLEN];
-      if (la <= 8 || lb <= 8) {
-        return Integer.compare(la, lb);
-      }
-      int oa = hd[a * H + KOFF];
-      int ob = hd[b * H + KOFF];
-      return Arrays.compareUnsigned(d, oa + 8, oa + la, d, ob + 8, ob + lb);
-    } : (a, b) -> {
-      int ma = a * H;
-      int mb = b * H;
-      return order.compare(d, hd[ma + KOFF], hd[ma + KLEN], d, hd[mb + KOFF], hd[mb + KLEN]);
-    };
+    IndexSorter.IdComparator byKey = order.bytesEqualMeansEqual()
+        ? (a, b) -> Arrays.compareUnsigned(d, t[a + T_KOFF], t[a + T_KOFF] + t[a + T_KLEN1] - 1,
+            d, t[b + T_KOFF], t[b + T_KOFF] + t[b + T_KLEN1] - 1)
+        : (a, b) -> order.compare(d, t[a + T_KOFF], t[a + T_KLEN1] - 1, d, t[b + T_KOFF],
+            t[b + T_KLEN1] - 1);
     for (int p = 0; p < partitions; p++) {
       IndexSorter.sort(ids, tmp, partitionStart[p], partitionStart[p + 1], byKey);
     }
@@ -330,48 +392,53 @@ public final class HashSortBuffer {
   public void reset() {
     keyUsed = 0;
     valUsed = 0;
-    headCount = 0;
-    nodeCount = 0;
-    free = -1;
+    keys = 0;
     values = 0;
-    Arrays.fill(table, 0);
+    Arrays.fill(index, 0);
     partitionStart = null;
   }
 
-  /** Walks keys (a range of sorted ids, or one key) and each key's value chain. */
+  /** Walks keys (a range of sorted entries, or one key) and each key's value block. */
   private final class Cursor implements RecordStream {
     int idx;
     int end;
-    int head = -1;
-    int node = -1;
+    int e = -1;
+    int pos;
+    int blockEnd;
+    int valOff;
+    int valLen;
     boolean single;
 
-    void startKey(int h) {
+    void startKey(int head) {
       single = true;
-      head = h;
-      node = -2;
+      enter(head * T);
+    }
+
+    private void enter(int entry) {
+      e = entry;
+      pos = table[e + T_VOFF];
+      blockEnd = pos + table[e + T_VUSED];
     }
 
     @Override
     public boolean next() {
-      if (node == -2) {
-        node = table[entry(head) + T_FIRST];
-        return node >= 0;
-      }
-      if (node >= 0) {
-        node = nodes[node * N + NEXT];
-        if (node >= 0) {
-          return true;
+      while (pos >= blockEnd) {
+        if (single || ++idx >= end) {
+          return false;
         }
+        enter(ids[idx]);
       }
-      if (single) {
-        return false;
+      byte[] d = valData;
+      int b = d[pos++];
+      if (b != (byte) 0xff) {
+        valLen = b - 1;
+      } else {
+        valLen = ((d[pos] & 0xff) << 24) | ((d[pos + 1] & 0xff) << 16)
+            | ((d[pos + 2] & 0xff) << 8) | (d[pos + 3] & 0xff);
+        pos += 4;
       }
-      if (++idx >= end) {
-        return false;
-      }
-      head = ids[idx];
-      node = table[entry(head) + T_FIRST];
+      valOff = pos;
+      pos += Math.max(valLen, 0);
       return true;
     }
 
@@ -382,12 +449,12 @@ public final class HashSortBuffer {
 
     @Override
     public int keyOff() {
-      return heads[head * H + KOFF];
+      return table[e + T_KOFF];
     }
 
     @Override
     public int keyLen() {
-      return heads[head * H + KLEN];
+      return table[e + T_KLEN1] - 1;
     }
 
     @Override
@@ -397,12 +464,12 @@ public final class HashSortBuffer {
 
     @Override
     public int valOff() {
-      return nodes[node * N + VOFF];
+      return valOff;
     }
 
     @Override
     public int valLen() {
-      return nodes[node * N + VLEN];
+      return valLen;
     }
   }
 }
