@@ -41,7 +41,7 @@ public record DataPathConfig(
     if (factor < 2) {
       throw new IllegalArgumentException(MERGE_FACTOR + " must be at least 2, got " + factor);
     }
-    int foldAt = conf.getInt(FOLD_AT, 32);
+    int foldAt = conf.getInt(FOLD_AT, 256);
     if (foldAt < 2) {
       throw new IllegalArgumentException(FOLD_AT + " must be at least 2, got " + foldAt);
     }

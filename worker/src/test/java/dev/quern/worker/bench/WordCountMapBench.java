@@ -61,7 +61,7 @@ public final class WordCountMapBench {
           .mapOutput(String.class, Long.class).reduceTasks(4)
           .set(DataPathConfig.HASH_COMBINE, Boolean.toString(c[0]))
           .set(DataPathConfig.COMPRESS, Boolean.toString(c[1]))
-          .set(DataPathConfig.FOLD_AT, System.getProperty("foldAt", "32")).build().spec();
+          .set(DataPathConfig.FOLD_AT, System.getProperty("foldAt", "256")).build().spec();
       double best = 0;
       for (int r = 0; r < rounds; r++) {
         TaskAttemptId id = new TaskAttemptId("bench", TaskKind.MAP, 0, r + 1);
