@@ -5,6 +5,8 @@ package dev.quern.master.raft;
  * replicated there, {@code next} the next index to send. The state decides how to send:
  * PROBE sends one append at a time until the follower's log position is found; REPLICATE streams
  * appends optimistically within the inflight window; SNAPSHOT sends a snapshot in chunks.
+ * For the leader itself {@code match} is the last index its driver has made durable (it moves in
+ * {@link RaftCore#advance(Ready)}, not on append), so the leader counts toward a commit like any follower.
  */
 final class Progress {
 

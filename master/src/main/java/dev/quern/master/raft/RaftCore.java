@@ -31,6 +31,17 @@ import java.util.random.RandomGenerator;
  * 4.1), and revert if it is truncated. A leader accepts a change only when the previous one is
  * committed and it has committed an entry of its own term (the fix for the single-server bug).
  *
+ * <p>The leader writes its own entries in parallel with replicating them (Raft thesis 10.2.1): its
+ * appends leave in {@link Ready#messagesBeforePersist()}, before the driver persists the same entries,
+ * and the leader's own match index moves only in {@link #advance(Ready)}, once the driver has made them
+ * durable. Why this is safe: an entry commits only when a majority holds it durably — the leader counts
+ * in that majority only after its fsync, a follower only when it acks, which it does after its fsync —
+ * so a committed entry survives any crash, with or without the leader's copy. A leader that crashes
+ * before its write loses at most uncommitted entries of its term, and restarts as a follower that can
+ * never lead that term again, so no other entry can take their index in that term. Only appends go
+ * early, and only when the Ready does not change the term or vote: a message may reveal a term or vote
+ * only once it is durable.
+ *
  * <p>Not thread-safe: one driver thread (or actor) owns a core.
  */
 public final class RaftCore {
@@ -288,10 +299,17 @@ public final class RaftCore {
         HardState hs = hardState();
         List<Entry> entries = log.unstableEntries();
         Snapshot snapshot = log.unstableSnapshot();
-        boolean mustSync = !entries.isEmpty() || snapshot != null
-                || hs.term() != prevHardState.term() || hs.vote() != prevHardState.vote();
+        boolean termOrVoteChanged = hs.term() != prevHardState.term() || hs.vote() != prevHardState.vote();
+        boolean mustSync = !entries.isEmpty() || snapshot != null || termOrVoteChanged;
+        // Appends carry only the leader's log and a commit index counted from durable copies, so they need
+        // not wait for this Ready's writes; anything else (votes, acks) promises what is on disk.
+        List<Message> early = new ArrayList<>();
+        List<Message> late = new ArrayList<>();
+        for (Message m : msgs) {
+            (!termOrVoteChanged && m instanceof AppendEntries ? early : late).add(m);
+        }
         Ready rd = new Ready(softState(), hs.equals(prevHardState) ? null : hs, entries, snapshot,
-                log.nextCommittedEntries(), new ArrayList<>(msgs), new ArrayList<>(readStates), mustSync);
+                log.nextCommittedEntries(), early, late, new ArrayList<>(readStates), mustSync);
         msgs.clear();
         readStates.clear();
         readyOutstanding = true;
@@ -317,6 +335,13 @@ public final class RaftCore {
         }
         if (!rd.committedEntries().isEmpty()) {
             log.appliedTo(rd.committedEntries().get(rd.committedEntries().size() - 1).index());
+        }
+        if (role == Role.LEADER) {
+            // Our own entries are durable now: only from here on do we count ourselves as holding them.
+            Progress self = progress.get(id);
+            if (self != null && self.maybeUpdate(log.stableIndex()) && maybeCommit()) {
+                commitPending = true;
+            }
         }
     }
 
@@ -434,7 +459,7 @@ public final class RaftCore {
         role = Role.LEADER;
         syncProgress();
         progress.get(id).becomeReplicate();
-        progress.get(id).match = log.lastIndex();
+        progress.get(id).match = log.stableIndex(); // the rest counts once advance() reports it durable
         // An entry of our own term: only by committing one can we commit (and know) earlier entries (Fig. 8).
         appendEntry(EntryType.NO_OP, null);
     }
@@ -740,10 +765,8 @@ public final class RaftCore {
         if (type == EntryType.CONF_CHANGE) {
             syncProgress();
         }
-        Progress self = progress.get(id);
-        if (self != null) {
-            self.maybeUpdate(log.lastIndex());
-        }
+        // Our own match does not move here: the entry counts for us only once durable (see advance).
+        // A conf change may still shrink the majority that is needed for what is already matched.
         maybeCommit();
         appendPending = true;
     }

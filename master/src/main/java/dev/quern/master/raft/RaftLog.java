@@ -203,6 +203,11 @@ final class RaftLog {
         return entries.get((int) (index - offsetIndex - 1));
     }
 
+    /** The last index the driver has reported persisted ({@link #stableTo}); never beyond the last index. */
+    long stableIndex() {
+        return Math.min(unstableFrom - 1, lastIndex());
+    }
+
     boolean hasUnstableEntries() {
         return unstableFrom <= lastIndex();
     }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class PipeliningTest {
 
     private static List<AppendEntries> appendsTo(Ready rd, long to) {
-        return rd.messages().stream().filter(m -> m instanceof AppendEntries && m.to() == to)
+        return java.util.stream.Stream.concat(rd.messagesBeforePersist().stream(), rd.messages().stream())
+                .filter(m -> m instanceof AppendEntries && m.to() == to)
                 .map(m -> (AppendEntries) m).toList();
     }
 

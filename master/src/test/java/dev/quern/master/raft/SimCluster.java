@@ -18,7 +18,8 @@ import java.util.function.LongFunction;
  * A deterministic simulation of a Raft group: one thread, virtual time in milliseconds, a seeded
  * network that drops, delays, reorders and duplicates messages and can be partitioned, and crashes
  * that keep only what the node had persisted. It handles every {@link Ready} the way a real driver
- * must (persist, then send, then apply, then advance) and checks safety continuously:
+ * must (send the leader's appends, persist, send the rest, apply, advance; a node may crash between
+ * sending its appends and persisting them) and checks safety continuously:
  * at most one leader per term, every node applies the same entry at the same index, in order,
  * and a new leader's log holds every entry applied anywhere (leader completeness).
  */
@@ -326,10 +327,18 @@ final class SimCluster {
         }
     }
 
-    /** Handles Ready batches as a driver must: persist, send, apply, advance. */
+    /** Handles Ready batches as a driver must: send early appends, persist, send, apply, advance. */
     void process(Node n) {
         while (n.core.hasReady()) {
             Ready rd = n.core.ready();
+            for (Message m : rd.messagesBeforePersist()) {
+                send(m);
+            }
+            if (!rd.messagesBeforePersist().isEmpty() && opts.restartAfterStep > 0
+                    && rnd.nextDouble() < opts.restartAfterStep) {
+                restart(n.id); // the leader's appends are out but its own copy was never written
+                return;
+            }
             persist(n.store, rd);
             for (Message m : rd.messages()) {
                 send(m);

@@ -31,9 +31,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * The Pekko typed actor that drives one {@link RaftCore}: a timer turns into ticks, peers' messages
- * arrive as {@link Inbound} over Artery, and every input is followed by the Ready loop — persist (and
- * sync) through {@link RaftPersistence}, then send, then apply to the {@link StateMachine}, then
- * advance. The actor is the only thread that touches the core, the store and the state machine.
+ * arrive as {@link Inbound} over Artery, and every input is followed by the Ready loop — send the
+ * leader's appends, persist (and sync) through {@link RaftPersistence}, then send the rest, then apply
+ * to the {@link StateMachine}, then advance. The actor is the only thread that touches the core, the store and the state machine.
  *
  * <p>Peers are named by actor path ({@code pekko://master@127.0.0.1:25520/user/raft}); only
  * {@link Inbound} leaves the JVM. {@link Propose} and {@link GetStatus} are for actors in the same
@@ -240,6 +240,8 @@ public final class RaftNodeActor {
         private Behavior<Command> handleReady() {
             while (core.hasReady()) {
                 Ready rd = core.ready();
+                // The leader's appends go out before its own fsync, so the followers' fsyncs overlap it.
+                sendAll(rd.messagesBeforePersist());
                 if (rd.snapshot() != null) {
                     store.installSnapshot(rd.snapshot());
                 }
@@ -250,12 +252,7 @@ public final class RaftNodeActor {
                 if (rd.mustSync()) {
                     store.sync(); // before any message: a vote or an ack promises what is on disk
                 }
-                for (Message m : rd.messages()) {
-                    ActorRef<Command> peer = peers.get(m.to());
-                    if (peer != null) {
-                        peer.tell(new Inbound(m));
-                    }
-                }
+                sendAll(rd.messages());
                 if (rd.snapshot() != null) {
                     stateMachine.restore(rd.snapshot().data());
                     dropPendingUpTo(rd.snapshot().index());
@@ -288,6 +285,15 @@ public final class RaftNodeActor {
                 maybeSnapshot();
             }
             return Behaviors.same();
+        }
+
+        private void sendAll(List<Message> messages) {
+            for (Message m : messages) {
+                ActorRef<Command> peer = peers.get(m.to());
+                if (peer != null) {
+                    peer.tell(new Inbound(m));
+                }
+            }
         }
 
         private void serveReads() {
