@@ -21,11 +21,14 @@ public final class GenerateCorpus {
 
   public static void main(String[] args) throws IOException {
     if (args.length < 2) {
-      System.err.println("usage: java GenerateCorpus.java OUT MEBIBYTES [SEED]");
+      System.err.println("usage: java GenerateCorpus.java OUT MEBIBYTES|KIBIBYTESk [SEED]");
       System.exit(2);
     }
     Path out = Path.of(args[0]);
-    long bytes = Long.parseLong(args[1]) << 20;
+    // A size ending in k is in KiB (64k), for the tiny start-up-dominated runs of bench/peers.
+    long bytes = args[1].endsWith("k")
+        ? Long.parseLong(args[1].substring(0, args[1].length() - 1)) << 10
+        : Long.parseLong(args[1]) << 20;
     long seed = args.length > 2 ? Long.parseLong(args[2]) : 42L;
     SplittableRandom rnd = new SplittableRandom(seed);
     byte[][] words = vocabulary(new SplittableRandom(seed ^ 0x5DEECE66DL));

@@ -5,13 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quern.api.JobStatus;
 import dev.quern.api.JobSubmissionException;
-import dev.quern.api.JobSubmitter;
 import dev.quern.api.TaskCounter;
 import dev.quern.api.io.FileInputFormat;
 import dev.quern.examples.grep.Grep;
 import dev.quern.examples.invertedindex.InvertedIndex;
 import dev.quern.examples.wordcount.WordCount;
-import dev.quern.master.local.LocalCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,9 +27,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,22 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
  * JobSubmitter#current()}, so the cluster is installed as the current submitter.
  */
 class ExamplesEndToEndTest {
-  private static LocalCluster cluster;
-  private static JobSubmitter previous;
+  @RegisterExtension static final CurrentLocalCluster CLUSTER = new CurrentLocalCluster(2);
 
   @TempDir Path dir;
 
-  @BeforeAll
-  static void startCluster() {
-    cluster = LocalCluster.start(2);
-    previous = JobSubmitter.install(cluster);
-  }
-
-  @AfterAll
-  static void stopCluster() throws Exception {
-    JobSubmitter.install(previous);
-    cluster.close();
-  }
 
   @Test
   void wordCountMatchesAPlainJavaCountAcrossManySplits() throws Exception {

@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quern.api.JobStatus;
-import dev.quern.api.JobSubmitter;
 import dev.quern.api.io.FileInputFormat;
+import dev.quern.examples.CurrentLocalCluster;
 import dev.quern.examples.Drivers;
 import dev.quern.examples.ExampleFailedException;
-import dev.quern.master.local.LocalCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,9 +21,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,22 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JoinEndToEndTest {
   private static final long SEED = 20261126L;
-  private static LocalCluster cluster;
-  private static JobSubmitter previous;
+  @RegisterExtension static final CurrentLocalCluster CLUSTER = new CurrentLocalCluster(2);
 
   @TempDir Path dir;
 
-  @BeforeAll
-  static void startCluster() {
-    cluster = LocalCluster.start(2);
-    previous = JobSubmitter.install(cluster);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    JobSubmitter.install(previous);
-    cluster.close();
-  }
 
   @Test
   void joinsEveryOrderWithItsCustomerAcrossManySplits() throws Exception {

@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.quern.api.Job;
-import dev.quern.api.JobSubmitter;
 import dev.quern.api.io.FileInputFormat;
+import dev.quern.examples.CurrentLocalCluster;
 import dev.quern.examples.Drivers;
 import dev.quern.formats.parquet.ParquetInputFormat;
-import dev.quern.master.local.LocalCluster;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,9 +24,8 @@ import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalInputFile;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,22 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ParquetAggEndToEndTest {
   private static final long SEED = 20261126L;
-  private static LocalCluster cluster;
-  private static JobSubmitter previous;
+  @RegisterExtension static final CurrentLocalCluster CLUSTER = new CurrentLocalCluster(2);
 
   @TempDir Path dir;
 
-  @BeforeAll
-  static void startCluster() {
-    cluster = LocalCluster.start(2);
-    previous = JobSubmitter.install(cluster);
-  }
-
-  @AfterAll
-  static void stopCluster() {
-    JobSubmitter.install(previous);
-    cluster.close();
-  }
 
   @Test
   void totalsPerUserMatchAPlainComputationAndAreSnappyParquet() throws Exception {
