@@ -1,13 +1,7 @@
 package dev.quern.master.raft;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.quern.master.raft.process.StringMapCodec;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.TreeMap;
 
 /** The test key-value store: "put k v", "append k v", "get k"; each returns the value after the command. */
@@ -46,29 +40,12 @@ final class KvStateMachine implements StateMachine {
 
     @Override
     public byte[] snapshot() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(data.size());
-            for (Map.Entry<String, String> e : data.entrySet()) {
-                out.writeUTF(e.getKey());
-                out.writeUTF(e.getValue());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
+        return StringMapCodec.encode(data);
     }
 
     @Override
     public void restore(byte[] snapshot) {
         data.clear();
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
-            int n = in.readInt();
-            for (int i = 0; i < n; i++) {
-                data.put(in.readUTF(), in.readUTF());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        StringMapCodec.decodeInto(snapshot, data);
     }
 }

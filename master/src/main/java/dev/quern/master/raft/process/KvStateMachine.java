@@ -2,14 +2,7 @@ package dev.quern.master.raft.process;
 
 import dev.quern.master.raft.DedupStateMachine;
 import dev.quern.master.raft.StateMachine;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -41,43 +34,16 @@ public final class KvStateMachine implements StateMachine {
 
         @Override
         public byte[] snapshot() {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            try (DataOutputStream out = new DataOutputStream(bytes)) {
-                out.writeInt(data.size());
-                for (Map.Entry<String, String> e : data.entrySet()) {
-                    writeString(out, e.getKey());
-                    writeString(out, e.getValue());
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return bytes.toByteArray();
+            return StringMapCodec.encode(data);
         }
 
         @Override
         public void restore(byte[] snapshot) {
             data.clear();
-            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
-                int n = in.readInt();
-                for (int i = 0; i < n; i++) {
-                    data.put(readString(in), readString(in));
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("corrupt key-value snapshot", e);
-            }
+            StringMapCodec.decodeInto(snapshot, data);
         }
     }
 
-    // writeUTF is limited to 64 KiB; values grow with appends.
-    private static void writeString(DataOutputStream out, String s) throws IOException {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(b.length);
-        out.write(b);
-    }
-
-    private static String readString(DataInputStream in) throws IOException {
-        return new String(in.readNBytes(in.readInt()), StandardCharsets.UTF_8);
-    }
 
     @Override
     public byte[] apply(byte[] command) {
