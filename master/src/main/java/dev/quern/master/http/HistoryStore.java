@@ -88,6 +88,9 @@ public final class HistoryStore {
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
     }
+    // The file's mtime can stay the same across two writes in one clock tick, so the cache entry
+    // of a file this store rewrites is dropped rather than trusted.
+    cache.remove(target);
   }
 
   public Optional<JobRecord> load(String id) {
