@@ -531,14 +531,8 @@ final class SimCluster {
             byte[] cmd = new ClientCommand(clientId, sequence, payload).encode();
             long deadline = now + timeoutMs;
             while (now < deadline) {
-                Node l = leader();
-                long index = 0;
-                if (l != null) {
-                    index = l.core.propose(cmd);
-                    process(l);
-                }
+                long index = proposeAtLeader(cmd);
                 if (index == 0) {
-                    runFor(50);
                     continue;
                 }
                 runUntil(() -> clientResults.containsKey(key), Math.min(1000, Math.max(10, deadline - now)));
@@ -558,6 +552,22 @@ final class SimCluster {
     private long oneSequence;
 
     /**
+     * Proposes {@code cmd} at the current leader and processes its Ready; with no leader (or one
+     * that refuses), lets 50 virtual ms pass instead. Returns the entry's index, or 0.
+     */
+    private long proposeAtLeader(byte[] cmd) {
+        Node l = leader();
+        long index = l == null ? 0 : l.core.propose(cmd);
+        if (l != null) {
+            process(l);
+        }
+        if (index == 0) {
+            runFor(50);
+        }
+        return index;
+    }
+
+    /**
      * Lab-style agreement: proposes a fresh command at the leader until at least {@code expected}
      * nodes have applied it; fails after 10 virtual seconds (30 while the network drops messages or
      * nodes crash: several election timeouts of 1-2 s can be lost in a row). Returns the index.
@@ -567,14 +577,8 @@ final class SimCluster {
         byte[] cmd = new ClientCommand(Long.MAX_VALUE, seq, KvStateMachine.append("one", value)).encode();
         long deadline = now + (opts.drop > 0 || opts.restartAfterStep > 0 ? 30_000 : 10_000);
         while (now < deadline) {
-            Node l = leader();
-            long index = 0;
-            if (l != null) {
-                index = l.core.propose(cmd);
-                process(l);
-            }
+            long index = proposeAtLeader(cmd);
             if (index == 0) {
-                runFor(50);
                 continue;
             }
             long idx = index;
