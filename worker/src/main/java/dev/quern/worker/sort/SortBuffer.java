@@ -5,31 +5,37 @@ import java.util.Arrays;
 
 /**
  * The map side's sort buffer: serialized records appended to one byte array, described by an int
- * array (partition, key offset, key length, value length, first 8 key bytes; the value follows
- * the key). Sorting orders an array of record ids by (partition, key) without an object per
- * record. The budget covers the bytes, the metadata and the sort's two id arrays (32 bytes per
- * record).
+ * array (partition, key offset, key length, value length; the value follows the key). Sorting
+ * orders the records by (partition, key) without an object per record. The budget covers the
+ * bytes, the metadata and the sort's two arrays (32 bytes per record).
+ *
+ * <p>Under unsigned byte order each record becomes one long: partition, then as many leading key
+ * bits as fit, then the record id; a radix sort of those longs ({@link PackedKeySort}) orders
+ * almost everything, and only runs of equal packed prefixes are compared byte by byte. Other
+ * orders merge-sort record ids with the key comparator ({@link IndexSorter}).
  */
 public final class SortBuffer {
-  private static final int STRIDE = 6;
+  private static final int STRIDE = 4;
   private static final int PART = 0;
   private static final int KOFF = 1;
   private static final int KLEN = 2;
   private static final int VLEN = 3;
-  // The key's first 8 bytes, big-endian, zero-padded: decides most byte-order comparisons
-  // without touching the key bytes.
-  private static final int PREFIX_HI = 4;
-  private static final int PREFIX_LO = 5;
-  /** Bytes of bookkeeping per record: metadata plus the sort's id and scratch arrays. */
-  public static final int RECORD_OVERHEAD = STRIDE * 4 + 8;
+  /** Bytes of bookkeeping per record: metadata plus the sort's two 8-byte arrays. */
+  public static final int RECORD_OVERHEAD = STRIDE * 4 + 16;
 
   private final long budget;
   private byte[] data;
   private int used;
   private int[] meta;
   private int count;
+  // The sorted order: record ids (comparator sort), or packed longs whose low idBits bits are
+  // the ids (radix sort).
   private int[] ids = new int[0];
   private int[] tmp = new int[0];
+  private long[] packed = new long[0];
+  private long[] packedTmp = new long[0];
+  private boolean radix;
+  private int idBits;
   private int[] partitionStart;
 
   public SortBuffer(long budget) {
@@ -75,12 +81,6 @@ public final class SortBuffer {
     meta[m + KOFF] = used;
     meta[m + KLEN] = kl;
     meta[m + VLEN] = vl;
-    long prefix = 0;
-    for (int i = 0; i < 8; i++) {
-      prefix = (prefix << 8) | (i < kl ? k[i] & 0xff : 0);
-    }
-    meta[m + PREFIX_HI] = (int) (prefix >>> 32);
-    meta[m + PREFIX_LO] = (int) prefix;
     System.arraycopy(k, 0, data, used, kl);
     used += kl;
     if (vl > 0) {
@@ -93,11 +93,6 @@ public final class SortBuffer {
 
   /** Sorts the records by (partition, key); then {@link #partition} streams each partition. */
   public void sort(KeyOrder order, int partitions) {
-    if (ids.length < count) {
-      ids = new int[count];
-      tmp = new int[count];
-    }
-    // Bucket by partition (counting sort), then sort each partition's ids by key.
     partitionStart = new int[partitions + 1];
     for (int i = 0; i < count; i++) {
       partitionStart[meta[i * STRIDE + PART] + 1]++;
@@ -105,32 +100,99 @@ public final class SortBuffer {
     for (int p = 0; p < partitions; p++) {
       partitionStart[p + 1] += partitionStart[p];
     }
+    radix = order.bytesEqualMeansEqual();
+    if (radix) {
+      sortPacked(partitions);
+    } else {
+      sortByComparator(order, partitions);
+    }
+  }
+
+  private void sortPacked(int partitions) {
+    if (packed.length < count) {
+      packed = new long[count];
+      packedTmp = new long[count];
+    }
+    idBits = Math.max(1, 32 - Integer.numberOfLeadingZeros(count - 1));
+    int partBits = partitions <= 1 ? 0 : 32 - Integer.numberOfLeadingZeros(partitions - 1);
+    // At least 2: ids and partitions each take at most 31 bits.
+    int prefixBits = 64 - idBits - partBits;
+    final byte[] d = data;
+    final int[] md = meta;
+    for (int i = 0; i < count; i++) {
+      int m = i * STRIDE;
+      long key = prefix(d, md[m + KOFF], md[m + KLEN]) >>> (64 - prefixBits) << idBits;
+      if (partBits > 0) {
+        key |= (long) md[m + PART] << (64 - partBits);
+      }
+      packed[i] = key | i;
+    }
+    PackedKeySort.sort(packed, packedTmp, count, idBits);
+    breakTies();
+  }
+
+  /** The key's first 8 bytes, big-endian, zero-padded. */
+  private static long prefix(byte[] d, int off, int len) {
+    long p = 0;
+    int n = Math.min(len, 8);
+    for (int i = 0; i < n; i++) {
+      p = (p << 8) | (d[off + i] & 0xff);
+    }
+    return p << ((8 - n) * 8);
+  }
+
+  /**
+   * Records whose packed prefixes are equal sit together, in id order; each such run is sorted by
+   * the whole key (stably, so equal keys keep the order they were added in).
+   */
+  private void breakTies() {
+    long idMask = (1L << idBits) - 1;
+    final byte[] d = data;
+    final int[] md = meta;
+    IndexSorter.IdComparator byKey = (a, b) -> {
+      int ma = a * STRIDE;
+      int mb = b * STRIDE;
+      int oa = md[ma + KOFF];
+      int ob = md[mb + KOFF];
+      return Arrays.compareUnsigned(d, oa, oa + md[ma + KLEN], d, ob, ob + md[mb + KLEN]);
+    };
+    int i = 0;
+    while (i < count) {
+      long high = packed[i] & ~idMask;
+      int j = i + 1;
+      while (j < count && (packed[j] & ~idMask) == high) {
+        j++;
+      }
+      if (j - i > 1) {
+        int n = j - i;
+        if (ids.length < n) {
+          ids = new int[n];
+          tmp = new int[n];
+        }
+        for (int k = 0; k < n; k++) {
+          ids[k] = (int) (packed[i + k] & idMask);
+        }
+        IndexSorter.sort(ids, tmp, 0, n, byKey);
+        for (int k = 0; k < n; k++) {
+          packed[i + k] = high | ids[k];
+        }
+      }
+      i = j;
+    }
+  }
+
+  private void sortByComparator(KeyOrder order, int partitions) {
+    if (ids.length < count) {
+      ids = new int[count];
+      tmp = new int[count];
+    }
     int[] fill = Arrays.copyOf(partitionStart, partitions);
     for (int i = 0; i < count; i++) {
       ids[fill[meta[i * STRIDE + PART]]++] = i;
     }
     final byte[] d = data;
     final int[] md = meta;
-    IndexSorter.IdComparator byKey = order.bytesEqualMeansEqual() ? (a, b) -> {
-      int ma = a * STRIDE;
-      int mb = b * STRIDE;
-      int c = Integer.compareUnsigned(md[ma + PREFIX_HI], md[mb + PREFIX_HI]);
-      if (c == 0) {
-        c = Integer.compareUnsigned(md[ma + PREFIX_LO], md[mb + PREFIX_LO]);
-      }
-      if (c != 0) {
-        return c;
-      }
-      int la = md[ma + KLEN];
-      int lb = md[mb + KLEN];
-      if (la <= 8 || lb <= 8) {
-        // Equal padded prefixes: the shorter key is a prefix of the longer one.
-        return Integer.compare(la, lb);
-      }
-      int oa = md[ma + KOFF];
-      int ob = md[mb + KOFF];
-      return Arrays.compareUnsigned(d, oa + 8, oa + la, d, ob + 8, ob + lb);
-    } : (a, b) -> {
+    IndexSorter.IdComparator byKey = (a, b) -> {
       int ma = a * STRIDE;
       int mb = b * STRIDE;
       return order.compare(d, md[ma + KOFF], md[ma + KLEN], d, md[mb + KOFF], md[mb + KLEN]);
@@ -145,6 +207,7 @@ public final class SortBuffer {
     int from = partitionStart[p];
     int to = partitionStart[p + 1];
     return new RecordStream() {
+      private final long idMask = (1L << idBits) - 1;
       private int i = from - 1;
       private int m;
 
@@ -153,7 +216,7 @@ public final class SortBuffer {
         if (++i >= to) {
           return false;
         }
-        m = ids[i] * STRIDE;
+        m = (radix ? (int) (packed[i] & idMask) : ids[i]) * STRIDE;
         return true;
       }
 
