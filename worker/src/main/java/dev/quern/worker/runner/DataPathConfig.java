@@ -28,7 +28,12 @@ public record DataPathConfig(
   /** Fetched map output kept in memory by a reduce; the rest goes to scratch files. */
   public static final String SHUFFLE_MEMORY = "quern.reduce.shuffle-memory";
 
-  public static final long DEFAULT_SORT_BUFFER = 64L << 20;
+  /**
+   * Large enough that a default 64 MiB split (up to 10% more for a file's last one) of records of
+   * 40 bytes or more sorts in one spill, which is renamed into the map output instead of merged.
+   * The buffer grows as records arrive, so small tasks do not allocate it all.
+   */
+  public static final long DEFAULT_SORT_BUFFER = 128L << 20;
   public static final long DEFAULT_SHUFFLE_MEMORY = 64L << 20;
 
   public static DataPathConfig from(Configuration conf) {

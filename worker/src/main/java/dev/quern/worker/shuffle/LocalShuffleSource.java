@@ -8,6 +8,7 @@ import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.ShuffleSource;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -16,10 +17,10 @@ import java.nio.file.StandardOpenOption;
  * Reads a partition of a map output straight from its files on this host. A missing or damaged
  * index, a missing data file, or a data file too short for the partition is a lost map output.
  */
-public final class LocalShuffleSource implements ShuffleSource {
+public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
 
   @Override
-  public Segment open(MapOutputRef output, int partition) throws IOException {
+  public Location locate(MapOutputRef output, int partition) throws IOException {
     PartitionIndex index;
     try {
       index = PartitionIndex.read(Path.of(output.indexFile()));
@@ -34,24 +35,33 @@ public final class LocalShuffleSource implements ShuffleSource {
           "the index has " + index.partitions() + " partitions");
     }
     IndexEntry e = index.entry(partition);
-    FileChannel ch;
+    Path data = Path.of(output.dataFile());
+    long size;
     try {
-      ch = FileChannel.open(Path.of(output.dataFile()), StandardOpenOption.READ);
+      size = Files.size(data);
     } catch (NoSuchFileException ex) {
       throw new MapOutputLostException(output, partition,
           "data file " + output.dataFile() + " does not exist");
     }
-    try {
-      long size = ch.size();
-      if (size < e.offset() + e.storedLength()) {
-        throw new MapOutputLostException(output, partition, "data file is truncated: " + size
-            + " bytes, the partition ends at " + (e.offset() + e.storedLength()));
-      }
-    } catch (IOException ex) {
-      ch.close();
-      throw ex;
+    if (size < e.offset() + e.storedLength()) {
+      throw new MapOutputLostException(output, partition, "data file is truncated: " + size
+          + " bytes, the partition ends at " + (e.offset() + e.storedLength()));
     }
-    return new Segment(new FileRangeInputStream(ch, e.offset(), e.storedLength(), true),
-        e.storedLength(), e.rawLength(), e.crc(), index.compressed());
+    return new Location(data, e.offset(), e.storedLength(), e.rawLength(), e.crc(),
+        index.compressed());
+  }
+
+  @Override
+  public Segment open(MapOutputRef output, int partition) throws IOException {
+    Location at = locate(output, partition);
+    FileChannel ch;
+    try {
+      ch = FileChannel.open(at.file(), StandardOpenOption.READ);
+    } catch (NoSuchFileException ex) {
+      throw new MapOutputLostException(output, partition,
+          "data file " + output.dataFile() + " does not exist");
+    }
+    return new Segment(new FileRangeInputStream(ch, at.offset(), at.storedLength(), true),
+        at.storedLength(), at.rawLength(), at.checksum(), at.compressed());
   }
 }

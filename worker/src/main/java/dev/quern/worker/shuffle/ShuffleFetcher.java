@@ -8,15 +8,20 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
  * Fetches one partition of each map output for a reduce attempt and verifies it before any record
  * reaches the reducer: exact stored length and CRC32C against the index. Small segments stay in
- * memory (up to a budget); the rest are copied to scratch files. Anything wrong with a map output
- * is a {@link MapOutputLostException}; failures of this attempt's own scratch disk are not.
+ * memory (up to a budget); the rest are copied to scratch files. From an {@link InPlaceSource}
+ * (map outputs on this host) a segment is only read through for its checksum and then merged
+ * from where it lies. Anything wrong with a map output is a {@link MapOutputLostException};
+ * failures of this attempt's own scratch disk are not.
  */
 public final class ShuffleFetcher {
   private static final int COPY_BUFFER = 64 * 1024;
@@ -25,7 +30,9 @@ public final class ShuffleFetcher {
   private final Path scratchDir;
   private final String prefix;
   private final long memoryBudget;
+  private static final int VERIFY_BUFFER = 1 << 20;
   private final byte[] copy = new byte[COPY_BUFFER];
+  private ByteBuffer direct;
   private long memoryUsed;
   private int files;
 
@@ -38,6 +45,9 @@ public final class ShuffleFetcher {
   }
 
   public SortedRun fetch(MapOutputRef ref, int partition) throws IOException {
+    if (source instanceof InPlaceSource local) {
+      return verifyInPlace(local, ref, partition);
+    }
     ShuffleSource.Segment seg;
     try {
       seg = source.open(ref, partition);
@@ -89,6 +99,44 @@ public final class ShuffleFetcher {
       }
       return new SortedRun.InFile(file, 0, len, seg.compressed(), seg.rawLength(), what);
     }
+  }
+
+  private SortedRun verifyInPlace(InPlaceSource local, MapOutputRef ref, int partition)
+      throws IOException {
+    InPlaceSource.Location at;
+    try {
+      at = local.locate(ref, partition);
+    } catch (MapOutputLostException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new MapOutputLostException(ref, partition, "cannot open: " + e);
+    }
+    if (direct == null) {
+      direct = ByteBuffer.allocateDirect(VERIFY_BUFFER);
+    }
+    CRC32C crc = new CRC32C();
+    long total = 0;
+    try (FileChannel ch = FileChannel.open(at.file(), StandardOpenOption.READ)) {
+      while (total < at.storedLength()) {
+        direct.clear();
+        direct.limit((int) Math.min(direct.capacity(), at.storedLength() - total));
+        int n = ch.read(direct, at.offset() + total);
+        if (n <= 0) {
+          break;
+        }
+        direct.flip();
+        crc.update(direct);
+        total += n;
+      }
+    } catch (IOException e) {
+      throw new MapOutputLostException(ref, partition, "read failed: " + e);
+    }
+    if (total < at.storedLength()) {
+      throw truncated(ref, partition, total, at.storedLength());
+    }
+    check(ref, partition, crc, at.checksum());
+    return new SortedRun.InPlace(at.file(), at.offset(), at.storedLength(), at.compressed(),
+        at.rawLength(), "map output of " + ref.attempt() + " partition " + partition);
   }
 
   private static int read(MapOutputRef ref, int partition, InputStream in, byte[] b, int off,

@@ -7,11 +7,15 @@ import java.util.List;
 /**
  * Merges sorted streams into one sorted stream with a binary heap of cursors. Records with equal
  * keys come out in the order of the input list (earlier inputs first), so merges are stable.
+ * Under unsigned byte order each cursor's first 8 key bytes are kept as a long, which settles
+ * most heap comparisons without touching the key bytes.
  */
 public final class MergingStream implements RecordStream {
   private final RecordStream[] inputs;
   private final KeyOrder order;
   private final int[] heap;
+  private final long[] prefix;
+  private final boolean bytewise;
   private int size;
   private RecordStream current;
   private boolean started;
@@ -20,6 +24,8 @@ public final class MergingStream implements RecordStream {
     this.inputs = inputs.toArray(new RecordStream[0]);
     this.order = order;
     this.heap = new int[this.inputs.length];
+    this.bytewise = order.bytesEqualMeansEqual();
+    this.prefix = new long[this.inputs.length];
   }
 
   @Override
@@ -28,6 +34,7 @@ public final class MergingStream implements RecordStream {
       started = true;
       for (int i = 0; i < inputs.length; i++) {
         if (inputs[i].next()) {
+          notePrefix(i);
           heap[size++] = i;
         }
       }
@@ -37,6 +44,7 @@ public final class MergingStream implements RecordStream {
     } else if (current != null) {
       // Advance the stream whose record was handed out last, then restore the heap.
       if (current.next()) {
+        notePrefix(heap[0]);
         siftDown(0);
       } else {
         heap[0] = heap[--size];
@@ -53,7 +61,28 @@ public final class MergingStream implements RecordStream {
     return true;
   }
 
+  private void notePrefix(int i) {
+    if (bytewise) {
+      RecordStream s = inputs[i];
+      byte[] b = s.keyBuf();
+      int off = s.keyOff();
+      int n = Math.min(s.keyLen(), 8);
+      long p = 0;
+      for (int k = 0; k < n; k++) {
+        p = (p << 8) | (b[off + k] & 0xff);
+      }
+      prefix[i] = n == 0 ? 0 : p << ((8 - n) * 8);
+    }
+  }
+
   private boolean less(int i, int j) {
+    if (bytewise) {
+      // Zero-padded prefixes: unequal ones order the keys; equal ones need the bytes.
+      int c = Long.compareUnsigned(prefix[i], prefix[j]);
+      if (c != 0) {
+        return c < 0;
+      }
+    }
     RecordStream a = inputs[i];
     RecordStream b = inputs[j];
     int c = order.compare(a.keyBuf(), a.keyOff(), a.keyLen(), b.keyBuf(), b.keyOff(), b.keyLen());

@@ -52,4 +52,18 @@ public sealed interface SortedRun {
       Files.deleteIfExists(file);
     }
   }
+
+  /** A run inside a file this attempt does not own (a map output on this host): never deleted. */
+  record InPlace(Path file, long offset, long storedLength, boolean compressed, long rawLength,
+      String what) implements SortedRun {
+    @Override
+    public RecordStream open() throws IOException {
+      FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+      return new RunReader(new FileRangeInputStream(ch, offset, storedLength, true), compressed,
+          rawLength, what);
+    }
+
+    @Override
+    public void discard() {}
+  }
 }

@@ -13,6 +13,7 @@ import dev.quern.worker.task.MapOutputLostException;
 import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.MapTaskSpec;
 import dev.quern.worker.task.ReduceTaskSpec;
+import dev.quern.worker.task.ShuffleSource;
 import dev.quern.worker.task.TaskAttemptId;
 import dev.quern.worker.task.TaskKind;
 import dev.quern.worker.task.TaskProgress;
@@ -41,18 +42,27 @@ class ShuffleCorruptionTest {
         getClass().getClassLoader(), TaskProgress.NONE).mapOutput();
   }
 
-  private void runReduce(JobSpec job, MapOutputRef ref) throws Exception {
+  /**
+   * @param inPlace read the map output where it lies ({@link LocalShuffleSource}); otherwise
+   *     through a source that only streams, as a remote one would, so the fetcher copies it
+   */
+  private void runReduce(JobSpec job, MapOutputRef ref, boolean inPlace) throws Exception {
     TaskAttemptId id = new TaskAttemptId("job-9", TaskKind.REDUCE, PARTITION, 1);
-    new PipelineTaskRunner().run(new ReduceTaskSpec(id, job, PARTITION, List.of(ref),
+    LocalShuffleSource local = new LocalShuffleSource();
+    ShuffleSource source = inPlace ? local : local::open;
+    new PipelineTaskRunner("localhost", source).run(new ReduceTaskSpec(id, job, PARTITION, List.of(ref),
         tmp.resolve("rscratch").toString(), tmp.resolve("r").toString()),
         getClass().getClassLoader(), TaskProgress.NONE);
   }
 
-  @ParameterizedTest(name = "{0} compress={1} inMemory={2}")
-  @CsvSource({"flip,true,true", "flip,false,false", "flip,true,false", "truncate,true,true",
-      "truncate,false,false", "delete,true,true", "deleteIndex,false,true",
-      "corruptIndex,true,true"})
-  void damagedOutputIsLost(String damage, boolean compress, boolean inMemory) throws Exception {
+  @ParameterizedTest(name = "{0} compress={1} inMemory={2} inPlace={3}")
+  @CsvSource({"flip,true,true,false", "flip,false,false,false", "flip,true,false,false",
+      "truncate,true,true,false", "truncate,false,false,false", "delete,true,true,false",
+      "deleteIndex,false,true,false", "corruptIndex,true,true,false", "flip,true,false,true",
+      "flip,false,false,true", "truncate,true,false,true", "truncate,false,false,true",
+      "delete,false,false,true", "deleteIndex,true,false,true", "corruptIndex,false,false,true"})
+  void damagedOutputIsLost(String damage, boolean compress, boolean inMemory, boolean inPlace)
+      throws Exception {
     Path input = tmp.resolve("in.txt");
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < 3000; i++) {
@@ -65,7 +75,7 @@ class ShuffleCorruptionTest {
         .set(DataPathConfig.COMPRESS, Boolean.toString(compress))
         .set(DataPathConfig.SHUFFLE_MEMORY, inMemory ? "64m" : "0").build().spec();
     MapOutputRef ref = runMap(job, input);
-    runReduce(job, ref); // intact output reduces fine
+    runReduce(job, ref, inPlace); // intact output reduces fine
     PartitionIndex index = PartitionIndex.read(Path.of(ref.indexFile()));
     IndexEntry e = index.entry(PARTITION);
     assertThat(e.storedLength()).isGreaterThan(100);
@@ -94,7 +104,7 @@ class ShuffleCorruptionTest {
       }
       default -> throw new AssertionError(damage);
     }
-    assertThatThrownBy(() -> runReduce(job, ref))
+    assertThatThrownBy(() -> runReduce(job, ref, inPlace))
         .isInstanceOfSatisfying(MapOutputLostException.class, ex -> {
           assertThat(ex.partition()).isEqualTo(PARTITION);
           assertThat(ex.output()).isEqualTo(ref);

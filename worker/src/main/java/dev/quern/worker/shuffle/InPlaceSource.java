@@ -1,0 +1,30 @@
+package dev.quern.worker.shuffle;
+
+import dev.quern.worker.task.MapOutputRef;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A shuffle source whose map outputs are files on this host: a reduce verifies a partition where
+ * it lies and reads it from there, instead of copying it into memory or a scratch file.
+ */
+public interface InPlaceSource {
+
+  /**
+   * Where {@code partition} of {@code output} lies. A missing or damaged index or data file is a
+   * {@link dev.quern.worker.task.MapOutputLostException}.
+   */
+  Location locate(MapOutputRef output, int partition) throws IOException;
+
+  /**
+   * One partition's stored bytes in a file.
+   *
+   * @param offset first byte in {@code file}
+   * @param storedLength bytes as stored
+   * @param rawLength bytes after decompression
+   * @param checksum CRC32C of the stored bytes, from the index
+   * @param compressed whether the bytes are LZ4-compressed blocks
+   */
+  record Location(Path file, long offset, long storedLength, long rawLength, int checksum,
+      boolean compressed) {}
+}
