@@ -15,7 +15,11 @@ public record DataPathConfig(
 
   /** Map sort buffer (serialized records plus their index), e.g. {@code 64m}. */
   public static final String SORT_BUFFER_SIZE = "quern.map.sort-buffer-size";
-  /** LZ4-compress spills, map output and reduce merge passes. */
+  /**
+   * LZ4-compress spills, map output and reduce merge passes. Off by default: a local shuffle
+   * never crosses a network, and on TeraSort's records LZ4 took about a third of the data path's
+   * CPU to halve bytes that stay in the page cache.
+   */
   public static final String COMPRESS = "quern.map.output.compress";
   /** Aggregate values of equal keys in a hash table before the sort when a combiner is set. */
   public static final String HASH_COMBINE = "quern.map.combine.hash";
@@ -34,6 +38,7 @@ public record DataPathConfig(
    * The buffer grows as records arrive, so small tasks do not allocate it all.
    */
   public static final long DEFAULT_SORT_BUFFER = 128L << 20;
+  public static final boolean DEFAULT_COMPRESS = false;
   public static final long DEFAULT_SHUFFLE_MEMORY = 64L << 20;
 
   public static DataPathConfig from(Configuration conf) {
@@ -50,7 +55,7 @@ public record DataPathConfig(
     if (foldAt < 2) {
       throw new IllegalArgumentException(FOLD_AT + " must be at least 2, got " + foldAt);
     }
-    return new DataPathConfig(sort, conf.getBoolean(COMPRESS, true),
+    return new DataPathConfig(sort, conf.getBoolean(COMPRESS, DEFAULT_COMPRESS),
         conf.getBoolean(HASH_COMBINE, true), foldAt, conf.getInt(COMBINE_MIN_SPILLS, 3), factor,
         Sizes.get(conf, SHUFFLE_MEMORY, DEFAULT_SHUFFLE_MEMORY));
   }

@@ -4,7 +4,7 @@
  * <p><b>Data file</b>: the partitions' runs back to back, partition 0 first. A run is a sequence
  * of records {@code varint keyLength, varint (valueLength + 1), key bytes, value bytes}
  * (LEB128 varints; a value length field of 0 is a null value), sorted by the job's key order.
- * With compression ({@code quern.map.output.compress}, default true) a run's raw bytes are cut
+ * With compression ({@code quern.map.output.compress}, default false) a run's raw bytes are cut
  * into blocks of at most 64 KiB, each stored as {@code int rawLength, int storedLength,
  * LZ4 block} (big-endian ints); every run starts a new block so each partition reads alone.
  *
