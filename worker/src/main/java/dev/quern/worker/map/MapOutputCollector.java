@@ -337,9 +337,12 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     }
   }
 
-  /** Deletes spill files left by a failed attempt. */
+  /** Deletes spill files left by a failed attempt; hands the sort buffer's arrays on. */
   @Override
   public void close() throws IOException {
+    if (buffer != null) {
+      buffer.release();
+    }
     for (Spill s : spills) {
       Files.deleteIfExists(s.file());
     }

@@ -40,9 +40,37 @@ public final class SortBuffer {
 
   public SortBuffer(long budget) {
     this.budget = budget;
-    int initial = (int) Math.min(budget / 2, 1 << 20);
-    this.data = new byte[Math.max(initial, 256)];
-    this.meta = new int[STRIDE * 1024];
+    SortArrays reused = SortArrays.take(budget);
+    if (reused != null) {
+      data = reused.data;
+      meta = reused.meta;
+      packed = reused.packed;
+      packedTmp = reused.packedTmp;
+    } else {
+      int initial = (int) Math.min(budget / 2, 1 << 20);
+      this.data = new byte[Math.max(initial, 256)];
+      this.meta = new int[STRIDE * 1024];
+    }
+  }
+
+  /**
+   * Hands the arrays to the next sort buffer of this process; this buffer must not be used
+   * afterwards.
+   */
+  public void release() {
+    if (data == null) {
+      return;
+    }
+    SortArrays.give(new SortArrays(data, meta, packed, packedTmp));
+    data = null;
+    meta = null;
+    packed = null;
+    packedTmp = null;
+    ids = null;
+    tmp = null;
+    count = 0;
+    used = 0;
+    partitionStart = null;
   }
 
   public int count() {

@@ -89,6 +89,23 @@ class SortBufferOrderTest {
     check(List.of(new Rec(1, new byte[0], 0)), 2, BYTES, Arrays::compareUnsigned, 0);
   }
 
+  /** A buffer built on a released buffer's arrays sees none of the old records. */
+  @Test
+  void releasedArraysServeTheNextBuffer() {
+    long seed = System.nanoTime();
+    Random rnd = new Random(seed);
+    for (int round = 0; round < 4; round++) {
+      List<Rec> recs = new ArrayList<>();
+      int n = round % 2 == 0 ? 30_000 : 500;
+      for (int i = 0; i < n; i++) {
+        byte[] k = new byte[1 + rnd.nextInt(12)];
+        rnd.nextBytes(k);
+        recs.add(new Rec(rnd.nextInt(2), k, i));
+      }
+      check(recs, 2, BYTES, Arrays::compareUnsigned, seed);
+    }
+  }
+
   /** A job comparator (descending bytes) takes the comparator path. */
   @Test
   void customComparatorOrder() {
@@ -140,6 +157,7 @@ class SortBufferOrderTest {
         assertThat(got.get(i).key()).isEqualTo(want.get(i).key());
       }
     }
+    buf.release();
   }
 
   private static List<Rec> drain(SortBuffer buf, int p) {
