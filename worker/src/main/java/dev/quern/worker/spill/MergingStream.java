@@ -5,60 +5,99 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * Merges sorted streams into one sorted stream with a binary heap of cursors. Records with equal
- * keys come out in the order of the input list (earlier inputs first), so merges are stable.
- * Under unsigned byte order each cursor's first 8 key bytes are kept as a long, which settles
- * most heap comparisons without touching the key bytes.
+ * Merges sorted streams into one sorted stream with a tournament tree of losers: each record
+ * costs one comparison per level of the tree (a binary heap needs two). Records with equal keys
+ * come out in the order of the input list (earlier inputs first), so merges are stable. Under
+ * unsigned byte order each cursor's first 8 key bytes are kept as a long, which settles most
+ * comparisons without touching the key bytes.
  */
 public final class MergingStream implements RecordStream {
   private final RecordStream[] inputs;
   private final KeyOrder order;
-  private final int[] heap;
+  private final int k;
+  // tree[0] is the input holding the smallest record; tree[1..k-1] the losers of each match.
+  // Leaf i sits at node k + i; node n's parent is n / 2.
+  private final int[] tree;
+  private final boolean[] done;
   private final long[] prefix;
   private final boolean bytewise;
-  private int size;
   private RecordStream current;
   private boolean started;
 
   public MergingStream(List<? extends RecordStream> inputs, KeyOrder order) {
     this.inputs = inputs.toArray(new RecordStream[0]);
     this.order = order;
-    this.heap = new int[this.inputs.length];
+    this.k = this.inputs.length;
+    this.tree = new int[Math.max(k, 1)];
+    this.done = new boolean[k];
     this.bytewise = order.bytesEqualMeansEqual();
-    this.prefix = new long[this.inputs.length];
+    this.prefix = new long[k];
   }
 
   @Override
   public boolean next() throws IOException {
     if (!started) {
       started = true;
-      for (int i = 0; i < inputs.length; i++) {
-        if (inputs[i].next()) {
-          notePrefix(i);
-          heap[size++] = i;
-        }
+      if (k == 0) {
+        return false;
       }
-      for (int i = size / 2 - 1; i >= 0; i--) {
-        siftDown(i);
+      for (int i = 0; i < k; i++) {
+        advance(i);
       }
+      build();
     } else if (current != null) {
-      // Advance the stream whose record was handed out last, then restore the heap.
-      if (current.next()) {
-        notePrefix(heap[0]);
-        siftDown(0);
-      } else {
-        heap[0] = heap[--size];
-        if (size > 0) {
-          siftDown(0);
-        }
-      }
+      // Advance the stream whose record was handed out last, then replay its path to the root.
+      int w = tree[0];
+      advance(w);
+      replay(w);
+    } else {
+      return false;
     }
-    if (size == 0) {
+    if (done[tree[0]]) {
       current = null;
       return false;
     }
-    current = inputs[heap[0]];
+    current = inputs[tree[0]];
     return true;
+  }
+
+  private void advance(int i) throws IOException {
+    if (inputs[i].next()) {
+      notePrefix(i);
+    } else {
+      done[i] = true;
+    }
+  }
+
+  private void build() {
+    int[] winner = new int[2 * k];
+    for (int i = 0; i < k; i++) {
+      winner[k + i] = i;
+    }
+    for (int n = k - 1; n >= 1; n--) {
+      int a = winner[2 * n];
+      int b = winner[2 * n + 1];
+      if (less(a, b)) {
+        winner[n] = a;
+        tree[n] = b;
+      } else {
+        winner[n] = b;
+        tree[n] = a;
+      }
+    }
+    tree[0] = winner[1];
+  }
+
+  private void replay(int w) {
+    int cur = w;
+    for (int n = (k + w) >>> 1; n >= 1; n >>>= 1) {
+      int other = tree[n];
+      if (less(other, cur)) {
+        tree[n] = cur;
+        cur = other;
+      }
+    }
+    tree[0] = cur;
   }
 
   private void notePrefix(int i) {
@@ -68,14 +107,21 @@ public final class MergingStream implements RecordStream {
       int off = s.keyOff();
       int n = Math.min(s.keyLen(), 8);
       long p = 0;
-      for (int k = 0; k < n; k++) {
-        p = (p << 8) | (b[off + k] & 0xff);
+      for (int j = 0; j < n; j++) {
+        p = (p << 8) | (b[off + j] & 0xff);
       }
       prefix[i] = n == 0 ? 0 : p << ((8 - n) * 8);
     }
   }
 
+  /** Whether input i's record comes before input j's; an exhausted input comes last. */
   private boolean less(int i, int j) {
+    if (done[i]) {
+      return false;
+    }
+    if (done[j]) {
+      return true;
+    }
     if (bytewise) {
       // Zero-padded prefixes: unequal ones order the keys; equal ones need the bytes.
       int c = Long.compareUnsigned(prefix[i], prefix[j]);
@@ -87,25 +133,6 @@ public final class MergingStream implements RecordStream {
     RecordStream b = inputs[j];
     int c = order.compare(a.keyBuf(), a.keyOff(), a.keyLen(), b.keyBuf(), b.keyOff(), b.keyLen());
     return c < 0 || (c == 0 && i < j);
-  }
-
-  private void siftDown(int at) {
-    int x = heap[at];
-    while (true) {
-      int child = 2 * at + 1;
-      if (child >= size) {
-        break;
-      }
-      if (child + 1 < size && less(heap[child + 1], heap[child])) {
-        child++;
-      }
-      if (!less(heap[child], x)) {
-        break;
-      }
-      heap[at] = heap[child];
-      at = child;
-    }
-    heap[at] = x;
   }
 
   @Override

@@ -76,7 +76,8 @@ class MergingStreamTest {
     KeyOrder order = KeyOrder.of(null,
         Serdes.of(byte[].class, getClass().getClassLoader()), byte[].class);
     assertThat(order.bytesEqualMeansEqual()).isTrue();
-    for (long seed : new long[] {5L, System.nanoTime()}) {
+    long base = System.nanoTime();
+    for (long seed : new long[] {5L, base, base + 1, base + 2, base + 3, base + 4}) {
       check(order, Arrays::compareUnsigned, seed);
     }
   }
@@ -85,7 +86,10 @@ class MergingStreamTest {
   void comparatorMergeMatchesStableSort() throws Exception {
     KeyOrder descending = (a, ao, al, b, bo, bl) ->
         Arrays.compareUnsigned(b, bo, bo + bl, a, ao, ao + al);
-    check(descending, (a, b) -> Arrays.compareUnsigned(b, a), System.nanoTime());
+    long base = System.nanoTime();
+    for (long seed = base; seed < base + 4; seed++) {
+      check(descending, (a, b) -> Arrays.compareUnsigned(b, a), seed);
+    }
   }
 
   private static void check(KeyOrder order, Comparator<byte[]> keys, long seed) throws Exception {
