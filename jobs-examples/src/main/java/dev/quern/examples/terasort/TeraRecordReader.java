@@ -2,10 +2,8 @@ package dev.quern.examples.terasort;
 
 import dev.quern.api.io.FileSplit;
 import dev.quern.api.io.RecordReader;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,23 +16,31 @@ import java.nio.file.StandardOpenOption;
  * the last one (the same array, refilled by every {@link #next}).
  */
 abstract class TeraRecordReader<K, V> implements RecordReader<K, V> {
+  // Whole records are cut out of large channel reads: a BufferedInputStream took a lock and a
+  // few calls per 100-byte record.
+  private static final int CHUNK = 1 << 20;
+
   private final FileSplit split;
   private final byte[] record = new byte[TeraRecords.RECORD_LENGTH];
-  private final InputStream in;
+  private final FileChannel ch;
+  private final byte[] chunk = new byte[CHUNK];
+  private final ByteBuffer chunkBuf = ByteBuffer.wrap(chunk);
+  private int chunkPos;
+  private int chunkLen;
+  private long readAt;
   private final long end;
   private long pos;
 
   TeraRecordReader(FileSplit split) throws IOException {
     this.split = split;
-    FileChannel ch = FileChannel.open(Path.of(split.path()), StandardOpenOption.READ);
+    this.ch = FileChannel.open(Path.of(split.path()), StandardOpenOption.READ);
     try {
       long size = ch.size();
       long first = (split.start() + TeraRecords.RECORD_LENGTH - 1) / TeraRecords.RECORD_LENGTH
           * TeraRecords.RECORD_LENGTH;
       this.pos = first;
+      this.readAt = first;
       this.end = Math.min(split.end(), size);
-      ch.position(first);
-      this.in = new BufferedInputStream(Channels.newInputStream(ch), 256 * 1024);
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;
@@ -47,13 +53,32 @@ abstract class TeraRecordReader<K, V> implements RecordReader<K, V> {
     if (pos >= end) {
       return false;
     }
-    int n = in.readNBytes(record, 0, TeraRecords.RECORD_LENGTH);
-    if (n != TeraRecords.RECORD_LENGTH) {
+    if (chunkLen - chunkPos < TeraRecords.RECORD_LENGTH && !fill()) {
       throw new IOException("file " + split.path() + " ends inside a record at offset " + pos
           + ": its length is not a multiple of " + TeraRecords.RECORD_LENGTH + " bytes");
     }
+    System.arraycopy(chunk, chunkPos, record, 0, TeraRecords.RECORD_LENGTH);
+    chunkPos += TeraRecords.RECORD_LENGTH;
     pos += TeraRecords.RECORD_LENGTH;
     onRecord(record);
+    return true;
+  }
+
+  /** Moves the unread bytes to the front and reads more; false if no whole record is left. */
+  private boolean fill() throws IOException {
+    int left = chunkLen - chunkPos;
+    System.arraycopy(chunk, chunkPos, chunk, 0, left);
+    chunkPos = 0;
+    chunkLen = left;
+    while (chunkLen < TeraRecords.RECORD_LENGTH) {
+      chunkBuf.clear().position(chunkLen);
+      int n = ch.read(chunkBuf, readAt);
+      if (n <= 0) {
+        return false;
+      }
+      readAt += n;
+      chunkLen += n;
+    }
     return true;
   }
 
@@ -83,6 +108,6 @@ abstract class TeraRecordReader<K, V> implements RecordReader<K, V> {
 
   @Override
   public void close() throws IOException {
-    in.close();
+    ch.close();
   }
 }

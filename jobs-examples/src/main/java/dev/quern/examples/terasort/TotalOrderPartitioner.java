@@ -14,6 +14,8 @@ public class TotalOrderPartitioner implements Partitioner<byte[]>, Configurable 
   public static final String CUT_POINTS = "terasort.cut-points";
 
   private byte[][] cuts = new byte[0][];
+  // The cut points' first 8 bytes, zero-padded: most keys are placed without a byte compare.
+  private long[] cutPrefixes = new long[0];
 
   @Override
   public void configure(Configuration conf) {
@@ -26,6 +28,15 @@ public class TotalOrderPartitioner implements Partitioner<byte[]>, Configurable 
         throw new IllegalArgumentException(CUT_POINTS + " are not in ascending order at " + i);
       }
     }
+    cutPrefixes = Arrays.stream(cuts).mapToLong(TotalOrderPartitioner::prefix).toArray();
+  }
+
+  private static long prefix(byte[] b) {
+    long p = 0;
+    for (int i = 0; i < 8; i++) {
+      p = (p << 8) | (i < b.length ? b[i] & 0xff : 0);
+    }
+    return p;
   }
 
   @Override
@@ -35,11 +46,16 @@ public class TotalOrderPartitioner implements Partitioner<byte[]>, Configurable 
           + CUT_POINTS + " holds " + cuts.length + " cut points (needs " + (partitions - 1) + ")");
     }
     // Upper bound: the number of cut points <= key.
+    long keyPrefix = prefix(key);
     int lo = 0;
     int hi = cuts.length;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (Arrays.compareUnsigned(cuts[mid], key) <= 0) {
+      int c = Long.compareUnsigned(cutPrefixes[mid], keyPrefix);
+      if (c == 0) {
+        c = Arrays.compareUnsigned(cuts[mid], key);
+      }
+      if (c <= 0) {
         lo = mid + 1;
       } else {
         hi = mid;

@@ -73,6 +73,21 @@ class TeraFormatsTest {
     }
   }
 
+  /** Larger than the reader's 1 MiB chunk, whose records straddle the chunk boundaries. */
+  @Test
+  void recordsAcrossReadChunksAreWhole() throws IOException {
+    Path file = gensortFile("big", 25_000);
+    long size = Files.size(file);
+    long seed = System.nanoTime();
+    long cut = new Random(seed).nextLong(size);
+    List<String> all = new ArrayList<>(readRange(file, 0, cut));
+    all.addAll(readRange(file, cut, size));
+    assertThat(all).as("cut at %d (seed %d)", cut, seed).hasSize(25_000);
+    for (int i = 0; i < all.size(); i++) {
+      assertThat(all.get(i)).isEqualTo(String.format("%032X", i));
+    }
+  }
+
   @Test
   void partialRecordIsReportedWithFileAndOffset() throws IOException {
     Path file = gensortFile("short", 10);
@@ -113,6 +128,43 @@ class TeraFormatsTest {
       // The sample (up to 100k keys of up to 10 splits) makes ranges close to 1/5 each.
       assertThat(c).isBetween(20_000 / partitions / 2, 20_000 / partitions * 2);
     }
+  }
+
+  /**
+   * Keys and cut points that share long prefixes (a 2-letter alphabet), against counting the cut
+   * points at or below each key.
+   */
+  @Test
+  void partitionerMatchesCountingCutPoints() {
+    long seed = System.nanoTime();
+    Random rnd = new Random(seed);
+    List<byte[]> cutList = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      cutList.add(twoLetterKey(rnd));
+    }
+    cutList.sort(Arrays::compareUnsigned);
+    TotalOrderPartitioner p = new TotalOrderPartitioner();
+    p.configure(Configuration.of(Map.of(TotalOrderPartitioner.CUT_POINTS,
+        String.join(",", cutList.stream().map(TeraRecords::hex).toList()))));
+    for (int i = 0; i < 20_000; i++) {
+      byte[] key = rnd.nextInt(10) == 0 ? cutList.get(rnd.nextInt(7)).clone() : twoLetterKey(rnd);
+      int want = 0;
+      for (byte[] c : cutList) {
+        if (Arrays.compareUnsigned(c, key) <= 0) {
+          want++;
+        }
+      }
+      assertThat(p.partition(key, 8)).as("key %s, seed %d", TeraRecords.hex(key), seed)
+          .isEqualTo(want);
+    }
+  }
+
+  private static byte[] twoLetterKey(Random rnd) {
+    byte[] k = new byte[10];
+    for (int j = 0; j < k.length; j++) {
+      k[j] = (byte) (rnd.nextBoolean() ? 0x41 : 0xc1);
+    }
+    return k;
   }
 
   @Test
