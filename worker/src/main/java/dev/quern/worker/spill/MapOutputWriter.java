@@ -22,7 +22,11 @@ public final class MapOutputWriter implements Closeable, RecordSink {
   private final int partitions;
   private final boolean compress;
   private final OutputStream out;
-  private final byte[] block = new byte[Lz4.BLOCK];
+  // Uncompressed runs have no blocks: the staging buffer is then larger and goes straight to the
+  // file, with no second buffer to copy through.
+  private static final int RAW_STAGING = 256 * 1024;
+  private final int blockSpace;
+  private final byte[] block;
   private final byte[] packed;
   private final CRC32C crc = new CRC32C();
   private final List<IndexEntry> entries = new ArrayList<>();
@@ -39,7 +43,10 @@ public final class MapOutputWriter implements Closeable, RecordSink {
     this.partitions = partitions;
     this.compress = compress;
     this.packed = compress ? new byte[8 + Lz4.COMPRESSOR.maxCompressedLength(Lz4.BLOCK)] : null;
-    this.out = new BufferedOutputStream(Files.newOutputStream(file), 256 * 1024);
+    this.blockSpace = compress ? Lz4.BLOCK : RAW_STAGING;
+    this.block = new byte[blockSpace];
+    this.out = compress ? new BufferedOutputStream(Files.newOutputStream(file), 256 * 1024)
+        : Files.newOutputStream(file);
   }
 
   public Path file() {
@@ -60,7 +67,7 @@ public final class MapOutputWriter implements Closeable, RecordSink {
 
   @Override
   public void write(byte[] kb, int ko, int kl, byte[] vb, int vo, int vl) throws IOException {
-    if (BLOCK_SPACE - blockLen < 10) {
+    if (blockSpace - blockLen < 10) {
       flushBlock();
     }
     blockLen = Varints.put(block, blockLen, kl);
@@ -73,17 +80,15 @@ public final class MapOutputWriter implements Closeable, RecordSink {
     segRecords++;
   }
 
-  private static final int BLOCK_SPACE = Lz4.BLOCK;
-
   private void put(byte[] b, int off, int len) throws IOException {
     segRaw += len;
     while (len > 0) {
-      int n = Math.min(len, BLOCK_SPACE - blockLen);
+      int n = Math.min(len, blockSpace - blockLen);
       System.arraycopy(b, off, block, blockLen, n);
       blockLen += n;
       off += n;
       len -= n;
-      if (blockLen == BLOCK_SPACE) {
+      if (blockLen == blockSpace) {
         flushBlock();
       }
     }

@@ -10,6 +10,8 @@ import net.jpountz.lz4.LZ4Exception;
  * returned without copying.
  */
 public final class RunReader implements RecordStream {
+  /** Bytes per read of an uncompressed run (a compressed one reads block by block). */
+  private static final int RAW_READ = 256 * 1024;
   private final InputStream in;
   private final boolean compressed;
   private final long expectedRaw;
@@ -117,7 +119,7 @@ public final class RunReader implements RecordStream {
     }
     if (buf == null) {
       // Allocated on first use: a merge opens a reader per spill and partition, most may be empty.
-      buf = new byte[Lz4.BLOCK];
+      buf = new byte[compressed ? Lz4.BLOCK : RAW_READ];
     }
     if (compressed) {
       int h = in.readNBytes(header, 0, 8);
