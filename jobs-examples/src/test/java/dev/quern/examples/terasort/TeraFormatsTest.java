@@ -88,6 +88,35 @@ class TeraFormatsTest {
     }
   }
 
+  /** Writes pieces of random sizes, one larger than the writer's buffer, and nulls. */
+  @Test
+  void outputFormatWritesKeysThenValues() throws IOException {
+    long seed = System.nanoTime();
+    Random rnd = new Random(seed);
+    java.io.ByteArrayOutputStream want = new java.io.ByteArrayOutputStream();
+    long count = 0;
+    try (var w = new TeraOutputFormat().open(dir, "out", Configuration.empty())) {
+      for (int i = 0; i < 5000; i++) {
+        byte[] k = new byte[rnd.nextInt(i == 2500 ? 400_000 : 200)];
+        rnd.nextBytes(k);
+        byte[] v = rnd.nextInt(5) == 0 ? null : new byte[rnd.nextInt(300)];
+        if (v != null) {
+          rnd.nextBytes(v);
+        }
+        w.write(k, v);
+        want.writeBytes(k);
+        count += k.length;
+        if (v != null) {
+          want.writeBytes(v);
+          count += v.length;
+        }
+      }
+      assertThat(w.bytesWritten()).isEqualTo(count);
+    }
+    assertThat(Files.readAllBytes(dir.resolve("out"))).as("seed %d", seed)
+        .isEqualTo(want.toByteArray());
+  }
+
   @Test
   void partialRecordIsReportedWithFileAndOffset() throws IOException {
     Path file = gensortFile("short", 10);
