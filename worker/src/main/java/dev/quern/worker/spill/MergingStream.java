@@ -66,6 +66,7 @@ public final class MergingStream implements RecordStream {
       notePrefix(i);
     } else {
       done[i] = true;
+      prefix[i] = -1L;
     }
   }
 
@@ -92,10 +93,11 @@ public final class MergingStream implements RecordStream {
     int cur = w;
     for (int n = (k + w) >>> 1; n >= 1; n >>>= 1) {
       int other = tree[n];
-      if (less(other, cur)) {
-        tree[n] = cur;
-        cur = other;
-      }
+      // Selects rather than branches where the JIT can: with random keys the outcome is a coin
+      // toss, and a mispredicted branch per level was most of the merge's cost.
+      boolean swap = less(other, cur);
+      tree[n] = swap ? cur : other;
+      cur = swap ? other : cur;
     }
     tree[0] = cur;
   }
@@ -116,18 +118,20 @@ public final class MergingStream implements RecordStream {
 
   /** Whether input i's record comes before input j's; an exhausted input comes last. */
   private boolean less(int i, int j) {
+    if (bytewise) {
+      // Zero-padded prefixes, with an exhausted input's set to the largest value: unequal ones
+      // decide; equal ones need the flags and the bytes.
+      long a = prefix[i] + Long.MIN_VALUE;
+      long b = prefix[j] + Long.MIN_VALUE;
+      if (a != b) {
+        return a < b;
+      }
+    }
     if (done[i]) {
       return false;
     }
     if (done[j]) {
       return true;
-    }
-    if (bytewise) {
-      // Zero-padded prefixes: unequal ones order the keys; equal ones need the bytes.
-      int c = Long.compareUnsigned(prefix[i], prefix[j]);
-      if (c != 0) {
-        return c < 0;
-      }
     }
     RecordStream a = inputs[i];
     RecordStream b = inputs[j];
