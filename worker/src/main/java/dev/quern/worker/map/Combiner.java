@@ -152,7 +152,7 @@ final class Combiner<K, V> {
       for (int i = from; i < to; i++) {
         int id = ids[i];
         int n = table.count(id);
-        values.reset(table.valuesOf(id), n);
+        table.show(id, values);
         try {
           combiner.reduce((K) table.key(id), values, ctx);
         } finally {

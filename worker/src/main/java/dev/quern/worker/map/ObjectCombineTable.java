@@ -5,37 +5,65 @@ import java.util.Arrays;
 
 /**
  * Map output of a combining job whose keys and values are immutable objects, held as the objects
- * the mapper emitted: an open-addressing hash table of distinct keys (by {@code hashCode} and
- * {@code equals}), each with its serialized bytes (written once, for the sort and the memory
- * estimate), its partition (computed once) and an array of pending values.
+ * the mapper emitted: an open-addressing hash table of distinct keys (equal as {@code equals}
+ * says), each with its serialized bytes (written once, for the sort and the memory estimate), its
+ * partition (computed once) and its pending values.
+ *
+ * <p>Adding a value is memory-latency bound, so a hit should touch few cache lines. A slot (8
+ * bytes, so the index stays small) holds the key's hash and id. The 32 bytes of per-key ints that
+ * a hit reads sit in order of first appearance, so the frequent keys of skewed data share cache
+ * lines; for a string key they hold its first 16 chars: an ASCII string of up to 16 chars is found
+ * without touching the key object, a longer one compares the rest with its serialized bytes, and
+ * other keys compare with {@code equals}. A key's pending values are an array plus a tail run: a
+ * value that is the same reference as the one before it (a shared constant such as a cached
+ * {@code Long}) only counts up the run.
  *
  * <p>An id (what {@link #insert} returns) is the key's index in order of first appearance, valid
- * until {@link #reset}. Ids are dense, so the frequent keys of skewed data share cache lines.
+ * until {@link #reset}.
  *
  * <p>Memory estimate ({@link #footprint}), for a 64-bit JVM with compressed references (heaps
- * under 32 GB): per distinct key {@value #PER_KEY} bytes (index slots at most half full, the
- * per-key arrays with their doubling slack, the sort's id arrays), twice its serialized length
+ * under 32 GB): per distinct key {@value #PER_KEY} bytes (index slots of 8 bytes, a quarter to
+ * half full; 60 bytes of per-key arrays, twice that with their doubling slack; the sort's id
+ * arrays), twice its serialized length
  * (the bytes and the doubling slack of the array holding them) and the key object ({@link
- * #objectBytes}); per values array 16 bytes plus 4 per slot; per pending value
- * its object, unless it is the same reference as the value before it under that key (a shared
- * constant such as a cached {@code Long} costs only its slot).
+ * #objectBytes}); per values array 16 bytes plus 4 per slot; per pending value its object, unless
+ * it is the same reference as the value before it under that key.
  */
 final class ObjectCombineTable {
-  static final int PER_KEY = 104;
+  static final int PER_KEY = 160;
+  /** Most distinct keys. */
+  static final int MAX_KEYS = Integer.MAX_VALUE - 8;
   private static final int MIN_SLOTS = 64;
   private static final int FIRST_VALUES = 4;
+  /** Shape codes: an ASCII string of up to 16 chars is its length and prefix. */
+  private static final int LONG_ASCII = 17;
+  private static final int OTHER = 18;
 
-  /** Pairs (hash, id + 1); an id of 0 marks an empty slot. */
-  private int[] slots = new int[2 * MIN_SLOTS];
+  // What a hit reads, M ints to a key: 32 bytes, so a record spans at most two cache lines.
+  private static final int M = 8;
+  private static final int P0 = 0; // chars 0-3, 8 bits each (ASCII keys); 0 for other keys
+  private static final int P1 = 1; // chars 4-7
+  private static final int P2 = 2; // chars 8-11
+  private static final int P3 = 3; // chars 12-15
+  private static final int CODE = 4; // shape: string length (ASCII, <= 16), LONG_ASCII or OTHER
+  private static final int ARR_N = 5; // values in the array
+  private static final int RUN = 6; // copies of the tail value after them
+  private static final int FOLD_AT = 7;
+  // The rest of a key's ints, C to a key.
+  private static final int C = 4;
+  private static final int PART = 0;
+  private static final int KEY_OFF = 1;
+  private static final int KEY_LEN = 2;
+  private static final int HELD = 3; // estimated bytes of the value objects held
+
+  /** Slots: hash << 32 | id + 1; 0 marks an empty slot. */
+  private long[] slots = new long[MIN_SLOTS];
   private int shift = 32 - Integer.numberOfTrailingZeros(MIN_SLOTS);
+  private int[] meta = new int[M * MIN_SLOTS / 2];
+  private int[] cold = new int[C * MIN_SLOTS / 2];
   private Object[] keys = new Object[MIN_SLOTS / 2];
-  private Object[][] vals = new Object[MIN_SLOTS / 2][];
-  private int[] counts = new int[MIN_SLOTS / 2];
-  private int[] foldAt = new int[MIN_SLOTS / 2];
-  private int[] held = new int[MIN_SLOTS / 2];
-  private int[] parts = new int[MIN_SLOTS / 2];
-  private int[] keyOff = new int[MIN_SLOTS / 2];
-  private int[] keyLen = new int[MIN_SLOTS / 2];
+  private Object[][] arrays = new Object[MIN_SLOTS / 2][];
+  private Object[] tails = new Object[MIN_SLOTS / 2];
   private byte[] keyData = new byte[4096];
   private int keyUsed;
   private int size;
@@ -45,6 +73,14 @@ final class ObjectCombineTable {
   private int[] ids = new int[0];
   private int[] tmp = new int[0];
   private int[] partitionStart;
+
+  // The probe of the last find: the key's hash, shape code and prefix.
+  private int probeHash;
+  private int probeCode;
+  private int p0;
+  private int p1;
+  private int p2;
+  private int p3;
 
   /** Distinct keys held (some may have no pending values). */
   int size() {
@@ -88,21 +124,97 @@ final class ObjectCombineTable {
     return (hash * 0x9E3779B9) >>> shift;
   }
 
-  /** The id of {@code key}, or -1. {@code hash} must be {@code key.hashCode()}. */
-  int find(int hash, Object key) {
-    int[] s = slots;
-    int mask = (s.length >>> 1) - 1;
+  /** The id of {@code key}, or -1. */
+  int find(Object key) {
+    if (key instanceof String s) {
+      return findString(s);
+    }
+    probeHash = key.hashCode();
+    probeCode = OTHER;
+    p0 = 0;
+    p1 = 0;
+    p2 = 0;
+    p3 = 0;
+    return probe(key);
+  }
+
+  /**
+   * Computes the string's hash ({@link String#hashCode}'s), shape code and 16-char prefix in one
+   * pass over its chars.
+   */
+  private int findString(String s) {
+    int n = s.length();
+    int h = 0;
+    int any = 0;
+    long lo = 0;
+    long hi = 0;
+    int i = 0;
+    for (int end = Math.min(n, 8); i < end; i++) {
+      char c = s.charAt(i);
+      h = 31 * h + c;
+      lo |= (long) (c & 0xff) << (i << 3);
+      any |= c;
+    }
+    for (int end = Math.min(n, 16); i < end; i++) {
+      char c = s.charAt(i);
+      h = 31 * h + c;
+      hi |= (long) (c & 0xff) << ((i - 8) << 3);
+      any |= c;
+    }
+    for (; i < n; i++) {
+      char c = s.charAt(i);
+      h = 31 * h + c;
+      any |= c;
+    }
+    probeHash = h;
+    probeCode = any >= 0x80 ? OTHER : n <= 16 ? n : LONG_ASCII;
+    p0 = (int) lo;
+    p1 = (int) (lo >>> 32);
+    p2 = (int) hi;
+    p3 = (int) (hi >>> 32);
+    return probe(s);
+  }
+
+  private int probe(Object key) {
+    long[] s = slots;
+    int[] mt = meta;
+    int mask = s.length - 1;
+    int hash = probeHash;
+    int code = probeCode;
     int i = slot(hash);
     while (true) {
-      int id = s[2 * i + 1] - 1;
-      if (id < 0) {
+      long w = s[i];
+      if (w == 0) {
         return -1;
       }
-      if (s[2 * i] == hash && key.equals(keys[id])) {
-        return id;
+      if ((int) (w >>> 32) == hash) {
+        int id = (int) w - 1;
+        int m = id * M;
+        if (mt[m + CODE] == code && mt[m + P0] == p0 && mt[m + P1] == p1 && mt[m + P2] == p2
+            && mt[m + P3] == p3 && (code <= 16 || (code == LONG_ASCII
+                ? sameTail(id, (String) key) : key.equals(keys[id])))) {
+          return id;
+        }
       }
       i = (i + 1) & mask;
     }
+  }
+
+  /** An ASCII key of more than 16 chars against key {@code id}'s bytes, past the prefix. */
+  private boolean sameTail(int id, String s) {
+    int n = s.length();
+    int c = id * C;
+    if (cold[c + KEY_LEN] != n) {
+      return false;
+    }
+    byte[] d = keyData;
+    int off = cold[c + KEY_OFF];
+    for (int i = 16; i < n; i++) {
+      if (d[off + i] != (byte) s.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -110,51 +222,63 @@ final class ObjectCombineTable {
    *
    * @param kb the key's serialized bytes {@code kb[0, kl)}
    */
-  int insert(int hash, Object key, int partition, byte[] kb, int kl, int foldThreshold) {
-    if (2 * (size + 1) > slots.length >>> 1) {
+  int insert(Object key, int partition, byte[] kb, int kl, int foldThreshold) {
+    if (find(key) >= 0) {
+      throw new IllegalStateException("key already held");
+    }
+    if (size >= MAX_KEYS) {
+      throw new IllegalStateException("more than " + MAX_KEYS + " distinct keys");
+    }
+    if (2 * (size + 1) > slots.length) {
       rehash();
     }
     if (size == keys.length) {
       growEntries();
     }
     int id = size++;
-    int[] s = slots;
-    int mask = (s.length >>> 1) - 1;
-    int i = slot(hash);
-    while (s[2 * i + 1] != 0) {
+    long[] s = slots;
+    int mask = s.length - 1;
+    int i = slot(probeHash);
+    while (s[i] != 0) {
       i = (i + 1) & mask;
     }
-    s[2 * i] = hash;
-    s[2 * i + 1] = id + 1;
+    s[i] = ((long) probeHash << 32) | (id + 1);
     keys[id] = key;
-    counts[id] = 0;
-    held[id] = 0;
-    foldAt[id] = foldThreshold;
-    parts[id] = partition;
+    int m = id * M;
+    meta[m + P0] = p0;
+    meta[m + P1] = p1;
+    meta[m + P2] = p2;
+    meta[m + P3] = p3;
+    meta[m + CODE] = probeCode;
+    meta[m + ARR_N] = 0;
+    meta[m + RUN] = 0;
+    meta[m + FOLD_AT] = foldThreshold;
+    int c = id * C;
+    cold[c + PART] = partition;
+    cold[c + HELD] = 0;
     if (keyUsed + kl > keyData.length) {
       keyData = Arrays.copyOf(keyData, Math.max(keyData.length * 2, keyUsed + kl));
     }
     System.arraycopy(kb, 0, keyData, keyUsed, kl);
-    keyOff[id] = keyUsed;
-    keyLen[id] = kl;
+    cold[c + KEY_OFF] = keyUsed;
+    cold[c + KEY_LEN] = kl;
     keyUsed += kl;
     footprint += keyCost(key, kl);
     return id;
   }
 
   private void rehash() {
-    int[] old = slots;
-    int[] s = new int[old.length * 2];
+    long[] old = slots;
+    long[] s = new long[old.length * 2];
     shift--;
-    int mask = (s.length >>> 1) - 1;
-    for (int j = 0; j < old.length; j += 2) {
-      if (old[j + 1] != 0) {
-        int i = slot(old[j]);
-        while (s[2 * i + 1] != 0) {
+    int mask = s.length - 1;
+    for (long w : old) {
+      if (w != 0) {
+        int i = slot((int) (w >>> 32));
+        while (s[i] != 0) {
           i = (i + 1) & mask;
         }
-        s[2 * i] = old[j];
-        s[2 * i + 1] = old[j + 1];
+        s[i] = w;
       }
     }
     slots = s;
@@ -163,85 +287,99 @@ final class ObjectCombineTable {
   private void growEntries() {
     int n = keys.length * 2;
     keys = Arrays.copyOf(keys, n);
-    vals = Arrays.copyOf(vals, n);
-    counts = Arrays.copyOf(counts, n);
-    foldAt = Arrays.copyOf(foldAt, n);
-    held = Arrays.copyOf(held, n);
-    parts = Arrays.copyOf(parts, n);
-    keyOff = Arrays.copyOf(keyOff, n);
-    keyLen = Arrays.copyOf(keyLen, n);
+    arrays = Arrays.copyOf(arrays, n);
+    tails = Arrays.copyOf(tails, n);
+    meta = Arrays.copyOf(meta, n * M);
+    cold = Arrays.copyOf(cold, n * C);
   }
 
   /** Appends a pending value under key {@code id}; returns the key's number of pending values. */
   int append(int id, Object v) {
-    Object[] a = vals[id];
-    int c = counts[id];
-    if (a == null || c == a.length) {
-      a = growValues(id, c);
-    }
-    a[c] = v;
-    if (v != null && (c == 0 || a[c - 1] != v)) {
-      int b = objectBytes(v, -1);
-      held[id] += b;
-      footprint += b;
-      valueBytes += b;
-    }
+    int m = id * M;
+    int[] mt = meta;
+    int run = mt[m + RUN];
     values++;
-    return counts[id] = c + 1;
+    if (run > 0 && tails[id] == v) {
+      mt[m + RUN] = ++run;
+      return mt[m + ARR_N] + run;
+    }
+    if (run > 0) {
+      flushTail(id);
+    }
+    tails[id] = v;
+    mt[m + RUN] = 1;
+    int b = objectBytes(v, -1);
+    cold[id * C + HELD] += b;
+    footprint += b;
+    valueBytes += b;
+    return mt[m + ARR_N] + 1;
   }
 
-  private Object[] growValues(int id, int c) {
-    Object[] a = vals[id];
-    int cap = a == null ? FIRST_VALUES : a.length * 2;
-    long delta = 4L * cap + (a == null ? 16 : -4L * a.length);
-    footprint += delta;
-    valueBytes += delta;
-    a = a == null ? new Object[cap] : Arrays.copyOf(a, cap);
-    vals[id] = a;
-    return a;
+  /** Writes the tail run out into the array, to start a run of another value. */
+  private void flushTail(int id) {
+    int m = id * M;
+    int n = meta[m + ARR_N];
+    int run = meta[m + RUN];
+    Object[] a = arrays[id];
+    if (a == null || n + run > a.length) {
+      int cap = Math.max(a == null ? FIRST_VALUES : a.length * 2, n + run);
+      long delta = 4L * cap + (a == null ? 16 : -4L * a.length);
+      footprint += delta;
+      valueBytes += delta;
+      a = a == null ? new Object[cap] : Arrays.copyOf(a, cap);
+      arrays[id] = a;
+    }
+    Arrays.fill(a, n, n + run, tails[id]);
+    meta[m + ARR_N] = n + run;
+    meta[m + RUN] = 0;
   }
 
   /** Drops the pending values of key {@code id}, keeping its array for the values to come. */
   void clearValues(int id) {
-    int c = counts[id];
-    if (c > 0) {
-      Arrays.fill(vals[id], 0, c, null);
+    int m = id * M;
+    int n = meta[m + ARR_N];
+    if (n > 0) {
+      Arrays.fill(arrays[id], 0, n, null);
     }
-    values -= c;
-    counts[id] = 0;
-    footprint -= held[id];
-    valueBytes -= held[id];
-    held[id] = 0;
+    values -= n + meta[m + RUN];
+    tails[id] = null;
+    meta[m + ARR_N] = 0;
+    meta[m + RUN] = 0;
+    int c = id * C;
+    footprint -= cold[c + HELD];
+    valueBytes -= cold[c + HELD];
+    cold[c + HELD] = 0;
   }
 
   Object key(int id) {
     return keys[id];
   }
 
-  /** The array holding key {@code id}'s pending values in {@code [0, count(id))}. */
-  Object[] valuesOf(int id) {
-    return vals[id];
+  /** Shows key {@code id}'s pending values to {@code view}. */
+  void show(int id, PendingValues<?> view) {
+    int m = id * M;
+    view.reset(arrays[id], meta[m + ARR_N], tails[id], meta[m + RUN]);
   }
 
   int count(int id) {
-    return counts[id];
+    return meta[id * M + ARR_N] + meta[id * M + RUN];
   }
 
   /** Pending values at which the key's values should be folded. */
   int foldAt(int id) {
-    return foldAt[id];
+    return meta[id * M + FOLD_AT];
   }
 
   void setFoldAt(int id, int n) {
-    foldAt[id] = n;
+    meta[id * M + FOLD_AT] = n;
   }
 
   int partition(int id) {
-    return parts[id];
+    return cold[id * C + PART];
   }
 
   int keyLen(int id) {
-    return keyLen[id];
+    return cold[id * C + KEY_LEN];
   }
 
   /** Orders the keys that hold values by (partition, serialized key bytes, unsigned). */
@@ -250,10 +388,11 @@ final class ObjectCombineTable {
       ids = new int[size];
       tmp = new int[size];
     }
+    int[] ct = cold;
     partitionStart = new int[partitions + 1];
     for (int id = 0; id < size; id++) {
-      if (counts[id] > 0) {
-        partitionStart[parts[id] + 1]++;
+      if (count(id) > 0) {
+        partitionStart[ct[id * C + PART] + 1]++;
       }
     }
     for (int p = 0; p < partitions; p++) {
@@ -261,15 +400,17 @@ final class ObjectCombineTable {
     }
     int[] fill = Arrays.copyOf(partitionStart, partitions);
     for (int id = 0; id < size; id++) {
-      if (counts[id] > 0) {
-        ids[fill[parts[id]]++] = id;
+      if (count(id) > 0) {
+        ids[fill[ct[id * C + PART]]++] = id;
       }
     }
     byte[] d = keyData;
-    int[] off = keyOff;
-    int[] len = keyLen;
-    IndexSorter.IdComparator byKey = (a, b) -> Arrays.compareUnsigned(d, off[a], off[a] + len[a],
-        d, off[b], off[b] + len[b]);
+    IndexSorter.IdComparator byKey = (a, b) -> {
+      int ao = ct[a * C + KEY_OFF];
+      int bo = ct[b * C + KEY_OFF];
+      return Arrays.compareUnsigned(d, ao, ao + ct[a * C + KEY_LEN], d, bo,
+          bo + ct[b * C + KEY_LEN]);
+    };
     for (int p = 0; p < partitions; p++) {
       IndexSorter.sort(ids, tmp, partitionStart[p], partitionStart[p + 1], byKey);
     }
@@ -288,7 +429,8 @@ final class ObjectCombineTable {
   void reset() {
     Arrays.fill(slots, 0);
     Arrays.fill(keys, 0, size, null);
-    Arrays.fill(vals, 0, size, null);
+    Arrays.fill(arrays, 0, size, null);
+    Arrays.fill(tails, 0, size, null);
     size = 0;
     keyUsed = 0;
     values = 0;

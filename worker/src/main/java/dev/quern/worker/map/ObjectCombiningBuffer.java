@@ -78,10 +78,9 @@ final class ObjectCombiningBuffer<K, V> {
    */
   long collect(K key, V value) throws Exception {
     checkTypes(key, value);
-    int hash = key.hashCode();
-    int id = table.find(hash, key);
+    int id = table.find(key);
     if (id < 0) {
-      id = newKey(key, hash);
+      id = newKey(key);
     }
     long bytes = table.keyLen(id) + valueLength(value);
     append(id, value);
@@ -90,9 +89,8 @@ final class ObjectCombiningBuffer<K, V> {
 
   private void add(K key, V value) throws Exception {
     checkTypes(key, value);
-    int hash = key.hashCode();
-    int id = table.find(hash, key);
-    append(id >= 0 ? id : newKey(key, hash), value);
+    int id = table.find(key);
+    append(id >= 0 ? id : newKey(key), value);
   }
 
   private void append(int id, V value) throws Exception {
@@ -105,7 +103,7 @@ final class ObjectCombiningBuffer<K, V> {
 
   /** Inserts a key the table does not hold; returns its id (the key may be found after all). */
   @SuppressWarnings("unchecked")
-  private int newKey(K key, int hash) throws Exception {
+  private int newKey(K key) throws Exception {
     int kl = serialize(key);
     if (key instanceof String s && kl != s.length()) {
       // Strings with unpaired surrogates encode as '?': keep the key the bytes read back as, so
@@ -114,8 +112,7 @@ final class ObjectCombiningBuffer<K, V> {
       K canonical = keySerde.read(keyIn);
       if (!canonical.equals(key)) {
         key = canonical;
-        hash = key.hashCode();
-        int id = table.find(hash, key);
+        int id = table.find(key);
         if (id >= 0) {
           return id;
         }
@@ -124,14 +121,14 @@ final class ObjectCombiningBuffer<K, V> {
     if (table.size() > 0 && table.footprint() + ObjectCombineTable.keyCost(key, kl) > budget) {
       relieve();
       // Folds may have added the key; the serialization buffer may have been reused.
-      int id = table.find(hash, key);
+      int id = table.find(key);
       if (id >= 0) {
         return id;
       }
       kl = serialize(key);
     }
     int partition = partitioner.applyAsInt(key);
-    return table.insert(hash, key, partition, keyOut.getBuffer(), kl, foldAt);
+    return table.insert(key, partition, keyOut.getBuffer(), kl, foldAt);
   }
 
   private int serialize(K key) {
@@ -153,7 +150,7 @@ final class ObjectCombiningBuffer<K, V> {
     }
     Emitted<K, V> out = emitted[depth++];
     try {
-      view.reset(table.valuesOf(id), n);
+      table.show(id, view);
       combiner.foldObjects(key, view, n, out);
       table.clearValues(id);
       int same = 0;

@@ -6,13 +6,16 @@ import java.util.NoSuchElementException;
 
 /**
  * One key's pending values, as the combiner sees them: iterable once, like the values a reduce
- * group streams, and empty once the combiner's call returned. One instance is reused group after
- * group.
+ * group streams, and empty once the combiner's call returned. The values are an array's first
+ * {@code n} elements, then a tail value repeated {@code run} times. One instance is reused group
+ * after group.
  */
 final class PendingValues<V> implements Iterable<V>, Iterator<V> {
   private final TaskAttemptId attempt;
-  private Object[] values;
-  private int count;
+  private Object[] array;
+  private int n;
+  private Object tail;
+  private int run;
   private int next;
   private boolean iterated;
 
@@ -20,18 +23,23 @@ final class PendingValues<V> implements Iterable<V>, Iterator<V> {
     this.attempt = attempt;
   }
 
-  /** Shows {@code values[0, count)} to the next combiner call. */
-  void reset(Object[] values, int count) {
-    this.values = values;
-    this.count = count;
+  /** Shows {@code array[0, n)} then {@code run} times {@code tail} to the next combiner call. */
+  void reset(Object[] array, int n, Object tail, int run) {
+    this.array = array;
+    this.n = n;
+    this.tail = tail;
+    this.run = run;
     this.next = 0;
     this.iterated = false;
   }
 
   /** Ends the group: the combiner must not read past its call. */
   void close() {
-    values = null;
-    count = 0;
+    array = null;
+    tail = null;
+    n = 0;
+    run = 0;
+    next = 0;
   }
 
   @Override
@@ -46,15 +54,21 @@ final class PendingValues<V> implements Iterable<V>, Iterator<V> {
 
   @Override
   public boolean hasNext() {
-    return next < count;
+    return next < n + run;
   }
 
   @Override
   @SuppressWarnings("unchecked")
   public V next() {
-    if (next >= count) {
-      throw new NoSuchElementException();
+    int i = next;
+    if (i < n) {
+      next = i + 1;
+      return (V) array[i];
     }
-    return (V) values[next++];
+    if (i < n + run) {
+      next = i + 1;
+      return (V) tail;
+    }
+    throw new NoSuchElementException();
   }
 }
