@@ -220,7 +220,8 @@ final class ObjectCombineTable {
   /**
    * Inserts a key that {@link #find} did not find, with no values; returns its id.
    *
-   * @param kb the key's serialized bytes {@code kb[0, kl)}
+   * @param kb the key's serialized bytes {@code kb[0, kl)}; a string's must be its UTF-8 (as the
+   *     built-in serde writes it), which a long ASCII key is compared with
    */
   int insert(Object key, int partition, byte[] kb, int kl, int foldThreshold) {
     if (find(key) >= 0) {

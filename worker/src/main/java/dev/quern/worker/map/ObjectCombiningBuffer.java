@@ -105,7 +105,7 @@ final class ObjectCombiningBuffer<K, V> {
   @SuppressWarnings("unchecked")
   private int newKey(K key) throws Exception {
     int kl = serialize(key);
-    if (key instanceof String s && kl != s.length()) {
+    if (key instanceof String s && !isAscii(s)) {
       // Strings with unpaired surrogates encode as '?': keep the key the bytes read back as, so
       // that equal objects and equal bytes stay the same thing.
       keyIn.setBuffer(keyOut.getBuffer(), 0, kl);
@@ -248,6 +248,15 @@ final class ObjectCombiningBuffer<K, V> {
       return 0;
     }
     return fixedValueLength >= 0 ? fixedValueLength : utf8Length((String) v);
+  }
+
+  private static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The length of {@code s} encoded as UTF-8, an unpaired surrogate counting as one '?'. */
