@@ -12,11 +12,13 @@ import java.util.Arrays;
  * <p>Adding a value is memory-latency bound, so a hit should touch few cache lines. A slot (8
  * bytes, so the index stays small) holds the key's hash and id. The 32 bytes of per-key ints that
  * a hit reads sit in order of first appearance, so the frequent keys of skewed data share cache
- * lines; for a string key they hold its first 16 chars: an ASCII string of up to 16 chars is found
+ * lines; for a string key they hold its first 16 chars and its length: an ASCII string of up to 16 chars is found
  * without touching the key object, a longer one compares the rest with its serialized bytes, and
  * other keys compare with {@code equals}. A key's pending values are an array plus a tail run: a
  * value that is the same reference as the one before it (a shared constant such as a cached
- * {@code Long}) only counts up the run.
+ * {@code Long}) only counts up the run, and when it is the table's first value (such a constant,
+ * most likely) a flag in the record says so, so that the run counts up without a look at the
+ * tail reference.
  *
  * <p>An id (what {@link #insert} returns) is the key's index in order of first appearance, valid
  * until {@link #reset}.
@@ -46,6 +48,8 @@ final class ObjectCombineTable {
   private static final int P2 = 2; // chars 8-11
   private static final int P3 = 3; // chars 12-15
   private static final int CODE = 4; // shape: string length (ASCII, <= 16), LONG_ASCII or OTHER
+  private static final int SHAPE = 0xff; // the shape's bits in CODE
+  private static final int SHARED_TAIL = 0x100; // in CODE: the tail value is the shared one
   private static final int ARR_N = 5; // values in the array
   private static final int RUN = 6; // copies of the tail value after them
   private static final int FOLD_AT = 7;
@@ -64,6 +68,8 @@ final class ObjectCombineTable {
   private Object[] keys = new Object[MIN_SLOTS / 2];
   private Object[][] arrays = new Object[MIN_SLOTS / 2][];
   private Object[] tails = new Object[MIN_SLOTS / 2];
+  /** The value whose runs need no look at the tail: the first one appended since the reset. */
+  private Object shared;
   private byte[] keyData = new byte[4096];
   private int keyUsed;
   private int size;
@@ -190,7 +196,7 @@ final class ObjectCombineTable {
       if ((int) (w >>> 32) == hash) {
         int id = (int) w - 1;
         int m = id * M;
-        if (mt[m + CODE] == code && mt[m + P0] == p0 && mt[m + P1] == p1 && mt[m + P2] == p2
+        if ((mt[m + CODE] & SHAPE) == code && mt[m + P0] == p0 && mt[m + P1] == p1 && mt[m + P2] == p2
             && mt[m + P3] == p3 && (code <= 16 || (code == LONG_ASCII
                 ? sameTail(id, (String) key) : key.equals(keys[id])))) {
           return id;
@@ -294,12 +300,27 @@ final class ObjectCombineTable {
     cold = Arrays.copyOf(cold, n * C);
   }
 
+  /**
+   * The serialized length of key {@code id}, which is {@code key}: for an ASCII string its length,
+   * without reading anything of the table beyond the record a find just read.
+   */
+  int keyLen(int id, Object key) {
+    return (meta[id * M + CODE] & SHAPE) <= LONG_ASCII ? ((String) key).length()
+        : cold[id * C + KEY_LEN];
+  }
+
   /** Appends a pending value under key {@code id}; returns the key's number of pending values. */
   int append(int id, Object v) {
     int m = id * M;
     int[] mt = meta;
-    int run = mt[m + RUN];
     values++;
+    // The common case, a constant emitted again, reads nothing beyond the key's record.
+    if (v == shared && (mt[m + CODE] & SHARED_TAIL) != 0) {
+      int run = mt[m + RUN] + 1;
+      mt[m + RUN] = run;
+      return mt[m + ARR_N] + run;
+    }
+    int run = mt[m + RUN];
     if (run > 0 && tails[id] == v) {
       mt[m + RUN] = ++run;
       return mt[m + ARR_N] + run;
@@ -309,6 +330,13 @@ final class ObjectCombineTable {
     }
     tails[id] = v;
     mt[m + RUN] = 1;
+    if (shared == null) {
+      // The first value becomes the shared one: a job emitting a constant emits it first.
+      shared = v;
+    }
+    if (v == shared && v != null) {
+      mt[m + CODE] |= SHARED_TAIL;
+    }
     int b = objectBytes(v, -1);
     cold[id * C + HELD] += b;
     footprint += b;
@@ -333,6 +361,7 @@ final class ObjectCombineTable {
     Arrays.fill(a, n, n + run, tails[id]);
     meta[m + ARR_N] = n + run;
     meta[m + RUN] = 0;
+    meta[m + CODE] &= ~SHARED_TAIL;
   }
 
   /** Drops the pending values of key {@code id}, keeping its array for the values to come. */
@@ -346,6 +375,7 @@ final class ObjectCombineTable {
     tails[id] = null;
     meta[m + ARR_N] = 0;
     meta[m + RUN] = 0;
+    meta[m + CODE] &= ~SHARED_TAIL;
     int c = id * C;
     footprint -= cold[c + HELD];
     valueBytes -= cold[c + HELD];
@@ -432,6 +462,7 @@ final class ObjectCombineTable {
     Arrays.fill(keys, 0, size, null);
     Arrays.fill(arrays, 0, size, null);
     Arrays.fill(tails, 0, size, null);
+    shared = null;
     size = 0;
     keyUsed = 0;
     values = 0;

@@ -28,6 +28,9 @@ final class ObjectCombiningBuffer<K, V> {
     void spill() throws Exception;
   }
 
+  /** Most pending values of one key. */
+  static final int MAX_PENDING = 1 << 28;
+
   private final long budget;
   private final int foldAt;
   private final Class<?> keyClass;
@@ -82,7 +85,7 @@ final class ObjectCombiningBuffer<K, V> {
     if (id < 0) {
       id = newKey(key);
     }
-    long bytes = table.keyLen(id) + valueLength(value);
+    long bytes = table.keyLen(id, key) + valueLength(value);
     append(id, value);
     return bytes;
   }
@@ -94,9 +97,15 @@ final class ObjectCombiningBuffer<K, V> {
   }
 
   private void append(int id, V value) throws Exception {
-    if (table.append(id, value) >= table.foldAt(id) && !foldsEnded) {
-      fold(id);
-    } else if (table.footprint() > budget) {
+    int count = table.append(id, value);
+    if (count >= table.foldAt(id) && !foldsEnded) {
+      if (count >= MAX_PENDING) {
+        // Runs of one value take no memory, but counts must not overflow.
+        spiller.spill();
+      } else {
+        fold(id);
+      }
+    } else if (table.footprint() > budget || count >= MAX_PENDING) {
       relieve();
     }
   }
@@ -164,7 +173,7 @@ final class ObjectCombiningBuffer<K, V> {
         }
       }
       // A combiner that does not shrink a key's values (an identity) gets folded ever less often.
-      table.setFoldAt(id, Math.max(foldAt, 2 * same));
+      table.setFoldAt(id, Math.min(MAX_PENDING, Math.max(foldAt, 2 * same)));
       long gen = generation;
       for (int i = 0; i < out.size; i++) {
         if (out.keys[i] != null) {

@@ -56,6 +56,8 @@ public final class WordCountMapBench {
     java.lang.management.ThreadMXBean mx =
         java.lang.management.ManagementFactory.getThreadMXBean();
     double[][] cpuMbps = new double[configs.size()][rounds];
+    // The whole process's CPU also counts the collector's and the JIT's threads.
+    double[][] procMbps = new double[configs.size()][rounds];
     // Rounds outside, configurations inside: on a shared machine, A B A B ... sees the same noise.
     for (int r = 0; r < rounds; r++) {
       for (int ci = 0; ci < configs.size(); ci++) {
@@ -81,6 +83,8 @@ public final class WordCountMapBench {
         JobSpec job = b.build().spec();
         TaskAttemptId id = new TaskAttemptId("bench", TaskKind.MAP, 0, r + 1);
         long c0 = mx.getCurrentThreadCpuTime();
+        long p0 = processCpu();
+        long gc0 = gcMillis();
         long t0 = System.nanoTime();
         TaskResult res = new PipelineTaskRunner().run(new MapTaskSpec(id, job,
             new FileSplit(text.toString(), 0, size, List.of()), dir.resolve("scratch").toString(),
@@ -88,11 +92,15 @@ public final class WordCountMapBench {
             TaskProgress.NONE);
         double secs = (System.nanoTime() - t0) / 1e9;
         double cpu = (mx.getCurrentThreadCpuTime() - c0) / 1e9;
+        double proc = (processCpu() - p0) / 1e9;
+        long gc = gcMillis() - gc0;
         // The machine is shared: CPU time of the task's thread is the steadier figure.
         cpuMbps[ci][r] = size / 1048576.0 / cpu;
+        procMbps[ci][r] = size / 1048576.0 / proc;
         System.out.printf("[%s] round %d: %.2f s wall (%.1f MB/s), %.2f s cpu (%.1f MB/s),"
-                + " output %d bytes, spilled %d, combine in %d out %d, map output bytes %d%n", c, r,
-            secs, size / 1048576.0 / secs, cpu, cpuMbps[ci][r],
+                + " process %.2f s cpu, gc %d ms, output %d bytes, spilled %d, combine in %d out"
+                + " %d, map output bytes %d%n", c, r,
+            secs, size / 1048576.0 / secs, cpu, cpuMbps[ci][r], proc, gc,
             Files.size(Path.of(res.mapOutput().dataFile())),
             res.counters().get(TaskCounter.SPILLED_RECORDS),
             res.counters().get(TaskCounter.COMBINE_INPUT_RECORDS),
@@ -106,9 +114,25 @@ public final class WordCountMapBench {
       // The first round of each warms the JIT; the rest are reported.
       double[] rest = java.util.Arrays.copyOfRange(cpuMbps[ci], Math.min(1, rounds - 1), rounds);
       java.util.Arrays.sort(rest);
-      System.out.printf("[%s] task-thread CPU MB/s: best %.1f, median %.1f over %d rounds%n",
-          configs.get(ci), rest[rest.length - 1], rest[rest.length / 2], rest.length);
+      double[] proc = java.util.Arrays.copyOfRange(procMbps[ci], Math.min(1, rounds - 1), rounds);
+      java.util.Arrays.sort(proc);
+      System.out.printf("[%s] task-thread CPU MB/s: best %.1f, median %.1f; process CPU MB/s:"
+              + " median %.1f; over %d rounds%n", configs.get(ci), rest[rest.length - 1],
+          rest[rest.length / 2], proc[proc.length / 2], rest.length);
     }
+  }
+
+  static long processCpu() {
+    return ((com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  static long gcMillis() {
+    long t = 0;
+    for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      t += Math.max(0, gc.getCollectionTime());
+    }
+    return t;
   }
 
   /** Reading and tokenizing alone: the ceiling for any map output path. */
