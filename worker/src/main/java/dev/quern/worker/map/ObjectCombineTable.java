@@ -1,6 +1,5 @@
 package dev.quern.worker.map;
 
-import dev.quern.worker.sort.IndexSorter;
 import java.util.Arrays;
 
 /**
@@ -435,16 +434,58 @@ final class ObjectCombineTable {
         ids[fill[ct[id * C + PART]]++] = id;
       }
     }
-    byte[] d = keyData;
-    IndexSorter.IdComparator byKey = (a, b) -> {
-      int ao = ct[a * C + KEY_OFF];
-      int bo = ct[b * C + KEY_OFF];
-      return Arrays.compareUnsigned(d, ao, ao + ct[a * C + KEY_LEN], d, bo,
-          bo + ct[b * C + KEY_LEN]);
-    };
     for (int p = 0; p < partitions; p++) {
-      IndexSorter.sort(ids, tmp, partitionStart[p], partitionStart[p + 1], byKey);
+      int from = partitionStart[p];
+      int to = partitionStart[p + 1];
+      if (to - from > 1) {
+        System.arraycopy(ids, from, tmp, from, to - from);
+        mergeSort(tmp, ids, from, to);
+      }
     }
+  }
+
+  /**
+   * Sorts {@code src[from, to)} into {@code dst[from, to)} (both holding the same ids on entry) by
+   * key bytes: a stable merge sort, insertion sort for short runs. Its own code rather than the
+   * sort buffer's sorter with a comparator, so that neither shares the other's type profile.
+   */
+  private void mergeSort(int[] src, int[] dst, int from, int to) {
+    int n = to - from;
+    if (n <= 12) {
+      for (int i = from + 1; i < to; i++) {
+        int x = dst[i];
+        int j = i - 1;
+        while (j >= from && compareKeys(dst[j], x) > 0) {
+          dst[j + 1] = dst[j];
+          j--;
+        }
+        dst[j + 1] = x;
+      }
+      return;
+    }
+    int mid = (from + to) >>> 1;
+    mergeSort(dst, src, from, mid);
+    mergeSort(dst, src, mid, to);
+    if (compareKeys(src[mid - 1], src[mid]) <= 0) {
+      System.arraycopy(src, from, dst, from, n);
+      return;
+    }
+    int i = from;
+    int j = mid;
+    for (int k = from; k < to; k++) {
+      if (j >= to || (i < mid && compareKeys(src[i], src[j]) <= 0)) {
+        dst[k] = src[i++];
+      } else {
+        dst[k] = src[j++];
+      }
+    }
+  }
+
+  private int compareKeys(int a, int b) {
+    int ao = cold[a * C + KEY_OFF];
+    int bo = cold[b * C + KEY_OFF];
+    return Arrays.compareUnsigned(keyData, ao, ao + cold[a * C + KEY_LEN], keyData, bo,
+        bo + cold[b * C + KEY_LEN]);
   }
 
   /** After {@link #sort}: the sorted ids, partition {@code p}'s in {@code [start(p), start(p+1))}. */
