@@ -8,61 +8,65 @@ import java.util.Arrays;
  * says), each with its serialized bytes (written once, for the sort and the memory estimate), its
  * partition (computed once) and its pending values.
  *
- * <p>Adding a value is memory-latency bound, so a hit should touch few cache lines. A slot (8
- * bytes, so the index stays small) holds the key's hash and id. The 32 bytes of per-key ints that
- * a hit reads sit in order of first appearance, so the frequent keys of skewed data share cache
- * lines; for a string key they hold its first 16 chars and its length: an ASCII string of up to 16 chars is found
- * without touching the key object, a longer one compares the rest with its serialized bytes, and
- * other keys compare with {@code equals}. A key's pending values are an array plus a tail run: a
- * value that is the same reference as the one before it (a shared constant such as a cached
- * {@code Long}) only counts up the run, and when it is the table's first value (such a constant,
- * most likely) a flag in the record says so, so that the run counts up without a look at the
- * tail reference.
+ * <p>Adding a value is memory-latency bound, so a hit should read one cache line. A slot holds,
+ * in 32 bytes, all that a hit reads and writes: for a string key its first 16 chars, its shape
+ * (its length when it is ASCII) and 16 bits of its hash, the key's id, its run count and how many
+ * more values it takes before a fold. An ASCII string of up to 16 chars is found without touching
+ * the key object, a longer one compares the rest with its serialized bytes, and other keys compare
+ * with {@code equals}. A key's pending values are an array plus a tail run: a value that is the
+ * same reference as the one before it (a shared constant such as a cached {@code Long}) only
+ * counts up the run, and when it is the table's first value (such a constant, most likely) a flag
+ * in the slot says so, so that the run counts up without a look at the tail reference.
  *
- * <p>An id (what {@link #insert} returns) is the key's index in order of first appearance, valid
- * until {@link #reset}.
+ * <p>A handle (what {@link #find} and {@link #insert} return) locates a key's slot until the
+ * table next grows; an id ({@link #id}) is the key's index in order of first appearance, valid
+ * until {@link #reset}. The rest of a key's data sits in arrays by id.
  *
  * <p>Memory estimate ({@link #footprint}), for a 64-bit JVM with compressed references (heaps
- * under 32 GB): per distinct key {@value #PER_KEY} bytes (index slots of 8 bytes, a quarter to
- * half full; 60 bytes of per-key arrays, twice that with their doubling slack; the sort's id
- * arrays), twice its serialized length
- * (the bytes and the doubling slack of the array holding them) and the key object ({@link
- * #objectBytes}); per values array 16 bytes plus 4 per slot; per pending value its object, unless
- * it is the same reference as the value before it under that key.
+ * under 32 GB): per distinct key {@value #PER_KEY} bytes (slots of 32 bytes, a quarter to half
+ * full; 48 bytes of per-key arrays, twice that with their doubling slack; the sort's id arrays),
+ * twice its serialized length (the bytes and the doubling slack of the array holding them) and
+ * the key object ({@link #objectBytes}); per values array 16 bytes plus 4 per slot; per pending
+ * value its object, unless it is the same reference as the value before it under that key.
  */
 final class ObjectCombineTable {
-  static final int PER_KEY = 160;
+  static final int PER_KEY = 232;
   /** Most distinct keys. */
-  static final int MAX_KEYS = Integer.MAX_VALUE - 8;
+  static final int MAX_KEYS = (1 << 30) - 1;
   private static final int MIN_SLOTS = 64;
   private static final int FIRST_VALUES = 4;
   /** Shape codes: an ASCII string of up to 16 chars is its length and prefix. */
   private static final int LONG_ASCII = 17;
   private static final int OTHER = 18;
 
-  // What a hit reads, M ints to a key: 32 bytes, so a record spans at most two cache lines.
-  private static final int M = 8;
+  // A slot, S ints; slot k starts at PAD + S * k, so that slots lie 32-byte aligned in a table
+  // array that starts on a cache line (as large arrays do).
+  private static final int S = 8;
+  private static final int PAD = 4;
   private static final int P0 = 0; // chars 0-3, 8 bits each (ASCII keys); 0 for other keys
   private static final int P1 = 1; // chars 4-7
   private static final int P2 = 2; // chars 8-11
   private static final int P3 = 3; // chars 12-15
-  private static final int CODE = 4; // shape: string length (ASCII, <= 16), LONG_ASCII or OTHER
-  private static final int SHAPE = 0xff; // the shape's bits in CODE
-  private static final int SHARED_TAIL = 0x100; // in CODE: the tail value is the shared one
-  private static final int ARR_N = 5; // values in the array
-  private static final int RUN = 6; // copies of the tail value after them
-  private static final int FOLD_AT = 7;
-  // The rest of a key's ints, C to a key.
-  private static final int C = 4;
-  private static final int PART = 0;
-  private static final int KEY_OFF = 1;
-  private static final int KEY_LEN = 2;
-  private static final int HELD = 3; // estimated bytes of the value objects held
+  private static final int CODE = 4; // shape (8 bits) | SHARED_TAIL | hash's high 16 bits
+  private static final int SHAPE = 0xff;
+  private static final int SHARED_TAIL = 0x100; // the tail value is the shared one
+  private static final int HASH_BITS = 0xffff0000;
+  private static final int ID = 5; // id + 1; 0 marks an empty slot
+  private static final int RUN = 6; // copies of the tail value after the array's values
+  private static final int LEFT = 7; // values the key takes before a fold is due
+  // The rest of a key's ints, by id, C to a key.
+  private static final int C = 8;
+  private static final int ARR_N = 0; // values in the array
+  private static final int PART = 1;
+  private static final int KEY_OFF = 2;
+  private static final int KEY_LEN = 3;
+  private static final int HELD = 4; // estimated bytes of the value objects held
+  private static final int HASH = 5;
+  private static final int SLOT = 6; // the key's handle
 
-  /** Slots: hash << 32 | id + 1; 0 marks an empty slot. */
-  private long[] slots = new long[MIN_SLOTS];
+  private int[] slots = new int[PAD + S * MIN_SLOTS];
+  private int capacity = MIN_SLOTS;
   private int shift = 32 - Integer.numberOfTrailingZeros(MIN_SLOTS);
-  private int[] meta = new int[M * MIN_SLOTS / 2];
   private int[] cold = new int[C * MIN_SLOTS / 2];
   private Object[] keys = new Object[MIN_SLOTS / 2];
   private Object[][] arrays = new Object[MIN_SLOTS / 2][];
@@ -129,7 +133,7 @@ final class ObjectCombineTable {
     return (hash * 0x9E3779B9) >>> shift;
   }
 
-  /** The id of {@code key}, or -1. */
+  /** The handle of {@code key}, or -1. */
   int find(Object key) {
     if (key instanceof String s) {
       return findString(s);
@@ -181,25 +185,21 @@ final class ObjectCombineTable {
   }
 
   private int probe(Object key) {
-    long[] s = slots;
-    int[] mt = meta;
-    int mask = s.length - 1;
-    int hash = probeHash;
+    int[] t = slots;
+    int mask = capacity - 1;
     int code = probeCode;
-    int i = slot(hash);
+    int want = (probeHash & HASH_BITS) | code;
+    int i = slot(probeHash);
     while (true) {
-      long w = s[i];
-      if (w == 0) {
+      int b = PAD + S * i;
+      int id = t[b + ID] - 1;
+      if (id < 0) {
         return -1;
       }
-      if ((int) (w >>> 32) == hash) {
-        int id = (int) w - 1;
-        int m = id * M;
-        if ((mt[m + CODE] & SHAPE) == code && mt[m + P0] == p0 && mt[m + P1] == p1 && mt[m + P2] == p2
-            && mt[m + P3] == p3 && (code <= 16 || (code == LONG_ASCII
-                ? sameTail(id, (String) key) : key.equals(keys[id])))) {
-          return id;
-        }
+      if ((t[b + CODE] & ~SHARED_TAIL) == want && t[b + P0] == p0 && t[b + P1] == p1
+          && t[b + P2] == p2 && t[b + P3] == p3 && (code <= 16 || (code == LONG_ASCII
+              ? sameTail(id, (String) key) : key.equals(keys[id])))) {
+        return b;
       }
       i = (i + 1) & mask;
     }
@@ -223,10 +223,11 @@ final class ObjectCombineTable {
   }
 
   /**
-   * Inserts a key that {@link #find} did not find, with no values; returns its id.
+   * Inserts a key that {@link #find} did not find, with no values; returns its handle.
    *
    * @param kb the key's serialized bytes {@code kb[0, kl)}; a string's must be its UTF-8 (as the
    *     built-in serde writes it), which a long ASCII key is compared with
+   * @param foldThreshold the values the key takes before a fold is due
    */
   int insert(Object key, int partition, byte[] kb, int kl, int foldThreshold) {
     if (find(key) >= 0) {
@@ -235,33 +236,35 @@ final class ObjectCombineTable {
     if (size >= MAX_KEYS) {
       throw new IllegalStateException("more than " + MAX_KEYS + " distinct keys");
     }
-    if (2 * (size + 1) > slots.length) {
+    if (2 * (size + 1) > capacity) {
       rehash();
     }
     if (size == keys.length) {
       growEntries();
     }
     int id = size++;
-    long[] s = slots;
-    int mask = s.length - 1;
+    int[] t = slots;
+    int mask = capacity - 1;
     int i = slot(probeHash);
-    while (s[i] != 0) {
+    while (t[PAD + S * i + ID] != 0) {
       i = (i + 1) & mask;
     }
-    s[i] = ((long) probeHash << 32) | (id + 1);
+    int b = PAD + S * i;
+    t[b + P0] = p0;
+    t[b + P1] = p1;
+    t[b + P2] = p2;
+    t[b + P3] = p3;
+    t[b + CODE] = (probeHash & HASH_BITS) | probeCode;
+    t[b + ID] = id + 1;
+    t[b + RUN] = 0;
+    t[b + LEFT] = foldThreshold;
     keys[id] = key;
-    int m = id * M;
-    meta[m + P0] = p0;
-    meta[m + P1] = p1;
-    meta[m + P2] = p2;
-    meta[m + P3] = p3;
-    meta[m + CODE] = probeCode;
-    meta[m + ARR_N] = 0;
-    meta[m + RUN] = 0;
-    meta[m + FOLD_AT] = foldThreshold;
     int c = id * C;
+    cold[c + ARR_N] = 0;
     cold[c + PART] = partition;
     cold[c + HELD] = 0;
+    cold[c + HASH] = probeHash;
+    cold[c + SLOT] = b;
     if (keyUsed + kl > keyData.length) {
       keyData = Arrays.copyOf(keyData, Math.max(keyData.length * 2, keyUsed + kl));
     }
@@ -270,24 +273,27 @@ final class ObjectCombineTable {
     cold[c + KEY_LEN] = kl;
     keyUsed += kl;
     footprint += keyCost(key, kl);
-    return id;
+    return b;
   }
 
+  /** Doubles the slots; handles change. */
   private void rehash() {
-    long[] old = slots;
-    long[] s = new long[old.length * 2];
+    int[] old = slots;
+    capacity *= 2;
     shift--;
-    int mask = s.length - 1;
-    for (long w : old) {
-      if (w != 0) {
-        int i = slot((int) (w >>> 32));
-        while (s[i] != 0) {
-          i = (i + 1) & mask;
-        }
-        s[i] = w;
+    int[] t = new int[PAD + S * capacity];
+    int mask = capacity - 1;
+    for (int id = 0; id < size; id++) {
+      int from = cold[id * C + SLOT];
+      int i = slot(cold[id * C + HASH]);
+      while (t[PAD + S * i + ID] != 0) {
+        i = (i + 1) & mask;
       }
+      int b = PAD + S * i;
+      System.arraycopy(old, from, t, b, S);
+      cold[id * C + SLOT] = b;
     }
-    slots = s;
+    slots = t;
   }
 
   private void growEntries() {
@@ -295,59 +301,74 @@ final class ObjectCombineTable {
     keys = Arrays.copyOf(keys, n);
     arrays = Arrays.copyOf(arrays, n);
     tails = Arrays.copyOf(tails, n);
-    meta = Arrays.copyOf(meta, n * M);
     cold = Arrays.copyOf(cold, n * C);
   }
 
-  /**
-   * The serialized length of key {@code id}, which is {@code key}: for an ASCII string its length,
-   * without reading anything of the table beyond the record a find just read.
-   */
-  int keyLen(int id, Object key) {
-    return (meta[id * M + CODE] & SHAPE) <= LONG_ASCII ? ((String) key).length()
-        : cold[id * C + KEY_LEN];
+  /** The id of the key at {@code handle}. */
+  int id(int handle) {
+    return slots[handle + ID] - 1;
   }
 
-  /** Appends a pending value under key {@code id}; returns the key's number of pending values. */
-  int append(int id, Object v) {
-    int m = id * M;
-    int[] mt = meta;
+  /**
+   * The serialized length of the key at {@code handle}, which is {@code key}: for an ASCII string
+   * its length, without reading anything beyond the slot a find just read.
+   */
+  int keyLen(int handle, Object key) {
+    int[] t = slots;
+    return (t[handle + CODE] & SHAPE) <= LONG_ASCII ? ((String) key).length()
+        : cold[(t[handle + ID] - 1) * C + KEY_LEN];
+  }
+
+  /**
+   * Appends a pending value under the key at {@code handle}; returns how many more values it takes
+   * before a fold is due (zero or less: due now).
+   */
+  int append(int handle, Object v) {
+    int[] t = slots;
     values++;
-    // The common case, a constant emitted again, reads nothing beyond the key's record.
-    if (v == shared && (mt[m + CODE] & SHARED_TAIL) != 0) {
-      int run = mt[m + RUN] + 1;
-      mt[m + RUN] = run;
-      return mt[m + ARR_N] + run;
+    int left = t[handle + LEFT] - 1;
+    t[handle + LEFT] = left;
+    // The common case, a constant emitted again, reads nothing beyond the slot.
+    if (v == shared && (t[handle + CODE] & SHARED_TAIL) != 0) {
+      t[handle + RUN]++;
+      return left;
     }
-    int run = mt[m + RUN];
+    int id = t[handle + ID] - 1;
+    int run = t[handle + RUN];
     if (run > 0 && tails[id] == v) {
-      mt[m + RUN] = ++run;
-      return mt[m + ARR_N] + run;
+      t[handle + RUN] = run + 1;
+      return left;
     }
     if (run > 0) {
       flushTail(id);
     }
     tails[id] = v;
-    mt[m + RUN] = 1;
+    t[handle + RUN] = 1;
     if (shared == null) {
       // The first value becomes the shared one: a job emitting a constant emits it first.
       shared = v;
     }
     if (v == shared && v != null) {
-      mt[m + CODE] |= SHARED_TAIL;
+      t[handle + CODE] |= SHARED_TAIL;
     }
     int b = objectBytes(v, -1);
     cold[id * C + HELD] += b;
     footprint += b;
     valueBytes += b;
-    return mt[m + ARR_N] + 1;
+    return left;
+  }
+
+  /** Appends a pending value under key {@code id}; as {@link #append}. */
+  int appendTo(int id, Object v) {
+    return append(cold[id * C + SLOT], v);
   }
 
   /** Writes the tail run out into the array, to start a run of another value. */
   private void flushTail(int id) {
-    int m = id * M;
-    int n = meta[m + ARR_N];
-    int run = meta[m + RUN];
+    int c = id * C;
+    int h = cold[c + SLOT];
+    int n = cold[c + ARR_N];
+    int run = slots[h + RUN];
     Object[] a = arrays[id];
     if (a == null || n + run > a.length) {
       int cap = Math.max(a == null ? FIRST_VALUES : a.length * 2, n + run);
@@ -358,24 +379,24 @@ final class ObjectCombineTable {
       arrays[id] = a;
     }
     Arrays.fill(a, n, n + run, tails[id]);
-    meta[m + ARR_N] = n + run;
-    meta[m + RUN] = 0;
-    meta[m + CODE] &= ~SHARED_TAIL;
+    cold[c + ARR_N] = n + run;
+    slots[h + RUN] = 0;
+    slots[h + CODE] &= ~SHARED_TAIL;
   }
 
   /** Drops the pending values of key {@code id}, keeping its array for the values to come. */
   void clearValues(int id) {
-    int m = id * M;
-    int n = meta[m + ARR_N];
+    int c = id * C;
+    int h = cold[c + SLOT];
+    int n = cold[c + ARR_N];
     if (n > 0) {
       Arrays.fill(arrays[id], 0, n, null);
     }
-    values -= n + meta[m + RUN];
+    values -= n + slots[h + RUN];
     tails[id] = null;
-    meta[m + ARR_N] = 0;
-    meta[m + RUN] = 0;
-    meta[m + CODE] &= ~SHARED_TAIL;
-    int c = id * C;
+    cold[c + ARR_N] = 0;
+    slots[h + RUN] = 0;
+    slots[h + CODE] &= ~SHARED_TAIL;
     footprint -= cold[c + HELD];
     valueBytes -= cold[c + HELD];
     cold[c + HELD] = 0;
@@ -387,21 +408,18 @@ final class ObjectCombineTable {
 
   /** Shows key {@code id}'s pending values to {@code view}. */
   void show(int id, PendingValues<?> view) {
-    int m = id * M;
-    view.reset(arrays[id], meta[m + ARR_N], tails[id], meta[m + RUN]);
+    int c = id * C;
+    view.reset(arrays[id], cold[c + ARR_N], tails[id], slots[cold[c + SLOT] + RUN]);
   }
 
   int count(int id) {
-    return meta[id * M + ARR_N] + meta[id * M + RUN];
+    int c = id * C;
+    return cold[c + ARR_N] + slots[cold[c + SLOT] + RUN];
   }
 
-  /** Pending values at which the key's values should be folded. */
-  int foldAt(int id) {
-    return meta[id * M + FOLD_AT];
-  }
-
-  void setFoldAt(int id, int n) {
-    meta[id * M + FOLD_AT] = n;
+  /** Makes a fold due once key {@code id} holds {@code threshold} values. */
+  void setFoldAt(int id, int threshold) {
+    slots[cold[id * C + SLOT] + LEFT] = threshold - count(id);
   }
 
   int partition(int id) {

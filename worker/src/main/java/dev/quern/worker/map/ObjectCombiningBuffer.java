@@ -81,36 +81,44 @@ final class ObjectCombiningBuffer<K, V> {
    */
   long collect(K key, V value) throws Exception {
     checkTypes(key, value);
-    int id = table.find(key);
-    if (id < 0) {
-      id = newKey(key);
+    int handle = table.find(key);
+    if (handle < 0) {
+      handle = newKey(key);
     }
-    long bytes = table.keyLen(id, key) + valueLength(value);
-    append(id, value);
+    long bytes = table.keyLen(handle, key) + valueLength(value);
+    appended(handle, table.append(handle, value));
     return bytes;
   }
 
   private void add(K key, V value) throws Exception {
     checkTypes(key, value);
-    int id = table.find(key);
-    append(id >= 0 ? id : newKey(key), value);
+    int handle = table.find(key);
+    if (handle < 0) {
+      handle = newKey(key);
+    }
+    appended(handle, table.append(handle, value));
   }
 
-  private void append(int id, V value) throws Exception {
-    int count = table.append(id, value);
-    if (count >= table.foldAt(id) && !foldsEnded) {
-      if (count >= MAX_PENDING) {
+  /** After a value was appended at {@code handle}: folds or relieves memory as needed. */
+  private void appended(int handle, int left) throws Exception {
+    if (left <= 0) {
+      int id = table.id(handle);
+      if (table.count(id) >= MAX_PENDING) {
         // Runs of one value take no memory, but counts must not overflow.
         spiller.spill();
-      } else {
-        fold(id);
+        return;
       }
-    } else if (table.footprint() > budget || count >= MAX_PENDING) {
+      if (!foldsEnded) {
+        fold(id);
+        return;
+      }
+    }
+    if (table.footprint() > budget) {
       relieve();
     }
   }
 
-  /** Inserts a key the table does not hold; returns its id (the key may be found after all). */
+  /** Inserts a key the table does not hold; returns its handle (it may be found after all). */
   @SuppressWarnings("unchecked")
   private int newKey(K key) throws Exception {
     int kl = serialize(key);
@@ -121,18 +129,18 @@ final class ObjectCombiningBuffer<K, V> {
       K canonical = keySerde.read(keyIn);
       if (!canonical.equals(key)) {
         key = canonical;
-        int id = table.find(key);
-        if (id >= 0) {
-          return id;
+        int handle = table.find(key);
+        if (handle >= 0) {
+          return handle;
         }
       }
     }
     if (table.size() > 0 && table.footprint() + ObjectCombineTable.keyCost(key, kl) > budget) {
       relieve();
       // Folds may have added the key; the serialization buffer may have been reused.
-      int id = table.find(key);
-      if (id >= 0) {
-        return id;
+      int handle = table.find(key);
+      if (handle >= 0) {
+        return handle;
       }
       kl = serialize(key);
     }
@@ -167,7 +175,7 @@ final class ObjectCombiningBuffer<K, V> {
         if (out.keys[i].equals(key)) {
           V v = (V) out.values[i];
           checkTypes(key, v);
-          table.append(id, v);
+          table.appendTo(id, v);
           out.keys[i] = null;
           same++;
         }

@@ -527,15 +527,17 @@ class ObjectCombiningTest {
         if (k instanceof String s) {
           k = new String(s.toCharArray()); // a fresh object, as a tokenizer makes
         }
-        int id = t.find(k);
+        int handle = t.find(k);
         Integer want = ids.get(k);
-        assertThat(id).as("%s seed %d", k, seed).isEqualTo(want == null ? -1 : want);
-        if (id < 0) {
+        assertThat(handle < 0 ? -1 : t.id(handle)).as("%s seed %d", k, seed)
+            .isEqualTo(want == null ? -1 : want);
+        if (handle < 0) {
           byte[] b = bytesOf.apply(k, 0);
-          id = t.insert(k, Objects.hashCode(k) & 1, b, b.length, 8);
-          ids.put(k, id);
+          handle = t.insert(k, Objects.hashCode(k) & 1, b, b.length, 8);
+          assertThat(t.id(handle)).isEqualTo(ids.size());
+          ids.put(k, t.id(handle));
         }
-        t.append(id, i % 3 == 0 ? null : 1L);
+        t.append(handle, i % 3 == 0 ? null : 1L);
       }
       long values = 0;
       for (int id = 0; id < t.size(); id++) {
