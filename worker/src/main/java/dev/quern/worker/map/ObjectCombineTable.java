@@ -117,16 +117,17 @@ final class ObjectCombineTable {
   }
 
   /**
-   * Estimated heap bytes of an immutable object: 16 for a boxed number; for a string 24 (the
-   * object) + 16 (its array's header) + its characters, {@code utf8Length} bytes when known
-   * (never below the Latin-1 or UTF-16 array they take), else 2 per char.
+   * Estimated heap bytes of an immutable object: 24 for a {@code Long} or {@code Double} (a 12-byte
+   * header and 8 bytes, padded to 8), 16 for an {@code Integer}; for a string 24 (the object) + 16
+   * (its array's header) + its characters, {@code utf8Length} bytes when known (never below the
+   * Latin-1 or UTF-16 array they take), else 2 per char, padded to 8.
    */
   static int objectBytes(Object o, int utf8Length) {
     if (o instanceof String s) {
       int chars = utf8Length >= 0 ? utf8Length : 2 * s.length();
       return 40 + ((chars + 7) & ~7);
     }
-    return o == null ? 0 : 16;
+    return o == null ? 0 : o instanceof Integer ? 16 : 24;
   }
 
   private int slot(int hash) {
@@ -515,12 +516,21 @@ final class ObjectCombineTable {
     return partitionStart[p];
   }
 
-  /** Forgets every key and value; the arrays stay for the next round. */
+  /**
+   * Forgets every key and value. The arrays go too, so that what the estimate no longer counts is
+   * garbage, not capacity held for the next round.
+   */
   void reset() {
-    Arrays.fill(slots, 0);
-    Arrays.fill(keys, 0, size, null);
-    Arrays.fill(arrays, 0, size, null);
-    Arrays.fill(tails, 0, size, null);
+    slots = new int[PAD + S * MIN_SLOTS];
+    capacity = MIN_SLOTS;
+    shift = 32 - Integer.numberOfTrailingZeros(MIN_SLOTS);
+    cold = new int[C * MIN_SLOTS / 2];
+    keys = new Object[MIN_SLOTS / 2];
+    arrays = new Object[MIN_SLOTS / 2][];
+    tails = new Object[MIN_SLOTS / 2];
+    keyData = new byte[4096];
+    ids = new int[0];
+    tmp = new int[0];
     shared = null;
     size = 0;
     keyUsed = 0;
