@@ -95,6 +95,11 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     return objectBuffer != null;
   }
 
+  /** The object buffer's memory estimate. */
+  long objectFootprint() {
+    return objectBuffer.footprint();
+  }
+
   /** Serializes one emitted record into the buffer, spilling first when it is full. */
   public void collect(K key, V value) throws Exception {
     if (key == null) {

@@ -75,6 +75,11 @@ final class ObjectCombiningBuffer<K, V> {
     return table.values();
   }
 
+  /** The table's memory estimate (for tests: it stays under the budget between records). */
+  long footprint() {
+    return table.footprint();
+  }
+
   /**
    * Adds a mapper's record; returns its serialized size (key plus value bytes, as the byte path
    * counts {@code MAP_OUTPUT_BYTES}). May fold and spill.

@@ -283,6 +283,8 @@ class ObjectCombiningTest {
       // Mostly one shared object (a run), sometimes fresh ones, sometimes null.
       Long value = r == 0 ? null : r < 20 ? shared : Long.valueOf(rnd.nextInt(1000) - 500);
       objects.collector.collect(key, value);
+      assertThat(objects.collector.objectFootprint()).as("estimate within the budget")
+          .isLessThanOrEqualTo(buffer);
       bytes.collector.collect(key, value);
       String k = canonical(key);
       expected.merge(k, value == null ? 0 : value, Long::sum);
@@ -341,6 +343,7 @@ class ObjectCombiningTest {
         String key = (k % 3 == 0 ? "x:" : k % 3 == 1 ? "y:" : "z") + (k / 3);
         long v = rnd.nextInt(5);
         r.collector.collect(key, v);
+        assertThat(r.collector.objectFootprint()).isLessThanOrEqualTo(buffer);
         if (!key.startsWith("z")) {
           expected.merge(key.startsWith("x:") ? "y:" + key.substring(2) : key, v, Long::sum);
         }
