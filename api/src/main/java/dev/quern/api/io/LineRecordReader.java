@@ -2,6 +2,9 @@ package dev.quern.api.io;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +29,8 @@ import java.util.zip.GZIPInputStream;
  */
 public final class LineRecordReader implements RecordReader<Long, String> {
   private static final int BUFFER = 64 * 1024;
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final FileSplit split;
   private final InputStream in;
@@ -102,12 +107,50 @@ public final class LineRecordReader implements RecordReader<Long, String> {
     return true;
   }
 
+  /**
+   * The index of the first {@code \n} in {@code b[from, to)}, or -1: eight bytes at a step (a
+   * byte equal to {@code \n} is a zero byte of the word XOR {@code 0x0a0a...}; the lowest flagged
+   * byte is exact).
+   */
+  static int indexOfNewline(byte[] b, int from, int to) {
+    int i = from;
+    for (; i + 8 <= to; i += 8) {
+      long x = (long) LONG_LE.get(b, i) ^ 0x0a0a0a0a0a0a0a0aL;
+      long t = (x - 0x0101010101010101L) & ~x & 0x8080808080808080L;
+      if (t != 0) {
+        return i + (Long.numberOfTrailingZeros(t) >>> 3);
+      }
+    }
+    for (; i < to; i++) {
+      if (b[i] == '\n') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   @Override
   public boolean next() throws IOException {
     if (pos >= end) {
       return false;
     }
     long start = pos;
+    if (bufPos < bufLen) {
+      // Most lines lie whole in the buffer: decode them from there, without a copy.
+      int from = bufPos;
+      int nl = indexOfNewline(buf, from, bufLen);
+      if (nl >= 0) {
+        int n = nl - from;
+        bufPos = nl + 1;
+        pos += n + 1;
+        if (n > 0 && buf[nl - 1] == '\r') {
+          n--;
+        }
+        key = start;
+        value = new String(buf, from, n, StandardCharsets.UTF_8);
+        return true;
+      }
+    }
     int len = 0;
     boolean sawAny = false;
     while (true) {
@@ -116,13 +159,7 @@ public final class LineRecordReader implements RecordReader<Long, String> {
       }
       sawAny = true;
       int from = bufPos;
-      int nl = -1;
-      for (int i = from; i < bufLen; i++) {
-        if (buf[i] == '\n') {
-          nl = i;
-          break;
-        }
-      }
+      int nl = indexOfNewline(buf, from, bufLen);
       int stop = nl < 0 ? bufLen : nl;
       int chunk = stop - from;
       if (len + chunk > line.length) {

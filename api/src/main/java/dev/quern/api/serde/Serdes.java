@@ -62,6 +62,30 @@ public final class Serdes {
     }
   }
 
+  /**
+   * The class whose objects {@code serde} encodes when they are immutable ({@code String},
+   * {@code Long}, {@code Integer}, {@code Double}: the built-in encodings of final value classes),
+   * else null ({@code byte[]}, Kryo). The engine may keep such objects as they were emitted
+   * instead of serializing them at once, since no caller can change them afterwards; for these
+   * classes, equal objects also have equal bytes (for a {@code String}, after the replacement of
+   * unpaired surrogates that UTF-8 encoding makes).
+   */
+  public static Class<?> immutableClass(Serde<?> serde) {
+    if (serde instanceof StringSerde) {
+      return String.class;
+    }
+    if (serde instanceof LongSerde) {
+      return Long.class;
+    }
+    if (serde instanceof IntegerSerde) {
+      return Integer.class;
+    }
+    if (serde instanceof DoubleSerde) {
+      return Double.class;
+    }
+    return null;
+  }
+
   /** Bytes of the remaining input, without copying when the input is array-backed. */
   static int remaining(Input in) {
     return in.limit() - in.position();

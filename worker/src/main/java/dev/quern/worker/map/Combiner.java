@@ -8,6 +8,7 @@ import dev.quern.worker.reduce.GroupDriver;
 import dev.quern.worker.reduce.KeyGrouping;
 import dev.quern.worker.runner.AttemptCounters;
 import dev.quern.worker.runner.EngineIOException;
+import dev.quern.worker.runner.Interrupts;
 import dev.quern.worker.runner.ProgressTracker;
 import dev.quern.worker.runner.TaskContext;
 import dev.quern.worker.spill.RecordSink;
@@ -79,19 +80,7 @@ final class Combiner<K, V> {
    * #endFolds}), one context and one group driver.
    */
   long fold(RecordStream in, RecordSink out) throws Exception {
-    if (folder == null) {
-      foldEmitter = new Emitter();
-      foldCtx = new TaskContext<>(attempt, reduceTasks, conf, counters, progress, foldEmitter);
-      foldDriver = new GroupDriver<>(attempt, keySerde, valueSerde, grouping, progress::ping);
-      Reducer<K, V, K, V> created = factory.call();
-      foldEmitter.out = out;
-      try {
-        created.setup(foldCtx);
-      } catch (EngineIOException e) {
-        throw e.getCause();
-      }
-      folder = created;
-    }
+    startFolds(out, null);
     foldEmitter.out = out;
     long before = foldEmitter.written;
     long read = foldDriver.records();
@@ -102,14 +91,107 @@ final class Combiner<K, V> {
     return written;
   }
 
+  /** Creates and sets up the folding combiner at the first fold; its setup emits to the sinks. */
+  private void startFolds(RecordSink out, BiConsumer<K, V> objects) throws Exception {
+    if (folder != null) {
+      return;
+    }
+    foldEmitter = new Emitter();
+    foldCtx = new TaskContext<>(attempt, reduceTasks, conf, counters, progress, foldEmitter);
+    foldDriver = new GroupDriver<>(attempt, keySerde, valueSerde, grouping, progress::ping);
+    Reducer<K, V, K, V> created = factory.call();
+    foldEmitter.out = out;
+    foldEmitter.objects = objects;
+    try {
+      created.setup(foldCtx);
+    } catch (EngineIOException e) {
+      throw e.getCause();
+    }
+    folder = created;
+  }
+
+  /**
+   * Combines one key's pending objects through the folding combiner (shared with {@link #fold});
+   * what it emits goes to {@code out} as objects. Returns the number of records emitted.
+   */
+  long foldObjects(K key, PendingValues<V> values, int count, BiConsumer<K, V> out)
+      throws Exception {
+    startFolds(null, out);
+    foldEmitter.objects = out;
+    long before = foldEmitter.written;
+    try {
+      folder.reduce(key, values, foldCtx);
+    } catch (EngineIOException e) {
+      throw e.getCause();
+    } finally {
+      values.close();
+    }
+    counters.add(TaskCounter.COMBINE_INPUT_RECORDS, count);
+    long written = foldEmitter.written - before;
+    counters.add(TaskCounter.COMBINE_OUTPUT_RECORDS, written);
+    return written;
+  }
+
+  /**
+   * Combines each key of {@code table} at {@code ids[from, to)} (sorted) over its pending values,
+   * through a fresh combiner as {@link #run} does, writing what it emits to {@code out}; returns
+   * the number of records written.
+   */
+  @SuppressWarnings("unchecked")
+  long runObjects(ObjectCombineTable table, int[] ids, int from, int to,
+      PendingValues<V> values, RecordSink out) throws Exception {
+    Emitter emitter = new Emitter();
+    emitter.out = out;
+    TaskContext<K, V> ctx = new TaskContext<>(attempt, reduceTasks, conf, counters, progress,
+        emitter);
+    Reducer<K, V, K, V> combiner = factory.call();
+    long read = 0;
+    long checked = 0;
+    try {
+      combiner.setup(ctx);
+      for (int i = from; i < to; i++) {
+        int id = ids[i];
+        int n = table.count(id);
+        table.show(id, values);
+        try {
+          combiner.reduce((K) table.key(id), values, ctx);
+        } finally {
+          values.close();
+        }
+        read += n;
+        if (read - checked >= 4096) {
+          checked = read;
+          Interrupts.check(attempt);
+          progress.ping();
+        }
+      }
+      combiner.cleanup(ctx);
+    } catch (EngineIOException e) {
+      throw e.getCause();
+    }
+    counters.add(TaskCounter.COMBINE_INPUT_RECORDS, read);
+    counters.add(TaskCounter.COMBINE_OUTPUT_RECORDS, emitter.written);
+    return emitter.written;
+  }
+
   /** Cleans up the folding combiner, if any fold ran; what its cleanup emits goes to {@code out}. */
   long endFolds(RecordSink out) throws Exception {
+    return endFolds(out, null);
+  }
+
+  /** As {@link #endFolds(RecordSink)}, for folds of objects: the cleanup emits objects. */
+  long endFoldObjects(BiConsumer<K, V> out) throws Exception {
+    return endFolds(null, out);
+  }
+
+  private long endFolds(RecordSink out, BiConsumer<K, V> objects) throws Exception {
     if (folder == null) {
       return 0;
     }
     Reducer<K, V, K, V> f = folder;
     folder = null;
     foldEmitter.out = out;
+    foldEmitter.objects = objects;
     long before = foldEmitter.written;
     try {
       f.cleanup(foldCtx);
@@ -121,15 +203,22 @@ final class Combiner<K, V> {
     return written;
   }
 
-  /** Serializes what a combiner emits into the current sink. */
+  /** Serializes what a combiner emits into the current sink, or passes the objects on. */
   private final class Emitter implements BiConsumer<K, V> {
     RecordSink out;
+    /** When set, emitted records go here as objects instead of to {@link #out}. */
+    BiConsumer<K, V> objects;
     long written;
 
     @Override
     public void accept(K k, V v) {
       if (k == null) {
         throw new NullPointerException("the combiner of " + attempt + " emitted a null key");
+      }
+      if (objects != null) {
+        objects.accept(k, v);
+        written++;
+        return;
       }
       keyOut.reset();
       keySerde.write(k, keyOut);

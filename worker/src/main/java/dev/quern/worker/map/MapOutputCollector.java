@@ -4,6 +4,7 @@ import com.esotericsoftware.kryo.io.Output;
 import dev.quern.api.Partitioner;
 import dev.quern.api.TaskCounter;
 import dev.quern.api.serde.Serde;
+import dev.quern.api.serde.Serdes;
 import dev.quern.worker.runner.AttemptCounters;
 import dev.quern.worker.runner.DataPathConfig;
 import dev.quern.worker.runner.Interrupts;
@@ -49,6 +50,7 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
   private final AttemptCounters counters;
   private final SortBuffer buffer;
   private final HashSortBuffer hashBuffer;
+  private final ObjectCombiningBuffer<K, V> objectBuffer;
   private final PendingRecords pending = new PendingRecords();
   private int[] foldParts = new int[8];
   private final com.esotericsoftware.kryo.io.Input keyIn = new com.esotericsoftware.kryo.io.Input();
@@ -77,8 +79,25 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     this.scratchDir = scratchDir;
     this.counters = counters;
     boolean hash = combiner != null && cfg.hashCombine();
+    Class<?> keyClass = Serdes.immutableClass(keySerde);
+    Class<?> valueClass = Serdes.immutableClass(valueSerde);
+    boolean objects = hash && cfg.objectCombine() && order.bytesEqualMeansEqual()
+        && keyClass != null && valueClass != null;
     this.buffer = hash ? null : new SortBuffer(cfg.sortBufferSize());
-    this.hashBuffer = hash ? new HashSortBuffer(cfg.sortBufferSize()) : null;
+    this.hashBuffer = hash && !objects ? new HashSortBuffer(cfg.sortBufferSize()) : null;
+    this.objectBuffer = !objects ? null : new ObjectCombiningBuffer<>(attempt,
+        cfg.sortBufferSize(), cfg.foldAt(), keyClass, valueClass, keySerde, valueSerde, combiner,
+        this::partition, this::spill);
+  }
+
+  /** True when this collector keeps records as objects ({@link ObjectCombiningBuffer}). */
+  boolean holdsObjects() {
+    return objectBuffer != null;
+  }
+
+  /** The object buffer's memory estimate. */
+  long objectFootprint() {
+    return objectBuffer.footprint();
   }
 
   /** Serializes one emitted record into the buffer, spilling first when it is full. */
@@ -86,6 +105,11 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     if (key == null) {
       throw new NullPointerException("map attempt " + attempt
           + " emitted a null key; map output keys must not be null");
+    }
+    if (objectBuffer != null) {
+      records++;
+      bytes += objectBuffer.collect(key, value);
+      return;
     }
     keyOut.reset();
     keySerde.write(key, keyOut);
@@ -207,11 +231,18 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     return scratchDir.resolve(attempt.dirName() + ".spill" + n);
   }
 
-  private int buffered() {
+  private long buffered() {
+    if (objectBuffer != null) {
+      return objectBuffer.count();
+    }
     return hashBuffer != null ? hashBuffer.count() : buffer.count();
   }
 
   private void spill() throws Exception {
+    if (objectBuffer != null) {
+      spillObjects();
+      return;
+    }
     Path file = spillPath(spills.size());
     if (hashBuffer != null) {
       hashBuffer.sort(order, partitions);
@@ -236,6 +267,24 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     } else {
       buffer.reset();
     }
+  }
+
+  private void spillObjects() throws Exception {
+    Path file = spillPath(spills.size());
+    objectBuffer.sort(partitions);
+    long written = 0;
+    try (MapOutputWriter w = new MapOutputWriter(file, partitions, cfg.compress())) {
+      for (int p = 0; p < partitions; p++) {
+        w.startPartition();
+        written += objectBuffer.writePartition(p, w);
+        w.endPartition();
+      }
+      spills.add(new Spill(file, w.finish()));
+    }
+    counters.add(TaskCounter.SPILLED_RECORDS, written);
+    log.debug("{}: spill {} of {} values wrote {} records", attempt, spills.size() - 1,
+        buffered(), written);
+    objectBuffer.reset();
   }
 
   private void spillSingle(int part, byte[] kb, int kl, byte[] vb, int vl) throws IOException {
@@ -267,6 +316,9 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
 
   /** Spills what is left and merges all spills into the attempt's data and index files. */
   public Result finish() throws Exception {
+    if (objectBuffer != null) {
+      objectBuffer.endFolds();
+    }
     if (hashBuffer != null) {
       pending.clear();
       combiner.endFolds(pending);

@@ -1,6 +1,7 @@
 package dev.quern.worker.map;
 
 import dev.quern.api.Configuration;
+import dev.quern.api.Context;
 import dev.quern.api.JobSpec;
 import dev.quern.api.Mapper;
 import dev.quern.api.Partitioner;
@@ -53,14 +54,15 @@ public final class MapTask {
       long[] written = new long[1];
       try (RecordWriter<Object, Object> writer =
           outputFormat.open(workDir, "part-" + spec.id().taskName(), conf)) {
-        readAndMap(spec, classes, inputFormat, mapper, counters, progress, (k, v) -> {
-          try {
-            writer.write(k, v);
-          } catch (IOException e) {
-            throw new EngineIOException(e);
-          }
-          written[0]++;
-        });
+        readAndMap(spec, inputFormat, mapper, counters, progress, taskContext(spec, counters,
+            progress, (k, v) -> {
+              try {
+                writer.write(k, v);
+              } catch (IOException e) {
+                throw new EngineIOException(e);
+              }
+              written[0]++;
+            }));
         counters.add(TaskCounter.OUTPUT_BYTES, writer.bytesWritten());
       }
       counters.add(TaskCounter.MAP_OUTPUT_RECORDS, written[0]);
@@ -82,17 +84,10 @@ public final class MapTask {
     try (MapOutputCollector<Object, Object> collector = new MapOutputCollector<>(spec.id(), cfg,
         job.reduceTasks(), partitioner, types.keySerde(), types.valueSerde(), types.order(),
         combiner, scratch, counters)) {
-      readAndMap(spec, classes, inputFormat, mapper, counters, progress, (k, v) -> {
-        try {
-          collector.collect(k, v);
-        } catch (IOException e) {
-          throw new EngineIOException(e);
-        } catch (RuntimeException e) {
-          throw e;
-        } catch (Exception e) {
-          throw new CarriedException(e);
-        }
-      });
+      readAndMap(spec, inputFormat, mapper, counters, progress,
+          new CollectingContext<>(taskContext(spec, counters, progress, (k, v) -> {
+            throw new IllegalStateException("emits go to the collector");
+          }), collector));
       progress.phase(MAP_PHASE_END, 1f);
       MapOutputCollector.Result out = collector.finish();
       progress.set(1f);
@@ -102,13 +97,16 @@ public final class MapTask {
     }
   }
 
-  private static void readAndMap(MapTaskSpec spec, UserClasses classes,
-      InputFormat<Object, Object> inputFormat, Mapper<Object, Object, Object, Object> mapper,
-      AttemptCounters counters, ProgressTracker progress, BiConsumer<Object, Object> sink)
-      throws Exception {
-    Configuration conf = spec.job().configuration();
-    TaskContext<Object, Object> ctx = new TaskContext<>(spec.id(), spec.job().reduceTasks(), conf,
+  private static TaskContext<Object, Object> taskContext(MapTaskSpec spec,
+      AttemptCounters counters, ProgressTracker progress, BiConsumer<Object, Object> sink) {
+    return new TaskContext<>(spec.id(), spec.job().reduceTasks(), spec.job().configuration(),
         counters, progress, sink, spec.split());
+  }
+
+  private static void readAndMap(MapTaskSpec spec, InputFormat<Object, Object> inputFormat,
+      Mapper<Object, Object, Object, Object> mapper, AttemptCounters counters,
+      ProgressTracker progress, Context<Object, Object> ctx) throws Exception {
+    Configuration conf = spec.job().configuration();
     Interrupts.check(spec.id());
     long n = 0;
     try (RecordReader<Object, Object> reader = inputFormat.open(spec.split(), conf)) {

@@ -11,7 +11,8 @@ public record DataPathConfig(
     int foldAt,
     int combineMinSpills,
     int mergeFactor,
-    long shuffleMemory) {
+    long shuffleMemory,
+    boolean objectCombine) {
 
   /** Map sort buffer (serialized records plus their index), e.g. {@code 64m}. */
   public static final String SORT_BUFFER_SIZE = "quern.map.sort-buffer-size";
@@ -25,6 +26,12 @@ public record DataPathConfig(
   public static final String HASH_COMBINE = "quern.map.combine.hash";
   /** With hash combining, fold a key's values through the combiner when this many pile up. */
   public static final String FOLD_AT = "quern.map.combine.fold-at";
+  /**
+   * With hash combining, keep map output as objects (folded through the combiner on the objects,
+   * serialized at spill) when its key and value classes are immutable built-in types (String,
+   * Long, Integer, Double) sorted in byte order.
+   */
+  public static final String OBJECT_COMBINE = "quern.map.combine.objects";
   /** Run the combiner again while merging spills when there are at least this many. */
   public static final String COMBINE_MIN_SPILLS = "quern.map.combine.min-spills";
   /** Most sorted runs merged at once; more inputs are merged in passes through scratch files. */
@@ -40,6 +47,13 @@ public record DataPathConfig(
   public static final long DEFAULT_SORT_BUFFER = 128L << 20;
   public static final boolean DEFAULT_COMPRESS = false;
   public static final long DEFAULT_SHUFFLE_MEMORY = 64L << 20;
+
+  /** The settings before {@link #OBJECT_COMBINE}, which is then on. */
+  public DataPathConfig(long sortBufferSize, boolean compress, boolean hashCombine, int foldAt,
+      int combineMinSpills, int mergeFactor, long shuffleMemory) {
+    this(sortBufferSize, compress, hashCombine, foldAt, combineMinSpills, mergeFactor,
+        shuffleMemory, true);
+  }
 
   public static DataPathConfig from(Configuration conf) {
     long sort = Sizes.get(conf, SORT_BUFFER_SIZE, DEFAULT_SORT_BUFFER);
@@ -57,7 +71,8 @@ public record DataPathConfig(
     }
     return new DataPathConfig(sort, conf.getBoolean(COMPRESS, DEFAULT_COMPRESS),
         conf.getBoolean(HASH_COMBINE, true), foldAt, conf.getInt(COMBINE_MIN_SPILLS, 3), factor,
-        Sizes.get(conf, SHUFFLE_MEMORY, DEFAULT_SHUFFLE_MEMORY));
+        Sizes.get(conf, SHUFFLE_MEMORY, DEFAULT_SHUFFLE_MEMORY),
+        conf.getBoolean(OBJECT_COMBINE, true));
   }
 
   /**

@@ -22,10 +22,13 @@ import java.util.Random;
 
 /**
  * Throughput of one WordCount map task (text in, sorted/combined/spilled map output out), in MB of
- * text per second, for each combination of hash combining and LZ4.
+ * text per second of the task thread's CPU, for each configuration, run interleaved round by round.
  *
- * <p>Run: {@code java -Xmx1g -cp <test classpath> dev.quern.worker.bench.WordCountMapBench
- * [textMB] [rounds] [configs...]} where a config is {@code hash=true,lz4=false} etc.
+ * <p>Run: {@code java -Xmx1g [-Dinput=FILE] -cp <test classpath>
+ * dev.quern.worker.bench.WordCountMapBench [textMB] [rounds] [configs...]} where a config is
+ * {@code hash=true,lz4=false,objects=false,foldAt=64,buffer=64m} etc. (default: {@code
+ * objects=false} against {@code objects=true}). Without {@code -Dinput} it generates {@code
+ * textMB} of Zipf text over {@code -Dvocab} words.
  */
 public final class WordCountMapBench {
   private WordCountMapBench() {}
@@ -36,38 +39,52 @@ public final class WordCountMapBench {
     Path dir = Path.of(System.getProperty("java.io.tmpdir"), "quern-wc-bench");
     Files.createDirectories(dir);
     int vocab = Integer.getInteger("vocab", 200_000);
-    Path text = dir.resolve("text-" + mb + "m-" + vocab + ".txt");
+    String given = System.getProperty("input");
+    Path text = given != null ? Path.of(given) : dir.resolve("text-" + mb + "m-" + vocab + ".txt");
     if (!Files.exists(text)) {
       generate(text, (long) mb << 20, vocab);
     }
-    List<boolean[]> configs = new ArrayList<>();
-    if (args.length > 2) {
-      for (int i = 2; i < args.length; i++) {
-        configs.add(new boolean[] {args[i].contains("hash=true"), args[i].contains("lz4=true")});
-      }
-    } else {
-      for (boolean hash : new boolean[] {true, false}) {
-        for (boolean lz4 : new boolean[] {true, false}) {
-          configs.add(new boolean[] {hash, lz4});
-        }
-      }
+    List<String> configs = new ArrayList<>();
+    for (int i = 2; i < args.length; i++) {
+      configs.add(args[i]);
+    }
+    if (configs.isEmpty()) {
+      configs.addAll(List.of("objects=false", "objects=true"));
     }
     long size = Files.size(text);
     baseline(text, size);
-    for (boolean[] c : configs) {
-      JobSpec job = Job.builder("wc-bench").input(text.toString())
-          .output(dir.resolve("out").toString()).mapper(WordCount.TokenizerMapper.class)
-          .combiner(WordCount.SumReducer.class).reducer(WordCount.SumReducer.class)
-          .mapOutput(String.class, Long.class).reduceTasks(4)
-          .set(DataPathConfig.HASH_COMBINE, Boolean.toString(c[0]))
-          .set(DataPathConfig.COMPRESS, Boolean.toString(c[1]))
-          .set(DataPathConfig.FOLD_AT, System.getProperty("foldAt", "256")).build().spec();
-      double best = 0;
-      for (int r = 0; r < rounds; r++) {
+    java.lang.management.ThreadMXBean mx =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    double[][] cpuMbps = new double[configs.size()][rounds];
+    // The whole process's CPU also counts the collector's and the JIT's threads.
+    double[][] procMbps = new double[configs.size()][rounds];
+    // Rounds outside, configurations inside: on a shared machine, A B A B ... sees the same noise.
+    for (int r = 0; r < rounds; r++) {
+      for (int ci = 0; ci < configs.size(); ci++) {
+        String c = configs.get(ci);
+        Job.Builder b = Job.builder("wc-bench").input(text.toString())
+            .output(dir.resolve("out").toString()).mapper(WordCount.TokenizerMapper.class)
+            .combiner(WordCount.SumReducer.class).reducer(WordCount.SumReducer.class)
+            .mapOutput(String.class, Long.class).reduceTasks(2)
+            .set(DataPathConfig.FOLD_AT, System.getProperty("foldAt", "256"));
+        // A configuration is key=value pairs: hash, lz4, objects, foldAt, buffer (or full keys).
+        for (String kv : c.split(",")) {
+          String[] p = kv.split("=", 2);
+          String key = switch (p[0]) {
+            case "hash" -> DataPathConfig.HASH_COMBINE;
+            case "lz4" -> DataPathConfig.COMPRESS;
+            case "objects" -> DataPathConfig.OBJECT_COMBINE;
+            case "foldAt" -> DataPathConfig.FOLD_AT;
+            case "buffer" -> DataPathConfig.SORT_BUFFER_SIZE;
+            default -> p[0];
+          };
+          b.set(key, p[1]);
+        }
+        JobSpec job = b.build().spec();
         TaskAttemptId id = new TaskAttemptId("bench", TaskKind.MAP, 0, r + 1);
-        java.lang.management.ThreadMXBean mx =
-            java.lang.management.ManagementFactory.getThreadMXBean();
         long c0 = mx.getCurrentThreadCpuTime();
+        long p0 = processCpu();
+        long gc0 = gcMillis();
         long t0 = System.nanoTime();
         TaskResult res = new PipelineTaskRunner().run(new MapTaskSpec(id, job,
             new FileSplit(text.toString(), 0, size, List.of()), dir.resolve("scratch").toString(),
@@ -75,22 +92,47 @@ public final class WordCountMapBench {
             TaskProgress.NONE);
         double secs = (System.nanoTime() - t0) / 1e9;
         double cpu = (mx.getCurrentThreadCpuTime() - c0) / 1e9;
-        double mbps = size / 1048576.0 / secs;
+        double proc = (processCpu() - p0) / 1e9;
+        long gc = gcMillis() - gc0;
         // The machine is shared: CPU time of the task's thread is the steadier figure.
-        double cpuMbps = size / 1048576.0 / cpu;
-        best = Math.max(best, cpuMbps);
-        System.out.printf("hash=%s lz4=%s round %d: %.2f s wall (%.1f MB/s), %.2f s cpu (%.1f MB/s),"
-                + " output %d bytes, spilled %d, combine in %d out %d%n", c[0], c[1], r, secs, mbps,
-            cpu, cpuMbps,
+        cpuMbps[ci][r] = size / 1048576.0 / cpu;
+        procMbps[ci][r] = size / 1048576.0 / proc;
+        System.out.printf("[%s] round %d: %.2f s wall (%.1f MB/s), %.2f s cpu (%.1f MB/s),"
+                + " process %.2f s cpu, gc %d ms, output %d bytes, spilled %d, combine in %d out"
+                + " %d, map output bytes %d%n", c, r,
+            secs, size / 1048576.0 / secs, cpu, cpuMbps[ci][r], proc, gc,
             Files.size(Path.of(res.mapOutput().dataFile())),
             res.counters().get(TaskCounter.SPILLED_RECORDS),
             res.counters().get(TaskCounter.COMBINE_INPUT_RECORDS),
-            res.counters().get(TaskCounter.COMBINE_OUTPUT_RECORDS));
+            res.counters().get(TaskCounter.COMBINE_OUTPUT_RECORDS),
+            res.counters().get(TaskCounter.MAP_OUTPUT_BYTES));
         Files.delete(Path.of(res.mapOutput().dataFile()));
         Files.delete(Path.of(res.mapOutput().indexFile()));
       }
-      System.out.printf("BEST hash=%s lz4=%s: %.1f MB/s of task-thread CPU%n", c[0], c[1], best);
     }
+    for (int ci = 0; ci < configs.size(); ci++) {
+      // The first round of each warms the JIT; the rest are reported.
+      double[] rest = java.util.Arrays.copyOfRange(cpuMbps[ci], Math.min(1, rounds - 1), rounds);
+      java.util.Arrays.sort(rest);
+      double[] proc = java.util.Arrays.copyOfRange(procMbps[ci], Math.min(1, rounds - 1), rounds);
+      java.util.Arrays.sort(proc);
+      System.out.printf("[%s] task-thread CPU MB/s: best %.1f, median %.1f; process CPU MB/s:"
+              + " median %.1f; over %d rounds%n", configs.get(ci), rest[rest.length - 1],
+          rest[rest.length / 2], proc[proc.length / 2], rest.length);
+    }
+  }
+
+  static long processCpu() {
+    return ((com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  static long gcMillis() {
+    long t = 0;
+    for (var gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      t += Math.max(0, gc.getCollectionTime());
+    }
+    return t;
   }
 
   /** Reading and tokenizing alone: the ceiling for any map output path. */

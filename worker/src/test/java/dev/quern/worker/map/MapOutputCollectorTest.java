@@ -50,7 +50,13 @@ class MapOutputCollectorTest {
 
   private MapOutputCollector<String, Long> collector(AttemptCounters counters, boolean compress,
       boolean combine, boolean hash, int minSpills) {
-    DataPathConfig cfg = new DataPathConfig(16 * 1024, compress, hash, 32, minSpills, 64, 1 << 20);
+    return collector(counters, compress, combine, hash, false, minSpills);
+  }
+
+  private MapOutputCollector<String, Long> collector(AttemptCounters counters, boolean compress,
+      boolean combine, boolean hash, boolean objects, int minSpills) {
+    DataPathConfig cfg =
+        new DataPathConfig(16 * 1024, compress, hash, 32, minSpills, 64, 1 << 20, objects);
     KeyOrder order = KeyOrder.of(null, keys, String.class);
     Combiner<String, Long> combiner = !combine ? null
         : new Combiner<>(ATTEMPT, PARTITIONS, Configuration.empty(), WordCount.SumReducer::new,
@@ -144,12 +150,15 @@ class MapOutputCollectorTest {
         .containsExactlyInAnyOrder(ATTEMPT.dirName() + ".out", ATTEMPT.dirName() + ".index");
   }
 
-  @ParameterizedTest(name = "compress={0} hash={1}")
-  @CsvSource({"true,false", "false,false", "true,true", "false,true"})
-  void combinerSumsAndCountsRight(boolean compress, boolean hash) throws Exception {
+  @ParameterizedTest(name = "compress={0} hash={1} objects={2}")
+  @CsvSource({"true,false,false", "false,false,false", "true,true,false", "false,true,false",
+      "true,true,true", "false,true,true"})
+  void combinerSumsAndCountsRight(boolean compress, boolean hash, boolean objects)
+      throws Exception {
     long seed = 777L;
     AttemptCounters counters = new AttemptCounters();
-    MapOutputCollector<String, Long> c = collector(counters, compress, true, hash, 3);
+    MapOutputCollector<String, Long> c = collector(counters, compress, true, hash, objects, 3);
+    assertThat(c.holdsObjects()).isEqualTo(objects);
     Random rnd = new Random(seed);
     List<TreeMap<String, Long>> expected = new ArrayList<>();
     for (int p = 0; p < PARTITIONS; p++) {
