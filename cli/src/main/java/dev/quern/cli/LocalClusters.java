@@ -38,6 +38,7 @@ final class LocalClusters {
    * {@code historyDir}); prints the UI's URL on one line.
    */
   static Running start(MasterAddress address, int uiPort, Path historyDir, PrintWriter out) {
+    ClassDataArchive.noteWorkload();
     LocalCluster cluster = LocalCluster.start(address.workers());
     if (uiPort == 0) {
       return new Running(cluster, null);
