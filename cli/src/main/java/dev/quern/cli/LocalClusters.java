@@ -18,19 +18,36 @@ final class LocalClusters {
       return cluster;
     }
 
-    /** The UI first: it saves the jobs that ended to the history, reading the cluster. */
+    /**
+     * The UI and the cluster stop side by side (each takes tens of milliseconds): the UI's
+     * recorder finishes saving the jobs that ended from the cluster's views, which outlive the
+     * cluster's actors. Returns when both have stopped.
+     */
     @Override
     public void close() {
+      RuntimeException[] uiFailure = new RuntimeException[1];
+      Thread uiStop = null;
+      if (ui != null) {
+        uiStop = new Thread(() -> {
+          try {
+            ui.close();
+          } catch (RuntimeException e) {
+            uiFailure[0] = e;
+          }
+        }, "quern-ui-stop");
+        uiStop.start();
+      }
       try {
-        if (ui != null) {
-          ui.close();
-        }
+        cluster.close();
+      } catch (RuntimeException e) {
+        throw new CliException("stopping the local cluster failed: " + e.getMessage(), e);
       } finally {
-        try {
-          cluster.close();
-        } catch (RuntimeException e) {
-          throw new CliException("stopping the local cluster failed: " + e.getMessage(), e);
+        if (uiStop != null) {
+          joinUninterruptibly(uiStop);
         }
+      }
+      if (uiFailure[0] != null) {
+        throw uiFailure[0];
       }
     }
   }
