@@ -5,6 +5,8 @@ import dev.quern.master.http.UiServer;
 import dev.quern.master.local.LocalCluster;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /** Starts the in-process cluster behind {@code --master local[N]}, and its web UI. */
 final class LocalClusters {
@@ -16,43 +18,107 @@ final class LocalClusters {
       return cluster;
     }
 
-    /** The UI first: it saves the jobs that ended to the history, reading the cluster. */
+    /**
+     * The UI and the cluster stop side by side (each takes tens of milliseconds): the UI's
+     * recorder finishes saving the jobs that ended from the cluster's views, which outlive the
+     * cluster's actors. Returns when both have stopped.
+     */
     @Override
     public void close() {
+      RuntimeException[] uiFailure = new RuntimeException[1];
+      Thread uiStop = null;
+      if (ui != null) {
+        uiStop = new Thread(() -> {
+          try {
+            ui.close();
+          } catch (RuntimeException e) {
+            uiFailure[0] = e;
+          }
+        }, "quern-ui-stop");
+        uiStop.start();
+      }
       try {
-        if (ui != null) {
-          ui.close();
-        }
+        cluster.close();
+      } catch (RuntimeException e) {
+        throw new CliException("stopping the local cluster failed: " + e.getMessage(), e);
       } finally {
-        try {
-          cluster.close();
-        } catch (RuntimeException e) {
-          throw new CliException("stopping the local cluster failed: " + e.getMessage(), e);
+        if (uiStop != null) {
+          joinUninterruptibly(uiStop);
         }
+      }
+      if (uiFailure[0] != null) {
+        throw uiFailure[0];
       }
     }
   }
 
   /**
    * Starts the cluster and, unless {@code uiPort} is 0, the UI over it (saving finished jobs in
-   * {@code historyDir}); prints the UI's URL on one line.
+   * {@code historyDir}); prints the UI's URL on one line. The two start side by side (the cluster
+   * on a thread of its own, the UI here), as each takes a few hundred milliseconds; the URL is
+   * printed once both are up, so before any job runs.
    */
   static Running start(MasterAddress address, int uiPort, Path historyDir, PrintWriter out) {
-    LocalCluster cluster = LocalCluster.start(address.workers());
+    ClassDataArchive.noteWorkload();
     if (uiPort == 0) {
-      return new Running(cluster, null);
+      return new Running(LocalCluster.start(address.workers()), null);
     }
-    UiServer ui;
+    CompletableFuture<LocalCluster> starting = new CompletableFuture<>();
+    Thread starter = new Thread(() -> {
+      try {
+        starting.complete(LocalCluster.start(address.workers()));
+      } catch (Throwable e) {
+        starting.completeExceptionally(e);
+      }
+    }, "quern-cluster-start");
+    starter.start();
+    UiServer ui = null;
+    RuntimeException uiFailure = null;
     try {
-      ui = UiServer.startLocal(cluster, uiPort, historyDir);
+      ui = UiServer.startLocal(starting, uiPort, historyDir);
     } catch (RuntimeException e) {
+      uiFailure = e;
+    }
+    // Joining the thread, not just the future: the UI's listeners attach to the cluster on that
+    // thread as it completes the future, and must be in place before a job is submitted.
+    joinUninterruptibly(starter);
+    LocalCluster cluster;
+    try {
+      cluster = starting.join();
+    } catch (CompletionException e) {
+      if (ui != null) {
+        ui.close();
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+    if (uiFailure != null) {
       cluster.close();
-      String why = e.getMessage() == null ? e.toString() : Errors.firstLine(e.getMessage());
+      String why = uiFailure.getMessage() == null ? uiFailure.toString()
+          : Errors.firstLine(uiFailure.getMessage());
       throw new CliException("cannot start the web UI from port " + uiPort + ": " + why
-          + " (--ui-port 0 runs without it)", e);
+          + " (--ui-port 0 runs without it)", uiFailure);
     }
     out.println("Quern UI: " + ui.url());
     out.flush();
     return new Running(cluster, ui);
+  }
+
+  /** The cluster start is bounded (its own timeouts); an interrupt is kept for the caller. */
+  private static void joinUninterruptibly(Thread t) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        t.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

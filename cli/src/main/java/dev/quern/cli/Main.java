@@ -18,6 +18,7 @@ public final class Main implements Runnable {
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
+    StartupWarmer.startFor(args);
     System.exit(commandLine().execute(args));
   }
 

@@ -3,13 +3,14 @@ package dev.quern.cli;
 import dev.quern.api.JobHandle;
 import dev.quern.api.JobStatus;
 import java.io.PrintWriter;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Shows one job's progress while it runs and its summary when it ends. It only reads {@link
- * JobHandle#status()} every {@value #REFRESH_MS} ms to redraw the screen; no other code waits on
- * it except to let the summary finish printing.
+ * Shows one job's progress while it runs and its summary when it ends. It reads {@link
+ * JobHandle#status()} every {@value #REFRESH_MS} ms to redraw the screen, and at once when the job
+ * ends; no other code waits on it except to let the summary finish printing.
  *
  * <p>On a terminal the progress is one line redrawn in place; elsewhere (a pipe, a log file) a
  * new line is printed only when the figures change.
@@ -47,6 +48,19 @@ final class ProgressMonitor implements Runnable {
     return last;
   }
 
+  /**
+   * Waits up to {@value #REFRESH_MS} ms, returning as soon as the job ends: the summary (and with
+   * it the driver, which waits for it) must not lag the job by a refresh period.
+   */
+  private void awaitEnd() throws InterruptedException {
+    try {
+      handle.awaitCompletion(Duration.ofMillis(REFRESH_MS));
+    } catch (RuntimeException e) {
+      // A cluster closing under the job fails the wait; the next status read shows the end.
+      Thread.sleep(REFRESH_MS);
+    }
+  }
+
   @Override
   public void run() {
     String shown = null;
@@ -73,7 +87,7 @@ final class ProgressMonitor implements Runnable {
           out.flush();
           shown = line;
         }
-        Thread.sleep(REFRESH_MS);
+        awaitEnd();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

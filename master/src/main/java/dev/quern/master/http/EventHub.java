@@ -25,12 +25,14 @@ final class EventHub implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
+  private final MonitoringSource source;
   private final MonitoringSource.Subscription subscription;
 
-  private final String helloJson;
+  /** Built on the first client: a live source may still be starting when the hub is made. */
+  private volatile String helloJson;
 
   EventHub(MonitoringSource source) {
-    helloJson = Json.write(java.util.Map.of("mode", source.cluster().mode()));
+    this.source = source;
     subscription = source.subscribe(this::publish);
     sender.scheduleWithFixedDelay(() -> sendToAll(c -> c.sendComment("keep-alive")),
         15, 15, TimeUnit.SECONDS);
@@ -44,7 +46,16 @@ final class EventHub implements AutoCloseable {
     client.keepAlive();
     client.onClose(() -> clients.remove(client));
     clients.add(client);
-    sender.execute(() -> send(client, c -> c.sendEvent("hello", helloJson)));
+    sender.execute(() -> send(client, c -> c.sendEvent("hello", hello())));
+  }
+
+  private String hello() {
+    String json = helloJson;
+    if (json == null) {
+      json = Json.write(java.util.Map.of("mode", source.cluster().mode()));
+      helloJson = json;
+    }
+    return json;
   }
 
   void publish(StateEvent event) {

@@ -23,22 +23,34 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
  * A {@link LocalCluster} as the HTTP API sees it: documents are built from the cluster's monitoring
  * views on every call, and the cluster's snapshots are turned into state-change events.
+ *
+ * <p>The cluster may still be starting (so that a command can start its UI alongside): reads then
+ * wait for it, and subscriptions attach to it once it is up, before it can have run a job.
  */
 public final class LocalClusterSource implements MonitoringSource {
-  private final LocalCluster cluster;
+  private final CompletableFuture<LocalCluster> starting;
 
   public LocalClusterSource(LocalCluster cluster) {
-    this.cluster = cluster;
+    this(CompletableFuture.completedFuture(cluster));
+  }
+
+  public LocalClusterSource(CompletableFuture<LocalCluster> starting) {
+    this.starting = starting;
+  }
+
+  private LocalCluster live() {
+    return starting.join();
   }
 
   @Override
   public ClusterDoc cluster() {
-    List<JobView> jobs = cluster.jobViews();
+    List<JobView> jobs = live().jobViews();
     Map<String, long[]> runFailed = new HashMap<>();
     for (JobView j : jobs) {
       for (TaskView t : tasksOf(j)) {
@@ -54,7 +66,7 @@ public final class LocalClusterSource implements MonitoringSource {
     List<WorkerDoc> workers = new ArrayList<>();
     int slots = 0;
     int busy = 0;
-    List<WorkerView> byId = new ArrayList<>(cluster.workers());
+    List<WorkerView> byId = new ArrayList<>(live().workers());
     byId.sort(java.util.Comparator.comparing(WorkerView::workerId));
     for (WorkerView w : byId) {
       long[] rf = runFailed.getOrDefault(w.workerId(), new long[2]);
@@ -70,7 +82,7 @@ public final class LocalClusterSource implements MonitoringSource {
 
   @Override
   public List<JobDoc> jobs() {
-    List<JobDoc> out = new ArrayList<>(cluster.jobViews().stream()
+    List<JobDoc> out = new ArrayList<>(live().jobViews().stream()
         .map(this::job).toList());
     java.util.Collections.reverse(out); // newest first
     return out;
@@ -78,39 +90,63 @@ public final class LocalClusterSource implements MonitoringSource {
 
   @Override
   public Optional<JobDoc> job(String id) {
-    return cluster.jobView(id).map(this::job);
+    return live().jobView(id).map(this::job);
   }
 
   @Override
   public Optional<List<TaskDoc>> tasks(String id) {
-    return cluster.jobView(id).map(j -> tasksOf(j).stream().map(LocalClusterSource::task)
+    return live().jobView(id).map(j -> tasksOf(j).stream().map(LocalClusterSource::task)
         .toList());
   }
 
   @Override
   public KillOutcome kill(String id) {
-    Optional<JobView> j = cluster.jobView(id);
+    Optional<JobView> j = live().jobView(id);
     if (j.isEmpty()) {
       return KillOutcome.notFound(id);
     }
     if (j.get().state().isFinal() || j.get().state() == JobState.COMMITTING) {
       return KillOutcome.notRunning(id, "it is " + j.get().state());
     }
-    return cluster.kill(id) ? KillOutcome.killing(id)
+    return live().kill(id) ? KillOutcome.killing(id)
         : KillOutcome.notRunning(id, "it ended or began committing meanwhile");
   }
 
   @Override
   public Subscription subscribe(Consumer<StateEvent> listener) {
-    ChangeDetector detector = new ChangeDetector(listener);
-    AutoCloseable handle = cluster.addListener(detector::onEvent);
-    return () -> {
-      try {
-        handle.close();
-      } catch (Exception e) {
-        throw new IllegalStateException("cannot remove the cluster listener", e);
+    PendingSubscription subscription = new PendingSubscription(new ChangeDetector(listener));
+    // Runs now if the cluster is up, else on the starting thread as it completes the future.
+    starting.thenAccept(subscription::attach);
+    return subscription;
+  }
+
+  /** A listener that attaches when the cluster is up, unless closed before. */
+  private static final class PendingSubscription implements Subscription {
+    private final ChangeDetector detector;
+    private AutoCloseable handle;
+    private boolean closed;
+
+    PendingSubscription(ChangeDetector detector) {
+      this.detector = detector;
+    }
+
+    synchronized void attach(LocalCluster cluster) {
+      if (!closed) {
+        handle = cluster.addListener(detector::onEvent);
       }
-    };
+    }
+
+    @Override
+    public synchronized void close() {
+      closed = true;
+      if (handle != null) {
+        try {
+          handle.close();
+        } catch (Exception e) {
+          throw new IllegalStateException("cannot remove the cluster listener", e);
+        }
+      }
+    }
   }
 
   /**

@@ -8,6 +8,7 @@ import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
 import java.net.BindException;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +78,16 @@ public final class UiServer implements AutoCloseable {
    * Print {@link #url()}; close the server before the cluster.
    */
   public static UiServer startLocal(LocalCluster cluster, int port, Path historyDir) {
+    return startLocal(CompletableFuture.completedFuture(cluster), port, historyDir);
+  }
+
+  /**
+   * As {@link #startLocal(LocalCluster, int, Path)} over a cluster that is still starting, so that
+   * the two start side by side: requests wait for the cluster, and the event stream and the
+   * history recorder attach to it as it comes up (on the thread that completes the future).
+   */
+  public static UiServer startLocal(CompletableFuture<LocalCluster> cluster, int port,
+      Path historyDir) {
     LocalClusterSource live = new LocalClusterSource(cluster);
     return historyDir == null ? start(live, port) : startWithHistory(live, historyDir, port);
   }

@@ -1,0 +1,32 @@
+package dev.quern.cli;
+
+import com.typesafe.config.ConfigFactory;
+
+/**
+ * Work a command that runs jobs would do later on its own thread, started early on another: the
+ * actor system's configuration (parsing every {@code reference.conf} on the class path, some
+ * 50 ms) is cached per class loader, so parsing it while the command line is parsed and logging
+ * set up takes it off the path to the first job. Only an optimisation: a failure here is
+ * ignored, and the same call on the main thread simply does the work (or waits for this one).
+ */
+final class StartupWarmer {
+  private StartupWarmer() {}
+
+  /** Starts warming for commands that start a cluster; returns the (daemon) thread, or null. */
+  static Thread startFor(String[] args) {
+    if (args.length == 0 || !(args[0].equals("submit") || args[0].equals("examples"))) {
+      return null;
+    }
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    Thread t = new Thread(() -> {
+      try {
+        ConfigFactory.load(loader);
+      } catch (RuntimeException | LinkageError e) {
+        // The cluster start reads the configuration again and reports what is wrong.
+      }
+    }, "quern-warmup");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+}

@@ -1,0 +1,211 @@
+package dev.quern.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.StringTokenizer;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/quern}'s class-data-sharing archive, over the packaged build (run by failsafe after
+ * {@code package}): the first run that starts a cluster writes it, the next ones map it, and a
+ * missing, truncated, damaged, foreign or unwritable archive never costs a run its result.
+ */
+class ClassDataSharingIT {
+  private static final Path ROOT = Path.of(System.getProperty("quern.root", "..")).toAbsolutePath()
+      .normalize();
+
+  @TempDir static Path shared;
+  private static Path input;
+  private static Map<String, Long> expected;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void corpus() throws IOException {
+    long seed = System.nanoTime();
+    System.out.println("ClassDataSharingIT corpus seed " + seed);
+    Random random = new Random(seed);
+    StringBuilder text = new StringBuilder();
+    for (int line = 0; line < 300; line++) {
+      int words = random.nextInt(12);
+      for (int w = 0; w < words; w++) {
+        text.append(w == 0 ? "" : " ").append("w").append(random.nextInt(50));
+      }
+      text.append('\n');
+    }
+    input = shared.resolve("in.txt");
+    Files.writeString(input, text);
+    expected = new TreeMap<>();
+    StringTokenizer tokens = new StringTokenizer(text.toString());
+    while (tokens.hasMoreTokens()) {
+      expected.merge(tokens.nextToken(), 1L, Long::sum);
+    }
+  }
+
+  @Test
+  void firstJobRunWritesTheArchiveAndTheNextRunMapsIt() throws Exception {
+    Path cds = dir.resolve("cds");
+    Run first = wordcount(cds, "out1");
+    first.assertCounted(expected);
+    Path archive = onlyArchive(cds);
+    assertThat(archive.getFileName().toString())
+        .endsWith("-" + Files.size(archive) + ".jsa");
+
+    Path classLog = dir.resolve("classes.log");
+    Run second = wordcount(cds, "out2", "-Xlog:class+load:file=" + classLog);
+    second.assertCounted(expected);
+    assertThat(Files.readString(classLog)).contains("source: shared objects file (top)");
+    assertThat(onlyArchive(cds)).isEqualTo(archive);
+  }
+
+  @Test
+  void aRunThatStartsNoClusterWritesNoArchive() throws Exception {
+    Path cds = dir.resolve("cds");
+    Run help = run(cds, List.of(), "examples");
+    assertThat(help.exit()).as(help.toString()).isZero();
+    Run version = run(cds, List.of(), "--version");
+    assertThat(version.exit()).as(version.toString()).isZero();
+    assertThat(filesIn(cds)).isEmpty();
+  }
+
+  @Test
+  void aTruncatedArchiveIsDroppedAndWrittenAgain() throws Exception {
+    Path cds = dir.resolve("cds");
+    wordcount(cds, "out1").assertCounted(expected);
+    Path archive = onlyArchive(cds);
+    byte[] head = new byte[(int) Math.min(Files.size(archive), 64 * 1024)];
+    try (var in = Files.newInputStream(archive)) {
+      in.readNBytes(head, 0, head.length);
+    }
+    archive.toFile().setWritable(true);
+    Files.write(archive, head);
+
+    wordcount(cds, "out2").assertCounted(expected);
+    Path again = onlyArchive(cds);
+    assertThat(again.getFileName().toString()).endsWith("-" + Files.size(again) + ".jsa");
+  }
+
+  @Test
+  void aDamagedOrForeignArchiveIsIgnored() throws Exception {
+    Path cds = dir.resolve("cds");
+    wordcount(cds, "out1").assertCounted(expected);
+    Path archive = onlyArchive(cds);
+    String name = archive.getFileName().toString();
+    String key = name.substring(0, name.lastIndexOf('-'));
+    // Garbage of the size its name gives: the JVM refuses the header and runs without it.
+    byte[] garbage = new byte[4096];
+    new Random(1).nextBytes(garbage);
+    Files.delete(archive);
+    Path damaged = cds.resolve(key + "-" + garbage.length + ".jsa");
+    Files.write(damaged, garbage);
+    wordcount(cds, "out2").assertCounted(expected);
+    // Another build's archive (another key) is never mapped, and goes when a new one is written.
+    Files.delete(damaged);
+    Path foreign = cds.resolve("quern-1-" + garbage.length + ".jsa");
+    Files.write(foreign, garbage);
+    wordcount(cds, "out3").assertCounted(expected);
+    assertThat(foreign).doesNotExist();
+    assertThat(onlyArchive(cds).getFileName().toString()).startsWith(key + "-");
+  }
+
+  @Test
+  void anUnwritableCacheDirectoryOnlyTurnsSharingOff() throws Exception {
+    Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+    wordcount(file.resolve("cds"), "out1").assertCounted(expected);
+    wordcount(dir.resolve("off"), "out2", List.of(), Map.of("QUERN_CDS", "off"))
+        .assertCounted(expected);
+    assertThat(dir.resolve("off")).doesNotExist();
+  }
+
+  private Run wordcount(Path cds, String out, String... javaOpts) throws Exception {
+    return wordcount(cds, out, List.of(javaOpts), Map.of());
+  }
+
+  private Run wordcount(Path cds, String out, List<String> javaOpts, Map<String, String> env)
+      throws Exception {
+    Path outDir = dir.resolve(out);
+    Run r = run(cds, javaOpts, env, "examples", "--ui-port", "0", "--master", "local[1]",
+        "wordcount", input.toString(), outDir.toString());
+    return r.withOutput(outDir);
+  }
+
+  private Run run(Path cds, List<String> javaOpts, String... args) throws Exception {
+    return run(cds, javaOpts, Map.of(), args);
+  }
+
+  private Run run(Path cds, List<String> javaOpts, Map<String, String> env, String... args)
+      throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(ROOT.resolve("bin/quern").toString());
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().put("QUERN_CDS_DIR", cds.toString());
+    pb.environment().put("QUERN_JAVA_OPTS", String.join(" ", javaOpts)
+        + " -Dquern.history.dir=" + dir.resolve("history"));
+    pb.environment().putAll(env);
+    pb.redirectOutput(dir.resolve("stdout.txt").toFile());
+    pb.redirectError(dir.resolve("stderr.txt").toFile());
+    Process p = pb.start();
+    if (!p.waitFor(3, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("bin/quern did not end within 3 minutes: " + command);
+    }
+    return new Run(p.exitValue(), Files.readString(dir.resolve("stdout.txt")),
+        Files.readString(dir.resolve("stderr.txt")), null);
+  }
+
+  private static Path onlyArchive(Path cds) throws IOException {
+    List<Path> files = filesIn(cds);
+    assertThat(files).as("files in %s", cds).hasSize(1);
+    assertThat(files.get(0).getFileName().toString()).matches("quern-\\d+-\\d+\\.jsa");
+    return files.get(0);
+  }
+
+  private static List<Path> filesIn(Path d) throws IOException {
+    if (!Files.isDirectory(d)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(d)) {
+      return s.sorted().toList();
+    }
+  }
+
+  private record Run(int exit, String out, String err, Path output) {
+    Run withOutput(Path o) {
+      return new Run(exit, out, err, o);
+    }
+
+    void assertCounted(Map<String, Long> want) throws IOException {
+      assertThat(exit).as(toString()).isZero();
+      assertThat(err).as(toString()).isBlank();
+      Map<String, Long> got = new TreeMap<>();
+      try (Stream<Path> parts = Files.list(output)) {
+        for (Path part : parts.filter(f -> f.getFileName().toString().startsWith("part-"))
+            .toList()) {
+          for (String line : Files.readAllLines(part)) {
+            String[] kv = line.split("\t");
+            got.put(kv[0], Long.parseLong(kv[1]));
+          }
+        }
+      }
+      assertThat(got).isEqualTo(want);
+    }
+
+    @Override
+    public String toString() {
+      return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+  }
+}
