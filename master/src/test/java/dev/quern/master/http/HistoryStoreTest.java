@@ -64,13 +64,30 @@ class HistoryStoreTest {
   @Test
   void aJobOfAnEarlierRunWithTheSameIdIsKeptUnderItsSubmitTime() {
     HistoryStore store = new HistoryStore(dir);
-    store.save(record("job-0001", 1000, "FAILED"));
+    JobRecord earlier = record("job-0001", 1000, "FAILED");
+    store.save(earlier);
     store.save(record("job-0001", 1000, "FAILED")); // the same run saving again: no copy
     store.save(record("job-0001", 5000, "SUCCEEDED"));
     HistorySource source = new HistorySource(store);
     assertThat(source.jobs()).extracting(JobDoc::id, JobDoc::state)
         .containsExactly(tuple("job-0001", "SUCCEEDED"), tuple("job-0001.1000", "FAILED"));
-    assertThat(source.tasks("job-0001.1000")).isPresent();
+    assertThat(source.tasks("job-0001.1000")).contains(earlier.tasks());
+    // The kept copy is the earlier record with only its id changed.
+    JobRecord kept = store.load("job-0001.1000").orElseThrow();
+    assertThat(kept.job()).usingRecursiveComparison().ignoringFields("id")
+        .isEqualTo(earlier.job());
+    assertThat(kept.version()).isEqualTo(earlier.version());
+  }
+
+  @Test
+  void anUnreadableEarlierFileIsReplacedNotKept() throws Exception {
+    HistoryStore store = new HistoryStore(dir);
+    Files.writeString(dir.resolve("job-0001.json"), "{ truncated");
+    store.save(record("job-0001", 5000, "SUCCEEDED"));
+    assertThat(store.load("job-0001").orElseThrow().job().state()).isEqualTo("SUCCEEDED");
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("job-0001.json");
+    }
   }
 
   @Test
