@@ -5,7 +5,6 @@ import dev.quern.master.http.metrics.MetricsRegistry;
 import dev.quern.master.http.metrics.QuernMetrics;
 import dev.quern.master.local.LocalCluster;
 import io.javalin.Javalin;
-import io.javalin.http.staticfiles.Location;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -24,8 +23,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class UiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(UiServer.class);
-  /** Where the web-ui module keeps its assets in its jar. */
-  static final String ASSETS = "/dev/quern/webui";
   static final String HOST = "127.0.0.1";
   /** How many ports after a taken one {@link #start} tries. */
   static final int PORT_TRIES = 20;
@@ -107,13 +104,9 @@ public final class UiServer implements AutoCloseable {
       Javalin app = Javalin.create(config -> {
         config.startup.showJavalinBanner = false;
         config.startup.showOldJavalinVersionWarning = false;
-        config.staticFiles.add(s -> {
-          s.hostedPath = "/";
-          s.directory = ASSETS;
-          s.location = Location.CLASSPATH;
-          s.headers = java.util.Map.of("Cache-Control", "no-cache");
-        });
         api.register(config.routes);
+        // After the API: its routes match first, the app's files take every other GET.
+        WebAssets.register(config.routes);
       });
       try {
         app.start(HOST, p);

@@ -328,9 +328,27 @@ class ApiTest {
     UiTestCluster.Response index = ui.get("/");
     assertThat(index.status()).isEqualTo(200);
     assertThat(index.body()).contains("<script type=\"module\" src=\"app.js\">");
+    assertThat(index.contentType()).startsWith("text/html");
     UiTestCluster.Response js = ui.get("/app.js");
     assertThat(js.status()).isEqualTo(200);
     assertThat(js.contentType()).contains("javascript");
+    UiTestCluster.Response page = ui.get("/pages/job.js");
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.contentType()).contains("javascript");
+    assertThat(page.body()).isNotBlank();
+    assertThat(ui.get("/style.css").contentType()).startsWith("text/css");
+    assertThat(ui.get("/favicon.svg").contentType()).startsWith("image/svg+xml");
+  }
+
+  @Test
+  void pathsOutsideTheAppFindNothing() {
+    for (String path : List.of("/nothing.js", "/pages/", "/pages/nothing.js", "/index",
+        "/%2e%2e/webui/index.html", "/..%2Fwebui/app.js", "/pages/..%2F..%2Fwebui/app.js",
+        "/META-INF/MANIFEST.MF", "/dev/quern/master/http/UiServer.class")) {
+      assertThat(ui.get(path).status()).as(path).isIn(400, 404);
+    }
+    // The API's own 404 stays a JSON error, though the app's files take every other GET.
+    assertThat(ui.get("/api/v1/nothing-here").contentType()).startsWith("application/json");
   }
 
   private void awaitAttemptRunning(String jobId) throws Exception {
