@@ -58,10 +58,20 @@ final class EventHub implements AutoCloseable {
     return json;
   }
 
+  /**
+   * Runs on the engine's listener thread, so it only hands the event over. With no browser
+   * connected there is no one to tell: the event is dropped without being written as JSON (a
+   * browser that connects later loads the current state, then follows the events from then on).
+   */
   void publish(StateEvent event) {
-    String json = Json.write(event);
+    if (clients.isEmpty()) {
+      return;
+    }
     try {
-      sender.execute(() -> sendToAll(c -> c.sendEvent(EVENT_NAME, json)));
+      sender.execute(() -> {
+        String json = Json.write(event);
+        sendToAll(c -> c.sendEvent(EVENT_NAME, json));
+      });
     } catch (java.util.concurrent.RejectedExecutionException closed) {
       // the server is stopping; late events have no one to go to
     }
