@@ -81,6 +81,14 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
             pekko.log-dead-letters-during-shutdown = off
             pekko.coordinated-shutdown.exit-jvm = off
             pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+            # Only typed's own extensions load as the system starts. The defaults also load the
+            # serialization extension, which builds every serializer the class path's Pekko jars
+            # configure (remote, cluster, distributed data: some hundred lambdas spun), and
+            # the streams materializer; actors in one JVM use neither, and either still loads
+            # on first use.
+            pekko.library-extensions = [
+              "org.apache.pekko.actor.typed.internal.adapter.ActorSystemAdapter$LoadTypedExtensions"
+            ]
             """).withFallback(ConfigFactory.load()));
     this.master = system.systemActorOf(
         MasterActor.create(new MasterActor.Settings(workDir, Clock.systemUTC(), journal), monitor),
