@@ -162,7 +162,9 @@ class WebUiBrowserTest {
       awaitLive();
       browser.awaitVisible("a running attempt in the timeline",
           By.cssSelector("svg#timeline rect.bar[data-state='RUNNING']"));
-      browser.awaitVisible("the kill button", By.id("kill")).click();
+      browser.awaitVisible("the kill button", By.id("kill"));
+      // A live refresh may replace the button between finding and clicking it.
+      browser.click(By.id("kill"));
       browser.awaitVisible("the confirmation", By.id("kill-confirm"));
       browser.screenshot("job-kill-confirm");
       assertThat(h.status().state()).as("nothing killed before confirming")
