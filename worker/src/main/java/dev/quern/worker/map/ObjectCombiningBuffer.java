@@ -68,6 +68,11 @@ final class ObjectCombiningBuffer<K, V> {
     this.view = new PendingValues<>(attempt);
     this.fixedValueLength = valueClass == Integer.class ? 4 : valueClass == String.class ? -1 : 8;
     this.emitted = new Emitted[4];
+    // Made up front rather than at the first fold, which comes early in a task: a null test
+    // that was true only in the first task would trap in the compiled fold of every later one.
+    for (int i = 0; i < emitted.length; i++) {
+      emitted[i] = new Emitted<>();
+    }
   }
 
   /** Pending values held. */
@@ -140,7 +145,10 @@ final class ObjectCombiningBuffer<K, V> {
         }
       }
     }
-    if (table.size() > 0 && table.footprint() + ObjectCombineTable.keyCost(key, kl) > budget) {
+    // The budget test first: a fresh table (size 0) comes at every task's start, and a test of
+    // the size that the JIT saw fail only once would be compiled as a trap that deoptimises the
+    // whole compiled emit path at the next task's first key.
+    if (table.footprint() + ObjectCombineTable.keyCost(key, kl) > budget && table.size() > 0) {
       relieve();
       // Folds may have added the key; the serialization buffer may have been reused.
       int handle = table.find(key);
@@ -166,9 +174,9 @@ final class ObjectCombiningBuffer<K, V> {
     int n = table.count(id);
     if (depth == emitted.length) {
       emitted = Arrays.copyOf(emitted, depth * 2);
-    }
-    if (emitted[depth] == null) {
-      emitted[depth] = new Emitted<>();
+      for (int i = depth; i < emitted.length; i++) {
+        emitted[i] = new Emitted<>();
+      }
     }
     Emitted<K, V> out = emitted[depth++];
     try {
