@@ -1,5 +1,6 @@
 package dev.quern.worker.map;
 
+import dev.quern.worker.sort.PackedKeySort;
 import java.util.Arrays;
 
 /**
@@ -81,6 +82,8 @@ final class ObjectCombineTable {
   private long valueBytes;
   private int[] ids = new int[0];
   private int[] tmp = new int[0];
+  private long[] packed = new long[0];
+  private long[] packedTmp = new long[0];
   private int[] partitionStart;
 
   // The probe of the last find: the key's hash, shape code and prefix.
@@ -149,40 +152,47 @@ final class ObjectCombineTable {
   }
 
   /**
-   * Computes the string's hash ({@link String#hashCode}'s), shape code and 16-char prefix in one
-   * pass over its chars.
+   * Computes the string's shape code, 16-char prefix and hash in one pass over its chars. The hash
+   * of an ASCII string is not {@link String#hashCode}'s: that chains a multiply through every char,
+   * while packing the prefix does not, and a mix of the packed prefix, the length and a hash of the
+   * chars past the prefix costs a few multiplies per key. Other strings hash as {@code hashCode},
+   * since the packed prefix keeps only the low 8 bits of their chars.
    */
   private int findString(String s) {
     int n = s.length();
-    int h = 0;
     int any = 0;
     long lo = 0;
     long hi = 0;
     int i = 0;
     for (int end = Math.min(n, 8); i < end; i++) {
       char c = s.charAt(i);
-      h = 31 * h + c;
       lo |= (long) (c & 0xff) << (i << 3);
       any |= c;
     }
     for (int end = Math.min(n, 16); i < end; i++) {
       char c = s.charAt(i);
-      h = 31 * h + c;
       hi |= (long) (c & 0xff) << ((i - 8) << 3);
       any |= c;
     }
+    int rest = 0;
     for (; i < n; i++) {
       char c = s.charAt(i);
-      h = 31 * h + c;
+      rest = 31 * rest + c;
       any |= c;
     }
-    probeHash = h;
+    probeHash = any >= 0x80 ? s.hashCode() : mix(lo, hi, rest, n);
     probeCode = any >= 0x80 ? OTHER : n <= 16 ? n : LONG_ASCII;
     p0 = (int) lo;
     p1 = (int) (lo >>> 32);
     p2 = (int) hi;
     p3 = (int) (hi >>> 32);
     return probe(s);
+  }
+
+  /** The hash of an ASCII string from its packed prefix, the hash of the rest and its length. */
+  static int mix(long lo, long hi, int rest, int n) {
+    long x = (lo ^ (hi * 0x9E3779B97F4A7C15L) ^ ((long) rest << 32 | n)) * 0xBF58476D1CE4E5B9L;
+    return (int) (x ^ (x >>> 31) ^ (x >>> 47));
   }
 
   private int probe(Object key) {
@@ -453,20 +463,73 @@ final class ObjectCombineTable {
         ids[fill[ct[id * C + PART]]++] = id;
       }
     }
+    int idBits = Math.max(1, 32 - Integer.numberOfLeadingZeros(size - 1));
     for (int p = 0; p < partitions; p++) {
       int from = partitionStart[p];
       int to = partitionStart[p + 1];
       if (to - from > 1) {
-        System.arraycopy(ids, from, tmp, from, to - from);
-        mergeSort(tmp, ids, from, to);
+        sortByKey(from, to, idBits);
       }
     }
   }
 
   /**
+   * Sorts {@code ids[from, to)} (ascending on entry) by key bytes: a radix sort of longs that
+   * pack each key's first bytes above its id, then, where keys share that packed prefix, a sort
+   * of the run by their whole bytes. Why not a comparison sort alone: a merge sort through a
+   * byte comparator cost the JIT (which compiled it, recursion inlined, anew in several tasks)
+   * some 20 times the time it ran; the radix passes are plain loops over two arrays.
+   */
+  private void sortByKey(int from, int to, int idBits) {
+    int n = to - from;
+    if (packed.length < n) {
+      packed = new long[n];
+      packedTmp = new long[n];
+    }
+    long[] a = packed;
+    for (int i = 0; i < n; i++) {
+      int id = ids[from + i];
+      a[i] = (prefix(id) >>> idBits) << idBits | id;
+    }
+    PackedKeySort.sort(a, packedTmp, n, idBits);
+    long idMask = (1L << idBits) - 1;
+    for (int i = 0; i < n; i++) {
+      ids[from + i] = (int) (a[i] & idMask);
+    }
+    // Equal packed prefixes left their keys in id order: order each such run by its bytes.
+    int i = 0;
+    while (i < n) {
+      long head = a[i] >>> idBits;
+      int j = i + 1;
+      while (j < n && a[j] >>> idBits == head) {
+        j++;
+      }
+      if (j - i > 1) {
+        System.arraycopy(ids, from + i, tmp, from + i, j - i);
+        mergeSort(tmp, ids, from + i, from + j);
+      }
+      i = j;
+    }
+  }
+
+  /** Key {@code id}'s first 8 bytes as a big-endian long, zeros past its end. */
+  private long prefix(int id) {
+    int c = id * C;
+    int off = cold[c + KEY_OFF];
+    int len = Math.min(8, cold[c + KEY_LEN]);
+    byte[] d = keyData;
+    long p = 0;
+    for (int k = 0; k < len; k++) {
+      p |= (long) (d[off + k] & 0xff) << (56 - 8 * k);
+    }
+    return p;
+  }
+
+  /**
    * Sorts {@code src[from, to)} into {@code dst[from, to)} (both holding the same ids on entry) by
-   * key bytes: a stable merge sort, insertion sort for short runs. Its own code rather than the
-   * sort buffer's sorter with a comparator, so that neither shares the other's type profile.
+   * key bytes: a stable merge sort, insertion sort for short runs. It orders the keys that share a
+   * packed prefix ({@link #sortByKey}); its own code rather than the sort buffer's sorter with a
+   * comparator, so that neither shares the other's type profile.
    */
   private void mergeSort(int[] src, int[] dst, int from, int to) {
     int n = to - from;
@@ -531,6 +594,8 @@ final class ObjectCombineTable {
     keyData = new byte[4096];
     ids = new int[0];
     tmp = new int[0];
+    packed = new long[0];
+    packedTmp = new long[0];
     shared = null;
     size = 0;
     keyUsed = 0;

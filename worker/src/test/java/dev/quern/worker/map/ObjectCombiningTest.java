@@ -554,4 +554,51 @@ class ObjectCombiningTest {
       assertThat(t.footprint()).isZero();
     }
   }
+  @Test
+  void tableSortsEachPartitionByKeyBytes() {
+    long seed = 4242L;
+    Random rnd = new Random(seed);
+    ObjectCombineTable t = new ObjectCombineTable();
+    int partitions = 3;
+    Map<String, Integer> partitionOf = new HashMap<>();
+    // Long shared heads (past the packed prefix), NUL chars (a shorter key is a prefix of a
+    // longer one), short keys, non-ASCII and empty keys; some keys never get a value.
+    String[] heads = {"", "a", "abcdefg", "abcdefgh", "abcdefghijk", "\u0000", "zz\u00e9"};
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder sb = new StringBuilder(heads[rnd.nextInt(heads.length)]);
+      int len = rnd.nextInt(12);
+      for (int j = 0; j < len; j++) {
+        sb.append(rnd.nextInt(8) == 0 ? '\u0000' : (char) ('a' + rnd.nextInt(3)));
+      }
+      String k = sb.toString();
+      int handle = t.find(k);
+      if (handle < 0) {
+        byte[] b = k.getBytes(StandardCharsets.UTF_8);
+        int p = rnd.nextInt(partitions);
+        handle = t.insert(k, p, b, b.length, 1 << 20);
+        partitionOf.put(k, p);
+      }
+      if (rnd.nextInt(10) > 0) {
+        t.append(handle, 1L);
+      }
+    }
+    t.sort(partitions);
+    int[] ids = t.sortedIds();
+    for (int p = 0; p < partitions; p++) {
+      List<String> got = new ArrayList<>();
+      for (int i = t.partitionStart(p); i < t.partitionStart(p + 1); i++) {
+        got.add((String) t.key(ids[i]));
+      }
+      List<String> want = new ArrayList<>();
+      for (int id = 0; id < t.size(); id++) {
+        String k = (String) t.key(id);
+        if (t.count(id) > 0 && partitionOf.get(k) == p) {
+          want.add(k);
+        }
+      }
+      want.sort(ObjectCombiningTest::utf8Order);
+      assertThat(got).as("partition %d, seed %d", p, seed).hasSizeGreaterThan(100)
+          .isEqualTo(want);
+    }
+  }
 }
