@@ -36,6 +36,8 @@ final class ObjectCombineTable {
   static final int MAX_KEYS = (1 << 30) - 1;
   private static final int MIN_SLOTS = 64;
   private static final int FIRST_VALUES = 4;
+  /** Longest run of keys sharing a packed prefix that the sort orders by insertion. */
+  private static final int SHORT_RUN = 16;
   /** Shape codes: an ASCII string of up to 16 chars is its length and prefix. */
   private static final int LONG_ASCII = 17;
   private static final int OTHER = 18;
@@ -74,6 +76,10 @@ final class ObjectCombineTable {
   private Object[] tails = new Object[MIN_SLOTS / 2];
   /** The value whose runs need no look at the tail: the first one appended since the reset. */
   private Object shared;
+  /** {@link #shared} at index 0; index 1 takes the stores of every later value. */
+  private final Object[] firstValue = new Object[2];
+  /** 0 until the first value is appended, then 1. */
+  private int afterFirst;
   private byte[] keyData = new byte[4096];
   private int keyUsed;
   private int size;
@@ -355,10 +361,13 @@ final class ObjectCombineTable {
     }
     tails[id] = v;
     t[handle + RUN] = 1;
-    if (shared == null) {
-      // The first value becomes the shared one: a job emitting a constant emits it first.
-      shared = v;
-    }
+    // The first value becomes the shared one: a job emitting a constant emits it first. It is
+    // stored through an index, not behind a test for the first time: such a test, true once per
+    // table, is compiled as a trap that would fire (deoptimising the whole compiled emit path) at
+    // the start of every task after the one the JIT saw.
+    firstValue[afterFirst] = v;
+    afterFirst = 1;
+    shared = firstValue[0];
     if (v == shared && v != null) {
       t[handle + CODE] |= SHARED_TAIL;
     }
@@ -496,7 +505,10 @@ final class ObjectCombineTable {
     for (int i = 0; i < n; i++) {
       ids[from + i] = (int) (a[i] & idMask);
     }
-    // Equal packed prefixes left their keys in id order: order each such run by its bytes.
+    // Equal packed prefixes left their keys in id order: order each such run by its bytes. Runs
+    // are short for most key sets (words sharing their first bytes): an insertion sort that
+    // compares past the packed bytes with a plain loop, which the JIT compiles in little time.
+    int known = (64 - idBits) >>> 3;
     int i = 0;
     while (i < n) {
       long head = a[i] >>> idBits;
@@ -504,12 +516,48 @@ final class ObjectCombineTable {
       while (j < n && a[j] >>> idBits == head) {
         j++;
       }
-      if (j - i > 1) {
+      if (j - i > SHORT_RUN) {
         System.arraycopy(ids, from + i, tmp, from + i, j - i);
         mergeSort(tmp, ids, from + i, from + j);
+      } else if (j - i > 1) {
+        insertionSort(from + i, from + j, known);
       }
       i = j;
     }
+  }
+
+  /** Sorts {@code ids[from, to)}, keys that agree in their first {@code known} bytes, stably. */
+  private void insertionSort(int from, int to, int known) {
+    for (int x = from + 1; x < to; x++) {
+      int v = ids[x];
+      int y = x - 1;
+      while (y >= from && compareFrom(ids[y], v, known) > 0) {
+        ids[y + 1] = ids[y];
+        y--;
+      }
+      ids[y + 1] = v;
+    }
+  }
+
+  /**
+   * Compares the bytes of keys {@code a} and {@code b} (unsigned, a prefix first), which agree in
+   * their first {@code known} bytes, padded with zeros.
+   */
+  private int compareFrom(int a, int b, int known) {
+    int ao = cold[a * C + KEY_OFF];
+    int al = cold[a * C + KEY_LEN];
+    int bo = cold[b * C + KEY_OFF];
+    int bl = cold[b * C + KEY_LEN];
+    byte[] d = keyData;
+    int n = Math.min(al, bl);
+    for (int k = known; k < n; k++) {
+      int x = d[ao + k] & 0xff;
+      int y = d[bo + k] & 0xff;
+      if (x != y) {
+        return x - y;
+      }
+    }
+    return al - bl;
   }
 
   /** Key {@code id}'s first 8 bytes as a big-endian long, zeros past its end. */
@@ -597,6 +645,9 @@ final class ObjectCombineTable {
     packed = new long[0];
     packedTmp = new long[0];
     shared = null;
+    firstValue[0] = null;
+    firstValue[1] = null;
+    afterFirst = 0;
     size = 0;
     keyUsed = 0;
     values = 0;
