@@ -432,6 +432,11 @@ final class ObjectCombineTable {
     view.reset(arrays[id], cold[c + ARR_N], tails[id], slots[cold[c + SLOT] + RUN]);
   }
 
+  /** Key {@code id}'s pending values held in its array, outside the tail run. */
+  int arrayValues(int id) {
+    return cold[id * C + ARR_N];
+  }
+
   int count(int id) {
     int c = id * C;
     return cold[c + ARR_N] + slots[cold[c + SLOT] + RUN];

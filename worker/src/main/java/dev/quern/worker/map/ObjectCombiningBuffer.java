@@ -179,6 +179,9 @@ final class ObjectCombiningBuffer<K, V> {
       }
     }
     Emitted<K, V> out = emitted[depth++];
+    // At most one value outside the tail run: the pile held next to no memory (a run of one
+    // object repeated holds that object once), so only the fold's cost is at stake, not the budget.
+    boolean run = table.arrayValues(id) <= 1;
     try {
       table.show(id, view);
       combiner.foldObjects(key, view, n, out);
@@ -193,8 +196,15 @@ final class ObjectCombiningBuffer<K, V> {
           same++;
         }
       }
-      // A combiner that does not shrink a key's values (an identity) gets folded ever less often.
-      table.setFoldAt(id, Math.min(MAX_PENDING, Math.max(foldAt, 2 * same)));
+      // A combiner that does not shrink a key's values (an identity) gets folded ever less often;
+      // so does a key whose values come as a run (a word's count of one): each fold costs some
+      // cache misses and a combiner call, and the run would take no memory if it grew twice as
+      // long, so the next fold waits for twice the values this one took.
+      int next = Math.max(foldAt, 2 * same);
+      if (run) {
+        next = Math.max(next, 2 * n);
+      }
+      table.setFoldAt(id, Math.min(MAX_PENDING, next));
       long gen = generation;
       for (int i = 0; i < out.size; i++) {
         if (out.keys[i] != null) {

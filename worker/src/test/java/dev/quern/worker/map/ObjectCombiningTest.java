@@ -601,4 +601,41 @@ class ObjectCombiningTest {
           .isEqualTo(want);
     }
   }
+  @Test
+  void aRunOfOneObjectIsFoldedEverLessOftenOtherValuesEveryFoldAt() throws Exception {
+    int[] calls = new int[1];
+    Callable<Reducer<String, Long, String, Long>> counting = () -> new NullSafeSum() {
+      @Override
+      public void reduce(String key, Iterable<Long> values, Context<String, Long> ctx) {
+        calls[0]++;
+        super.reduce(key, values, ctx);
+      }
+    };
+    int foldAt = 256;
+    int n = 100_000;
+    Run<String, Long> run = run(String.class, Long.class, counting, 64L << 20, foldAt, true);
+    Long one = 1L;
+    long seed = 77L;
+    Random rnd = new Random(seed);
+    long freshSum = 0;
+    for (int i = 0; i < n; i++) {
+      run.collector.collect("run", one);
+      // Fresh objects (outside the Long cache) under another key: each one held in memory.
+      Long fresh = Long.valueOf(1000 + rnd.nextInt(1000));
+      freshSum += fresh;
+      run.collector.collect("fresh", fresh);
+    }
+    int folds = calls[0];
+    Map<String, Long> got = new HashMap<>();
+    for (Map.Entry<String, Long> e : all(run.finish())) {
+      got.merge(e.getKey(), e.getValue(), Long::sum);
+    }
+    assertThat(got).isEqualTo(Map.of("run", (long) n, "fresh", freshSum));
+    // "fresh" folds at every foldAt values (its pile doubles at most by what a fold leaves);
+    // "run" waits twice as long after each fold: about log2(n / foldAt) folds.
+    int freshFolds = n / foldAt;
+    int runFolds = 32 - Integer.numberOfLeadingZeros(n / foldAt) + 1;
+    assertThat(folds).as("folds, seed %d", seed)
+        .isBetween(freshFolds - 1, freshFolds + runFolds);
+  }
 }
