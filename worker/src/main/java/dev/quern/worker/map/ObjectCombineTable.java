@@ -1,5 +1,6 @@
 package dev.quern.worker.map;
 
+import dev.quern.worker.sort.PackedKeySort;
 import java.util.Arrays;
 
 /**
@@ -35,6 +36,8 @@ final class ObjectCombineTable {
   static final int MAX_KEYS = (1 << 30) - 1;
   private static final int MIN_SLOTS = 64;
   private static final int FIRST_VALUES = 4;
+  /** Longest run of keys sharing a packed prefix that the sort orders by insertion. */
+  private static final int SHORT_RUN = 16;
   /** Shape codes: an ASCII string of up to 16 chars is its length and prefix. */
   private static final int LONG_ASCII = 17;
   private static final int OTHER = 18;
@@ -73,6 +76,10 @@ final class ObjectCombineTable {
   private Object[] tails = new Object[MIN_SLOTS / 2];
   /** The value whose runs need no look at the tail: the first one appended since the reset. */
   private Object shared;
+  /** {@link #shared} at index 0; index 1 takes the stores of every later value. */
+  private final Object[] firstValue = new Object[2];
+  /** 0 until the first value is appended, then 1. */
+  private int afterFirst;
   private byte[] keyData = new byte[4096];
   private int keyUsed;
   private int size;
@@ -81,6 +88,8 @@ final class ObjectCombineTable {
   private long valueBytes;
   private int[] ids = new int[0];
   private int[] tmp = new int[0];
+  private long[] packed = new long[0];
+  private long[] packedTmp = new long[0];
   private int[] partitionStart;
 
   // The probe of the last find: the key's hash, shape code and prefix.
@@ -149,40 +158,47 @@ final class ObjectCombineTable {
   }
 
   /**
-   * Computes the string's hash ({@link String#hashCode}'s), shape code and 16-char prefix in one
-   * pass over its chars.
+   * Computes the string's shape code, 16-char prefix and hash in one pass over its chars. The hash
+   * of an ASCII string is not {@link String#hashCode}'s: that chains a multiply through every char,
+   * while packing the prefix does not, and a mix of the packed prefix, the length and a hash of the
+   * chars past the prefix costs a few multiplies per key. Other strings hash as {@code hashCode},
+   * since the packed prefix keeps only the low 8 bits of their chars.
    */
   private int findString(String s) {
     int n = s.length();
-    int h = 0;
     int any = 0;
     long lo = 0;
     long hi = 0;
     int i = 0;
     for (int end = Math.min(n, 8); i < end; i++) {
       char c = s.charAt(i);
-      h = 31 * h + c;
       lo |= (long) (c & 0xff) << (i << 3);
       any |= c;
     }
     for (int end = Math.min(n, 16); i < end; i++) {
       char c = s.charAt(i);
-      h = 31 * h + c;
       hi |= (long) (c & 0xff) << ((i - 8) << 3);
       any |= c;
     }
+    int rest = 0;
     for (; i < n; i++) {
       char c = s.charAt(i);
-      h = 31 * h + c;
+      rest = 31 * rest + c;
       any |= c;
     }
-    probeHash = h;
+    probeHash = any >= 0x80 ? s.hashCode() : mix(lo, hi, rest, n);
     probeCode = any >= 0x80 ? OTHER : n <= 16 ? n : LONG_ASCII;
     p0 = (int) lo;
     p1 = (int) (lo >>> 32);
     p2 = (int) hi;
     p3 = (int) (hi >>> 32);
     return probe(s);
+  }
+
+  /** The hash of an ASCII string from its packed prefix, the hash of the rest and its length. */
+  static int mix(long lo, long hi, int rest, int n) {
+    long x = (lo ^ (hi * 0x9E3779B97F4A7C15L) ^ ((long) rest << 32 | n)) * 0xBF58476D1CE4E5B9L;
+    return (int) (x ^ (x >>> 31) ^ (x >>> 47));
   }
 
   private int probe(Object key) {
@@ -345,10 +361,13 @@ final class ObjectCombineTable {
     }
     tails[id] = v;
     t[handle + RUN] = 1;
-    if (shared == null) {
-      // The first value becomes the shared one: a job emitting a constant emits it first.
-      shared = v;
-    }
+    // The first value becomes the shared one: a job emitting a constant emits it first. It is
+    // stored through an index, not behind a test for the first time: such a test, true once per
+    // table, is compiled as a trap that would fire (deoptimising the whole compiled emit path) at
+    // the start of every task after the one the JIT saw.
+    firstValue[afterFirst] = v;
+    afterFirst = 1;
+    shared = firstValue[0];
     if (v == shared && v != null) {
       t[handle + CODE] |= SHARED_TAIL;
     }
@@ -413,6 +432,11 @@ final class ObjectCombineTable {
     view.reset(arrays[id], cold[c + ARR_N], tails[id], slots[cold[c + SLOT] + RUN]);
   }
 
+  /** Key {@code id}'s pending values held in its array, outside the tail run. */
+  int arrayValues(int id) {
+    return cold[id * C + ARR_N];
+  }
+
   int count(int id) {
     int c = id * C;
     return cold[c + ARR_N] + slots[cold[c + SLOT] + RUN];
@@ -453,20 +477,112 @@ final class ObjectCombineTable {
         ids[fill[ct[id * C + PART]]++] = id;
       }
     }
+    int idBits = Math.max(1, 32 - Integer.numberOfLeadingZeros(size - 1));
     for (int p = 0; p < partitions; p++) {
       int from = partitionStart[p];
       int to = partitionStart[p + 1];
       if (to - from > 1) {
-        System.arraycopy(ids, from, tmp, from, to - from);
-        mergeSort(tmp, ids, from, to);
+        sortByKey(from, to, idBits);
       }
     }
   }
 
   /**
+   * Sorts {@code ids[from, to)} (ascending on entry) by key bytes: a radix sort of longs that
+   * pack each key's first bytes above its id, then, where keys share that packed prefix, a sort
+   * of the run by their whole bytes. Why not a comparison sort alone: a merge sort through a
+   * byte comparator cost the JIT (which compiled it, recursion inlined, anew in several tasks)
+   * some 20 times the time it ran; the radix passes are plain loops over two arrays.
+   */
+  private void sortByKey(int from, int to, int idBits) {
+    int n = to - from;
+    if (packed.length < n) {
+      packed = new long[n];
+      packedTmp = new long[n];
+    }
+    long[] a = packed;
+    for (int i = 0; i < n; i++) {
+      int id = ids[from + i];
+      a[i] = (prefix(id) >>> idBits) << idBits | id;
+    }
+    PackedKeySort.sort(a, packedTmp, n, idBits);
+    long idMask = (1L << idBits) - 1;
+    for (int i = 0; i < n; i++) {
+      ids[from + i] = (int) (a[i] & idMask);
+    }
+    // Equal packed prefixes left their keys in id order: order each such run by its bytes. Runs
+    // are short for most key sets (words sharing their first bytes): an insertion sort that
+    // compares past the packed bytes with a plain loop, which the JIT compiles in little time.
+    int known = (64 - idBits) >>> 3;
+    int i = 0;
+    while (i < n) {
+      long head = a[i] >>> idBits;
+      int j = i + 1;
+      while (j < n && a[j] >>> idBits == head) {
+        j++;
+      }
+      if (j - i > SHORT_RUN) {
+        System.arraycopy(ids, from + i, tmp, from + i, j - i);
+        mergeSort(tmp, ids, from + i, from + j);
+      } else if (j - i > 1) {
+        insertionSort(from + i, from + j, known);
+      }
+      i = j;
+    }
+  }
+
+  /** Sorts {@code ids[from, to)}, keys that agree in their first {@code known} bytes, stably. */
+  private void insertionSort(int from, int to, int known) {
+    for (int x = from + 1; x < to; x++) {
+      int v = ids[x];
+      int y = x - 1;
+      while (y >= from && compareFrom(ids[y], v, known) > 0) {
+        ids[y + 1] = ids[y];
+        y--;
+      }
+      ids[y + 1] = v;
+    }
+  }
+
+  /**
+   * Compares the bytes of keys {@code a} and {@code b} (unsigned, a prefix first), which agree in
+   * their first {@code known} bytes, padded with zeros.
+   */
+  private int compareFrom(int a, int b, int known) {
+    int ao = cold[a * C + KEY_OFF];
+    int al = cold[a * C + KEY_LEN];
+    int bo = cold[b * C + KEY_OFF];
+    int bl = cold[b * C + KEY_LEN];
+    byte[] d = keyData;
+    int n = Math.min(al, bl);
+    for (int k = known; k < n; k++) {
+      int x = d[ao + k] & 0xff;
+      int y = d[bo + k] & 0xff;
+      if (x != y) {
+        return x - y;
+      }
+    }
+    return al - bl;
+  }
+
+  /** Key {@code id}'s first 8 bytes as a big-endian long, zeros past its end. */
+  private long prefix(int id) {
+    int c = id * C;
+    int off = cold[c + KEY_OFF];
+    int len = Math.min(8, cold[c + KEY_LEN]);
+    byte[] d = keyData;
+    long p = 0;
+    for (int k = 0; k < len; k++) {
+      p |= (long) (d[off + k] & 0xff) << (56 - 8 * k);
+    }
+    return p;
+  }
+
+  /**
    * Sorts {@code src[from, to)} into {@code dst[from, to)} (both holding the same ids on entry) by
-   * key bytes: a stable merge sort, insertion sort for short runs. Its own code rather than the
-   * sort buffer's sorter with a comparator, so that neither shares the other's type profile.
+   * key bytes: a stable merge sort, insertion sort for short runs. It orders the keys that share a
+   * packed prefix ({@link #sortByKey}); its own code rather than the sort buffer's sorter with a
+   * comparator, so that neither shares the other's type profile.
    */
   private void mergeSort(int[] src, int[] dst, int from, int to) {
     int n = to - from;
@@ -531,7 +647,12 @@ final class ObjectCombineTable {
     keyData = new byte[4096];
     ids = new int[0];
     tmp = new int[0];
+    packed = new long[0];
+    packedTmp = new long[0];
     shared = null;
+    firstValue[0] = null;
+    firstValue[1] = null;
+    afterFirst = 0;
     size = 0;
     keyUsed = 0;
     values = 0;

@@ -68,6 +68,11 @@ final class ObjectCombiningBuffer<K, V> {
     this.view = new PendingValues<>(attempt);
     this.fixedValueLength = valueClass == Integer.class ? 4 : valueClass == String.class ? -1 : 8;
     this.emitted = new Emitted[4];
+    // Made up front rather than at the first fold, which comes early in a task: a null test
+    // that was true only in the first task would trap in the compiled fold of every later one.
+    for (int i = 0; i < emitted.length; i++) {
+      emitted[i] = new Emitted<>();
+    }
   }
 
   /** Pending values held. */
@@ -140,7 +145,10 @@ final class ObjectCombiningBuffer<K, V> {
         }
       }
     }
-    if (table.size() > 0 && table.footprint() + ObjectCombineTable.keyCost(key, kl) > budget) {
+    // The budget test first: a fresh table (size 0) comes at every task's start, and a test of
+    // the size that the JIT saw fail only once would be compiled as a trap that deoptimises the
+    // whole compiled emit path at the next task's first key.
+    if (table.footprint() + ObjectCombineTable.keyCost(key, kl) > budget && table.size() > 0) {
       relieve();
       // Folds may have added the key; the serialization buffer may have been reused.
       int handle = table.find(key);
@@ -166,11 +174,14 @@ final class ObjectCombiningBuffer<K, V> {
     int n = table.count(id);
     if (depth == emitted.length) {
       emitted = Arrays.copyOf(emitted, depth * 2);
-    }
-    if (emitted[depth] == null) {
-      emitted[depth] = new Emitted<>();
+      for (int i = depth; i < emitted.length; i++) {
+        emitted[i] = new Emitted<>();
+      }
     }
     Emitted<K, V> out = emitted[depth++];
+    // At most one value outside the tail run: the pile held next to no memory (a run of one
+    // object repeated holds that object once), so only the fold's cost is at stake, not the budget.
+    boolean run = table.arrayValues(id) <= 1;
     try {
       table.show(id, view);
       combiner.foldObjects(key, view, n, out);
@@ -185,8 +196,15 @@ final class ObjectCombiningBuffer<K, V> {
           same++;
         }
       }
-      // A combiner that does not shrink a key's values (an identity) gets folded ever less often.
-      table.setFoldAt(id, Math.min(MAX_PENDING, Math.max(foldAt, 2 * same)));
+      // A combiner that does not shrink a key's values (an identity) gets folded ever less often;
+      // so does a key whose values come as a run (a word's count of one): each fold costs some
+      // cache misses and a combiner call, and the run would take no memory if it grew twice as
+      // long, so the next fold waits for twice the values this one took.
+      int next = Math.max(foldAt, 2 * same);
+      if (run) {
+        next = Math.max(next, 2 * n);
+      }
+      table.setFoldAt(id, Math.min(MAX_PENDING, next));
       long gen = generation;
       for (int i = 0; i < out.size; i++) {
         if (out.keys[i] != null) {

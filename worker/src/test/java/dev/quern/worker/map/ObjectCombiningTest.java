@@ -554,4 +554,88 @@ class ObjectCombiningTest {
       assertThat(t.footprint()).isZero();
     }
   }
+  @Test
+  void tableSortsEachPartitionByKeyBytes() {
+    long seed = 4242L;
+    Random rnd = new Random(seed);
+    ObjectCombineTable t = new ObjectCombineTable();
+    int partitions = 3;
+    Map<String, Integer> partitionOf = new HashMap<>();
+    // Long shared heads (past the packed prefix), NUL chars (a shorter key is a prefix of a
+    // longer one), short keys, non-ASCII and empty keys; some keys never get a value.
+    String[] heads = {"", "a", "abcdefg", "abcdefgh", "abcdefghijk", "\u0000", "zz\u00e9"};
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder sb = new StringBuilder(heads[rnd.nextInt(heads.length)]);
+      int len = rnd.nextInt(12);
+      for (int j = 0; j < len; j++) {
+        sb.append(rnd.nextInt(8) == 0 ? '\u0000' : (char) ('a' + rnd.nextInt(3)));
+      }
+      String k = sb.toString();
+      int handle = t.find(k);
+      if (handle < 0) {
+        byte[] b = k.getBytes(StandardCharsets.UTF_8);
+        int p = rnd.nextInt(partitions);
+        handle = t.insert(k, p, b, b.length, 1 << 20);
+        partitionOf.put(k, p);
+      }
+      if (rnd.nextInt(10) > 0) {
+        t.append(handle, 1L);
+      }
+    }
+    t.sort(partitions);
+    int[] ids = t.sortedIds();
+    for (int p = 0; p < partitions; p++) {
+      List<String> got = new ArrayList<>();
+      for (int i = t.partitionStart(p); i < t.partitionStart(p + 1); i++) {
+        got.add((String) t.key(ids[i]));
+      }
+      List<String> want = new ArrayList<>();
+      for (int id = 0; id < t.size(); id++) {
+        String k = (String) t.key(id);
+        if (t.count(id) > 0 && partitionOf.get(k) == p) {
+          want.add(k);
+        }
+      }
+      want.sort(ObjectCombiningTest::utf8Order);
+      assertThat(got).as("partition %d, seed %d", p, seed).hasSizeGreaterThan(100)
+          .isEqualTo(want);
+    }
+  }
+  @Test
+  void aRunOfOneObjectIsFoldedEverLessOftenOtherValuesEveryFoldAt() throws Exception {
+    int[] calls = new int[1];
+    Callable<Reducer<String, Long, String, Long>> counting = () -> new NullSafeSum() {
+      @Override
+      public void reduce(String key, Iterable<Long> values, Context<String, Long> ctx) {
+        calls[0]++;
+        super.reduce(key, values, ctx);
+      }
+    };
+    int foldAt = 256;
+    int n = 100_000;
+    Run<String, Long> run = run(String.class, Long.class, counting, 64L << 20, foldAt, true);
+    Long one = 1L;
+    long seed = 77L;
+    Random rnd = new Random(seed);
+    long freshSum = 0;
+    for (int i = 0; i < n; i++) {
+      run.collector.collect("run", one);
+      // Fresh objects (outside the Long cache) under another key: each one held in memory.
+      Long fresh = Long.valueOf(1000 + rnd.nextInt(1000));
+      freshSum += fresh;
+      run.collector.collect("fresh", fresh);
+    }
+    int folds = calls[0];
+    Map<String, Long> got = new HashMap<>();
+    for (Map.Entry<String, Long> e : all(run.finish())) {
+      got.merge(e.getKey(), e.getValue(), Long::sum);
+    }
+    assertThat(got).isEqualTo(Map.of("run", (long) n, "fresh", freshSum));
+    // "fresh" folds at every foldAt values (its pile doubles at most by what a fold leaves);
+    // "run" waits twice as long after each fold: about log2(n / foldAt) folds.
+    int freshFolds = n / foldAt;
+    int runFolds = 32 - Integer.numberOfLeadingZeros(n / foldAt) + 1;
+    assertThat(folds).as("folds, seed %d", seed)
+        .isBetween(freshFolds - 1, freshFolds + runFolds);
+  }
 }
