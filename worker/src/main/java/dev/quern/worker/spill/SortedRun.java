@@ -42,9 +42,7 @@ public sealed interface SortedRun {
       String what) implements SortedRun {
     @Override
     public RecordStream open() throws IOException {
-      FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-      return new RunReader(new FileRangeInputStream(ch, offset, storedLength, true), compressed,
-          rawLength, what);
+      return openRange(file, offset, storedLength, compressed, rawLength, what);
     }
 
     @Override
@@ -58,12 +56,18 @@ public sealed interface SortedRun {
       String what) implements SortedRun {
     @Override
     public RecordStream open() throws IOException {
-      FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
-      return new RunReader(new FileRangeInputStream(ch, offset, storedLength, true), compressed,
-          rawLength, what);
+      return openRange(file, offset, storedLength, compressed, rawLength, what);
     }
 
     @Override
     public void discard() {}
+  }
+
+  /** Reads the run stored at {@code [offset, offset + storedLength)} of {@code file}. */
+  private static RecordStream openRange(Path file, long offset, long storedLength,
+      boolean compressed, long rawLength, String what) throws IOException {
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+    return new RunReader(new FileRangeInputStream(ch, offset, storedLength, true), compressed,
+        rawLength, what);
   }
 }
