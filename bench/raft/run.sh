@@ -4,8 +4,8 @@
 # Never runs `mvn install`: sibling modules resolve from the reactor's target/classes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-mvn -B -ntp -q -pl master -am test-compile dependency:build-classpath \
+mvn -B -ntp -q -pl raft -am test-compile dependency:build-classpath \
     -Dmdep.includeScope=test -Dmdep.outputFile=target/raft-bench.cp
-CP="master/target/test-classes:master/target/classes:$(cat master/target/raft-bench.cp)"
-java -Xmx1g -cp "$CP" dev.quern.master.raft.RaftSimBench "${1:-200000}"
-java -Xmx1g -cp "$CP" dev.quern.master.raft.node.RaftActorBench "${2:-64}" "${3:-10}"
+CP="raft/target/test-classes:raft/target/classes:$(cat raft/target/raft-bench.cp)"
+java -Xmx1g -cp "$CP" dev.quern.raft.RaftSimBench "${1:-200000}"
+java -Xmx1g -cp "$CP" dev.quern.raft.node.RaftActorBench "${2:-64}" "${3:-10}"

@@ -1,0 +1,63 @@
+package dev.quern.raft;
+
+import java.util.List;
+
+/**
+ * The messages Raft nodes exchange. Every message carries the sender's term; node ids are positive
+ * longs. Lists inside messages are plain {@link java.util.ArrayList}s so they serialize with Kryo.
+ */
+public sealed interface Message {
+
+  long from();
+
+  long to();
+
+  long term();
+
+  /** Leader to follower: entries after (prevIndex, prevTerm), and the leader's commit index. */
+  record AppendEntries(long from, long to, long term, long prevIndex, long prevTerm,
+             List<Entry> entries, long commit) implements Message {
+  }
+
+  /**
+   * Follower to leader. On success {@code index} is the last index now known to match. On reject,
+   * {@code index} is the rejected prevIndex and ({@code rejectHint}, {@code hintTerm}) is the
+   * follower's last entry at or below it whose term is at most the leader's prevTerm, so the leader
+   * can skip a whole divergent term at once.
+   */
+  record AppendResponse(long from, long to, long term, long index, boolean reject,
+              long rejectHint, long hintTerm) implements Message {
+  }
+
+  /** Leader to follower: keeps the follower from campaigning; carries a ReadIndex context (0 = none). */
+  record Heartbeat(long from, long to, long term, long commit, long context) implements Message {
+  }
+
+  record HeartbeatResponse(long from, long to, long term, long context) implements Message {
+  }
+
+  /**
+   * Candidate to voter. A pre-vote asks "would you vote for me at {@code term}?" without changing
+   * anyone's term; {@code transfer} marks an election started by TimeoutNow, which voters grant even
+   * while they still hear from a leader.
+   */
+  record RequestVote(long from, long to, long term, long lastIndex, long lastTerm,
+             boolean preVote, boolean transfer) implements Message {
+  }
+
+  record VoteResponse(long from, long to, long term, boolean preVote, boolean reject) implements Message {
+  }
+
+  /** Leader to follower: one chunk of a snapshot, starting at byte {@code offset} of its data. */
+  record InstallSnapshot(long from, long to, long term, long index, long snapshotTerm,
+               Membership membership, int offset, byte[] chunk, boolean done) implements Message {
+  }
+
+  /** Follower to leader: the byte offset it expects next for the snapshot at {@code index}. */
+  record InstallSnapshotResponse(long from, long to, long term, long index, int nextOffset) implements Message {
+  }
+
+  /** Leader to the transfer target: start an election now. */
+  record TimeoutNow(long from, long to, long term) implements Message {
+  }
+}

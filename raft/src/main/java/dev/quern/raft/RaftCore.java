@@ -1,0 +1,955 @@
+package dev.quern.raft;
+
+import dev.quern.raft.Message.AppendEntries;
+import dev.quern.raft.Message.AppendResponse;
+import dev.quern.raft.Message.Heartbeat;
+import dev.quern.raft.Message.HeartbeatResponse;
+import dev.quern.raft.Message.InstallSnapshot;
+import dev.quern.raft.Message.InstallSnapshotResponse;
+import dev.quern.raft.Message.RequestVote;
+import dev.quern.raft.Message.TimeoutNow;
+import dev.quern.raft.Message.VoteResponse;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.random.RandomGenerator;
+
+/**
+ * One Raft node as a deterministic state machine: no threads, clocks, sockets or disks. The driver
+ * feeds it {@link #tick()}s, incoming messages ({@link #step}) and requests ({@link #propose},
+ * {@link #readIndex}, {@link #transferLeadership}, {@link #proposeConfChange}), then collects a
+ * {@link Ready} with what to persist, send and apply, and calls {@link #advance(Ready)} when done.
+ * The same state and the same inputs (including the seeded random generator) give the same outputs.
+ *
+ * <p>Membership changes are single-server and take effect when the entry is appended (Raft thesis
+ * 4.1), and revert if it is truncated. A leader accepts a change only when the previous one is
+ * committed and it has committed an entry of its own term (the fix for the single-server bug).
+ *
+ * <p>The leader writes its own entries in parallel with replicating them (Raft thesis 10.2.1): its
+ * appends leave in {@link Ready#messagesBeforePersist()}, before the driver persists the same entries,
+ * and the leader's own match index moves only in {@link #advance(Ready)}, once the driver has made them
+ * durable. Why this is safe: an entry commits only when a majority holds it durably — the leader counts
+ * in that majority only after its fsync, a follower only when it acks, which it does after its fsync —
+ * so a committed entry survives any crash, with or without the leader's copy. A leader that crashes
+ * before its write loses at most uncommitted entries of its term, and restarts as a follower that can
+ * never lead that term again, so no other entry can take their index in that term. Only appends go
+ * early, and only when the Ready does not change the term or vote: a message may reveal a term or vote
+ * only once it is durable.
+ *
+ * <p>Not thread-safe: one driver thread (or actor) owns a core.
+ */
+public final class RaftCore {
+
+  /** "No node": node ids are positive. */
+  public static final long NONE = 0;
+
+  private final RaftConfig cfg;
+  private final long id;
+  private final RandomGenerator random;
+  private final RaftLog log;
+
+  private long term;
+  private long vote;
+  private long lead = NONE;
+  private Role role = Role.FOLLOWER;
+
+  /** Leader only: one entry per member, including itself. Sorted so that messages go out in a fixed order. */
+  private final TreeMap<Long, Progress> progress = new TreeMap<>();
+  /** Candidate only: votes received, true = granted. */
+  private final Map<Long, Boolean> votes = new HashMap<>();
+
+  private final ArrayList<Message> msgs = new ArrayList<>();
+  private final ArrayList<ReadState> readStates = new ArrayList<>();
+  private final ReadOnly readOnly = new ReadOnly();
+  /** Reads that arrived before this leader committed an entry of its term. */
+  private final ArrayList<Long> pendingReadIndex = new ArrayList<>();
+
+  private int electionElapsed;
+  private int heartbeatElapsed;
+  private int randomizedElectionTimeout;
+  private long leadTransferee = NONE;
+
+  /** New entries to send: sent once per Ready, so proposals that arrive together go out in one append. */
+  private boolean appendPending;
+  /** The commit index moved: followers should hear it even with no new entries. */
+  private boolean commitPending;
+  /** A read arrived: confirm leadership with one heartbeat round per Ready. */
+  private boolean readHeartbeatPending;
+
+  private SnapshotReceiver receiving;
+
+  private HardState prevHardState;
+  private SoftState prevSoftState;
+  private boolean readyOutstanding;
+
+  /**
+   * Starts a node from what it finds on stable storage ({@link PersistentState#EMPTY} for a node
+   * that will be added to an existing group).
+   */
+  public RaftCore(RaftConfig config, PersistentState state, RandomGenerator random) {
+    this.cfg = config;
+    this.id = config.id();
+    this.random = random;
+    this.log = new RaftLog(state);
+    this.prevHardState = state.hardState();
+    this.prevSoftState = new SoftState(NONE, Role.FOLLOWER);
+    becomeFollower(state.hardState().term(), NONE);
+    this.vote = state.hardState().vote();
+  }
+
+  /**
+   * Creates a founding member of a new group. Every founder must be given the same voters: the log
+   * starts with one ADD_VOTER entry per voter at term 1, already committed, so that a node that
+   * joins later learns the founding configuration from the log like any other change.
+   */
+  public static RaftCore bootstrap(RaftConfig config, Collection<Long> voters, RandomGenerator random) {
+    RaftCore core = new RaftCore(config, PersistentState.EMPTY, random);
+    List<Entry> ents = new ArrayList<>();
+    long index = 1;
+    for (long v : new TreeSet<>(voters)) {
+      ents.add(new Entry(1, index++, EntryType.CONF_CHANGE, new ConfChange(ConfChange.Type.ADD_VOTER, v).encode()));
+    }
+    core.becomeFollower(1, NONE);
+    core.log.append(ents);
+    core.log.commitTo(ents.size());
+    return core;
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  /** Advances logical time by one tick: elections on followers, heartbeats and check-quorum on leaders. */
+  public void tick() {
+    checkNotInReady();
+    if (role == Role.LEADER) {
+      tickHeartbeat();
+    } else {
+      tickElection();
+    }
+  }
+
+  /** Handles one message from another node. Messages for another node id are ignored. */
+  public void step(Message m) {
+    checkNotInReady();
+    if (m.to() != id) {
+      return;
+    }
+    if (m.term() > term) {
+      if (m instanceof RequestVote rv && !rv.transfer()) {
+        // Leader lease: while we hear from a leader, a vote request cannot be from a legitimate
+        // election (check-quorum would have deposed the leader first), so it must not disrupt us.
+        boolean inLease = cfg.checkQuorum() && lead != NONE && electionElapsed < cfg.electionTicks();
+        if (inLease) {
+          return;
+        }
+      }
+      if (m instanceof RequestVote rv && rv.preVote()) {
+        // Never change our term in response to a pre-vote.
+      } else if (m instanceof VoteResponse vr && vr.preVote() && !vr.reject()) {
+        // A granted pre-vote carries the future term we asked about; we raise it when we win.
+      } else if (m instanceof AppendEntries || m instanceof Heartbeat || m instanceof InstallSnapshot) {
+        becomeFollower(m.term(), m.from());
+      } else {
+        becomeFollower(m.term(), NONE);
+      }
+    } else if (m.term() < term) {
+      if ((cfg.checkQuorum() || cfg.preVote()) && (m instanceof AppendEntries || m instanceof Heartbeat)) {
+        // A leader cut off by a partition never raises its term, and with pre-vote nor will we on
+        // its account; tell it our term so it steps down instead of staying a stale leader.
+        send(new AppendResponse(id, m.from(), term, 0, false, 0, 0));
+      } else if (m instanceof RequestVote rv && rv.preVote()) {
+        send(new VoteResponse(id, m.from(), term, true, true));
+      }
+      return;
+    }
+    if (m instanceof RequestVote rv) {
+      handleRequestVote(rv);
+      return;
+    }
+    switch (role) {
+      case LEADER -> stepLeader(m);
+      case CANDIDATE, PRE_CANDIDATE -> stepCandidate(m);
+      case FOLLOWER -> stepFollower(m);
+    }
+  }
+
+  /**
+   * Appends a command to the log if this node is the leader and no leadership transfer is running.
+   * The entry is sent with the next {@link Ready}, batched with other proposals of the same Ready.
+   *
+   * @return the index the entry will have if committed, or 0 if this node cannot accept proposals
+   *         (ask {@link #leader()} where to go instead)
+   */
+  public long propose(byte[] command) {
+    checkNotInReady();
+    if (role != Role.LEADER || leadTransferee != NONE) {
+      return 0;
+    }
+    appendEntry(EntryType.NORMAL, command);
+    return log.lastIndex();
+  }
+
+  /**
+   * Proposes a single-server membership change. Accepted only by a leader whose previous change is
+   * committed and that has committed an entry of its term; an invalid change (adding a member that
+   * exists, removing one that does not, removing the last voter) is refused.
+   *
+   * @return the index of the conf-change entry, or 0 if refused
+   */
+  public long proposeConfChange(ConfChange change) {
+    checkNotInReady();
+    if (!canChangeMembership()) {
+      return 0;
+    }
+    Membership m = log.membership();
+    long n = change.nodeId();
+    boolean valid = switch (change.type()) {
+      case ADD_LEARNER -> !m.contains(n);
+      case ADD_VOTER -> !m.isVoter(n);
+      case REMOVE_NODE -> m.contains(n) && !(m.isVoter(n) && m.voters().size() == 1);
+    };
+    if (!valid) {
+      return 0;
+    }
+    appendEntry(EntryType.CONF_CHANGE, change.encode());
+    return log.lastIndex();
+  }
+
+  /**
+   * Starts a linearizable read. On a leader the read is stamped with the current commit index and
+   * confirmed by a heartbeat round to a majority; it then appears in {@link Ready#readStates()}. A
+   * new leader holds reads until it has committed an entry of its term, because until then its
+   * commit index may lag what earlier leaders committed. Reads pending when leadership is lost are
+   * dropped; the client retries.
+   *
+   * @param context a positive id chosen by the caller to match the answer to the request
+   * @return false if this node is not the leader
+   */
+  public boolean readIndex(long context) {
+    checkNotInReady();
+    if (context <= 0) {
+      throw new IllegalArgumentException("read context must be positive");
+    }
+    if (role != Role.LEADER) {
+      return false;
+    }
+    if (!committedEntryInCurrentTerm()) {
+      pendingReadIndex.add(context);
+      return true;
+    }
+    addRead(context);
+    return true;
+  }
+
+  /**
+   * Hands leadership to {@code target} (a voter): the leader stops accepting proposals, brings the
+   * target's log up to date, then tells it to campaign at once (TimeoutNow). If the target has not
+   * taken over within an election timeout, the transfer is abandoned.
+   *
+   * @return false if this node is not the leader or the target is not another voter
+   */
+  public boolean transferLeadership(long target) {
+    checkNotInReady();
+    if (role != Role.LEADER || target == id || !log.membership().isVoter(target)) {
+      return false;
+    }
+    if (leadTransferee == target) {
+      return true;
+    }
+    leadTransferee = target;
+    electionElapsed = 0;
+    Progress pr = progress.get(target);
+    if (pr.match == log.lastIndex()) {
+      sendTimeoutNow(target);
+    } else {
+      sendAppend(target, true);
+    }
+    return true;
+  }
+
+  /**
+   * Records a snapshot the application took of its state after applying {@code index} (at most
+   * {@link #appliedIndex()}), and compacts the in-memory log. The driver persists the returned
+   * snapshot and may then drop persisted entries up to its index.
+   */
+  public Snapshot createSnapshot(long index, byte[] data) {
+    checkNotInReady();
+    return log.compact(index, data, cfg.compactionMargin());
+  }
+
+  // ---------------------------------------------------------------- Ready
+
+  /** Is there anything to persist, send, apply or serve? */
+  public boolean hasReady() {
+    flushPending();
+    return !softState().equals(prevSoftState) || !hardState().equals(prevHardState)
+        || log.hasUnstableEntries() || log.unstableSnapshot() != null || !msgs.isEmpty()
+        || log.hasNextCommittedEntries() || !readStates.isEmpty();
+  }
+
+  /** Collects the pending work. The core must not be ticked or stepped until {@link #advance(Ready)}. */
+  public Ready ready() {
+    checkNotInReady();
+    flushPending();
+    HardState hs = hardState();
+    List<Entry> entries = log.unstableEntries();
+    Snapshot snapshot = log.unstableSnapshot();
+    boolean termOrVoteChanged = hs.term() != prevHardState.term() || hs.vote() != prevHardState.vote();
+    boolean mustSync = !entries.isEmpty() || snapshot != null || termOrVoteChanged;
+    // Appends carry only the leader's log and a commit index counted from durable copies, so they need
+    // not wait for this Ready's writes; anything else (votes, acks) promises what is on disk.
+    List<Message> early = new ArrayList<>();
+    List<Message> late = new ArrayList<>();
+    for (Message m : msgs) {
+      (!termOrVoteChanged && m instanceof AppendEntries ? early : late).add(m);
+    }
+    Ready rd = new Ready(softState(), hs.equals(prevHardState) ? null : hs, entries, snapshot,
+        log.nextCommittedEntries(), early, late, new ArrayList<>(readStates), mustSync);
+    msgs.clear();
+    readStates.clear();
+    readyOutstanding = true;
+    return rd;
+  }
+
+  /** Tells the core that everything in {@code rd} has been persisted, sent and applied. */
+  public void advance(Ready rd) {
+    if (!readyOutstanding) {
+      throw new IllegalStateException("advance without ready");
+    }
+    readyOutstanding = false;
+    prevSoftState = rd.softState();
+    if (rd.hardState() != null) {
+      prevHardState = rd.hardState();
+    }
+    if (!rd.entries().isEmpty()) {
+      log.stableTo(rd.entries().get(rd.entries().size() - 1).index());
+    }
+    if (rd.snapshot() != null) {
+      log.stableSnapshot();
+      log.appliedTo(rd.snapshot().index());
+    }
+    if (!rd.committedEntries().isEmpty()) {
+      log.appliedTo(rd.committedEntries().get(rd.committedEntries().size() - 1).index());
+    }
+    if (role == Role.LEADER) {
+      // Our own entries are durable now: only from here on do we count ourselves as holding them.
+      Progress self = progress.get(id);
+      if (self != null && self.maybeUpdate(log.stableIndex()) && maybeCommit()) {
+        commitPending = true;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- status
+
+  public long id() {
+    return id;
+  }
+
+  public long term() {
+    return term;
+  }
+
+  public Role role() {
+    return role;
+  }
+
+  /** The leader this node knows of in its current term, or {@link #NONE}. */
+  public long leader() {
+    return lead;
+  }
+
+  public boolean isLeader() {
+    return role == Role.LEADER;
+  }
+
+  public long commitIndex() {
+    return log.committed;
+  }
+
+  public long appliedIndex() {
+    return log.applied;
+  }
+
+  public long lastIndex() {
+    return log.lastIndex();
+  }
+
+  public long firstIndex() {
+    return log.firstIndex();
+  }
+
+  /** The term of the entry at {@code index}, or -1 if compacted or absent. */
+  public long termAt(long index) {
+    return log.term(index);
+  }
+
+  /** The configuration in force: the latest one in the log, committed or not. */
+  public Membership membership() {
+    return log.membership();
+  }
+
+  /** The latest snapshot (taken here or received from a leader). */
+  public Snapshot snapshot() {
+    return log.snapshot();
+  }
+
+  public HardState hardState() {
+    return new HardState(term, vote, log.committed);
+  }
+
+  public SoftState softState() {
+    return new SoftState(lead, role);
+  }
+
+  /** Leader only: the highest index known to be replicated on {@code peer}, or -1 if unknown. */
+  public long matchIndex(long peer) {
+    Progress pr = progress.get(peer);
+    return pr == null ? -1 : pr.match;
+  }
+
+  // ---------------------------------------------------------------- roles
+
+  private void reset(long newTerm) {
+    if (term != newTerm) {
+      term = newTerm;
+      vote = NONE;
+    }
+    lead = NONE;
+    electionElapsed = 0;
+    heartbeatElapsed = 0;
+    randomizedElectionTimeout = cfg.electionTicks() + random.nextInt(cfg.electionTicks());
+    leadTransferee = NONE;
+    votes.clear();
+    progress.clear();
+    readOnly.reset();
+    pendingReadIndex.clear();
+    appendPending = false;
+    commitPending = false;
+    readHeartbeatPending = false;
+  }
+
+  private void becomeFollower(long newTerm, long leader) {
+    reset(newTerm);
+    lead = leader;
+    role = Role.FOLLOWER;
+  }
+
+  private void becomePreCandidate() {
+    // Deliberately keeps term and vote: a pre-candidate has promised nothing yet.
+    votes.clear();
+    lead = NONE;
+    role = Role.PRE_CANDIDATE;
+  }
+
+  private void becomeCandidate() {
+    reset(term + 1);
+    vote = id;
+    role = Role.CANDIDATE;
+  }
+
+  private void becomeLeader() {
+    reset(term);
+    lead = id;
+    role = Role.LEADER;
+    syncProgress();
+    progress.get(id).becomeReplicate();
+    progress.get(id).match = log.stableIndex(); // the rest counts once advance() reports it durable
+    // An entry of our own term: only by committing one can we commit (and know) earlier entries (Fig. 8).
+    appendEntry(EntryType.NO_OP, null);
+  }
+
+  private boolean promotable() {
+    return log.membership().isVoter(id);
+  }
+
+  private void tickElection() {
+    electionElapsed++;
+    if (promotable() && electionElapsed >= randomizedElectionTimeout) {
+      electionElapsed = 0;
+      campaign(cfg.preVote(), false);
+    }
+  }
+
+  private void tickHeartbeat() {
+    heartbeatElapsed++;
+    electionElapsed++;
+    if (electionElapsed >= cfg.electionTicks()) {
+      electionElapsed = 0;
+      if (cfg.checkQuorum() && !quorumActive()) {
+        becomeFollower(term, NONE);
+        return;
+      }
+      leadTransferee = NONE; // a transfer that has not finished within an election timeout failed
+    }
+    if (heartbeatElapsed >= cfg.heartbeatTicks()) {
+      heartbeatElapsed = 0;
+      bcastHeartbeat(readOnly.lastPendingContext());
+      maybePromoteLearner();
+    }
+  }
+
+  /** Has a majority of voters been heard from since the last check? Resets the marks for the next one. */
+  private boolean quorumActive() {
+    int active = 0;
+    for (long v : log.membership().voters()) {
+      Progress pr = progress.get(v);
+      if (v == id || (pr != null && pr.recentActive)) {
+        active++;
+      }
+    }
+    for (Map.Entry<Long, Progress> e : progress.entrySet()) {
+      if (e.getKey() != id) {
+        e.getValue().recentActive = false;
+      }
+    }
+    return active >= Quorum.majority(log.membership().voters().size());
+  }
+
+  private void campaign(boolean preVote, boolean transfer) {
+    if (!promotable()) {
+      return;
+    }
+    long voteTerm;
+    if (preVote) {
+      becomePreCandidate();
+      voteTerm = term + 1;
+    } else {
+      becomeCandidate();
+      voteTerm = term;
+    }
+    votes.put(id, true);
+    List<Long> voters = log.membership().voters();
+    if (Quorum.voteResult(voters, votes) == Quorum.VoteResult.WON) {
+      if (preVote) {
+        campaign(false, transfer);
+      } else {
+        becomeLeader();
+      }
+      return;
+    }
+    for (long v : voters) {
+      if (v != id) {
+        send(new RequestVote(id, v, voteTerm, log.lastIndex(), log.lastTerm(), preVote, transfer));
+      }
+    }
+  }
+
+  private void handleRequestVote(RequestVote rv) {
+    boolean canVote = vote == rv.from()
+        || (vote == NONE && lead == NONE)
+        || (rv.preVote() && rv.term() > term);
+    if (canVote && log.isUpToDate(rv.lastIndex(), rv.lastTerm())) {
+      send(new VoteResponse(id, rv.from(), rv.term(), rv.preVote(), false));
+      if (!rv.preVote()) {
+        electionElapsed = 0;
+        vote = rv.from();
+      }
+    } else {
+      send(new VoteResponse(id, rv.from(), term, rv.preVote(), true));
+    }
+  }
+
+  // ---------------------------------------------------------------- per-role step
+
+  private void stepFollower(Message m) {
+    if (m instanceof AppendEntries a) {
+      electionElapsed = 0;
+      lead = a.from();
+      handleAppendEntries(a);
+    } else if (m instanceof Heartbeat h) {
+      electionElapsed = 0;
+      lead = h.from();
+      handleHeartbeat(h);
+    } else if (m instanceof InstallSnapshot s) {
+      electionElapsed = 0;
+      lead = s.from();
+      handleInstallSnapshot(s);
+    } else if (m instanceof TimeoutNow) {
+      campaign(false, true);
+    }
+  }
+
+  private void stepCandidate(Message m) {
+    if (m instanceof AppendEntries a) {
+      becomeFollower(m.term(), a.from());
+      handleAppendEntries(a);
+    } else if (m instanceof Heartbeat h) {
+      becomeFollower(m.term(), h.from());
+      handleHeartbeat(h);
+    } else if (m instanceof InstallSnapshot s) {
+      becomeFollower(m.term(), s.from());
+      handleInstallSnapshot(s);
+    } else if (m instanceof VoteResponse vr) {
+      if (vr.preVote() != (role == Role.PRE_CANDIDATE)) {
+        return; // an answer to an earlier round of the other kind
+      }
+      votes.putIfAbsent(vr.from(), !vr.reject());
+      Quorum.VoteResult result = Quorum.voteResult(log.membership().voters(), votes);
+      if (result == Quorum.VoteResult.WON) {
+        if (role == Role.PRE_CANDIDATE) {
+          campaign(false, false);
+        } else {
+          becomeLeader();
+        }
+      } else if (result == Quorum.VoteResult.LOST) {
+        becomeFollower(term, NONE);
+      }
+    }
+  }
+
+  private void stepLeader(Message m) {
+    Progress pr = progress.get(m.from());
+    if (pr == null) {
+      return; // not (or no longer) a member
+    }
+    if (m instanceof AppendResponse r) {
+      handleAppendResponse(r, pr);
+    } else if (m instanceof HeartbeatResponse h) {
+      handleHeartbeatResponse(h, pr);
+    } else if (m instanceof InstallSnapshotResponse s) {
+      handleSnapshotResponse(s, pr);
+    }
+  }
+
+  // ---------------------------------------------------------------- follower handlers
+
+  private void handleAppendEntries(AppendEntries a) {
+    if (a.prevIndex() < log.committed) {
+      // Everything up to our commit index already matches; tell the leader where we are.
+      send(new AppendResponse(id, a.from(), term, log.committed, false, 0, 0));
+      return;
+    }
+    long last = log.maybeAppend(a.prevIndex(), a.prevTerm(), a.commit(), a.entries());
+    if (last >= 0) {
+      send(new AppendResponse(id, a.from(), term, last, false, 0, 0));
+      return;
+    }
+    long hint = log.findConflictByTerm(Math.min(a.prevIndex(), log.lastIndex()), a.prevTerm());
+    send(new AppendResponse(id, a.from(), term, a.prevIndex(), true, hint, Math.max(0, log.term(hint))));
+  }
+
+  private void handleHeartbeat(Heartbeat h) {
+    // The leader sends min(match, commit), so this never commits an entry we have not matched.
+    log.commitTo(Math.min(h.commit(), log.lastIndex()));
+    send(new HeartbeatResponse(id, h.from(), term, h.context()));
+  }
+
+  private void handleInstallSnapshot(InstallSnapshot s) {
+    if (s.index() <= log.committed) {
+      receiving = null;
+      send(new AppendResponse(id, s.from(), term, log.committed, false, 0, 0));
+      return;
+    }
+    if (receiving == null || !receiving.isFor(s)) {
+      if (s.offset() != 0) {
+        send(new InstallSnapshotResponse(id, s.from(), term, s.index(), 0));
+        return;
+      }
+      receiving = new SnapshotReceiver(s);
+    }
+    if (s.offset() != receiving.size()) {
+      send(new InstallSnapshotResponse(id, s.from(), term, s.index(), receiving.size()));
+      return;
+    }
+    receiving.append(s.chunk());
+    if (!s.done()) {
+      send(new InstallSnapshotResponse(id, s.from(), term, s.index(), receiving.size()));
+      return;
+    }
+    Snapshot snap = receiving.toSnapshot();
+    receiving = null;
+    if (log.matchTerm(snap.index(), snap.term())) {
+      // We already hold that entry: the snapshot only tells us it is committed.
+      log.commitTo(snap.index());
+    } else {
+      log.restore(snap);
+    }
+    send(new AppendResponse(id, s.from(), term, log.committed, false, 0, 0));
+  }
+
+  // ---------------------------------------------------------------- leader handlers
+
+  private void handleAppendResponse(AppendResponse r, Progress pr) {
+    pr.recentActive = true;
+    if (r.reject()) {
+      long nextProbe = r.rejectHint();
+      if (r.hintTerm() > 0) {
+        // Skip every entry of ours whose term is above the follower's hint term: they cannot match.
+        nextProbe = log.findConflictByTerm(r.rejectHint(), r.hintTerm());
+      }
+      if (pr.maybeDecrTo(r.index(), nextProbe)) {
+        if (pr.state == Progress.State.REPLICATE) {
+          pr.becomeProbe();
+        }
+        sendAppend(r.from(), true);
+      }
+      return;
+    }
+    if (pr.maybeUpdate(r.index()) || (pr.match == r.index() && pr.state != Progress.State.REPLICATE)) {
+      switch (pr.state) {
+        case PROBE -> pr.becomeReplicate();
+        case SNAPSHOT -> {
+          // Done when the follower has the snapshot's index (it may have had it already), or when
+          // the log reaches its position. If we compacted further meanwhile, sendAppend below
+          // starts over with our newest snapshot.
+          if (pr.match >= pr.pendingSnapshot.index() || pr.match + 1 >= log.firstIndex()) {
+            pr.becomeProbe();
+            pr.becomeReplicate();
+          }
+        }
+        case REPLICATE -> pr.inflights.freeLE(r.index());
+      }
+      if (maybeCommit()) {
+        commitPending = true;
+      }
+      // The window may have opened by several messages at once: fill it.
+      while (sendAppend(r.from(), false)) {
+        // keep sending
+      }
+      if (r.from() == leadTransferee && pr.match == log.lastIndex()) {
+        sendTimeoutNow(r.from());
+      }
+    }
+  }
+
+  private void handleHeartbeatResponse(HeartbeatResponse h, Progress pr) {
+    pr.recentActive = true;
+    pr.probeSent = false;
+    if (pr.state == Progress.State.REPLICATE && pr.inflights.full()) {
+      pr.inflights.freeFirstOne(); // an append may have been lost; let one more through
+    }
+    if (pr.match < log.lastIndex() || pr.state == Progress.State.PROBE) {
+      sendAppend(h.from(), true);
+    }
+    if (h.context() == 0) {
+      return;
+    }
+    Set<Long> acks = readOnly.recvAck(h.from(), h.context());
+    if (acks == null) {
+      return;
+    }
+    int voterAcks = 0;
+    for (long v : log.membership().voters()) {
+      if (acks.contains(v)) {
+        voterAcks++;
+      }
+    }
+    if (voterAcks >= Quorum.majority(log.membership().voters().size())) {
+      readStates.addAll(readOnly.advance(h.context()));
+    }
+  }
+
+  private void handleSnapshotResponse(InstallSnapshotResponse s, Progress pr) {
+    pr.recentActive = true;
+    if (pr.state != Progress.State.SNAPSHOT || pr.pendingSnapshot.index() != s.index()) {
+      return;
+    }
+    int next = s.nextOffset() > pr.pendingSnapshot.data().length ? 0 : s.nextOffset();
+    if (next != pr.snapshotOffset) {
+      pr.snapshotOffset = next;
+      sendSnapshotChunk(s.from(), pr);
+    }
+  }
+
+  // ---------------------------------------------------------------- leader machinery
+
+  private void appendEntry(EntryType type, byte[] data) {
+    Entry e = new Entry(term, log.lastIndex() + 1, type, data);
+    log.append(List.of(e));
+    if (type == EntryType.CONF_CHANGE) {
+      syncProgress();
+    }
+    // Our own match does not move here: the entry counts for us only once durable (see advance).
+    // A conf change may still shrink the majority that is needed for what is already matched.
+    maybeCommit();
+    appendPending = true;
+  }
+
+  /** Makes the progress map match the configuration in the log (it changes when a conf entry is appended). */
+  private void syncProgress() {
+    Membership m = log.membership();
+    progress.keySet().removeIf(p -> !m.contains(p));
+    for (long p : m.all()) {
+      Progress pr = progress.get(p);
+      if (pr == null) {
+        pr = new Progress(log.lastIndex() + 1, cfg.maxInflight(), false);
+        pr.recentActive = true; // a new member gets an election timeout before it counts as silent
+        progress.put(p, pr);
+      }
+      pr.learner = m.isLearner(p);
+    }
+    if (leadTransferee != NONE && !m.isVoter(leadTransferee)) {
+      leadTransferee = NONE;
+    }
+  }
+
+  /** Commits the highest index a majority has matched, if it is of the current term (Raft Figure 8). */
+  private boolean maybeCommit() {
+    List<Long> voters = log.membership().voters();
+    long mci = Quorum.committedIndex(voters, v -> {
+      Progress pr = progress.get(v);
+      return pr == null ? 0 : pr.match;
+    });
+    if (mci > log.committed && mci <= log.lastIndex() && log.term(mci) == term) {
+      log.commitTo(mci);
+      afterCommit();
+      return true;
+    }
+    return false;
+  }
+
+  private void afterCommit() {
+    if (!pendingReadIndex.isEmpty() && committedEntryInCurrentTerm()) {
+      for (long ctx : pendingReadIndex) {
+        addRead(ctx);
+      }
+      pendingReadIndex.clear();
+    }
+    if (!log.membership().isVoter(id) && log.committed >= log.lastConfIndex()) {
+      // Our removal is committed: the group no longer needs us to lead it.
+      becomeFollower(term, NONE);
+    }
+  }
+
+  private boolean committedEntryInCurrentTerm() {
+    return log.term(log.committed) == term;
+  }
+
+  private boolean canChangeMembership() {
+    return role == Role.LEADER && leadTransferee == NONE
+        && log.lastConfIndex() <= log.committed && committedEntryInCurrentTerm();
+  }
+
+  private void addRead(long context) {
+    List<Long> voters = log.membership().voters();
+    if (voters.size() == 1 && voters.get(0) == id) {
+      readStates.add(new ReadState(log.committed, context));
+      return;
+    }
+    readOnly.add(log.committed, context, id);
+    readHeartbeatPending = true;
+  }
+
+  /** Promotes one learner that has caught up with the commit index, if a change may start now. */
+  private void maybePromoteLearner() {
+    if (!cfg.autoPromoteLearners() || !canChangeMembership()) {
+      return;
+    }
+    for (long learner : log.membership().learners()) {
+      Progress pr = progress.get(learner);
+      if (pr != null && pr.match >= log.committed) {
+        appendEntry(EntryType.CONF_CHANGE, new ConfChange(ConfChange.Type.ADD_VOTER, learner).encode());
+        return;
+      }
+    }
+  }
+
+  /** Sends what the Ready's inputs made necessary, once per Ready (this is where proposals are batched). */
+  private void flushPending() {
+    if (role != Role.LEADER) {
+      return;
+    }
+    if (appendPending || commitPending) {
+      boolean sendIfEmpty = commitPending;
+      appendPending = false;
+      commitPending = false;
+      for (long p : new ArrayList<>(progress.keySet())) {
+        if (p == id) {
+          continue;
+        }
+        if (sendAppend(p, sendIfEmpty)) {
+          while (sendAppend(p, false)) {
+            // pipeline further batches while the window allows
+          }
+        }
+      }
+    }
+    if (readHeartbeatPending) {
+      readHeartbeatPending = false;
+      bcastHeartbeat(readOnly.lastPendingContext());
+    }
+  }
+
+  /**
+   * Sends {@code to} the entries it lacks, or the snapshot if they are compacted away. With
+   * {@code sendIfEmpty} an append without entries is sent too (to carry the commit index or to probe).
+   *
+   * @return whether a message was sent
+   */
+  private boolean sendAppend(long to, boolean sendIfEmpty) {
+    Progress pr = progress.get(to);
+    if (pr == null || pr.isPaused()) {
+      return false;
+    }
+    if (pr.next < log.firstIndex()) {
+      pr.becomeSnapshot(log.snapshot());
+      sendSnapshotChunk(to, pr);
+      return true;
+    }
+    long prevIndex = pr.next - 1;
+    List<Entry> ents = log.slice(pr.next, cfg.maxEntriesPerMessage(), cfg.maxBytesPerMessage());
+    if (ents.isEmpty() && !sendIfEmpty) {
+      return false;
+    }
+    send(new AppendEntries(id, to, term, prevIndex, log.term(prevIndex), ents, log.committed));
+    if (pr.state == Progress.State.REPLICATE) {
+      if (!ents.isEmpty()) {
+        long last = ents.get(ents.size() - 1).index();
+        pr.next = last + 1; // optimistic: pipeline without waiting for the answer
+        pr.inflights.add(last);
+      }
+    } else {
+      pr.probeSent = true;
+    }
+    return true;
+  }
+
+  private void sendSnapshotChunk(long to, Progress pr) {
+    Snapshot s = pr.pendingSnapshot;
+    int off = pr.snapshotOffset;
+    int end = Math.min(s.data().length, off + cfg.snapshotChunkBytes());
+    send(new InstallSnapshot(id, to, term, s.index(), s.term(), s.membership(), off,
+        Arrays.copyOfRange(s.data(), off, end), end == s.data().length));
+  }
+
+  private void bcastHeartbeat(long context) {
+    for (Map.Entry<Long, Progress> e : progress.entrySet()) {
+      long p = e.getKey();
+      if (p == id) {
+        continue;
+      }
+      Progress pr = e.getValue();
+      send(new Heartbeat(id, p, term, Math.min(pr.match, log.committed), context));
+      if (pr.state == Progress.State.SNAPSHOT) {
+        sendSnapshotChunk(p, pr); // resend the chunk the follower asked for last, in case it was lost
+      }
+    }
+  }
+
+  private void sendTimeoutNow(long to) {
+    send(new TimeoutNow(id, to, term));
+  }
+
+  private void send(Message m) {
+    msgs.add(m);
+  }
+
+  private void checkNotInReady() {
+    if (readyOutstanding) {
+      throw new IllegalStateException("call advance(ready) before using the core again");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RaftCore[" + id + " " + role + " term=" + term + " lead=" + lead + " commit=" + log.committed
+        + " applied=" + log.applied + " first=" + log.firstIndex() + " last=" + log.lastIndex()
+        + (role == Role.LEADER ? " progress=" + progress : "") + "]";
+  }
+}

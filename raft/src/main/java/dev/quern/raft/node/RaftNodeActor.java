@@ -1,0 +1,326 @@
+package dev.quern.raft.node;
+
+import dev.quern.raft.Entry;
+import dev.quern.raft.EntryType;
+import dev.quern.raft.HardState;
+import dev.quern.raft.Message;
+import dev.quern.raft.PersistentState;
+import dev.quern.raft.RaftConfig;
+import dev.quern.raft.RaftCore;
+import dev.quern.raft.ReadState;
+import dev.quern.raft.Ready;
+import dev.quern.raft.Role;
+import dev.quern.raft.Snapshot;
+import dev.quern.raft.SoftState;
+import dev.quern.raft.StateMachine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * The Pekko typed actor that drives one {@link RaftCore}: a timer turns into ticks, peers' messages
+ * arrive as {@link Inbound} over Artery, and every input is followed by the Ready loop — send the
+ * leader's appends, persist (and sync) through {@link RaftPersistence}, then send the rest, then apply
+ * to the {@link StateMachine}, then advance. The actor is the only thread that touches the core, the store and the state machine.
+ *
+ * <p>Peers are named by actor path ({@code pekko://master@127.0.0.1:25520/user/raft}); only
+ * {@link Inbound} leaves the JVM. {@link Propose} and {@link GetStatus} are for actors in the same
+ * system (the HTTP layer and the scheduler), which forward to the leader themselves.
+ */
+public final class RaftNodeActor {
+
+  private RaftNodeActor() {
+  }
+
+  /** Everything the actor accepts. */
+  public sealed interface Command permits Inbound, Propose, Read, GetStatus, TransferLeadership, Tick, Flush {
+  }
+
+  /** A Raft message from a peer. */
+  public record Inbound(Message message) implements Command, RaftWire {
+  }
+
+  /** Appends {@code command} to the log if this node leads; the answer comes when it is applied. */
+  public record Propose(byte[] command, ActorRef<ProposeReply> replyTo) implements Command {
+  }
+
+  public sealed interface ProposeReply permits Applied, NotLeader, Dropped {
+  }
+
+  /**
+   * A linearizable read: once this node has confirmed it still leads (ReadIndex) and has applied
+   * up to the read's index, {@code query} runs on the actor's thread against the state machine.
+   */
+  public record Read(Function<StateMachine, byte[]> query, ActorRef<ReadReply> replyTo) implements Command {
+  }
+
+  public sealed interface ReadReply permits ReadResult, NotLeader {
+  }
+
+  /** The query's answer, reflecting at least every command applied anywhere before the read was sent. */
+  public record ReadResult(long index, byte[] value) implements ReadReply {
+  }
+
+  /** The command was committed and applied at {@code index}; {@code result} is the state machine's answer. */
+  public record Applied(long index, byte[] result) implements ProposeReply {
+  }
+
+  /** This node does not lead; try {@code leaderHint} ({@link RaftCore#NONE} if unknown). */
+  public record NotLeader(long leaderHint) implements ProposeReply, ReadReply {
+  }
+
+  /**
+   * This node cannot tell the outcome: another leader's entry took the command's index, or a
+   * snapshot from the leader covered it. Retry; with {@link dev.quern.raft.DedupStateMachine}
+   * a retry is applied at most once, and answers with the first result if the command did apply.
+   */
+  public record Dropped(long index) implements ProposeReply {
+  }
+
+  public record GetStatus(ActorRef<Status> replyTo) implements Command {
+  }
+
+  public record Status(long id, long term, Role role, long leader, long commitIndex, long appliedIndex) {
+  }
+
+  public record TransferLeadership(long target) implements Command {
+  }
+
+  enum Tick implements Command {
+    INSTANCE
+  }
+
+  /**
+   * Handle the Ready now. Inputs only schedule this (once): everything already in the mailbox is
+   * stepped first, so proposals that arrive together share one append per follower and one sync
+   * (group commit).
+   */
+  enum Flush implements Command {
+    INSTANCE
+  }
+
+  /**
+   * @param config          the core's configuration (its id is this node's id)
+   * @param tickInterval    real time per tick (election timeout = electionTicks to 2x that many ticks)
+   * @param peers           actor paths of the other members, by node id
+   * @param bootstrapVoters the founding voters if this node founds a new group with empty storage;
+   *                        empty for a node that joins an existing group or restarts
+   * @param seed            seeds the election timeout randomness
+   * @param snapshotEvery   take a state machine snapshot after this many applied entries (0 = never)
+   */
+  public record Settings(RaftConfig config, Duration tickInterval, Map<Long, String> peers,
+               List<Long> bootstrapVoters, long seed, int snapshotEvery) {
+  }
+
+  /**
+   * The node's behavior. If handling anything throws (a storage error, say), the actor restarts with
+   * back-off and rebuilds everything from storage — what a crashed master would do: {@code storage}
+   * is asked to open the store again and {@code stateMachines} for an empty state machine, which
+   * is restored from the snapshot and then re-applies the committed log. Restarting keeps the
+   * actor's identity; stopping it and spawning a new one under the same name would not work,
+   * because Artery on the receiving side caches the resolved recipient by path, so peers' messages
+   * would keep going to the dead incarnation.
+   */
+  public static Behavior<Command> create(Settings settings, Supplier<RaftPersistence> storage,
+                       Supplier<StateMachine> stateMachines) {
+    Behavior<Command> node = Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerAtFixedRate(Tick.INSTANCE, settings.tickInterval());
+      return new Driver(ctx, settings, storage.get(), stateMachines.get()).behavior();
+    }));
+    return Behaviors.supervise(node).onFailure(Exception.class,
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(50), Duration.ofSeconds(5), 0.2));
+  }
+
+  private record PendingProposal(long term, ActorRef<ProposeReply> replyTo) {
+  }
+
+  /** The per-actor state; only ever called from the actor's message handler. */
+  private static final class Driver {
+    private final ActorContext<Command> ctx;
+    private final Settings settings;
+    private final RaftPersistence store;
+    private final StateMachine stateMachine;
+    private final RaftCore core;
+    private final Map<Long, ActorRef<Command>> peers = new HashMap<>();
+    private final TreeMap<Long, PendingProposal> pending = new TreeMap<>();
+    /** Reads waiting for the leadership check, by context. */
+    private final Map<Long, Read> readsUnconfirmed = new HashMap<>();
+    /** Confirmed reads waiting for the state machine to reach their index. */
+    private final List<Map.Entry<Long, Read>> readsConfirmed = new ArrayList<>();
+    private long nextReadContext = 1;
+    private boolean flushScheduled;
+    private SoftState lastSoftState;
+
+    Driver(ActorContext<Command> ctx, Settings settings, RaftPersistence store, StateMachine stateMachine) {
+      this.ctx = ctx;
+      this.settings = settings;
+      this.store = store;
+      this.stateMachine = stateMachine;
+      PersistentState stored = store.load();
+      SplittableRandom random = new SplittableRandom(settings.seed());
+      boolean fresh = stored.hardState().equals(HardState.EMPTY) && stored.entries().isEmpty()
+          && stored.snapshot().isEmpty();
+      if (fresh && !settings.bootstrapVoters().isEmpty()) {
+        core = RaftCore.bootstrap(settings.config(), settings.bootstrapVoters(), random);
+      } else {
+        core = new RaftCore(settings.config(), stored, random);
+      }
+      if (!stored.snapshot().isEmpty()) {
+        stateMachine.restore(stored.snapshot().data());
+      }
+      ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
+      settings.peers().forEach((id, path) -> peers.put(id, resolver.resolveActorRef(path)));
+      handleReady();
+    }
+
+    Behavior<Command> behavior() {
+      return Behaviors.receive(Command.class)
+          .onMessageEquals(Flush.INSTANCE, () -> {
+            flushScheduled = false;
+            return handleReady();
+          })
+          .onMessageEquals(Tick.INSTANCE, () -> {
+            core.tick();
+            return scheduleFlush();
+          })
+          .onMessage(Inbound.class, m -> {
+            core.step(m.message());
+            return scheduleFlush();
+          })
+          .onMessage(Propose.class, p -> {
+            long index = core.propose(p.command());
+            if (index == 0) {
+              p.replyTo().tell(new NotLeader(core.leader()));
+            } else {
+              pending.put(index, new PendingProposal(core.term(), p.replyTo()));
+            }
+            return scheduleFlush();
+          })
+          .onMessage(Read.class, r -> {
+            long context = nextReadContext++;
+            if (!core.readIndex(context)) {
+              r.replyTo().tell(new NotLeader(core.leader()));
+              return Behaviors.same();
+            }
+            readsUnconfirmed.put(context, r);
+            return scheduleFlush();
+          })
+          .onMessage(GetStatus.class, g -> {
+            g.replyTo().tell(new Status(core.id(), core.term(), core.role(), core.leader(),
+                core.commitIndex(), core.appliedIndex()));
+            return Behaviors.same();
+          })
+          .onMessage(TransferLeadership.class, t -> {
+            core.transferLeadership(t.target());
+            return scheduleFlush();
+          })
+          .build();
+    }
+
+    private Behavior<Command> scheduleFlush() {
+      if (!flushScheduled) {
+        flushScheduled = true;
+        ctx.getSelf().tell(Flush.INSTANCE);
+      }
+      return Behaviors.same();
+    }
+
+    private Behavior<Command> handleReady() {
+      while (core.hasReady()) {
+        Ready rd = core.ready();
+        // The leader's appends go out before its own fsync, so the followers' fsyncs overlap it.
+        sendAll(rd.messagesBeforePersist());
+        if (rd.snapshot() != null) {
+          store.installSnapshot(rd.snapshot());
+        }
+        store.append(rd.entries());
+        if (rd.hardState() != null) {
+          store.saveHardState(rd.hardState());
+        }
+        if (rd.mustSync()) {
+          store.sync(); // before any message: a vote or an ack promises what is on disk
+        }
+        sendAll(rd.messages());
+        if (rd.snapshot() != null) {
+          stateMachine.restore(rd.snapshot().data());
+          dropPendingUpTo(rd.snapshot().index());
+        }
+        for (Entry e : rd.committedEntries()) {
+          byte[] result = e.type() == EntryType.NORMAL ? stateMachine.apply(e.data()) : null;
+          PendingProposal p = pending.remove(e.index());
+          if (p != null) {
+            p.replyTo().tell(p.term() == e.term() ? new Applied(e.index(), result) : new Dropped(e.index()));
+          }
+        }
+        for (ReadState rs : rd.readStates()) {
+          Read r = readsUnconfirmed.remove(rs.context());
+          if (r != null) {
+            readsConfirmed.add(Map.entry(rs.index(), r));
+          }
+        }
+        core.advance(rd);
+        serveReads();
+        if (!rd.softState().equals(lastSoftState)) {
+          ctx.getLog().info("raft node {} is {} in term {} (leader {})",
+              core.id(), rd.softState().role(), core.term(), rd.softState().leader());
+          lastSoftState = rd.softState();
+          if (rd.softState().role() != Role.LEADER) {
+            // The core dropped its unconfirmed reads when it lost leadership.
+            readsUnconfirmed.values().forEach(r -> r.replyTo().tell(new NotLeader(core.leader())));
+            readsUnconfirmed.clear();
+          }
+        }
+        maybeSnapshot();
+      }
+      return Behaviors.same();
+    }
+
+    private void sendAll(List<Message> messages) {
+      for (Message m : messages) {
+        ActorRef<Command> peer = peers.get(m.to());
+        if (peer != null) {
+          peer.tell(new Inbound(m));
+        }
+      }
+    }
+
+    private void serveReads() {
+      var it = readsConfirmed.iterator();
+      while (it.hasNext()) {
+        Map.Entry<Long, Read> e = it.next();
+        if (core.appliedIndex() >= e.getKey()) {
+          it.remove();
+          e.getValue().replyTo().tell(new ReadResult(e.getKey(), e.getValue().query().apply(stateMachine)));
+        }
+      }
+    }
+
+    private void dropPendingUpTo(long index) {
+      while (!pending.isEmpty() && pending.firstKey() <= index) {
+        var e = pending.pollFirstEntry();
+        e.getValue().replyTo().tell(new Dropped(e.getKey()));
+      }
+    }
+
+    private void maybeSnapshot() {
+      int every = settings.snapshotEvery();
+      if (every > 0 && core.appliedIndex() - core.snapshot().index() >= every) {
+        Snapshot s = core.createSnapshot(core.appliedIndex(), stateMachine.snapshot());
+        store.saveSnapshot(s);
+        store.sync();
+      }
+    }
+  }
+}

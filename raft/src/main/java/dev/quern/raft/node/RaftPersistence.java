@@ -1,0 +1,32 @@
+package dev.quern.raft.node;
+
+import dev.quern.raft.Entry;
+import dev.quern.raft.HardState;
+import dev.quern.raft.PersistentState;
+import dev.quern.raft.Snapshot;
+import java.util.List;
+
+/**
+ * Stable storage for one Raft node, written in the order a {@link dev.quern.raft.Ready} gives:
+ * snapshot, entries, hard state, then {@link #sync()} before any message of that Ready is sent.
+ * The durable write-ahead log implements this; {@link InMemoryRaftPersistence} is for tests.
+ */
+public interface RaftPersistence {
+
+  /** What was stored, for a restart ({@link PersistentState#EMPTY} the first time). */
+  PersistentState load();
+
+  /** Appends entries, first dropping every stored entry at or after the first one's index. */
+  void append(List<Entry> entries);
+
+  void saveHardState(HardState state);
+
+  /** A snapshot received from the leader: it replaces every stored entry. */
+  void installSnapshot(Snapshot snapshot);
+
+  /** A snapshot this node took: stored entries up to its index may be dropped. */
+  void saveSnapshot(Snapshot snapshot);
+
+  /** Makes everything written so far durable (fsync). */
+  void sync();
+}

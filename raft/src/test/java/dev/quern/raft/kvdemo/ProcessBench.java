@@ -1,0 +1,288 @@
+package dev.quern.raft.kvdemo;
+
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Three {@link KvDemoMain} processes on 127.0.0.1 with the fsynced WAL, driven over the client
+ * endpoint. Not a test (no "Test" suffix): run by {@code bench/raft/process.sh}.
+ *
+ * <pre>
+ * args: [seconds per load phase] [in-flight clients] [connections] [kills] [data root]
+ * </pre>
+ *
+ * Phases: (1) throughput: {@code clients} sessions with one PUT each always outstanding, spread
+ * over {@code connections} pipelined connections to the leader; (2) latency at a fixed 1,000 PUT/s,
+ * measured from each request's scheduled send time (no coordinated omission); (3) failover: SIGKILL
+ * the leader, time until a PUT is acknowledged by the new leader, restart the killed master, wait
+ * until it caught up, repeat. Every PUT's entry (a ClientCommand with the key-value command) is 128
+ * bytes of data.
+ */
+public final class ProcessBench {
+
+  private static final int ENTRY_BYTES = 128;
+
+  /** Requests answered with anything but OK (a leader change under load); reported with each phase. */
+  private static final AtomicLong REFUSED = new AtomicLong();
+
+  private ProcessBench() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+    int clients = args.length > 1 ? Integer.parseInt(args[1]) : 256;
+    int connections = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+    int kills = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+    Path root = Path.of(args.length > 4 ? args[4] : "raft/target/raft-process-bench");
+    deleteTree(root);
+    Files.createDirectories(root);
+    List<String> flags = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC"));
+    String extra = System.getProperty("bench.masterFlags", "");
+    if (!extra.isBlank()) {
+      flags.addAll(List.of(extra.trim().split("\\s+"))); // e.g. a JFR recording, for profiling
+    }
+    try (KvDemoProcesses masters = new KvDemoProcesses(root, 3, flags, List.of("--snapshot-every", "100000"))) {
+      // Killed from outside (timeout, Ctrl-C): do not leave three masters running.
+      Runtime.getRuntime().addShutdownHook(new Thread(masters::close));
+      for (int id = 1; id <= 3; id++) {
+        masters.start(id);
+      }
+      int leader = masters.awaitLeader(Duration.ofSeconds(120));
+      System.out.printf("load average at start %.2f; leader %d%n", load(), leader);
+
+      // Warm-up: let the JIT compile the hot paths in all three JVMs.
+      throughput(masters.clientPort(leader), clients, connections, Math.max(3, seconds / 2), 1);
+      long cpu0 = cpuNanos(masters);
+      double rate = throughput(masters.clientPort(leader), clients, connections, seconds, 2);
+      double cpuPerEntry = (cpuNanos(masters) - cpu0) / (rate * seconds) / 1e3;
+      System.out.printf("throughput: %,.0f entries/s with %d clients over %d connections (%d s, load %.2f, "
+          + "masters' CPU %.0f us per entry)%n", rate, clients, connections, seconds, load(), cpuPerEntry);
+
+      System.out.printf("  refused (not leader / retry): %d%n", REFUSED.getAndSet(0));
+      leader = masters.awaitLeader(Duration.ofSeconds(120));
+      long[] lat = fixedRate(masters.clientPort(leader), 1000, seconds);
+      long refused = REFUSED.getAndSet(0);
+      lat = Arrays.copyOf(lat, lat.length - (int) refused);
+      System.out.printf("fixed 1,000/s: %d acknowledged, %d refused, p50 %.2f ms, p99 %.2f ms, max %.2f ms "
+          + "(load %.2f)%n", lat.length, refused, lat[lat.length / 2] / 1e6, lat[(int) (lat.length * 0.99)] / 1e6,
+          lat[lat.length - 1] / 1e6, load());
+
+      if (kills > 0) {
+        failover(masters, kills);
+      }
+    }
+  }
+
+  private static long cpuNanos(KvDemoProcesses masters) {
+    long sum = 0;
+    for (int id = 1; id <= masters.size(); id++) {
+      sum += masters.cpu(id).toNanos();
+    }
+    return sum;
+  }
+
+  private static double load() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+  }
+
+  /** A PUT of {@code key} whose log entry data is exactly {@link #ENTRY_BYTES}. */
+  private static String put(long client, long seq, String key) {
+    // ClientCommand: 16 bytes of client and sequence; KvCommand: op byte, key length int, key, value.
+    int valueBytes = ENTRY_BYTES - 16 - 1 - 4 - key.length();
+    return "PUT " + client + " " + seq + " " + key + " " + "v".repeat(valueBytes);
+  }
+
+  /** Committed PUTs per second with {@code clients} always outstanding. */
+  private static double throughput(int port, int clients, int connections, int seconds, int round) throws Exception {
+    AtomicLong done = new AtomicLong();
+    long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+    List<Thread> threads = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int c = 0; c < connections; c++) {
+      int first = c * clients / connections;
+      int last = (c + 1) * clients / connections;
+      Thread t = new Thread(() -> {
+        try {
+          closedLoop(port, round * 1_000_000L, first, last, end, done);
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      t.start();
+      threads.add(t);
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    return done.get() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /** Slots [first, last) on one connection, each re-sending as soon as its answer comes. */
+  private static void closedLoop(int port, long clientBase, int first, int last, long end, AtomicLong done)
+      throws IOException {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setTcpNoDelay(true);
+      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8), 1 << 16);
+      OutputStream out = new BufferedOutputStream(s.getOutputStream(), 1 << 16);
+      long[] seq = new long[last];
+      for (int slot = first; slot < last; slot++) {
+        seq[slot] = 1;
+        send(out, slot, put(clientBase + slot, 1, "k" + (slot % 1000)));
+      }
+      out.flush();
+      int outstanding = last - first;
+      while (outstanding > 0) {
+        String line = in.readLine();
+        if (line == null) {
+          throw new IOException("master closed the connection");
+        }
+        int sp = line.indexOf(' ');
+        int slot = Integer.parseInt(line.substring(0, sp));
+        boolean ok = line.startsWith("OK", sp + 1);
+        if (ok) {
+          done.incrementAndGet();
+        } else {
+          REFUSED.incrementAndGet(); // leadership moved: this slot stops, the phase goes on
+        }
+        if (ok && System.nanoTime() < end) {
+          seq[slot]++;
+          send(out, slot, put(clientBase + slot, seq[slot], "k" + (slot % 1000)));
+        } else {
+          outstanding--;
+        }
+        if (!in.ready()) {
+          out.flush();
+        }
+      }
+      out.flush();
+    }
+  }
+
+  private static void send(OutputStream out, long rid, String request) throws IOException {
+    out.write((rid + " " + request + "\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Latencies (sorted, ns) of PUTs sent at {@code perSecond}, each from its scheduled send time. */
+  private static long[] fixedRate(int port, int perSecond, int seconds) throws Exception {
+    int n = perSecond * seconds;
+    long[] scheduled = new long[n];
+    long[] latency = new long[n];
+    long interval = 1_000_000_000L / perSecond;
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setTcpNoDelay(true);
+      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      OutputStream out = new BufferedOutputStream(s.getOutputStream());
+      long start = System.nanoTime() + 10_000_000L;
+      Thread reader = new Thread(() -> {
+        try {
+          for (int i = 0; i < n; i++) {
+            String line = in.readLine();
+            int sp = line.indexOf(' ');
+            int rid = Integer.parseInt(line.substring(0, sp));
+            if (line.startsWith("OK", sp + 1)) {
+              latency[rid] = System.nanoTime() - scheduled[rid];
+            } else {
+              REFUSED.incrementAndGet();
+              latency[rid] = Long.MAX_VALUE; // refused (leadership moved): sorts last, reported apart
+            }
+          }
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      for (int i = 0; i < n; i++) {
+        scheduled[i] = start + i * interval;
+      }
+      reader.start();
+      for (int i = 0; i < n; i++) {
+        long wait = scheduled[i] - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        }
+        // One session per request: the state machine needs one outstanding request per client.
+        send(out, i, put(10_000_000L + i, 1, "f" + (i % 1000)));
+        out.flush();
+      }
+      reader.join();
+    }
+    Arrays.sort(latency);
+    return latency;
+  }
+
+  /** SIGKILL the leader {@code kills} times; time from the kill to the first PUT acknowledged by another master. */
+  private static void failover(KvDemoProcesses masters, int kills) throws Exception {
+    List<Double> times = new ArrayList<>();
+    long seq = 1;
+    for (int k = 0; k < kills; k++) {
+      int leader = masters.awaitLeader(Duration.ofSeconds(120));
+      for (int id = 1; id <= 3; id++) {
+        int node = id;
+        masters.await("master " + node + " caught up", Duration.ofSeconds(120), () -> caughtUp(masters, node));
+      }
+      long killedAt = System.nanoTime();
+      masters.kill(leader);
+      int node = leader % 3 + 1;
+      long ackedAt = 0;
+      while (ackedAt == 0) {
+        String answer;
+        try (LineClient c = new LineClient(masters.clientPort(node), 1000)) {
+          answer = c.call(put(20_000_000L, seq, "failover"));
+        } catch (IOException e) {
+          answer = "DOWN";
+        }
+        if (answer.startsWith("OK")) {
+          ackedAt = System.nanoTime();
+          seq++;
+        } else if (answer.startsWith("REDIRECT ") && !answer.startsWith("REDIRECT 0 ")
+            && Integer.parseInt(answer.split(" ")[1]) != leader) {
+          node = Integer.parseInt(answer.split(" ")[1]);
+        } else {
+          node = node % 3 + 1 == leader ? leader % 3 + 1 : node % 3 + 1;
+          LockSupport.parkNanos(5_000_000L);
+        }
+      }
+      double ms = (ackedAt - killedAt) / 1e6;
+      times.add(ms);
+      System.out.printf("kill %d: leader %d, first write acknowledged by %d after %.0f ms (load %.2f)%n",
+          k + 1, leader, node, ms, load());
+      masters.start(leader);
+    }
+    times.sort(Double::compare);
+    System.out.printf("failover over %d kills: median %.0f ms, max %.0f ms%n",
+        times.size(), times.get(times.size() / 2), times.get(times.size() - 1));
+  }
+
+  private static boolean caughtUp(KvDemoProcesses masters, int id) {
+    int leader = masters.leader();
+    if (leader == 0) {
+      return false;
+    }
+    String commit = masters.status(leader).get("commit");
+    String applied = masters.status(id).get("applied");
+    return commit != null && applied != null && Long.parseLong(applied) >= Long.parseLong(commit);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (Files.exists(root)) {
+      try (var paths = Files.walk(root)) {
+        for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,269 @@
+package dev.quern.raft.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.quern.raft.ClientCommand;
+import dev.quern.raft.DedupStateMachine;
+import dev.quern.raft.Entry;
+import dev.quern.raft.HardState;
+import dev.quern.raft.PersistentState;
+import dev.quern.raft.Snapshot;
+import dev.quern.raft.RaftConfig;
+import dev.quern.raft.RaftCore;
+import dev.quern.raft.Role;
+import dev.quern.raft.StateMachine;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Three masters in three actor systems on 127.0.0.1, talking Raft over Artery with Kryo. */
+class RaftNodeActorTest {
+
+  private final List<ActorTestKit> kits = new ArrayList<>();
+
+  /** Appends each command's text to a log and answers with the whole log. */
+  private static final class TextLog implements StateMachine {
+    private final StringBuilder text = new StringBuilder();
+
+    @Override
+    public byte[] apply(byte[] command) {
+      text.append(new String(command, StandardCharsets.UTF_8)).append(';');
+      return text.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public byte[] snapshot() {
+      return text.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void restore(byte[] snapshot) {
+      text.setLength(0);
+      text.append(new String(snapshot, StandardCharsets.UTF_8));
+    }
+  }
+
+  /** A store whose next sync fails once: the node must restart and rebuild itself from the store. */
+  private static final class FlakyStore implements RaftPersistence {
+    final InMemoryRaftPersistence delegate = new InMemoryRaftPersistence();
+    final AtomicBoolean failNextSync = new AtomicBoolean();
+    final AtomicInteger loads = new AtomicInteger();
+
+    @Override
+    public PersistentState load() {
+      loads.incrementAndGet();
+      return delegate.load();
+    }
+
+    @Override
+    public void append(List<Entry> entries) {
+      delegate.append(entries);
+    }
+
+    @Override
+    public void saveHardState(HardState state) {
+      delegate.saveHardState(state);
+    }
+
+    @Override
+    public void installSnapshot(Snapshot snapshot) {
+      delegate.installSnapshot(snapshot);
+    }
+
+    @Override
+    public void saveSnapshot(Snapshot snapshot) {
+      delegate.saveSnapshot(snapshot);
+    }
+
+    @Override
+    public void sync() {
+      if (failNextSync.getAndSet(false)) {
+        throw new IllegalStateException("injected: disk went away");
+      }
+    }
+  }
+
+  private static Config config() {
+    return ConfigFactory.parseString("""
+        pekko.actor.provider = remote
+        pekko.remote.artery.canonical.hostname = 127.0.0.1
+        pekko.remote.artery.canonical.port = 0
+        pekko.actor.serializers.raft-kryo = "dev.quern.raft.node.RaftKryoSerializer"
+        pekko.actor.serialization-bindings { "dev.quern.raft.node.RaftWire" = raft-kryo }
+        pekko.remote.warn-about-direct-use = off
+        pekko.remote.warn-unsafe-watch-outside-cluster = off
+        pekko.coordinated-shutdown.exit-jvm = off
+        pekko.loglevel = WARNING
+        """).withFallback(ConfigFactory.load());
+  }
+
+  @AfterEach
+  void shutdown() {
+    for (ActorTestKit kit : kits) {
+      kit.shutdownTestKit();
+    }
+  }
+
+  @Test
+  void threeMastersElectReplicateAndFailOver() {
+    Map<Long, String> paths = new HashMap<>();
+    for (long id = 1; id <= 3; id++) {
+      ActorTestKit kit = ActorTestKit.create("master", config());
+      kits.add(kit);
+      paths.put(id, kit.system().address() + "/user/raft");
+    }
+    Map<Long, ActorTestKit> kitOf = new HashMap<>();
+    for (long id = 1; id <= 3; id++) {
+      kitOf.put(id, kits.get((int) id - 1));
+    }
+    Map<Long, ActorRef<RaftNodeActor.Command>> nodes = new HashMap<>();
+    Map<Long, RaftNodeActor.Settings> settings = new HashMap<>();
+    Map<Long, FlakyStore> stores = new HashMap<>();
+    Map<Long, AtomicInteger> machinesCreated = new HashMap<>();
+    for (long id = 1; id <= 3; id++) {
+      Map<Long, String> peers = new HashMap<>(paths);
+      peers.remove(id);
+      settings.put(id, new RaftNodeActor.Settings(RaftConfig.defaults(id),
+          Duration.ofMillis(50), peers, List.of(1L, 2L, 3L), id, 5));
+      stores.put(id, new FlakyStore());
+      ActorTestKit kit = kits.get((int) id - 1);
+      FlakyStore store = stores.get(id);
+      AtomicInteger machines = new AtomicInteger();
+      machinesCreated.put(id, machines);
+      ActorRef<RaftNodeActor.Command> ref = kit.spawn(RaftNodeActor.create(settings.get(id), () -> store, () -> {
+        machines.incrementAndGet();
+        return new DedupStateMachine(new TextLog());
+      }), "raft");
+      assertThat(ActorRefResolver.get(kit.system()).toSerializationFormat(ref)).startsWith(paths.get(id) + "#");
+      nodes.put(id, ref);
+    }
+
+    // Retries go to whoever leads now; the dedup wrapper makes a retried command apply once.
+    byte[] first = new ClientCommand(1, 1, "hello".getBytes(StandardCharsets.UTF_8)).encode();
+    RaftNodeActor.Applied applied = propose(nodes, first);
+    assertThat(new String(applied.result(), StandardCharsets.UTF_8)).isEqualTo("hello;");
+    awaitApplied(nodes, applied.index());
+
+    // A linearizable read on the leader sees the write.
+    RaftNodeActor.ReadResult read = read(nodes);
+    assertThat(read.index()).isGreaterThanOrEqualTo(applied.index());
+    assertThat(new String(read.value(), StandardCharsets.UTF_8)).contains("hello;");
+
+    // A follower refuses reads and proposals, and does not claim to lead.
+    long follower = awaitFollower(nodes);
+    TestProbe<RaftNodeActor.ReadReply> reads = kits.get(0).createTestProbe();
+    nodes.get(follower).tell(new RaftNodeActor.Read(sm -> sm.snapshot(), reads.ref()));
+    assertThat(reads.expectMessageClass(RaftNodeActor.NotLeader.class, Duration.ofSeconds(5)).leaderHint())
+        .isNotEqualTo(follower);
+    TestProbe<RaftNodeActor.ProposeReply> probe = kits.get(0).createTestProbe();
+    nodes.get(follower).tell(new RaftNodeActor.Propose(first, probe.ref()));
+    assertThat(probe.expectMessageClass(RaftNodeActor.NotLeader.class, Duration.ofSeconds(5)).leaderHint())
+        .isNotEqualTo(follower);
+
+    // A follower's store fails: its actor restarts and rebuilds from the store (snapshot every 5 + log).
+    stores.get(follower).failNextSync.set(true);
+    long seq = 2;
+    RaftNodeActor.Applied latest = null;
+    for (; seq <= 8; seq++) {
+      latest = propose(nodes, new ClientCommand(1, seq, ("c" + seq).getBytes(StandardCharsets.UTF_8)).encode());
+    }
+    awaitApplied(nodes, latest.index());
+    assertThat(stores.get(follower).loads.get()).isEqualTo(2);
+    assertThat(machinesCreated.get(follower).get()).isEqualTo(2); // a fresh state machine, rebuilt from storage
+    assertThat(stores.get(follower).delegate.load().snapshot().index()).isPositive();
+
+    // The leader's whole actor system goes away: the other two elect a new leader and go on.
+    long leader = awaitLeader(nodes, 0);
+    ActorTestKit leaderKit = kitOf.get(leader);
+    leaderKit.shutdownTestKit();
+    kits.remove(leaderKit);
+    Map<Long, ActorRef<RaftNodeActor.Command>> survivors = new HashMap<>(nodes);
+    survivors.remove(leader);
+    awaitLeader(survivors, leader);
+    RaftNodeActor.Applied second = propose(survivors,
+        new ClientCommand(1, seq, "world".getBytes(StandardCharsets.UTF_8)).encode());
+    assertThat(new String(second.result(), StandardCharsets.UTF_8)).isEqualTo("hello;c2;c3;c4;c5;c6;c7;c8;world;");
+    awaitApplied(survivors, second.index());
+  }
+
+  /** Proposes at the current leader until the command is applied (a retry is deduplicated). */
+  private RaftNodeActor.Applied propose(Map<Long, ActorRef<RaftNodeActor.Command>> nodes, byte[] command) {
+    TestProbe<RaftNodeActor.ProposeReply> probe = kits.get(0).createTestProbe();
+    for (int attempt = 0; attempt < 10; attempt++) {
+      nodes.get(awaitLeader(nodes, 0)).tell(new RaftNodeActor.Propose(command, probe.ref()));
+      RaftNodeActor.ProposeReply reply = probe.receiveMessage(Duration.ofSeconds(10));
+      if (reply instanceof RaftNodeActor.Applied a) {
+        return a;
+      }
+    }
+    throw new AssertionError("command not applied after 10 attempts");
+  }
+
+  private RaftNodeActor.ReadResult read(Map<Long, ActorRef<RaftNodeActor.Command>> nodes) {
+    TestProbe<RaftNodeActor.ReadReply> probe = kits.get(0).createTestProbe();
+    for (int attempt = 0; attempt < 10; attempt++) {
+      nodes.get(awaitLeader(nodes, 0)).tell(new RaftNodeActor.Read(sm -> sm.snapshot(), probe.ref()));
+      if (probe.receiveMessage(Duration.ofSeconds(10)) instanceof RaftNodeActor.ReadResult r) {
+        return r;
+      }
+    }
+    throw new AssertionError("read not served after 10 attempts");
+  }
+
+  private long awaitFollower(Map<Long, ActorRef<RaftNodeActor.Command>> nodes) {
+    TestProbe<RaftNodeActor.Status> probe = kits.get(0).createTestProbe();
+    return probe.awaitAssert(Duration.ofSeconds(15), Duration.ofMillis(100), () -> {
+      long found = 0;
+      for (ActorRef<RaftNodeActor.Command> n : nodes.values()) {
+        n.tell(new RaftNodeActor.GetStatus(probe.ref()));
+        RaftNodeActor.Status s = probe.receiveMessage(Duration.ofSeconds(2));
+        if (s.role() == Role.FOLLOWER && s.leader() != RaftCore.NONE) {
+          found = s.id();
+        }
+      }
+      assertThat(found).isPositive();
+      return found;
+    });
+  }
+
+  /** Polls the nodes' status until one of them (other than {@code not}) leads. */
+  private long awaitLeader(Map<Long, ActorRef<RaftNodeActor.Command>> nodes, long not) {
+    TestProbe<RaftNodeActor.Status> probe = kits.get(0).createTestProbe();
+    return probe.awaitAssert(Duration.ofSeconds(15), Duration.ofMillis(100), () -> {
+      long found = 0;
+      for (ActorRef<RaftNodeActor.Command> n : nodes.values()) {
+        n.tell(new RaftNodeActor.GetStatus(probe.ref()));
+        RaftNodeActor.Status s = probe.receiveMessage(Duration.ofSeconds(2));
+        if (s.role() == Role.LEADER && s.id() != not) {
+          found = s.id();
+        }
+      }
+      assertThat(found).isPositive();
+      return found;
+    });
+  }
+
+  private void awaitApplied(Map<Long, ActorRef<RaftNodeActor.Command>> nodes, long index) {
+    TestProbe<RaftNodeActor.Status> probe = kits.get(0).createTestProbe();
+    probe.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(100), () -> {
+      for (ActorRef<RaftNodeActor.Command> n : nodes.values()) {
+        n.tell(new RaftNodeActor.GetStatus(probe.ref()));
+        assertThat(probe.receiveMessage(Duration.ofSeconds(2)).appliedIndex()).isGreaterThanOrEqualTo(index);
+      }
+      return null;
+    });
+  }
+}

@@ -1,0 +1,128 @@
+package dev.quern.raft.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quern.raft.Entry;
+import dev.quern.raft.EntryType;
+import dev.quern.raft.HardState;
+import dev.quern.raft.Membership;
+import dev.quern.raft.PersistentState;
+import dev.quern.raft.Snapshot;
+import dev.quern.raft.node.RaftPersistence;
+import dev.quern.raft.node.RaftPersistenceContract;
+import dev.quern.raft.node.WalRaftPersistence;
+import dev.quern.raft.storage.RaftLogStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The WAL-backed store against the persistence contract; reopening closes it and opens the directory again. */
+class WalRaftPersistenceTest extends RaftPersistenceContract {
+
+  @TempDir
+  Path dir;
+
+  private final List<WalRaftPersistence> open = new ArrayList<>();
+
+  /** Small segments, so the contract also crosses segment rolls and compaction. */
+  private static final RaftLogStore.Options OPTIONS = new RaftLogStore.Options(256);
+
+  @AfterEach
+  void closeAll() {
+    for (WalRaftPersistence s : open) {
+      try {
+        s.close();
+      } catch (RuntimeException e) {
+        // already closed
+      }
+    }
+  }
+
+  @Override
+  protected RaftPersistence create() {
+    WalRaftPersistence s = WalRaftPersistence.open(dir, OPTIONS);
+    open.add(s);
+    return s;
+  }
+
+  @Override
+  protected RaftPersistence reopen(RaftPersistence store) {
+    ((WalRaftPersistence) store).close();
+    open.remove(store);
+    return create();
+  }
+
+  private static List<Entry> entries(long first, long term, int n) {
+    List<Entry> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      EntryType type = EntryType.values()[(int) ((first + i) % EntryType.values().length)];
+      out.add(new Entry(term, first + i, type, ("e" + (first + i)).getBytes()));
+    }
+    return out;
+  }
+
+  @Test
+  void entryTypesVotesAndMembershipSurviveReopen() {
+    RaftPersistence store = create();
+    store.append(entries(1, 2, 20));
+    store.saveHardState(new HardState(5, 3, 0));
+    store.sync();
+    Snapshot snap = new Snapshot(12, 2, new Membership(List.of(1L, 2L, 3L), List.of(9L)), "image".getBytes());
+    store.saveSnapshot(snap);
+    store.saveHardState(new HardState(5, 0, 12)); // no vote: must come back as NONE
+    store.sync();
+    PersistentState s = reopen(store).load();
+    assertThat(s.hardState()).isEqualTo(new HardState(5, 0, 12));
+    assertThat(s.snapshot()).isEqualTo(snap);
+    assertThat(s.snapshot().membership().learners()).containsExactly(9L);
+    assertThat(s.entries().stream().filter(e -> e.index() > 12)).containsExactlyElementsOf(entries(13, 2, 8));
+  }
+
+  @Test
+  void unsyncedCommitIsWrittenOnClose() {
+    RaftPersistence store = create();
+    store.append(entries(1, 1, 3));
+    store.saveHardState(new HardState(1, 1, 0));
+    store.sync();
+    store.saveHardState(new HardState(1, 1, 3)); // a new commit index alone: no sync asked
+    PersistentState s = reopen(store).load();
+    assertThat(s.hardState()).isEqualTo(new HardState(1, 1, 3));
+    assertThat(s.entries()).containsExactlyElementsOf(entries(1, 1, 3));
+  }
+
+  @Test
+  void reopeningSupplierReleasesThePreviousStore() {
+    Supplier<RaftPersistence> storage = WalRaftPersistence.reopening(dir, OPTIONS);
+    RaftPersistence first = storage.get();
+    first.append(entries(1, 1, 4));
+    first.sync();
+    // Without the supplier closing it, the directory lock would refuse the second open.
+    RaftPersistence second = storage.get();
+    open.add((WalRaftPersistence) second);
+    assertThat(second.load().entries()).containsExactlyElementsOf(entries(1, 1, 4));
+  }
+
+  @Test
+  void foreignBytesAreRefusedWithTheIndex() throws IOException {
+    try (RaftLogStore raw = RaftLogStore.open(dir, OPTIONS)) {
+      raw.persist(List.of(new dev.quern.raft.storage.StoredEntry(1, 1, new byte[] {9, 0})), null);
+    }
+    assertThatThrownBy(() -> create().load()).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("entry 1").hasMessageContaining("version 9");
+  }
+
+  @Test
+  void openFailureNamesTheDirectory() throws IOException {
+    Path file = Files.writeString(dir.resolve("not-a-dir"), "x");
+    assertThatThrownBy(() -> WalRaftPersistence.open(file, OPTIONS)).isInstanceOf(UncheckedIOException.class)
+        .hasMessageContaining("not-a-dir");
+  }
+}
