@@ -19,9 +19,14 @@ import java.util.function.LongFunction;
  * network that drops, delays, reorders and duplicates messages and can be partitioned, and crashes
  * that keep only what the node had persisted. It handles every {@link Ready} the way a real driver
  * must (send the leader's appends, persist, send the rest, apply, advance; a node may crash between
- * sending its appends and persisting them) and checks safety continuously:
- * at most one leader per term, every node applies the same entry at the same index, in order,
- * and a new leader's log holds every entry applied anywhere (leader completeness).
+ * sending its appends and persisting them) and checks safety after every Ready a node handles:
+ * at most one leader per term; every node applies the same entry at the same index, in order;
+ * a committed entry never changes (every node that commits an index commits the same term there);
+ * log matching (two logs with the same term at an index hold the same terms below it, checked as:
+ * every (index, term) in any log has one predecessor term); every leader's log holds every entry
+ * committed anywhere (leader completeness), and a leader never drops or rewrites its own entries;
+ * and a snapshot, when taken and when installed, holds exactly the state a replay of the applied
+ * entries up to its index gives.
  */
 final class SimCluster {
 
@@ -78,6 +83,12 @@ final class SimCluster {
     long applied;
     int incarnation;
     boolean leaderChecked;
+    /** As leader: committed indexes up to here are known to be in its log; its last index and term. */
+    long completeUpTo;
+    long leaderLast;
+    long leaderLastTerm;
+    /** The commit index at the last log-matching check (entries at or below it were checked). */
+    long matchedUpTo;
     final List<ReadState> pendingReads = new ArrayList<>();
 
     Node(long id) {
@@ -95,6 +106,7 @@ final class SimCluster {
       }
       up = true;
       leaderChecked = false;
+      matchedUpTo = 0;
       pendingReads.clear();
       nextTick = now + 1 + rnd.nextInt((int) TICK_MS);
       process(this);
@@ -118,6 +130,17 @@ final class SimCluster {
   private final Map<Long, Long> leaderOfTerm = new HashMap<>();
   /** Every entry applied anywhere, by index. */
   final TreeMap<Long, Entry> appliedEntries = new TreeMap<>();
+  /** The term of every index that any node has counted as committed. */
+  private final TreeMap<Long, Long> committedTerms = new TreeMap<>();
+  /**
+   * For each committed index, the term of the node that first counted it as committed: at least the
+   * term in which it was committed, so every leader of that term or later must hold it.
+   */
+  private final Map<Long, Long> committedInTerm = new HashMap<>();
+  /** Log matching: for each (index, term) seen in any log, the term of the entry before it. */
+  private final Map<List<Long>, Long> predecessorTerm = new HashMap<>();
+  /** State machine images checked against a replay of the applied entries, by index. */
+  private final Map<Long, byte[]> verifiedImages = new HashMap<>();
   /** First result of each client request (clientId, sequence). */
   final Map<List<Long>, byte[]> clientResults = new HashMap<>();
   /** Reads served: context to the read's index, checked against what was committed when it was asked. */
@@ -348,6 +371,7 @@ final class SimCluster {
         if (known != null && known.term() != rd.snapshot().term()) {
           fail("node " + n.id + " installs snapshot " + rd.snapshot() + " but " + known + " was applied");
         }
+        checkImage(n, "installs", rd.snapshot());
         n.sm.restore(rd.snapshot().data());
         n.applied = rd.snapshot().index();
       }
@@ -357,6 +381,7 @@ final class SimCluster {
       n.pendingReads.addAll(rd.readStates());
       n.core.advance(rd);
       checkLeader(n, rd.softState());
+      checkLogs(n);
       serveReads(n);
       maybeSnapshot(n);
     }
@@ -412,6 +437,104 @@ final class SimCluster {
       if (!appliedEntries.isEmpty() && n.core.snapshot().index() < first - 1) {
         fail("leader " + n.id + " has a gap below its log");
       }
+      for (var e : committedTerms.tailMap(first - 1, false).entrySet()) {
+        if (committedInTerm.get(e.getKey()) <= term && n.core.termAt(e.getKey()) != e.getValue()) {
+          fail("leader " + n.id + " of term " + term + " lacks committed entry " + e.getKey() + "@" + e.getValue());
+        }
+      }
+      n.completeUpTo = committedTerms.isEmpty() ? 0 : committedTerms.lastKey();
+      n.leaderLast = n.core.lastIndex();
+      n.leaderLastTerm = n.core.termAt(n.leaderLast);
+    }
+  }
+
+  /**
+   * The log invariants after one of {@code n}'s Readys: what it counts as committed agrees with every
+   * other node; its uncommitted tail obeys log matching; and every up leader holds every entry
+   * committed anywhere and has kept all of its own entries of its term.
+   */
+  private void checkLogs(Node n) {
+    RaftCore c = n.core;
+    long first = c.firstIndex();
+    for (long i = Math.max(first, n.matchedUpTo + 1); i <= c.commitIndex(); i++) {
+      long t = c.termAt(i);
+      Long was = committedTerms.putIfAbsent(i, t);
+      if (was == null) {
+        committedInTerm.put(i, c.term());
+      }
+      if (was != null && was != t) {
+        fail("node " + n.id + " commits index " + i + " in term " + t + " but term " + was
+            + " was committed there");
+      }
+    }
+    // Entries above the last check's commit index may have been replaced since; check them all.
+    for (long i = Math.max(first, n.matchedUpTo); i <= c.lastIndex(); i++) {
+      if (i == 0) {
+        continue;
+      }
+      long t = c.termAt(i);
+      long before = i - 1 < first - 1 ? -1 : c.termAt(i - 1);
+      if (before < 0) {
+        continue;
+      }
+      Long seen = predecessorTerm.putIfAbsent(List.of(i, t), before);
+      if (seen != null && seen != before) {
+        fail("log matching: node " + n.id + " has index " + i + " in term " + t + " after term " + before
+            + " but another log has it after term " + seen);
+      }
+    }
+    n.matchedUpTo = Math.max(n.matchedUpTo, Math.min(c.commitIndex(), c.lastIndex()));
+    for (Node l : nodes.values()) {
+      if (l.up && l.core.isLeader()) {
+        checkLeaderLog(l);
+      }
+    }
+  }
+
+  private void checkLeaderLog(Node l) {
+    RaftCore c = l.core;
+    if (!l.leaderChecked) {
+      return; // checkLeader has just checked the whole log for this term
+    }
+    if (l.leaderLast > 0 && l.leaderLast >= c.firstIndex()
+        && (c.lastIndex() < l.leaderLast || c.termAt(l.leaderLast) != l.leaderLastTerm)) {
+      fail("leader " + l.id + " of term " + c.term() + " dropped or rewrote its entry " + l.leaderLast
+          + "@" + l.leaderLastTerm + ": " + c);
+    }
+    // Leader completeness binds the leaders of the term that committed an entry and of later terms;
+    // a deposed leader that has not heard of the later term yet may lack what that term committed.
+    for (var e : committedTerms.tailMap(Math.max(l.completeUpTo, c.firstIndex() - 1), false).entrySet()) {
+      if (committedInTerm.get(e.getKey()) <= c.term() && c.termAt(e.getKey()) != e.getValue()) {
+        fail("leader " + l.id + " of term " + c.term() + " lacks committed entry " + e.getKey() + "@"
+            + e.getValue());
+      }
+    }
+    l.completeUpTo = committedTerms.isEmpty() ? 0 : committedTerms.lastKey();
+    l.leaderLast = c.lastIndex();
+    l.leaderLastTerm = c.termAt(l.leaderLast);
+  }
+
+  /**
+   * A snapshot's image equals the state that replaying the applied entries up to its index gives
+   * (every index up to it was applied by some node, or the image was verified when it was taken).
+   */
+  private void checkImage(Node n, String what, Snapshot s) {
+    byte[] known = verifiedImages.get(s.index());
+    if (known == null) {
+      DedupStateMachine replay = new DedupStateMachine(new KvStateMachine());
+      for (long i = 1; i <= s.index(); i++) {
+        Entry e = appliedEntries.get(i);
+        if (e == null) {
+          fail("node " + n.id + " " + what + " " + s + " but index " + i + " was never applied anywhere");
+        }
+        replay.applyEntry(e);
+      }
+      known = replay.snapshot();
+      verifiedImages.put(s.index(), known);
+    }
+    if (!java.util.Arrays.equals(known, s.data())) {
+      fail("node " + n.id + " " + what + " " + s + " whose image differs from the replay of the entries"
+          + " applied up to " + s.index());
     }
   }
 
@@ -438,6 +561,7 @@ final class SimCluster {
     RaftCore c = n.core;
     if (c.appliedIndex() - c.snapshot().index() >= opts.snapshotEvery) {
       Snapshot s = c.createSnapshot(c.appliedIndex(), n.sm.snapshot());
+      checkImage(n, "takes", s);
       n.store.saveSnapshot(s);
       n.store.sync();
     }
