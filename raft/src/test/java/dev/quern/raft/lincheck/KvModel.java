@@ -10,8 +10,9 @@ import java.util.Optional;
  * A key-value store of strings with get, put and append, checked one key at a time.
  *
  * <p>Outputs are strings: a get returns the value, {@code ""} for a missing key (as an append to a
- * missing key starts from {@code ""}); put and append outputs are ignored. A {@code null} output is
- * unknown. Since the state of a partition is one key's value, the state is just that string.
+ * missing key starts from {@code ""}); an append returns the value it made (so an append that saw
+ * the value without an earlier acknowledged append is caught even when no get follows); put
+ * outputs are ignored. A {@code null} output is unknown. Since the state of a partition is one key's value, the state is just that string.
  *
  * <pre>{@code
  * List<Operation<KvInput, String>> h = List.of(
@@ -32,7 +33,8 @@ public final class KvModel implements Model<String, KvInput, String> {
     return switch (input.kind()) {
       case GET -> output == null || output.equals(state) ? Optional.of(state) : Optional.empty();
       case PUT -> Optional.of(input.value());
-      case APPEND -> Optional.of(state + input.value());
+      case APPEND -> output == null || output.equals(state + input.value())
+          ? Optional.of(state + input.value()) : Optional.empty();
     };
   }
 
@@ -56,7 +58,7 @@ public final class KvModel implements Model<String, KvInput, String> {
     return switch (input.kind()) {
       case GET -> "get(" + input.key() + ") -> " + result;
       case PUT -> "put(" + input.key() + ", \"" + input.value() + "\")";
-      case APPEND -> "append(" + input.key() + ", \"" + input.value() + "\")";
+      case APPEND -> "append(" + input.key() + ", \"" + input.value() + "\") -> " + result;
     };
   }
 }

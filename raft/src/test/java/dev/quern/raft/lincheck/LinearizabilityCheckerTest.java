@@ -126,13 +126,34 @@ class LinearizabilityCheckerTest {
   @Test
   void lostAppendIsIllegal() {
     assertThat(checkKv(List.of(
-        kv(0, KvInput.append("x", "1"), 0, "", 10),
-        kv(1, KvInput.append("x", "2"), 20, "", 30),
+        kv(0, KvInput.append("x", "1"), 0, "1", 10),
+        kv(1, KvInput.append("x", "2"), 20, "12", 30),
         kv(2, KvInput.get("x"), 40, "2", 50))).isIllegal()).isTrue();
     assertThat(checkKv(List.of(
-        kv(0, KvInput.append("x", "1"), 0, "", 10),
-        kv(1, KvInput.append("x", "2"), 20, "", 30),
+        kv(0, KvInput.append("x", "1"), 0, "1", 10),
+        kv(1, KvInput.append("x", "2"), 20, "12", 30),
         kv(2, KvInput.get("x"), 40, "12", 50))).isOk()).isTrue();
+  }
+
+  @Test
+  void appendOutputsAreChecked() {
+    // The second append answered as if the first, acknowledged before it began, never happened.
+    CheckResult lost = checkKv(List.of(
+        kv(0, KvInput.append("x", "1"), 0, "1", 10),
+        kv(1, KvInput.append("x", "2"), 20, "2", 30)));
+    assertThat(lost.isIllegal()).isTrue();
+    assertThat(lost.explanation()).contains("append(x, \"2\") -> \"2\"");
+    // Overlapping appends may take either order, but their outputs must agree on one.
+    assertThat(checkKv(List.of(
+        kv(0, KvInput.append("x", "1"), 0, "21", 30),
+        kv(1, KvInput.append("x", "2"), 0, "2", 30))).isOk()).isTrue();
+    assertThat(checkKv(List.of(
+        kv(0, KvInput.append("x", "1"), 0, "1", 30),
+        kv(1, KvInput.append("x", "2"), 0, "2", 30))).isIllegal()).isTrue();
+    // An append whose answer was lost (null) may have made any value.
+    assertThat(checkKv(List.of(
+        Operation.pending(0, KvInput.append("x", "1"), 0),
+        kv(1, KvInput.append("x", "2"), 20, "12", 30))).isOk()).isTrue();
   }
 
   @Test
@@ -152,8 +173,8 @@ class LinearizabilityCheckerTest {
     CheckResult r = checkKv(List.of(
         kv(0, KvInput.put("a", "1"), 0, "", 10),
         kv(1, KvInput.get("a"), 20, "1", 30),
-        kv(0, KvInput.append("b", "x"), 40, "", 50),
-        kv(0, KvInput.append("b", "y"), 60, "", 70),
+        kv(0, KvInput.append("b", "x"), 40, "x", 50),
+        kv(0, KvInput.append("b", "y"), 60, "xy", 70),
         kv(1, KvInput.get("b"), 80, "yx", 90)));
     assertThat(r.isIllegal()).isTrue();
     assertThat(r.explanation()).startsWith("key \"b\" is not linearizable").contains("get(b) -> \"yx\"");
@@ -164,7 +185,7 @@ class LinearizabilityCheckerTest {
   void exhaustedBudgetGivesUnknown() {
     List<Operation<KvInput, String>> h = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
-      h.add(kv(i, KvInput.append("x", "" + i), 0, "", 100));
+      h.add(kv(i, KvInput.append("x", "" + i), 0, null, 100));
     }
     CheckResult r = LinearizabilityChecker.check(new KvModel(), h, Duration.ZERO);
     assertThat(r.outcome()).isEqualTo(CheckResult.Outcome.UNKNOWN);

@@ -62,7 +62,12 @@ class RandomHistoryTest {
         clientId[c] = nextClientId++;
         busyUntil[c] = now;
       } else {
-        history.add(new Operation<>(clientId[c], input, call, input.kind() == KvInput.Kind.GET ? before : "", ret));
+        String output = switch (input.kind()) {
+          case GET -> before;
+          case APPEND -> before + input.value();
+          case PUT -> "";
+        };
+        history.add(new Operation<>(clientId[c], input, call, output, ret));
         busyUntil[c] = ret;
       }
     }
