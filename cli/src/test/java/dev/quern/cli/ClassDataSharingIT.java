@@ -168,7 +168,7 @@ class ClassDataSharingIT {
   }
 
   private Run run(Path cds, List<String> javaOpts, Map<String, String> env, String... args) {
-    String name = "quern-" + (++runs) + "-" + args[0];
+    String name = "quern-" + (++runs) + "-" + args[0].replaceFirst("^-+", "");
     // Standard error apart (the runs must print nothing there), kept with the run's log.
     Path err = procs.logDir().resolve(name + ".stderr.log");
     List<String> command = new ArrayList<>(List.of("bash", "-c", "exec 2>\"$0\" && exec \"$@\"",
