@@ -2,19 +2,29 @@ package dev.quern.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quern.testkit.Seed;
+import dev.quern.testkit.Seeds;
+import dev.quern.testkit.TestProcess;
+import dev.quern.testkit.TestProcesses;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.StringTokenizer;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,21 +32,26 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code package}): the first run that starts a cluster writes it, the next ones map it, and a
  * missing, truncated, damaged, foreign or unwritable archive never costs a run its result.
  */
+@ExtendWith({Seeds.class, TestProcesses.Extension.class})
+@Timeout(value = 12, unit = TimeUnit.MINUTES)
 class ClassDataSharingIT {
   private static final Path ROOT = Path.of(System.getProperty("quern.root", "..")).toAbsolutePath()
       .normalize();
+  /** One run of bin/quern, the archive's dump after it included. */
+  private static final Duration RUN = Duration.ofMinutes(3);
 
   @TempDir static Path shared;
   private static Path input;
   private static Map<String, Long> expected;
 
   @TempDir Path dir;
+  private TestProcesses procs;
+  private int runs;
 
+  /** The corpus of every test; a failure names the seed that makes it again. */
   @BeforeAll
-  static void corpus() throws IOException {
-    long seed = System.nanoTime();
-    System.out.println("ClassDataSharingIT corpus seed " + seed);
-    Random random = new Random(seed);
+  static void corpus(Seed seed) throws IOException {
+    SplittableRandom random = seed.random();
     StringBuilder text = new StringBuilder();
     for (int line = 0; line < 300; line++) {
       int words = random.nextInt(12);
@@ -52,6 +67,11 @@ class ClassDataSharingIT {
     while (tokens.hasMoreTokens()) {
       expected.merge(tokens.nextToken(), 1L, Long::sum);
     }
+  }
+
+  @BeforeEach
+  void processes(TestProcesses procs) {
+    this.procs = procs;
   }
 
   @Test
@@ -132,41 +152,44 @@ class ClassDataSharingIT {
     assertThat(dir.resolve("off")).doesNotExist();
   }
 
-  private Run wordcount(Path cds, String out, String... javaOpts) throws Exception {
+  private Run wordcount(Path cds, String out, String... javaOpts) {
     return wordcount(cds, out, List.of(javaOpts), Map.of());
   }
 
-  private Run wordcount(Path cds, String out, List<String> javaOpts, Map<String, String> env)
-      throws Exception {
+  private Run wordcount(Path cds, String out, List<String> javaOpts, Map<String, String> env) {
     Path outDir = dir.resolve(out);
     Run r = run(cds, javaOpts, env, "examples", "--ui-port", "0", "--master", "local[1]",
         "wordcount", input.toString(), outDir.toString());
     return r.withOutput(outDir);
   }
 
-  private Run run(Path cds, List<String> javaOpts, String... args) throws Exception {
+  private Run run(Path cds, List<String> javaOpts, String... args) {
     return run(cds, javaOpts, Map.of(), args);
   }
 
-  private Run run(Path cds, List<String> javaOpts, Map<String, String> env, String... args)
-      throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(ROOT.resolve("bin/quern").toString());
+  private Run run(Path cds, List<String> javaOpts, Map<String, String> env, String... args) {
+    String name = "quern-" + (++runs) + "-" + args[0].replaceFirst("^-+", "");
+    // Standard error apart (the runs must print nothing there), kept with the run's log.
+    Path err = procs.logDir().resolve(name + ".stderr.log");
+    List<String> command = new ArrayList<>(List.of("bash", "-c", "exec 2>\"$0\" && exec \"$@\"",
+        err.toString(), ROOT.resolve("bin/quern").toString()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().put("QUERN_CDS_DIR", cds.toString());
     pb.environment().put("QUERN_JAVA_OPTS", String.join(" ", javaOpts)
         + " -Dquern.history.dir=" + dir.resolve("history"));
     pb.environment().putAll(env);
-    pb.redirectOutput(dir.resolve("stdout.txt").toFile());
-    pb.redirectError(dir.resolve("stderr.txt").toFile());
-    Process p = pb.start();
-    if (!p.waitFor(3, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new AssertionError("bin/quern did not end within 3 minutes: " + command);
+    TestProcess quern = procs.start(name, pb);
+    int exit = quern.awaitExit(RUN);
+    return new Run(exit, quern.log(), read(err), null, quern.logFile());
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    return new Run(p.exitValue(), Files.readString(dir.resolve("stdout.txt")),
-        Files.readString(dir.resolve("stderr.txt")), null);
   }
 
   private static Path onlyArchive(Path cds) throws IOException {
@@ -185,9 +208,9 @@ class ClassDataSharingIT {
     }
   }
 
-  private record Run(int exit, String out, String err, Path output) {
+  private record Run(int exit, String out, String err, Path output, Path log) {
     Run withOutput(Path o) {
-      return new Run(exit, out, err, o);
+      return new Run(exit, out, err, o, log);
     }
 
     void assertCounted(Map<String, Long> want) throws IOException {
@@ -208,7 +231,7 @@ class ClassDataSharingIT {
 
     @Override
     public String toString() {
-      return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+      return "exit " + exit + " (log " + log + ")\n--- stdout\n" + out + "--- stderr\n" + err;
     }
   }
 }

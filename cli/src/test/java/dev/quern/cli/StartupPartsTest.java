@@ -11,6 +11,7 @@ import dev.quern.api.Counters;
 import dev.quern.api.JobHandle;
 import dev.quern.api.JobState;
 import dev.quern.api.JobStatus;
+import dev.quern.testkit.Await;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -20,7 +21,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.ILoggerFactory;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The parts that make the command start and end quickly: each keeps what it replaced. */
 class StartupPartsTest {
@@ -43,9 +46,9 @@ class StartupPartsTest {
     }
 
     @Override
-    public JobStatus awaitCompletion() throws InterruptedException {
-      end.await();
-      return status();
+    public JobStatus awaitCompletion() {
+      // The monitor must never wait without a bound: it redraws every refresh period.
+      throw new AssertionError("the monitor waited on the job without a bound");
     }
 
     @Override
@@ -65,9 +68,8 @@ class StartupPartsTest {
     StringWriter out = new StringWriter();
     ProgressMonitor monitor = new ProgressMonitor(job, new PrintWriter(out, true), false);
     monitor.start();
-    while (job.waits.isEmpty()) {
-      Thread.sleep(1);
-    }
+    Await.until(Duration.ofSeconds(30), "the monitor to wait on the job",
+        () -> !job.waits.isEmpty());
     job.end.countDown();
     monitor.awaitSummary();
     // It waited on the job (woken by its end), not a fixed sleep of the refresh period.
@@ -93,6 +95,8 @@ class StartupPartsTest {
     monitor.start();
     monitor.awaitSummary();
     assertThat(out.toString()).contains("job-1 wc SUCCEEDED in ");
+    // One failed wait, then the status read that saw the end.
+    assertThat(failing.waits).containsExactly("failed");
   }
 
   @Test
@@ -115,9 +119,10 @@ class StartupPartsTest {
   @Test
   void theCommandsLoggingComesFromTheConfiguratorService() {
     // The test JVM's logback found the service (no logback.xml is left on the class path).
-    if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-      assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDERR")).isNotNull();
-    }
+    ILoggerFactory factory = LoggerFactory.getILoggerFactory();
+    assertThat(factory).isInstanceOf(LoggerContext.class);
+    LoggerContext context = (LoggerContext) factory;
+    assertThat(context.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("STDERR")).isNotNull();
     assertThat(StartupPartsTest.class.getResource("/logback.xml")).isNull();
   }
 
@@ -172,6 +177,7 @@ class StartupPartsTest {
     Thread warming = StartupWarmer.startFor(new String[] {"examples", "wordcount"});
     assertThat(warming).isNotNull();
     assertThat(warming.isDaemon()).isTrue();
-    warming.join();
+    warming.join(Duration.ofSeconds(60).toMillis());
+    assertThat(warming.isAlive()).as("the warming thread ended").isFalse();
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quern.testkit.Await;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -133,7 +133,7 @@ class WatchingJobsTest {
         "--port", "0", "--history", history.toString())), "quern-ui");
     ui.start();
     try {
-      awaitTrue(() -> URL.matcher(uiOut.toString()).find(), "quern ui printed its URL");
+      Await.until(WAIT, "quern ui to print its URL", () -> URL.matcher(uiOut.toString()).find());
       Matcher u = URL.matcher(uiOut.toString());
       assertThat(u.find()).isTrue();
       String base = u.group(1);
@@ -218,20 +218,9 @@ class WatchingJobsTest {
 
   /** The browser app's page itself is served too. */
   private static int getStatus(String base) throws IOException, InterruptedException {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.body()).contains("<html");
     return r.statusCode();
-  }
-
-  private static void awaitTrue(BooleanSupplier condition, String what)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(20);
-    }
   }
 }
