@@ -105,6 +105,12 @@ public final class TestProcesses implements AutoCloseable {
       for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
+      // The class's directory too, once no other test's logs are in it.
+      try (Stream<Path> rest = Files.list(logDir.getParent())) {
+        if (rest.findAny().isEmpty()) {
+          Files.deleteIfExists(logDir.getParent());
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
