@@ -30,7 +30,7 @@ final class Seeds {
       body.accept(seed);
     } catch (Throwable t) {
       throw new AssertionError("scenario '" + scenario + "' failed with seed " + seed + "; replay: "
-          + "mvn -B -ntp -pl master -am test -Dsurefire.failIfNoSpecifiedTests=false -Dtest='"
+          + "mvn -B -ntp -pl raft -am test -Dsurefire.failIfNoSpecifiedTests=false -Dtest='"
           + testClass + "#" + scenario + "' -Draft.seed=" + seed + "\n" + t, t);
     }
   }
