@@ -15,6 +15,10 @@ import org.junit.jupiter.api.Test;
  */
 class Figure8Test {
 
+  /** An election timeout is 10-20 ticks: a core that needs more has a bug, and the loop must end. */
+  private static final int MAX_TICKS = 100;
+  private static final int MAX_READY_BATCHES = 100;
+
   @Test
   void oldTermEntryOnMajorityIsNotCommittedByCounting() {
     List<Entry> log = new ArrayList<>();
@@ -25,7 +29,8 @@ class Figure8Test {
     RaftConfig cfg = RaftConfig.defaults(1).withPreVote(false);
     RaftCore s1 = new RaftCore(cfg, new PersistentState(new HardState(3, 0, 3), Snapshot.EMPTY, log), new SplittableRandom(1));
     drain(s1);
-    while (s1.role() != Role.CANDIDATE) {
+    for (int ticks = 0; s1.role() != Role.CANDIDATE; ticks++) {
+      assertThat(ticks).as("ticks before the election timeout").isLessThan(MAX_TICKS);
       s1.tick();
     }
     assertThat(s1.term()).isEqualTo(4);
@@ -45,8 +50,10 @@ class Figure8Test {
     assertThat(s1.commitIndex()).isEqualTo(5);
   }
 
+  /** Hands every Ready back; a core that keeps producing them without new input fails the test. */
   private static void drain(RaftCore c) {
-    while (c.hasReady()) {
+    for (int batches = 0; c.hasReady(); batches++) {
+      assertThat(batches).as("Ready batches without new input").isLessThan(MAX_READY_BATCHES);
       c.advance(c.ready());
     }
   }

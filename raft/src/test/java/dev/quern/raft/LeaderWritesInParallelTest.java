@@ -16,13 +16,17 @@ import org.junit.jupiter.api.Test;
 class LeaderWritesInParallelTest {
 
   private static final byte[] CMD = {42};
+  /** An election timeout is 10-20 ticks: a core that needs more has a bug, and the loop must end. */
+  private static final int MAX_TICKS = 100;
+  private static final int MAX_READY_BATCHES = 100;
 
   @Test
   void appendsGoBeforePersistButVotesAndAcksWait() {
     RaftConfig cfg = RaftConfig.defaults(1).withPreVote(false);
     RaftCore leader = RaftCore.bootstrap(cfg, List.of(1L, 2L, 3L), new SplittableRandom(5));
     drain(leader);
-    while (leader.role() != Role.CANDIDATE) {
+    for (int ticks = 0; leader.role() != Role.CANDIDATE; ticks++) {
+      assertThat(ticks).as("ticks before the election timeout").isLessThan(MAX_TICKS);
       leader.tick();
     }
     Ready campaign = leader.ready();
@@ -64,7 +68,8 @@ class LeaderWritesInParallelTest {
     RaftConfig cfg = RaftConfig.defaults(1).withPreVote(false);
     RaftCore leader = RaftCore.bootstrap(cfg, List.of(1L, 2L, 3L), new SplittableRandom(7));
     drain(leader);
-    while (leader.role() != Role.CANDIDATE) {
+    for (int ticks = 0; leader.role() != Role.CANDIDATE; ticks++) {
+      assertThat(ticks).as("ticks before the election timeout").isLessThan(MAX_TICKS);
       leader.tick();
     }
     drain(leader);
@@ -97,7 +102,8 @@ class LeaderWritesInParallelTest {
     RaftCore leader = new RaftCore(RaftConfig.defaults(1).withPreVote(false),
         new PersistentState(new HardState(1, 0, 2), Snapshot.EMPTY, log), new SplittableRandom(9));
     drain(leader);
-    while (!leader.isLeader()) {
+    for (int ticks = 0; !leader.isLeader(); ticks++) {
+      assertThat(ticks).as("ticks before a lone voter leads").isLessThan(MAX_TICKS);
       leader.tick();
     }
     drain(leader); // the election Ready changes the term: everything waits for the write
@@ -118,8 +124,10 @@ class LeaderWritesInParallelTest {
     assertThat(next.committedEntries()).extracting(Entry::index).contains(index);
   }
 
+  /** Hands every Ready back; a core that keeps producing them without new input fails the test. */
   private static void drain(RaftCore c) {
-    while (c.hasReady()) {
+    for (int batches = 0; c.hasReady(); batches++) {
+      assertThat(batches).as("Ready batches without new input").isLessThan(MAX_READY_BATCHES);
       c.advance(c.ready());
     }
   }

@@ -29,7 +29,8 @@ class PipeliningTest {
     RaftConfig cfg = RaftConfig.defaults(1).withPreVote(false).withLimits(64, 2, 1024);
     RaftCore leader = RaftCore.bootstrap(cfg, List.of(1L, 2L, 3L), new SplittableRandom(3));
     cycle(leader);
-    while (leader.role() != Role.CANDIDATE) {
+    for (int ticks = 0; leader.role() != Role.CANDIDATE; ticks++) {
+      assertThat(ticks).as("ticks before the election timeout").isLessThan(100); // timeouts are 10-20 ticks
       leader.tick();
     }
     leader.step(new VoteResponse(2, 1, leader.term(), false, false));

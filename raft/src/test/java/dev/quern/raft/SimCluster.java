@@ -151,6 +151,7 @@ final class SimCluster {
   long messages;
   long requests;
   long appendRejects;
+  long snapshotChunks;
 
   /** A simulated group whose nodes write to {@link SimDisk}s: unsynced writes are lost in a crash. */
   SimCluster(long seed, int n, Options opts) {
@@ -334,6 +335,9 @@ final class SimCluster {
     if (m instanceof Message.AppendResponse r && r.reject()) {
       appendRejects++;
     }
+    if (m instanceof Message.InstallSnapshot) {
+      snapshotChunks++;
+    }
     if (!connected(m.from(), m.to()) || rnd.nextDouble() < opts.drop) {
       if (m.to() == TRACE || m.from() == TRACE) {
         System.out.println("t=" + now + " dropped");
@@ -352,7 +356,10 @@ final class SimCluster {
 
   /** Handles Ready batches as a driver must: send early appends, persist, send, apply, advance. */
   void process(Node n) {
-    while (n.core.hasReady()) {
+    for (int batches = 0; n.core.hasReady(); batches++) {
+      if (batches == 10_000) {
+        fail("node " + n.id + " keeps producing Ready batches without new input: " + n.core);
+      }
       Ready rd = n.core.ready();
       for (Message m : rd.messagesBeforePersist()) {
         send(m);

@@ -73,14 +73,19 @@ public final class ClientEndpoint {
     this.peerClients = Map.copyOf(peerClients);
   }
 
-  /** Binds 127.0.0.1:{@code port} and accepts connections on a daemon thread. */
-  public void start(int port) throws IOException {
+  /**
+   * Binds 127.0.0.1:{@code port} ({@code 0}: any free port) and accepts connections on a daemon
+   * thread; returns the port it bound.
+   */
+  public int start(int port) throws IOException {
     server = new ServerSocket();
     server.setReuseAddress(true);
     server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
-    Thread acceptor = new Thread(this::acceptLoop, "client-accept-" + port);
+    int bound = server.getLocalPort();
+    Thread acceptor = new Thread(this::acceptLoop, "client-accept-" + bound);
     acceptor.setDaemon(true);
     acceptor.start();
+    return bound;
   }
 
   private void acceptLoop() {

@@ -8,7 +8,7 @@ import java.util.TreeMap;
  * Command line of {@link KvDemoMain}.
  *
  * <pre>
- * --id 1 --data /var/quern/m1 --port 25521 --client-port 7001
+ * --id 1 --data /var/quern/m1 --port 25521 --client-port 7001   (--client-port 0: any free port)
  * --peers 2=127.0.0.1:25522,3=127.0.0.1:25523          (Raft/Artery addresses of the others)
  * [--peer-clients 2=127.0.0.1:7002,3=127.0.0.1:7003]  (their client endpoints, for redirects)
  * [--tick-ms 50] [--snapshot-every 10000] [--segment-bytes 67108864]

@@ -23,7 +23,11 @@ import org.slf4j.LoggerFactory;
  * One master as an OS process: an actor system (Artery TCP on 127.0.0.1), the Raft node on the
  * durable WAL in {@code --data}, the replicated {@link KvStateMachine}, and a {@link ClientEndpoint}.
  * All members named in {@code --peers} plus this one found the group when their storage is empty.
- * Prints {@code READY <client port>} on stdout once clients can connect. See {@link KvDemoArgs}.
+ * Prints {@code READY client-port=<port> pid=<pid>} on stdout once clients can connect: the port it
+ * bound (so {@code --client-port 0} works), and the pid that tells this life's line from an earlier
+ * life's in a log that restarts append to. If the Artery port is taken, the actor system fails to
+ * start and the process exits with status 1 after logging {@code Failed to bind TCP to [host:port]}.
+ * See {@link KvDemoArgs}.
  */
 public final class KvDemoMain {
 
@@ -62,10 +66,10 @@ public final class KvDemoMain {
       return Behaviors.empty();
     }), SYSTEM, pekkoConfig(args.port()));
     ClientEndpoint endpoint = new ClientEndpoint(system, spawned.get(30, TimeUnit.SECONDS), args.id(), args.peerClients());
-    endpoint.start(args.clientPort());
+    int clientPort = endpoint.start(args.clientPort());
     Runtime.getRuntime().addShutdownHook(new Thread(system::terminate, "master-shutdown"));
-    LOG.info("master {} on Artery port {}, clients on {}", args.id(), args.port(), args.clientPort());
-    System.out.println("READY " + args.clientPort());
+    LOG.info("master {} on Artery port {}, clients on {}", args.id(), args.port(), clientPort);
+    System.out.println("READY client-port=" + clientPort + " pid=" + ProcessHandle.current().pid());
     System.out.flush();
     system.getWhenTerminated().toCompletableFuture().join();
   }

@@ -3,10 +3,13 @@ package dev.quern.raft.kvdemo;
 import dev.quern.raft.lincheck.KvInput;
 import dev.quern.raft.lincheck.Operation;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,10 +20,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a refused connection, a timeout or RETRY, and keeps its sequence number across attempts (the masters
  * apply it at most once). A request that gets no answer within {@link #GIVE_UP_NANOS} is recorded as
  * pending: its effect is unknown.
+ *
+ * <p>{@link #stop} lets each client finish its request; {@link #close} (for a test that failed) also
+ * abandons the requests under way, as pending. Both wait for the client threads with a bound.
  */
-final class KvWorkload {
+final class KvWorkload implements AutoCloseable {
 
   static final long GIVE_UP_NANOS = 20_000_000_000L;
+  /** A request's connect and read timeout, per attempt. */
+  static final int ATTEMPT_TIMEOUT_MILLIS = 3000;
+  /** A client finishes its request (at most the give-up time plus one attempt's two timeouts) within this. */
+  private static final Duration STOP_BOUND =
+      Duration.ofNanos(GIVE_UP_NANOS).plusMillis(2L * ATTEMPT_TIMEOUT_MILLIS).plusSeconds(10);
+  /** An abandoned request returns within one attempt's two timeouts. */
+  private static final Duration CLOSE_BOUND = Duration.ofMillis(2L * ATTEMPT_TIMEOUT_MILLIS).plusSeconds(10);
+  /**
+   * The clients stop starting requests after this many, so the linearizability check, which has no
+   * time budget, always has a bounded history to check (a normal run makes about 2,000).
+   */
+  static final int MAX_OPERATIONS = 10_000;
   // Eight keys keep each key's history short: the checker memoises whole values, and a key with
   // thousands of appends under failover concurrency ran a 1 GB heap out of memory.
   static final String[] APPEND_KEYS = {"a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7"};
@@ -30,6 +48,7 @@ final class KvWorkload {
   private final long seed;
   private final List<Operation<KvInput, String>> history = Collections.synchronizedList(new ArrayList<>());
   private final AtomicBoolean stop = new AtomicBoolean();
+  private final AtomicBoolean abandon = new AtomicBoolean();
   private final AtomicInteger acknowledged = new AtomicInteger();
   private final List<Thread> threads = new ArrayList<>();
   private final List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
@@ -49,6 +68,7 @@ final class KvWorkload {
           failures.add(e);
         }
       }, "kv-client-" + c);
+      t.setDaemon(true); // never what keeps the test JVM alive, whatever happens
       t.start();
       threads.add(t);
     }
@@ -58,13 +78,47 @@ final class KvWorkload {
     return acknowledged.get();
   }
 
-  void stop() throws InterruptedException {
+  /** Whether the clients have started {@link #MAX_OPERATIONS} requests and start no more. */
+  boolean exhausted() {
+    return history.size() >= MAX_OPERATIONS;
+  }
+
+  /** Lets every client finish the request under way and waits (bounded) for it; rethrows a client's failure. */
+  void stop() {
     stop.set(true);
-    for (Thread t : threads) {
-      t.join();
-    }
+    joinAll(STOP_BOUND);
     if (!failures.isEmpty()) {
-      throw new AssertionError("a client failed (seed " + seed + ")", failures.get(0));
+      AssertionError e = new AssertionError("a client failed (seed " + seed + ")", failures.get(0));
+      failures.subList(1, failures.size()).forEach(e::addSuppressed);
+      throw e;
+    }
+  }
+
+  /** Stops the clients, abandoning their requests under way, and waits (bounded) for their threads. */
+  @Override
+  public void close() {
+    stop.set(true);
+    abandon.set(true);
+    joinAll(CLOSE_BOUND);
+  }
+
+  private void joinAll(Duration bound) {
+    long deadline = System.nanoTime() + bound.toNanos();
+    List<String> stuck = new ArrayList<>();
+    for (Thread t : threads) {
+      try {
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while stopping the clients", e);
+      }
+      if (t.isAlive()) {
+        stuck.add(t.getName() + " at " + Arrays.toString(t.getStackTrace()));
+        t.interrupt();
+      }
+    }
+    if (!stuck.isEmpty()) {
+      throw new AssertionError("clients still running " + bound.toSeconds() + " s after being stopped: " + stuck);
     }
   }
 
@@ -75,7 +129,7 @@ final class KvWorkload {
   private void runClient(int client) {
     SplittableRandom random = new SplittableRandom(seed * 31 + client);
     Session session = new Session(client);
-    for (long seq = 1; !stop.get(); ) {
+    for (long seq = 1; !stop.get() && !exhausted(); ) {
       int pick = random.nextInt(10);
       KvInput input;
       String request;
@@ -123,7 +177,7 @@ final class KvWorkload {
 
     Operation<KvInput, String> perform(KvInput input, String request) {
       long call = System.nanoTime();
-      while (System.nanoTime() - call < GIVE_UP_NANOS) {
+      while (System.nanoTime() - call < GIVE_UP_NANOS && !abandon.get() && !Thread.currentThread().isInterrupted()) {
         String answer = attempt(request);
         if (answer != null && answer.startsWith("OK")) {
           String output = answer.length() > 3 ? answer.substring(3) : "";
@@ -154,7 +208,11 @@ final class KvWorkload {
     private String attempt(String request) {
       try {
         if (connection == null) {
-          connection = new LineClient(masters.clientPort(node), 3000);
+          int port = masters.clientPort(node);
+          if (port == 0) {
+            return null; // down, or restarting and not ready yet
+          }
+          connection = new LineClient(port, ATTEMPT_TIMEOUT_MILLIS);
         }
         return connection.call(request);
       } catch (IOException e) {
