@@ -8,64 +8,164 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Exactly-once client semantics on top of a {@link StateMachine}. Commands are {@link ClientCommand}s;
- * a client retries a request (to another node, after a timeout or a leader change) with the same
- * sequence number, and the retry may be committed twice. This wrapper remembers, per client, the last
- * sequence number applied and its result: a repeat returns the remembered result instead of applying
- * the command again. The session table is part of the snapshot, so the memory survives compaction and
- * restarts.
+ * Exactly-once client semantics on top of a {@link StateMachine} (Raft thesis 6.3). Commands are
+ * {@link ClientCommand}s; a client retries a request (to another node, after a timeout or a leader
+ * change) with the same sequence number, and the retry may be committed twice. Per client this
+ * wrapper keeps a session: the highest sequence number applied and, for the last {@code window}
+ * numbers, which were applied and their results. Results are {@link ClientResult}s, encoded:
+ * <ul>
+ *   <li>a number above the highest is applied;</li>
+ *   <li>a number within the window is applied if it was not yet (a pipelining client's requests
+ *   may commit out of order), else answered with the first application's result;</li>
+ *   <li>a number below the window is {@link ClientResult.Refused refused} as STALE: it may or may
+ *   not have been applied long ago, and an "OK" would claim a write that this command did not do;</li>
+ *   <li>a client with no session may open one with a number within the first window (1 for a
+ *   client with one request outstanding); a higher number is refused as NO_SESSION.</li>
+ * </ul>
  *
- * <p>Results come back when applied: {@link #resultOf(long, long)} gives a future that completes when
- * that request is applied (on whichever node this wrapper runs). Not thread-safe; the driver's thread
- * applies entries and completes the futures.
+ * <p>Sessions expire by the log's clock: each command carries the time its accepting node stamped
+ * ({@link ClientCommand#at}); the log's time is the largest applied so far, and a session with no
+ * command for {@code sessionTimeoutMillis} of log time is gone. Every replica applies the same
+ * commands, so every replica expires the same sessions at the same entry, and the session table
+ * (with the log's time) is part of the snapshot. A client whose session expired gets NO_SESSION and
+ * starts over under a new client id. (A client that retries a number within the first window
+ * after its session expired could be applied twice; the timeout is meant to be far longer than any
+ * retry.)
  *
- * <p>Sessions are never expired: expiry would need a deterministic clock carried in the log.
+ * <p>Not thread-safe; the driver's thread applies entries and completes the futures of
+ * {@link #resultOf}.
  */
 public final class DedupStateMachine implements StateMachine {
 
-  private record Session(long lastSequence, byte[] lastResult) {
+  /** What a session remembers. {@code applied}: bit i set when {@code highest - i} was applied. */
+  private static final class Session {
+    long highest;
+    long applied;
+    long lastActive;
+    final TreeMap<Long, byte[]> results = new TreeMap<>();
   }
 
   private record Key(long clientId, long sequence) {
   }
 
+  private static final byte SNAPSHOT_VERSION = 1;
+
   private final StateMachine inner;
+  private final int window;
+  private final long sessionTimeoutMillis;
   private final TreeMap<Long, Session> sessions = new TreeMap<>();
-  private final Map<Key, List<CompletableFuture<byte[]>>> waiting = new HashMap<>();
+  private final Map<Key, List<CompletableFuture<ClientResult>>> waiting = new HashMap<>();
+  private long logTime;
+  private long nextSweep;
   private long applyCount;
 
+  /** One request outstanding per client, sessions never expire. */
   public DedupStateMachine(StateMachine inner) {
-    this.inner = inner;
+    this(inner, 1, 0);
   }
 
-  /** Applies an encoded {@link ClientCommand}; a repeat of the client's last request is not re-applied. */
+  /**
+   * @param window               how many sequence numbers a client may have outstanding at once
+   *                             (1 to 64)
+   * @param sessionTimeoutMillis log time after which a silent client's session expires; 0: never
+   */
+  public DedupStateMachine(StateMachine inner, int window, long sessionTimeoutMillis) {
+    if (window < 1 || window > 64) {
+      throw new IllegalArgumentException("window must be 1..64, got " + window);
+    }
+    if (sessionTimeoutMillis < 0) {
+      throw new IllegalArgumentException("sessionTimeoutMillis must be >= 0, got " + sessionTimeoutMillis);
+    }
+    this.inner = inner;
+    this.window = window;
+    this.sessionTimeoutMillis = sessionTimeoutMillis;
+  }
+
+  /** Applies an encoded {@link ClientCommand}; returns an encoded {@link ClientResult}. */
   @Override
   public byte[] apply(byte[] command) {
     ClientCommand c = ClientCommand.decode(command);
-    Session s = sessions.get(c.clientId());
-    byte[] result;
-    if (s != null && c.sequence() <= s.lastSequence()) {
-      // A retry that was committed more than once. Older than the last one: the client has moved
-      // on and will never read the answer, so there is nothing to return.
-      result = c.sequence() == s.lastSequence() ? s.lastResult() : null;
-    } else {
-      result = inner.apply(c.payload());
-      applyCount++;
-      sessions.put(c.clientId(), new Session(c.sequence(), result));
-    }
-    List<CompletableFuture<byte[]>> futures = waiting.remove(new Key(c.clientId(), c.sequence()));
+    logTime = Math.max(logTime, c.time());
+    sweep();
+    ClientResult result = decide(c);
+    List<CompletableFuture<ClientResult>> futures = waiting.remove(new Key(c.clientId(), c.sequence()));
     if (futures != null) {
-      for (CompletableFuture<byte[]> f : futures) {
+      for (CompletableFuture<ClientResult> f : futures) {
         f.complete(result);
       }
     }
-    return result;
+    return result.encode();
+  }
+
+  private ClientResult decide(ClientCommand c) {
+    long seq = c.sequence();
+    Session s = sessions.get(c.clientId());
+    if (s != null && expired(s)) {
+      sessions.remove(c.clientId());
+      s = null;
+    }
+    if (s == null) {
+      if (seq > window) {
+        return new ClientResult.Refused(ClientResult.Reason.NO_SESSION, "client " + c.clientId()
+            + " has no session (it expired after " + sessionTimeoutMillis + " ms without a request, or was"
+            + " never opened) and sequence " + seq + " cannot open one: start over with a new client id");
+      }
+      s = new Session();
+      s.highest = seq;
+      sessions.put(c.clientId(), s);
+      return applyNew(c, s);
+    }
+    s.lastActive = logTime;
+    if (seq > s.highest) {
+      long shift = seq - s.highest;
+      s.applied = shift >= 64 ? 0 : s.applied << shift;
+      s.highest = seq;
+      s.results.headMap(seq - window, true).clear();
+      return applyNew(c, s);
+    }
+    long back = s.highest - seq;
+    if (back >= window) {
+      return new ClientResult.Refused(ClientResult.Reason.STALE, "sequence " + seq + " of client "
+          + c.clientId() + " is older than its window (last applied " + s.highest + ", window " + window
+          + "): not applied");
+    }
+    if ((s.applied & (1L << back)) != 0) {
+      return new ClientResult.Done(s.results.get(seq));
+    }
+    return applyNew(c, s);
+  }
+
+  private ClientResult applyNew(ClientCommand c, Session s) {
+    byte[] value = inner.apply(c.payload());
+    applyCount++;
+    s.applied |= 1L << (s.highest - c.sequence());
+    s.results.put(c.sequence(), value == null ? new byte[0] : value);
+    s.lastActive = logTime;
+    return new ClientResult.Done(value);
+  }
+
+  private boolean expired(Session s) {
+    return sessionTimeoutMillis > 0 && logTime - s.lastActive > sessionTimeoutMillis;
+  }
+
+  /** Frees expired sessions now and then; when is a function of the log alone (and in the snapshot). */
+  private void sweep() {
+    if (sessionTimeoutMillis == 0 || logTime < nextSweep) {
+      return;
+    }
+    for (Iterator<Session> it = sessions.values().iterator(); it.hasNext(); ) {
+      if (expired(it.next())) {
+        it.remove();
+      }
+    }
+    nextSweep = logTime + Math.max(1, sessionTimeoutMillis / 2);
   }
 
   /** Applies a committed entry: only {@link EntryType#NORMAL} entries carry client commands. */
@@ -74,20 +174,31 @@ public final class DedupStateMachine implements StateMachine {
   }
 
   /** A future completed with the result once request (client, sequence) is applied here. */
-  public CompletableFuture<byte[]> resultOf(long clientId, long sequence) {
+  public CompletableFuture<ClientResult> resultOf(long clientId, long sequence) {
     Session s = sessions.get(clientId);
-    if (s != null && s.lastSequence() == sequence) {
-      return CompletableFuture.completedFuture(s.lastResult());
+    if (s != null && sequence <= s.highest && s.highest - sequence < window
+        && (s.applied & (1L << (s.highest - sequence))) != 0) {
+      return CompletableFuture.completedFuture(new ClientResult.Done(s.results.get(sequence)));
     }
-    CompletableFuture<byte[]> f = new CompletableFuture<>();
+    CompletableFuture<ClientResult> f = new CompletableFuture<>();
     waiting.computeIfAbsent(new Key(clientId, sequence), k -> new ArrayList<>()).add(f);
     return f;
   }
 
-  /** The last sequence number applied for {@code clientId}, or 0. */
+  /** The highest sequence number applied for {@code clientId}, or 0 (also after its session expired). */
   public long lastSequence(long clientId) {
     Session s = sessions.get(clientId);
-    return s == null ? 0 : s.lastSequence();
+    return s == null ? 0 : s.highest;
+  }
+
+  /** How many sessions are held (expired ones may linger until the next sweep). */
+  public int sessionCount() {
+    return sessions.size();
+  }
+
+  /** The log's clock: the largest command time applied so far. */
+  public long logTime() {
+    return logTime;
   }
 
   /** How many commands reached the inner state machine (repeats excluded); since start or restore. */
@@ -99,14 +210,21 @@ public final class DedupStateMachine implements StateMachine {
   public byte[] snapshot() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(SNAPSHOT_VERSION);
+      out.writeLong(logTime);
+      out.writeLong(nextSweep);
       out.writeInt(sessions.size());
       for (Map.Entry<Long, Session> e : sessions.entrySet()) {
+        Session s = e.getValue();
         out.writeLong(e.getKey());
-        out.writeLong(e.getValue().lastSequence());
-        byte[] r = e.getValue().lastResult();
-        out.writeInt(r == null ? -1 : r.length);
-        if (r != null) {
-          out.write(r);
+        out.writeLong(s.highest);
+        out.writeLong(s.applied);
+        out.writeLong(s.lastActive);
+        out.writeInt(s.results.size());
+        for (Map.Entry<Long, byte[]> r : s.results.entrySet()) {
+          out.writeLong(r.getKey());
+          out.writeInt(r.getValue().length);
+          out.write(r.getValue());
         }
       }
       byte[] image = inner.snapshot();
@@ -122,13 +240,26 @@ public final class DedupStateMachine implements StateMachine {
   public void restore(byte[] snapshot) {
     sessions.clear();
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot))) {
+      byte version = in.readByte();
+      if (version != SNAPSHOT_VERSION) {
+        throw new IllegalArgumentException("session table of version " + version + ", this node reads "
+            + SNAPSHOT_VERSION);
+      }
+      logTime = in.readLong();
+      nextSweep = in.readLong();
       int n = in.readInt();
       for (int i = 0; i < n; i++) {
         long client = in.readLong();
-        long seq = in.readLong();
-        int len = in.readInt();
-        byte[] r = len < 0 ? null : in.readNBytes(len);
-        sessions.put(client, new Session(seq, r));
+        Session s = new Session();
+        s.highest = in.readLong();
+        s.applied = in.readLong();
+        s.lastActive = in.readLong();
+        int results = in.readInt();
+        for (int j = 0; j < results; j++) {
+          long seq = in.readLong();
+          s.results.put(seq, in.readNBytes(in.readInt()));
+        }
+        sessions.put(client, s);
       }
       inner.restore(in.readNBytes(in.readInt()));
     } catch (IOException e) {

@@ -419,7 +419,9 @@ final class SimCluster {
     byte[] result = n.sm.applyEntry(e);
     if (e.type() == EntryType.NORMAL) {
       ClientCommand c = ClientCommand.decode(e.data());
-      clientResults.putIfAbsent(List.of(c.clientId(), c.sequence()), result);
+      if (ClientResult.decode(result) instanceof ClientResult.Done done) {
+        clientResults.putIfAbsent(List.of(c.clientId(), c.sequence()), done.value());
+      }
     }
   }
 

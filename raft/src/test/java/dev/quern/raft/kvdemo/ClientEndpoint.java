@@ -1,6 +1,7 @@
 package dev.quern.raft.kvdemo;
 
 import dev.quern.raft.ClientCommand;
+import dev.quern.raft.ClientResult;
 import dev.quern.raft.RaftCore;
 import dev.quern.raft.node.RaftNodeActor;
 import java.io.BufferedReader;
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * &lt;rid&gt; STATUS                                   &lt;rid&gt; OK id=.. role=.. term=.. leader=.. commit=.. applied=..
  * any                                            &lt;rid&gt; REDIRECT &lt;leader id&gt; &lt;host:port or -&gt;   (not the leader)
  *                                                &lt;rid&gt; RETRY &lt;why&gt;   (outcome unknown: retry with the same seq)
- *                                                &lt;rid&gt; ERR &lt;what&gt;    (bad request)
+ *                                                &lt;rid&gt; ERR &lt;what&gt;    (bad request; or a write refused
+ *                                                    as STALE or NO_SESSION: not applied)
  * </pre>
  *
  * Keys and values are single tokens (no spaces). Writes carry the client's id and sequence number:
@@ -176,8 +178,9 @@ public final class ClientEndpoint {
               return;
             }
             KvCommand.Op op = t[1].equals("PUT") ? KvCommand.Op.PUT : KvCommand.Op.APPEND;
+            // Stamped with this node's clock: the log's time, by which sessions expire.
             byte[] cmd = new ClientCommand(Long.parseLong(t[2]), Long.parseLong(t[3]),
-                new KvCommand(op, t[4], t[5]).encode()).encode();
+                new KvCommand(op, t[4], t[5]).encode()).at(System.currentTimeMillis()).encode();
             propose(rid, cmd);
           }
           case "GET" -> {
@@ -202,8 +205,12 @@ public final class ClientEndpoint {
         if (err != null) {
           reply(rid, "RETRY timeout");
         } else if (a instanceof RaftNodeActor.Applied applied) {
-          byte[] result = applied.result();
-          reply(rid, "OK " + (result == null ? "" : new String(result, StandardCharsets.UTF_8)));
+          ClientResult r = ClientResult.decode(applied.result());
+          if (r instanceof ClientResult.Done d) {
+            reply(rid, "OK " + new String(d.value(), StandardCharsets.UTF_8));
+          } else if (r instanceof ClientResult.Refused no) {
+            reply(rid, "ERR " + no.reason() + ": " + no.detail());
+          }
         } else if (a instanceof RaftNodeActor.NotLeader n) {
           reply(rid, redirect(n.leaderHint()));
         } else {

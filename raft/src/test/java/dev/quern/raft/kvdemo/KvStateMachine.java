@@ -15,7 +15,8 @@ import java.util.TreeMap;
 public final class KvStateMachine implements StateMachine {
 
   private final TreeMap<String, String> data = new TreeMap<>();
-  private final DedupStateMachine dedup = new DedupStateMachine(new Inner());
+  /** Clients may pipeline up to 16 writes; a client silent for 10 minutes of log time is forgotten. */
+  private final DedupStateMachine dedup = new DedupStateMachine(new Inner(), 16, 10 * 60 * 1000);
 
   /** The plain store, below the deduplication. */
   private final class Inner implements StateMachine {
