@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Text files drawn from a test's seed for the end-to-end tests: words from a small vocabulary with accents, CJK,
- * punctuation and digits; runs of spaces, tabs and form feeds; LF and CRLF line ends; empty lines;
- * files with and without a final newline.
+ * Text files for the end-to-end tests, drawn from the test's seed: words from a small vocabulary
+ * with accents, CJK, punctuation and digits; runs of spaces, tabs and form feeds; LF and CRLF line
+ * ends; empty lines; files with and without a final newline.
  */
 final class TestCorpus {
 
