@@ -10,6 +10,8 @@ import dev.quern.api.io.FileInputFormat;
 import dev.quern.examples.grep.Grep;
 import dev.quern.examples.invertedindex.InvertedIndex;
 import dev.quern.examples.wordcount.WordCount;
+import dev.quern.testkit.Seed;
+import dev.quern.testkit.Seeds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +30,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * computed here in plain Java over the same files. The drivers submit through {@link
  * JobSubmitter#current()}, so the cluster is installed as the current submitter.
  */
+@ExtendWith(Seeds.class)
 class ExamplesEndToEndTest {
   @RegisterExtension static final CurrentLocalCluster CLUSTER = new CurrentLocalCluster(2);
 
@@ -43,8 +47,8 @@ class ExamplesEndToEndTest {
 
 
   @Test
-  void wordCountMatchesAPlainJavaCountAcrossManySplits() throws Exception {
-    List<Path> files = TestCorpus.write(dir.resolve("in"), 3, 40_000);
+  void wordCountMatchesAPlainJavaCountAcrossManySplits(Seed seed) throws Exception {
+    List<Path> files = TestCorpus.write(dir.resolve("in"), seed, 3, 40_000);
     Path out = dir.resolve("out");
     JobStatus status = Drivers.run(Specs.with(WordCount.job(dir.resolve("in").toString(),
         out.toString()), FileInputFormat.SPLIT_SIZE, "8k"));
@@ -68,8 +72,8 @@ class ExamplesEndToEndTest {
   }
 
   @Test
-  void invertedIndexListsTheSortedFilesOfEachWord() throws Exception {
-    List<Path> files = TestCorpus.write(dir.resolve("in"), 4, 20_000);
+  void invertedIndexListsTheSortedFilesOfEachWord(Seed seed) throws Exception {
+    List<Path> files = TestCorpus.write(dir.resolve("in"), seed, 4, 20_000);
     Files.writeString(dir.resolve("in").resolve("only-here.txt"), "Zebra quagga\nzebra\n");
     files = new ArrayList<>(files);
     files.add(dir.resolve("in").resolve("only-here.txt"));
@@ -99,8 +103,8 @@ class ExamplesEndToEndTest {
   }
 
   @Test
-  void grepCountsMatchesAndSortsThemByCountDescending() throws Exception {
-    List<Path> files = TestCorpus.write(dir.resolve("in"), 3, 30_000);
+  void grepCountsMatchesAndSortsThemByCountDescending(Seed seed) throws Exception {
+    List<Path> files = TestCorpus.write(dir.resolve("in"), seed, 3, 30_000);
     Path out = dir.resolve("out");
     String regex = "[a-z]*ing\\b|[0-9]+";
     Grep.main(new String[] {dir.resolve("in").toString(), out.toString(), regex});
@@ -183,6 +187,6 @@ class ExamplesEndToEndTest {
         actual.put(kv[0], Long.parseLong(kv[1]));
       }
     }
-    assertThat(actual).as("seed %d", TestCorpus.SEED).isEqualTo(expected);
+    assertThat(actual).isEqualTo(expected);
   }
 }

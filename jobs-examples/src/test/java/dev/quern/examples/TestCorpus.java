@@ -1,20 +1,20 @@
 package dev.quern.examples;
 
+import dev.quern.testkit.Seed;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
- * Seeded text files for the end-to-end tests: words from a small vocabulary with accents, CJK,
- * punctuation and digits; runs of spaces, tabs and form feeds; LF and CRLF line ends; empty lines;
- * files with and without a final newline.
+ * Text files for the end-to-end tests, drawn from the test's seed: words from a small vocabulary
+ * with accents, CJK, punctuation and digits; runs of spaces, tabs and form feeds; LF and CRLF line
+ * ends; empty lines; files with and without a final newline.
  */
 final class TestCorpus {
-  static final long SEED = 20261126L;
 
   private static final String[] WORDS = {"the", "tide", "The", "harbour", "river", "orchard",
       "apple", "apples", "café", "naïve", "Straße", "漢字", "ferry", "Ferry", "morning",
@@ -25,8 +25,8 @@ final class TestCorpus {
   private TestCorpus() {}
 
   /** Writes {@code files} files of about {@code bytesEach} bytes into {@code dir}. */
-  static List<Path> write(Path dir, int files, int bytesEach) throws IOException {
-    Random rnd = new Random(SEED);
+  static List<Path> write(Path dir, Seed seed, int files, int bytesEach) throws IOException {
+    SplittableRandom rnd = seed.random();
     Files.createDirectories(dir);
     List<Path> written = new ArrayList<>();
     for (int f = 0; f < files; f++) {

@@ -2,14 +2,17 @@ package dev.quern.api.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quern.testkit.Seed;
+import dev.quern.testkit.Seeds;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -17,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * next to {@code \n} in value (which a word-at-a-time search must not take for it), read as a
  * plain split on {@code \n} says.
  */
+@ExtendWith(Seeds.class)
 class LineRecordReaderBufferTest {
   private static final byte[] BYTES = {'a', 'z', ' ', '\t', 0x0b, 0x09, (byte) 0x8a, (byte) 0x0a,
       (byte) 0xc3, (byte) 0xa9, 0x00, (byte) 0xff, '\r'};
@@ -24,9 +28,8 @@ class LineRecordReaderBufferTest {
   @TempDir Path dir;
 
   @Test
-  void indexOfNewlineFindsTheFirstOne() {
-    long seed = 2611L;
-    Random rnd = new Random(seed);
+  void indexOfNewlineFindsTheFirstOne(Seed seed) {
+    SplittableRandom rnd = seed.random();
     for (int round = 0; round < 20_000; round++) {
       byte[] b = new byte[rnd.nextInt(40)];
       for (int i = 0; i < b.length; i++) {
@@ -41,15 +44,14 @@ class LineRecordReaderBufferTest {
           break;
         }
       }
-      assertThat(LineRecordReader.indexOfNewline(b, from, to)).as("round %d seed %d", round, seed)
+      assertThat(LineRecordReader.indexOfNewline(b, from, to)).as("round %d", round)
           .isEqualTo(want);
     }
   }
 
   @Test
-  void linesAcrossAndBeyondTheBufferReadAsAPlainSplit() throws Exception {
-    long seed = 1127L;
-    Random rnd = new Random(seed);
+  void linesAcrossAndBeyondTheBufferReadAsAPlainSplit(Seed seed) throws Exception {
+    SplittableRandom rnd = seed.random();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     List<Long> offsets = new ArrayList<>();
     List<String> lines = new ArrayList<>();
@@ -83,7 +85,7 @@ class LineRecordReaderBufferTest {
       }
       assertThat(r.bytesRead()).isEqualTo(Files.size(file));
     }
-    assertThat(gotOffsets).as("seed %d", seed).isEqualTo(offsets);
-    assertThat(got).as("seed %d", seed).isEqualTo(lines);
+    assertThat(gotOffsets).isEqualTo(offsets);
+    assertThat(got).isEqualTo(lines);
   }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quern.api.Configuration;
+import dev.quern.testkit.Seed;
+import dev.quern.testkit.Seeds;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,9 +15,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * order, keyed by the byte offset where it starts. Expected lines are computed here straight from
  * the bytes, independently of {@link LineRecordReader}.
  */
+@ExtendWith(Seeds.class)
 class TextSplittingPropertyTest {
   private static final String[] PIECES = {"a", "b", "quern", " ", "\t", "é", "漢", "🙂", "0", "x"};
 
@@ -31,9 +35,8 @@ class TextSplittingPropertyTest {
   record Line(long offset, String text) {}
 
   @Test
-  void everyLineIsReadExactlyOnceWithItsOffsetForAnySplitSize() throws IOException {
-    long seed = new Random().nextLong();
-    Random rnd = new Random(seed);
+  void everyLineIsReadExactlyOnceWithItsOffsetForAnySplitSize(Seed seed) throws IOException {
+    SplittableRandom rnd = seed.random();
     for (int round = 0; round < 300; round++) {
       byte[] content = randomText(rnd);
       Path file = dir.resolve("f" + round + ".txt");
@@ -41,16 +44,14 @@ class TextSplittingPropertyTest {
       long splitSize = 1 + rnd.nextInt(Math.max(1, content.length + 5));
       List<Line> actual = readAll(file, splitSize);
       assertThat(actual)
-          .as("seed %d, round %d, split size %d, content %s", seed, round, splitSize,
-              escape(content))
+          .as("round %d, split size %d, content %s", round, splitSize, escape(content))
           .containsExactlyElementsOf(expectedLines(content));
     }
   }
 
   @Test
-  void gzipFilesAreReadWholeByOneSplit() throws IOException {
-    long seed = new Random().nextLong();
-    Random rnd = new Random(seed);
+  void gzipFilesAreReadWholeByOneSplit(Seed seed) throws IOException {
+    SplittableRandom rnd = seed.random();
     for (int round = 0; round < 50; round++) {
       byte[] content = randomText(rnd);
       Path file = dir.resolve("g" + round + ".txt.gz");
@@ -60,9 +61,9 @@ class TextSplittingPropertyTest {
       long splitSize = 1 + rnd.nextInt(16);
       List<InputSplit> splits = new TextInputFormat().splits(List.of(file.toString()),
           conf(splitSize));
-      assertThat(splits).as("seed %d round %d", seed, round).hasSize(1);
+      assertThat(splits).as("round %d", round).hasSize(1);
       assertThat(readAll(file, splitSize))
-          .as("seed %d, round %d, content %s", seed, round, escape(content))
+          .as("round %d, content %s", round, escape(content))
           .containsExactlyElementsOf(expectedLines(content));
     }
   }
@@ -134,7 +135,7 @@ class TextSplittingPropertyTest {
   }
 
   /** Lines of random words (some multi-byte), empty lines, LF or CRLF, maybe no final newline. */
-  private static byte[] randomText(Random rnd) throws IOException {
+  private static byte[] randomText(SplittableRandom rnd) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     int lines = rnd.nextInt(12);
     for (int i = 0; i < lines; i++) {

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quern.api.Configuration;
+import dev.quern.api.Sizes;
 import dev.quern.api.io.FileInputFormat;
 import dev.quern.api.io.InputSplit;
 import dev.quern.api.io.RecordReader;
 import dev.quern.api.io.RecordWriter;
+import dev.quern.testkit.Seed;
+import dev.quern.testkit.Seeds;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -16,8 +19,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -28,12 +34,16 @@ import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.LocalOutputFile;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+@ExtendWith(Seeds.class)
 class ParquetFormatsTest {
   @TempDir Path dir;
 
@@ -55,7 +65,7 @@ class ParquetFormatsTest {
       .name("friends").type().array().items(ADDRESS).noDefault()
       .endRecord();
 
-  static GenericRecord record(int n, Random rnd) {
+  static GenericRecord record(int n, SplittableRandom rnd) {
     List<String> tags = new ArrayList<>();
     for (int t = 0; t < n % 4; t++) {
       tags.add("t" + rnd.nextInt(100));
@@ -84,8 +94,8 @@ class ParquetFormatsTest {
         .build();
   }
 
-  static List<GenericRecord> records(int count, long seed) {
-    Random rnd = new Random(seed);
+  static List<GenericRecord> records(int count, Seed seed) {
+    SplittableRandom rnd = seed.random();
     List<GenericRecord> out = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       out.add(record(i, rnd));
@@ -131,6 +141,20 @@ class ParquetFormatsTest {
     return file;
   }
 
+  /** The codec of every column chunk of every row group in the file's footer. */
+  static Set<CompressionCodecName> codecs(Path file) throws IOException {
+    Set<CompressionCodecName> codecs = new TreeSet<>();
+    try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(file))) {
+      assertThat(r.getFooter().getBlocks()).as("row groups of %s", file).isNotEmpty();
+      for (BlockMetaData block : r.getFooter().getBlocks()) {
+        for (ColumnChunkMetaData column : block.getColumns()) {
+          codecs.add(column.getCodec());
+        }
+      }
+    }
+    return codecs;
+  }
+
   /** Every record of every split, keyed by row number; fails on a row read twice. */
   static Map<Long, GenericRecord> readAll(List<String> inputs, Configuration conf)
       throws IOException {
@@ -147,8 +171,8 @@ class ParquetFormatsTest {
   }
 
   @Test
-  void outputFormatWritesEveryTypeAndCodecReadableByParquetAvro() throws IOException {
-    List<GenericRecord> records = records(700, 42);
+  void outputFormatWritesEveryTypeAndCodecReadableByParquetAvro(Seed seed) throws IOException {
+    List<GenericRecord> records = records(700, seed);
     for (String codec : List.of("snappy", "zstd", "gzip", "uncompressed", "lz4_raw")) {
       Path work = Files.createDirectories(dir.resolve("work-" + codec));
       Configuration conf = Configuration.of(Map.of(ParquetConfig.SCHEMA, ALL.toString(),
@@ -161,10 +185,8 @@ class ParquetFormatsTest {
       }
       Path file = work.resolve("part-r-00000.parquet");
       assertThat(render(readWithParquetAvro(file))).as(codec).isEqualTo(render(records));
-      try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(file))) {
-        assertThat(r.getFooter().getBlocks().get(0).getColumns().get(0).getCodec().name())
-            .isEqualToIgnoringCase(codec);
-      }
+      assertThat(codecs(file)).as("codecs of every column chunk")
+          .containsExactly(CompressionCodecName.valueOf(codec.toUpperCase(Locale.ROOT)));
       // And our input format reads it back too, keyed by row number.
       Map<Long, GenericRecord> back = readAll(List.of(work.toString()), Configuration.empty());
       assertThat(back).hasSize(records.size());
@@ -176,35 +198,56 @@ class ParquetFormatsTest {
   }
 
   @Test
-  void splitsByRowGroupReadEveryRowOnce() throws IOException {
-    List<GenericRecord> records = records(2000, 7);
+  void splitsByRowGroupReadEveryRowOnce(Seed seed) throws IOException {
+    List<GenericRecord> records = records(2000, seed);
     Path file = writeWithParquetAvro("many-groups.parquet", records, 24 << 10);
-    int groups;
+    List<Long> groupBytes = new ArrayList<>();
     try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(file))) {
-      groups = r.getFooter().getBlocks().size();
+      r.getFooter().getBlocks().forEach(b -> groupBytes.add(b.getCompressedSize()));
     }
+    int groups = groupBytes.size();
     assertThat(groups).isGreaterThan(4);
+    // One group per split, several groups per split (more than one split), the whole file.
+    assertThat(plan(groupBytes, 1)).hasSize(groups);
+    assertThat(plan(groupBytes, 60 << 10).size()).isStrictlyBetween(1, groups);
+    assertThat(plan(groupBytes, 64 << 20)).hasSize(1);
     ParquetInputFormat f = new ParquetInputFormat();
     for (String splitSize : List.of("1", "60k", "64m")) {
       Configuration conf = Configuration.of(Map.of(FileInputFormat.SPLIT_SIZE, splitSize));
-      List<InputSplit> splits = f.splits(List.of(file.toString()), conf);
-      if (splitSize.equals("1")) {
-        assertThat(splits).hasSize(groups);
-      }
-      if (splitSize.equals("64m")) {
-        assertThat(splits).hasSize(1);
-      }
+      assertThat(f.splits(List.of(file.toString()), conf)).as("split size %s", splitSize)
+          .map(s -> (ParquetSplit) s).map(s -> s.firstRowGroup() + "+" + s.rowGroups())
+          .isEqualTo(plan(groupBytes, Sizes.parse("size", splitSize)));
       Map<Long, GenericRecord> rows = readAll(List.of(file.toString()), conf);
       assertThat(rows).as("split size %s", splitSize).hasSize(records.size());
       for (int i = 0; i < records.size(); i++) {
-        assertThat(rows.get((long) i).get("id")).isEqualTo((long) i);
+        assertThat(GenericData.get().toString(rows.get((long) i))).as("row %d", i)
+            .isEqualTo(GenericData.get().toString(records.get(i)));
       }
     }
   }
 
+  /**
+   * The splits the input format documents, as "first group+groups": whole consecutive row groups
+   * while their compressed bytes fit in {@code limit}, and at least one group each.
+   */
+  private static List<String> plan(List<Long> groupBytes, long limit) {
+    List<String> splits = new ArrayList<>();
+    int first = 0;
+    while (first < groupBytes.size()) {
+      int next = first + 1;
+      long bytes = groupBytes.get(first);
+      while (next < groupBytes.size() && bytes + groupBytes.get(next) <= limit) {
+        bytes += groupBytes.get(next++);
+      }
+      splits.add(first + "+" + (next - first));
+      first = next;
+    }
+    return splits;
+  }
+
   @Test
-  void projectionReadsOnlyTheNamedColumns() throws IOException {
-    List<GenericRecord> records = records(300, 3);
+  void projectionReadsOnlyTheNamedColumns(Seed seed) throws IOException {
+    List<GenericRecord> records = records(300, seed);
     Path file = writeWithParquetAvro("proj.parquet", records, 1 << 20);
     Configuration conf = Configuration.of(Map.of(ParquetConfig.COLUMNS, "name, id,address"));
     Map<Long, GenericRecord> rows = readAll(List.of(file.toString()), conf);
@@ -232,8 +275,8 @@ class ParquetFormatsTest {
   }
 
   @Test
-  void fileWithAnotherSchemaThanExpectedFailsNamingIt() throws IOException {
-    List<GenericRecord> records = records(50, 5);
+  void fileWithAnotherSchemaThanExpectedFailsNamingIt(Seed seed) throws IOException {
+    List<GenericRecord> records = records(50, seed);
     Path file = writeWithParquetAvro("other.parquet", records, 1 << 20);
     Schema expected = SchemaBuilder.record("Everything").namespace("test").fields()
         .requiredLong("id").requiredString("country").endRecord();
@@ -256,9 +299,9 @@ class ParquetFormatsTest {
   }
 
   @Test
-  void avroBytesCarriesRecordsThroughByteArrays() {
+  void avroBytesCarriesRecordsThroughByteArrays(Seed seed) {
     AvroBytes avro = new AvroBytes(ALL);
-    for (GenericRecord g : records(50, 11)) {
+    for (GenericRecord g : records(50, seed)) {
       assertThat(GenericData.get().toString(avro.decode(avro.encode(g))))
           .isEqualTo(GenericData.get().toString(g));
     }

@@ -20,6 +20,11 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.GenericRecordBuilder;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalInputFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,7 +72,8 @@ class ParquetJobEndToEndTest {
   void aggregatesParquetIntoParquet() throws Exception {
     List<GenericRecord> sales = new ArrayList<>();
     Map<String, long[]> expected = new TreeMap<>();
-    String[] regions = {"north", "south", "east", "west", "m\u00fcnster"};
+    // Both reduce tasks get regions: midlands and islands hash to partition 0, the others to 1.
+    String[] regions = {"north", "south", "midlands", "islands", "m\u00fcnster"};
     for (int i = 0; i < 4000; i++) {
       String region = regions[(i * 7) % regions.length];
       long cents = (i * 7919L) % 10_000;
@@ -100,13 +106,41 @@ class ParquetJobEndToEndTest {
       JobStatus status = job.submit(cluster).awaitCompletion(Duration.ofMinutes(3));
       assertThat(status.succeeded()).as("%s", status.failure()).isTrue();
     }
+    // One file per reduce task, each holding the totals of the regions hashed to it (the default
+    // partitioner: hashCode modulo the reduce tasks, as in Hadoop), every column chunk in zstd.
+    List<Path> parts = FileInputFormat.listFiles(List.of(out.toString()));
+    assertThat(parts).extracting(p -> p.getFileName().toString())
+        .containsExactly("part-r-00000.parquet", "part-r-00001.parquet");
     Map<String, long[]> got = new TreeMap<>();
-    for (Path part : FileInputFormat.listFiles(List.of(out.toString()))) {
-      assertThat(part.getFileName().toString()).endsWith(".parquet");
-      for (GenericRecord r : ParquetFormatsTest.readWithParquetAvro(part)) {
-        got.put(r.get("region").toString(), new long[] {(Long) r.get("cents"),
-            (Long) r.get("sales")});
+    for (int p = 0; p < parts.size(); p++) {
+      Path part = parts.get(p);
+      long footerRows = 0;
+      try (ParquetFileReader r = ParquetFileReader.open(new LocalInputFile(part))) {
+        List<BlockMetaData> groups = r.getFooter().getBlocks();
+        assertThat(groups).as("row groups of %s", part).isNotEmpty();
+        for (BlockMetaData group : groups) {
+          footerRows += group.getRowCount();
+          assertThat(group.getColumns()).as("column chunks of %s", part)
+              .extracting(ColumnChunkMetaData::getCodec)
+              .hasSize(TOTAL.getFields().size())
+              .containsOnly(CompressionCodecName.ZSTD);
+        }
       }
+      List<String> regionsHere = new ArrayList<>();
+      List<GenericRecord> records = ParquetFormatsTest.readWithParquetAvro(part);
+      assertThat(records).as("%s", part).hasSize((int) footerRows);
+      for (GenericRecord r : records) {
+        assertThat(r.getSchema()).isEqualTo(TOTAL);
+        String region = r.get("region").toString();
+        regionsHere.add(region);
+        assertThat(got.put(region, new long[] {(Long) r.get("cents"), (Long) r.get("sales")}))
+            .as("region %s written twice", region).isNull();
+      }
+      int partition = p;
+      // In key order: for these keys String order is the engine's UTF-8 byte order.
+      assertThat(regionsHere).as("regions in %s", part).containsExactlyElementsOf(
+          expected.keySet().stream()
+              .filter(g -> (g.hashCode() & Integer.MAX_VALUE) % 2 == partition).toList());
     }
     assertThat(got.keySet()).isEqualTo(expected.keySet());
     expected.forEach((region, e) -> assertThat(got.get(region)).as(region).containsExactly(e));

@@ -8,6 +8,8 @@ import dev.quern.api.io.FileInputFormat;
 import dev.quern.examples.CurrentLocalCluster;
 import dev.quern.examples.Drivers;
 import dev.quern.examples.ExampleFailedException;
+import dev.quern.testkit.Seed;
+import dev.quern.testkit.Seeds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,10 +20,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,18 +32,18 @@ import org.junit.jupiter.api.io.TempDir;
  * The join on a local cluster with 2 workers, its output checked against a hash join computed
  * here in plain Java over the same files.
  */
+@ExtendWith(Seeds.class)
 class JoinEndToEndTest {
-  private static final long SEED = 20261126L;
   @RegisterExtension static final CurrentLocalCluster CLUSTER = new CurrentLocalCluster(2);
 
   @TempDir Path dir;
 
 
   @Test
-  void joinsEveryOrderWithItsCustomerAcrossManySplits() throws Exception {
+  void joinsEveryOrderWithItsCustomerAcrossManySplits(Seed seed) throws Exception {
     Path orders = dir.resolve("orders");
     Path customers = dir.resolve("customers");
-    writeRandomTables(orders, customers, new Random(SEED));
+    writeRandomTables(orders, customers, seed.random());
     Path out = dir.resolve("out");
 
     JobStatus status = Drivers.run(Join.job(orders.toString(), customers.toString(),
@@ -48,7 +51,7 @@ class JoinEndToEndTest {
 
     Expected e = plainJoin(orders, customers);
     List<String> lines = outputLines(out);
-    assertThat(sorted(lines)).as("seed %d", SEED).isEqualTo(sorted(e.lines));
+    assertThat(sorted(lines)).isEqualTo(sorted(e.lines));
     assertThat(status.counters().get(Join.COUNTERS, Join.ORDERS_JOINED))
         .isEqualTo(e.lines.size());
     assertThat(status.counters().get(Join.COUNTERS, Join.ORDERS_WITHOUT_CUSTOMER))
@@ -93,7 +96,7 @@ class JoinEndToEndTest {
   }
 
   /** Customers and orders in several files, with headers, blank lines, CRLF and odd ids. */
-  private static void writeRandomTables(Path orders, Path customers, Random rnd)
+  private static void writeRandomTables(Path orders, Path customers, SplittableRandom rnd)
       throws IOException {
     Files.createDirectories(orders);
     Files.createDirectories(customers);

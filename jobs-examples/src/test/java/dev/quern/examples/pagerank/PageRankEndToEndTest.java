@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.within;
 import dev.quern.api.io.FileInputFormat;
 import dev.quern.examples.CurrentLocalCluster;
 import dev.quern.examples.ExampleFailedException;
+import dev.quern.testkit.Seed;
+import dev.quern.testkit.Seeds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,11 +19,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,16 +32,16 @@ import org.junit.jupiter.api.io.TempDir;
  * PageRank on a local cluster with 2 workers against a straightforward in-memory power iteration
  * over the same edge list.
  */
+@ExtendWith(Seeds.class)
 class PageRankEndToEndTest {
-  private static final long SEED = 20261126L;
   @RegisterExtension static final CurrentLocalCluster CLUSTER = new CurrentLocalCluster(2);
 
   @TempDir Path dir;
 
 
   @Test
-  void ranksEqualAnInMemoryPowerIterationAndSumToOne() throws Exception {
-    Path edges = writeRandomGraph(dir.resolve("edges"), new Random(SEED));
+  void ranksEqualAnInMemoryPowerIterationAndSumToOne(Seed seed) throws Exception {
+    Path edges = writeRandomGraph(dir.resolve("edges"), seed.random());
     Path out = dir.resolve("results").resolve("out");
     long nodes = PageRank.run(edges.toString(), out.toString(), 10,
         Map.of(FileInputFormat.SPLIT_SIZE, "4k"));
@@ -96,11 +99,11 @@ class PageRankEndToEndTest {
   }
 
   private static void assertRanks(Map<String, Double> actual, Map<String, Double> expected) {
-    assertThat(actual.keySet()).as("seed %d", SEED).isEqualTo(expected.keySet());
+    assertThat(actual.keySet()).isEqualTo(expected.keySet());
     double sum = actual.values().stream().mapToDouble(Double::doubleValue).sum();
     assertThat(sum).as("sum of ranks").isCloseTo(1.0, within(1e-9));
     expected.forEach((node, rank) ->
-        assertThat(actual.get(node)).as("rank of %s, seed %d", node, SEED)
+        assertThat(actual.get(node)).as("rank of %s", node)
             .isCloseTo(rank, within(1e-9)));
   }
 
@@ -108,7 +111,7 @@ class PageRankEndToEndTest {
    * Several files: duplicate edges, self-loops, comments, blank lines, tabs, dangling nodes and
    * nodes that only receive links.
    */
-  private static Path writeRandomGraph(Path dir, Random rnd) throws IOException {
+  private static Path writeRandomGraph(Path dir, SplittableRandom rnd) throws IOException {
     Files.createDirectories(dir);
     int nodes = 500;
     for (int f = 0; f < 3; f++) {

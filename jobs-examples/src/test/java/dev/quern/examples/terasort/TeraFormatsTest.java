@@ -7,6 +7,8 @@ import dev.quern.api.Configuration;
 import dev.quern.api.io.FileSplit;
 import dev.quern.api.io.InputSplit;
 import dev.quern.api.io.RecordReader;
+import dev.quern.testkit.Seed;
+import dev.quern.testkit.Seeds;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -15,12 +17,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The record formats, the sampler and the partitioner, without the engine. */
+@ExtendWith(Seeds.class)
 class TeraFormatsTest {
   @TempDir Path dir;
 
@@ -49,11 +53,11 @@ class TeraFormatsTest {
   }
 
   @Test
-  void randomCutsReadEveryRecordOnce() throws IOException {
+  void randomCutsReadEveryRecordOnce(Seed seed) throws IOException {
     Path file = gensortFile("in", 1000);
     long size = Files.size(file);
-    for (long seed = 0; seed < 100; seed++) {
-      Random rnd = new Random(seed);
+    for (int round = 0; round < 100; round++) {
+      SplittableRandom rnd = new SplittableRandom(seed.derive(round));
       TreeSet<Long> cuts = new TreeSet<>(List.of(0L, size));
       for (int i = rnd.nextInt(10); i > 0; i--) {
         cuts.add((long) rnd.nextInt((int) size));
@@ -66,7 +70,7 @@ class TeraFormatsTest {
         }
         prev = c;
       }
-      assertThat(all).as("seed %d cuts %s", seed, cuts).hasSize(1000);
+      assertThat(all).as("round %d cuts %s", round, cuts).hasSize(1000);
       for (int i = 0; i < 1000; i++) {
         assertThat(all.get(i)).isEqualTo(String.format("%032X", i));
       }
@@ -75,14 +79,13 @@ class TeraFormatsTest {
 
   /** Larger than the reader's 1 MiB chunk, whose records straddle the chunk boundaries. */
   @Test
-  void recordsAcrossReadChunksAreWhole() throws IOException {
+  void recordsAcrossReadChunksAreWhole(Seed seed) throws IOException {
     Path file = gensortFile("big", 25_000);
     long size = Files.size(file);
-    long seed = System.nanoTime();
-    long cut = new Random(seed).nextLong(size);
+    long cut = seed.random().nextLong(size);
     List<String> all = new ArrayList<>(readRange(file, 0, cut));
     all.addAll(readRange(file, cut, size));
-    assertThat(all).as("cut at %d (seed %d)", cut, seed).hasSize(25_000);
+    assertThat(all).as("cut at %d", cut).hasSize(25_000);
     for (int i = 0; i < all.size(); i++) {
       assertThat(all.get(i)).isEqualTo(String.format("%032X", i));
     }
@@ -90,9 +93,8 @@ class TeraFormatsTest {
 
   /** Writes pieces of random sizes, one larger than the writer's buffer, and nulls. */
   @Test
-  void outputFormatWritesKeysThenValues() throws IOException {
-    long seed = System.nanoTime();
-    Random rnd = new Random(seed);
+  void outputFormatWritesKeysThenValues(Seed seed) throws IOException {
+    SplittableRandom rnd = seed.random();
     java.io.ByteArrayOutputStream want = new java.io.ByteArrayOutputStream();
     long count = 0;
     try (var w = new TeraOutputFormat().open(dir, "out", Configuration.empty())) {
@@ -113,8 +115,7 @@ class TeraFormatsTest {
       }
       assertThat(w.bytesWritten()).isEqualTo(count);
     }
-    assertThat(Files.readAllBytes(dir.resolve("out"))).as("seed %d", seed)
-        .isEqualTo(want.toByteArray());
+    assertThat(Files.readAllBytes(dir.resolve("out"))).isEqualTo(want.toByteArray());
   }
 
   @Test
@@ -164,9 +165,8 @@ class TeraFormatsTest {
    * points at or below each key.
    */
   @Test
-  void partitionerMatchesCountingCutPoints() {
-    long seed = System.nanoTime();
-    Random rnd = new Random(seed);
+  void partitionerMatchesCountingCutPoints(Seed seed) {
+    SplittableRandom rnd = seed.random();
     List<byte[]> cutList = new ArrayList<>();
     for (int i = 0; i < 7; i++) {
       cutList.add(twoLetterKey(rnd));
@@ -183,12 +183,12 @@ class TeraFormatsTest {
           want++;
         }
       }
-      assertThat(p.partition(key, 8)).as("key %s, seed %d", TeraRecords.hex(key), seed)
+      assertThat(p.partition(key, 8)).as("key %s", TeraRecords.hex(key))
           .isEqualTo(want);
     }
   }
 
-  private static byte[] twoLetterKey(Random rnd) {
+  private static byte[] twoLetterKey(SplittableRandom rnd) {
     byte[] k = new byte[10];
     for (int j = 0; j < k.length; j++) {
       k[j] = (byte) (rnd.nextBoolean() ? 0x41 : 0xc1);

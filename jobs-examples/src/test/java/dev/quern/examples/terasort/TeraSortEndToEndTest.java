@@ -3,6 +3,7 @@ package dev.quern.examples.terasort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quern.api.JobSpec;
 import dev.quern.api.JobStatus;
 import dev.quern.api.JobSubmitter;
 import dev.quern.api.io.FileInputFormat;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,15 +71,33 @@ class TeraSortEndToEndTest {
     return out.toByteArray();
   }
 
+  /**
+   * TeraValidate's checksum as Hadoop defines it: the sum of every record's CRC32, modulo 2^128,
+   * in lower-case hex without leading zeros. Computed with BigInteger, apart from Uint128.
+   */
   private static String crcSumHex(List<byte[]> records) {
-    Uint128 sum = new Uint128(0, 0);
+    BigInteger sum = BigInteger.ZERO;
     CRC32 crc = new CRC32();
     for (byte[] r : records) {
       crc.reset();
       crc.update(r);
-      sum.add(crc.getValue());
+      sum = sum.add(BigInteger.valueOf(crc.getValue()));
     }
-    return sum.toString();
+    return sum.mod(BigInteger.ONE.shiftLeft(128)).toString(16);
+  }
+
+  private static List<byte[]> sortedCopy(List<byte[]> records) {
+    List<byte[]> sorted = new ArrayList<>(records);
+    sorted.sort(Arrays::compareUnsigned);
+    return sorted;
+  }
+
+  /** The records are equal one by one (byte arrays compare by identity in plain equals). */
+  private static void assertSameRecords(List<byte[]> actual, List<byte[]> expected) {
+    assertThat(actual).hasSameSizeAs(expected);
+    for (int i = 0; i < expected.size(); i++) {
+      assertThat(actual.get(i)).as("record %d", i).isEqualTo(expected.get(i));
+    }
   }
 
   private void genSortValidate(long rows, int maps, int reduces, String splitSize)
@@ -106,14 +126,7 @@ class TeraSortEndToEndTest {
       assertThat(Arrays.compareUnsigned(output.get(i - 1), 0, 10, output.get(i), 0, 10))
           .as("keys at records %d and %d", i - 1, i).isLessThanOrEqualTo(0);
     }
-    List<byte[]> a = new ArrayList<>(input);
-    List<byte[]> b = new ArrayList<>(output);
-    a.sort(Arrays::compareUnsigned);
-    b.sort(Arrays::compareUnsigned);
-    assertThat(b).hasSameSizeAs(a);
-    for (int i = 0; i < a.size(); i++) {
-      assertThat(b.get(i)).isEqualTo(a.get(i));
-    }
+    assertSameRecords(sortedCopy(output), sortedCopy(input));
 
     JobStatus v = TeraValidate.job(sorted.toString(), report.toString(), Map.of())
         .submit(cluster).awaitCompletion(LIMIT);
@@ -140,29 +153,44 @@ class TeraSortEndToEndTest {
 
   @Test
   void driversRunOnTheBuiltInSampleWithNoArguments() throws Exception {
-    JobSubmitter previous = JobSubmitter.install(cluster);
-    Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-    List<Path> before = sampleDirs(tmp);
+    // The jobs the drivers submit tell where the sample lives (a fresh temp directory), so the
+    // test checks those files and removes that directory only, not another run's.
+    List<JobSpec> submitted = new CopyOnWriteArrayList<>();
+    JobSubmitter previous = JobSubmitter.install(spec -> {
+      submitted.add(spec);
+      return cluster.submit(spec);
+    });
     try {
       // teravalidate with no arguments generates, sorts and validates the sample; it throws
       // unless every step succeeded and the sorted sample validates.
       TeraValidate.main(new String[0]);
+      assertThat(submitted).extracting(JobSpec::name)
+          .containsExactly("teragen", "terasort", "teravalidate");
+      JobSpec gen = submitted.get(0);
+      JobSpec sort = submitted.get(1);
+      JobSpec validate = submitted.get(2);
+      assertThat(sort.inputPaths()).containsExactly(gen.outputPath());
+      assertThat(validate.inputPaths()).containsExactly(sort.outputPath());
+
+      byte[] generated = concat(Path.of(gen.outputPath()));
+      assertThat(generated).isEqualTo(reference(TeraSample.ROWS));
+      List<byte[]> input = records(generated);
+      assertSameRecords(records(concat(Path.of(sort.outputPath()))), sortedCopy(input));
+      TeraValidate.Report report = TeraValidate.readReport(Path.of(validate.outputPath()));
+      assertThat(report.errors()).isEmpty();
+      assertThat(report.checksum()).isEqualTo(crcSumHex(input));
     } finally {
       JobSubmitter.install(previous);
-      for (Path p : sampleDirs(tmp)) {
-        if (!before.contains(p)) {
-          try (var walk = Files.walk(p)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-          }
-        }
+      if (!submitted.isEmpty()) {
+        deleteSample(Path.of(submitted.get(0).outputPath()).getParent());
       }
     }
   }
 
-  private static List<Path> sampleDirs(Path tmp) throws java.io.IOException {
-    try (var list = Files.list(tmp)) {
-      return list.filter(p -> p.getFileName().toString().startsWith("quern-teravalidate-"))
-          .toList();
+  private static void deleteSample(Path sample) throws java.io.IOException {
+    assertThat(sample.getFileName().toString()).startsWith("quern-teravalidate-");
+    try (var walk = Files.walk(sample)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     }
   }
 
@@ -195,6 +223,9 @@ class TeraSortEndToEndTest {
     int exit = TeraValidate.run(new String[] {in.toString(), report.toString()}, cluster);
     assertThat(exit).isEqualTo(1);
     TeraValidate.Report r = TeraValidate.readReport(report);
+    List<byte[]> written = new ArrayList<>(recs.subList(0, 300));
+    written.addAll(recs.subList(250, 500));
+    assertThat(r.checksum()).isEqualTo(crcSumHex(written));
     assertThat(r.errors()).hasSize(2);
     assertThat(r.errors()).anySatisfy(e -> assertThat(e)
         .startsWith("misorder in part-r-00000 at offset 10100: key "

@@ -8,6 +8,8 @@ import dev.quern.api.HashPartitioner;
 import dev.quern.api.TaskCounter;
 import dev.quern.api.serde.Serde;
 import dev.quern.api.serde.Serdes;
+import dev.quern.testkit.Seed;
+import dev.quern.testkit.Seeds;
 import dev.quern.worker.reduce.KeyGrouping;
 import dev.quern.worker.runner.AttemptCounters;
 import dev.quern.worker.runner.DataPathConfig;
@@ -27,10 +29,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -39,6 +42,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The map side alone: random records through a tiny sort buffer (many spills) must come out as
  * per-partition runs equal to an independent TreeMap computation.
  */
+@ExtendWith(Seeds.class)
 class MapOutputCollectorTest {
   private static final int PARTITIONS = 4;
   private static final TaskAttemptId ATTEMPT = new TaskAttemptId("job-7", TaskKind.MAP, 3, 2);
@@ -67,9 +71,9 @@ class MapOutputCollectorTest {
   }
 
   /** Emits seeded random records; returns, per partition, key to values in emit order. */
-  private List<TreeMap<String, List<Long>>> emit(MapOutputCollector<String, Long> c, long seed,
+  private List<TreeMap<String, List<Long>>> emit(MapOutputCollector<String, Long> c, Seed seed,
       int n) throws Exception {
-    Random rnd = new Random(seed);
+    SplittableRandom rnd = seed.random();
     List<TreeMap<String, List<Long>>> expected = new ArrayList<>();
     for (int p = 0; p < PARTITIONS; p++) {
       expected.add(new TreeMap<>(MapOutputCollectorTest::utf8Order));
@@ -84,7 +88,7 @@ class MapOutputCollectorTest {
     return expected;
   }
 
-  private static String randomKey(Random rnd) {
+  private static String randomKey(SplittableRandom rnd) {
     StringBuilder sb = new StringBuilder();
     int len = rnd.nextInt(6);
     for (int i = 0; i < len; i++) {
@@ -128,8 +132,7 @@ class MapOutputCollectorTest {
 
   @ParameterizedTest(name = "compress={0}")
   @CsvSource({"true", "false"})
-  void runsEqualTreeMapWithoutCombiner(boolean compress) throws Exception {
-    long seed = 20261126L;
+  void runsEqualTreeMapWithoutCombiner(boolean compress, Seed seed) throws Exception {
     AttemptCounters counters = new AttemptCounters();
     MapOutputCollector<String, Long> c = collector(counters, compress, false, false, 3);
     List<TreeMap<String, List<Long>>> expected = emit(c, seed, 20_000);
@@ -141,7 +144,7 @@ class MapOutputCollectorTest {
       expected.get(p).forEach((k, vs) -> vs.forEach(
           v -> flat.add(new java.util.AbstractMap.SimpleEntry<>(k, v))));
       // Sorting is stable across spills and merge: equal keys keep their emit order.
-      assertThat(read(out, p)).as("partition %d, seed %d", p, seed).containsExactlyElementsOf(flat);
+      assertThat(read(out, p)).as("partition %d", p).containsExactlyElementsOf(flat);
     }
     assertThat(counters.get(TaskCounter.MAP_OUTPUT_RECORDS)).isEqualTo(20_000);
     // Every record was spilled once, then written again by the final merge.
@@ -153,13 +156,12 @@ class MapOutputCollectorTest {
   @ParameterizedTest(name = "compress={0} hash={1} objects={2}")
   @CsvSource({"true,false,false", "false,false,false", "true,true,false", "false,true,false",
       "true,true,true", "false,true,true"})
-  void combinerSumsAndCountsRight(boolean compress, boolean hash, boolean objects)
+  void combinerSumsAndCountsRight(boolean compress, boolean hash, boolean objects, Seed seed)
       throws Exception {
-    long seed = 777L;
     AttemptCounters counters = new AttemptCounters();
     MapOutputCollector<String, Long> c = collector(counters, compress, true, hash, objects, 3);
     assertThat(c.holdsObjects()).isEqualTo(objects);
-    Random rnd = new Random(seed);
+    SplittableRandom rnd = seed.random();
     List<TreeMap<String, Long>> expected = new ArrayList<>();
     for (int p = 0; p < PARTITIONS; p++) {
       expected.add(new TreeMap<>(MapOutputCollectorTest::utf8Order));
@@ -178,7 +180,7 @@ class MapOutputCollectorTest {
       List<Map.Entry<String, Long>> got = read(out, p);
       outRecords += got.size();
       // With at least 3 spills the merge combines again: one record per key.
-      assertThat(got).as("partition %d seed %d", p, seed)
+      assertThat(got).as("partition %d", p)
           .containsExactlyElementsOf(expected.get(p).entrySet());
     }
     long in = counters.get(TaskCounter.COMBINE_INPUT_RECORDS);

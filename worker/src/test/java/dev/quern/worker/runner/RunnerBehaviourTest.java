@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.quern.api.Job;
 import dev.quern.api.JobSpec;
 import dev.quern.api.TaskCounter;
+import dev.quern.testkit.Seed;
+import dev.quern.testkit.Seeds;
 import dev.quern.worker.task.MapTaskSpec;
 import dev.quern.worker.task.TaskAttemptId;
 import dev.quern.worker.task.TaskKind;
@@ -19,7 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,8 +29,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+@ExtendWith(Seeds.class)
 class RunnerBehaviourTest {
   @TempDir Path tmp;
 
@@ -38,9 +42,8 @@ class RunnerBehaviourTest {
   }
 
   @Test
-  void groupingComparatorGivesSecondarySort() throws Exception {
-    long seed = 5150L;
-    Random rnd = new Random(seed);
+  void groupingComparatorGivesSecondarySort(Seed seed) throws Exception {
+    SplittableRandom rnd = seed.random();
     List<String> lines = new ArrayList<>();
     Map<String, List<Long>> expected = new TreeMap<>();
     for (int i = 0; i < 3000; i++) {
@@ -67,10 +70,9 @@ class RunnerBehaviourTest {
       for (String v : kv[1].split(",")) {
         vs.add(Long.parseLong(v));
       }
-      assertThat(actual.put(kv[0], vs)).as("user %s appears twice (seed %d)", kv[0], seed)
-          .isNull();
+      assertThat(actual.put(kv[0], vs)).as("user %s appears twice", kv[0]).isNull();
     }
-    assertThat(actual).as("seed %d", seed).isEqualTo(expected);
+    assertThat(actual).isEqualTo(expected);
     assertThat(run.reduceCounters().get(TaskCounter.REDUCE_INPUT_GROUPS))
         .isEqualTo(expected.size());
   }
@@ -79,10 +81,9 @@ class RunnerBehaviourTest {
   @org.junit.jupiter.params.provider.ValueSource(classes = {TestJobs.DescendingRaw.class,
       TestJobs.DescendingObjects.class})
   @SuppressWarnings({"rawtypes", "unchecked"})
-  void sortComparatorOrdersKeysAndIdentityReducerKeepsEveryRecord(Class<?> comparator)
-      throws Exception {
-    long seed = 8080L;
-    Random rnd = new Random(seed);
+  void sortComparatorOrdersKeysAndIdentityReducerKeepsEveryRecord(Class<?> comparator,
+      Seed seed) throws Exception {
+    SplittableRandom rnd = seed.random();
     List<String> lines = new ArrayList<>();
     List<Long> keys = new ArrayList<>();
     for (int i = 0; i < 3000; i++) {
@@ -100,16 +101,15 @@ class RunnerBehaviourTest {
     List<Long> got = run.outputLines().stream().map(l -> Long.parseLong(l.split("\t")[0]))
         .toList();
     keys.sort(Collections.reverseOrder());
-    assertThat(got).as("seed %d", seed).isEqualTo(keys);
+    assertThat(got).isEqualTo(keys);
     assertThat(run.reduceCounters().get(TaskCounter.REDUCE_INPUT_GROUPS))
         .isEqualTo(keys.stream().distinct().count());
   }
 
   @org.junit.jupiter.params.ParameterizedTest(name = "hash={0}")
   @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
-  void kryoKeysAndValuesSortByNaturalOrder(boolean hash) throws Exception {
-    long seed = 606L;
-    Random rnd = new Random(seed);
+  void kryoKeysAndValuesSortByNaturalOrder(boolean hash, Seed seed) throws Exception {
+    SplittableRandom rnd = seed.random();
     List<String> lines = new ArrayList<>();
     Map<TestJobs.Pair, long[]> expected = new TreeMap<>();
     for (int i = 0; i < 2000; i++) {
@@ -140,7 +140,7 @@ class RunnerBehaviourTest {
         p -> new ArrayList<>()).add(k + "\t" + new TestJobs.Stats(v[0], v[1])));
     byPartition.values().forEach(want::addAll);
     // Each part file in the keys' natural order; part 0 then part 1.
-    assertThat(run.outputLines()).as("seed %d", seed).isEqualTo(want);
+    assertThat(run.outputLines()).isEqualTo(want);
   }
 
   @Test
@@ -156,13 +156,13 @@ class RunnerBehaviourTest {
         .set("quern.input.split-size", "16k").build().spec();
     LocalJobRun run = new LocalJobRun(job, tmp).run();
 
-    assertThat(run.mapResults).hasSizeGreaterThan(2);
+    // 48,890 bytes ("line 0" to "line 4999") in 16k splits: 16k, 16k and the 16,122-byte rest.
+    assertThat(Files.size(tmp.resolve("in/a.txt"))).isEqualTo(48_890);
+    assertThat(run.mapResults).hasSize(3);
     assertThat(run.mapResults).allSatisfy(r -> assertThat(r.mapOutput()).isNull());
-    List<String> names = run.partFiles().stream().map(p -> p.getFileName().toString()).toList();
-    assertThat(names).first().isEqualTo("part-m-00000");
-    assertThat(names).last().isEqualTo(String.format("part-m-%05d", run.mapResults.size() - 1));
-    assertThat(run.partFiles().get(2).getParent().getFileName().toString())
-        .isEqualTo("m-00002_1");
+    assertThat(run.partFiles()).extracting(p -> p.getParent().getFileName() + "/" + p.getFileName())
+        .containsExactly("m-00000_1/part-m-00000", "m-00001_1/part-m-00001",
+            "m-00002_1/part-m-00002");
     assertThat(run.outputLines())
         .isEqualTo(lines.stream().map(l -> l.toUpperCase(java.util.Locale.ROOT)).toList());
     assertThat(run.mapCounters().get("test", "lines")).isEqualTo(5000);
@@ -173,9 +173,8 @@ class RunnerBehaviourTest {
   }
 
   @Test
-  void mergePassesWhenInputsExceedTheMergeFactor() throws Exception {
-    long seed = 99L;
-    Random rnd = new Random(seed);
+  void mergePassesWhenInputsExceedTheMergeFactor(Seed seed) throws Exception {
+    SplittableRandom rnd = seed.random();
     Map<String, Long> expected = new TreeMap<>();
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < 4000; i++) {
@@ -198,7 +197,7 @@ class RunnerBehaviourTest {
       String[] kv = line.split("\t");
       actual.put(kv[0], Long.parseLong(kv[1]));
     }
-    assertThat(actual).as("seed %d", seed).isEqualTo(expected);
+    assertThat(actual).isEqualTo(expected);
     // Merge passes rewrote records through scratch files.
     assertThat(run.reduceCounters().get(TaskCounter.SPILLED_RECORDS)).isGreaterThan(0);
     try (var s = Files.list(tmp.resolve("scratch"))) {

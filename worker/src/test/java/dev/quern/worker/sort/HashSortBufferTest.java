@@ -3,6 +3,8 @@ package dev.quern.worker.sort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quern.api.serde.Serdes;
+import dev.quern.testkit.Seed;
+import dev.quern.testkit.Seeds;
 import dev.quern.worker.spill.RecordStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,12 +12,14 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The hash sort buffer against a HashMap of lists over seeded random keys and values. */
+@ExtendWith(Seeds.class)
 class HashSortBufferTest {
   private static final int PARTITIONS = 3;
 
@@ -42,10 +46,10 @@ class HashSortBufferTest {
    * keys of up to 8 bytes end in zero bytes), values of -1 (null) to 300 bytes, and random folds
    * (a key's values dropped and replaced by one), until the budget runs out.
    */
-  @ParameterizedTest
-  @ValueSource(longs = {1L, 2L, 3L, 77L})
-  void holdsWhatAHashMapHoldsAndSortsLikeTheKeyOrder(long seed) throws Exception {
-    Random rnd = new Random(seed);
+  @ParameterizedTest(name = "round {0}")
+  @ValueSource(ints = {0, 1, 2, 3})
+  void holdsWhatAHashMapHoldsAndSortsLikeTheKeyOrder(int round, Seed seed) throws Exception {
+    SplittableRandom rnd = new SplittableRandom(seed.derive(round));
     long budget = 64 << 10 << rnd.nextInt(4);
     HashSortBuffer buf = new HashSortBuffer(budget);
     Map<Key, List<Val>> expected = new HashMap<>();
@@ -82,9 +86,9 @@ class HashSortBufferTest {
       }
       added++;
       expected.computeIfAbsent(key, x -> new ArrayList<>()).add(Val.of(v, 1, vl));
-      assertThat(buf.partitionOf(head)).as("seed %d", seed).isEqualTo(part);
-      assertThat(buf.sameKey(head, k, ko, raw.length)).as("seed %d", seed).isTrue();
-      assertThat(buf.valueCount(head)).as("seed %d", seed).isEqualTo(expected.get(key).size());
+      assertThat(buf.partitionOf(head)).isEqualTo(part);
+      assertThat(buf.sameKey(head, k, ko, raw.length)).isTrue();
+      assertThat(buf.valueCount(head)).isEqualTo(expected.get(key).size());
       if (rnd.nextInt(20) == 0) {
         List<Val> vals = new ArrayList<>();
         RecordStream s = buf.values(head);
@@ -92,7 +96,7 @@ class HashSortBufferTest {
           assertThat(Key.of(s.keyBuf(), s.keyOff(), s.keyLen())).isEqualTo(key);
           vals.add(Val.of(s.valBuf(), s.valOff(), s.valLen()));
         }
-        assertThat(vals).as("seed %d", seed).containsExactlyInAnyOrderElementsOf(expected.get(key));
+        assertThat(vals).containsExactlyInAnyOrderElementsOf(expected.get(key));
         buf.clearValues(head);
         expected.remove(key);
         assertThat(buf.valueCount(head)).isZero();
@@ -101,7 +105,7 @@ class HashSortBufferTest {
         }
       }
     }
-    assertThat(added).as("seed %d", seed).isGreaterThan(100);
+    assertThat(added).isGreaterThan(100);
     assertThat(buf.count()).isEqualTo(expected.values().stream().mapToInt(List::size).sum());
 
     KeyOrder reversed = (a, ao, al, b, bo, bl) ->
@@ -117,10 +121,10 @@ class HashSortBufferTest {
           byte[] kb = Arrays.copyOfRange(s.keyBuf(), s.keyOff(), s.keyOff() + s.keyLen());
           Key key = Key.of(kb, 0, kb.length);
           if (last == null || !Arrays.equals(last, kb)) {
-            assertThat(got).as("key %s appears twice, seed %d", key, seed).doesNotContainKey(key);
+            assertThat(got).as("key %s appears twice", key).doesNotContainKey(key);
             if (last != null) {
               assertThat(order.compare(last, 0, last.length, kb, 0, kb.length))
-                  .as("order at %s, seed %d", key, seed).isNegative();
+                  .as("order at %s", key).isNegative();
             }
             assertThat(partitionOf.get(key)).isEqualTo(p);
           }
@@ -130,8 +134,8 @@ class HashSortBufferTest {
         }
       }
       expected.values().removeIf(List::isEmpty);
-      assertThat(got.keySet()).as("seed %d", seed).isEqualTo(expected.keySet());
-      expected.forEach((key, vs) -> assertThat(got.get(key)).as("key %s seed %d", key, seed)
+      assertThat(got.keySet()).isEqualTo(expected.keySet());
+      expected.forEach((key, vs) -> assertThat(got.get(key)).as("key %s", key)
           .containsExactlyInAnyOrderElementsOf(vs));
     }
 

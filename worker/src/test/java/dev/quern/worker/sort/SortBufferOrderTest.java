@@ -4,19 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quern.api.serde.RawComparator;
 import dev.quern.api.serde.Serdes;
+import dev.quern.testkit.Seed;
+import dev.quern.testkit.Seeds;
 import dev.quern.worker.spill.RecordStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Random;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The sort buffer's order against a stable {@code List.sort} of the same records, for the packed
  * radix path (unsigned byte order) and the comparator path. Values carry the insertion index, so
  * the check also covers stability.
  */
+@ExtendWith(Seeds.class)
 class SortBufferOrderTest {
   private static final KeyOrder BYTES = KeyOrder.of(null,
       Serdes.of(byte[].class, SortBufferOrderTest.class.getClassLoader()), byte[].class);
@@ -25,9 +29,9 @@ class SortBufferOrderTest {
 
   /** Keys of 0 to 40 bytes from a small alphabet: many equal keys, equal prefixes, empty keys. */
   @Test
-  void radixPathMatchesStableSortOnKeysWithSharedPrefixes() {
-    for (long seed : new long[] {1L, 77L, System.nanoTime()}) {
-      Random rnd = new Random(seed);
+  void radixPathMatchesStableSortOnKeysWithSharedPrefixes(Seed seed) {
+    for (int round = 0; round < 3; round++) {
+      SplittableRandom rnd = new SplittableRandom(seed.derive(round));
       List<Rec> recs = new ArrayList<>();
       int partitions = 1 + rnd.nextInt(5);
       for (int i = 0; i < 20_000; i++) {
@@ -38,15 +42,14 @@ class SortBufferOrderTest {
         }
         recs.add(new Rec(rnd.nextInt(partitions), k, i));
       }
-      check(recs, partitions, BYTES, Arrays::compareUnsigned, seed);
+      check(recs, partitions, BYTES, Arrays::compareUnsigned, "round " + round);
     }
   }
 
   /** Random 10-byte keys (TeraSort's shape) with a few exact duplicates, many partitions. */
   @Test
-  void radixPathMatchesStableSortOnRandomKeys() {
-    long seed = System.nanoTime();
-    Random rnd = new Random(seed);
+  void radixPathMatchesStableSortOnRandomKeys(Seed seed) {
+    SplittableRandom rnd = seed.random();
     List<Rec> recs = new ArrayList<>();
     int partitions = 300;
     for (int i = 0; i < 50_000; i++) {
@@ -58,14 +61,13 @@ class SortBufferOrderTest {
       }
       recs.add(new Rec(rnd.nextInt(partitions), k, i));
     }
-    check(recs, partitions, BYTES, Arrays::compareUnsigned, seed);
+    check(recs, partitions, BYTES, Arrays::compareUnsigned, "random keys");
   }
 
   /** Long keys equal in their first 100 bytes: the order is decided far past the prefix. */
   @Test
-  void radixPathComparesLongKeysPastThePrefix() {
-    long seed = System.nanoTime();
-    Random rnd = new Random(seed);
+  void radixPathComparesLongKeysPastThePrefix(Seed seed) {
+    SplittableRandom rnd = seed.random();
     byte[] common = new byte[100];
     rnd.nextBytes(common);
     List<Rec> recs = new ArrayList<>();
@@ -76,7 +78,7 @@ class SortBufferOrderTest {
       }
       recs.add(new Rec(rnd.nextInt(2), k, i));
     }
-    check(recs, 2, BYTES, Arrays::compareUnsigned, seed);
+    check(recs, 2, BYTES, Arrays::compareUnsigned, "long keys");
   }
 
   @Test
@@ -86,14 +88,13 @@ class SortBufferOrderTest {
     for (int p = 0; p < 3; p++) {
       assertThat(drain(buf, p)).isEmpty();
     }
-    check(List.of(new Rec(1, new byte[0], 0)), 2, BYTES, Arrays::compareUnsigned, 0);
+    check(List.of(new Rec(1, new byte[0], 0)), 2, BYTES, Arrays::compareUnsigned, "one record");
   }
 
   /** A buffer built on a released buffer's arrays sees none of the old records. */
   @Test
-  void releasedArraysServeTheNextBuffer() {
-    long seed = System.nanoTime();
-    Random rnd = new Random(seed);
+  void releasedArraysServeTheNextBuffer(Seed seed) {
+    SplittableRandom rnd = seed.random();
     for (int round = 0; round < 4; round++) {
       List<Rec> recs = new ArrayList<>();
       int n = round % 2 == 0 ? 30_000 : 500;
@@ -102,15 +103,14 @@ class SortBufferOrderTest {
         rnd.nextBytes(k);
         recs.add(new Rec(rnd.nextInt(2), k, i));
       }
-      check(recs, 2, BYTES, Arrays::compareUnsigned, seed);
+      check(recs, 2, BYTES, Arrays::compareUnsigned, "buffer " + round);
     }
   }
 
   /** A job comparator (descending bytes) takes the comparator path. */
   @Test
-  void customComparatorOrder() {
-    long seed = System.nanoTime();
-    Random rnd = new Random(seed);
+  void customComparatorOrder(Seed seed) {
+    SplittableRandom rnd = seed.random();
     RawComparator<byte[]> descending = new RawComparator<>() {
       @Override
       public int compare(byte[] a, int ao, int al, byte[] b, int bo, int bl) {
@@ -132,11 +132,11 @@ class SortBufferOrderTest {
       }
       recs.add(new Rec(rnd.nextInt(3), k, i));
     }
-    check(recs, 3, order, (a, b) -> Arrays.compareUnsigned(b, a), seed);
+    check(recs, 3, order, (a, b) -> Arrays.compareUnsigned(b, a), "descending");
   }
 
   private static void check(List<Rec> recs, int partitions, KeyOrder order,
-      Comparator<byte[]> keyOrder, long seed) {
+      Comparator<byte[]> keyOrder, String what) {
     int bytes = recs.stream().mapToInt(r -> r.key().length + 4).sum();
     SortBuffer buf = new SortBuffer(bytes + (long) recs.size() * SortBuffer.RECORD_OVERHEAD);
     for (Rec r : recs) {
@@ -150,9 +150,9 @@ class SortBufferOrderTest {
       List<Rec> want = new ArrayList<>(recs.stream().filter(r -> r.partition() == part).toList());
       want.sort(Comparator.comparing(Rec::key, keyOrder));
       List<Rec> got = drain(buf, p);
-      assertThat(got).as("partition %d, seed %d", p, seed).hasSameSizeAs(want);
+      assertThat(got).as("%s, partition %d", what, p).hasSameSizeAs(want);
       for (int i = 0; i < want.size(); i++) {
-        assertThat(got.get(i).index()).as("partition %d position %d, seed %d", p, i, seed)
+        assertThat(got.get(i).index()).as("%s, partition %d position %d", what, p, i)
             .isEqualTo(want.get(i).index());
         assertThat(got.get(i).key()).isEqualTo(want.get(i).key());
       }

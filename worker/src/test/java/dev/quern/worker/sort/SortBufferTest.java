@@ -3,6 +3,8 @@ package dev.quern.worker.sort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quern.api.serde.Serdes;
+import dev.quern.testkit.Seed;
+import dev.quern.testkit.Seeds;
 import dev.quern.worker.spill.RecordStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,16 +12,17 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(Seeds.class)
 class SortBufferTest {
 
   /** Short keys full of zero bytes exercise the 8-byte prefix comparison's edge cases. */
   @Test
-  void sortsLikeUnsignedByteOrderWithinPartitions() throws Exception {
-    long seed = 31337L;
-    Random rnd = new Random(seed);
+  void sortsLikeUnsignedByteOrderWithinPartitions(Seed seed) throws Exception {
+    SplittableRandom rnd = seed.random();
     KeyOrder order = KeyOrder.of(null, Serdes.of(byte[].class, getClass().getClassLoader()),
         byte[].class);
     SortBuffer buf = new SortBuffer(1 << 20);
@@ -46,18 +49,17 @@ class SortBufferTest {
       while (s.next()) {
         got.add(Arrays.copyOfRange(s.keyBuf(), s.keyOff(), s.keyOff() + s.keyLen()));
       }
-      assertThat(got).as("partition %d seed %d", p, seed).hasSameSizeAs(want);
+      assertThat(got).as("partition %d", p).hasSameSizeAs(want);
       for (int i = 0; i < want.size(); i++) {
-        assertThat(got.get(i)).as("partition %d index %d seed %d", p, i, seed)
+        assertThat(got.get(i)).as("partition %d index %d", p, i)
             .isEqualTo(want.get(i));
       }
     }
   }
 
   @Test
-  void hashBufferKeepsEachKeysValuesAndSortsDistinctKeys() throws Exception {
-    long seed = 4242L;
-    Random rnd = new Random(seed);
+  void hashBufferKeepsEachKeysValuesAndSortsDistinctKeys(Seed seed) throws Exception {
+    SplittableRandom rnd = seed.random();
     KeyOrder order = KeyOrder.RAW;
     HashSortBuffer buf = new HashSortBuffer(1 << 20);
     Map<String, List<Integer>> expected = new HashMap<>();

@@ -3,18 +3,23 @@ package dev.quern.worker.spill;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quern.api.serde.Serdes;
+import dev.quern.testkit.Seed;
+import dev.quern.testkit.Seeds;
 import dev.quern.worker.sort.KeyOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Random;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The merge against a stable sort of all records (inputs in list order), under byte order (the
- * cached-prefix path) and under a comparator order.
+ * cached-prefix path) and under a comparator order. Each round draws its inputs from the test's
+ * seed.
  */
+@ExtendWith(Seeds.class)
 class MergingStreamTest {
 
   private record Rec(byte[] key, int input, int index) {}
@@ -72,28 +77,27 @@ class MergingStreamTest {
   }
 
   @Test
-  void bytewiseMergeMatchesStableSort() throws Exception {
+  void bytewiseMergeMatchesStableSort(Seed seed) throws Exception {
     KeyOrder order = KeyOrder.of(null,
         Serdes.of(byte[].class, getClass().getClassLoader()), byte[].class);
     assertThat(order.bytesEqualMeansEqual()).isTrue();
-    long base = System.nanoTime();
-    for (long seed : new long[] {5L, base, base + 1, base + 2, base + 3, base + 4}) {
-      check(order, Arrays::compareUnsigned, seed);
+    for (int round = 0; round < 6; round++) {
+      check(order, Arrays::compareUnsigned, seed, round);
     }
   }
 
   @Test
-  void comparatorMergeMatchesStableSort() throws Exception {
+  void comparatorMergeMatchesStableSort(Seed seed) throws Exception {
     KeyOrder descending = (a, ao, al, b, bo, bl) ->
         Arrays.compareUnsigned(b, bo, bo + bl, a, ao, ao + al);
-    long base = System.nanoTime();
-    for (long seed = base; seed < base + 4; seed++) {
-      check(descending, (a, b) -> Arrays.compareUnsigned(b, a), seed);
+    for (int round = 0; round < 4; round++) {
+      check(descending, (a, b) -> Arrays.compareUnsigned(b, a), seed, round);
     }
   }
 
-  private static void check(KeyOrder order, Comparator<byte[]> keys, long seed) throws Exception {
-    Random rnd = new Random(seed);
+  private static void check(KeyOrder order, Comparator<byte[]> keys, Seed seed, int round)
+      throws Exception {
+    SplittableRandom rnd = new SplittableRandom(seed.derive(round));
     int inputs = 1 + rnd.nextInt(20);
     List<Rec> all = new ArrayList<>();
     List<RecordStream> streams = new ArrayList<>();
@@ -123,12 +127,12 @@ class MergingStreamTest {
     while (merged.next()) {
       Rec want = all.get(at);
       byte[] v = merged.valBuf();
-      assertThat(RunReader.getInt(v, merged.valOff())).as("input at %d, seed %d", at, seed)
+      assertThat(RunReader.getInt(v, merged.valOff())).as("input at %d, round %d", at, round)
           .isEqualTo(want.input());
-      assertThat(RunReader.getInt(v, merged.valOff() + 4)).as("index at %d, seed %d", at, seed)
+      assertThat(RunReader.getInt(v, merged.valOff() + 4)).as("index at %d, round %d", at, round)
           .isEqualTo(want.index());
       at++;
     }
-    assertThat(at).as("records, seed %d", seed).isEqualTo(all.size());
+    assertThat(at).as("records, round %d", round).isEqualTo(all.size());
   }
 }

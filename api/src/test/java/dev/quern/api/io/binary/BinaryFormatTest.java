@@ -9,6 +9,8 @@ import dev.quern.api.io.FileSplit;
 import dev.quern.api.io.InputSplit;
 import dev.quern.api.io.RecordReader;
 import dev.quern.api.io.RecordWriter;
+import dev.quern.testkit.Seed;
+import dev.quern.testkit.Seeds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,12 +20,15 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.function.IntFunction;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+@ExtendWith(Seeds.class)
 class BinaryFormatTest {
   @TempDir Path dir;
 
@@ -110,14 +115,14 @@ class BinaryFormatTest {
   }
 
   @Test
-  void randomSplitsReadEveryRecordExactlyOnce() throws IOException {
+  void randomSplitsReadEveryRecordExactlyOnce(Seed seed) throws IOException {
     int records = 4000;
     Path lz4 = writeFile("lz4.qbin", records, true, 700);
     Path raw = writeFile("raw.qbin", records, false, 1500);
-    for (long seed = 0; seed < 150; seed++) {
-      Path file = seed % 2 == 0 ? lz4 : raw;
+    for (int round = 0; round < 150; round++) {
+      Path file = round % 2 == 0 ? lz4 : raw;
       long size = Files.size(file);
-      Random rnd = new Random(seed);
+      SplittableRandom rnd = new SplittableRandom(seed.derive(round));
       TreeSet<Long> cuts = new TreeSet<>();
       int n = 1 + rnd.nextInt(12);
       for (int i = 0; i < n; i++) {
@@ -143,7 +148,7 @@ class BinaryFormatTest {
       for (long i = 0; i < records; i++) {
         expected.add(i);
       }
-      assertThat(all).as("seed %d, cuts %s of %s", seed, cuts, file).isEqualTo(expected);
+      assertThat(all).as("round %d, cuts %s of %s", round, cuts, file).isEqualTo(expected);
     }
   }
 
@@ -168,6 +173,10 @@ class BinaryFormatTest {
         + 16;
     List<Integer> blocks = blockOffsets(bytes, headerLength);
     assertThat(blocks).hasSizeGreaterThan(3).startsWith(headerLength);
+    // Each block's header counts its records: blocks 0 to 2 hold keys 0 to before3 - 1.
+    long[] counts = blocks.stream().mapToLong(b -> recordCount(bytes, b)).toArray();
+    assertThat(LongStream.of(counts).sum()).isEqualTo(2000);
+    long before3 = counts[0] + counts[1] + counts[2];
     int victim = blocks.get(2);
     bytes[victim + BinaryFormat.BLOCK_HEADER_LENGTH + 5] ^= 0x40;
     Files.write(file, bytes);
@@ -175,8 +184,14 @@ class BinaryFormatTest {
         .isInstanceOf(IOException.class)
         .hasMessageContaining("corrupt block in binary file " + file + " at offset " + victim)
         .hasMessageContaining("CRC32C");
-    // A split that starts after the damage reads its own blocks fine.
-    assertThat(readKeys(file, blocks.get(3), bytes.length)).isNotEmpty();
+    // A split that starts after the damage reads its own blocks fine: every key from block 3 on.
+    assertThat(readKeys(file, blocks.get(3), bytes.length))
+        .isEqualTo(LongStream.range(before3, 2000).boxed().toList());
+  }
+
+  /** The record count in the header of the block at {@code offset} (after its sync marker). */
+  private static long recordCount(byte[] bytes, int offset) {
+    return java.nio.ByteBuffer.wrap(bytes, offset + 16, 4).getInt();
   }
 
   @Test
