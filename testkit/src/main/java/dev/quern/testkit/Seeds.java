@@ -49,12 +49,19 @@ public final class Seeds implements ParameterResolver, TestExecutionExceptionHan
     return new SplittableRandom(System.nanoTime() ^ System.currentTimeMillis() * 31).nextLong();
   }
 
-  /** The line that replays {@code testClass#method} with {@code seed} (module-relative Maven run). */
+  /**
+   * The command that replays {@code testClass#method} with {@code seed}, from the repository root
+   * (the test JVM runs in its module's directory, which names the module).
+   */
   public static String replay(Class<?> testClass, String method, long seed) {
     String test = testClass.getSimpleName() + (method == null ? "" : "#" + method);
+    String module = java.nio.file.Path.of("").toAbsolutePath().getFileName().toString();
     boolean it = testClass.getSimpleName().endsWith("IT");
-    return "seed " + seed + "; replay with: mvn -B -ntp " + (it ? "verify -Dit.test=" : "test -Dtest=")
-        + test + " -D" + PROPERTY + "=" + seed + " (in the test's module)";
+    String select = it
+        ? "verify -Dit.test='" + test + "' -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false"
+        : "test -Dtest='" + test + "' -Dsurefire.failIfNoSpecifiedTests=false";
+    return "seed " + seed + "; replay with: mvn -B -ntp -pl " + module + " -am " + select + " -D"
+        + PROPERTY + "=" + seed;
   }
 
   @Override
