@@ -83,17 +83,38 @@ class FailureHandlingTest {
   void anAttemptThatMakesNoProgressIsKilledAndCounted() throws Exception {
     Path in = input(1);
     String hook = "hang-" + UUID.randomUUID();
-    try (LocalCluster cluster = LocalCluster.start(TestClusters.options(2, 1))) {
-      JobStatus s = WordCount.job("hang", in, tmp.resolve("out"))
+    long timeout = 60_000;
+    // The master's clock stands still until the test moves it, so an attempt's time without
+    // progress starts counting only once the test has seen the attempt wait at its gate, however
+    // slowly the machine got it there. Setting an absolute time is idempotent: the next attempt
+    // starts at the time set and is safe until the clock moves again.
+    ManualClock clock = new ManualClock(1_000_000_000L);
+    long start = clock.millis();
+    try (LocalCluster cluster = LocalCluster.start(TestClusters.options(2, 1), clock)) {
+      JobHandle h = WordCount.job("hang", in, tmp.resolve("out"))
           .mapper(HookedJobs.GateMapper.class).set(Hooks.KEY, hook)
-          .set("test.gate-attempts", 100).set("quern.task.timeout", 300)
-          .set("quern.task.max-attempts", 2).build().submit(cluster).awaitCompletion(WAIT);
+          .set("test.gate-attempts", 100).set("quern.task.timeout", timeout)
+          .set("quern.task.max-attempts", 2).build().submit(cluster);
+      assertThat(Hooks.awaitArrival(hook, WAIT)).isEqualTo(h.id() + "/m-00000/1");
 
-      assertThat(s.state()).isEqualTo(JobState.FAILED);
-      assertThat(s.failure()).startsWith("task m-00000 failed 2 time(s); attempt " + s.id()
-          + "/m-00000/2").contains("made no progress for").contains("quern.task.timeout = 300");
-      assertThat(Hooks.arrivals(hook)).containsExactly(s.id() + "/m-00000/1",
-          s.id() + "/m-00000/2");
+      clock.set(start + timeout + 1);
+      assertThat(Hooks.awaitArrival(hook, WAIT)).isEqualTo(h.id() + "/m-00000/2");
+      // The master tells the worker before it publishes the view that shows the launch.
+      AttemptView first = Views.await(cluster, h.id(), j -> j.maps().get(0).attempts().size() == 2,
+          WAIT).maps().get(0).attempts().get(0);
+      assertThat(first.state()).isEqualTo(AttemptState.FAILED);
+      assertThat(first.error()).isEqualTo("attempt made no progress for " + (timeout + 1)
+          + " ms (quern.task.timeout = " + timeout + ")");
+
+      clock.set(start + 2 * (timeout + 1));
+      JobStatus s = h.awaitCompletion(WAIT);
+      assertThat(s.state()).as("%s within %s", h.id(), WAIT).isEqualTo(JobState.FAILED);
+      assertThat(s.failure()).isEqualTo("task m-00000 failed 2 time(s); attempt " + s.id()
+          + "/m-00000/2 on " + cluster.jobView(h.id()).orElseThrow().maps().get(0).attempts()
+          .get(1).workerId() + ": attempt made no progress for " + (timeout + 1)
+          + " ms (quern.task.timeout = " + timeout + ")");
+      assertThat(s.counters().get(TaskCounter.FAILED_MAP_ATTEMPTS)).isEqualTo(2);
+      assertThat(Hooks.arrivals(hook)).as("no third attempt").isEmpty();
     } finally {
       Hooks.gate(hook).countDown();
     }
