@@ -4,24 +4,41 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
-/** A clock that stands still until the test sets it: the master's time, driven by the test. */
+/**
+ * A clock that stands still until the test moves it: the master's time, driven by the test. Every
+ * read and move holds the clock's lock, so a move made under a condition ({@link #advanceUnless})
+ * is atomic with respect to the master's reads.
+ */
 final class ManualClock extends Clock {
-  private final AtomicLong millis;
+  private long millis;
+  /** Whether anyone read the time since the last move: a move nobody has seen needs no other. */
+  private boolean readSinceMove = true;
 
   ManualClock(long startMillis) {
-    this.millis = new AtomicLong(startMillis);
+    this.millis = startMillis;
   }
 
-  /** Sets the time; setting the same time again changes nothing. */
-  void set(long epochMillis) {
-    millis.set(epochMillis);
+  /**
+   * Moves the clock on by {@code step} unless {@code done} holds, with no read of the clock in
+   * between; returns whether {@code done} held. No move while the last one is unread.
+   */
+  synchronized boolean advanceUnless(BooleanSupplier done, long step) {
+    if (done.getAsBoolean()) {
+      return true;
+    }
+    if (readSinceMove) {
+      millis += step;
+      readSinceMove = false;
+    }
+    return false;
   }
 
   @Override
-  public long millis() {
-    return millis.get();
+  public synchronized long millis() {
+    readSinceMove = true;
+    return millis;
   }
 
   @Override
