@@ -34,18 +34,27 @@ function match(hash) {
   return null;
 }
 
+// #page carries data-rendered="<hash>" once the page of that address has been drawn (with its
+// data, or as an error), so that tests can wait for it before they count what is absent.
+function markRendered(main, hash) {
+  main.dataset.rendered = hash || '#/';
+}
+
 async function show() {
   const main = document.getElementById('page');
-  const route = match(location.hash);
+  delete main.dataset.rendered;
+  const hash = location.hash;
+  const route = match(hash);
   document.querySelectorAll('[data-nav]').forEach((a) =>
     a.classList.toggle('active', route && a.dataset.nav === route.nav));
   if (!route) {
     current = null;
     replace(main, h('section', { class: 'error-box' },
       h('h1', {}, 'Not found'), h('p', {}, `No page at ${location.hash}.`)));
+    markRendered(main, hash);
     return;
   }
-  current = { page: route.page, params: route.params };
+  current = { page: route.page, params: route.params, hash };
   await refresh(true);
 }
 
@@ -67,6 +76,7 @@ async function refresh(first = false, force = false) {
     current.json = json;
     const view = page.view(data, params, { refresh: () => refresh(false, true) });
     replace(main, view);
+    markRendered(main, current.hash);
     if (first) window.scrollTo(0, 0);
     scheduleTick(page.isLive ? page.isLive(data) : false);
   } catch (e) {
@@ -74,6 +84,7 @@ async function refresh(first = false, force = false) {
     replace(main, h('section', { class: 'error-box' },
       h('h1', {}, e.status === 404 ? 'Not found' : 'Error'),
       h('p', { class: 'error-message' }, e.message)));
+    markRendered(main, current.hash);
   }
 }
 

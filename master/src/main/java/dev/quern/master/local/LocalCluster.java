@@ -69,7 +69,8 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
   private final List<ActorRef<WorkerCommand>> workers = new ArrayList<>();
   private final AtomicInteger jobSeq = new AtomicInteger();
 
-  private LocalCluster(LocalClusterOptions options, TaskRunner runner) throws IOException {
+  private LocalCluster(LocalClusterOptions options, TaskRunner runner, Clock clock)
+      throws IOException {
     this.options = options;
     this.ownsWorkDir = options.workDir() == null;
     this.workDir = ownsWorkDir ? Files.createTempDirectory("quern-local-")
@@ -91,7 +92,7 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
             ]
             """).withFallback(ConfigFactory.load()));
     this.master = system.systemActorOf(
-        MasterActor.create(new MasterActor.Settings(workDir, Clock.systemUTC(), journal), monitor),
+        MasterActor.create(new MasterActor.Settings(workDir, clock, journal), monitor),
         "master", Props.empty());
     ActorRef<WorkerReport> registrar = AskPattern.<MasterCommand, ActorRef<WorkerReport>>ask(
         master, MasterCommand.GetReportPort::new, ASK_TIMEOUT, system.scheduler()).toCompletableFuture().join();
@@ -109,10 +110,15 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
   }
 
   public static LocalCluster start(LocalClusterOptions options) {
+    return start(options, Clock.systemUTC());
+  }
+
+  /** As {@link #start(LocalClusterOptions)}, with the master's clock (tests drive timeouts). */
+  static LocalCluster start(LocalClusterOptions options, Clock clock) {
     TaskRunner runner = options.runner() != null ? options.runner() : DefaultRunner.create();
     LocalCluster c;
     try {
-      c = new LocalCluster(options, runner);
+      c = new LocalCluster(options, runner, clock);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the local cluster's work dir", e);
     }

@@ -3,9 +3,11 @@ package dev.quern.master.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quern.api.JobHandle;
+import dev.quern.api.JobState;
 import dev.quern.api.JobStatus;
 import dev.quern.master.local.LocalCluster;
 import dev.quern.master.local.LocalClusterOptions;
+import dev.quern.testkit.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,18 +54,15 @@ class StartingClusterUiTest {
           events.await(e -> e.name().equals("hello")
               && e.json().get("mode").asText().equals("live"), WAIT);
           JobHandle h = TestJobs.wordCount(dir, "wordcount-starting", 2, SEED).submit(cluster);
-          JobStatus s = h.awaitCompletion();
-          assertThat(s.succeeded()).as(String.valueOf(s.failure())).isTrue();
+          JobStatus s = h.awaitCompletion(WAIT);
+          assertThat(s.state()).as("%s within %s: %s", h.id(), WAIT, s.failure())
+              .isEqualTo(JobState.SUCCEEDED);
           events.await(e -> e.name().equals("state")
               && e.json().get("jobId").asText().equals(h.id())
               && e.json().get("type").asText().equals("job")
               && e.json().get("state").asText().equals("SUCCEEDED"), WAIT);
           Path saved = history.resolve(h.id() + ".json");
-          long deadline = System.nanoTime() + WAIT.toNanos();
-          while (!Files.exists(saved) && System.nanoTime() < deadline) {
-            Thread.sleep(20); // the poll interval of a bounded wait for another thread's file
-          }
-          assertThat(saved).exists();
+          Await.until(WAIT, "the history file " + saved, () -> Files.exists(saved));
           assertThat(Json.MAPPER.readTree(saved.toFile()).get("job").get("state").asText())
               .isEqualTo("SUCCEEDED");
         }
@@ -75,21 +74,25 @@ class StartingClusterUiTest {
   void aSubscriptionClosedBeforeTheClusterIsUpNeverAttaches() throws Exception {
     CompletableFuture<LocalCluster> starting = new CompletableFuture<>();
     LocalClusterSource source = new LocalClusterSource(starting);
-    java.util.List<Object> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-    source.subscribe(seen::add).close();
-    MonitoringSource.Subscription kept = source.subscribe(seen::add);
+    java.util.List<Object> closedSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.List<Object> keptSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    source.subscribe(closedSeen::add).close();
+    MonitoringSource.Subscription kept = source.subscribe(keptSeen::add);
     try (LocalCluster cluster = LocalCluster.start(LocalClusterOptions.defaults()
         .withWorkers(1).withWorkDir(dir.resolve("work")))) {
       starting.complete(cluster);
       JobHandle h = TestJobs.wordCount(dir, "wordcount-sub", 1, SEED + 1).submit(cluster);
-      assertThat(h.awaitCompletion().succeeded()).isTrue();
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (jobEnds(seen) == 0 && System.nanoTime() < deadline) {
-        Thread.sleep(5); // listeners run on the master's thread, maybe just after the wait ends
-      }
+      JobStatus s = h.awaitCompletion(WAIT);
+      assertThat(s.state()).as("%s within %s: %s", h.id(), WAIT, s.failure())
+          .isEqualTo(JobState.SUCCEEDED);
+      // Listeners run on the master's thread, maybe just after the wait ends.
+      Await.until(WAIT, "the kept subscription to see the job end", () -> jobEnds(keptSeen) > 0);
+      // The master answers this after it has finished the message that published the end, so
+      // every listener of that publication has run.
+      assertThat(cluster.kill(h.id())).isFalse();
       kept.close();
-      // Only the kept subscription saw the job end, once.
-      assertThat(jobEnds(seen)).isEqualTo(1);
+      assertThat(jobEnds(keptSeen)).isEqualTo(1);
+      assertThat(closedSeen).isEmpty();
     }
   }
 

@@ -8,10 +8,12 @@ import dev.quern.api.JobStatus;
 import dev.quern.api.TaskCounter;
 import dev.quern.master.engine.AttemptState;
 import dev.quern.master.engine.AttemptView;
+import dev.quern.master.engine.JobEvent;
 import dev.quern.master.engine.JobView;
 import dev.quern.master.engine.JobViews;
 import dev.quern.master.engine.TaskState;
 import dev.quern.master.engine.TaskView;
+import dev.quern.testkit.Await;
 import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -20,6 +22,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,20 +87,65 @@ class FailureHandlingTest {
   void anAttemptThatMakesNoProgressIsKilledAndCounted() throws Exception {
     Path in = input(1);
     String hook = "hang-" + UUID.randomUUID();
-    try (LocalCluster cluster = LocalCluster.start(TestClusters.options(2, 1))) {
-      JobStatus s = WordCount.job("hang", in, tmp.resolve("out"))
+    long timeout = 60_000;
+    // The master's clock stands still until the test moves it, so an attempt's time without
+    // progress starts counting only once the test has seen it wait at its gate, however slowly
+    // the machine got it there.
+    ManualClock clock = new ManualClock(1_000_000_000L);
+    try (LocalCluster cluster = LocalCluster.start(TestClusters.options(2, 1), clock)) {
+      JobHandle h = WordCount.job("hang", in, tmp.resolve("out"))
           .mapper(HookedJobs.GateMapper.class).set(Hooks.KEY, hook)
-          .set("test.gate-attempts", 100).set("quern.task.timeout", 300)
-          .set("quern.task.max-attempts", 2).build().submit(cluster).awaitCompletion(WAIT);
+          .set("test.gate-attempts", 100).set("quern.task.timeout", timeout)
+          .set("quern.task.max-attempts", 2).build().submit(cluster);
+      String first = h.id() + "/m-00000/1";
+      String second = h.id() + "/m-00000/2";
+      assertThat(Hooks.awaitArrival(hook, WAIT)).isEqualTo(first);
+      advanceUntilFailed(clock, cluster, first, timeout + 1);
+      assertThat(Hooks.awaitArrival(hook, WAIT)).isEqualTo(second);
+      // The master tells the worker before it publishes the view that shows the launch.
+      AttemptView failed = Views.await(cluster, h.id(),
+          j -> j.maps().get(0).attempts().size() == 2, WAIT).maps().get(0).attempts().get(0);
+      assertThat(failed.state()).isEqualTo(AttemptState.FAILED);
+      assertNoProgress(failed.error(), timeout);
 
-      assertThat(s.state()).isEqualTo(JobState.FAILED);
-      assertThat(s.failure()).startsWith("task m-00000 failed 2 time(s); attempt " + s.id()
-          + "/m-00000/2").contains("made no progress for").contains("quern.task.timeout = 300");
-      assertThat(Hooks.arrivals(hook)).containsExactly(s.id() + "/m-00000/1",
-          s.id() + "/m-00000/2");
+      advanceUntilFailed(clock, cluster, second, timeout + 1);
+      JobStatus s = h.awaitCompletion(WAIT);
+      assertThat(s.state()).as("%s within %s", h.id(), WAIT).isEqualTo(JobState.FAILED);
+      String worker = cluster.jobView(h.id()).orElseThrow().maps().get(0).attempts().get(1)
+          .workerId();
+      String prefix = "task m-00000 failed 2 time(s); attempt " + second + " on " + worker + ": ";
+      assertThat(s.failure()).startsWith(prefix);
+      assertNoProgress(s.failure().substring(prefix.length()), timeout);
+      assertThat(s.counters().get(TaskCounter.FAILED_MAP_ATTEMPTS)).isEqualTo(2);
+      assertThat(Hooks.arrivals(hook)).as("no third attempt").isEmpty();
     } finally {
       Hooks.gate(hook).countDown();
     }
+  }
+
+  /** The reason of a timed-out attempt: it went unheard for longer than {@code timeout} ms. */
+  private static void assertNoProgress(String reason, long timeout) {
+    Matcher m = Pattern.compile("attempt made no progress for (\\d+) ms \\(quern\\.task\\.timeout = "
+        + timeout + "\\)").matcher(reason);
+    assertThat(m.matches()).as("reason: %s", reason).isTrue();
+    assertThat(Long.parseLong(m.group(1))).as(reason).isGreaterThan(timeout);
+  }
+
+  /**
+   * Moves the master's clock on by {@code step} (more than the timeout) until the master has
+   * recorded {@code attempt} as failed. One move is not always enough: the worker reports an
+   * attempt running after it has handed it to a slot thread, so the report may reach the master
+   * after the attempt reached its gate, and after the move, and count as progress at the new
+   * time. Moving again cannot cut short the next attempt: the master records the failure before
+   * it launches the next attempt, and each move checks the record under the clock's lock, so the
+   * launch reads the clock only after the last move.
+   */
+  private static void advanceUntilFailed(ManualClock clock, LocalCluster cluster, String attempt,
+      long step) {
+    Await.until(WAIT, "the master to fail " + attempt + " for making no progress",
+        () -> clock.advanceUnless(() -> cluster.journal().events().stream().anyMatch(e ->
+            e instanceof JobEvent.AttemptFailed f && f.attempt().toString().equals(attempt)),
+            step));
   }
 
   @Test

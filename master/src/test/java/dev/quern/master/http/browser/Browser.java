@@ -32,7 +32,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 final class Browser implements AutoCloseable {
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Duration WAIT = Duration.ofSeconds(30);
+  /** Generous: Chromium shares two cores with the cluster, the build and other JVMs. */
+  static final Duration WAIT = Duration.ofSeconds(60);
 
   private final Path profile;
   private final Path screenshots;
@@ -66,8 +67,26 @@ final class Browser implements AutoCloseable {
     this.driver = new ChromeDriver(service, options);
   }
 
+  /**
+   * Loads {@code url} into a fresh document (by way of about:blank, since a new hash alone would
+   * keep the app and what it remembers of the last test's clicks) and waits until the app has
+   * rendered the page of that address.
+   */
   void open(String url) {
+    driver.get("about:blank");
     driver.get(url);
+    awaitRendered();
+  }
+
+  /**
+   * Waits until the app has drawn the page of the current address: app.js sets {@code
+   * data-rendered} on {@code #page} to the hash it rendered, after the data arrived (or as an
+   * error). What is absent can only be counted after this.
+   */
+  void awaitRendered() {
+    await("the app to render the page of " + driver.getCurrentUrl(), d -> Boolean.TRUE.equals(
+        js("const m = document.getElementById('page');"
+            + " return m !== null && m.dataset.rendered === (location.hash || '#/');")));
   }
 
   /** Waits for a condition; the failure message names what was awaited. */
@@ -89,8 +108,12 @@ final class Browser implements AutoCloseable {
     });
   }
 
-  /** How many elements match; retried when a live refresh replaced them meanwhile. */
+  /**
+   * How many elements match on the rendered page (it waits for {@link #awaitRendered()} first, so
+   * a zero is not the page before it drew); retried when a live refresh replaced them meanwhile.
+   */
   int count(By by) {
+    awaitRendered();
     return await("count of " + by, d -> d.findElements(by).size());
   }
 
@@ -125,7 +148,11 @@ final class Browser implements AutoCloseable {
     return target;
   }
 
-  /** Console errors of the page (uncaught exceptions, failed loads) since the last call. */
+  /**
+   * Console errors of the page (uncaught exceptions, failed loads) since the last call: each as
+   * Chromium wrote it, e.g. {@code http://127.0.0.1:4242/api/v1/jobs/job-9999 - Failed to load
+   * resource: the server responded with a status of 404 (Not Found)}.
+   */
   List<String> consoleErrors() {
     return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
         .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
