@@ -19,7 +19,7 @@ class LeaderWritesInParallelTest {
 
   @Test
   void appendsGoBeforePersistButVotesAndAcksWait() {
-    RaftConfig cfg = RaftConfig.defaults(1).withPreVote(false);
+    RaftConfig cfg = RaftConfig.builder(1).preVote(false).build();
     RaftCore leader = RaftCore.bootstrap(cfg, List.of(1L, 2L, 3L), new SplittableRandom(5));
     drain(leader);
     while (leader.role() != Role.CANDIDATE) {
@@ -61,7 +61,7 @@ class LeaderWritesInParallelTest {
 
   @Test
   void followersAloneCommitWhatTheLeaderHasNotWritten() {
-    RaftConfig cfg = RaftConfig.defaults(1).withPreVote(false);
+    RaftConfig cfg = RaftConfig.builder(1).preVote(false).build();
     RaftCore leader = RaftCore.bootstrap(cfg, List.of(1L, 2L, 3L), new SplittableRandom(7));
     drain(leader);
     while (leader.role() != Role.CANDIDATE) {
@@ -94,7 +94,7 @@ class LeaderWritesInParallelTest {
     List<Entry> log = List.of(
         new Entry(1, 1, EntryType.CONF_CHANGE, new ConfChange(ConfChange.Type.ADD_VOTER, 1).encode()),
         new Entry(1, 2, EntryType.CONF_CHANGE, new ConfChange(ConfChange.Type.ADD_LEARNER, 2).encode()));
-    RaftCore leader = new RaftCore(RaftConfig.defaults(1).withPreVote(false),
+    RaftCore leader = new RaftCore(RaftConfig.builder(1).preVote(false).build(),
         new PersistentState(new HardState(1, 0, 2), Snapshot.EMPTY, log), new SplittableRandom(9));
     drain(leader);
     while (!leader.isLeader()) {
