@@ -12,6 +12,12 @@ import java.util.Arrays;
  */
 public record Entry(long term, long index, EntryType type, byte[] data) {
 
+  /**
+   * Bytes an entry's own fields (term, index, type, data length) take at most on the wire, on top
+   * of its data: 9 + 9 + 1 + 5 with variable-length numbers.
+   */
+  public static final int OVERHEAD = 24;
+
   private static final byte[] EMPTY = new byte[0];
 
   public Entry {
@@ -20,9 +26,9 @@ public record Entry(long term, long index, EntryType type, byte[] data) {
     }
   }
 
-  /** Approximate size on the wire, used to bound the bytes per append message. */
-  int size() {
-    return data.length + 24;
+  /** The most this entry takes on the wire: what bounds the bytes per append, in flight and uncommitted. */
+  public int size() {
+    return data.length + OVERHEAD;
   }
 
   @Override

@@ -6,8 +6,8 @@ import java.util.TreeSet;
 
 /**
  * A configuration: the voters, whose majority decides elections and commits, and the learners, who
- * receive the log but do not vote. Ids are kept sorted in plain lists so that iteration order (and
- * therefore message order) is the same on every run, and so Kryo can serialize them.
+ * receive the log but do not vote. Ids are kept sorted so that iteration order (and therefore
+ * message order) is the same on every run.
  */
 public record Membership(List<Long> voters, List<Long> learners) {
 

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The messages Raft nodes exchange. Every message carries the sender's term; node ids are positive
- * longs. Lists inside messages are plain {@link java.util.ArrayList}s so they serialize with Kryo.
+ * longs. Each record has one meaning: an append's answer, the notice that a leader's term is stale
+ * and the end of a snapshot transfer are three types, not one overloaded answer.
  */
 public sealed interface Message {
 
@@ -20,7 +21,8 @@ public sealed interface Message {
   }
 
   /**
-   * Follower to leader. On success {@code index} is the last index now known to match. On reject,
+   * Follower to leader, answering an {@link AppendEntries} of the follower's term. On success
+   * {@code index} is the last index now known to match. On reject,
    * {@code index} is the rejected prevIndex and ({@code rejectHint}, {@code hintTerm}) is the
    * follower's last entry at or below it whose term is at most the leader's prevTerm, so the leader
    * can skip a whole divergent term at once.
@@ -55,6 +57,22 @@ public sealed interface Message {
 
   /** Follower to leader: the byte offset it expects next for the snapshot at {@code index}. */
   record InstallSnapshotResponse(long from, long to, long term, long index, int nextOffset) implements Message {
+  }
+
+  /**
+   * Follower to leader: a snapshot transfer is over. The follower installed the snapshot, or already
+   * held its index; {@code index} is the follower's commit index now (at least the snapshot's index),
+   * so its log matches the leader's up to there.
+   */
+  record SnapshotDone(long from, long to, long term, long index) implements Message {
+  }
+
+  /**
+   * To a node that sent an {@link AppendEntries} or {@link Heartbeat} with a term below ours: our
+   * (higher) term, so that a leader cut off by a partition steps down. Needed because with pre-vote
+   * or check-quorum nobody raises its term on the stale leader's account.
+   */
+  record StaleTerm(long from, long to, long term) implements Message {
   }
 
   /** Leader to the transfer target: start an election now. */

@@ -4,7 +4,7 @@ package dev.quern.raft;
  * The leader's view of one follower (or of itself): {@code match} is the highest index known to be
  * replicated there, {@code next} the next index to send. The state decides how to send:
  * PROBE sends one append at a time until the follower's log position is found; REPLICATE streams
- * appends optimistically within the inflight window; SNAPSHOT sends a snapshot in chunks.
+ * appends optimistically within the inflight window (bounded in messages and in bytes); SNAPSHOT sends a snapshot in chunks.
  * For the leader itself {@code match} is the last index its driver has made durable (it moves in
  * {@link RaftCore#advance(Ready)}, not on append), so the leader counts toward a commit like any follower.
  */
@@ -27,9 +27,9 @@ final class Progress {
   /** In SNAPSHOT: the byte offset the follower last said it expects. */
   int snapshotOffset;
 
-  Progress(long next, int maxInflight, boolean learner) {
+  Progress(long next, int maxInflight, long maxInflightBytes, boolean learner) {
     this.next = next;
-    this.inflights = new Inflights(maxInflight);
+    this.inflights = new Inflights(maxInflight, maxInflightBytes);
     this.learner = learner;
   }
 
@@ -102,6 +102,6 @@ final class Progress {
 
   @Override
   public String toString() {
-    return state + " match=" + match + " next=" + next + " inflight=" + inflights.count();
+    return state + " match=" + match + " next=" + next + " inflight=" + inflights.count() + "/" + inflights.bytes() + "B";
   }
 }

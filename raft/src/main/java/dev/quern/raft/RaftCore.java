@@ -7,6 +7,8 @@ import dev.quern.raft.Message.HeartbeatResponse;
 import dev.quern.raft.Message.InstallSnapshot;
 import dev.quern.raft.Message.InstallSnapshotResponse;
 import dev.quern.raft.Message.RequestVote;
+import dev.quern.raft.Message.SnapshotDone;
+import dev.quern.raft.Message.StaleTerm;
 import dev.quern.raft.Message.TimeoutNow;
 import dev.quern.raft.Message.VoteResponse;
 import java.util.ArrayList;
@@ -81,6 +83,11 @@ public final class RaftCore {
   private boolean commitPending;
   /** A read arrived: confirm leadership with one heartbeat round per Ready. */
   private boolean readHeartbeatPending;
+  /**
+   * Leader only: {@link Entry#size()} summed over the commands (NORMAL entries) after the commit index,
+   * bounded by {@link RaftConfig#maxUncommittedBytes()} on the proposal path.
+   */
+  private long uncommittedBytes;
 
   private SnapshotReceiver receiving;
 
@@ -161,7 +168,7 @@ public final class RaftCore {
       if ((cfg.checkQuorum() || cfg.preVote()) && (m instanceof AppendEntries || m instanceof Heartbeat)) {
         // A leader cut off by a partition never raises its term, and with pre-vote nor will we on
         // its account; tell it our term so it steps down instead of staying a stale leader.
-        send(new AppendResponse(id, m.from(), term, 0, false, 0, 0));
+        send(new StaleTerm(id, m.from(), term));
       } else if (m instanceof RequestVote rv && rv.preVote()) {
         send(new VoteResponse(id, m.from(), term, true, true));
       }
@@ -184,11 +191,23 @@ public final class RaftCore {
    *
    * @return the index the entry will have if committed, or 0 if this node cannot accept proposals
    *         (ask {@link #leader()} where to go instead)
+   * @throws EntryTooLargeException if the command is larger than {@link RaftConfig#maxEntryBytes()}
+   *         (on any node: the answer does not depend on who leads)
+   * @throws UncommittedLimitException if this leader already holds {@link RaftConfig#maxUncommittedBytes()}
+   *         of uncommitted commands; retry once entries commit
    */
   public long propose(byte[] command) {
     checkNotInReady();
+    int length = command == null ? 0 : command.length;
+    if (length > cfg.maxEntryBytes()) {
+      throw new EntryTooLargeException(length, cfg.maxEntryBytes());
+    }
     if (role != Role.LEADER || leadTransferee != NONE) {
       return 0;
+    }
+    int size = length + Entry.OVERHEAD;
+    if (uncommittedBytes + size > cfg.maxUncommittedBytes()) {
+      throw new UncommittedLimitException(uncommittedBytes, size, cfg.maxUncommittedBytes());
     }
     appendEntry(EntryType.NORMAL, command);
     return log.lastIndex();
@@ -284,12 +303,15 @@ public final class RaftCore {
 
   // ---------------------------------------------------------------- Ready
 
-  /** Is there anything to persist, send, apply or serve? */
+  /**
+   * Is there anything to persist, send, apply or serve? A pure query: it changes nothing, so calling
+   * it any number of times does not change what the next {@link #ready()} holds (the appends that
+   * proposals made necessary are only built in {@code ready()}, which is what batches them).
+   */
   public boolean hasReady() {
-    flushPending();
     return !softState().equals(prevSoftState) || !hardState().equals(prevHardState)
         || log.hasUnstableEntries() || log.unstableSnapshot() != null || !msgs.isEmpty()
-        || log.hasNextCommittedEntries() || !readStates.isEmpty();
+        || log.hasNextCommittedEntries() || !readStates.isEmpty() || flushWouldSend();
   }
 
   /** Collects the pending work. The core must not be ticked or stepped until {@link #advance(Ready)}. */
@@ -413,6 +435,23 @@ public final class RaftCore {
     return pr == null ? -1 : pr.match;
   }
 
+  /**
+   * Leader only: the entry bytes of appends sent to {@code peer} and not yet acknowledged, as counted
+   * against {@link RaftConfig#maxInflightBytes()}; -1 if unknown.
+   */
+  public long inflightBytes(long peer) {
+    Progress pr = progress.get(peer);
+    return pr == null ? -1 : pr.inflights.bytes();
+  }
+
+  /**
+   * Leader only (0 otherwise): the bytes of the commands after the commit index, as counted against
+   * {@link RaftConfig#maxUncommittedBytes()}.
+   */
+  public long uncommittedBytes() {
+    return uncommittedBytes;
+  }
+
   // ---------------------------------------------------------------- roles
 
   private void reset(long newTerm) {
@@ -432,6 +471,7 @@ public final class RaftCore {
     appendPending = false;
     commitPending = false;
     readHeartbeatPending = false;
+    uncommittedBytes = 0;
   }
 
   private void becomeFollower(long newTerm, long leader) {
@@ -460,6 +500,8 @@ public final class RaftCore {
     syncProgress();
     progress.get(id).becomeReplicate();
     progress.get(id).match = log.stableIndex(); // the rest counts once advance() reports it durable
+    // Commands of earlier terms that we hold uncommitted count too: they are as much in memory.
+    uncommittedBytes = commandBytes(log.committed + 1, log.lastIndex());
     // An entry of our own term: only by committing one can we commit (and know) earlier entries (Fig. 8).
     appendEntry(EntryType.NO_OP, null);
   }
@@ -614,6 +656,9 @@ public final class RaftCore {
       handleHeartbeatResponse(h, pr);
     } else if (m instanceof InstallSnapshotResponse s) {
       handleSnapshotResponse(s, pr);
+    } else if (m instanceof SnapshotDone d) {
+      pr.recentActive = true;
+      handleAppendSuccess(d.from(), d.index(), pr);
     }
   }
 
@@ -643,7 +688,7 @@ public final class RaftCore {
   private void handleInstallSnapshot(InstallSnapshot s) {
     if (s.index() <= log.committed) {
       receiving = null;
-      send(new AppendResponse(id, s.from(), term, log.committed, false, 0, 0));
+      send(new SnapshotDone(id, s.from(), term, log.committed));
       return;
     }
     if (receiving == null || !receiving.isFor(s)) {
@@ -670,7 +715,7 @@ public final class RaftCore {
     } else {
       log.restore(snap);
     }
-    send(new AppendResponse(id, s.from(), term, log.committed, false, 0, 0));
+    send(new SnapshotDone(id, s.from(), term, log.committed));
   }
 
   // ---------------------------------------------------------------- leader handlers
@@ -691,7 +736,12 @@ public final class RaftCore {
       }
       return;
     }
-    if (pr.maybeUpdate(r.index()) || (pr.match == r.index() && pr.state != Progress.State.REPLICATE)) {
+    handleAppendSuccess(r.from(), r.index(), pr);
+  }
+
+  /** {@code from} holds our log up to {@code index}: an append was acknowledged, or a snapshot transfer ended. */
+  private void handleAppendSuccess(long from, long index, Progress pr) {
+    if (pr.maybeUpdate(index) || (pr.match == index && pr.state != Progress.State.REPLICATE)) {
       switch (pr.state) {
         case PROBE -> pr.becomeReplicate();
         case SNAPSHOT -> {
@@ -703,17 +753,17 @@ public final class RaftCore {
             pr.becomeReplicate();
           }
         }
-        case REPLICATE -> pr.inflights.freeLE(r.index());
+        case REPLICATE -> pr.inflights.freeLE(index);
       }
       if (maybeCommit()) {
         commitPending = true;
       }
       // The window may have opened by several messages at once: fill it.
-      while (sendAppend(r.from(), false)) {
+      while (sendAppend(from, false)) {
         // keep sending
       }
-      if (r.from() == leadTransferee && pr.match == log.lastIndex()) {
-        sendTimeoutNow(r.from());
+      if (from == leadTransferee && pr.match == log.lastIndex()) {
+        sendTimeoutNow(from);
       }
     }
   }
@@ -721,7 +771,7 @@ public final class RaftCore {
   private void handleHeartbeatResponse(HeartbeatResponse h, Progress pr) {
     pr.recentActive = true;
     pr.probeSent = false;
-    if (pr.state == Progress.State.REPLICATE && pr.inflights.full()) {
+    if (pr.state == Progress.State.REPLICATE && (pr.inflights.full() || nextEntryBlocked(pr))) {
       pr.inflights.freeFirstOne(); // an append may have been lost; let one more through
     }
     if (pr.match < log.lastIndex() || pr.state == Progress.State.PROBE) {
@@ -762,6 +812,9 @@ public final class RaftCore {
   private void appendEntry(EntryType type, byte[] data) {
     Entry e = new Entry(term, log.lastIndex() + 1, type, data);
     log.append(List.of(e));
+    if (type == EntryType.NORMAL) {
+      uncommittedBytes += e.size();
+    }
     if (type == EntryType.CONF_CHANGE) {
       syncProgress();
     }
@@ -778,7 +831,7 @@ public final class RaftCore {
     for (long p : m.all()) {
       Progress pr = progress.get(p);
       if (pr == null) {
-        pr = new Progress(log.lastIndex() + 1, cfg.maxInflight(), false);
+        pr = new Progress(log.lastIndex() + 1, cfg.maxInflight(), cfg.maxInflightBytes(), false);
         pr.recentActive = true; // a new member gets an election timeout before it counts as silent
         progress.put(p, pr);
       }
@@ -797,6 +850,7 @@ public final class RaftCore {
       return pr == null ? 0 : pr.match;
     });
     if (mci > log.committed && mci <= log.lastIndex() && log.term(mci) == term) {
+      uncommittedBytes -= commandBytes(log.committed + 1, mci);
       log.commitTo(mci);
       afterCommit();
       return true;
@@ -815,6 +869,18 @@ public final class RaftCore {
       // Our removal is committed: the group no longer needs us to lead it.
       becomeFollower(term, NONE);
     }
+  }
+
+  /** {@link Entry#size()} summed over the NORMAL entries in [from, to]. */
+  private long commandBytes(long from, long to) {
+    long bytes = 0;
+    for (long i = Math.max(from, log.firstIndex()); i <= to; i++) {
+      Entry e = log.entry(i);
+      if (e.type() == EntryType.NORMAL) {
+        bytes += e.size();
+      }
+    }
+    return bytes;
   }
 
   private boolean committedEntryInCurrentTerm() {
@@ -877,6 +943,63 @@ public final class RaftCore {
   }
 
   /**
+   * Would {@link #flushPending()} send anything? Decides exactly as it does (through
+   * {@link #canSendAppend}) but changes nothing: {@link #hasReady()} asks it.
+   */
+  private boolean flushWouldSend() {
+    if (role != Role.LEADER) {
+      return false;
+    }
+    boolean appends = appendPending || commitPending;
+    if (!appends && !readHeartbeatPending) {
+      return false;
+    }
+    for (Map.Entry<Long, Progress> e : progress.entrySet()) {
+      if (e.getKey() == id) {
+        continue;
+      }
+      if (readHeartbeatPending || canSendAppend(e.getValue(), commitPending)) {
+        return true; // a heartbeat goes to every other member
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Would {@link #sendAppend} send {@code pr}'s node a message? The one place that decides it:
+   * {@link #sendAppend} sends exactly when this says so. Changes nothing.
+   */
+  private boolean canSendAppend(Progress pr, boolean sendIfEmpty) {
+    if (pr == null || pr.isPaused()) {
+      return false;
+    }
+    if (pr.next < log.firstIndex() || sendIfEmpty) {
+      return true; // the snapshot, or an append that carries the commit index or probes
+    }
+    return pr.next <= log.lastIndex() && !nextEntryBlocked(pr);
+  }
+
+  /** Nothing counted in flight (PROBE sends one at a time, uncounted): the next append may take any one entry. */
+  private static boolean windowEmpty(Progress pr) {
+    return pr.state != Progress.State.REPLICATE || pr.inflights.count() == 0;
+  }
+
+  /**
+   * The entry bytes the next append to {@code pr}'s node may carry: a message's worth, or less if the
+   * in-flight window has less room. An empty window takes one entry whatever its size (an entry from
+   * before a smaller limit must not block replication forever).
+   */
+  private long appendByteLimit(Progress pr) {
+    return windowEmpty(pr) ? cfg.maxBytesPerMessage() : Math.min(cfg.maxBytesPerMessage(), pr.inflights.budget());
+  }
+
+  /** Is there a next entry for {@code pr}'s node, and does the in-flight window lack room for it? */
+  private boolean nextEntryBlocked(Progress pr) {
+    return !windowEmpty(pr) && pr.next >= log.firstIndex() && pr.next <= log.lastIndex()
+        && log.entry(pr.next).size() > appendByteLimit(pr);
+  }
+
+  /**
    * Sends {@code to} the entries it lacks, or the snapshot if they are compacted away. With
    * {@code sendIfEmpty} an append without entries is sent too (to carry the commit index or to probe).
    *
@@ -884,7 +1007,7 @@ public final class RaftCore {
    */
   private boolean sendAppend(long to, boolean sendIfEmpty) {
     Progress pr = progress.get(to);
-    if (pr == null || pr.isPaused()) {
+    if (!canSendAppend(pr, sendIfEmpty)) {
       return false;
     }
     if (pr.next < log.firstIndex()) {
@@ -893,16 +1016,17 @@ public final class RaftCore {
       return true;
     }
     long prevIndex = pr.next - 1;
-    List<Entry> ents = log.slice(pr.next, cfg.maxEntriesPerMessage(), cfg.maxBytesPerMessage());
-    if (ents.isEmpty() && !sendIfEmpty) {
-      return false;
-    }
+    List<Entry> ents = log.slice(pr.next, cfg.maxEntriesPerMessage(), appendByteLimit(pr), windowEmpty(pr));
     send(new AppendEntries(id, to, term, prevIndex, log.term(prevIndex), ents, log.committed));
     if (pr.state == Progress.State.REPLICATE) {
       if (!ents.isEmpty()) {
         long last = ents.get(ents.size() - 1).index();
+        long bytes = 0;
+        for (Entry e : ents) {
+          bytes += e.size();
+        }
         pr.next = last + 1; // optimistic: pipeline without waiting for the answer
-        pr.inflights.add(last);
+        pr.inflights.add(last, bytes);
       }
     } else {
       pr.probeSent = true;

@@ -181,17 +181,20 @@ final class RaftLog {
     }
   }
 
-  /** Entries in [lo, lastIndex], at most maxCount and about maxBytes (at least one); null if lo is compacted. */
-  List<Entry> slice(long lo, int maxCount, int maxBytes) {
+  /**
+   * Entries in [lo, lastIndex], at most maxCount and at most maxBytes of {@link Entry#size()} — except
+   * that with {@code atLeastOne} the first entry is included whatever its size. Null if lo is compacted.
+   */
+  List<Entry> slice(long lo, int maxCount, long maxBytes, boolean atLeastOne) {
     if (lo <= offsetIndex) {
       return null;
     }
     ArrayList<Entry> out = new ArrayList<>();
-    int bytes = 0;
+    long bytes = 0;
     for (long i = lo; i <= lastIndex() && out.size() < maxCount; i++) {
       Entry e = entries.get((int) (i - offsetIndex - 1));
       bytes += e.size();
-      if (!out.isEmpty() && bytes > maxBytes) {
+      if (bytes > maxBytes && !(out.isEmpty() && atLeastOne)) {
         break;
       }
       out.add(e);

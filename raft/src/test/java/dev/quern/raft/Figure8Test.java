@@ -26,7 +26,7 @@ class Figure8Test {
       log.add(new Entry(1, id, EntryType.CONF_CHANGE, new ConfChange(ConfChange.Type.ADD_VOTER, id).encode()));
     }
     log.add(new Entry(2, 4, EntryType.NORMAL, new byte[] {1}));
-    RaftConfig cfg = RaftConfig.defaults(1).withPreVote(false);
+    RaftConfig cfg = RaftConfig.builder(1).preVote(false).build();
     RaftCore s1 = new RaftCore(cfg, new PersistentState(new HardState(3, 0, 3), Snapshot.EMPTY, log), new SplittableRandom(1));
     drain(s1);
     for (int ticks = 0; s1.role() != Role.CANDIDATE; ticks++) {

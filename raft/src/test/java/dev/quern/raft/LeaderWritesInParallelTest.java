@@ -22,7 +22,7 @@ class LeaderWritesInParallelTest {
 
   @Test
   void appendsGoBeforePersistButVotesAndAcksWait() {
-    RaftConfig cfg = RaftConfig.defaults(1).withPreVote(false);
+    RaftConfig cfg = RaftConfig.builder(1).preVote(false).build();
     RaftCore leader = RaftCore.bootstrap(cfg, List.of(1L, 2L, 3L), new SplittableRandom(5));
     drain(leader);
     for (int ticks = 0; leader.role() != Role.CANDIDATE; ticks++) {
@@ -65,7 +65,7 @@ class LeaderWritesInParallelTest {
 
   @Test
   void followersAloneCommitWhatTheLeaderHasNotWritten() {
-    RaftConfig cfg = RaftConfig.defaults(1).withPreVote(false);
+    RaftConfig cfg = RaftConfig.builder(1).preVote(false).build();
     RaftCore leader = RaftCore.bootstrap(cfg, List.of(1L, 2L, 3L), new SplittableRandom(7));
     drain(leader);
     for (int ticks = 0; leader.role() != Role.CANDIDATE; ticks++) {
@@ -99,7 +99,7 @@ class LeaderWritesInParallelTest {
     List<Entry> log = List.of(
         new Entry(1, 1, EntryType.CONF_CHANGE, new ConfChange(ConfChange.Type.ADD_VOTER, 1).encode()),
         new Entry(1, 2, EntryType.CONF_CHANGE, new ConfChange(ConfChange.Type.ADD_LEARNER, 2).encode()));
-    RaftCore leader = new RaftCore(RaftConfig.defaults(1).withPreVote(false),
+    RaftCore leader = new RaftCore(RaftConfig.builder(1).preVote(false).build(),
         new PersistentState(new HardState(1, 0, 2), Snapshot.EMPTY, log), new SplittableRandom(9));
     drain(leader);
     for (int ticks = 0; !leader.isLeader(); ticks++) {

@@ -33,7 +33,7 @@ class LeadershipTest {
   void withoutPreVoteReturningNodeDoesDisrupt() {
     // The contrast that shows what pre-vote buys: the same schedule without it raises the term.
     SimCluster sim = new SimCluster(1, 3, SimCluster.Options.reliable()
-        .withConfig(id -> SimCluster.defaultConfig(id).withPreVote(false).withCheckQuorum(false)));
+        .withConfig(id -> SimCluster.defaultConfig(id).toBuilder().preVote(false).checkQuorum(false).build()));
     SimCluster.Node l = sim.awaitLeader(5_000);
     long term = l.core.term();
     long cut = l.id % 3 + 1;

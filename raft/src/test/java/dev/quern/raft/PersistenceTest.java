@@ -79,7 +79,7 @@ class PersistenceTest {
   private static void figure8(long seed, SimCluster.Options opts, int iterations) {
     // One entry per append, so that followers can acknowledge a new leader's old-term entries
     // before its own no-op: the situation in which counting replicas of old entries goes wrong.
-    SimCluster sim = new SimCluster(seed, 5, opts.withConfig(id -> SimCluster.defaultConfig(id).withLimits(1, 8, 256)));
+    SimCluster sim = new SimCluster(seed, 5, opts.withConfig(id -> SimCluster.defaultConfig(id).toBuilder().maxEntriesPerMessage(1).build()));
     SplittableRandom r = new SplittableRandom(seed ^ 0x5DEECE66DL);
     int up = 5;
     long seq = 0;
@@ -184,7 +184,7 @@ class PersistenceTest {
   void crashRecoverStorm() {
     Seeds.run(CLASS, "crashRecoverStorm", 200, seed -> {
       SimCluster.Options opts = SimCluster.Options.reliable()
-          .withConfig(id -> SimCluster.defaultConfig(id).withPreVote(false).withCheckQuorum(false));
+          .withConfig(id -> SimCluster.defaultConfig(id).toBuilder().preVote(false).checkQuorum(false).build());
       opts = new SimCluster.Options(0.05, 0.02, 1, 40, 0.05, 500, 0, 0.02, opts.config());
       SimCluster sim = new SimCluster(seed, 3, opts);
       SplittableRandom r = new SplittableRandom(seed * 7 + 1);

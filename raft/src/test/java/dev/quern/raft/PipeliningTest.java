@@ -26,7 +26,7 @@ class PipeliningTest {
 
   @Test
   void proposalsAreBatchedPerReadyAndPipelinedWithinTheWindow() {
-    RaftConfig cfg = RaftConfig.defaults(1).withPreVote(false).withLimits(64, 2, 1024);
+    RaftConfig cfg = RaftConfig.builder(1).preVote(false).maxEntriesPerMessage(64).maxInflight(2).snapshotChunkBytes(1024).build();
     RaftCore leader = RaftCore.bootstrap(cfg, List.of(1L, 2L, 3L), new SplittableRandom(3));
     cycle(leader);
     for (int ticks = 0; leader.role() != Role.CANDIDATE; ticks++) {

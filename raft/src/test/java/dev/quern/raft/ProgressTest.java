@@ -11,11 +11,11 @@ class ProgressTest {
 
   @Test
   void inflightWindowBoundsPipelining() {
-    Progress pr = new Progress(1, 3, false);
+    Progress pr = new Progress(1, 3, 1 << 20, false);
     pr.becomeReplicate();
     for (long last : new long[] {5, 10, 15}) {
       assertThat(pr.isPaused()).isFalse();
-      pr.inflights.add(last);
+      pr.inflights.add(last, 100);
     }
     assertThat(pr.isPaused()).isTrue();
     pr.maybeUpdate(10);
@@ -25,8 +25,31 @@ class ProgressTest {
   }
 
   @Test
+  void inflightWindowCountsBytes() {
+    Inflights w = new Inflights(8, 1000);
+    assertThat(w.fits(5000)).isTrue(); // an empty window takes any one append
+    w.add(3, 600);
+    assertThat(w.bytes()).isEqualTo(600);
+    assertThat(w.budget()).isEqualTo(400);
+    assertThat(w.fits(400)).isTrue();
+    assertThat(w.fits(401)).isFalse();
+    w.add(5, 400);
+    assertThat(w.full()).isTrue(); // 1000 of 1000 bytes, though only 2 of 8 messages
+    w.freeLE(4);
+    assertThat(w.bytes()).isEqualTo(400);
+    assertThat(w.count()).isEqualTo(1);
+    w.freeFirstOne();
+    assertThat(w.bytes()).isZero();
+    assertThat(w.full()).isFalse();
+    w.add(9, 10);
+    w.reset();
+    assertThat(w.bytes()).isZero();
+    assertThat(w.count()).isZero();
+  }
+
+  @Test
   void probeSendsOneAtATimeAndBacksOffToTheHint() {
-    Progress pr = new Progress(101, 8, false);
+    Progress pr = new Progress(101, 8, 1 << 20, false);
     assertThat(pr.isPaused()).isFalse();
     pr.probeSent = true;
     assertThat(pr.isPaused()).isTrue();
@@ -41,7 +64,7 @@ class ProgressTest {
 
   @Test
   void replicateRejectionAboveMatchFallsBackToMatch() {
-    Progress pr = new Progress(1, 8, false);
+    Progress pr = new Progress(1, 8, 1 << 20, false);
     pr.maybeUpdate(20);
     pr.becomeReplicate();
     pr.next = 30;

@@ -83,8 +83,23 @@ class RaftLogTest {
     assertThat(log.firstIndex()).isEqualTo(4); // one entry of margin kept below the snapshot
     assertThat(log.term(3)).isEqualTo(1);
     assertThat(log.term(2)).isEqualTo(-1);
-    assertThat(log.slice(3, 10, 1 << 20)).isNull();
+    assertThat(log.slice(3, 10, 1 << 20, true)).isNull();
     assertThat(log.membership().voters()).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void sliceKeepsToTheByteLimitAndTakesAnOversizedFirstEntryOnlyWhenAsked() {
+    RaftLog log = new RaftLog(PersistentState.EMPTY);
+    List<Entry> ents = new ArrayList<>();
+    for (long i = 1; i <= 5; i++) {
+      ents.add(new Entry(1, i, EntryType.NORMAL, new byte[100])); // 124 bytes each with the overhead
+    }
+    log.append(ents);
+    assertThat(log.slice(1, 10, 3 * 124, false)).extracting(Entry::index).containsExactly(1L, 2L, 3L);
+    assertThat(log.slice(1, 10, 3 * 124 - 1, false)).extracting(Entry::index).containsExactly(1L, 2L);
+    assertThat(log.slice(2, 2, 1 << 20, false)).extracting(Entry::index).containsExactly(2L, 3L);
+    assertThat(log.slice(1, 10, 123, false)).isEmpty();
+    assertThat(log.slice(1, 10, 123, true)).extracting(Entry::index).containsExactly(1L);
   }
 
   @Test

@@ -42,7 +42,7 @@ class ReadIndexTest {
     Seeds.run(CLASS, "deposedLeaderNeverServesRead", 200, seed -> {
       // Without check-quorum the cut-off leader keeps believing it leads: exactly the case ReadIndex guards.
       SimCluster sim = new SimCluster(seed, 5, SimCluster.Options.reliable()
-          .withConfig(id -> SimCluster.defaultConfig(id).withCheckQuorum(false)));
+          .withConfig(id -> SimCluster.defaultConfig(id).toBuilder().checkQuorum(false).build()));
       SimCluster.Client c = sim.new Client(1);
       assertThat(c.append("k", "old", 10_000)).isNotNull();
       SimCluster.Node old = sim.awaitLeader(5_000);

@@ -60,7 +60,7 @@ final class SimCluster {
   }
 
   static RaftConfig defaultConfig(long id) {
-    return RaftConfig.defaults(id).withLimits(64, 8, 256);
+    return RaftConfig.builder(id).maxEntriesPerMessage(64).maxInflight(8).snapshotChunkBytes(256).build();
   }
 
   /**
@@ -146,6 +146,11 @@ final class SimCluster {
   /** Reads served: context to the read's index, checked against what was committed when it was asked. */
   final Map<Long, Long> readAskedAtCommit = new HashMap<>();
   final Map<Long, Long> readsServed = new HashMap<>();
+
+  /** Runs after every event (a delivery or a tick) and every Ready handled: for a test's own invariants. */
+  private Runnable everyStep = () -> { };
+  /** Sees every message a node sends, before the network decides whether it arrives. */
+  private java.util.function.Consumer<Message> onSend = m -> { };
 
   // counters
   long messages;
@@ -256,6 +261,14 @@ final class SimCluster {
     opts = new Options(0, 0, 1, 10, 0, 0, opts.snapshotEvery, 0, opts.config);
   }
 
+  void checkEveryStep(Runnable check) {
+    everyStep = check;
+  }
+
+  void onSend(java.util.function.Consumer<Message> listener) {
+    onSend = listener;
+  }
+
   boolean connected(long a, long b) {
     return group.get(a).equals(group.get(b));
   }
@@ -302,6 +315,7 @@ final class SimCluster {
         ticker.core.tick();
         process(ticker);
       }
+      everyStep.run();
     }
   }
 
@@ -328,6 +342,7 @@ final class SimCluster {
       System.out.println("t=" + now + " send    " + m);
     }
     messages++;
+    onSend.accept(m);
     if (m instanceof Message.AppendEntries || m instanceof Message.Heartbeat || m instanceof Message.RequestVote
         || m instanceof Message.InstallSnapshot || m instanceof Message.TimeoutNow) {
       requests++;
@@ -391,6 +406,7 @@ final class SimCluster {
       checkLogs(n);
       serveReads(n);
       maybeSnapshot(n);
+      everyStep.run();
     }
   }
 

@@ -1,59 +1,22 @@
 package dev.quern.raft.node;
 
-import com.esotericsoftware.kryo.Kryo;
-import com.esotericsoftware.kryo.io.Input;
-import com.esotericsoftware.kryo.io.Output;
-import com.esotericsoftware.kryo.util.Pool;
-import dev.quern.raft.Entry;
-import dev.quern.raft.EntryType;
-import dev.quern.raft.Membership;
-import dev.quern.raft.Message;
-import java.util.ArrayList;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.serialization.JSerializer;
 
 /**
- * Serializes {@link RaftWire} messages with Kryo. Every class on the wire is registered with a fixed
- * id (Kryo refuses unregistered classes), so the format does not depend on registration order
- * elsewhere and a peer cannot make us instantiate arbitrary classes. Kryo instances are not
- * thread-safe, hence the pool.
+ * The Pekko serializer of {@link RaftWire} messages ({@link RaftNodeActor.Inbound}): the bytes are
+ * the Raft message in {@link RaftWireFormat} (a version byte, a fixed code per message type, fixed
+ * codes for enum values), written with Kryo's variable-length number buffers. Nothing is looked up
+ * by class name, so a peer cannot make us instantiate anything else; bytes of an unknown version or
+ * code are refused with an {@link IllegalArgumentException} (Artery logs it and drops the message).
  */
 public final class RaftKryoSerializer extends JSerializer {
 
   /** Pekko serializer id; must be unique among the serializers of the actor system. */
   public static final int ID = 731_001;
 
-  private final Pool<Kryo> pool = new Pool<>(true, false, 16) {
-    @Override
-    protected Kryo create() {
-      return newKryo();
-    }
-  };
-
   public RaftKryoSerializer(ExtendedActorSystem system) {
     // The system is not needed while no ActorRef travels inside a Raft message.
-  }
-
-  static Kryo newKryo() {
-    Kryo kryo = new Kryo();
-    kryo.setRegistrationRequired(true);
-    int id = 100;
-    kryo.register(ArrayList.class, id++);
-    kryo.register(byte[].class, id++);
-    kryo.register(EntryType.class, id++);
-    kryo.register(Entry.class, id++);
-    kryo.register(Membership.class, id++);
-    kryo.register(Message.AppendEntries.class, id++);
-    kryo.register(Message.AppendResponse.class, id++);
-    kryo.register(Message.Heartbeat.class, id++);
-    kryo.register(Message.HeartbeatResponse.class, id++);
-    kryo.register(Message.RequestVote.class, id++);
-    kryo.register(Message.VoteResponse.class, id++);
-    kryo.register(Message.InstallSnapshot.class, id++);
-    kryo.register(Message.InstallSnapshotResponse.class, id++);
-    kryo.register(Message.TimeoutNow.class, id++);
-    kryo.register(RaftNodeActor.Inbound.class, id++);
-    return kryo;
   }
 
   @Override
@@ -68,22 +31,15 @@ public final class RaftKryoSerializer extends JSerializer {
 
   @Override
   public byte[] toBinary(Object o) {
-    Kryo kryo = pool.obtain();
-    try (Output out = new Output(256, -1)) {
-      kryo.writeClassAndObject(out, o);
-      return out.toBytes();
-    } finally {
-      pool.free(kryo);
+    if (o instanceof RaftNodeActor.Inbound in) {
+      return RaftWireFormat.encode(in.message());
     }
+    throw new IllegalArgumentException("RaftKryoSerializer writes RaftNodeActor.Inbound only, not "
+        + (o == null ? "null" : o.getClass().getName()));
   }
 
   @Override
   public Object fromBinaryJava(byte[] bytes, Class<?> manifest) {
-    Kryo kryo = pool.obtain();
-    try (Input in = new Input(bytes)) {
-      return kryo.readClassAndObject(in);
-    } finally {
-      pool.free(kryo);
-    }
+    return new RaftNodeActor.Inbound(RaftWireFormat.decode(bytes));
   }
 }

@@ -1,6 +1,8 @@
 package dev.quern.raft.node;
 
+import com.typesafe.config.Config;
 import dev.quern.raft.Entry;
+import dev.quern.raft.EntryTooLargeException;
 import dev.quern.raft.EntryType;
 import dev.quern.raft.HardState;
 import dev.quern.raft.Message;
@@ -13,6 +15,7 @@ import dev.quern.raft.Role;
 import dev.quern.raft.Snapshot;
 import dev.quern.raft.SoftState;
 import dev.quern.raft.StateMachine;
+import dev.quern.raft.UncommittedLimitException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,7 +59,7 @@ public final class RaftNodeActor {
   public record Propose(byte[] command, ActorRef<ProposeReply> replyTo) implements Command {
   }
 
-  public sealed interface ProposeReply permits Applied, NotLeader, Dropped {
+  public sealed interface ProposeReply permits Applied, NotLeader, Dropped, RetryLater, TooLarge {
   }
 
   /**
@@ -87,6 +90,17 @@ public final class RaftNodeActor {
    * a retry is applied at most once, and answers with the first result if the command did apply.
    */
   public record Dropped(long index) implements ProposeReply {
+  }
+
+  /**
+   * The leader holds as many uncommitted bytes as it may ({@link RaftConfig#maxUncommittedBytes()});
+   * the command was not appended. Retry later (here: the group is busy or has lost its majority).
+   */
+  public record RetryLater(String reason) implements ProposeReply {
+  }
+
+  /** The command exceeds {@link RaftConfig#maxEntryBytes()}; it was not appended and never will be. */
+  public record TooLarge(int bytes, int maxBytes) implements ProposeReply {
   }
 
   public record GetStatus(ActorRef<Status> replyTo) implements Command {
@@ -139,8 +153,22 @@ public final class RaftNodeActor {
       timers.startTimerAtFixedRate(Tick.INSTANCE, settings.tickInterval());
       return new Driver(ctx, settings, storage.get(), stateMachines.get()).behavior();
     }));
-    return Behaviors.supervise(node).onFailure(Exception.class,
+    Behavior<Command> supervised = Behaviors.supervise(node).onFailure(Exception.class,
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(50), Duration.ofSeconds(5), 0.2));
+    // Outside the supervisor: a configuration whose appends cannot cross Artery stops the actor at
+    // once (restarting would not help), instead of sending an append that is dropped forever.
+    return Behaviors.setup(ctx -> {
+      checkFitsFrame(settings.config(), ctx.getSystem().settings().config());
+      return supervised;
+    });
+  }
+
+  private static void checkFitsFrame(RaftConfig config, Config system) {
+    String provider = system.getString("pekko.actor.provider");
+    boolean local = provider.equals("local") || provider.endsWith(".LocalActorRefProvider");
+    if (!local && system.hasPath(RaftWire.FRAME_SIZE_PATH)) {
+      RaftWire.checkFitsFrame(config, system.getBytes(RaftWire.FRAME_SIZE_PATH));
+    }
   }
 
   private record PendingProposal(long term, ActorRef<ProposeReply> replyTo) {
@@ -200,7 +228,16 @@ public final class RaftNodeActor {
             return scheduleFlush();
           })
           .onMessage(Propose.class, p -> {
-            long index = core.propose(p.command());
+            long index;
+            try {
+              index = core.propose(p.command());
+            } catch (EntryTooLargeException e) {
+              p.replyTo().tell(new TooLarge(e.size(), e.limit()));
+              return Behaviors.same();
+            } catch (UncommittedLimitException e) {
+              p.replyTo().tell(new RetryLater(e.getMessage()));
+              return Behaviors.same();
+            }
             if (index == 0) {
               p.replyTo().tell(new NotLeader(core.leader()));
             } else {

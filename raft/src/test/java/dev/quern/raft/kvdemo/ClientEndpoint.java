@@ -213,6 +213,10 @@ public final class ClientEndpoint {
           }
         } else if (a instanceof RaftNodeActor.NotLeader n) {
           reply(rid, redirect(n.leaderHint()));
+        } else if (a instanceof RaftNodeActor.RetryLater) {
+          reply(rid, "RETRY busy");
+        } else if (a instanceof RaftNodeActor.TooLarge t) {
+          reply(rid, "ERR command of " + t.bytes() + " bytes exceeds the limit of " + t.maxBytes());
         } else {
           reply(rid, "RETRY dropped");
         }

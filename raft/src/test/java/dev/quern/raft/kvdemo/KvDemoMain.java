@@ -52,9 +52,9 @@ public final class KvDemoMain {
     args.peers().forEach((id, hostPort) -> peerPaths.put(id, "pekko://" + SYSTEM + "@" + hostPort + "/user/raft"));
     List<Long> voters = new ArrayList<>(args.peers().keySet());
     voters.add(args.id());
-    // Appends stay below Artery's default 256 KiB frame; lagging followers within 1,000 entries of a
-    // snapshot catch up from the log.
-    RaftConfig config = new RaftConfig(args.id(), 10, 1, true, true, 256, 128 * 1024, 16, 64 * 1024, 1000, true);
+    // The default sizes keep every append under Artery's default 256 KiB frame (see RaftWire); lagging
+    // followers within 1,000 entries of a snapshot catch up from the log.
+    RaftConfig config = RaftConfig.builder(args.id()).maxEntriesPerMessage(256).compactionMargin(1000).build();
     RaftNodeActor.Settings settings = new RaftNodeActor.Settings(config, Duration.ofMillis(args.tickMillis()),
         peerPaths, voters, System.nanoTime() ^ args.id(), args.snapshotEvery());
     RaftLogStore.Options wal = new RaftLogStore.Options(args.segmentBytes());

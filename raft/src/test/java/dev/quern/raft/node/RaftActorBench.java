@@ -73,7 +73,7 @@ public final class RaftActorBench {
     for (long id = 1; id <= 3; id++) {
       Map<Long, String> peers = new HashMap<>(paths);
       peers.remove(id);
-      var settings = new RaftNodeActor.Settings(RaftConfig.defaults(id).withLimits(256, 32, 64 * 1024),
+      var settings = new RaftNodeActor.Settings(RaftConfig.builder(id).maxEntriesPerMessage(256).maxInflight(32).build(),
           Duration.ofMillis(20), peers, List.of(1L, 2L, 3L), id, 50_000);
       nodes.put(id, systems.get((int) id - 1).systemActorOf(
           RaftNodeActor.create(settings, InMemoryRaftPersistence::new, Counter::new), "raft",

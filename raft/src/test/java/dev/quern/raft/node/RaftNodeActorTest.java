@@ -199,6 +199,78 @@ class RaftNodeActorTest {
     awaitApplied(survivors, second.index());
   }
 
+  /**
+   * The largest entry the configuration allows crosses Artery's default frame (so the reserve for
+   * headers is enough), a larger one is refused at once, and a leader that cannot commit refuses
+   * proposals beyond its uncommitted bytes with a retryable answer.
+   */
+  @Test
+  void entryAndUncommittedLimitsOverArtery() {
+    int perMessage = 256 * 1024 - RaftWire.FRAME_RESERVE; // Pekko's default maximum-frame-size, less the reserve
+    int maxEntry = perMessage - Entry.OVERHEAD;
+    Map<Long, String> paths = new HashMap<>();
+    for (long id = 1; id <= 3; id++) {
+      ActorTestKit kit = ActorTestKit.create("master", config());
+      kits.add(kit);
+      paths.put(id, kit.system().address() + "/user/raft");
+    }
+    Map<Long, ActorRef<RaftNodeActor.Command>> nodes = new HashMap<>();
+    for (long id = 1; id <= 3; id++) {
+      Map<Long, String> peers = new HashMap<>(paths);
+      peers.remove(id);
+      // Without check-quorum a leader keeps leading when its followers go away, so its refusal is certain.
+      RaftConfig c = RaftConfig.builder(id).checkQuorum(false).maxBytesPerMessage(perMessage).maxEntryBytes(maxEntry)
+          .maxUncommittedBytes(2L * perMessage).build();
+      var settings = new RaftNodeActor.Settings(c, Duration.ofMillis(50), peers, List.of(1L, 2L, 3L), id, 0);
+      nodes.put(id, kits.get((int) id - 1).spawn(RaftNodeActor.create(settings, InMemoryRaftPersistence::new,
+          () -> new DedupStateMachine(new TextLog())), "raft"));
+    }
+    int header = new ClientCommand(1, 1, new byte[0]).encode().length;
+    byte[] exact = new ClientCommand(1, 1, new byte[maxEntry - header]).encode();
+    assertThat(exact).hasSize(maxEntry);
+    RaftNodeActor.Applied applied = propose(nodes, exact);
+    awaitApplied(nodes, applied.index()); // both followers got it: one append of a whole frame's worth
+
+    long leader = awaitLeader(nodes, 0);
+    TestProbe<RaftNodeActor.ProposeReply> probe = kits.get((int) leader - 1).createTestProbe(); // outlives the followers
+    nodes.get(leader).tell(new RaftNodeActor.Propose(new byte[maxEntry + 1], probe.ref()));
+    assertThat(probe.expectMessageClass(RaftNodeActor.TooLarge.class, Duration.ofSeconds(5)))
+        .isEqualTo(new RaftNodeActor.TooLarge(maxEntry + 1, maxEntry));
+
+    List<ActorTestKit> followers = new ArrayList<>();
+    for (long id = 1; id <= 3; id++) {
+      if (id != leader) {
+        followers.add(kits.get((int) id - 1));
+      }
+    }
+    for (ActorTestKit f : followers) {
+      f.shutdownTestKit();
+      kits.remove(f);
+    }
+    for (long seq = 2; seq <= 4; seq++) {
+      nodes.get(leader).tell(new RaftNodeActor.Propose(new ClientCommand(1, seq, new byte[maxEntry - header]).encode(),
+          probe.ref()));
+    }
+    // Two fit the 2 * perMessage bound and wait (nobody can acknowledge them); the third is refused.
+    assertThat(probe.expectMessageClass(RaftNodeActor.RetryLater.class, Duration.ofSeconds(5)).reason())
+        .contains("maxUncommittedBytes");
+    probe.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  /** A configuration whose appends would not fit the transport's frame stops the node at start. */
+  @Test
+  void appendsLargerThanTheFrameStopTheNode() {
+    ActorTestKit kit = ActorTestKit.create("master", ConfigFactory.parseString(
+        "pekko.remote.artery.advanced.maximum-frame-size = 64 KiB").withFallback(config()));
+    kits.add(kit);
+    var settings = new RaftNodeActor.Settings(RaftConfig.defaults(1), Duration.ofMillis(50), Map.of(),
+        List.of(1L), 1, 0);
+    ActorRef<RaftNodeActor.Command> node = kit.spawn(RaftNodeActor.create(settings, InMemoryRaftPersistence::new,
+        () -> new DedupStateMachine(new TextLog())), "raft");
+    TestProbe<Object> probe = kit.createTestProbe();
+    probe.expectTerminated(node, Duration.ofSeconds(10));
+  }
+
   /** Proposes at the current leader until the command is applied (a retry is deduplicated). */
   private RaftNodeActor.Applied propose(Map<Long, ActorRef<RaftNodeActor.Command>> nodes, byte[] command) {
     TestProbe<RaftNodeActor.ProposeReply> probe = kits.get(0).createTestProbe();
