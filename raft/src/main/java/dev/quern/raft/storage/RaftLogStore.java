@@ -11,11 +11,11 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -91,9 +91,6 @@ public final class RaftLogStore implements AutoCloseable {
       return new Options(DEFAULT_SEGMENT_BYTES);
     }
   }
-
-  /** Segment salts: they only need to differ between the lives of a file, not to be secret. */
-  private static final SecureRandom SALTS = new SecureRandom();
 
   private final Path dir;
   private final Options options;
@@ -407,7 +404,9 @@ public final class RaftLogStore implements AutoCloseable {
     segments.add(seg);
     fsyncDir();
     ByteBuffer buf = ByteBuffer.allocate(Segment.HEADER_BYTES + WalRecords.hardStateSize());
-    seg.putHeader(buf, SALTS.nextInt(), prevChain);
+    // A salt need only differ between the lives of a file, not be secret; SecureRandom would cost
+    // tens of milliseconds at the first roll of a process.
+    seg.putHeader(buf, ThreadLocalRandom.current().nextInt(), prevChain);
     int chain = WalRecords.putHardState(buf, hardState, seg.salt, seg.startChain);
     write(buf, chain);
   }
