@@ -138,6 +138,12 @@ public final class RaftNodeActor {
                List<Long> bootstrapVoters, long seed, int snapshotEvery) {
   }
 
+  /** The node's behavior; a fatal storage failure stops the process ({@link FatalHandler#haltProcess()}). */
+  public static Behavior<Command> create(Settings settings, Supplier<RaftPersistence> storage,
+                       Supplier<StateMachine> stateMachines) {
+    return create(settings, storage, stateMachines, FatalHandler.haltProcess());
+  }
+
   /**
    * The node's behavior. If handling anything throws (a storage error, say), the actor restarts with
    * back-off and rebuilds everything from storage — what a crashed master would do: {@code storage}
@@ -146,14 +152,22 @@ public final class RaftNodeActor {
    * actor's identity; stopping it and spawning a new one under the same name would not work,
    * because Artery on the receiving side caches the resolved recipient by path, so peers' messages
    * would keep going to the dead incarnation.
+   *
+   * <p>Except when storage cannot be trusted: any failure of {@link RaftPersistence#sync()}, or a
+   * {@link FatalStorageException} (a failed fsync, a damaged log on open). Re-reading the store
+   * after a failed fsync could show pages the kernel never wrote, so a restart could acknowledge
+   * what is lost. Then {@code fatal} is told (before any message of the failed Ready is sent) and
+   * the actor stops for good.
    */
   public static Behavior<Command> create(Settings settings, Supplier<RaftPersistence> storage,
-                       Supplier<StateMachine> stateMachines) {
+                       Supplier<StateMachine> stateMachines, FatalHandler fatal) {
     Behavior<Command> node = Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerAtFixedRate(Tick.INSTANCE, settings.tickInterval());
-      return new Driver(ctx, settings, storage.get(), stateMachines.get()).behavior();
+      return new Driver(ctx, settings, storage, stateMachines, fatal).behavior();
     }));
-    Behavior<Command> supervised = Behaviors.supervise(node).onFailure(Exception.class,
+    Behavior<Command> failStop = Behaviors.supervise(node).onFailure(FatalStorageException.class,
+        SupervisorStrategy.stop());
+    Behavior<Command> supervised = Behaviors.supervise(failStop).onFailure(Exception.class,
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(50), Duration.ofSeconds(5), 0.2));
     // Outside the supervisor: a configuration whose appends cannot cross Artery stops the actor at
     // once (restarting would not help), instead of sending an append that is dropped forever.
@@ -190,13 +204,21 @@ public final class RaftNodeActor {
     private long nextReadContext = 1;
     private boolean flushScheduled;
     private SoftState lastSoftState;
+    private final FatalHandler fatal;
 
-    Driver(ActorContext<Command> ctx, Settings settings, RaftPersistence store, StateMachine stateMachine) {
+    Driver(ActorContext<Command> ctx, Settings settings, Supplier<RaftPersistence> storage,
+        Supplier<StateMachine> stateMachines, FatalHandler fatal) {
       this.ctx = ctx;
       this.settings = settings;
-      this.store = store;
-      this.stateMachine = stateMachine;
-      PersistentState stored = store.load();
+      this.fatal = fatal;
+      PersistentState stored;
+      try {
+        this.store = storage.get();
+        stored = store.load();
+      } catch (FatalStorageException e) {
+        throw die("opening storage", e);
+      }
+      this.stateMachine = stateMachines.get();
       SplittableRandom random = new SplittableRandom(settings.seed());
       boolean fresh = stored.hardState().equals(HardState.EMPTY) && stored.entries().isEmpty()
           && stored.snapshot().isEmpty();
@@ -279,15 +301,19 @@ public final class RaftNodeActor {
         Ready rd = core.ready();
         // The leader's appends go out before its own fsync, so the followers' fsyncs overlap it.
         sendAll(rd.messagesBeforePersist());
-        if (rd.snapshot() != null) {
-          store.installSnapshot(rd.snapshot());
-        }
-        store.append(rd.entries());
-        if (rd.hardState() != null) {
-          store.saveHardState(rd.hardState());
+        try {
+          if (rd.snapshot() != null) {
+            store.installSnapshot(rd.snapshot());
+          }
+          store.append(rd.entries());
+          if (rd.hardState() != null) {
+            store.saveHardState(rd.hardState());
+          }
+        } catch (FatalStorageException e) {
+          throw die("writing", e);
         }
         if (rd.mustSync()) {
-          store.sync(); // before any message: a vote or an ack promises what is on disk
+          sync(); // before any message: a vote or an ack promises what is on disk
         }
         sendAll(rd.messages());
         if (rd.snapshot() != null) {
@@ -355,9 +381,30 @@ public final class RaftNodeActor {
       int every = settings.snapshotEvery();
       if (every > 0 && core.appliedIndex() - core.snapshot().index() >= every) {
         Snapshot s = core.createSnapshot(core.appliedIndex(), stateMachine.snapshot());
-        store.saveSnapshot(s);
-        store.sync();
+        try {
+          store.saveSnapshot(s);
+        } catch (FatalStorageException e) {
+          throw die("saving a snapshot", e);
+        }
+        sync();
       }
+    }
+
+    /** Any failure of a sync is fatal: after a failed fsync nobody can say what is on disk. */
+    private void sync() {
+      try {
+        store.sync();
+      } catch (RuntimeException e) {
+        throw die("fsync", e);
+      }
+    }
+
+    /** Tells the fatal handler (which normally ends the process); the exception then stops the actor. */
+    private FatalStorageException die(String what, RuntimeException e) {
+      String message = "raft node " + settings.config().id() + ": " + what + " failed: " + e.getMessage();
+      FatalStorageException f = e instanceof FatalStorageException x ? x : new FatalStorageException(message, e);
+      fatal.fatal(message, f);
+      return f;
     }
   }
 }

@@ -10,6 +10,11 @@ import java.util.List;
  * Stable storage for one Raft node, written in the order a {@link dev.quern.raft.Ready} gives:
  * snapshot, entries, hard state, then {@link #sync()} before any message of that Ready is sent.
  * The durable write-ahead log implements this; {@link InMemoryRaftPersistence} is for tests.
+ *
+ * <p>Failures: {@link #sync()} either returns with everything durable or throws, and the node
+ * treats any exception from it as fatal (after a failed fsync nobody can say what is on disk).
+ * Any method may throw {@link FatalStorageException} for the same reason or for damage found on
+ * disk; other exceptions make the node restart its actor and {@link #load()} again.
  */
 public interface RaftPersistence {
 
@@ -27,6 +32,6 @@ public interface RaftPersistence {
   /** A snapshot this node took: stored entries up to its index may be dropped. */
   void saveSnapshot(Snapshot snapshot);
 
-  /** Makes everything written so far durable (fsync). */
+  /** Makes everything written so far durable (fsync); see the failure rules above. */
   void sync();
 }

@@ -10,9 +10,13 @@ final class Dirs {
 
   private Dirs() {}
 
-  static void fsync(Path dir) throws IOException {
+  static void fsync(Path dir, Fsync fsync) throws IOException {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
+      try {
+        fsync.force(ch, dir, true);
+      } catch (IOException | RuntimeException e) {
+        throw new FsyncFailedException(dir, e);
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.quern.raft.storage;
 
+import dev.quern.raft.Entry;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,7 +16,7 @@ final class MemLog {
 
   private long baseIndex;
   private long baseTerm;
-  private final ArrayList<StoredEntry> entries = new ArrayList<>();
+  private final ArrayList<Entry> entries = new ArrayList<>();
 
   MemLog(long baseIndex, long baseTerm) {
     this.baseIndex = baseIndex;
@@ -43,7 +44,7 @@ final class MemLog {
   }
 
   /** Null if the batch is acceptable, else why not. */
-  String checkAppend(List<StoredEntry> batch) {
+  String checkAppend(List<Entry> batch) {
     if (batch.isEmpty()) {
       return null;
     }
@@ -56,7 +57,7 @@ final class MemLog {
     }
     long prevTerm = first - 1 == baseIndex ? baseTerm : term(first - 1);
     for (int i = 0; i < batch.size(); i++) {
-      StoredEntry e = batch.get(i);
+      Entry e = batch.get(i);
       if (e.index() != first + i) {
         return "entries are not contiguous: expected index " + (first + i) + " but got " + e.index();
       }
@@ -69,7 +70,7 @@ final class MemLog {
   }
 
   /** Appends a batch already accepted by {@link #checkAppend}. */
-  void append(List<StoredEntry> batch) {
+  void append(List<Entry> batch) {
     if (batch.isEmpty()) {
       return;
     }
@@ -120,7 +121,7 @@ final class MemLog {
     return entries.get((int) (index - baseIndex - 1)).term();
   }
 
-  List<StoredEntry> slice(long from, long toExclusive) {
+  List<Entry> slice(long from, long toExclusive) {
     if (from < firstIndex() || toExclusive > lastIndex() + 1 || from > toExclusive) {
       throw new IndexOutOfBoundsException(
           "range [" + from + ", " + toExclusive + ") is outside the log [" + firstIndex() + ", " + lastIndex() + "]");

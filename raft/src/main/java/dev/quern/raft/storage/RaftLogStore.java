@@ -1,5 +1,8 @@
 package dev.quern.raft.storage;
 
+import dev.quern.raft.Entry;
+import dev.quern.raft.HardState;
+import dev.quern.raft.Snapshot;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,21 +15,30 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
  * The durable Raft log of one master: a segmented write-ahead log plus snapshot files in one
- * directory. It deals in bytes only ({@link StoredEntry}, {@link HardState}, {@link SnapshotMeta}),
- * so the Raft core's types stay its own.
+ * directory. It stores the Raft core's own values ({@link Entry}, {@link HardState}, {@link
+ * Snapshot}); the core knows nothing of it.
  *
  * <p><b>Contract.</b> Writes go to the OS immediately; they are durable once {@link #sync()} (or
  * {@link #persist}) returns. Callers sync before acknowledging a vote or an append. After a crash
  * at any byte, {@link #open} returns everything that was synced, possibly some unsynced records
- * after it, and never anything else.
+ * after it, and never anything else. Damage that a crash cannot explain (a bad record followed by a
+ * valid one, say) makes {@link #open} fail with a {@link CorruptLogException} naming the file and
+ * offset, rather than repair it into a log that forgot synced records.
  *
- * <p><b>Layout.</b> {@code wal-<seq>.log} segments (roll at {@link Options#segmentBytes}), each record
- * framed with length, CRC32C, version and type ({@link WalRecords}); {@code snap-<index>-<term>.snap}
- * snapshots; a {@code LOCK} file held while open.
+ * <p><b>Failures.</b> A failed force (of a segment, on a roll, of a snapshot file or of the
+ * directory) throws {@link FsyncFailedException}, and from then on every call fails: what reached the
+ * disk is unknown, so the owner must stop (the node stops its process) rather than retry. A failed
+ * write is cut off the file (durably) before the exception, so the store stays usable.
+ *
+ * <p><b>Layout.</b> {@code wal-<seq>.log} segments (roll at {@link Options#segmentBytes}), each
+ * starting with a header ({@link Segment}) and holding records framed with length, their own
+ * CRC32C, a CRC chain, version and type ({@link WalRecords}); {@code snap-<index>-<term>.snap}
+ * snapshots ({@link SnapshotFiles}); a {@code LOCK} file held while open.
  *
  * <p><b>Why hard state lives in the WAL.</b> A hard-state change usually comes with new entries
  * (a leader's commit index moves as it appends), and as a record in the same file both become
@@ -46,7 +58,7 @@ import java.util.stream.Stream;
  * <pre>{@code
  * try (RaftLogStore store = RaftLogStore.open(dir, RaftLogStore.Options.defaults())) {
  *     Recovered r = store.recovered();          // hand to the Raft core
- *     store.persist(List.of(new StoredEntry(store.lastIndex() + 1, 3, bytes)), new HardState(3, "m1", 0));
+ *     store.persist(List.of(new Entry(3, store.lastIndex() + 1, EntryType.NORMAL, bytes)), new HardState(3, 1, 0));
  *     // now safe to acknowledge
  * }
  * }</pre>
@@ -58,8 +70,9 @@ public final class RaftLogStore implements AutoCloseable {
    *
    * @param segmentBytes size at which the WAL rolls to a new segment file
    *     ({@code quern.master.raft.wal.segment-bytes}, default 64 MiB); a batch may overshoot it
+   * @param fsync        how files are forced to disk: {@link Fsync#FORCE}, or a fault injector in tests
    */
-  public record Options(long segmentBytes) {
+  public record Options(long segmentBytes, Fsync fsync) {
 
     public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
 
@@ -67,6 +80,11 @@ public final class RaftLogStore implements AutoCloseable {
       if (segmentBytes < 1) {
         throw new IllegalArgumentException("segmentBytes must be positive: " + segmentBytes);
       }
+      Objects.requireNonNull(fsync, "fsync");
+    }
+
+    public Options(long segmentBytes) {
+      this(segmentBytes, Fsync.FORCE);
     }
 
     public static Options defaults() {
@@ -82,7 +100,7 @@ public final class RaftLogStore implements AutoCloseable {
   private final MemLog log;
   private final Recovered recovered;
   private HardState hardState;
-  private SnapshotMeta snapshotMeta;
+  private Snapshot snapshot;
   private FileChannel active;
   private long activeSize;
   private boolean dirty;
@@ -98,7 +116,7 @@ public final class RaftLogStore implements AutoCloseable {
     this.segments = segments;
     this.log = replayed.log();
     this.hardState = replayed.hardState();
-    this.snapshotMeta = snapshot == null ? null : snapshot.meta();
+    this.snapshot = snapshot;
 
     try {
       boolean staleLog = reconcileWithSnapshot(snapshot);
@@ -112,7 +130,7 @@ public final class RaftLogStore implements AutoCloseable {
       if (staleLog) {
         // Crash between a snapshot's rename and its LOG_BASE record: finish replacing the log now,
         // or entries appended after recovery would be replayed on top of the stale ones.
-        resetOnDisk(snapshotMeta);
+        resetOnDisk(snapshot);
       }
     } catch (IOException | RuntimeException e) {
       if (active != null) {
@@ -148,7 +166,7 @@ public final class RaftLogStore implements AutoCloseable {
       deleteTempFiles(dir);
       Snapshot snapshot = loadNewestSnapshot(dir);
       List<Segment> segments = listSegments(dir);
-      WalReplay.Result replayed = WalReplay.replay(segments);
+      WalReplay.Result replayed = WalReplay.replay(segments, options.fsync());
       return new RaftLogStore(dir, options, lockChannel, lock, segments, replayed, snapshot);
     } catch (IOException | RuntimeException e) {
       lock.release();
@@ -171,16 +189,9 @@ public final class RaftLogStore implements AutoCloseable {
     return hardState;
   }
 
-  /** The latest durable snapshot's index and term, if any. */
-  public Optional<SnapshotMeta> snapshotMeta() {
-    return Optional.ofNullable(snapshotMeta);
-  }
-
-  /** Reads the latest snapshot (meta and data) from disk, e.g. to send it to a lagging follower. */
-  public Optional<Snapshot> readSnapshot() throws IOException {
-    checkUsable();
-    return snapshotMeta == null ? Optional.empty()
-        : Optional.of(SnapshotFiles.read(dir.resolve(SnapshotFiles.fileName(snapshotMeta))));
+  /** The latest durable snapshot, if any (the object saved or recovered; its data is not copied). */
+  public Optional<Snapshot> snapshot() {
+    return Optional.ofNullable(snapshot);
   }
 
   /** First index still in the log (snapshot index + 1, or 1). */
@@ -204,7 +215,7 @@ public final class RaftLogStore implements AutoCloseable {
   }
 
   /** Entries with {@code from <= index < toExclusive}; the range must lie within the log. */
-  public List<StoredEntry> entries(long from, long toExclusive) {
+  public List<Entry> entries(long from, long toExclusive) {
     return log.slice(from, toExclusive);
   }
 
@@ -213,9 +224,9 @@ public final class RaftLogStore implements AutoCloseable {
     Objects.requireNonNull(state, "state");
     checkUsable();
     maybeRoll();
-    ByteBuffer buf = ByteBuffer.allocate(WalRecords.hardStateSize(state));
-    WalRecords.putHardState(buf, state);
-    write(buf);
+    ByteBuffer buf = ByteBuffer.allocate(WalRecords.hardStateSize());
+    int chain = WalRecords.putHardState(buf, state, currentSegment().salt, currentSegment().endChain);
+    write(buf, chain);
     hardState = state;
   }
 
@@ -227,7 +238,7 @@ public final class RaftLogStore implements AutoCloseable {
    * @throws IllegalArgumentException if the entries are not contiguous, would leave a gap, would
    *     overwrite the snapshot, or have a term lower than the entry before them
    */
-  public void append(List<StoredEntry> entries) throws IOException {
+  public void append(List<Entry> entries) throws IOException {
     write(entries, null);
   }
 
@@ -235,14 +246,7 @@ public final class RaftLogStore implements AutoCloseable {
   public void sync() throws IOException {
     checkUsable();
     if (dirty) {
-      try {
-        active.force(false);
-      } catch (IOException e) {
-        // After a failed fsync the page cache may have dropped our data (the "fsyncgate" lesson):
-        // retrying could report success for lost writes, so the store must be reopened.
-        failure = e;
-        throw e;
-      }
+      force(active, currentSegment().path);
       dirty = false;
     }
   }
@@ -251,42 +255,42 @@ public final class RaftLogStore implements AutoCloseable {
    * Appends entries, writes the hard state (either may be empty/null) and syncs, with one fsync:
    * what a node does before answering a vote or an append.
    */
-  public void persist(List<StoredEntry> entries, HardState state) throws IOException {
+  public void persist(List<Entry> entries, HardState state) throws IOException {
     write(entries, state);
     sync();
   }
 
   /**
-   * Durably stores a snapshot covering the log up to {@code meta.index()}, then compacts: deletes
-   * WAL segments the snapshot covers entirely and the previous snapshot file. Entries after the
-   * snapshot stay readable if the log agrees with it at {@code meta}; otherwise the log is replaced
-   * by the snapshot (it becomes empty, continuing at {@code meta.index() + 1}). Also syncs the WAL.
+   * Durably stores a snapshot covering the log up to {@code s.index()}, then compacts: deletes WAL
+   * segments the snapshot covers entirely and the previous snapshot file. Entries after the
+   * snapshot stay readable if the log agrees with it at ({@code s.index()}, {@code s.term()});
+   * otherwise the log is replaced by the snapshot (it becomes empty, continuing at {@code s.index() +
+   * 1}). Also syncs the WAL.
    *
-   * @throws IllegalArgumentException if {@code meta.index()} is not beyond the current snapshot
+   * @throws IllegalArgumentException if {@code s.index()} is not beyond the current snapshot
    */
-  public void saveSnapshot(SnapshotMeta meta, byte[] data) throws IOException {
-    Objects.requireNonNull(meta, "meta");
-    Objects.requireNonNull(data, "data");
+  public void saveSnapshot(Snapshot s) throws IOException {
+    Objects.requireNonNull(s, "snapshot");
     checkUsable();
-    if (meta.index() <= log.baseIndex()) {
-      throw new IllegalArgumentException("snapshot at " + meta.index() + " is not beyond the current snapshot/base " + log.baseIndex());
+    if (s.index() <= log.baseIndex()) {
+      throw new IllegalArgumentException("snapshot at " + s.index() + " is not beyond the current snapshot/base " + log.baseIndex());
     }
     sync();
     List<SnapshotFiles.SnapshotFile> older = SnapshotFiles.list(dir);
-    SnapshotFiles.write(dir, meta, data);
-    snapshotMeta = meta;
-    if (log.compactTo(meta.index(), meta.term())) {
-      deleteCoveredSegments(meta.index());
+    poisonIfFsyncFails(() -> SnapshotFiles.write(dir, s, options.fsync()));
+    snapshot = s;
+    if (log.compactTo(s.index(), s.term())) {
+      deleteCoveredSegments(s.index());
     } else {
-      log.reset(meta.index(), meta.term());
-      resetOnDisk(meta);
+      log.reset(s.index(), s.term());
+      resetOnDisk(s);
     }
     for (SnapshotFiles.SnapshotFile f : older) {
-      if (!f.path().getFileName().toString().equals(SnapshotFiles.fileName(meta))) {
+      if (!f.path().getFileName().toString().equals(SnapshotFiles.fileName(s))) {
         Files.deleteIfExists(f.path());
       }
     }
-    Dirs.fsync(dir);
+    fsyncDir();
   }
 
   /** Syncs and releases the directory. */
@@ -298,7 +302,7 @@ public final class RaftLogStore implements AutoCloseable {
     closed = true;
     try {
       if (failure == null && dirty) {
-        active.force(false);
+        force(active, currentSegment().path);
       }
     } finally {
       active.close();
@@ -309,7 +313,7 @@ public final class RaftLogStore implements AutoCloseable {
 
   // ---- writing ----
 
-  private void write(List<StoredEntry> entries, HardState state) throws IOException {
+  private void write(List<Entry> entries, HardState state) throws IOException {
     Objects.requireNonNull(entries, "entries");
     checkUsable();
     String problem = log.checkAppend(entries);
@@ -320,38 +324,50 @@ public final class RaftLogStore implements AutoCloseable {
       return;
     }
     maybeRoll();
-    int size = state == null ? 0 : WalRecords.hardStateSize(state);
-    for (StoredEntry e : entries) {
+    int size = state == null ? 0 : WalRecords.hardStateSize();
+    for (Entry e : entries) {
       size += WalRecords.entrySize(e);
     }
     ByteBuffer buf = ByteBuffer.allocate(size);
-    for (StoredEntry e : entries) {
-      WalRecords.putEntry(buf, e);
+    Segment seg = currentSegment();
+    int chain = seg.endChain;
+    for (Entry e : entries) {
+      chain = WalRecords.putEntry(buf, e, seg.salt, chain);
     }
     if (state != null) {
-      WalRecords.putHardState(buf, state);
+      chain = WalRecords.putHardState(buf, state, seg.salt, chain);
     }
-    write(buf);
+    write(buf, chain);
     if (!entries.isEmpty()) {
       log.append(entries);
-      currentSegment().mention(entries.get(entries.size() - 1).index());
+      seg.mention(entries.get(entries.size() - 1).index());
     }
     if (state != null) {
       hardState = state;
     }
   }
 
-  private void write(ByteBuffer buf) throws IOException {
+  /**
+   * Writes encoded records at the end of the active segment; {@code chainAfter} is the chain value
+   * after the last of them, which becomes current only once they are written.
+   */
+  private void write(ByteBuffer buf, int chainAfter) throws IOException {
     buf.flip();
     long start = activeSize;
     try {
       while (buf.hasRemaining()) {
-        active.write(buf, activeSize + buf.position());
+        active.write(buf, start + buf.position());
       }
     } catch (IOException e) {
-      // Cut the partial record off so later records do not follow garbage (e.g. disk full).
+      // Cut the partial batch off (e.g. disk full), durably: otherwise a crash could bring back
+      // whole records of it behind the records written next at the same offset, which recovery
+      // would rightly take for corruption. If even that fails, the file is in an unknown state.
       try {
         active.truncate(start);
+        force(active, currentSegment().path);
+      } catch (FsyncFailedException f) {
+        f.addSuppressed(e);
+        throw f;
       } catch (IOException e2) {
         e.addSuppressed(e2);
         failure = e;
@@ -359,6 +375,7 @@ public final class RaftLogStore implements AutoCloseable {
       throw e;
     }
     activeSize = start + buf.limit();
+    currentSegment().endChain = chainAfter;
     dirty = true;
   }
 
@@ -370,20 +387,28 @@ public final class RaftLogStore implements AutoCloseable {
 
   /** Seals the active segment (fsync) and starts the next one with a copy of the hard state. */
   private void roll() throws IOException {
-    active.force(false);
+    force(active, currentSegment().path);
     active.close();
     createSegment(currentSegment().seq + 1);
   }
 
+  /**
+   * Creates segment {@code seq}: a header with a fresh salt that continues the chain of the segment
+   * before (if any), then a copy of the hard state.
+   */
   private void createSegment(long seq) throws IOException {
+    int prevChain = segments.isEmpty() ? 0 : currentSegment().endChain;
     Segment seg = new Segment(dir, seq);
     active = FileChannel.open(seg.path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     activeSize = 0;
     segments.add(seg);
-    Dirs.fsync(dir);
-    ByteBuffer buf = ByteBuffer.allocate(WalRecords.hardStateSize(hardState));
-    WalRecords.putHardState(buf, hardState);
-    write(buf);
+    fsyncDir();
+    ByteBuffer buf = ByteBuffer.allocate(Segment.HEADER_BYTES + WalRecords.hardStateSize());
+    // A salt need only differ between the lives of a file, not be secret; SecureRandom would cost
+    // tens of milliseconds at the first roll of a process.
+    seg.putHeader(buf, ThreadLocalRandom.current().nextInt(), prevChain);
+    int chain = WalRecords.putHardState(buf, hardState, seg.salt, seg.startChain);
+    write(buf, chain);
   }
 
   private Segment currentSegment() {
@@ -398,17 +423,46 @@ public final class RaftLogStore implements AutoCloseable {
   }
 
   /** Starts a segment whose LOG_BASE record voids all earlier ones, makes it durable, deletes them. */
-  private void resetOnDisk(SnapshotMeta meta) throws IOException {
+  private void resetOnDisk(Snapshot s) throws IOException {
     roll();
+    Segment seg = currentSegment();
     ByteBuffer buf = ByteBuffer.allocate(WalRecords.logBaseSize());
-    WalRecords.putLogBase(buf, meta.index(), meta.term());
-    write(buf);
-    currentSegment().mention(meta.index());
+    int chain = WalRecords.putLogBase(buf, s.index(), s.term(), seg.salt, seg.endChain);
+    write(buf, chain);
+    seg.mention(s.index());
     sync();
     while (segments.size() > 1) {
       Files.deleteIfExists(segments.remove(0).path);
     }
-    Dirs.fsync(dir);
+    fsyncDir();
+  }
+
+  /** Forces a file; a failure makes the store unusable (see {@link FsyncFailedException}). */
+  private void force(FileChannel channel, Path file) throws FsyncFailedException {
+    try {
+      options.fsync().force(channel, file, false);
+    } catch (IOException | RuntimeException e) {
+      FsyncFailedException f = new FsyncFailedException(file, e);
+      failure = f;
+      throw f;
+    }
+  }
+
+  private void fsyncDir() throws IOException {
+    poisonIfFsyncFails(() -> Dirs.fsync(dir, options.fsync()));
+  }
+
+  private interface IoAction {
+    void run() throws IOException;
+  }
+
+  private void poisonIfFsyncFails(IoAction action) throws IOException {
+    try {
+      action.run();
+    } catch (FsyncFailedException e) {
+      failure = e;
+      throw e;
+    }
   }
 
   private void checkUsable() throws IOException {
@@ -416,7 +470,7 @@ public final class RaftLogStore implements AutoCloseable {
       throw new IllegalStateException("store is closed");
     }
     if (failure != null) {
-      throw new IOException("an earlier write or sync failed; reopen the store to recover", failure);
+      throw new IOException("an earlier fsync (or the cleanup of a failed write) failed: " + failure.getMessage(), failure);
     }
   }
 
@@ -434,16 +488,15 @@ public final class RaftLogStore implements AutoCloseable {
       }
       return false;
     }
-    SnapshotMeta meta = snapshot.meta();
-    if (log.compactTo(meta.index(), meta.term())) {
+    if (log.compactTo(snapshot.index(), snapshot.term())) {
       return false;
     }
-    if (log.baseIndex() > meta.index()) {
+    if (log.baseIndex() > snapshot.index()) {
       throw new CorruptLogException(segments.get(0).path, 0, "log starts at index " + log.firstIndex()
-          + " but the newest snapshot only covers up to " + meta.index());
+          + " but the newest snapshot only covers up to " + snapshot.index());
     }
     boolean stale = !log.isEmpty();
-    log.reset(meta.index(), meta.term());
+    log.reset(snapshot.index(), snapshot.term());
     return stale;
   }
 

@@ -1,6 +1,9 @@
 package dev.quern.raft.storage;
 
+import dev.quern.raft.Membership;
+import dev.quern.raft.Snapshot;
 import java.io.IOException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -20,22 +23,29 @@ import java.util.zip.CRC32C;
  * into place and the directory fsynced, so a snapshot file either exists complete or not at all.
  *
  * <pre>
- *   int32 magic "QSNP"  byte version  int64 index  int64 term  int32 length  data  int32 CRC32C(all before)
+ *   int32 magic "QSNP"  byte version (2)  int64 index  int64 term
+ *   int32 voters  int64 id...  int32 learners  int64 id...
+ *   int32 length  data  int32 CRC32C(all before)
  * </pre>
  */
 final class SnapshotFiles {
 
   private static final int MAGIC = 0x51534E50;
-  private static final byte VERSION = 1;
-  private static final int HEADER_BYTES = 4 + 1 + 8 + 8 + 4;
+  static final byte VERSION = 2;
+  static final int VERSION_OFFSET = 4;
+  private static final int FIXED_BYTES = 4 + 1 + 8 + 8 + 4 + 4 + 4 + 4;
   private static final Pattern NAME = Pattern.compile("snap-(\\d{20})-(\\d{20})\\.snap");
 
   private SnapshotFiles() {}
 
   record SnapshotFile(Path path, long index) {}
 
-  static String fileName(SnapshotMeta meta) {
-    return String.format("snap-%020d-%020d.snap", meta.index(), meta.term());
+  static String fileName(long index, long term) {
+    return String.format("snap-%020d-%020d.snap", index, term);
+  }
+
+  static String fileName(Snapshot s) {
+    return fileName(s.index(), s.term());
   }
 
   /** Snapshot files in the directory, oldest (lowest index) first. */
@@ -53,31 +63,45 @@ final class SnapshotFiles {
     return files;
   }
 
-  /** Writes a snapshot durably; returns its final path. */
-  static Path write(Path dir, SnapshotMeta meta, byte[] data) throws IOException {
-    ByteBuffer buf = ByteBuffer.allocate(HEADER_BYTES + data.length + 4);
-    buf.putInt(MAGIC).put(VERSION).putLong(meta.index()).putLong(meta.term()).putInt(data.length).put(data);
+  /**
+   * Writes a snapshot durably; returns its final path.
+   *
+   * @throws FsyncFailedException if a force failed (the caller must not go on)
+   */
+  static Path write(Path dir, Snapshot s, Fsync fsync) throws IOException {
+    List<Long> voters = s.membership().voters();
+    List<Long> learners = s.membership().learners();
+    ByteBuffer buf = ByteBuffer.allocate(FIXED_BYTES + 8 * (voters.size() + learners.size()) + s.data().length);
+    buf.putInt(MAGIC).put(VERSION).putLong(s.index()).putLong(s.term()).putInt(voters.size());
+    voters.forEach(buf::putLong);
+    buf.putInt(learners.size());
+    learners.forEach(buf::putLong);
+    buf.putInt(s.data().length).put(s.data());
     CRC32C crc = new CRC32C();
     crc.update(buf.array(), 0, buf.position());
     buf.putInt((int) crc.getValue()).flip();
 
-    Path target = dir.resolve(fileName(meta));
-    Path tmp = dir.resolve(fileName(meta) + ".tmp");
+    Path target = dir.resolve(fileName(s));
+    Path tmp = dir.resolve(fileName(s) + ".tmp");
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
       while (buf.hasRemaining()) {
         ch.write(buf);
       }
-      ch.force(true);
+      try {
+        fsync.force(ch, tmp, true);
+      } catch (IOException | RuntimeException e) {
+        throw new FsyncFailedException(tmp, e);
+      }
     }
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    Dirs.fsync(dir);
+    Dirs.fsync(dir, fsync);
     return target;
   }
 
   /** Reads and verifies a snapshot file; any damage is an error because it was durable. */
   static Snapshot read(Path file) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
-    if (bytes.length < HEADER_BYTES + 4) {
+    if (bytes.length < FIXED_BYTES) {
       throw new CorruptLogException(file, 0, "snapshot file too short (" + bytes.length + " bytes)");
     }
     ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -86,21 +110,41 @@ final class SnapshotFiles {
     }
     byte version = in.get();
     if (version != VERSION) {
-      throw new CorruptLogException(file, 4, "unsupported snapshot format version " + version);
-    }
-    long index = in.getLong();
-    long term = in.getLong();
-    int length = in.getInt();
-    if (length != bytes.length - HEADER_BYTES - 4) {
-      throw new CorruptLogException(file, HEADER_BYTES - 4, "data length " + length + " does not match file size " + bytes.length);
+      throw new CorruptLogException(file, VERSION_OFFSET, "unsupported snapshot format version " + version);
     }
     CRC32C crc = new CRC32C();
     crc.update(bytes, 0, bytes.length - 4);
     if ((int) crc.getValue() != ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt()) {
       throw new CorruptLogException(file, bytes.length - 4, "snapshot CRC mismatch");
     }
-    byte[] data = new byte[length];
-    in.get(data);
-    return new Snapshot(new SnapshotMeta(index, term), data);
+    try {
+      long index = in.getLong();
+      long term = in.getLong();
+      List<Long> voters = readIds(in);
+      List<Long> learners = readIds(in);
+      int lengthAt = in.position();
+      int length = in.getInt();
+      if (length != in.remaining() - 4) {
+        throw new CorruptLogException(file, lengthAt, "data length " + length + " does not match the "
+            + (in.remaining() - 4) + " bytes left");
+      }
+      byte[] data = new byte[length];
+      in.get(data);
+      return new Snapshot(index, term, new Membership(voters, learners), data);
+    } catch (BufferUnderflowException | IllegalArgumentException e) {
+      throw new CorruptLogException(file, in.position(), "malformed snapshot: " + e);
+    }
+  }
+
+  private static List<Long> readIds(ByteBuffer in) {
+    int n = in.getInt();
+    if (n < 0 || n > in.remaining() / 8) {
+      throw new IllegalArgumentException("member count " + n);
+    }
+    List<Long> ids = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      ids.add(in.getLong());
+    }
+    return ids;
   }
 }

@@ -33,6 +33,8 @@ import org.junit.jupiter.api.Test;
 class RaftNodeActorTest {
 
   private final List<ActorTestKit> kits = new ArrayList<>();
+  /** Fatal storage failures reported by any node (the default handler would halt the test JVM). */
+  private final List<String> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** Appends each command's text to a log and answers with the whole log. */
   private static final class TextLog implements StateMachine {
@@ -56,10 +58,14 @@ class RaftNodeActorTest {
     }
   }
 
-  /** A store whose next sync fails once: the node must restart and rebuild itself from the store. */
+  /**
+   * A store whose next append fails once, before writing anything (as a full disk would): the node
+   * must restart and rebuild itself from the store. (A failed sync is fatal instead: see
+   * {@link FatalStorageTest}.)
+   */
   private static final class FlakyStore implements RaftPersistence {
     final InMemoryRaftPersistence delegate = new InMemoryRaftPersistence();
-    final AtomicBoolean failNextSync = new AtomicBoolean();
+    final AtomicBoolean failNextAppend = new AtomicBoolean();
     final AtomicInteger loads = new AtomicInteger();
 
     @Override
@@ -70,6 +76,9 @@ class RaftNodeActorTest {
 
     @Override
     public void append(List<Entry> entries) {
+      if (!entries.isEmpty() && failNextAppend.getAndSet(false)) {
+        throw new java.io.UncheckedIOException(new java.io.IOException("injected: no space left on device"));
+      }
       delegate.append(entries);
     }
 
@@ -90,9 +99,7 @@ class RaftNodeActorTest {
 
     @Override
     public void sync() {
-      if (failNextSync.getAndSet(false)) {
-        throw new IllegalStateException("injected: disk went away");
-      }
+      delegate.sync();
     }
   }
 
@@ -146,7 +153,7 @@ class RaftNodeActorTest {
       ActorRef<RaftNodeActor.Command> ref = kit.spawn(RaftNodeActor.create(settings.get(id), () -> store, () -> {
         machines.incrementAndGet();
         return new DedupStateMachine(new TextLog());
-      }), "raft");
+      }, (message, cause) -> fatal.add(message)), "raft");
       assertThat(ActorRefResolver.get(kit.system()).toSerializationFormat(ref)).startsWith(paths.get(id) + "#");
       nodes.put(id, ref);
     }
@@ -173,8 +180,8 @@ class RaftNodeActorTest {
     assertThat(probe.expectMessageClass(RaftNodeActor.NotLeader.class, Duration.ofSeconds(5)).leaderHint())
         .isNotEqualTo(follower);
 
-    // A follower's store fails: its actor restarts and rebuilds from the store (snapshot every 5 + log).
-    stores.get(follower).failNextSync.set(true);
+    // A follower's store fails a write: its actor restarts and rebuilds from the store (snapshot every 5 + log).
+    stores.get(follower).failNextAppend.set(true);
     long seq = 2;
     RaftNodeActor.Applied latest = null;
     for (; seq <= 8; seq++) {
@@ -197,6 +204,7 @@ class RaftNodeActorTest {
         new ClientCommand(1, seq, "world".getBytes(StandardCharsets.UTF_8)).encode());
     assertThat(text(second)).isEqualTo("hello;c2;c3;c4;c5;c6;c7;c8;world;");
     awaitApplied(survivors, second.index());
+    assertThat(fatal).as("fatal storage failures").isEmpty();
   }
 
   /**

@@ -9,9 +9,7 @@ import dev.quern.raft.HardState;
 import dev.quern.raft.Membership;
 import dev.quern.raft.PersistentState;
 import dev.quern.raft.Snapshot;
-import dev.quern.raft.node.RaftPersistence;
-import dev.quern.raft.node.RaftPersistenceContract;
-import dev.quern.raft.node.WalRaftPersistence;
+import dev.quern.raft.storage.CorruptLogException;
 import dev.quern.raft.storage.RaftLogStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -111,12 +110,43 @@ class WalRaftPersistenceTest extends RaftPersistenceContract {
   }
 
   @Test
-  void foreignBytesAreRefusedWithTheIndex() throws IOException {
-    try (RaftLogStore raw = RaftLogStore.open(dir, OPTIONS)) {
-      raw.persist(List.of(new dev.quern.raft.storage.StoredEntry(1, 1, new byte[] {9, 0})), null);
-    }
-    assertThatThrownBy(() -> create().load()).isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("entry 1").hasMessageContaining("version 9");
+  void damagedLogIsFatalAndNamesTheFileAndOffset() throws IOException {
+    RaftPersistence store = create();
+    store.append(entries(1, 1, 6));
+    store.saveHardState(new HardState(1, 2, 0));
+    store.sync();
+    ((WalRaftPersistence) store).close();
+    open.remove(store);
+    Path segment = Files.list(dir).filter(p -> p.getFileName().toString().startsWith("wal-")).sorted().findFirst().orElseThrow();
+    byte[] bytes = Files.readAllBytes(segment);
+    int at = bytes.length / 2; // inside a synced record with more records after it
+    bytes[at] ^= 0x10;
+    Files.write(segment, bytes);
+    assertThatThrownBy(this::create).isInstanceOf(FatalStorageException.class)
+        .hasMessageContaining(segment.toString()).hasMessageMatching("(?s).* at offset \\d+: .*")
+        .hasRootCauseInstanceOf(CorruptLogException.class);
+  }
+
+  @Test
+  void failedFsyncIsFatalAndTheStoreStaysUnusable() {
+    AtomicBoolean failing = new AtomicBoolean();
+    RaftLogStore.Options options = new RaftLogStore.Options(1 << 20, (channel, file, metadata) -> {
+      if (failing.get()) {
+        throw new IOException("injected EIO");
+      }
+      channel.force(metadata);
+    });
+    WalRaftPersistence store = WalRaftPersistence.open(dir, options);
+    open.add(store);
+    store.append(entries(1, 1, 2));
+    store.sync();
+    failing.set(true);
+    store.append(entries(3, 1, 1));
+    assertThatThrownBy(store::sync).isInstanceOf(FatalStorageException.class).hasMessageContaining("injected EIO");
+    failing.set(false);
+    // The fsync works again, but the store cannot know what the failed one lost: it refuses.
+    store.append(entries(4, 1, 1));
+    assertThatThrownBy(store::sync).isInstanceOf(FatalStorageException.class).hasMessageContaining("injected EIO");
   }
 
   @Test

@@ -1,7 +1,13 @@
 package dev.quern.raft.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quern.raft.Entry;
+import dev.quern.raft.EntryType;
+import dev.quern.raft.HardState;
+import dev.quern.raft.Membership;
+import dev.quern.raft.Snapshot;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -19,9 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Crash simulation: seeded random histories of appends (with conflicts), hard states, syncs and
  * snapshots; then the last segment is cut at many offsets, sometimes with flipped bytes in the
- * unsynced tail, and reopened. The recovered state must be exactly what the history had written up
- * to some record boundary at or before the damage, which is never earlier than the last sync before
- * it; and the store must accept new appends that survive another reopen.
+ * unsynced tail, and reopened. The oracle knows where every record lies (from the write calls and
+ * the record sizes) and nothing else of the format. Damage with no whole, unflipped record after it
+ * is a torn write: the store must recover exactly the state after the last record before the
+ * damaged one, which is never earlier than the last sync. Damage followed by a whole record cannot
+ * be told from damage to synced data, so the store must refuse to open, naming the segment and the
+ * damaged record's offset. A recovered store must accept new appends that survive another reopen.
  */
 class CrashRecoveryTest {
 
@@ -38,8 +47,13 @@ class CrashRecoveryTest {
   @TempDir
   Path tmp;
 
+  private final java.util.Map<String, Integer> outcomes = new java.util.TreeMap<>();
+
+  /** A snapshot's position. */
+  record Point(long index, long term) {}
+
   /** What the store should hold: a reference model that knows nothing of the file format. */
-  record State(HardState hardState, SnapshotMeta snapshot, List<StoredEntry> entries) {
+  record State(HardState hardState, Point snapshot, List<Entry> entries) {
 
     long lastIndex() {
       return entries.isEmpty() ? (snapshot == null ? 0 : snapshot.index()) : entries.get(entries.size() - 1).index();
@@ -56,8 +70,8 @@ class CrashRecoveryTest {
       return index == 0 ? 0 : entries.get((int) (index - firstIndex())).term();
     }
 
-    State append(StoredEntry e) {
-      List<StoredEntry> next = new ArrayList<>(entries.subList(0, (int) (e.index() - firstIndex())));
+    State append(Entry e) {
+      List<Entry> next = new ArrayList<>(entries.subList(0, (int) (e.index() - firstIndex())));
       next.add(e);
       return new State(hardState, snapshot, List.copyOf(next));
     }
@@ -66,24 +80,40 @@ class CrashRecoveryTest {
       return new State(hs, snapshot, entries);
     }
 
-    State withSnapshot(SnapshotMeta meta) {
-      if (meta.index() <= lastIndex() && meta.index() >= firstIndex() && term(meta.index()) == meta.term()) {
-        return new State(hardState, meta, List.copyOf(entries.subList((int) (meta.index() - firstIndex() + 1), entries.size())));
+    State withSnapshot(Point p) {
+      if (p.index() <= lastIndex() && p.index() >= firstIndex() && term(p.index()) == p.term()) {
+        return new State(hardState, p, List.copyOf(entries.subList((int) (p.index() - firstIndex() + 1), entries.size())));
       }
-      return new State(hardState, meta, List.of());
+      return new State(hardState, p, List.of());
     }
   }
 
-  /** One store call that wrote to the segment {@code segment} between two offsets. */
-  record Call(String segment, long start, long end, List<State> partials) {}
+  /**
+   * One record (or the segment header) at {@code [start, end)} of a segment and the state once it
+   * is on disk. A zero-length one marks a snapshot barrier: everything before it is durable.
+   */
+  record Rec(String segment, long start, long end, State after, boolean header) {}
 
-  /** The recorded history: write calls, syncs and the offset after the last snapshot. */
+  /** The recorded history: every record written, syncs and the offset after the last snapshot. */
   static final class History {
-    final List<Call> calls = new ArrayList<>();
+    final List<Rec> recs = new ArrayList<>();
+    /** The state before the first record of each segment. */
+    final java.util.Map<String, State> segmentStart = new java.util.HashMap<>();
     final List<long[]> syncs = new ArrayList<>(); // {segment sequence, file size} at each sync
     String barrierSegment;
     long barrierOffset;
     State state = new State(HardState.EMPTY, null, List.of());
+  }
+
+  /** What opening a damaged copy must do: recover exactly {@code state}, or refuse at {@code offset}. */
+  record Outcome(State state, long refusedAt) {
+    static Outcome recovered(State s) {
+      return new Outcome(s, -1);
+    }
+
+    static Outcome refused(long offset) {
+      return new Outcome(null, offset);
+    }
   }
 
   @Test
@@ -97,6 +127,10 @@ class CrashRecoveryTest {
       }
     }
     assertThat(totalCuts).isGreaterThanOrEqualTo(200);
+    // Both rules were exercised, many times: torn tails cut (a few of them torn segment headers)
+    // and damage followed by a whole record refused.
+    assertThat(outcomes).containsOnlyKeys("recovered", "recovered after a torn header", "refused");
+    assertThat(outcomes.values()).allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(3));
   }
 
   private int runSeed(long seed) throws IOException {
@@ -106,6 +140,10 @@ class CrashRecoveryTest {
     History h = new History();
     long[] currentTerm = {1};
     try (RaftLogStore store = RaftLogStore.open(dir, options)) {
+      // Opening an empty directory wrote the first segment's header and a copy of the empty hard state.
+      String first = lastSegment(dir);
+      recordSegmentStart(h, first, h.state);
+      assertThat(Files.size(dir.resolve(first))).isEqualTo(Segment.HEADER_BYTES + WalRecords.hardStateSize());
       int steps = 20 + rnd.nextInt(60);
       for (int step = 0; step < steps; step++) {
         runStep(rnd, store, dir, h, currentTerm);
@@ -137,26 +175,35 @@ class CrashRecoveryTest {
     }
   }
 
+  /** A new segment starts with its header and a copy of the hard state, both leaving the state as it was. */
+  private static void recordSegmentStart(History h, String segment, State before) {
+    h.segmentStart.put(segment, before);
+    h.recs.add(new Rec(segment, 0, Segment.HEADER_BYTES, before, true));
+    h.recs.add(new Rec(segment, Segment.HEADER_BYTES, Segment.HEADER_BYTES + WalRecords.hardStateSize(), before, false));
+  }
+
   private void runStep(Random rnd, RaftLogStore store, Path dir, History h, long[] currentTerm) throws IOException {
     String segBefore = lastSegment(dir);
     long sizeBefore = Files.size(dir.resolve(segBefore));
     State before = h.state;
-    List<State> partials = new ArrayList<>();
-    partials.add(before);
+    List<Long> sizes = new ArrayList<>();
+    List<State> afters = new ArrayList<>();
     int op = rnd.nextInt(100);
     if (op < 45 || op >= 95) {
-      List<StoredEntry> batch = randomBatch(rnd, before, currentTerm);
+      List<Entry> batch = randomBatch(rnd, before, currentTerm);
       State s = before;
-      for (StoredEntry e : batch) {
+      for (Entry e : batch) {
         s = s.append(e);
-        partials.add(s);
+        sizes.add((long) WalRecords.entrySize(e));
+        afters.add(s);
       }
       if (op < 45) {
         store.append(batch);
       } else {
         HardState hs = randomHardState(rnd, currentTerm[0]);
         s = s.withHardState(hs);
-        partials.add(s);
+        sizes.add((long) WalRecords.hardStateSize());
+        afters.add(s);
         store.persist(batch, hs);
         recordSync(h, dir);
       }
@@ -165,24 +212,37 @@ class CrashRecoveryTest {
       HardState hs = randomHardState(rnd, currentTerm[0]);
       store.saveHardState(hs);
       h.state = before.withHardState(hs);
-      partials.add(h.state);
+      sizes.add((long) WalRecords.hardStateSize());
+      afters.add(h.state);
     } else if (op < 85) {
       store.sync();
       recordSync(h, dir);
       return;
     } else {
-      SnapshotMeta meta = randomSnapshot(rnd, before, currentTerm);
-      store.saveSnapshot(meta, ("snapshot@" + meta).getBytes());
-      h.state = before.withSnapshot(meta);
+      Point p = randomSnapshot(rnd, before, currentTerm);
+      store.saveSnapshot(new Snapshot(p.index(), p.term(), new Membership(List.of(1L, 2L), List.of()), ("snapshot@" + p).getBytes()));
+      h.state = before.withSnapshot(p);
       h.barrierSegment = lastSegment(dir);
       h.barrierOffset = Files.size(dir.resolve(h.barrierSegment));
-      // A zero-length call: from here on the snapshot is part of every acceptable state.
-      h.calls.add(new Call(h.barrierSegment, h.barrierOffset, h.barrierOffset, List.of(h.state)));
+      // From here on the snapshot is part of every acceptable state.
+      h.recs.add(new Rec(h.barrierSegment, h.barrierOffset, h.barrierOffset, h.state, false));
       return;
     }
     String segAfter = lastSegment(dir);
-    long start = segAfter.equals(segBefore) ? sizeBefore : 0;
-    h.calls.add(new Call(segAfter, start, Files.size(dir.resolve(segAfter)), List.copyOf(partials)));
+    long end = Files.size(dir.resolve(segAfter));
+    long total = sizes.stream().mapToLong(Long::longValue).sum();
+    if (!segAfter.equals(segBefore)) {
+      recordSegmentStart(h, segAfter, before);
+      assertThat(end).as("rolled segment: header, hard state copy, then the call's records")
+          .isEqualTo(Segment.HEADER_BYTES + WalRecords.hardStateSize() + total);
+    } else {
+      assertThat(end).as("records of the call").isEqualTo(sizeBefore + total);
+    }
+    long at = end - total;
+    for (int i = 0; i < sizes.size(); i++) {
+      h.recs.add(new Rec(segAfter, at, at + sizes.get(i), afters.get(i), false));
+      at += sizes.get(i);
+    }
   }
 
   private static void recordSync(History h, Path dir) throws IOException {
@@ -190,7 +250,7 @@ class CrashRecoveryTest {
     h.syncs.add(new long[] {Segment.parseSeq(seg), Files.size(dir.resolve(seg))});
   }
 
-  private static List<StoredEntry> randomBatch(Random rnd, State s, long[] currentTerm) {
+  private static List<Entry> randomBatch(Random rnd, State s, long[] currentTerm) {
     long first;
     long term;
     if (s.lastIndex() >= s.firstIndex() && rnd.nextInt(5) == 0) {
@@ -202,29 +262,29 @@ class CrashRecoveryTest {
       term = currentTerm[0];
     }
     int n = 1 + rnd.nextInt(3);
-    List<StoredEntry> batch = new ArrayList<>();
+    List<Entry> batch = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       byte[] data = new byte[rnd.nextInt(48)];
       rnd.nextBytes(data);
-      batch.add(new StoredEntry(first + i, term, data));
+      batch.add(new Entry(term, first + i, EntryType.values()[rnd.nextInt(EntryType.values().length)], data));
     }
     return batch;
   }
 
   private static HardState randomHardState(Random rnd, long term) {
-    return new HardState(term, rnd.nextBoolean() ? null : "m" + rnd.nextInt(5), rnd.nextInt(100));
+    return new HardState(term, rnd.nextBoolean() ? 0 : 1 + rnd.nextInt(5), rnd.nextInt(100));
   }
 
-  private static SnapshotMeta randomSnapshot(Random rnd, State s, long[] currentTerm) {
+  private static Point randomSnapshot(Random rnd, State s, long[] currentTerm) {
     if (s.lastIndex() >= s.firstIndex() && rnd.nextInt(4) != 0) {
       long index = s.firstIndex() + rnd.nextInt((int) (s.lastIndex() - s.firstIndex() + 1));
-      return new SnapshotMeta(index, s.term(index)); // compaction of our own log
+      return new Point(index, s.term(index)); // compaction of our own log
     }
     // A snapshot from a leader whose history we do not share (beyond our log, or another term).
     long index = s.lastIndex() >= s.firstIndex() && rnd.nextBoolean()
         ? s.firstIndex() + rnd.nextInt((int) (s.lastIndex() - s.firstIndex() + 1))
         : s.lastIndex() + 1 + rnd.nextInt(3);
-    return new SnapshotMeta(index, ++currentTerm[0]);
+    return new Point(index, ++currentTerm[0]);
   }
 
   private void checkCrash(Random rnd, Path dir, RaftLogStore.Options options, History h, String lastSegment,
@@ -235,33 +295,51 @@ class CrashRecoveryTest {
     try (FileChannel ch = FileChannel.open(seg, StandardOpenOption.WRITE)) {
       ch.truncate(cut);
     }
-    long damage = cut;
     String what = "cut at " + cut;
     long synced = lastSyncAtOrBefore(h, Segment.parseSeq(lastSegment), cut);
     long low = Math.max(synced, lastSegment.equals(h.barrierSegment) ? h.barrierOffset : 0);
+    TreeSet<Long> flips = new TreeSet<>();
     if (flip && cut > low) {
       // Damage only bytes no sync had covered: that is all a crash can do.
       byte[] bytes = Files.readAllBytes(seg);
       long first = low + (long) (rnd.nextDouble() * (cut - low));
-      int flips = 1 + rnd.nextInt(3);
-      for (int i = 0; i < flips; i++) {
+      byte[] original = bytes.clone();
+      int count = 1 + rnd.nextInt(3);
+      for (int i = 0; i < count; i++) {
         long at = i == 0 ? first : first + (long) (rnd.nextDouble() * (cut - first));
         bytes[(int) at] ^= (byte) (1 + rnd.nextInt(255));
       }
+      for (int i = 0; i < bytes.length; i++) {
+        if (bytes[i] != original[i]) { // two flips of one byte may cancel out
+          flips.add((long) i);
+        }
+      }
       Files.write(seg, bytes);
-      damage = first;
-      what += ", flipped from " + first;
+      what += ", flipped at " + flips;
     }
-    List<State> acceptable = acceptableStates(h, lastSegment, damage);
+    Outcome expected = expectedOutcome(h, lastSegment, cut, flips);
+    outcomes.merge(expected.refusedAt() >= 0 ? "refused"
+        : cut < Segment.HEADER_BYTES ? "recovered after a torn header" : "recovered", 1, Integer::sum);
+    if (expected.refusedAt() >= 0) {
+      String w = what;
+      assertThatThrownBy(() -> RaftLogStore.open(copy, options)).as("%s (synced up to %d): must refuse", w, synced)
+          .isInstanceOfSatisfying(CorruptLogException.class, e -> {
+            assertThat(e.file()).isEqualTo(seg);
+            if (expected.refusedAt() > 0) { // 0: a damaged header, reported at the field that fails
+              assertThat(e.offset()).as("%s: %s", w, e.getMessage()).isEqualTo(expected.refusedAt());
+            }
+          });
+      deleteDir(copy);
+      return;
+    }
     State recovered;
     try (RaftLogStore store = RaftLogStore.open(copy, options)) {
       recovered = stateOf(store);
-      assertThat(acceptable).as("%s (synced up to %d): recovered state must be a written prefix", what, synced)
-          .contains(recovered);
+      assertThat(recovered).as("%s (synced up to %d): recovered state", what, synced).isEqualTo(expected.state());
       if (appendAfter) {
         long next = store.lastIndex() + 1;
-        StoredEntry e = new StoredEntry(next, store.term(store.lastIndex()) + 1, new byte[] {7, 7});
-        HardState hs = new HardState(e.term(), "after-crash", 0);
+        Entry e = new Entry(store.term(store.lastIndex()) + 1, next, EntryType.NORMAL, new byte[] {7, 7});
+        HardState hs = new HardState(e.term(), 9, 0);
         store.persist(List.of(e), hs);
         recovered = recovered.append(e).withHardState(hs);
       }
@@ -275,27 +353,37 @@ class CrashRecoveryTest {
   }
 
   /**
-   * The states the store may recover when the last segment is damaged from {@code damage} on: the
-   * state after the last write call that ends at or before it, or, if a call's bytes straddle it,
-   * any state after a whole number of that call's records. A cut at X stands for a crash when the
-   * segment held X bytes, so the syncs before the crash are those at offsets up to X, and every state
-   * offered here contains what they made durable (flips are placed only after the last of them).
+   * What opening must do when the last segment was cut at {@code cut} and bytes at {@code flips}
+   * changed. The first damaged byte is the first flip, or the cut. If it lies in a record that
+   * some later whole, unflipped record follows, the store must refuse at the damaged record's
+   * start; otherwise it must recover the state after the last record that ends at or before that
+   * start. A damaged header is refused too, unless the cut left less than a header: then the
+   * segment held nothing and recovery goes back to the state it started with.
    */
-  private static List<State> acceptableStates(History h, String segment, long damage) {
-    List<Call> inSegment = h.calls.stream().filter(c -> c.segment().equals(segment)).toList();
-    if (inSegment.isEmpty()) {
-      return List.of(h.state); // the segment holds nothing but what the last barrier made durable
+  private static Outcome expectedOutcome(History h, String segment, long cut, TreeSet<Long> flips) {
+    long damage = flips.isEmpty() ? cut : flips.first();
+    List<Rec> recs = h.recs.stream().filter(r -> r.segment().equals(segment)).toList();
+    Rec damaged = recs.stream().filter(r -> r.start() <= damage && damage < r.end()).findFirst().orElse(null);
+    if (damaged == null) { // the cut fell on a record boundary and nothing was flipped
+      return Outcome.recovered(stateAfterRecordsEndingBy(h, recs, segment, cut));
     }
-    Call lastWhole = null;
-    for (Call c : inSegment) {
-      if (c.start() <= damage && damage < c.end()) {
-        return c.partials().subList(0, c.partials().size() - 1);
-      }
-      if (c.end() <= damage) {
-        lastWhole = c;
+    if (damaged.header()) {
+      return cut < Segment.HEADER_BYTES ? Outcome.recovered(h.segmentStart.get(segment)) : Outcome.refused(0);
+    }
+    long p = damaged.start();
+    boolean wholeRecordAfter = recs.stream().anyMatch(r -> r.start() > p && r.end() > r.start() && r.end() <= cut
+        && flips.subSet(r.start(), r.end()).isEmpty());
+    return wholeRecordAfter ? Outcome.refused(p) : Outcome.recovered(stateAfterRecordsEndingBy(h, recs, segment, p));
+  }
+
+  private static State stateAfterRecordsEndingBy(History h, List<Rec> recs, String segment, long offset) {
+    State s = h.segmentStart.get(segment);
+    for (Rec r : recs) {
+      if (r.end() <= offset) {
+        s = r.after();
       }
     }
-    return List.of(lastWhole == null ? inSegment.get(0).partials().get(0) : lastWhole.partials().get(lastWhole.partials().size() - 1));
+    return s;
   }
 
   private static long lastSyncAtOrBefore(History h, long segmentSeq, long offset) {
@@ -309,7 +397,8 @@ class CrashRecoveryTest {
   }
 
   static State stateOf(RaftLogStore store) {
-    return new State(store.hardState(), store.snapshotMeta().orElse(null), store.entries(store.firstIndex(), store.lastIndex() + 1));
+    return new State(store.hardState(), store.snapshot().map(s -> new Point(s.index(), s.term())).orElse(null),
+        store.entries(store.firstIndex(), store.lastIndex() + 1));
   }
 
   static String lastSegment(Path dir) throws IOException {

@@ -1,5 +1,7 @@
 package dev.quern.raft.storage;
 
+import dev.quern.raft.Entry;
+import dev.quern.raft.EntryType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +15,7 @@ import java.util.stream.Stream;
  * entries/s, syncs/s and fsync latency percentiles. Not a test; run by hand:
  *
  * <pre>
- *   mvn -B -ntp -pl master -am test-compile
+ *   mvn -B -ntp -pl raft -am test-compile
  *   java -cp raft/target/classes:raft/target/test-classes dev.quern.raft.storage.WalBench [entries] [dir] [N...]
  * </pre>
  *
@@ -48,7 +50,7 @@ public final class WalBench {
     long start = System.nanoTime();
     try (RaftLogStore store = RaftLogStore.open(dir, RaftLogStore.Options.defaults())) {
       for (int i = 1; i <= entries; i++) {
-        store.append(List.of(new StoredEntry(i, 1, data)));
+        store.append(List.of(new Entry(1, i, EntryType.NORMAL, data)));
         if (i % syncEvery == 0 || i == entries) {
           long t = System.nanoTime();
           store.sync();
