@@ -119,9 +119,16 @@ public final class RaftNodeActor {
    *                        empty for a node that joins an existing group or restarts
    * @param seed            seeds the election timeout randomness
    * @param snapshotEvery   take a state machine snapshot after this many applied entries (0 = never)
+   * @param monitor         where the node publishes its status and metrics for other threads to read
    */
   public record Settings(RaftConfig config, Duration tickInterval, Map<Long, String> peers,
-               List<Long> bootstrapVoters, long seed, int snapshotEvery) {
+               List<Long> bootstrapVoters, long seed, int snapshotEvery, RaftMonitor monitor) {
+
+    /** With a monitor of its own ({@code settings.monitor()} reads it). */
+    public Settings(RaftConfig config, Duration tickInterval, Map<Long, String> peers,
+            List<Long> bootstrapVoters, long seed, int snapshotEvery) {
+      this(config, tickInterval, peers, bootstrapVoters, seed, snapshotEvery, new RaftMonitor());
+    }
   }
 
   /**
@@ -137,10 +144,15 @@ public final class RaftNodeActor {
                        Supplier<StateMachine> stateMachines) {
     Behavior<Command> node = Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerAtFixedRate(Tick.INSTANCE, settings.tickInterval());
-      return new Driver(ctx, settings, storage.get(), stateMachines.get()).behavior();
+      return new Driver(ctx, settings, observed(settings, storage.get()), stateMachines.get()).behavior();
     }));
     return Behaviors.supervise(node).onFailure(Exception.class,
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(50), Duration.ofSeconds(5), 0.2));
+  }
+
+  /** Every sync timed, every snapshot saved or installed counted and logged (see {@link ObservedPersistence}). */
+  private static RaftPersistence observed(Settings settings, RaftPersistence store) {
+    return new ObservedPersistence(store, settings.monitor().metrics(), settings.config().id());
   }
 
   private record PendingProposal(long term, ActorRef<ProposeReply> replyTo) {
@@ -153,6 +165,7 @@ public final class RaftNodeActor {
     private final RaftPersistence store;
     private final StateMachine stateMachine;
     private final RaftCore core;
+    private final NodeObserver observer;
     private final Map<Long, ActorRef<Command>> peers = new HashMap<>();
     private final TreeMap<Long, PendingProposal> pending = new TreeMap<>();
     /** Reads waiting for the leadership check, by context. */
@@ -177,6 +190,8 @@ public final class RaftNodeActor {
       } else {
         core = new RaftCore(settings.config(), stored, random);
       }
+      observer = new NodeObserver(core, settings.monitor());
+      core.setEvents(observer);
       if (!stored.snapshot().isEmpty()) {
         stateMachine.restore(stored.snapshot().data());
       }
@@ -202,8 +217,10 @@ public final class RaftNodeActor {
           .onMessage(Propose.class, p -> {
             long index = core.propose(p.command());
             if (index == 0) {
+              observer.proposalRefused();
               p.replyTo().tell(new NotLeader(core.leader()));
             } else {
+              observer.proposed(index);
               pending.put(index, new PendingProposal(core.term(), p.replyTo()));
             }
             return scheduleFlush();
@@ -271,10 +288,9 @@ public final class RaftNodeActor {
           }
         }
         core.advance(rd);
+        observer.handled(rd); // logs leader changes, counts commits and applies
         serveReads();
         if (!rd.softState().equals(lastSoftState)) {
-          ctx.getLog().info("raft node {} is {} in term {} (leader {})",
-              core.id(), rd.softState().role(), core.term(), rd.softState().leader());
           lastSoftState = rd.softState();
           if (rd.softState().role() != Role.LEADER) {
             // The core dropped its unconfirmed reads when it lost leadership.
@@ -284,6 +300,7 @@ public final class RaftNodeActor {
         }
         maybeSnapshot();
       }
+      observer.publish();
       return Behaviors.same();
     }
 
