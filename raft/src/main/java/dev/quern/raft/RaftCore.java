@@ -91,6 +91,9 @@ public final class RaftCore {
 
   private SnapshotReceiver receiving;
 
+  /** Where transitions are reported (see {@link RaftEvents} for why the core does not log). */
+  private RaftEvents events = RaftEvents.NONE;
+
   private HardState prevHardState;
   private SoftState prevSoftState;
   private boolean readyOutstanding;
@@ -155,6 +158,7 @@ public final class RaftCore {
           return;
         }
       }
+      long ledTerm = role == Role.LEADER ? term : 0;
       if (m instanceof RequestVote rv && rv.preVote()) {
         // Never change our term in response to a pre-vote.
       } else if (m instanceof VoteResponse vr && vr.preVote() && !vr.reject()) {
@@ -163,6 +167,9 @@ public final class RaftCore {
         becomeFollower(m.term(), m.from());
       } else {
         becomeFollower(m.term(), NONE);
+      }
+      if (ledTerm != 0 && role != Role.LEADER) {
+        events.steppedDown(ledTerm, RaftEvents.StepDown.HIGHER_TERM);
       }
     } else if (m.term() < term) {
       if ((cfg.checkQuorum() || cfg.preVote()) && (m instanceof AppendEntries || m instanceof Heartbeat)) {
@@ -429,6 +436,19 @@ public final class RaftCore {
     return new SoftState(lead, role);
   }
 
+  /**
+   * A snapshot of what this node knows: term, role, leader, log positions and, on a leader, each
+   * follower's progress. Changes nothing; the value may be handed to other threads.
+   */
+  public RaftStatus status() {
+    return RaftStatus.of(id, hardState(), softState(), log, leadTransferee, progress);
+  }
+
+  /** Reports elections, step-downs and snapshot transfers to {@code listener} from now on. */
+  public void setEvents(RaftEvents listener) {
+    this.events = listener == null ? RaftEvents.NONE : listener;
+  }
+
   /** Leader only: the highest index known to be replicated on {@code peer}, or -1 if unknown. */
   public long matchIndex(long peer) {
     Progress pr = progress.get(peer);
@@ -504,6 +524,7 @@ public final class RaftCore {
     uncommittedBytes = commandBytes(log.committed + 1, log.lastIndex());
     // An entry of our own term: only by committing one can we commit (and know) earlier entries (Fig. 8).
     appendEntry(EntryType.NO_OP, null);
+    events.electionWon(term);
   }
 
   private boolean promotable() {
@@ -524,6 +545,7 @@ public final class RaftCore {
     if (electionElapsed >= cfg.electionTicks()) {
       electionElapsed = 0;
       if (cfg.checkQuorum() && !quorumActive()) {
+        events.steppedDown(term, RaftEvents.StepDown.QUORUM_LOST);
         becomeFollower(term, NONE);
         return;
       }
@@ -565,6 +587,7 @@ public final class RaftCore {
       becomeCandidate();
       voteTerm = term;
     }
+    events.electionStarted(voteTerm, preVote, transfer);
     votes.put(id, true);
     List<Long> voters = log.membership().voters();
     if (Quorum.voteResult(voters, votes) == Quorum.VoteResult.WON) {
@@ -640,6 +663,7 @@ public final class RaftCore {
           becomeLeader();
         }
       } else if (result == Quorum.VoteResult.LOST) {
+        events.electionLost(role == Role.PRE_CANDIDATE ? term + 1 : term, role == Role.PRE_CANDIDATE);
         becomeFollower(term, NONE);
       }
     }
@@ -867,6 +891,7 @@ public final class RaftCore {
     }
     if (!log.membership().isVoter(id) && log.committed >= log.lastConfIndex()) {
       // Our removal is committed: the group no longer needs us to lead it.
+      events.steppedDown(term, RaftEvents.StepDown.REMOVED);
       becomeFollower(term, NONE);
     }
   }
@@ -1012,6 +1037,7 @@ public final class RaftCore {
     }
     if (pr.next < log.firstIndex()) {
       pr.becomeSnapshot(log.snapshot());
+      events.snapshotSendStarted(to, log.snapshot());
       sendSnapshotChunk(to, pr);
       return true;
     }

@@ -133,9 +133,16 @@ public final class RaftNodeActor {
    *                        empty for a node that joins an existing group or restarts
    * @param seed            seeds the election timeout randomness
    * @param snapshotEvery   take a state machine snapshot after this many applied entries (0 = never)
+   * @param monitor         where the node publishes its status and metrics for other threads to read
    */
   public record Settings(RaftConfig config, Duration tickInterval, Map<Long, String> peers,
-               List<Long> bootstrapVoters, long seed, int snapshotEvery) {
+               List<Long> bootstrapVoters, long seed, int snapshotEvery, RaftMonitor monitor) {
+
+    /** With a monitor of its own ({@code settings.monitor()} reads it). */
+    public Settings(RaftConfig config, Duration tickInterval, Map<Long, String> peers,
+            List<Long> bootstrapVoters, long seed, int snapshotEvery) {
+      this(config, tickInterval, peers, bootstrapVoters, seed, snapshotEvery, new RaftMonitor());
+    }
   }
 
   /** The node's behavior; a fatal storage failure stops the process ({@link FatalHandler#haltProcess()}). */
@@ -163,7 +170,7 @@ public final class RaftNodeActor {
                        Supplier<StateMachine> stateMachines, FatalHandler fatal) {
     Behavior<Command> node = Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerAtFixedRate(Tick.INSTANCE, settings.tickInterval());
-      return new Driver(ctx, settings, storage, stateMachines, fatal).behavior();
+      return new Driver(ctx, settings, () -> observed(settings, storage.get()), stateMachines, fatal).behavior();
     }));
     Behavior<Command> failStop = Behaviors.supervise(node).onFailure(FatalStorageException.class,
         SupervisorStrategy.stop());
@@ -185,6 +192,11 @@ public final class RaftNodeActor {
     }
   }
 
+  /** Every sync timed, every snapshot saved or installed counted and logged (see {@link ObservedPersistence}). */
+  private static RaftPersistence observed(Settings settings, RaftPersistence store) {
+    return new ObservedPersistence(store, settings.monitor().metrics(), settings.config().id());
+  }
+
   private record PendingProposal(long term, ActorRef<ProposeReply> replyTo) {
   }
 
@@ -195,6 +207,7 @@ public final class RaftNodeActor {
     private final RaftPersistence store;
     private final StateMachine stateMachine;
     private final RaftCore core;
+    private final NodeObserver observer;
     private final Map<Long, ActorRef<Command>> peers = new HashMap<>();
     private final TreeMap<Long, PendingProposal> pending = new TreeMap<>();
     /** Reads waiting for the leadership check, by context. */
@@ -227,6 +240,8 @@ public final class RaftNodeActor {
       } else {
         core = new RaftCore(settings.config(), stored, random);
       }
+      observer = new NodeObserver(core, settings.monitor());
+      core.setEvents(observer);
       if (!stored.snapshot().isEmpty()) {
         stateMachine.restore(stored.snapshot().data());
       }
@@ -261,8 +276,10 @@ public final class RaftNodeActor {
               return Behaviors.same();
             }
             if (index == 0) {
+              observer.proposalRefused();
               p.replyTo().tell(new NotLeader(core.leader()));
             } else {
+              observer.proposed(index);
               pending.put(index, new PendingProposal(core.term(), p.replyTo()));
             }
             return scheduleFlush();
@@ -334,10 +351,9 @@ public final class RaftNodeActor {
           }
         }
         core.advance(rd);
+        observer.handled(rd); // logs leader changes, counts commits and applies
         serveReads();
         if (!rd.softState().equals(lastSoftState)) {
-          ctx.getLog().info("raft node {} is {} in term {} (leader {})",
-              core.id(), rd.softState().role(), core.term(), rd.softState().leader());
           lastSoftState = rd.softState();
           if (rd.softState().role() != Role.LEADER) {
             // The core dropped its unconfirmed reads when it lost leadership.
@@ -347,6 +363,7 @@ public final class RaftNodeActor {
         }
         maybeSnapshot();
       }
+      observer.publish();
       return Behaviors.same();
     }
 

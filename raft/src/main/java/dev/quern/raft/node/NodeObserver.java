@@ -1,0 +1,179 @@
+package dev.quern.raft.node;
+
+import dev.quern.raft.ConfChange;
+import dev.quern.raft.Entry;
+import dev.quern.raft.EntryType;
+import dev.quern.raft.HardState;
+import dev.quern.raft.Membership;
+import dev.quern.raft.RaftCore;
+import dev.quern.raft.RaftEvents;
+import dev.quern.raft.RaftStatus;
+import dev.quern.raft.Ready;
+import dev.quern.raft.Role;
+import dev.quern.raft.Snapshot;
+import dev.quern.raft.SoftState;
+import dev.quern.raft.node.RaftMetrics.Counter;
+import dev.quern.raft.node.RaftMetrics.Gauge;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The driver's eyes: turns the core's {@link RaftEvents}, the Readys the driver handles and its own
+ * calls into log lines, {@link RaftMetrics} and the published {@link RaftStatus}. One per actor
+ * incarnation, used only on the actor's thread.
+ *
+ * <p>Logs (logger {@code dev.quern.raft.node.RaftNodeActor}) only at transitions an operator needs,
+ * never per entry: elections (pre-votes at debug: a cut-off node runs one every election timeout),
+ * step-downs, leader changes, applied membership changes, snapshot transfers started, and refused
+ * proposals — the first refusal of each kind per leader and term at info, the rest at debug.
+ */
+final class NodeObserver implements RaftEvents {
+
+  static final Logger LOG = LoggerFactory.getLogger(RaftNodeActor.class);
+
+  private final RaftCore core;
+  private final RaftMonitor monitor;
+  private final RaftMetrics metrics;
+  private final long id;
+  private long lastLeader;
+  private long lastCommit;
+  /** Leader only: when each of its proposals was accepted (System.nanoTime), by index, until committed. */
+  private final TreeMap<Long, Long> proposedAt = new TreeMap<>();
+  /** The last refusal logged at info, so that the same one is logged at debug until something changes. */
+  private String lastRefusal;
+
+  NodeObserver(RaftCore core, RaftMonitor monitor) {
+    this.core = core;
+    this.monitor = monitor;
+    this.metrics = monitor.metrics();
+    this.id = core.id();
+    this.lastLeader = core.leader();
+    this.lastCommit = core.commitIndex();
+  }
+
+  // ---------------------------------------------------------------- the core's events
+
+  @Override
+  public void electionStarted(long term, boolean preVote, boolean transfer) {
+    if (preVote) {
+      metrics.increment(Counter.PRE_VOTE_CAMPAIGNS);
+      LOG.debug("raft node {} asks for pre-votes for term {}", id, term);
+    } else {
+      metrics.increment(Counter.ELECTIONS_STARTED);
+      LOG.info("raft node {} starts an election for term {}{}", id, term, transfer ? " (leadership transfer)" : "");
+    }
+  }
+
+  @Override
+  public void electionLost(long term, boolean preVote) {
+    if (preVote) {
+      LOG.debug("raft node {} lost the pre-vote for term {}", id, term);
+    } else {
+      LOG.info("raft node {} lost the election for term {}: a majority of voters refused", id, term);
+    }
+  }
+
+  @Override
+  public void electionWon(long term) {
+    metrics.increment(Counter.ELECTIONS_WON);
+    LOG.info("raft node {} won the election for term {}", id, term);
+  }
+
+  @Override
+  public void steppedDown(long term, StepDown reason) {
+    switch (reason) {
+      case QUORUM_LOST -> LOG.warn("raft node {} steps down as leader of term {}: it has not heard from a majority"
+          + " of voters within an election timeout", id, term);
+      case HIGHER_TERM -> LOG.info("raft node {} steps down as leader of term {}: another node has a higher term",
+          id, term);
+      case REMOVED -> LOG.info("raft node {} steps down as leader of term {}: its removal from the group is committed",
+          id, term);
+    }
+  }
+
+  @Override
+  public void snapshotSendStarted(long to, Snapshot snapshot) {
+    metrics.increment(Counter.SNAPSHOTS_SENT);
+    metrics.add(Counter.SNAPSHOT_BYTES_SENT, snapshot.data().length);
+    LOG.info("raft node {} sends node {} the snapshot at index {} (term {}, {} bytes): its next entry is compacted"
+        + " away", id, to, snapshot.index(), snapshot.term(), snapshot.data().length);
+  }
+
+  // ---------------------------------------------------------------- the driver's calls
+
+  /** The core accepted a proposal at {@code index}. */
+  void proposed(long index) {
+    metrics.increment(Counter.PROPOSALS);
+    proposedAt.put(index, System.nanoTime());
+  }
+
+  /** The core refused a proposal (returned 0): not the leader, or a leadership transfer is under way. */
+  void proposalRefused() {
+    proposalRefused(core.isLeader() ? "a leadership transfer is under way"
+        : core.leader() == RaftCore.NONE ? "not the leader, and no leader is known"
+        : "not the leader (node " + core.leader() + " is)");
+  }
+
+  /** A proposal was refused for {@code reason} (keep details that vary per command out of it). */
+  void proposalRefused(String reason) {
+    metrics.increment(Counter.PROPOSALS_REFUSED);
+    String refusal = "raft node " + id + " refuses proposals in term " + core.term() + ": " + reason;
+    if (refusal.equals(lastRefusal)) {
+      LOG.debug(refusal);
+    } else {
+      lastRefusal = refusal;
+      LOG.info("{}; until that changes, further refusals are logged at debug", refusal);
+    }
+  }
+
+  /** After the driver handled {@code rd} (and called {@code advance}). */
+  void handled(Ready rd) {
+    SoftState ss = rd.softState();
+    if (ss.leader() != lastLeader) {
+      if (ss.leader() != RaftCore.NONE) {
+        metrics.increment(Counter.LEADER_CHANGES);
+        LOG.info("raft node {}: node {} leads term {}", id, ss.leader(), core.term());
+      } else {
+        LOG.info("raft node {}: no leader in term {} (node {} led)", id, core.term(), lastLeader);
+      }
+      lastLeader = ss.leader();
+    }
+    HardState hs = rd.hardState();
+    if (hs != null && hs.commit() > lastCommit) {
+      metrics.add(Counter.ENTRIES_COMMITTED, hs.commit() - lastCommit);
+      lastCommit = hs.commit();
+      NavigableMap<Long, Long> done = proposedAt.headMap(lastCommit, true);
+      long now = System.nanoTime();
+      for (long t : done.values()) {
+        metrics.appendLatency().recordNanos(now - t);
+      }
+      done.clear();
+    }
+    if (ss.role() != Role.LEADER) {
+      proposedAt.clear(); // what it proposed may be replaced; it no longer learns of commits first anyway
+    }
+    metrics.add(Counter.ENTRIES_APPLIED, rd.committedEntries().size());
+    for (Entry e : rd.committedEntries()) {
+      if (e.type() == EntryType.CONF_CHANGE) {
+        ConfChange c = ConfChange.decode(e.data());
+        Membership m = core.membership();
+        LOG.info("raft node {} applied membership change {} node {} (index {}); configuration in force: voters {},"
+            + " learners {}", id, c.type(), c.nodeId(), e.index(), m.voters(), m.learners());
+      }
+    }
+  }
+
+  /** Publishes the status and the gauges; after every batch of Readys. */
+  void publish() {
+    RaftStatus s = core.status();
+    monitor.publish(s);
+    metrics.set(Gauge.TERM, s.term());
+    metrics.set(Gauge.COMMIT_INDEX, s.commit());
+    metrics.set(Gauge.APPLIED_INDEX, s.applied());
+    metrics.set(Gauge.IS_LEADER, s.isLeader() ? 1 : 0);
+    metrics.set(Gauge.HAS_LEADER, s.leader() != RaftCore.NONE ? 1 : 0);
+    metrics.set(Gauge.INFLIGHT_BYTES, s.inflightBytes());
+  }
+}
