@@ -17,7 +17,7 @@ public final class RaftMetrics {
   public enum Counter {
     /** Commands a leader accepted into its log. */
     PROPOSALS,
-    /** Commands refused (this node does not lead, or a leadership transfer is under way). */
+    /** Commands refused (not the leader, a transfer under way, too large, or too much uncommitted). */
     PROPOSALS_REFUSED,
     /** How far this node's commit index moved (entries it learned are committed). */
     ENTRIES_COMMITTED,

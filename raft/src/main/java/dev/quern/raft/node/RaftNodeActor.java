@@ -269,9 +269,11 @@ public final class RaftNodeActor {
             try {
               index = core.propose(p.command());
             } catch (EntryTooLargeException e) {
+              observer.proposalRefused("a command larger than maxEntryBytes (" + e.limit() + ")");
               p.replyTo().tell(new TooLarge(e.size(), e.limit()));
               return Behaviors.same();
             } catch (UncommittedLimitException e) {
+              observer.proposalRefused("maxUncommittedBytes are uncommitted (retry later)");
               p.replyTo().tell(new RetryLater(e.getMessage()));
               return Behaviors.same();
             }

@@ -3,19 +3,20 @@ package dev.quern.raft.kvdemo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quern.raft.node.FatalHandler;
+import dev.quern.testkit.TestProcess;
+import dev.quern.testkit.TestProcesses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * what it had acknowledged. The other two elect a leader and go on serving writes and reads.
  */
 @Timeout(value = 420, unit = TimeUnit.SECONDS)
+@ExtendWith(TestProcesses.Extension.class)
 class KvDemoCorruptWalTest {
 
   private static final Duration BOUND = Duration.ofSeconds(90);
@@ -34,22 +36,10 @@ class KvDemoCorruptWalTest {
   Path root;
 
   private KvDemoProcesses masters;
-  private Process restarted;
-
-  @AfterEach
-  void killAll() throws InterruptedException {
-    if (restarted != null) {
-      restarted.destroyForcibly();
-      restarted.waitFor();
-    }
-    if (masters != null) {
-      masters.close();
-    }
-  }
 
   @Test
-  void aLeaderWithADamagedSyncedWalRefusesToStartAndTheOthersGoOn() throws Exception {
-    masters = new KvDemoProcesses(root, 3,
+  void aLeaderWithADamagedSyncedWalRefusesToStartAndTheOthersGoOn(TestProcesses procs) throws Exception {
+    masters = new KvDemoProcesses(procs, root, 3,
         List.of("-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"),
         // One segment and no snapshot: the leader's whole history is in the WAL.
         List.of("--snapshot-every", "1000000", "--segment-bytes", Long.toString(64L << 20)));
@@ -72,7 +62,7 @@ class KvDemoCorruptWalTest {
       assertThat(attempt).as("attempts to write under one leader and term").isLessThanOrEqualTo(5);
       int before = masters.awaitLeader(BOUND);
       String term = masters.status(before).get("term");
-      command = commandLineOf(before);
+      command = masters.command(before);
       wal = lastSegment(Path.of(command.get(command.indexOf("--data") + 1)));
       synced = Files.size(wal);
       put(seq++, "after", "x");
@@ -88,17 +78,15 @@ class KvDemoCorruptWalTest {
     bytes[flip] ^= 0x20;
     Files.write(wal, bytes);
 
-    Path log = root.resolve("restart-" + leader + ".log");
-    restarted = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    boolean exited = restarted.waitFor(BOUND.toSeconds(), TimeUnit.SECONDS);
-    String output = Files.readString(log);
-    assertThat(exited).as("master %d on a damaged WAL still running after %s; its log:\n%s", leader, BOUND, output).isTrue();
-    assertThat(restarted.exitValue()).as(output).isEqualTo(FatalHandler.EXIT_STATUS);
+    TestProcess restarted = procs.start("restart-" + leader, new ProcessBuilder(command));
+    int status = restarted.awaitExit(BOUND);
+    String output = restarted.log();
+    assertThat(status).as(output).isEqualTo(FatalHandler.EXIT_STATUS);
     Matcher m = Pattern.compile(Pattern.quote(wal.toString()) + " at offset (\\d+): damaged record").matcher(output);
     assertThat(m.find()).as("a message naming %s and the offset; log:\n%s", wal, output).isTrue();
     long offset = Long.parseLong(m.group(1));
     System.out.printf("KvDemoCorruptWalTest: flipped byte %d of %s; master %d exited with %d:%n%s%n", flip, wal,
-        leader, restarted.exitValue(), output.lines().filter(l -> l.startsWith("FATAL")).findFirst().orElse(""));
+        leader, status, output.lines().filter(l -> l.startsWith("FATAL")).findFirst().orElse(""));
     assertThat(offset).as("the damaged record starts at or before the flipped byte %d", flip)
         .isLessThanOrEqualTo(flip).isGreaterThan(0);
     assertThat(Files.readAllBytes(wal)).as("the WAL is left as it was for inspection").isEqualTo(bytes);
@@ -139,21 +127,6 @@ class KvDemoCorruptWalTest {
       }
     });
     return answer[0].trim();
-  }
-
-  /** The full command line of the running master {@code id}, found among this JVM's children. */
-  private List<String> commandLineOf(int id) {
-    String port = Integer.toString(masters.clientPort(id));
-    return ProcessHandle.current().children().map(ProcessHandle::info)
-        .filter(info -> info.command().isPresent() && info.arguments().isPresent())
-        .map(info -> {
-          List<String> cmd = new ArrayList<>();
-          cmd.add(info.command().get());
-          cmd.addAll(List.of(info.arguments().get()));
-          return cmd;
-        })
-        .filter(cmd -> cmd.indexOf("--client-port") > 0 && port.equals(cmd.get(cmd.indexOf("--client-port") + 1)))
-        .findFirst().orElseThrow(() -> new AssertionError("no child process with --client-port " + port));
   }
 
   private static Path lastSegment(Path data) throws IOException {

@@ -190,7 +190,8 @@ final class KvDemoProcesses implements AutoCloseable {
     return bindFailures;
   }
 
-  private List<String> command(int id) {
+  /** The command line that starts master {@code id} (with the current Raft ports). */
+  synchronized List<String> command(int id) {
     StringBuilder peers = new StringBuilder();
     for (int j = 1; j <= n; j++) {
       if (j != id) {

@@ -24,7 +24,8 @@ public final class RaftMetricsCollector implements MetricsCollector {
     counter(out, "quern_raft_proposals_total", "Commands the leader accepted into its log.",
         Counter.PROPOSALS);
     counter(out, "quern_raft_proposals_refused_total",
-        "Commands refused: this node does not lead, or a leadership transfer is under way.",
+        "Commands refused: this node does not lead, a leadership transfer is under way, the command is"
+            + " too large, or too much is uncommitted.",
         Counter.PROPOSALS_REFUSED);
     counter(out, "quern_raft_entries_committed_total",
         "Entries this node learned are committed (how far its commit index moved).", Counter.ENTRIES_COMMITTED);

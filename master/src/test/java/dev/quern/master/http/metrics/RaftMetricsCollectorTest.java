@@ -46,7 +46,7 @@ class RaftMetricsCollectorTest {
         # HELP quern_raft_proposals_total Commands the leader accepted into its log.
         # TYPE quern_raft_proposals_total counter
         quern_raft_proposals_total 5
-        # HELP quern_raft_proposals_refused_total Commands refused: this node does not lead, or a leadership transfer is under way.
+        # HELP quern_raft_proposals_refused_total Commands refused: this node does not lead, a leadership transfer is under way, the command is too large, or too much is uncommitted.
         # TYPE quern_raft_proposals_refused_total counter
         quern_raft_proposals_refused_total 2
         # HELP quern_raft_entries_committed_total Entries this node learned are committed (how far its commit index moved).
