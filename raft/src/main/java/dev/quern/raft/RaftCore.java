@@ -32,6 +32,9 @@ import java.util.random.RandomGenerator;
  * <p>Membership changes are single-server and take effect when the entry is appended (Raft thesis
  * 4.1), and revert if it is truncated. A leader accepts a change only when the previous one is
  * committed and it has committed an entry of its own term (the fix for the single-server bug).
+ * A node that is not in its latest configuration neither campaigns nor pre-votes; so that a removed
+ * node learns it was removed, the leader keeps replicating to it until it acknowledges the entry that
+ * removed it, and a leader that hears a vote request from a non-member sends it the log the same way.
  *
  * <p>The leader writes its own entries in parallel with replicating them (Raft thesis 10.2.1): its
  * appends leave in {@link Ready#messagesBeforePersist()}, before the driver persists the same entries,
@@ -63,6 +66,13 @@ public final class RaftCore {
 
   /** Leader only: one entry per member, including itself. Sorted so that messages go out in a fixed order. */
   private final TreeMap<Long, Progress> progress = new TreeMap<>();
+  /**
+   * Leader only: nodes no longer in the configuration that have not yet acknowledged a log holding a
+   * configuration without them, with the index they must reach. They keep a {@link Progress} entry (and
+   * get appends and heartbeats) until they do: a removed node that never learns of its removal would
+   * time out and campaign forever. They count for nothing (commit, quorum, reads use the voters).
+   */
+  private final TreeMap<Long, Long> removing = new TreeMap<>();
   /** Candidate only: votes received, true = granted. */
   private final Map<Long, Boolean> votes = new HashMap<>();
 
@@ -145,6 +155,18 @@ public final class RaftCore {
     checkNotInReady();
     if (m.to() != id) {
       return;
+    }
+    if (role == Role.LEADER && !log.membership().contains(m.from()) && !progress.containsKey(m.from())) {
+      if (m instanceof RequestVote) {
+        // A node outside our configuration campaigns: it missed its removal (we may have been elected
+        // after it was removed). Send it our log until it holds a configuration without itself.
+        startRemoval(m.from(), log.lastConfIndex());
+        sendAppend(m.from(), true);
+        return;
+      }
+      if (m instanceof StaleTerm) {
+        return; // a removed node's term must not depose the leader of the group it left
+      }
     }
     if (m.term() > term) {
       if (m instanceof RequestVote rv && !rv.transfer()) {
@@ -466,6 +488,7 @@ public final class RaftCore {
     leadTransferee = NONE;
     votes.clear();
     progress.clear();
+    removing.clear();
     readOnly.reset();
     pendingReadIndex.clear();
     appendPending = false;
@@ -739,8 +762,22 @@ public final class RaftCore {
     handleAppendSuccess(r.from(), r.index(), pr);
   }
 
+  /** Tracks a node outside the configuration until its log reaches {@code index}. */
+  private void startRemoval(long node, long index) {
+    Progress pr = new Progress(log.lastIndex() + 1, cfg.maxInflight(), cfg.maxInflightBytes(), true);
+    progress.put(node, pr);
+    removing.put(node, index);
+  }
+
   /** {@code from} holds our log up to {@code index}: an append was acknowledged, or a snapshot transfer ended. */
   private void handleAppendSuccess(long from, long index, Progress pr) {
+    Long removedAt = removing.get(from);
+    if (removedAt != null && Math.max(pr.match, index) >= removedAt) {
+      // It holds a configuration without itself now, so it will not campaign: stop replicating to it.
+      removing.remove(from);
+      progress.remove(from);
+      return;
+    }
     if (pr.maybeUpdate(index) || (pr.match == index && pr.state != Progress.State.REPLICATE)) {
       switch (pr.state) {
         case PROBE -> pr.becomeReplicate();
@@ -824,10 +861,22 @@ public final class RaftCore {
     appendPending = true;
   }
 
-  /** Makes the progress map match the configuration in the log (it changes when a conf entry is appended). */
+  /**
+   * Makes the progress map match the configuration in the log (it changes when a conf entry is appended).
+   * A node that left keeps its entry until it acknowledges the entry that removed it (see {@link #removing}).
+   */
   private void syncProgress() {
     Membership m = log.membership();
-    progress.keySet().removeIf(p -> !m.contains(p));
+    for (long p : new ArrayList<>(progress.keySet())) {
+      if (!m.contains(p) && !removing.containsKey(p)) {
+        if (role == Role.LEADER && p != id && log.lastConfIndex() == log.lastIndex()) {
+          removing.put(p, log.lastIndex());
+        } else {
+          progress.remove(p);
+        }
+      }
+    }
+    removing.keySet().removeIf(m::contains);
     for (long p : m.all()) {
       Progress pr = progress.get(p);
       if (pr == null) {
