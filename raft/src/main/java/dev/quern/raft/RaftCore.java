@@ -238,7 +238,8 @@ public final class RaftCore {
   /**
    * Proposes a single-server membership change. Accepted only by a leader whose previous change is
    * committed and that has committed an entry of its term; an invalid change (adding a member that
-   * exists, removing one that does not, removing the last voter) is refused.
+   * exists, removing one that does not, removing or demoting the last voter) is refused, and so is
+   * DEMOTE_VOTER while {@link RaftConfig#autoPromoteLearners()} is on.
    *
    * @return the index of the conf-change entry, or 0 if refused
    */
@@ -253,6 +254,8 @@ public final class RaftCore {
       case ADD_LEARNER -> !m.contains(n);
       case ADD_VOTER -> !m.isVoter(n);
       case REMOVE_NODE -> m.contains(n) && !(m.isVoter(n) && m.voters().size() == 1);
+      // With auto-promotion on, the leader would promote the new learner straight back.
+      case DEMOTE_VOTER -> m.isVoter(n) && m.voters().size() > 1 && !cfg.autoPromoteLearners();
     };
     if (!valid) {
       return 0;
@@ -546,7 +549,8 @@ public final class RaftCore {
     electionElapsed++;
     if (electionElapsed >= cfg.electionTicks()) {
       electionElapsed = 0;
-      if (cfg.checkQuorum() && !quorumActive()) {
+      boolean active = quorumActive(); // also starts the next "recently active" period, which promotion uses
+      if (cfg.checkQuorum() && !active) {
         becomeFollower(term, NONE);
         return;
       }
@@ -951,14 +955,18 @@ public final class RaftCore {
     readHeartbeatPending = true;
   }
 
-  /** Promotes one learner that has caught up with the commit index, if a change may start now. */
+  /**
+   * Promotes one learner that has caught up with the commit index and was heard from in the current
+   * check period (at most an election timeout), if a change may start now: a learner that caught up
+   * and then went silent would make the group need a node it cannot reach.
+   */
   private void maybePromoteLearner() {
     if (!cfg.autoPromoteLearners() || !canChangeMembership()) {
       return;
     }
     for (long learner : log.membership().learners()) {
       Progress pr = progress.get(learner);
-      if (pr != null && pr.match >= log.committed) {
+      if (pr != null && pr.match >= log.committed && pr.recentActive) {
         appendEntry(EntryType.CONF_CHANGE, new ConfChange(ConfChange.Type.ADD_VOTER, learner).encode());
         return;
       }
