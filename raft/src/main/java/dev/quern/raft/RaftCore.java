@@ -6,6 +6,9 @@ import dev.quern.raft.Message.Heartbeat;
 import dev.quern.raft.Message.HeartbeatResponse;
 import dev.quern.raft.Message.InstallSnapshot;
 import dev.quern.raft.Message.InstallSnapshotResponse;
+import dev.quern.raft.Message.Propose;
+import dev.quern.raft.Message.ReadIndexRequest;
+import dev.quern.raft.Message.ReadIndexResponse;
 import dev.quern.raft.Message.RequestVote;
 import dev.quern.raft.Message.SnapshotDone;
 import dev.quern.raft.Message.StaleTerm;
@@ -79,6 +82,12 @@ public final class RaftCore {
   private final ArrayList<Message> msgs = new ArrayList<>();
   private final ArrayList<ReadState> readStates = new ArrayList<>();
   private final ReadOnly readOnly = new ReadOnly();
+  /**
+   * Leader only: reads forwarded by followers, by the negative context this leader gave them (client
+   * contexts are positive, so the two never collide): the follower and its own context.
+   */
+  private final HashMap<Long, long[]> forwardedReads = new HashMap<>();
+  private long nextForwardedRead;
   /** Reads that arrived before this leader committed an entry of its term. */
   private final ArrayList<Long> pendingReadIndex = new ArrayList<>();
 
@@ -233,6 +242,56 @@ public final class RaftCore {
     }
     appendEntry(EntryType.NORMAL, command);
     return log.lastIndex();
+  }
+
+  /** {@link #proposeOrForward} forwarded the command to the leader. */
+  public static final long FORWARDED = -1;
+
+  /**
+   * Like {@link #propose}, but a follower that knows its leader forwards the command to it
+   * ({@link Message.Propose}) instead of refusing it. A forwarded command has no index yet: the caller
+   * learns the outcome when the command is applied (it should carry an id, e.g. a
+   * {@link ClientCommand}); a forward may be lost, and the client retries with the same id.
+   *
+   * @return the entry's index on a leader, {@link #FORWARDED}, or 0 with no known leader (or a leader
+   *         that cannot accept proposals now)
+   */
+  public long proposeOrForward(byte[] command) {
+    checkNotInReady();
+    int length = command == null ? 0 : command.length;
+    if (length > cfg.maxEntryBytes()) {
+      throw new EntryTooLargeException(length, cfg.maxEntryBytes());
+    }
+    if (role == Role.LEADER) {
+      return propose(command);
+    }
+    if (role != Role.FOLLOWER || lead == NONE) {
+      return 0;
+    }
+    send(new Propose(id, lead, term, command == null ? new byte[0] : command));
+    return FORWARDED;
+  }
+
+  /**
+   * Like {@link #readIndex}, but a follower that knows its leader asks the leader for the read index
+   * ({@link ReadIndexRequest}); the answer appears in this node's {@link Ready#readStates()} and is
+   * served, as on a leader, once this node has applied up to its index.
+   *
+   * @return false with no known leader
+   */
+  public boolean readIndexOrForward(long context) {
+    checkNotInReady();
+    if (context <= 0) {
+      throw new IllegalArgumentException("read context must be positive");
+    }
+    if (role == Role.LEADER) {
+      return readIndex(context);
+    }
+    if (role != Role.FOLLOWER || lead == NONE) {
+      return false;
+    }
+    send(new ReadIndexRequest(id, lead, term, context));
+    return true;
   }
 
   /**
@@ -492,6 +551,7 @@ public final class RaftCore {
     votes.clear();
     progress.clear();
     removing.clear();
+    forwardedReads.clear();
     readOnly.reset();
     pendingReadIndex.clear();
     appendPending = false;
@@ -641,6 +701,8 @@ public final class RaftCore {
       handleInstallSnapshot(s);
     } else if (m instanceof TimeoutNow) {
       campaign(false, true);
+    } else if (m instanceof ReadIndexResponse r && r.from() == lead) {
+      readStates.add(new ReadState(r.index(), r.context()));
     }
   }
 
@@ -677,7 +739,17 @@ public final class RaftCore {
     if (pr == null) {
       return; // not (or no longer) a member
     }
-    if (m instanceof AppendResponse r) {
+    if (m instanceof Propose p) {
+      handleForwardedProposal(p);
+    } else if (m instanceof ReadIndexRequest r) {
+      long local = --nextForwardedRead;
+      forwardedReads.put(local, new long[] {r.from(), r.context()});
+      if (committedEntryInCurrentTerm()) {
+        addRead(local);
+      } else {
+        pendingReadIndex.add(local);
+      }
+    } else if (m instanceof AppendResponse r) {
       handleAppendResponse(r, pr);
     } else if (m instanceof HeartbeatResponse h) {
       handleHeartbeatResponse(h, pr);
@@ -832,7 +904,7 @@ public final class RaftCore {
       }
     }
     if (voterAcks >= Quorum.majority(log.membership().voters().size())) {
-      readStates.addAll(readOnly.advance(h.context()));
+      releaseReads(readOnly.advance(h.context()));
     }
   }
 
@@ -945,10 +1017,32 @@ public final class RaftCore {
         && log.lastConfIndex() <= log.committed && committedEntryInCurrentTerm();
   }
 
+  /** A proposal a follower forwarded: appended if a local one would be, else dropped (the client retries). */
+  private void handleForwardedProposal(Propose p) {
+    int size = p.command().length + Entry.OVERHEAD;
+    if (leadTransferee != NONE || p.command().length > cfg.maxEntryBytes()
+        || uncommittedBytes + size > cfg.maxUncommittedBytes()) {
+      return;
+    }
+    appendEntry(EntryType.NORMAL, p.command());
+  }
+
+  /** Hands out confirmed reads: ours to the driver, forwarded ones back to the follower that asked. */
+  private void releaseReads(List<ReadState> confirmed) {
+    for (ReadState rs : confirmed) {
+      long[] origin = forwardedReads.remove(rs.context());
+      if (origin == null) {
+        readStates.add(rs);
+      } else {
+        send(new ReadIndexResponse(id, origin[0], term, origin[1], rs.index()));
+      }
+    }
+  }
+
   private void addRead(long context) {
     List<Long> voters = log.membership().voters();
     if (voters.size() == 1 && voters.get(0) == id) {
-      readStates.add(new ReadState(log.committed, context));
+      releaseReads(List.of(new ReadState(log.committed, context)));
       return;
     }
     readOnly.add(log.committed, context, id);
