@@ -10,7 +10,9 @@ import java.nio.ByteBuffer;
 public record ConfChange(Type type, long nodeId) {
 
   public enum Type {
-    ADD_VOTER(0), ADD_LEARNER(1), REMOVE_NODE(2);
+    ADD_VOTER(0), ADD_LEARNER(1), REMOVE_NODE(2),
+    /** A voter becomes a learner (it keeps receiving the log). */
+    DEMOTE_VOTER(3);
 
     private final int code;
 

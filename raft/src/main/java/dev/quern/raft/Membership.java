@@ -55,6 +55,11 @@ public record Membership(List<Long> voters, List<Long> learners) {
           l.add(change.nodeId());
         }
       }
+      case DEMOTE_VOTER -> {
+        if (v.remove(change.nodeId())) {
+          l.add(change.nodeId());
+        }
+      }
       case REMOVE_NODE -> {
         v.remove(change.nodeId());
         l.remove(change.nodeId());

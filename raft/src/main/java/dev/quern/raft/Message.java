@@ -78,4 +78,23 @@ public sealed interface Message {
   /** Leader to the transfer target: start an election now. */
   record TimeoutNow(long from, long to, long term) implements Message {
   }
+
+  /**
+   * Follower to its leader: a client's command, forwarded (etcd's MsgProp). There is no answer: the
+   * leader appends it if it can, and the follower's driver learns the outcome when it applies the
+   * command (matched by what the command carries, e.g. a client id and sequence number).
+   */
+  record Propose(long from, long to, long term, byte[] command) implements Message {
+  }
+
+  /** Follower to its leader: confirm leadership for a read that a client asked at the follower. */
+  record ReadIndexRequest(long from, long to, long term, long context) implements Message {
+  }
+
+  /**
+   * Leader to the follower that asked: the read index for {@code context}, confirmed by a majority; the
+   * follower serves the read once it has applied up to {@code index}.
+   */
+  record ReadIndexResponse(long from, long to, long term, long context, long index) implements Message {
+  }
 }

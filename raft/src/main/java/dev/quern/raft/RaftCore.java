@@ -6,6 +6,9 @@ import dev.quern.raft.Message.Heartbeat;
 import dev.quern.raft.Message.HeartbeatResponse;
 import dev.quern.raft.Message.InstallSnapshot;
 import dev.quern.raft.Message.InstallSnapshotResponse;
+import dev.quern.raft.Message.Propose;
+import dev.quern.raft.Message.ReadIndexRequest;
+import dev.quern.raft.Message.ReadIndexResponse;
 import dev.quern.raft.Message.RequestVote;
 import dev.quern.raft.Message.SnapshotDone;
 import dev.quern.raft.Message.StaleTerm;
@@ -32,6 +35,9 @@ import java.util.random.RandomGenerator;
  * <p>Membership changes are single-server and take effect when the entry is appended (Raft thesis
  * 4.1), and revert if it is truncated. A leader accepts a change only when the previous one is
  * committed and it has committed an entry of its own term (the fix for the single-server bug).
+ * A node that is not in its latest configuration neither campaigns nor pre-votes; so that a removed
+ * node learns it was removed, the leader keeps replicating to it until it acknowledges the entry that
+ * removed it, and a leader that hears a vote request from a non-member sends it the log the same way.
  *
  * <p>The leader writes its own entries in parallel with replicating them (Raft thesis 10.2.1): its
  * appends leave in {@link Ready#messagesBeforePersist()}, before the driver persists the same entries,
@@ -63,12 +69,25 @@ public final class RaftCore {
 
   /** Leader only: one entry per member, including itself. Sorted so that messages go out in a fixed order. */
   private final TreeMap<Long, Progress> progress = new TreeMap<>();
+  /**
+   * Leader only: nodes no longer in the configuration that have not yet acknowledged a log holding a
+   * configuration without them, with the index they must reach. They keep a {@link Progress} entry (and
+   * get appends and heartbeats) until they do: a removed node that never learns of its removal would
+   * time out and campaign forever. They count for nothing (commit, quorum, reads use the voters).
+   */
+  private final TreeMap<Long, Long> removing = new TreeMap<>();
   /** Candidate only: votes received, true = granted. */
   private final Map<Long, Boolean> votes = new HashMap<>();
 
   private final ArrayList<Message> msgs = new ArrayList<>();
   private final ArrayList<ReadState> readStates = new ArrayList<>();
   private final ReadOnly readOnly = new ReadOnly();
+  /**
+   * Leader only: reads forwarded by followers, by the negative context this leader gave them (client
+   * contexts are positive, so the two never collide): the follower and its own context.
+   */
+  private final HashMap<Long, long[]> forwardedReads = new HashMap<>();
+  private long nextForwardedRead;
   /** Reads that arrived before this leader committed an entry of its term. */
   private final ArrayList<Long> pendingReadIndex = new ArrayList<>();
 
@@ -149,6 +168,18 @@ public final class RaftCore {
     if (m.to() != id) {
       return;
     }
+    if (role == Role.LEADER && !log.membership().contains(m.from()) && !progress.containsKey(m.from())) {
+      if (m instanceof RequestVote) {
+        // A node outside our configuration campaigns: it missed its removal (we may have been elected
+        // after it was removed). Send it our log until it holds a configuration without itself.
+        startRemoval(m.from(), log.lastConfIndex());
+        sendAppend(m.from(), true);
+        return;
+      }
+      if (m instanceof StaleTerm) {
+        return; // a removed node's term must not depose the leader of the group it left
+      }
+    }
     if (m.term() > term) {
       if (m instanceof RequestVote rv && !rv.transfer()) {
         // Leader lease: while we hear from a leader, a vote request cannot be from a legitimate
@@ -220,10 +251,61 @@ public final class RaftCore {
     return log.lastIndex();
   }
 
+  /** {@link #proposeOrForward} forwarded the command to the leader. */
+  public static final long FORWARDED = -1;
+
+  /**
+   * Like {@link #propose}, but a follower that knows its leader forwards the command to it
+   * ({@link Message.Propose}) instead of refusing it. A forwarded command has no index yet: the caller
+   * learns the outcome when the command is applied (it should carry an id, e.g. a
+   * {@link ClientCommand}); a forward may be lost, and the client retries with the same id.
+   *
+   * @return the entry's index on a leader, {@link #FORWARDED}, or 0 with no known leader (or a leader
+   *         that cannot accept proposals now)
+   */
+  public long proposeOrForward(byte[] command) {
+    checkNotInReady();
+    int length = command == null ? 0 : command.length;
+    if (length > cfg.maxEntryBytes()) {
+      throw new EntryTooLargeException(length, cfg.maxEntryBytes());
+    }
+    if (role == Role.LEADER) {
+      return propose(command);
+    }
+    if (role != Role.FOLLOWER || lead == NONE) {
+      return 0;
+    }
+    send(new Propose(id, lead, term, command == null ? new byte[0] : command));
+    return FORWARDED;
+  }
+
+  /**
+   * Like {@link #readIndex}, but a follower that knows its leader asks the leader for the read index
+   * ({@link ReadIndexRequest}); the answer appears in this node's {@link Ready#readStates()} and is
+   * served, as on a leader, once this node has applied up to its index.
+   *
+   * @return false with no known leader
+   */
+  public boolean readIndexOrForward(long context) {
+    checkNotInReady();
+    if (context <= 0) {
+      throw new IllegalArgumentException("read context must be positive");
+    }
+    if (role == Role.LEADER) {
+      return readIndex(context);
+    }
+    if (role != Role.FOLLOWER || lead == NONE) {
+      return false;
+    }
+    send(new ReadIndexRequest(id, lead, term, context));
+    return true;
+  }
+
   /**
    * Proposes a single-server membership change. Accepted only by a leader whose previous change is
    * committed and that has committed an entry of its term; an invalid change (adding a member that
-   * exists, removing one that does not, removing the last voter) is refused.
+   * exists, removing one that does not, removing or demoting the last voter) is refused, and so is
+   * DEMOTE_VOTER while {@link RaftConfig#autoPromoteLearners()} is on.
    *
    * @return the index of the conf-change entry, or 0 if refused
    */
@@ -238,6 +320,8 @@ public final class RaftCore {
       case ADD_LEARNER -> !m.contains(n);
       case ADD_VOTER -> !m.isVoter(n);
       case REMOVE_NODE -> m.contains(n) && !(m.isVoter(n) && m.voters().size() == 1);
+      // With auto-promotion on, the leader would promote the new learner straight back.
+      case DEMOTE_VOTER -> m.isVoter(n) && m.voters().size() > 1 && !cfg.autoPromoteLearners();
     };
     if (!valid) {
       return 0;
@@ -486,6 +570,8 @@ public final class RaftCore {
     leadTransferee = NONE;
     votes.clear();
     progress.clear();
+    removing.clear();
+    forwardedReads.clear();
     readOnly.reset();
     pendingReadIndex.clear();
     appendPending = false;
@@ -544,7 +630,8 @@ public final class RaftCore {
     electionElapsed++;
     if (electionElapsed >= cfg.electionTicks()) {
       electionElapsed = 0;
-      if (cfg.checkQuorum() && !quorumActive()) {
+      boolean active = quorumActive(); // also starts the next "recently active" period, which promotion uses
+      if (cfg.checkQuorum() && !active) {
         events.steppedDown(term, RaftEvents.StepDown.QUORUM_LOST);
         becomeFollower(term, NONE);
         return;
@@ -637,6 +724,8 @@ public final class RaftCore {
       handleInstallSnapshot(s);
     } else if (m instanceof TimeoutNow) {
       campaign(false, true);
+    } else if (m instanceof ReadIndexResponse r && r.from() == lead) {
+      readStates.add(new ReadState(r.index(), r.context()));
     }
   }
 
@@ -674,7 +763,17 @@ public final class RaftCore {
     if (pr == null) {
       return; // not (or no longer) a member
     }
-    if (m instanceof AppendResponse r) {
+    if (m instanceof Propose p) {
+      handleForwardedProposal(p);
+    } else if (m instanceof ReadIndexRequest r) {
+      long local = --nextForwardedRead;
+      forwardedReads.put(local, new long[] {r.from(), r.context()});
+      if (committedEntryInCurrentTerm()) {
+        addRead(local);
+      } else {
+        pendingReadIndex.add(local);
+      }
+    } else if (m instanceof AppendResponse r) {
       handleAppendResponse(r, pr);
     } else if (m instanceof HeartbeatResponse h) {
       handleHeartbeatResponse(h, pr);
@@ -763,8 +862,22 @@ public final class RaftCore {
     handleAppendSuccess(r.from(), r.index(), pr);
   }
 
+  /** Tracks a node outside the configuration until its log reaches {@code index}. */
+  private void startRemoval(long node, long index) {
+    Progress pr = new Progress(log.lastIndex() + 1, cfg.maxInflight(), cfg.maxInflightBytes(), true);
+    progress.put(node, pr);
+    removing.put(node, index);
+  }
+
   /** {@code from} holds our log up to {@code index}: an append was acknowledged, or a snapshot transfer ended. */
   private void handleAppendSuccess(long from, long index, Progress pr) {
+    Long removedAt = removing.get(from);
+    if (removedAt != null && Math.max(pr.match, index) >= removedAt) {
+      // It holds a configuration without itself now, so it will not campaign: stop replicating to it.
+      removing.remove(from);
+      progress.remove(from);
+      return;
+    }
     if (pr.maybeUpdate(index) || (pr.match == index && pr.state != Progress.State.REPLICATE)) {
       switch (pr.state) {
         case PROBE -> pr.becomeReplicate();
@@ -815,7 +928,7 @@ public final class RaftCore {
       }
     }
     if (voterAcks >= Quorum.majority(log.membership().voters().size())) {
-      readStates.addAll(readOnly.advance(h.context()));
+      releaseReads(readOnly.advance(h.context()));
     }
   }
 
@@ -848,10 +961,22 @@ public final class RaftCore {
     appendPending = true;
   }
 
-  /** Makes the progress map match the configuration in the log (it changes when a conf entry is appended). */
+  /**
+   * Makes the progress map match the configuration in the log (it changes when a conf entry is appended).
+   * A node that left keeps its entry until it acknowledges the entry that removed it (see {@link #removing}).
+   */
   private void syncProgress() {
     Membership m = log.membership();
-    progress.keySet().removeIf(p -> !m.contains(p));
+    for (long p : new ArrayList<>(progress.keySet())) {
+      if (!m.contains(p) && !removing.containsKey(p)) {
+        if (role == Role.LEADER && p != id && log.lastConfIndex() == log.lastIndex()) {
+          removing.put(p, log.lastIndex());
+        } else {
+          progress.remove(p);
+        }
+      }
+    }
+    removing.keySet().removeIf(m::contains);
     for (long p : m.all()) {
       Progress pr = progress.get(p);
       if (pr == null) {
@@ -917,24 +1042,50 @@ public final class RaftCore {
         && log.lastConfIndex() <= log.committed && committedEntryInCurrentTerm();
   }
 
+  /** A proposal a follower forwarded: appended if a local one would be, else dropped (the client retries). */
+  private void handleForwardedProposal(Propose p) {
+    int size = p.command().length + Entry.OVERHEAD;
+    if (leadTransferee != NONE || p.command().length > cfg.maxEntryBytes()
+        || uncommittedBytes + size > cfg.maxUncommittedBytes()) {
+      return;
+    }
+    appendEntry(EntryType.NORMAL, p.command());
+  }
+
+  /** Hands out confirmed reads: ours to the driver, forwarded ones back to the follower that asked. */
+  private void releaseReads(List<ReadState> confirmed) {
+    for (ReadState rs : confirmed) {
+      long[] origin = forwardedReads.remove(rs.context());
+      if (origin == null) {
+        readStates.add(rs);
+      } else {
+        send(new ReadIndexResponse(id, origin[0], term, origin[1], rs.index()));
+      }
+    }
+  }
+
   private void addRead(long context) {
     List<Long> voters = log.membership().voters();
     if (voters.size() == 1 && voters.get(0) == id) {
-      readStates.add(new ReadState(log.committed, context));
+      releaseReads(List.of(new ReadState(log.committed, context)));
       return;
     }
     readOnly.add(log.committed, context, id);
     readHeartbeatPending = true;
   }
 
-  /** Promotes one learner that has caught up with the commit index, if a change may start now. */
+  /**
+   * Promotes one learner that has caught up with the commit index and was heard from in the current
+   * check period (at most an election timeout), if a change may start now: a learner that caught up
+   * and then went silent would make the group need a node it cannot reach.
+   */
   private void maybePromoteLearner() {
     if (!cfg.autoPromoteLearners() || !canChangeMembership()) {
       return;
     }
     for (long learner : log.membership().learners()) {
       Progress pr = progress.get(learner);
-      if (pr != null && pr.match >= log.committed) {
+      if (pr != null && pr.match >= log.committed && pr.recentActive) {
         appendEntry(EntryType.CONF_CHANGE, new ConfChange(ConfChange.Type.ADD_VOTER, learner).encode());
         return;
       }

@@ -41,6 +41,7 @@ class MembershipTest {
       case ADD_LEARNER -> m.contains(cc.nodeId());
       case ADD_VOTER -> m.isVoter(cc.nodeId());
       case REMOVE_NODE -> !m.contains(cc.nodeId());
+      case DEMOTE_VOTER -> m.isLearner(cc.nodeId());
     };
   }
 

@@ -44,6 +44,9 @@ public final class RaftWireFormat {
   static final int SNAPSHOT_DONE = 9;
   static final int STALE_TERM = 10;
   static final int TIMEOUT_NOW = 11;
+  static final int PROPOSE = 12;
+  static final int READ_INDEX_REQUEST = 13;
+  static final int READ_INDEX_RESPONSE = 14;
 
   private static final int FLAG_A = 1;
   private static final int FLAG_B = 2;
@@ -71,6 +74,8 @@ public final class RaftWireFormat {
       }
     } else if (m instanceof Message.InstallSnapshot s) {
       hint = headerBytes(s) + s.chunk().length;
+    } else if (m instanceof Message.Propose p) {
+      hint += p.command().length;
     }
     Output out = new Output(hint, -1);
     out.writeByte(VERSION);
@@ -129,6 +134,17 @@ public final class RaftWireFormat {
       header(out, STALE_TERM, m);
     } else if (m instanceof Message.TimeoutNow) {
       header(out, TIMEOUT_NOW, m);
+    } else if (m instanceof Message.Propose p) {
+      header(out, PROPOSE, m);
+      out.writeVarInt(p.command().length, true);
+      out.writeBytes(p.command());
+    } else if (m instanceof Message.ReadIndexRequest r) {
+      header(out, READ_INDEX_REQUEST, m);
+      out.writeVarLong(r.context(), true);
+    } else if (m instanceof Message.ReadIndexResponse r) {
+      header(out, READ_INDEX_RESPONSE, m);
+      out.writeVarLong(r.context(), true);
+      out.writeVarLong(r.index(), true);
     } else {
       throw new IllegalArgumentException("raft wire: no code for " + m.getClass().getName());
     }
@@ -212,6 +228,10 @@ public final class RaftWireFormat {
         case SNAPSHOT_DONE -> new Message.SnapshotDone(from, to, term, in.readVarLong(true));
         case STALE_TERM -> new Message.StaleTerm(from, to, term);
         case TIMEOUT_NOW -> new Message.TimeoutNow(from, to, term);
+        case PROPOSE -> new Message.Propose(from, to, term, in.readBytes(count(in, 1)));
+        case READ_INDEX_REQUEST -> new Message.ReadIndexRequest(from, to, term, in.readVarLong(true));
+        case READ_INDEX_RESPONSE -> new Message.ReadIndexResponse(from, to, term, in.readVarLong(true),
+            in.readVarLong(true));
         default -> throw new IllegalArgumentException("raft wire: unknown message code " + code
             + " in version " + VERSION);
       };

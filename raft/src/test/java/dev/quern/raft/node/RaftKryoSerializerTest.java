@@ -49,7 +49,12 @@ class RaftKryoSerializerTest {
         new Message.InstallSnapshotResponse(2, 1, 4, 100, 515),
         new Message.SnapshotDone(2, 1, 4, 100),
         new Message.StaleTerm(2, 1, BIG),
-        new Message.TimeoutNow(1, 3, 4));
+        new Message.TimeoutNow(1, 3, 4),
+        new Message.Heartbeat(1, 2, 4, 9, -3), // a leader's context for a read a follower forwarded
+        new Message.Propose(2, 1, 4, new byte[] {5, 6, 7}),
+        new Message.Propose(2, 1, 4, new byte[0]),
+        new Message.ReadIndexRequest(2, 1, 4, 77),
+        new Message.ReadIndexResponse(1, 2, 4, 77, 12));
   }
 
   @Test
