@@ -170,7 +170,8 @@ public final class RaftNodeActor {
                        Supplier<StateMachine> stateMachines, FatalHandler fatal) {
     Behavior<Command> node = Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerAtFixedRate(Tick.INSTANCE, settings.tickInterval());
-      return new Driver(ctx, settings, () -> observed(settings, storage.get()), stateMachines, fatal).behavior();
+      return new Driver(ctx, settings, () -> observed(settings, storage.get()), stateMachines, fatal)
+          .behavior();
     }));
     Behavior<Command> failStop = Behaviors.supervise(node).onFailure(FatalStorageException.class,
         SupervisorStrategy.stop());
