@@ -18,7 +18,6 @@ import dev.quern.raft.RaftStatus.FollowerProgress;
 import dev.quern.raft.RaftStatus.ProgressState;
 import dev.quern.raft.Role;
 import dev.quern.raft.Snapshot;
-import dev.quern.raft.StateMachine;
 import dev.quern.raft.node.RaftMetrics.Counter;
 import dev.quern.raft.node.RaftMetrics.Gauge;
 import dev.quern.testkit.Await;
@@ -68,28 +67,6 @@ class RaftMonitorTest {
     List<String> atLeast(Level level) {
       return events.stream().filter(e -> e.getLevel().isGreaterOrEqual(level))
           .map(ILoggingEvent::getFormattedMessage).toList();
-    }
-  }
-
-  /** Appends each command's text to a log; the snapshot is the text. */
-  private static final class TextLog implements StateMachine {
-    private final StringBuilder text = new StringBuilder();
-
-    @Override
-    public byte[] apply(byte[] command) {
-      text.append(new String(command, StandardCharsets.UTF_8)).append(';');
-      return text.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public byte[] snapshot() {
-      return text.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public void restore(byte[] snapshot) {
-      text.setLength(0);
-      text.append(new String(snapshot, StandardCharsets.UTF_8));
     }
   }
 

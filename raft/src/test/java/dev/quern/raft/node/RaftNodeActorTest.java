@@ -13,7 +13,6 @@ import dev.quern.raft.Snapshot;
 import dev.quern.raft.RaftConfig;
 import dev.quern.raft.RaftCore;
 import dev.quern.raft.Role;
-import dev.quern.raft.StateMachine;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,28 +34,6 @@ class RaftNodeActorTest {
   private final List<ActorTestKit> kits = new ArrayList<>();
   /** Fatal storage failures reported by any node (the default handler would halt the test JVM). */
   private final List<String> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-  /** Appends each command's text to a log and answers with the whole log. */
-  private static final class TextLog implements StateMachine {
-    private final StringBuilder text = new StringBuilder();
-
-    @Override
-    public byte[] apply(byte[] command) {
-      text.append(new String(command, StandardCharsets.UTF_8)).append(';');
-      return text.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public byte[] snapshot() {
-      return text.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public void restore(byte[] snapshot) {
-      text.setLength(0);
-      text.append(new String(snapshot, StandardCharsets.UTF_8));
-    }
-  }
 
   /**
    * A store whose next append fails once, before writing anything (as a full disk would): the node
