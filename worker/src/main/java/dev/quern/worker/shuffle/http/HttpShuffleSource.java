@@ -203,13 +203,25 @@ public final class HttpShuffleSource implements ShuffleSource, InPlaceSource, Au
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-      int n = in.read(b, off, len);
+      int n;
+      try {
+        n = in.read(b, off, len);
+      } catch (IOException e) {
+        if (stalled) {
+          throw stall(e);
+        }
+        throw e;
+      }
       if (stalled) {
-        throw new IOException("no byte from " + host + " for " + stallTimeout.toMillis()
-            + " ms");
+        throw stall(null);
       }
       lastProgress = System.nanoTime();
       return n;
+    }
+
+    private IOException stall(IOException cause) {
+      return new IOException("no byte from " + host + " for " + stallTimeout.toMillis() + " ms",
+          cause);
     }
 
     @Override
