@@ -19,6 +19,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
@@ -52,6 +54,9 @@ public final class ShuffleFetcher {
   private final AtomicLong memoryHeld = new AtomicLong();
   private final AtomicLong memoryPeak = new AtomicLong();
   private final AtomicInteger files = new AtomicInteger();
+  /** Bodies being read by fetch threads; closed to stop them (a blocked read may ignore interrupts). */
+  private final Set<InputStream> reading = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
 
   /** @param prefix starts the names of scratch files (the attempt's directory name) */
   public ShuffleFetcher(ShuffleSource source, Path scratchDir, String prefix, long memoryBudget) {
@@ -107,13 +112,9 @@ public final class ShuffleFetcher {
           remote.add(i);
         }
       }
-      if (remote.size() <= 1 || config.parallelCopies() == 1) {
-        for (int i : remote) {
-          Interrupts.check(attempt);
-          runs[i] = fetchRetrying(refs.get(i), partition);
-          onEach.run();
-        }
-      } else {
+      if (!remote.isEmpty()) {
+        // Even one remote fetch runs on its own thread: this one waits interruptibly and, when
+        // the attempt is killed, closes the body, since the JDK's HTTP body read ignores interrupts.
         fetchConcurrently(refs, remote, partition, runs, attempt, onEach);
       }
       ok = true;
@@ -160,7 +161,12 @@ public final class ShuffleFetcher {
         });
       }
       for (int n = 0; n < remote.size(); n++) {
-        Future<Integer> f = done.take();
+        Future<Integer> f;
+        try {
+          f = done.take();
+        } catch (InterruptedException e) {
+          throw new InterruptedException("attempt " + attempt + " was killed");
+        }
         try {
           f.get();
         } catch (ExecutionException e) {
@@ -185,9 +191,19 @@ public final class ShuffleFetcher {
       synchronized (runs) {
         abandoned[0] = true;
       }
+      stopping = true;
       pool.shutdownNow();
+      for (InputStream in : reading) {
+        try {
+          in.close();
+        } catch (IOException ignored) {
+          // the fetch thread sees the stream end and stops
+        }
+      }
       // The interrupt stops fetches within a read; waiting lets them delete their scratch files.
-      if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+      try {
+        pool.awaitTermination(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
@@ -223,6 +239,9 @@ public final class ShuffleFetcher {
   private SortedRun fetchRetrying(MapOutputRef ref, int partition) throws IOException {
     Transient last = null;
     for (int attempt = 0; attempt <= config.retries(); attempt++) {
+      if (stopping) {
+        throw new InterruptedIOException("the reduce stopped fetching");
+      }
       if (attempt > 0) {
         try {
           Thread.sleep(config.backoff(attempt - 1));
@@ -236,6 +255,9 @@ public final class ShuffleFetcher {
       } catch (Transient t) {
         last = t;
       }
+    }
+    if (stopping) {
+      throw new InterruptedIOException("the reduce stopped fetching");
     }
     int tries = config.retries() + 1;
     MapOutputLostException lost = new MapOutputLostException(ref, partition, "fetch from "
@@ -256,7 +278,12 @@ public final class ShuffleFetcher {
     }
     String what = "map output of " + ref.attempt() + " partition " + partition;
     long len = seg.storedLength();
-    try (InputStream in = seg.in()) {
+    InputStream body = seg.in();
+    reading.add(body);
+    try (InputStream in = body) {
+      if (stopping) {
+        throw new InterruptedIOException("the reduce stopped fetching");
+      }
       if (len <= Integer.MAX_VALUE - 16 && reserve(len)) {
         boolean kept = false;
         try {
@@ -305,6 +332,8 @@ public final class ShuffleFetcher {
           Files.deleteIfExists(file);
         }
       }
+    } finally {
+      reading.remove(body);
     }
   }
 

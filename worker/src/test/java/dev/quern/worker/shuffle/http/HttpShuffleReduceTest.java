@@ -51,8 +51,8 @@ class HttpShuffleReduceTest {
       List<MapOutputRef> refs = new ArrayList<>();
       for (int m = 0; m < 6; m++) {
         ShuffleServer server = m % 2 == 0 ? a : b;
-        refs.add(fx.map(server.registering(new PipelineTaskRunner(server.address(),
-            new HttpShuffleSource(server.address()))), m % 2 == 0 ? dataA : dataB, rnd,
+        refs.add(fx.map(server.registering(new PipelineTaskRunner(server.address(), null)),
+            m % 2 == 0 ? dataA : dataB, rnd,
             1500 + rnd.nextInt(1500)));
       }
       assertThat(a.registered()).isEqualTo(3);
