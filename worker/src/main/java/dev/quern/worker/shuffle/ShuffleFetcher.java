@@ -54,7 +54,7 @@ public final class ShuffleFetcher {
   private final AtomicLong memoryHeld = new AtomicLong();
   private final AtomicLong memoryPeak = new AtomicLong();
   private final AtomicInteger files = new AtomicInteger();
-  /** Bodies being read by fetch threads; closed to stop them (a blocked read may ignore interrupts). */
+  /** Bodies that fetch threads read; closed to stop them (a blocked read may ignore interrupts). */
   private final Set<InputStream> reading = ConcurrentHashMap.newKeySet();
   private volatile boolean stopping;
 
@@ -114,7 +114,7 @@ public final class ShuffleFetcher {
       }
       if (!remote.isEmpty()) {
         // Even one remote fetch runs on its own thread: this one waits interruptibly and, when
-        // the attempt is killed, closes the body, since the JDK's HTTP body read ignores interrupts.
+        // the attempt is killed, closes the body (the JDK's HTTP body read ignores interrupts).
         fetchConcurrently(refs, remote, partition, runs, attempt, onEach);
       }
       ok = true;
@@ -200,7 +200,7 @@ public final class ShuffleFetcher {
           // the fetch thread sees the stream end and stops
         }
       }
-      // The interrupt stops fetches within a read; waiting lets them delete their scratch files.
+      // Closed bodies and the interrupt stop the fetches; waiting lets them delete their files.
       try {
         pool.awaitTermination(30, TimeUnit.SECONDS);
       } catch (InterruptedException e) {

@@ -119,8 +119,8 @@ public final class HttpShuffleSource implements ShuffleSource, InPlaceSource, Au
       boolean compressed = Boolean.parseBoolean(header(response, ShuffleHeaders.COMPRESSED));
       long contentLength = longHeader(response, "Content-Length");
       if (contentLength != stored) {
-        throw new IOException(output.host() + " sent " + contentLength + " bytes for a partition of "
-            + stored);
+        throw new IOException(output.host() + " sent " + contentLength
+            + " bytes for a partition of " + stored);
       }
       Guarded in = new Guarded(response.body(), output.host());
       transfers.add(in);
