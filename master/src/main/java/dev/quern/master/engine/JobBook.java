@@ -127,7 +127,7 @@ public final class JobBook {
     } else if (event instanceof JobFailed e) {
       end(live(e.jobId()), JobState.FAILED, e.time(), e.reason());
     } else if (event instanceof JobKilled e) {
-      end(live(e.jobId()), JobState.KILLED, e.time(), null);
+      end(live(e.jobId()), JobState.KILLED, e.time(), e.reason());
     } else {
       throw new IllegalStateException("unknown event " + event);
     }

@@ -206,7 +206,7 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
       m.replyTo().tell(false);
       return;
     }
-    endJob(job, new JobKilled(job.id(), now()));
+    endJob(job, new JobKilled(job.id(), m.reason(), now()));
     publish(); // so that a status read right after kill() returns sees KILLED
     m.replyTo().tell(true);
   }

@@ -13,6 +13,8 @@ import dev.quern.api.io.InputSplit;
 public final class InputFailure extends Exception {
   private InputFailure(String message, Exception cause) {
     super(message, cause);
+    // The user's frames first: the trace reads as the cause's, under the line naming the input.
+    setStackTrace(cause.getStackTrace());
   }
 
   static InputFailure of(InputSplit split, String position, Exception cause) {

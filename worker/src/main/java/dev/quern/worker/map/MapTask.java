@@ -11,6 +11,7 @@ import dev.quern.api.io.InputFormat;
 import dev.quern.api.io.OutputFormat;
 import dev.quern.api.io.RecordReader;
 import dev.quern.api.io.RecordWriter;
+import dev.quern.worker.actor.OutputLayout;
 import dev.quern.worker.runner.AttemptCounters;
 import dev.quern.worker.runner.CarriedException;
 import dev.quern.worker.runner.DataPathConfig;
@@ -51,7 +52,7 @@ public final class MapTask {
       OutputFormat<Object, Object> outputFormat =
           classes.create(job.outputFormat(), OutputFormat.class, "output format");
       Path workDir = Path.of(spec.outputWorkDir());
-      Files.createDirectories(workDir);
+      OutputLayout.createUnderTemporary(workDir);
       long[] written = new long[1];
       try (RecordWriter<Object, Object> writer =
           outputFormat.open(workDir, "part-" + spec.id().taskName(), conf)) {
