@@ -19,6 +19,7 @@ import java.util.List;
  * <pre>
  * OUT/                                  created when the job is accepted
  * OUT/_temporary/                       everything uncommitted
+ * OUT/_temporary/.created-output        there when the job created OUT (it did not exist before)
  * OUT/_temporary/r-00002_1/             attempt 1 of reduce 2 writes here (TaskSpec.outputWorkDir)
  * OUT/_temporary/committed/r-00002/     the one committed attempt of reduce 2
  * OUT/part-r-00002 ...                  after the job commit
@@ -33,6 +34,7 @@ import java.util.List;
  *
  * <pre>
  * master, on JobAccepted:          mkdir -p OUT/_temporary                       (setupJob)
+ *                                  (and mark it when OUT was created here)
  * attempt A of task T (worker):    run the task, writing into OUT/_temporary/A/
  *                                  ask master CanCommit(A)
  * master, on CanCommit(A):         if job live and T not done and (grant(T) == none or == A):
@@ -49,7 +51,8 @@ import java.util.List;
  *                                  rm -r OUT/_temporary
  *                                  write OUT/_SUCCESS (to a temp name, then rename)
  *                                  append JobSucceeded
- * master, on JobFailed/JobKilled:  rm -r OUT/_temporary (again whenever a straggler reports)
+ * master, on JobFailed/JobKilled:  rm -r OUT if marked as created by the job, else
+ *                                  rm -r OUT/_temporary (again whenever a straggler reports)
  * </pre>
  *
  * <h2>Failure cases</h2>
@@ -68,9 +71,12 @@ import java.util.List;
  *       is rewritten whole.
  *   <li>Two tasks write the same file name: the commit fails (naming the file) rather than lose
  *       one of them; the job fails.
- *   <li>A failed or killed job: {@code _temporary} is removed, OUT stays an empty directory, no
- *       part file appears. An attempt still writing when the job ended recreates at most its own
- *       attempt directory, which the master removes again when that attempt reports.
+ *   <li>A failed or killed job: no part file appears. When the job created OUT, OUT is removed
+ *       whole, so the same command can run again; a directory that existed before the job (an
+ *       output format that accepts one) keeps everything but {@code _temporary}. An attempt still
+ *       writing when the job ended writes into files already unlinked, or fails to create its
+ *       directory (attempts create only their own directory, under an existing {@code
+ *       _temporary}); what it may leave is removed again when that attempt reports.
  * </ul>
  */
 public final class JobCommitter {
@@ -79,9 +85,21 @@ public final class JobCommitter {
 
   private JobCommitter() {}
 
-  /** Creates {@code OUT/_temporary}; fine if it exists. */
+  /** Marks a job's {@code _temporary} when the job created OUT itself. */
+  static final String CREATED_MARK = ".created-output";
+
+  /**
+   * Creates {@code OUT/_temporary}; fine if it exists. When OUT itself did not exist, marks the
+   * job as its creator, so that {@link #abortJob} removes it whole.
+   */
   public static void setupJob(String outputPath) throws IOException {
-    Files.createDirectories(OutputLayout.temporaryDir(outputPath));
+    Path out = Path.of(outputPath);
+    boolean created = !Files.exists(out);
+    Path temporary = OutputLayout.temporaryDir(outputPath);
+    Files.createDirectories(temporary);
+    if (created) {
+      Files.write(temporary.resolve(CREATED_MARK), new byte[0]);
+    }
   }
 
   /**
@@ -124,9 +142,17 @@ public final class JobCommitter {
         StandardCopyOption.REPLACE_EXISTING);
   }
 
-  /** Removes {@code OUT/_temporary}; OUT stays, empty of job files. */
+  /**
+   * Removes what the job wrote: OUT whole when the job created it, else {@code OUT/_temporary}
+   * (OUT and what it held before stay).
+   */
   public static void abortJob(String outputPath) throws IOException {
-    OutputLayout.deleteTree(OutputLayout.temporaryDir(outputPath));
+    Path temporary = OutputLayout.temporaryDir(outputPath);
+    if (Files.exists(temporary.resolve(CREATED_MARK))) {
+      OutputLayout.deleteTree(Path.of(outputPath));
+    } else {
+      OutputLayout.deleteTree(temporary);
+    }
   }
 
   /** Reads a {@code _SUCCESS} file back. */

@@ -45,6 +45,20 @@ public final class OutputLayout {
         || (spec instanceof MapTaskSpec && spec.job().reduceTasks() == 0);
   }
 
+  /**
+   * Creates {@code dir} (an attempt's directory, or {@code committed}) inside an existing {@code
+   * OUT/_temporary}: an attempt of a job that has ended, whose output the master removed, must
+   * not bring the directory back.
+   */
+  public static void createUnderTemporary(Path dir) throws IOException {
+    Path parent = dir.getParent();
+    if (!Files.isDirectory(parent)) {
+      throw new NoSuchFileException(parent.toString(), null,
+          "the job's temporary output directory is gone (the job has ended)");
+    }
+    Files.createDirectories(dir);
+  }
+
   /** Deletes a file or a directory tree; a missing path is fine (every caller is idempotent). */
   public static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {

@@ -22,9 +22,9 @@ final class TaskCommit {
     String out = spec.job().outputPath();
     Path work = Path.of(spec.outputWorkDir());
     Path target = OutputLayout.committedDir(out, spec.id().taskName());
-    Files.createDirectories(target.getParent());
+    OutputLayout.createUnderTemporary(target.getParent());
     if (!Files.exists(work)) {
-      Files.createDirectories(work);
+      OutputLayout.createUnderTemporary(work);
     }
     OutputLayout.deleteTree(target);
     Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);

@@ -7,6 +7,7 @@ import dev.quern.api.Reducer;
 import dev.quern.api.TaskCounter;
 import dev.quern.api.io.OutputFormat;
 import dev.quern.api.io.RecordWriter;
+import dev.quern.worker.actor.OutputLayout;
 import dev.quern.worker.runner.AttemptCounters;
 import dev.quern.worker.runner.DataPathConfig;
 import dev.quern.worker.runner.EngineIOException;
@@ -53,7 +54,7 @@ public final class ReduceTask {
     Path scratch = Path.of(spec.scratchDir());
     Files.createDirectories(scratch);
     Path workDir = Path.of(spec.outputWorkDir());
-    Files.createDirectories(workDir);
+    OutputLayout.createUnderTemporary(workDir);
 
     List<SortedRun> runs = new ArrayList<>();
     try {
