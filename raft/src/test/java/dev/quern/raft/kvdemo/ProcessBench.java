@@ -31,6 +31,10 @@ import java.util.concurrent.locks.LockSupport;
  * the leader, time until a PUT is acknowledged by the new leader, restart the killed master, wait
  * until it caught up, repeat. Every PUT's entry (a ClientCommand with the key-value command) is 128
  * bytes of data.
+ *
+ * <p>With {@code -Dbench.stopSeconds=N} a phase before (3): SIGSTOP one follower, run the
+ * throughput load for N seconds and sample the leader's RSS every second; then SIGCONT and time
+ * until the follower has caught up (by snapshot if the leader compacted past it).
  */
 public final class ProcessBench {
 
@@ -55,7 +59,7 @@ public final class ProcessBench {
     if (!extra.isBlank()) {
       flags.addAll(List.of(extra.trim().split("\\s+"))); // e.g. a JFR recording, for profiling
     }
-    try (KvDemoProcesses masters = new KvDemoProcesses(root, 3, flags, List.of("--snapshot-every", "100000"))) {
+    try (KvDemoProcesses masters = new KvDemoProcesses(root, 3, flags, List.of("--snapshot-every", System.getProperty("bench.snapshotEvery", "100000")))) {
       // Killed from outside (timeout, Ctrl-C): do not leave three masters running.
       Runtime.getRuntime().addShutdownHook(new Thread(masters::close));
       for (int id = 1; id <= 3; id++) {
@@ -81,9 +85,70 @@ public final class ProcessBench {
           + "(load %.2f)%n", lat.length, refused, lat[lat.length / 2] / 1e6, lat[(int) (lat.length * 0.99)] / 1e6,
           lat[lat.length - 1] / 1e6, load());
 
+      int stopSeconds = Integer.getInteger("bench.stopSeconds", 0);
+      if (stopSeconds > 0) {
+        stoppedFollower(masters, clients, connections, stopSeconds);
+      }
       if (kills > 0) {
         failover(masters, kills);
       }
+    }
+  }
+
+  /** Full load for {@code seconds} with one follower stopped; the leader's RSS before, during and after. */
+  private static void stoppedFollower(KvDemoProcesses masters, int clients, int connections, int seconds)
+      throws Exception {
+    int leader = masters.awaitLeader(Duration.ofSeconds(120));
+    int follower = leader % 3 + 1;
+    long leaderPid = masters.pid(leader);
+    long rssBefore = rssKiB(leaderPid);
+    signal("STOP", masters.pid(follower));
+    long[] maxRss = {rssBefore};
+    Thread sampler = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        maxRss[0] = Math.max(maxRss[0], rssKiB(leaderPid));
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    sampler.start();
+    double rate;
+    try {
+      rate = throughput(masters.clientPort(leader), clients, connections, seconds, 3);
+    } finally {
+      sampler.interrupt();
+      sampler.join();
+      signal("CONT", masters.pid(follower));
+    }
+    long rssEnd = rssKiB(leaderPid);
+    System.out.printf("follower %d stopped %d s: %,.0f entries/s; leader RSS %,d KiB before, max %,d KiB, "
+        + "end %,d KiB (max/before %.2f, load %.2f)%n", follower, seconds, rate, rssBefore, maxRss[0], rssEnd,
+        (double) maxRss[0] / rssBefore, load());
+    long resumed = System.nanoTime();
+    masters.await("master " + follower + " caught up", Duration.ofSeconds(120), () -> caughtUp(masters, follower));
+    System.out.printf("follower %d caught up %.0f ms after SIGCONT%n", follower, (System.nanoTime() - resumed) / 1e6);
+  }
+
+  private static long rssKiB(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException e) {
+      // gone: counts as zero
+    }
+    return 0;
+  }
+
+  private static void signal(String signal, long pid) throws Exception {
+    int rc = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
+    if (rc != 0) {
+      throw new IllegalStateException("kill -" + signal + " " + pid + " exited " + rc);
     }
   }
 
