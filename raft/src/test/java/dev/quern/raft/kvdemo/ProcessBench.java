@@ -32,9 +32,10 @@ import java.util.concurrent.locks.LockSupport;
  * until it caught up, repeat. Every PUT's entry (a ClientCommand with the key-value command) is 128
  * bytes of data.
  *
- * <p>With {@code -Dbench.stopSeconds=N} a phase before (3): SIGSTOP one follower, run the
- * throughput load for N seconds and sample the leader's RSS every second; then SIGCONT and time
- * until the follower has caught up (by snapshot if the leader compacted past it).
+ * <p>With {@code -Dbench.stopSeconds=N} a phase before (3): the throughput load for N seconds with
+ * all three up, then N seconds more with one follower SIGSTOPped, the leader's RSS sampled every
+ * second (the maximum of each half); then SIGCONT and the time until the follower has caught up (by
+ * snapshot if the leader compacted past it).
  */
 public final class ProcessBench {
 
@@ -95,18 +96,41 @@ public final class ProcessBench {
     }
   }
 
-  /** Full load for {@code seconds} with one follower stopped; the leader's RSS before, during and after. */
+  /**
+   * The leader's RSS under full load for {@code seconds} with all three up (the baseline: the heap
+   * grows with the load, whatever the followers do), then for {@code seconds} more with one follower
+   * stopped; the maximum of each, sampled every second.
+   */
   private static void stoppedFollower(KvDemoProcesses masters, int clients, int connections, int seconds)
       throws Exception {
     int leader = masters.awaitLeader(Duration.ofSeconds(120));
     int follower = leader % 3 + 1;
     long leaderPid = masters.pid(leader);
-    long rssBefore = rssKiB(leaderPid);
+    long rssStart = rssKiB(leaderPid);
+    long[] up = rssUnderLoad(masters.clientPort(leader), clients, connections, seconds, 3, leaderPid);
     signal("STOP", masters.pid(follower));
-    long[] maxRss = {rssBefore};
+    long[] stopped;
+    try {
+      stopped = rssUnderLoad(masters.clientPort(leader), clients, connections, seconds, 4, leaderPid);
+    } finally {
+      signal("CONT", masters.pid(follower));
+    }
+    System.out.printf("leader RSS under full load: %,d KiB at start; all up %d s: %,d entries/s, max %,d KiB; "
+        + "follower %d stopped %d s: %,d entries/s, max %,d KiB, end %,d KiB (stopped/up max %.2f, load %.2f)%n",
+        rssStart, seconds, up[1], up[0], follower, seconds, stopped[1], stopped[0], rssKiB(leaderPid),
+        (double) stopped[0] / up[0], load());
+    long resumed = System.nanoTime();
+    masters.await("master " + follower + " caught up", Duration.ofSeconds(120), () -> caughtUp(masters, follower));
+    System.out.printf("follower %d caught up %.0f ms after SIGCONT%n", follower, (System.nanoTime() - resumed) / 1e6);
+  }
+
+  /** Runs the throughput load and samples {@code pid}'s RSS every second: {max KiB, entries/s}. */
+  private static long[] rssUnderLoad(int port, int clients, int connections, int seconds, int round, long pid)
+      throws Exception {
+    long[] maxRss = {rssKiB(pid)};
     Thread sampler = new Thread(() -> {
       while (!Thread.currentThread().isInterrupted()) {
-        maxRss[0] = Math.max(maxRss[0], rssKiB(leaderPid));
+        maxRss[0] = Math.max(maxRss[0], rssKiB(pid));
         try {
           Thread.sleep(1000);
         } catch (InterruptedException e) {
@@ -117,19 +141,12 @@ public final class ProcessBench {
     sampler.start();
     double rate;
     try {
-      rate = throughput(masters.clientPort(leader), clients, connections, seconds, 3);
+      rate = throughput(port, clients, connections, seconds, round);
     } finally {
       sampler.interrupt();
       sampler.join();
-      signal("CONT", masters.pid(follower));
     }
-    long rssEnd = rssKiB(leaderPid);
-    System.out.printf("follower %d stopped %d s: %,.0f entries/s; leader RSS %,d KiB before, max %,d KiB, "
-        + "end %,d KiB (max/before %.2f, load %.2f)%n", follower, seconds, rate, rssBefore, maxRss[0], rssEnd,
-        (double) maxRss[0] / rssBefore, load());
-    long resumed = System.nanoTime();
-    masters.await("master " + follower + " caught up", Duration.ofSeconds(120), () -> caughtUp(masters, follower));
-    System.out.printf("follower %d caught up %.0f ms after SIGCONT%n", follower, (System.nanoTime() - resumed) / 1e6);
+    return new long[] {Math.max(maxRss[0], rssKiB(pid)), Math.round(rate)};
   }
 
   private static long rssKiB(long pid) {
