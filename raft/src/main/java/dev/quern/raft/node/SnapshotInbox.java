@@ -103,7 +103,8 @@ final class SnapshotInbox {
       r = sink.finish();
     } catch (IllegalArgumentException e) {
       sink.discard();
-      warn.accept("snapshot " + m.index() + "@" + m.snapshotTerm() + " from " + m.from() + " refused: " + e.getMessage());
+      warn.accept("snapshot " + m.index() + "@" + m.snapshotTerm() + " from " + m.from() + " refused: "
+          + e.getMessage());
       answer(m, 0);
       return null;
     }

@@ -156,7 +156,8 @@ final class SnapshotSender {
 
   private void fill(Transfer t) {
     long length = t.source.length();
-    while (t.sent < length && (t.sent == t.acked || t.sent - t.acked + Math.min(chunkBytes, length - t.sent) <= windowBytes)) {
+    while (t.sent < length
+        && (t.sent == t.acked || t.sent - t.acked + Math.min(chunkBytes, length - t.sent) <= windowBytes)) {
       byte[] chunk = t.source.read(t.sent, chunkBytes);
       boolean last = t.sent + chunk.length == length;
       send.accept(new InstallSnapshot(id, t.to, t.term, t.meta.index(), t.meta.term(), t.meta.membership(),

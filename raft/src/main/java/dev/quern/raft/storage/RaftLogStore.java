@@ -299,7 +299,8 @@ public final class RaftLogStore implements AutoCloseable {
     checkUsable();
     long current = snapshot == null ? log.baseIndex() : Math.max(log.baseIndex(), snapshot.index());
     if (s.index() <= current) {
-      throw new IllegalArgumentException("snapshot at " + s.index() + " is not beyond the current snapshot/base " + current);
+      throw new IllegalArgumentException("snapshot at " + s.index() + " is not beyond the current snapshot/base "
+          + current);
     }
     sync();
     List<SnapshotFiles.SnapshotFile> older = SnapshotFiles.list(dir);
@@ -339,7 +340,8 @@ public final class RaftLogStore implements AutoCloseable {
    * ({@link #decodeSnapshot} reads them back), or empty if there is none.
    */
   public Optional<Path> snapshotFile() {
-    return snapshot == null || snapshot.isEmpty() ? Optional.empty() : Optional.of(dir.resolve(SnapshotFiles.fileName(snapshot)));
+    return snapshot == null || snapshot.isEmpty() ? Optional.empty()
+        : Optional.of(dir.resolve(SnapshotFiles.fileName(snapshot)));
   }
 
   /**
