@@ -6,6 +6,7 @@ import dev.quern.worker.cluster.ClusterWire.Accepted;
 import dev.quern.worker.cluster.ClusterWire.Heartbeat;
 import dev.quern.worker.cluster.ClusterWire.MasterHello;
 import dev.quern.worker.cluster.ClusterWire.NotLeader;
+import dev.quern.worker.cluster.ClusterWire.Refused;
 import dev.quern.worker.cluster.ClusterWire.ToMaster;
 import dev.quern.worker.cluster.WorkerAgent;
 import java.time.Clock;
@@ -53,6 +54,7 @@ public final class MasterClusterActor {
           .onMessageEquals(Tick.INSTANCE, r::onTick)
           .onMessage(Heartbeat.class, r::onHeartbeat)
           .onMessage(MasterHello.class, r::onHello)
+          .onMessage(Refused.class, r::onRefused)
           .build();
     }));
   }
@@ -136,6 +138,15 @@ public final class MasterClusterActor {
       if (config.peers().containsKey(h.masterId()) && !h.masterId().equals(config.id())) {
         board.announce(h.masterId(), h.httpAddress());
       }
+      return Behaviors.same();
+    }
+
+    /** A worker follows a newer leader: this master was deposed, and Raft will tell it soon. */
+    Behavior<Object> onRefused(Refused r) {
+      log.warn("worker {} refused master {}'s message: it follows {} in term {}", r.workerId(),
+          config.id(), r.leaderId(), r.term());
+      workers.remove(r.workerId());
+      publish();
       return Behaviors.same();
     }
 

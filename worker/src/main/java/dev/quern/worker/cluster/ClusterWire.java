@@ -41,6 +41,12 @@ public sealed interface ClusterWire {
     }
   }
 
+  /**
+   * A worker's answer to a leader message it refused ({@link TermFence}): it follows
+   * {@code leaderId} in the higher {@code term}, so the sender has been deposed.
+   */
+  record Refused(String workerId, long term, String leaderId) implements ToMaster {}
+
   /** One master tells the others where its HTTP endpoint is (for redirects to the leader). */
   record MasterHello(String masterId, String httpAddress) implements ToMaster {}
 

@@ -4,6 +4,7 @@ import dev.quern.worker.cluster.ClusterWire.Accepted;
 import dev.quern.worker.cluster.ClusterWire.Heartbeat;
 import dev.quern.worker.cluster.ClusterWire.MasterHello;
 import dev.quern.worker.cluster.ClusterWire.NotLeader;
+import dev.quern.worker.cluster.ClusterWire.Refused;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -22,7 +23,7 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
 /**
  * The Pekko serializer of {@link ClusterWire}: a one-letter manifest per message type, then its
  * fields in {@link DataOutputStream} form, actor references as their serialization strings. Only
- * these four types are ever built from bytes, so a peer cannot make us instantiate anything else;
+ * these five types are ever built from bytes, so a peer cannot make us instantiate anything else;
  * unknown manifests and oversized lists are refused (Artery logs and drops the message).
  */
 public final class ClusterWireSerializer extends SerializerWithStringManifest {
@@ -54,6 +55,8 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
       return "A";
     } else if (o instanceof NotLeader) {
       return "N";
+    } else if (o instanceof Refused) {
+      return "R";
     }
     throw new IllegalArgumentException("not a cluster message: " + o.getClass());
   }
@@ -86,6 +89,10 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
         out.writeLong(n.term());
         out.writeUTF(n.leaderId());
         out.writeUTF(n.leaderAddress());
+      } else if (o instanceof Refused r) {
+        out.writeUTF(r.workerId());
+        out.writeLong(r.term());
+        out.writeUTF(r.leaderId());
       } else {
         throw new IllegalArgumentException("not a cluster message: " + o.getClass());
       }
@@ -118,6 +125,7 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
         case "M" -> new MasterHello(in.readUTF(), in.readUTF());
         case "A" -> new Accepted(in.readLong(), in.readUTF(), resolve(in.readUTF()));
         case "N" -> new NotLeader(in.readUTF(), in.readLong(), in.readUTF(), in.readUTF());
+        case "R" -> new Refused(in.readUTF(), in.readLong(), in.readUTF());
         default -> throw new NotSerializableException("unknown cluster message manifest " + manifest);
       };
     } catch (NotSerializableException e) {

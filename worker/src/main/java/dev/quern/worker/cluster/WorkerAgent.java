@@ -3,6 +3,7 @@ package dev.quern.worker.cluster;
 import dev.quern.worker.cluster.ClusterWire.Accepted;
 import dev.quern.worker.cluster.ClusterWire.Heartbeat;
 import dev.quern.worker.cluster.ClusterWire.NotLeader;
+import dev.quern.worker.cluster.ClusterWire.Refused;
 import dev.quern.worker.cluster.ClusterWire.ToMaster;
 import dev.quern.worker.cluster.ClusterWire.ToWorker;
 import java.time.Duration;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * does not lead answers with the leader's address, and the heartbeat goes there at once). With no
  * {@link Accepted} from the leader for the leader timeout, it looks for the leader again; that is
  * how it finds a new leader after a failover. Liveness is the leader's business: it counts a
- * worker dead when its heartbeats stop. Leader messages pass the {@link TermFence} first.
+ * worker dead when its heartbeats stop. Leader messages pass the {@link TermFence} first; one
+ * it refuses is answered with {@link Refused}, which tells a deposed leader who leads now.
  */
 public final class WorkerAgent {
   private static final Logger log = LoggerFactory.getLogger(WorkerAgent.class);
@@ -101,6 +103,7 @@ public final class WorkerAgent {
       if (!fence.admit(a.term(), a.leaderId())) {
         log.warn("worker {}: refused a message of {} in term {} (seen term {} of {})",
             settings.workerId(), a.leaderId(), a.term(), fence.term(), fence.leaderId());
+        a.leader().tell(new Refused(settings.workerId(), fence.term(), fence.leaderId()));
         return Behaviors.same();
       }
       if (leader == null || !leader.equals(a.leader())) {
