@@ -80,11 +80,28 @@ public sealed interface Message {
   }
 
   /**
-   * Follower to its leader: a client's command, forwarded (etcd's MsgProp). There is no answer: the
-   * leader appends it if it can, and the follower's driver learns the outcome when it applies the
-   * command (matched by what the command carries, e.g. a client id and sequence number).
+   * Follower to its leader: a client's command, forwarded (etcd's MsgProp). With {@code id} 0 there is
+   * no answer: the leader appends it if it can, and the follower's driver learns the outcome when it
+   * applies the command (matched by what the command carries, e.g. a client id and sequence number).
+   * With a non-zero {@code id} (chosen by the follower's driver) the leader answers with a
+   * {@link ProposeResponse}.
    */
-  record Propose(long from, long to, long term, byte[] command) implements Message {
+  record Propose(long from, long to, long term, long id, byte[] command) implements Message {
+
+    /** A forward that wants no answer. */
+    public Propose(long from, long to, long term, byte[] command) {
+      this(from, to, term, 0, command);
+    }
+  }
+
+  /**
+   * Leader to the follower that forwarded {@link Propose} {@code id}: the command was appended at
+   * {@code index} in this message's term, or dropped ({@code index} 0: a transfer under way, or a
+   * size or uncommitted-bytes limit). Since an (index, term) names one entry, the follower knows the
+   * command applied exactly when it applies an entry of this term at {@code index}. The core itself
+   * ignores it; it is for the driver that forwarded the command.
+   */
+  record ProposeResponse(long from, long to, long term, long id, long index) implements Message {
   }
 
   /** Follower to its leader: confirm leadership for a read that a client asked at the follower. */

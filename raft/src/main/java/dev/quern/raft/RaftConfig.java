@@ -29,6 +29,7 @@ public final class RaftConfig {
   private final int snapshotChunkBytes;
   private final int compactionMargin;
   private final boolean autoPromoteLearners;
+  private final boolean forwardToLeader;
 
   private RaftConfig(Builder b) {
     this.id = b.id;
@@ -45,6 +46,7 @@ public final class RaftConfig {
     this.snapshotChunkBytes = b.snapshotChunkBytes;
     this.compactionMargin = b.compactionMargin;
     this.autoPromoteLearners = b.autoPromoteLearners;
+    this.forwardToLeader = b.forwardToLeader;
   }
 
   /** A builder with every field at its default (see {@link Builder}). */
@@ -72,7 +74,8 @@ public final class RaftConfig {
         .maxUncommittedBytes(maxUncommittedBytes)
         .snapshotChunkBytes(snapshotChunkBytes)
         .compactionMargin(compactionMargin)
-        .autoPromoteLearners(autoPromoteLearners);
+        .autoPromoteLearners(autoPromoteLearners)
+        .forwardToLeader(forwardToLeader);
   }
 
   /** This node's id, a positive long. */
@@ -151,6 +154,15 @@ public final class RaftConfig {
     return autoPromoteLearners;
   }
 
+  /**
+   * A follower forwards proposals and reads to the leader it knows ({@link RaftCore#proposeOrForward},
+   * {@link RaftCore#readIndexOrForward}) instead of refusing them (etcd's ProposalForwarding, on by
+   * default). Off: they are refused as on any non-leader.
+   */
+  public boolean forwardToLeader() {
+    return forwardToLeader;
+  }
+
   @Override
   public String toString() {
     return "RaftConfig[id=" + id + " electionTicks=" + electionTicks + " heartbeatTicks=" + heartbeatTicks
@@ -158,14 +170,15 @@ public final class RaftConfig {
         + " maxBytesPerMessage=" + maxBytesPerMessage + " maxEntryBytes=" + maxEntryBytes
         + " maxInflight=" + maxInflight + " maxInflightBytes=" + maxInflightBytes
         + " maxUncommittedBytes=" + maxUncommittedBytes + " snapshotChunkBytes=" + snapshotChunkBytes
-        + " compactionMargin=" + compactionMargin + " autoPromoteLearners=" + autoPromoteLearners + "]";
+        + " compactionMargin=" + compactionMargin + " autoPromoteLearners=" + autoPromoteLearners
+        + " forwardToLeader=" + forwardToLeader + "]";
   }
 
   /**
    * Named construction of a {@link RaftConfig}. Defaults: election 10 ticks, heartbeat 1, pre-vote and
    * check-quorum on, 64 entries and 128 KiB per append, entries up to 64 KiB, 16 appends and 1 MiB in
    * flight per follower, 8 MiB uncommitted at the leader, 64 KiB snapshot chunks, no compaction
-   * margin, learners promoted automatically. With Pekko Artery's default 256 KiB frame, an append of
+   * margin, learners promoted automatically, followers forward proposals and reads to the leader. With Pekko Artery's default 256 KiB frame, an append of
    * 128 KiB leaves the rest for the message and envelope headers.
    */
   public static final class Builder {
@@ -183,6 +196,7 @@ public final class RaftConfig {
     private int snapshotChunkBytes = 64 * 1024;
     private int compactionMargin = 0;
     private boolean autoPromoteLearners = true;
+    private boolean forwardToLeader = true;
 
     private Builder(long id) {
       this.id = id;
@@ -250,6 +264,11 @@ public final class RaftConfig {
 
     public Builder autoPromoteLearners(boolean on) {
       this.autoPromoteLearners = on;
+      return this;
+    }
+
+    public Builder forwardToLeader(boolean on) {
+      this.forwardToLeader = on;
       return this;
     }
 

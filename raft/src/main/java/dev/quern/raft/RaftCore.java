@@ -138,11 +138,22 @@ public final class RaftCore {
    * joins later learns the founding configuration from the log like any other change.
    */
   public static RaftCore bootstrap(RaftConfig config, Collection<Long> voters, RandomGenerator random) {
+    return bootstrap(config, voters, Map.of(), random);
+  }
+
+  /**
+   * {@link #bootstrap(RaftConfig, Collection, RandomGenerator)}, each founder's ADD_VOTER entry carrying
+   * its address from {@code addresses} if there is one (so a node that joins later learns them from
+   * the log). Every founder must be given the same voters and addresses.
+   */
+  public static RaftCore bootstrap(RaftConfig config, Collection<Long> voters, Map<Long, String> addresses,
+                   RandomGenerator random) {
     RaftCore core = new RaftCore(config, PersistentState.EMPTY, random);
     List<Entry> ents = new ArrayList<>();
     long index = 1;
     for (long v : new TreeSet<>(voters)) {
-      ents.add(new Entry(1, index++, EntryType.CONF_CHANGE, new ConfChange(ConfChange.Type.ADD_VOTER, v).encode()));
+      ConfChange add = new ConfChange(ConfChange.Type.ADD_VOTER, v, addresses.getOrDefault(v, ""));
+      ents.add(new Entry(1, index++, EntryType.CONF_CHANGE, add.encode()));
     }
     core.becomeFollower(1, NONE);
     core.log.append(ents);
@@ -261,9 +272,18 @@ public final class RaftCore {
    * {@link ClientCommand}); a forward may be lost, and the client retries with the same id.
    *
    * @return the entry's index on a leader, {@link #FORWARDED}, or 0 with no known leader (or a leader
-   *         that cannot accept proposals now)
+   *         that cannot accept proposals now, or {@link RaftConfig#forwardToLeader()} off)
    */
   public long proposeOrForward(byte[] command) {
+    return proposeOrForward(command, 0);
+  }
+
+  /**
+   * {@link #proposeOrForward(byte[])}; a forward with a non-zero {@code proposalId} is answered by the
+   * leader with a {@link Message.ProposeResponse} carrying that id (the index it appended the command
+   * at, or 0 if it dropped it), for the driver to track the command by (index, term).
+   */
+  public long proposeOrForward(byte[] command, long proposalId) {
     checkNotInReady();
     int length = command == null ? 0 : command.length;
     if (length > cfg.maxEntryBytes()) {
@@ -272,10 +292,10 @@ public final class RaftCore {
     if (role == Role.LEADER) {
       return propose(command);
     }
-    if (role != Role.FOLLOWER || lead == NONE) {
+    if (role != Role.FOLLOWER || lead == NONE || !cfg.forwardToLeader()) {
       return 0;
     }
-    send(new Propose(id, lead, term, command == null ? new byte[0] : command));
+    send(new Propose(id, lead, term, proposalId, command == null ? new byte[0] : command));
     return FORWARDED;
   }
 
@@ -284,7 +304,7 @@ public final class RaftCore {
    * ({@link ReadIndexRequest}); the answer appears in this node's {@link Ready#readStates()} and is
    * served, as on a leader, once this node has applied up to its index.
    *
-   * @return false with no known leader
+   * @return false with no known leader (or {@link RaftConfig#forwardToLeader()} off)
    */
   public boolean readIndexOrForward(long context) {
     checkNotInReady();
@@ -294,7 +314,7 @@ public final class RaftCore {
     if (role == Role.LEADER) {
       return readIndex(context);
     }
-    if (role != Role.FOLLOWER || lead == NONE) {
+    if (role != Role.FOLLOWER || lead == NONE || !cfg.forwardToLeader()) {
       return false;
     }
     send(new ReadIndexRequest(id, lead, term, context));
@@ -1042,14 +1062,21 @@ public final class RaftCore {
         && log.lastConfIndex() <= log.committed && committedEntryInCurrentTerm();
   }
 
-  /** A proposal a follower forwarded: appended if a local one would be, else dropped (the client retries). */
+  /**
+   * A proposal a follower forwarded: appended if a local one would be, else dropped (the client
+   * retries). A forward with an id is answered with where the command went (0: dropped).
+   */
   private void handleForwardedProposal(Propose p) {
     int size = p.command().length + Entry.OVERHEAD;
-    if (leadTransferee != NONE || p.command().length > cfg.maxEntryBytes()
-        || uncommittedBytes + size > cfg.maxUncommittedBytes()) {
-      return;
+    long index = 0;
+    if (leadTransferee == NONE && p.command().length <= cfg.maxEntryBytes()
+        && uncommittedBytes + size <= cfg.maxUncommittedBytes()) {
+      appendEntry(EntryType.NORMAL, p.command());
+      index = log.lastIndex();
     }
-    appendEntry(EntryType.NORMAL, p.command());
+    if (p.id() != 0) {
+      send(new Message.ProposeResponse(id, p.from(), term, p.id(), index));
+    }
   }
 
   /** Hands out confirmed reads: ours to the driver, forwarded ones back to the follower that asked. */

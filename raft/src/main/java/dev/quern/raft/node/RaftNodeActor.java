@@ -1,6 +1,7 @@
 package dev.quern.raft.node;
 
 import com.typesafe.config.Config;
+import dev.quern.raft.ConfChange;
 import dev.quern.raft.Entry;
 import dev.quern.raft.EntryTooLargeException;
 import dev.quern.raft.EntryType;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -48,15 +50,31 @@ public final class RaftNodeActor {
   }
 
   /** Everything the actor accepts. */
-  public sealed interface Command permits Inbound, Propose, Read, GetStatus, TransferLeadership, Tick, Flush {
+  public sealed interface Command
+      permits Inbound, Propose, Read, ChangeMembership, GetStatus, TransferLeadership, Tick, Flush {
   }
 
   /** A Raft message from a peer. */
   public record Inbound(Message message) implements Command, RaftWire {
   }
 
-  /** Appends {@code command} to the log if this node leads; the answer comes when it is applied. */
+  /**
+   * Appends {@code command} to the log if this node leads; the answer comes when it is applied. A
+   * follower forwards it to its leader ({@link RaftConfig#forwardToLeader()}, on by default) and
+   * answers when it applies the command itself; see {@link ForwardedRequests} for how it tells.
+   */
   public record Propose(byte[] command, ActorRef<ProposeReply> replyTo) implements Command {
+  }
+
+  /**
+   * Proposes a single-server membership change at the leader (not forwarded). An added member's
+   * {@link ConfChange#address()} is where every node will send its messages (an actor path this
+   * system can resolve). Answers {@code Applied(index, null)} once this node applies the change,
+   * {@code NotLeader}, {@code Dropped}, or {@code RetryLater(reason)} if the leader refuses it (a
+   * change is pending, the leader has not yet committed in its term, the change is invalid, or the
+   * address cannot be resolved).
+   */
+  public record ChangeMembership(ConfChange change, ActorRef<ProposeReply> replyTo) implements Command {
   }
 
   public sealed interface ProposeReply permits Applied, NotLeader, Dropped, RetryLater, TooLarge {
@@ -64,7 +82,10 @@ public final class RaftNodeActor {
 
   /**
    * A linearizable read: once this node has confirmed it still leads (ReadIndex) and has applied
-   * up to the read's index, {@code query} runs on the actor's thread against the state machine.
+   * up to the read's index, {@code query} runs on the actor's thread against the state machine. A
+   * follower asks its leader for the read index instead ({@link RaftConfig#forwardToLeader()}) and
+   * runs the query once it has applied up to it; it answers {@code NotLeader} if the leader changes
+   * or does not answer within two election timeouts.
    */
   public record Read(Function<StateMachine, byte[]> query, ActorRef<ReadReply> replyTo) implements Command {
   }
@@ -128,7 +149,10 @@ public final class RaftNodeActor {
   /**
    * @param config          the core's configuration (its id is this node's id)
    * @param tickInterval    real time per tick (election timeout = electionTicks to 2x that many ticks)
-   * @param peers           actor paths of the other members, by node id
+   * @param peers           actor paths of the other members, by node id, as the node starts: a member's
+   *                        address in the configuration ({@link ConfChange#address()}) takes precedence,
+   *                        so a member added later needs no entry here; a node that joins a running
+   *                        group needs the address of at least its leader-to-be (see {@link PeerDirectory})
    * @param bootstrapVoters the founding voters if this node founds a new group with empty storage;
    *                        empty for a node that joins an existing group or restarts
    * @param seed            seeds the election timeout randomness
@@ -209,7 +233,8 @@ public final class RaftNodeActor {
     private final StateMachine stateMachine;
     private final RaftCore core;
     private final NodeObserver observer;
-    private final Map<Long, ActorRef<Command>> peers = new HashMap<>();
+    private final PeerDirectory peers;
+    private final ForwardedRequests forwarded;
     private final TreeMap<Long, PendingProposal> pending = new TreeMap<>();
     /** Reads waiting for the leadership check, by context. */
     private final Map<Long, Read> readsUnconfirmed = new HashMap<>();
@@ -246,8 +271,9 @@ public final class RaftNodeActor {
       if (!stored.snapshot().isEmpty()) {
         stateMachine.restore(stored.snapshot().data());
       }
-      ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
-      settings.peers().forEach((id, path) -> peers.put(id, resolver.resolveActorRef(path)));
+      peers = new PeerDirectory(ActorRefResolver.get(ctx.getSystem()), settings.peers());
+      forwarded = new ForwardedRequests(2L * settings.config().electionTicks(),
+          ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2));
       handleReady();
     }
 
@@ -259,16 +285,26 @@ public final class RaftNodeActor {
           })
           .onMessageEquals(Tick.INSTANCE, () -> {
             core.tick();
+            for (long context : forwarded.tick()) {
+              Read r = readsUnconfirmed.remove(context);
+              if (r != null) {
+                r.replyTo().tell(new NotLeader(core.leader()));
+              }
+            }
             return scheduleFlush();
           })
           .onMessage(Inbound.class, m -> {
+            if (m.message() instanceof Message.ProposeResponse r) {
+              trackForwarded(forwarded.answered(r));
+            }
             core.step(m.message());
             return scheduleFlush();
           })
           .onMessage(Propose.class, p -> {
             long index;
+            long id = forwarded.nextId();
             try {
-              index = core.propose(p.command());
+              index = core.proposeOrForward(p.command(), id);
             } catch (EntryTooLargeException e) {
               observer.proposalRefused("a command larger than maxEntryBytes (" + e.limit() + ")");
               p.replyTo().tell(new TooLarge(e.size(), e.limit()));
@@ -278,7 +314,9 @@ public final class RaftNodeActor {
               p.replyTo().tell(new RetryLater(e.getMessage()));
               return Behaviors.same();
             }
-            if (index == 0) {
+            if (index == RaftCore.FORWARDED) {
+              forwarded.proposalForwarded(id, core.leader(), p.replyTo());
+            } else if (index == 0) {
               observer.proposalRefused();
               p.replyTo().tell(new NotLeader(core.leader()));
             } else {
@@ -289,13 +327,17 @@ public final class RaftNodeActor {
           })
           .onMessage(Read.class, r -> {
             long context = nextReadContext++;
-            if (!core.readIndex(context)) {
+            if (!core.readIndexOrForward(context)) {
               r.replyTo().tell(new NotLeader(core.leader()));
               return Behaviors.same();
+            }
+            if (!core.isLeader()) {
+              forwarded.readForwarded(context);
             }
             readsUnconfirmed.put(context, r);
             return scheduleFlush();
           })
+          .onMessage(ChangeMembership.class, this::changeMembership)
           .onMessage(GetStatus.class, g -> {
             g.replyTo().tell(new Status(core.id(), core.term(), core.role(), core.leader(),
                 core.commitIndex(), core.appliedIndex()));
@@ -349,6 +391,7 @@ public final class RaftNodeActor {
         }
         for (ReadState rs : rd.readStates()) {
           Read r = readsUnconfirmed.remove(rs.context());
+          forwarded.readAnswered(rs.context());
           if (r != null) {
             readsConfirmed.add(Map.entry(rs.index(), r));
           }
@@ -358,6 +401,7 @@ public final class RaftNodeActor {
         serveReads();
         if (!rd.softState().equals(lastSoftState)) {
           lastSoftState = rd.softState();
+          forwarded.leaderChanged(rd.softState().leader());
           if (rd.softState().role() != Role.LEADER) {
             // The core dropped its unconfirmed reads when it lost leadership.
             readsUnconfirmed.values().forEach(r -> r.replyTo().tell(new NotLeader(core.leader())));
@@ -370,9 +414,50 @@ public final class RaftNodeActor {
       return Behaviors.same();
     }
 
+    /**
+     * Registers a command the leader took for a forward; it is answered like a local proposal when
+     * this node applies its index. An index already applied is past telling (the answer came late):
+     * {@code Dropped}, never a guess.
+     */
+    private void trackForwarded(ForwardedRequests.Accepted a) {
+      if (a == null) {
+        return;
+      }
+      if (a.index() <= core.appliedIndex()) {
+        a.replyTo().tell(new Dropped(a.index()));
+        return;
+      }
+      PendingProposal other = pending.put(a.index(), new PendingProposal(a.term(), a.replyTo()));
+      if (other != null && other.term() != a.term()) {
+        // A leader of a later term appended at this index, so the earlier entry there never commits.
+        other.replyTo().tell(new Dropped(a.index()));
+      }
+    }
+
+    private Behavior<Command> changeMembership(ChangeMembership c) {
+      String address = c.change().address();
+      if (!address.isEmpty() && peers.resolveOrNull(address) == null) {
+        c.replyTo().tell(new RetryLater("membership change refused: cannot resolve address " + address));
+        return Behaviors.same();
+      }
+      long index = core.proposeConfChange(c.change());
+      if (index == 0) {
+        c.replyTo().tell(core.isLeader()
+            ? new RetryLater("membership change refused: another change is pending, the leader has not committed"
+                + " in its term, a transfer is under way, or the change is invalid for " + core.membership())
+            : new NotLeader(core.leader()));
+        return Behaviors.same();
+      }
+      pending.put(index, new PendingProposal(core.term(), c.replyTo()));
+      return scheduleFlush();
+    }
+
     private void sendAll(List<Message> messages) {
+      if (!messages.isEmpty()) {
+        peers.update(core.membership());
+      }
       for (Message m : messages) {
-        ActorRef<Command> peer = peers.get(m.to());
+        ActorRef<Command> peer = peers.ref(m.to());
         if (peer != null) {
           peer.tell(new Inbound(m));
         }

@@ -15,8 +15,10 @@ import dev.quern.raft.RaftConfig;
  * The core bounds an append's entries by {@link RaftConfig#maxBytesPerMessage()} (and one entry by
  * {@link RaftConfig#maxEntryBytes()} + {@link dev.quern.raft.Entry#OVERHEAD}, which is at most that), and
  * a snapshot chunk by {@link RaftConfig#snapshotChunkBytes()}. What remains of a frame must hold the
- * message's header ({@link RaftWireFormat}: at most 61 bytes for an append, 68 + 9 per member for a
- * snapshot chunk) and Artery's envelope (a 28-byte header plus the sender's and recipient's actor paths
+ * message's header ({@link RaftWireFormat}: at most 61 bytes for an append, 73 + 9 per member and
+ * 14 + its UTF-8 length per member's address for a snapshot chunk: addresses are at most
+ * {@link dev.quern.raft.ConfChange#MAX_ADDRESS_BYTES}, so a group of a dozen members fits the reserve
+ * below even at that length) and Artery's envelope (a 28-byte header plus the sender's and recipient's actor paths
  * as literals, a few dozen bytes each for {@code pekko://master@host:port/user/raft}). Hence:
  * <pre>
  * maxEntryBytes + Entry.OVERHEAD  <=  maxBytesPerMessage  <=  maximum-frame-size - FRAME_RESERVE

@@ -7,8 +7,11 @@ import dev.quern.raft.Entry;
 import dev.quern.raft.EntryType;
 import dev.quern.raft.Membership;
 import dev.quern.raft.Message;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The bytes of one Raft message between nodes. Every message starts with {@link #VERSION} and a
@@ -19,8 +22,12 @@ import java.util.List;
  * <pre>
  * message     = version:u8 code:u8 from term... (fields in record order, below)
  * entry       = term:varlong index:varlong type:u8 length:varint data   (at most Entry.OVERHEAD + data)
- * membership  = voters:varint id:varlong* learners:varint id:varlong*
+ * membership  = voters:varint id:varlong* learners:varint id:varlong* addresses:varint (id:varlong string)*
+ * string      = length:varint UTF-8 bytes
  * </pre>
+ *
+ * Version 2 added the members' addresses to a snapshot chunk's membership, the proposal id to a
+ * forwarded {@code Propose} and the {@code ProposeResponse} message (code 15); version 1 is refused.
  *
  * A reader refuses an unknown version, message code, entry type code or flag bit, a truncated
  * message and trailing bytes, with an {@link IllegalArgumentException} that says which. A new
@@ -30,7 +37,7 @@ import java.util.List;
 public final class RaftWireFormat {
 
   /** The format version this node writes and the only one it reads. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
 
   // Message codes: fixed forever within a version. Never reuse a code for another meaning.
   static final int APPEND_ENTRIES = 1;
@@ -47,6 +54,7 @@ public final class RaftWireFormat {
   static final int PROPOSE = 12;
   static final int READ_INDEX_REQUEST = 13;
   static final int READ_INDEX_RESPONSE = 14;
+  static final int PROPOSE_RESPONSE = 15;
 
   private static final int FLAG_A = 1;
   private static final int FLAG_B = 2;
@@ -54,11 +62,16 @@ public final class RaftWireFormat {
   /**
    * The most bytes a message takes besides its entries' {@link Entry#size()} or its snapshot chunk:
    * an append's header is at most 2 + 6 * 9 + 5 = 61 bytes; a snapshot chunk's at most
-   * 2 + 5 * 9 + 5 + 5 + 1 = 58 bytes plus its membership (5 + 5 + 9 per member).
+   * 2 + 5 * 9 + 5 + 5 + 1 = 58 bytes plus its membership (5 + 5 + 5 + 9 per member, and 9 + 5 +
+   * its UTF-8 length per address). A forwarded {@code Propose}'s is at most 2 + 4 * 9 + 5 = 43.
    */
   static int headerBytes(Message m) {
     if (m instanceof Message.InstallSnapshot s) {
-      return 58 + 10 + 9 * (s.membership().voters().size() + s.membership().learners().size());
+      int bytes = 58 + 15 + 9 * (s.membership().voters().size() + s.membership().learners().size());
+      for (String address : s.membership().addresses().values()) {
+        bytes += 14 + address.getBytes(StandardCharsets.UTF_8).length;
+      }
+      return bytes;
     }
     return 61;
   }
@@ -117,8 +130,7 @@ public final class RaftWireFormat {
       header(out, INSTALL_SNAPSHOT, m);
       out.writeVarLong(s.index(), true);
       out.writeVarLong(s.snapshotTerm(), true);
-      writeIds(out, s.membership().voters());
-      writeIds(out, s.membership().learners());
+      writeMembership(out, s.membership());
       out.writeVarInt(s.offset(), true);
       out.writeVarInt(s.chunk().length, true);
       out.writeBytes(s.chunk());
@@ -136,6 +148,7 @@ public final class RaftWireFormat {
       header(out, TIMEOUT_NOW, m);
     } else if (m instanceof Message.Propose p) {
       header(out, PROPOSE, m);
+      out.writeVarLong(p.id(), true);
       out.writeVarInt(p.command().length, true);
       out.writeBytes(p.command());
     } else if (m instanceof Message.ReadIndexRequest r) {
@@ -144,6 +157,10 @@ public final class RaftWireFormat {
     } else if (m instanceof Message.ReadIndexResponse r) {
       header(out, READ_INDEX_RESPONSE, m);
       out.writeVarLong(r.context(), true);
+      out.writeVarLong(r.index(), true);
+    } else if (m instanceof Message.ProposeResponse r) {
+      header(out, PROPOSE_RESPONSE, m);
+      out.writeVarLong(r.id(), true);
       out.writeVarLong(r.index(), true);
     } else {
       throw new IllegalArgumentException("raft wire: no code for " + m.getClass().getName());
@@ -156,6 +173,33 @@ public final class RaftWireFormat {
     out.writeVarLong(m.from(), true);
     out.writeVarLong(m.to(), true);
     out.writeVarLong(m.term(), true);
+  }
+
+  private static void writeMembership(Output out, Membership membership) {
+    writeIds(out, membership.voters());
+    writeIds(out, membership.learners());
+    out.writeVarInt(membership.addresses().size(), true);
+    membership.addresses().forEach((id, address) -> {
+      byte[] bytes = address.getBytes(StandardCharsets.UTF_8);
+      out.writeVarLong(id, true);
+      out.writeVarInt(bytes.length, true);
+      out.writeBytes(bytes);
+    });
+  }
+
+  private static Membership readMembership(Input in) {
+    List<Long> voters = readIds(in);
+    List<Long> learners = readIds(in);
+    int n = count(in, 2);
+    Map<Long, String> addresses = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      long id = in.readVarLong(true);
+      addresses.put(id, new String(in.readBytes(count(in, 1)), StandardCharsets.UTF_8));
+    }
+    if (addresses.size() != n) {
+      throw new IllegalArgumentException("raft wire: a membership names a node's address twice");
+    }
+    return new Membership(voters, learners, addresses); // refuses an address of a non-member
   }
 
   private static void writeIds(Output out, List<Long> ids) {
@@ -217,7 +261,7 @@ public final class RaftWireFormat {
         case INSTALL_SNAPSHOT -> {
           long index = in.readVarLong(true);
           long snapshotTerm = in.readVarLong(true);
-          Membership membership = new Membership(readIds(in), readIds(in));
+          Membership membership = readMembership(in);
           int offset = in.readVarInt(true);
           byte[] chunk = in.readBytes(count(in, 1));
           boolean done = (flags(in, FLAG_A) & FLAG_A) != 0;
@@ -228,9 +272,11 @@ public final class RaftWireFormat {
         case SNAPSHOT_DONE -> new Message.SnapshotDone(from, to, term, in.readVarLong(true));
         case STALE_TERM -> new Message.StaleTerm(from, to, term);
         case TIMEOUT_NOW -> new Message.TimeoutNow(from, to, term);
-        case PROPOSE -> new Message.Propose(from, to, term, in.readBytes(count(in, 1)));
+        case PROPOSE -> new Message.Propose(from, to, term, in.readVarLong(true), in.readBytes(count(in, 1)));
         case READ_INDEX_REQUEST -> new Message.ReadIndexRequest(from, to, term, in.readVarLong(true));
         case READ_INDEX_RESPONSE -> new Message.ReadIndexResponse(from, to, term, in.readVarLong(true),
+            in.readVarLong(true));
+        case PROPOSE_RESPONSE -> new Message.ProposeResponse(from, to, term, in.readVarLong(true),
             in.readVarLong(true));
         default -> throw new IllegalArgumentException("raft wire: unknown message code " + code
             + " in version " + VERSION);

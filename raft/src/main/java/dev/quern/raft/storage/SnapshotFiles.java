@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -13,6 +14,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -23,15 +26,19 @@ import java.util.zip.CRC32C;
  * into place and the directory fsynced, so a snapshot file either exists complete or not at all.
  *
  * <pre>
- *   int32 magic "QSNP"  byte version (2)  int64 index  int64 term
+ *   int32 magic "QSNP"  byte version (3)  int64 index  int64 term
  *   int32 voters  int64 id...  int32 learners  int64 id...
+ *   int32 addresses  (int64 id  int32 length  UTF-8 bytes)...
  *   int32 length  data  int32 CRC32C(all before)
  * </pre>
+ *
+ * Version 3 added the members' addresses; version 2 (the same without them) is still read.
  */
 final class SnapshotFiles {
 
   private static final int MAGIC = 0x51534E50;
-  static final byte VERSION = 2;
+  static final byte VERSION = 3;
+  private static final byte VERSION_WITHOUT_ADDRESSES = 2;
   static final int VERSION_OFFSET = 4;
   private static final int FIXED_BYTES = 4 + 1 + 8 + 8 + 4 + 4 + 4 + 4;
   private static final Pattern NAME = Pattern.compile("snap-(\\d{20})-(\\d{20})\\.snap");
@@ -71,11 +78,21 @@ final class SnapshotFiles {
   static Path write(Path dir, Snapshot s, Fsync fsync) throws IOException {
     List<Long> voters = s.membership().voters();
     List<Long> learners = s.membership().learners();
-    ByteBuffer buf = ByteBuffer.allocate(FIXED_BYTES + 8 * (voters.size() + learners.size()) + s.data().length);
+    Map<Long, byte[]> addresses = new TreeMap<>();
+    int addressBytes = 4;
+    for (Map.Entry<Long, String> a : s.membership().addresses().entrySet()) {
+      byte[] bytes = a.getValue().getBytes(StandardCharsets.UTF_8);
+      addresses.put(a.getKey(), bytes);
+      addressBytes += 12 + bytes.length;
+    }
+    ByteBuffer buf = ByteBuffer.allocate(FIXED_BYTES + 8 * (voters.size() + learners.size()) + addressBytes
+        + s.data().length);
     buf.putInt(MAGIC).put(VERSION).putLong(s.index()).putLong(s.term()).putInt(voters.size());
     voters.forEach(buf::putLong);
     buf.putInt(learners.size());
     learners.forEach(buf::putLong);
+    buf.putInt(addresses.size());
+    addresses.forEach((id, bytes) -> buf.putLong(id).putInt(bytes.length).put(bytes));
     buf.putInt(s.data().length).put(s.data());
     CRC32C crc = new CRC32C();
     crc.update(buf.array(), 0, buf.position());
@@ -109,7 +126,7 @@ final class SnapshotFiles {
       throw new CorruptLogException(file, 0, "not a snapshot file (bad magic)");
     }
     byte version = in.get();
-    if (version != VERSION) {
+    if (version != VERSION && version != VERSION_WITHOUT_ADDRESSES) {
       throw new CorruptLogException(file, VERSION_OFFSET, "unsupported snapshot format version " + version);
     }
     CRC32C crc = new CRC32C();
@@ -122,6 +139,7 @@ final class SnapshotFiles {
       long term = in.getLong();
       List<Long> voters = readIds(in);
       List<Long> learners = readIds(in);
+      Map<Long, String> addresses = version == VERSION ? readAddresses(in) : Map.of();
       int lengthAt = in.position();
       int length = in.getInt();
       if (length != in.remaining() - 4) {
@@ -130,10 +148,31 @@ final class SnapshotFiles {
       }
       byte[] data = new byte[length];
       in.get(data);
-      return new Snapshot(index, term, new Membership(voters, learners), data);
+      return new Snapshot(index, term, new Membership(voters, learners, addresses), data);
     } catch (BufferUnderflowException | IllegalArgumentException e) {
       throw new CorruptLogException(file, in.position(), "malformed snapshot: " + e);
     }
+  }
+
+  private static Map<Long, String> readAddresses(ByteBuffer in) {
+    int n = in.getInt();
+    if (n < 0 || n > in.remaining() / 12) {
+      throw new IllegalArgumentException("address count " + n);
+    }
+    Map<Long, String> addresses = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      long id = in.getLong();
+      int length = in.getInt();
+      if (length < 0 || length > in.remaining()) {
+        throw new IllegalArgumentException("address length " + length);
+      }
+      byte[] bytes = new byte[length];
+      in.get(bytes);
+      if (addresses.put(id, new String(bytes, StandardCharsets.UTF_8)) != null) {
+        throw new IllegalArgumentException("two addresses for node " + id);
+      }
+    }
+    return addresses;
   }
 
   private static List<Long> readIds(ByteBuffer in) {

@@ -54,7 +54,10 @@ public final class KvDemoMain {
     voters.add(args.id());
     // The default sizes keep every append under Artery's default 256 KiB frame (see RaftWire); lagging
     // followers within 1,000 entries of a snapshot catch up from the log.
-    RaftConfig config = RaftConfig.builder(args.id()).maxEntriesPerMessage(256).compactionMargin(1000).build();
+    // Followers answer REDIRECT instead of forwarding: the clients follow the leader, as the benchmark
+    // figures in bench/raft/RESULTS.md were measured.
+    RaftConfig config = RaftConfig.builder(args.id()).maxEntriesPerMessage(256).compactionMargin(1000)
+        .forwardToLeader(false).build();
     RaftNodeActor.Settings settings = new RaftNodeActor.Settings(config, Duration.ofMillis(args.tickMillis()),
         peerPaths, voters, System.nanoTime() ^ args.id(), args.snapshotEvery());
     RaftLogStore.Options wal = new RaftLogStore.Options(args.segmentBytes());

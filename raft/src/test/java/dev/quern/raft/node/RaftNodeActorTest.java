@@ -2,7 +2,6 @@ package dev.quern.raft.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.quern.raft.ClientCommand;
 import dev.quern.raft.DedupStateMachine;
@@ -11,8 +10,6 @@ import dev.quern.raft.HardState;
 import dev.quern.raft.PersistentState;
 import dev.quern.raft.Snapshot;
 import dev.quern.raft.RaftConfig;
-import dev.quern.raft.RaftCore;
-import dev.quern.raft.Role;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /** Three masters in three actor systems on 127.0.0.1, talking Raft over Artery with Kryo. */
 class RaftNodeActorTest {
 
-  private final List<ActorTestKit> kits = new ArrayList<>();
+  private final ArteryNodes artery = new ArteryNodes();
+  private final List<ActorTestKit> kits = artery.kits;
   /** Fatal storage failures reported by any node (the default handler would halt the test JVM). */
   private final List<String> fatal = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -80,32 +78,16 @@ class RaftNodeActorTest {
     }
   }
 
-  private static Config config() {
-    return ConfigFactory.parseString("""
-        pekko.actor.provider = remote
-        pekko.remote.artery.canonical.hostname = 127.0.0.1
-        pekko.remote.artery.canonical.port = 0
-        pekko.actor.serializers.raft-kryo = "dev.quern.raft.node.RaftKryoSerializer"
-        pekko.actor.serialization-bindings { "dev.quern.raft.node.RaftWire" = raft-kryo }
-        pekko.remote.warn-about-direct-use = off
-        pekko.remote.warn-unsafe-watch-outside-cluster = off
-        pekko.coordinated-shutdown.exit-jvm = off
-        pekko.loglevel = WARNING
-        """).withFallback(ConfigFactory.load());
-  }
-
   @AfterEach
   void shutdown() {
-    for (ActorTestKit kit : kits) {
-      kit.shutdownTestKit();
-    }
+    artery.close();
   }
 
   @Test
   void threeMastersElectReplicateAndFailOver() {
     Map<Long, String> paths = new HashMap<>();
     for (long id = 1; id <= 3; id++) {
-      ActorTestKit kit = ActorTestKit.create("master", config());
+      ActorTestKit kit = ActorTestKit.create("master", ArteryNodes.config());
       kits.add(kit);
       paths.put(id, kit.system().address() + "/user/raft");
     }
@@ -137,50 +119,51 @@ class RaftNodeActorTest {
 
     // Retries go to whoever leads now; the dedup wrapper makes a retried command apply once.
     byte[] first = new ClientCommand(1, 1, "hello".getBytes(StandardCharsets.UTF_8)).encode();
-    RaftNodeActor.Applied applied = propose(nodes, first);
-    assertThat(text(applied)).isEqualTo("hello;");
-    awaitApplied(nodes, applied.index());
+    RaftNodeActor.Applied applied = artery.propose(nodes, first);
+    assertThat(ArteryNodes.text(applied)).isEqualTo("hello;");
+    artery.awaitApplied(nodes, applied.index());
 
     // A linearizable read on the leader sees the write.
-    RaftNodeActor.ReadResult read = read(nodes);
+    RaftNodeActor.ReadResult read = artery.read(nodes);
     assertThat(read.index()).isGreaterThanOrEqualTo(applied.index());
     assertThat(new String(read.value(), StandardCharsets.UTF_8)).contains("hello;");
 
-    // A follower refuses reads and proposals, and does not claim to lead.
-    long follower = awaitFollower(nodes);
+    // A follower forwards reads and proposals to the leader (RaftForwardingTest has the details): the
+    // retried command is deduplicated and answers with its first result.
+    long follower = artery.awaitFollower(nodes);
     TestProbe<RaftNodeActor.ReadReply> reads = kits.get(0).createTestProbe();
     nodes.get(follower).tell(new RaftNodeActor.Read(sm -> sm.snapshot(), reads.ref()));
-    assertThat(reads.expectMessageClass(RaftNodeActor.NotLeader.class, Duration.ofSeconds(5)).leaderHint())
-        .isNotEqualTo(follower);
+    assertThat(new String(reads.expectMessageClass(RaftNodeActor.ReadResult.class, Duration.ofSeconds(5)).value(),
+        StandardCharsets.UTF_8)).contains("hello;");
     TestProbe<RaftNodeActor.ProposeReply> probe = kits.get(0).createTestProbe();
     nodes.get(follower).tell(new RaftNodeActor.Propose(first, probe.ref()));
-    assertThat(probe.expectMessageClass(RaftNodeActor.NotLeader.class, Duration.ofSeconds(5)).leaderHint())
-        .isNotEqualTo(follower);
+    assertThat(ArteryNodes.text(probe.expectMessageClass(RaftNodeActor.Applied.class, Duration.ofSeconds(5))))
+        .isEqualTo("hello;");
 
     // A follower's store fails a write: its actor restarts and rebuilds from the store (snapshot every 5 + log).
     stores.get(follower).failNextAppend.set(true);
     long seq = 2;
     RaftNodeActor.Applied latest = null;
     for (; seq <= 8; seq++) {
-      latest = propose(nodes, new ClientCommand(1, seq, ("c" + seq).getBytes(StandardCharsets.UTF_8)).encode());
+      latest = artery.propose(nodes, new ClientCommand(1, seq, ("c" + seq).getBytes(StandardCharsets.UTF_8)).encode());
     }
-    awaitApplied(nodes, latest.index());
+    artery.awaitApplied(nodes, latest.index());
     assertThat(stores.get(follower).loads.get()).isEqualTo(2);
     assertThat(machinesCreated.get(follower).get()).isEqualTo(2); // a fresh state machine, rebuilt from storage
     assertThat(stores.get(follower).delegate.load().snapshot().index()).isPositive();
 
     // The leader's whole actor system goes away: the other two elect a new leader and go on.
-    long leader = awaitLeader(nodes, 0);
+    long leader = artery.awaitLeader(nodes, 0);
     ActorTestKit leaderKit = kitOf.get(leader);
     leaderKit.shutdownTestKit();
     kits.remove(leaderKit);
     Map<Long, ActorRef<RaftNodeActor.Command>> survivors = new HashMap<>(nodes);
     survivors.remove(leader);
-    awaitLeader(survivors, leader);
-    RaftNodeActor.Applied second = propose(survivors,
+    artery.awaitLeader(survivors, leader);
+    RaftNodeActor.Applied second = artery.propose(survivors,
         new ClientCommand(1, seq, "world".getBytes(StandardCharsets.UTF_8)).encode());
-    assertThat(text(second)).isEqualTo("hello;c2;c3;c4;c5;c6;c7;c8;world;");
-    awaitApplied(survivors, second.index());
+    assertThat(ArteryNodes.text(second)).isEqualTo("hello;c2;c3;c4;c5;c6;c7;c8;world;");
+    artery.awaitApplied(survivors, second.index());
     assertThat(fatal).as("fatal storage failures").isEmpty();
   }
 
@@ -195,7 +178,7 @@ class RaftNodeActorTest {
     int maxEntry = perMessage - Entry.OVERHEAD;
     Map<Long, String> paths = new HashMap<>();
     for (long id = 1; id <= 3; id++) {
-      ActorTestKit kit = ActorTestKit.create("master", config());
+      ActorTestKit kit = ActorTestKit.create("master", ArteryNodes.config());
       kits.add(kit);
       paths.put(id, kit.system().address() + "/user/raft");
     }
@@ -213,10 +196,10 @@ class RaftNodeActorTest {
     int header = new ClientCommand(1, 1, new byte[0]).encode().length;
     byte[] exact = new ClientCommand(1, 1, new byte[maxEntry - header]).encode();
     assertThat(exact).hasSize(maxEntry);
-    RaftNodeActor.Applied applied = propose(nodes, exact);
-    awaitApplied(nodes, applied.index()); // both followers got it: one append of a whole frame's worth
+    RaftNodeActor.Applied applied = artery.propose(nodes, exact);
+    artery.awaitApplied(nodes, applied.index()); // both followers got it: one append of a whole frame's worth
 
-    long leader = awaitLeader(nodes, 0);
+    long leader = artery.awaitLeader(nodes, 0);
     TestProbe<RaftNodeActor.ProposeReply> probe = kits.get((int) leader - 1).createTestProbe(); // outlives the followers
     nodes.get(leader).tell(new RaftNodeActor.Propose(new byte[maxEntry + 1], probe.ref()));
     assertThat(probe.expectMessageClass(RaftNodeActor.TooLarge.class, Duration.ofSeconds(5)))
@@ -246,7 +229,7 @@ class RaftNodeActorTest {
   @Test
   void appendsLargerThanTheFrameStopTheNode() {
     ActorTestKit kit = ActorTestKit.create("master", ConfigFactory.parseString(
-        "pekko.remote.artery.advanced.maximum-frame-size = 64 KiB").withFallback(config()));
+        "pekko.remote.artery.advanced.maximum-frame-size = 64 KiB").withFallback(ArteryNodes.config()));
     kits.add(kit);
     var settings = new RaftNodeActor.Settings(RaftConfig.defaults(1), Duration.ofMillis(50), Map.of(),
         List.of(1L), 1, 0);
@@ -254,80 +237,5 @@ class RaftNodeActorTest {
         () -> new DedupStateMachine(new TextLog())), "raft");
     TestProbe<Object> probe = kit.createTestProbe();
     probe.expectTerminated(node, Duration.ofSeconds(10));
-  }
-
-  /** Proposes at the current leader until the command is applied (a retry is deduplicated). */
-  private RaftNodeActor.Applied propose(Map<Long, ActorRef<RaftNodeActor.Command>> nodes, byte[] command) {
-    TestProbe<RaftNodeActor.ProposeReply> probe = kits.get(0).createTestProbe();
-    for (int attempt = 0; attempt < 10; attempt++) {
-      nodes.get(awaitLeader(nodes, 0)).tell(new RaftNodeActor.Propose(command, probe.ref()));
-      RaftNodeActor.ProposeReply reply = probe.receiveMessage(Duration.ofSeconds(10));
-      if (reply instanceof RaftNodeActor.Applied a) {
-        return a;
-      }
-    }
-    throw new AssertionError("command not applied after 10 attempts");
-  }
-
-  private RaftNodeActor.ReadResult read(Map<Long, ActorRef<RaftNodeActor.Command>> nodes) {
-    TestProbe<RaftNodeActor.ReadReply> probe = kits.get(0).createTestProbe();
-    for (int attempt = 0; attempt < 10; attempt++) {
-      nodes.get(awaitLeader(nodes, 0)).tell(new RaftNodeActor.Read(sm -> sm.snapshot(), probe.ref()));
-      if (probe.receiveMessage(Duration.ofSeconds(10)) instanceof RaftNodeActor.ReadResult r) {
-        return r;
-      }
-    }
-    throw new AssertionError("read not served after 10 attempts");
-  }
-
-  private long awaitFollower(Map<Long, ActorRef<RaftNodeActor.Command>> nodes) {
-    TestProbe<RaftNodeActor.Status> probe = kits.get(0).createTestProbe();
-    return probe.awaitAssert(Duration.ofSeconds(15), Duration.ofMillis(100), () -> {
-      long found = 0;
-      for (ActorRef<RaftNodeActor.Command> n : nodes.values()) {
-        n.tell(new RaftNodeActor.GetStatus(probe.ref()));
-        RaftNodeActor.Status s = probe.receiveMessage(Duration.ofSeconds(2));
-        if (s.role() == Role.FOLLOWER && s.leader() != RaftCore.NONE) {
-          found = s.id();
-        }
-      }
-      assertThat(found).isPositive();
-      return found;
-    });
-  }
-
-  /** Polls the nodes' status until one of them (other than {@code not}) leads. */
-  private long awaitLeader(Map<Long, ActorRef<RaftNodeActor.Command>> nodes, long not) {
-    TestProbe<RaftNodeActor.Status> probe = kits.get(0).createTestProbe();
-    return probe.awaitAssert(Duration.ofSeconds(15), Duration.ofMillis(100), () -> {
-      long found = 0;
-      for (ActorRef<RaftNodeActor.Command> n : nodes.values()) {
-        n.tell(new RaftNodeActor.GetStatus(probe.ref()));
-        RaftNodeActor.Status s = probe.receiveMessage(Duration.ofSeconds(2));
-        if (s.role() == Role.LEADER && s.id() != not) {
-          found = s.id();
-        }
-      }
-      assertThat(found).isPositive();
-      return found;
-    });
-  }
-
-  private void awaitApplied(Map<Long, ActorRef<RaftNodeActor.Command>> nodes, long index) {
-    TestProbe<RaftNodeActor.Status> probe = kits.get(0).createTestProbe();
-    probe.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(100), () -> {
-      for (ActorRef<RaftNodeActor.Command> n : nodes.values()) {
-        n.tell(new RaftNodeActor.GetStatus(probe.ref()));
-        assertThat(probe.receiveMessage(Duration.ofSeconds(2)).appliedIndex()).isGreaterThanOrEqualTo(index);
-      }
-      return null;
-    });
-  }
-
-  /** The value a dedup'd command applied with (a refusal fails the test). */
-  private static String text(RaftNodeActor.Applied applied) {
-    dev.quern.raft.ClientResult r = dev.quern.raft.ClientResult.decode(applied.result());
-    assertThat(r).isInstanceOf(dev.quern.raft.ClientResult.Done.class);
-    return new String(((dev.quern.raft.ClientResult.Done) r).value(), StandardCharsets.UTF_8);
   }
 }

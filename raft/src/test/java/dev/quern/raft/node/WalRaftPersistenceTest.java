@@ -3,11 +3,14 @@ package dev.quern.raft.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quern.raft.ConfChange;
 import dev.quern.raft.Entry;
 import dev.quern.raft.EntryType;
 import dev.quern.raft.HardState;
 import dev.quern.raft.Membership;
 import dev.quern.raft.PersistentState;
+import dev.quern.raft.RaftConfig;
+import dev.quern.raft.RaftCore;
 import dev.quern.raft.Snapshot;
 import dev.quern.raft.storage.CorruptLogException;
 import dev.quern.raft.storage.RaftLogStore;
@@ -17,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -83,6 +88,45 @@ class WalRaftPersistenceTest extends RaftPersistenceContract {
     assertThat(s.snapshot()).isEqualTo(snap);
     assertThat(s.snapshot().membership().learners()).containsExactly(9L);
     assertThat(s.entries().stream().filter(e -> e.index() > 12)).containsExactlyElementsOf(entries(13, 2, 8));
+  }
+
+  /**
+   * Members' addresses survive the WAL: in the conf-change entries (and an entry of the layout from
+   * before addresses still reads) and in a snapshot file; a core started from what was loaded has the
+   * configuration, addresses included.
+   */
+  @Test
+  void membershipAddressesSurviveTheWalAndSnapshots() {
+    String a1 = "pekko://sys@127.0.0.1:25520/user/raft";
+    String a4 = "pekko://sys@127.0.0.1:25524/user/raft";
+    byte[] legacyAddVoter2 = java.nio.ByteBuffer.allocate(9).put((byte) 0).putLong(2).array();
+    List<Entry> log = List.of(
+        new Entry(1, 1, EntryType.CONF_CHANGE, new ConfChange(ConfChange.Type.ADD_VOTER, 1, a1).encode()),
+        new Entry(1, 2, EntryType.CONF_CHANGE, legacyAddVoter2),
+        new Entry(2, 3, EntryType.NO_OP, new byte[0]),
+        new Entry(2, 4, EntryType.CONF_CHANGE, new ConfChange(ConfChange.Type.ADD_LEARNER, 4, a4).encode()),
+        new Entry(2, 5, EntryType.NORMAL, "x".getBytes()));
+    RaftPersistence store = create();
+    store.append(log);
+    store.saveHardState(new HardState(2, 1, 5));
+    store.sync();
+    Membership expected = new Membership(List.of(1L, 2L), List.of(4L), Map.of(1L, a1, 4L, a4));
+
+    RaftPersistence reopened = reopen(store);
+    PersistentState loaded = reopened.load();
+    assertThat(loaded.entries()).containsExactlyElementsOf(log);
+    RaftCore fromLog = new RaftCore(RaftConfig.defaults(2), loaded, new SplittableRandom(1));
+    assertThat(fromLog.membership()).isEqualTo(expected);
+
+    // Snapshot at 4 (membership as of 4), then reopen: the snapshot file carries the addresses.
+    Snapshot snap = new Snapshot(4, 2, expected, "image".getBytes());
+    reopened.saveSnapshot(snap);
+    reopened.sync();
+    PersistentState afterSnap = reopen(reopened).load();
+    assertThat(afterSnap.snapshot()).isEqualTo(snap);
+    assertThat(afterSnap.snapshot().membership().address(4)).contains(a4);
+    RaftCore fromSnapshot = new RaftCore(RaftConfig.defaults(2), afterSnap, new SplittableRandom(1));
+    assertThat(fromSnapshot.membership()).isEqualTo(expected);
   }
 
   @Test

@@ -385,12 +385,12 @@ class WalDamageTest {
     // A snapshot file of a newer format.
     Path snap = dir.resolve(SnapshotFiles.fileName(1, 1));
     byte[] snapBytes = Files.readAllBytes(snap);
-    snapBytes[SnapshotFiles.VERSION_OFFSET] = 3;
+    snapBytes[SnapshotFiles.VERSION_OFFSET] = SnapshotFiles.VERSION + 1;
     Files.write(snap, snapBytes);
     assertThatThrownBy(() -> RaftLogStore.open(dir)).isInstanceOfSatisfying(CorruptLogException.class, e -> {
       assertThat(e.file()).isEqualTo(snap);
       assertThat(e.offset()).isEqualTo(SnapshotFiles.VERSION_OFFSET);
-      assertThat(e.getMessage()).contains("unsupported snapshot format version 3");
+      assertThat(e.getMessage()).contains("unsupported snapshot format version " + (SnapshotFiles.VERSION + 1));
     });
   }
 
