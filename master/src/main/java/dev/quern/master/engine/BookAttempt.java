@@ -20,6 +20,17 @@ public final class BookAttempt {
     this.startTime = startTime;
   }
 
+  /** An attempt as a snapshot recorded it. */
+  BookAttempt(TaskAttemptId id, String workerId, long startTime, long endTime,
+      AttemptState state, String error, String stackTrace, Counters counters) {
+    this(id, workerId, startTime);
+    this.endTime = endTime;
+    this.state = state;
+    this.error = error;
+    this.stackTrace = stackTrace;
+    counters(counters);
+  }
+
   void end(AttemptState newState, long time, String error, String stackTrace) {
     this.state = newState;
     this.endTime = time;

@@ -4,7 +4,6 @@ import dev.quern.api.Counters;
 import dev.quern.api.JobSpec;
 import dev.quern.api.JobState;
 import dev.quern.api.TaskCounter;
-import dev.quern.api.io.InputSplit;
 import dev.quern.worker.task.TaskAttemptId;
 import dev.quern.worker.task.TaskKind;
 import java.util.ArrayList;
@@ -15,7 +14,7 @@ import java.util.List;
 public final class BookJob {
   private final String id;
   private final JobSpec spec;
-  private final List<InputSplit> splits;
+  private final List<BookSplit> splits;
   private final long submitTime;
   private final int maxAttempts;
   private final boolean speculative;
@@ -27,7 +26,7 @@ public final class BookJob {
   private JobState state = JobState.ACCEPTED;
   private String failure;
 
-  BookJob(String id, JobSpec spec, List<InputSplit> splits, long submitTime) {
+  BookJob(String id, JobSpec spec, List<BookSplit> splits, long submitTime) {
     this.id = id;
     this.spec = spec;
     this.splits = List.copyOf(splits);
@@ -53,7 +52,7 @@ public final class BookJob {
     return spec;
   }
 
-  public List<InputSplit> splits() {
+  public List<BookSplit> splits() {
     return splits;
   }
 
@@ -186,6 +185,14 @@ public final class BookJob {
       state = JobState.RUNNING;
       startTime = time;
     }
+  }
+
+  /** Sets what {@link #started} and {@link #end} set, from a snapshot. */
+  void restore(JobState s, long start, long end, String reason) {
+    state = s;
+    startTime = start;
+    endTime = end;
+    failure = reason;
   }
 
   void state(JobState s) {

@@ -87,6 +87,18 @@ public final class BookTask {
     return inputLosses;
   }
 
+  /** Sets what the other mutators set, from a snapshot (attempts are added with {@link #add}). */
+  void restore(boolean isDone, MapOutputRef output, TaskAttemptId committed,
+      TaskAttemptId granted, Counters counters, int failureCount, int inputLossCount) {
+    done = isDone;
+    mapOutput = output;
+    committedAttempt = committed;
+    grantedAttempt = granted;
+    committedCounters = counters == null ? null : counters.copy();
+    failures = failureCount;
+    inputLosses = inputLossCount;
+  }
+
   void add(BookAttempt a) {
     attempts.add(a);
   }

@@ -2,7 +2,6 @@ package dev.quern.master.engine;
 
 import dev.quern.api.Counters;
 import dev.quern.api.JobSpec;
-import dev.quern.api.io.InputSplit;
 import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.TaskAttemptId;
 import java.util.List;
@@ -11,15 +10,17 @@ import java.util.List;
  * Every change of the {@link JobBook}. The book is a pure function of the sequence of events it
  * applied: times travel inside the events and every decision (which attempt, which worker, fail or
  * retry) is taken by the scheduler before the event is made. Cluster mode replicates exactly these
- * records through the Raft log, so a new leader rebuilds the book by replaying them.
+ * records through the Raft log (encoded by {@link BookCodec}), so a new leader rebuilds the book
+ * by replaying them. Every event but JobAccepted names its job ({@code jobId()}).
  */
 public sealed interface JobEvent {
 
-  String jobId();
-
-  /** A checked submission: the spec (configuration merged) and its planned input splits. */
-  record JobAccepted(String jobId, JobSpec spec, List<InputSplit> splits, long time)
-      implements JobEvent {
+  /**
+   * A checked submission: the spec (configuration merged) and its planned input splits. The book
+   * gives the job its id ({@link Outcome.Applied#jobId()}), so that ids come from the order of
+   * the log rather than from whichever process proposed the job.
+   */
+  record JobAccepted(JobSpec spec, List<BookSplit> splits, long time) implements JobEvent {
     public JobAccepted {
       splits = List.copyOf(splits);
     }

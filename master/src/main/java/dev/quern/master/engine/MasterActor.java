@@ -1,6 +1,7 @@
 package dev.quern.master.engine;
 
 import dev.quern.api.JobState;
+import dev.quern.api.io.InputSplit;
 import dev.quern.master.commit.CommitCoordinator;
 import dev.quern.master.commit.JobCommitter;
 import dev.quern.master.commit.SuccessFile;
@@ -21,6 +22,8 @@ import dev.quern.master.engine.MasterCommand.JobCommitFinished;
 import dev.quern.master.engine.MasterCommand.KillJob;
 import dev.quern.master.engine.MasterCommand.SubmitJob;
 import dev.quern.master.engine.MasterCommand.WorkerGone;
+import dev.quern.master.engine.Outcome.Applied;
+import dev.quern.master.engine.Outcome.Rejected;
 import dev.quern.worker.actor.OutputLayout;
 import dev.quern.worker.actor.WorkerCommand;
 import dev.quern.worker.actor.WorkerCommand.KillTask;
@@ -85,6 +88,8 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
   private final Map<String, WorkerSlots> workers = new LinkedHashMap<>();
   private final Map<TaskAttemptId, Float> progress = new HashMap<>();
   private final Map<TaskAttemptId, Long> lastHeard = new HashMap<>();
+  /** The submitted split objects of each live job, handed to its map tasks as they are. */
+  private final Map<String, List<InputSplit>> liveSplits = new HashMap<>();
   private final Set<String> speculated = new HashSet<>();
   private final Set<String> dirtyJobs = new LinkedHashSet<>();
   private boolean workersDirty;
@@ -173,31 +178,50 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
     return settings.clock().millis();
   }
 
-  private void apply(JobEvent event) {
-    book.apply(event);
-    settings.journal().append(event);
-    dirtyJobs.add(event.jobId());
-    log.debug("applied {}", event);
+  /**
+   * Applies an event the scheduler checked, so a rejection is a bug: it is logged, and the book
+   * stays as it was.
+   */
+  private Outcome apply(JobEvent event) {
+    Outcome outcome = book.apply(event);
+    if (outcome instanceof Applied a) {
+      settings.journal().append(event);
+      dirtyJobs.add(a.jobId());
+      if (book.job(a.jobId()).state().isFinal()) {
+        liveSplits.remove(a.jobId());
+      }
+      log.debug("applied {}", event);
+    } else if (outcome instanceof Rejected r) {
+      log.error("the job book rejected {}: {} (a scheduler bug)", event, r.reason());
+    }
+    return outcome;
   }
 
   // ---- submission and kill -------------------------------------------------------------------
 
   private void onSubmit(SubmitJob m) {
-    apply(new JobAccepted(m.jobId(), m.spec(), m.splits(), now()));
+    Outcome accepted = apply(new JobAccepted(m.spec(), m.planned(), now()));
+    if (!(accepted instanceof Applied a)) {
+      m.replyTo().tell(new SubmitAnswer.Refused(((Rejected) accepted).reason()));
+      return;
+    }
+    String jobId = a.jobId();
+    liveSplits.put(jobId, m.splits());
+    m.onAccepted().accept(jobId);
     try {
       JobCommitter.setupJob(m.spec().outputPath());
     } catch (Exception e) {
-      apply(new JobFailed(m.jobId(), "cannot create the output directory "
+      apply(new JobFailed(jobId, "cannot create the output directory "
           + m.spec().outputPath() + ": " + e, now()));
     }
-    BookJob job = book.job(m.jobId());
+    BookJob job = book.job(jobId);
     if (!job.state().isFinal() && job.allTasksDone()) {
       startCommit(job); // no input and no reduce tasks
     }
     // Published before answering, so the submitter can read the job's status at once.
     schedule();
     publish();
-    m.replyTo().tell(monitor.job(m.jobId()).orElseThrow());
+    m.replyTo().tell(new SubmitAnswer.Accepted(monitor.job(jobId).orElseThrow()));
   }
 
   private void onKill(KillJob m) {
@@ -518,7 +542,8 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
     String scratch = scratchDir(job.id()).resolve(id.dirName()).toString();
     TaskSpec spec;
     if (task.kind() == TaskKind.MAP) {
-      spec = new MapTaskSpec(id, job.spec(), job.splits().get(task.index()), scratch, work);
+      spec = new MapTaskSpec(id, job.spec(), liveSplits.get(job.id()).get(task.index()), scratch,
+          work);
     } else {
       List<MapOutputRef> inputs = job.maps().stream().map(BookTask::mapOutput).toList();
       spec = new ReduceTaskSpec(id, job.spec(), task.index(), inputs, scratch, work);

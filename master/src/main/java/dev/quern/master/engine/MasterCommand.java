@@ -4,19 +4,25 @@ import dev.quern.api.JobSpec;
 import dev.quern.api.io.InputSplit;
 import dev.quern.worker.actor.WorkerReport;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /** What the master actor hears. */
 public sealed interface MasterCommand {
 
   /**
-   * Accept a checked job (configuration merged, splits planned); the answer is the job's first
-   * view, sent once JobAccepted is in the book.
+   * Accept a checked job (configuration merged, splits planned). The book gives the job its id;
+   * {@code onAccepted} hears it (on the master's thread, before any task of the job starts), and
+   * the answer, sent once JobAccepted is in the book, carries the job's first view.
+   *
+   * @param splits the splits as planned, handed to this process's map tasks as they are
+   * @param planned the same splits as the book records them ({@link BookSplit#ofAll})
    */
-  record SubmitJob(String jobId, JobSpec spec, List<InputSplit> splits,
-      ActorRef<JobView> replyTo) implements MasterCommand {
+  record SubmitJob(JobSpec spec, List<InputSplit> splits, List<BookSplit> planned,
+      Consumer<String> onAccepted, ActorRef<SubmitAnswer> replyTo) implements MasterCommand {
     public SubmitJob {
       splits = List.copyOf(splits);
+      planned = List.copyOf(planned);
     }
   }
 

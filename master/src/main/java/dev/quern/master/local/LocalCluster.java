@@ -6,12 +6,14 @@ import dev.quern.api.JobStatus;
 import dev.quern.api.JobSubmissionException;
 import dev.quern.api.JobSubmitter;
 import dev.quern.api.io.InputSplit;
+import dev.quern.master.engine.BookSplit;
 import dev.quern.master.engine.ClusterEvent;
 import dev.quern.master.engine.ClusterMonitor;
 import dev.quern.master.engine.JobJournal;
 import dev.quern.master.engine.JobView;
 import dev.quern.master.engine.MasterActor;
 import dev.quern.master.engine.MasterCommand;
+import dev.quern.master.engine.SubmitAnswer;
 import dev.quern.master.engine.WorkerView;
 import dev.quern.worker.actor.OutputLayout;
 import dev.quern.worker.actor.WorkerActor;
@@ -67,7 +69,6 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
   private final JobClassLoaders loaders = new JobClassLoaders();
   private final ActorRef<MasterCommand> master;
   private final List<ActorRef<WorkerCommand>> workers = new ArrayList<>();
-  private final AtomicInteger jobSeq = new AtomicInteger();
 
   private LocalCluster(LocalClusterOptions options, TaskRunner runner, Clock clock)
       throws IOException {
@@ -138,23 +139,30 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
    * Checks the job (jar, classes, input, output), then has the master accept it. Throws
    * {@link JobSubmissionException} with one line naming what is wrong; nothing changes then.
    * Submissions are serialized, so two jobs racing for one output directory cannot both pass
-   * the output check (the first creates it when accepted).
+   * the output check (the first creates it when accepted). The job's id comes from the master's
+   * book, as in cluster mode.
    */
   @Override
   public synchronized JobHandle submit(JobSpec spec) {
     JobSpec merged = withDefaults(spec);
     ClassLoader loader = JobClassLoaders.create(merged);
     List<InputSplit> splits;
+    List<BookSplit> planned;
     try {
       splits = SubmissionCheck.check(merged, loader);
+      planned = BookSplit.ofAll(splits, loader);
     } catch (RuntimeException e) {
       JobClassLoaders.discard(loader);
       throw e instanceof JobSubmissionException j ? j
           : new JobSubmissionException("job " + spec.name() + " was refused: " + e, e);
     }
-    String id = String.format("job-%04d", jobSeq.incrementAndGet());
-    loaders.register(id, loader);
-    this.<JobView>ask(replyTo -> new MasterCommand.SubmitJob(id, merged, splits, replyTo));
+    SubmitAnswer answer = this.<SubmitAnswer>ask(replyTo -> new MasterCommand.SubmitJob(merged,
+        splits, planned, jobId -> loaders.register(jobId, loader), replyTo));
+    if (answer instanceof SubmitAnswer.Refused r) {
+      JobClassLoaders.discard(loader);
+      throw new JobSubmissionException("job " + spec.name() + " was refused: " + r.reason());
+    }
+    String id = ((SubmitAnswer.Accepted) answer).view().id();
     log.info("accepted {} ({}): {} map task(s), {} reduce task(s)", id, spec.name(),
         splits.size(), merged.reduceTasks());
     return new LocalJobHandle(id, monitor, this);

@@ -6,6 +6,7 @@ import dev.quern.api.Counters;
 import dev.quern.api.Job;
 import dev.quern.api.Mapper;
 import dev.quern.api.io.FileSplit;
+import dev.quern.master.engine.BookSplit;
 import dev.quern.master.engine.JobBook;
 import dev.quern.master.engine.JobEvent;
 import dev.quern.worker.task.TaskAttemptId;
@@ -14,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CommitCoordinatorTest {
-  private static final String JOB = "job-0007";
+  private static final String JOB = "job-0001";
 
   public static class NoMapper implements Mapper<Long, String, String, Long> {
     @Override
@@ -28,9 +29,9 @@ class CommitCoordinatorTest {
   /** A map-only job (its maps write output) with two attempts of map 0 running. */
   private static JobBook twoRunningAttempts() {
     JobBook book = new JobBook();
-    book.apply(new JobEvent.JobAccepted(JOB, Job.builder("c").input("/in").output("/out")
+    book.apply(new JobEvent.JobAccepted(Job.builder("c").input("/in").output("/out")
         .mapper(NoMapper.class).mapOutput(String.class, Long.class).reduceTasks(0).build()
-        .spec(), List.of(new FileSplit("/in/a", 0, 1, List.of())), 1));
+        .spec(), List.of(new BookSplit.File(new FileSplit("/in/a", 0, 1, List.of()))), 1));
     book.apply(new JobEvent.AttemptStarted(attempt(1), "w0", 2));
     book.apply(new JobEvent.AttemptStarted(attempt(2), "w1", 3));
     return book;

@@ -1,7 +1,6 @@
 package dev.quern.master.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quern.api.Counters;
 import dev.quern.api.Job;
@@ -10,7 +9,6 @@ import dev.quern.api.JobState;
 import dev.quern.api.Mapper;
 import dev.quern.api.TaskCounter;
 import dev.quern.api.io.FileSplit;
-import dev.quern.api.io.InputSplit;
 import dev.quern.master.engine.JobEvent.AttemptFailed;
 import dev.quern.master.engine.JobEvent.AttemptKilled;
 import dev.quern.master.engine.JobEvent.AttemptStarted;
@@ -21,6 +19,9 @@ import dev.quern.master.engine.JobEvent.JobSucceeded;
 import dev.quern.master.engine.JobEvent.MapDone;
 import dev.quern.master.engine.JobEvent.MapOutputLost;
 import dev.quern.master.engine.JobEvent.TaskCommitted;
+import dev.quern.master.engine.JobEvent.JobKilled;
+import dev.quern.master.engine.Outcome.Applied;
+import dev.quern.master.engine.Outcome.Rejected;
 import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.TaskAttemptId;
 import dev.quern.worker.task.TaskKind;
@@ -42,9 +43,9 @@ class JobBookTest {
         .mapOutput(String.class, Long.class).reduceTasks(1).build().spec();
   }
 
-  static List<InputSplit> splits() {
-    return List.of(new FileSplit("/in/a", 0, 10, List.of()),
-        new FileSplit("/in/b", 0, 20, List.of()));
+  static List<BookSplit> splits() {
+    return List.of(new BookSplit.File(new FileSplit("/in/a", 0, 10, List.of())),
+        new BookSplit.File(new FileSplit("/in/b", 0, 20, List.of())));
   }
 
   static TaskAttemptId map(int index, int attempt) {
@@ -69,7 +70,7 @@ class JobBookTest {
   /** A whole job's life: a failure, a lost map output, a denied second attempt, the commit. */
   static List<JobEvent> history() {
     List<JobEvent> h = new ArrayList<>();
-    h.add(new JobAccepted(JOB, spec(), splits(), 1000));
+    h.add(new JobAccepted(spec(), splits(), 1000));
     h.add(new AttemptStarted(map(1, 1), "w0", 1001));
     h.add(new AttemptStarted(map(0, 1), "w1", 1002));
     h.add(new AttemptFailed(map(1, 1), "boom", "trace", 1003));
@@ -129,24 +130,91 @@ class JobBookTest {
   }
 
   @Test
-  void eventsThatDoNotFitAreRefused() {
+  void eventsThatDoNotFitAreRejectedAndChangeNothing() {
     JobBook book = new JobBook();
-    book.apply(new JobAccepted(JOB, spec(), splits(), 1));
-    assertThatThrownBy(() -> book.apply(new AttemptStarted(map(0, 2), "w", 2)))
-        .hasMessageContaining("expects attempt 1");
-    book.apply(new AttemptStarted(map(0, 1), "w", 2));
-    assertThatThrownBy(() -> book.apply(new JobCommitting(JOB, 3)))
-        .hasMessageContaining("tasks remain");
+    assertThat(book.apply(new JobAccepted(spec(), splits(), 1))).isEqualTo(new Applied(JOB));
+    assertRejected(book, new AttemptStarted(map(0, 2), "w", 2), "expects attempt 1");
+    assertThat(book.apply(new AttemptStarted(map(0, 1), "w", 2))).isEqualTo(new Applied(JOB));
+    assertRejected(book, new JobCommitting(JOB, 3), "tasks remain");
     book.apply(new AttemptStarted(reduce(1), "w", 3));
     book.apply(new CommitGranted(reduce(1), 4));
     book.apply(new AttemptStarted(reduce(2), "w", 5));
-    assertThatThrownBy(() -> book.apply(new CommitGranted(reduce(2), 6)))
-        .hasMessageContaining("held by " + reduce(1));
-    assertThatThrownBy(() -> book.apply(new TaskCommitted(reduce(2), new Counters(), 7)))
-        .hasMessageContaining("without holding the grant");
-    book.apply(new JobEvent.JobKilled(JOB, 8));
+    assertRejected(book, new CommitGranted(reduce(2), 6), "held by " + reduce(1));
+    assertRejected(book, new TaskCommitted(reduce(2), new Counters(), 7),
+        "without holding the grant");
+    assertRejected(book, new MapOutputLost(reduce(2), 5, map(0, 1), "gone", 7), "has no map 5");
+    assertRejected(book, new MapDone(map(1, 1), out(map(1, 1)), new Counters(), 7),
+        "is not running");
+    assertRejected(book, new JobSucceeded(JOB, 7), "without committing");
+    assertRejected(book, new AttemptKilled(new TaskAttemptId("job-0009", TaskKind.MAP, 0, 1), "x", 7),
+        "unknown job job-0009");
+    assertThat(book.apply(new JobKilled(JOB, 8))).isEqualTo(new Applied(JOB));
     assertThat(book.job(JOB).runningAttempts()).isEmpty();
-    assertThatThrownBy(() -> book.apply(new AttemptStarted(map(1, 1), "w", 9)))
-        .hasMessageContaining("already ended KILLED");
+    assertRejected(book, new AttemptStarted(map(1, 1), "w", 9), "already ended KILLED");
+  }
+
+  @Test
+  void applyNeverThrowsEvenOnNonsense() {
+    JobBook book = new JobBook();
+    assertThat(book.apply(null)).isInstanceOf(Rejected.class);
+    assertThat(book.apply(new JobAccepted(null, splits(), 1))).isInstanceOf(Rejected.class);
+    assertThat(book.apply(new AttemptStarted(null, "w", 1))).isInstanceOf(Rejected.class);
+    assertThat(book.jobs()).isEmpty();
+    assertThat(book.accepted()).isZero();
+  }
+
+  @Test
+  void jobIdsComeFromTheBookInAcceptanceOrder() {
+    JobBook book = new JobBook();
+    assertThat(book.apply(new JobAccepted(spec("/out/1"), splits(), 1)))
+        .isEqualTo(new Applied("job-0001"));
+    assertThat(book.apply(new JobAccepted(spec("/out/1"), splits(), 2)))
+        .as("a rejected job takes no id").isInstanceOf(Rejected.class);
+    assertThat(book.apply(new JobAccepted(spec("/out/2"), splits(), 3)))
+        .isEqualTo(new Applied("job-0002"));
+    assertThat(book.accepted()).isEqualTo(2);
+    assertThat(book.jobs()).extracting(BookJob::id).containsExactly("job-0001", "job-0002");
+  }
+
+  @Test
+  void aLiveJobHoldsItsOutputDirectoryUntilItEnds() {
+    JobBook book = new JobBook();
+    book.apply(new JobAccepted(spec("/data/out"), splits(), 1));
+    for (String same : List.of("/data/out", "/data/out/", "//data//out", "/data/./x/../out")) {
+      Outcome o = book.apply(new JobAccepted(spec(same), splits(), 2));
+      assertThat(o).as(same).isInstanceOf(Rejected.class);
+      assertThat(((Rejected) o).reason()).contains("held by job-0001");
+    }
+    assertThat(book.apply(new JobAccepted(spec("/data/out2"), splits(), 3)))
+        .isEqualTo(new Applied("job-0002"));
+    assertThat(book.outputHolder("/data/out/")).isEqualTo("job-0001");
+    book.apply(new JobEvent.JobFailed("job-0001", "no", 4));
+    assertThat(book.outputHolder("/data/out")).isNull();
+    assertThat(book.apply(new JobAccepted(spec("/data/out"), splits(), 5)))
+        .as("an ended job's directory is free again (the submission check refuses it if the "
+            + "output exists)")
+        .isEqualTo(new Applied("job-0003"));
+  }
+
+  @Test
+  void outputKeysResolveDotsAndSlashesAsText() {
+    assertThat(JobBook.outputKey("/a//b/./c/")).isEqualTo("/a/b/c");
+    assertThat(JobBook.outputKey("/a/b/../c")).isEqualTo("/a/c");
+    assertThat(JobBook.outputKey("/../a")).isEqualTo("/a");
+    assertThat(JobBook.outputKey("a/../../b")).isEqualTo("../b");
+    assertThat(JobBook.outputKey("out")).isEqualTo("out");
+  }
+
+  private static void assertRejected(JobBook book, JobEvent e, String reason) {
+    String before = BookRendering.render(book);
+    Outcome o = book.apply(e);
+    assertThat(o).as("%s", e).isInstanceOf(Rejected.class);
+    assertThat(((Rejected) o).reason()).contains(reason);
+    assertThat(BookRendering.render(book)).as("the book after rejecting %s", e).isEqualTo(before);
+  }
+
+  static JobSpec spec(String output) {
+    return Job.builder("book").input("/in").output(output).mapper(NoMapper.class)
+        .mapOutput(String.class, Long.class).reduceTasks(1).build().spec();
   }
 }

@@ -1,0 +1,166 @@
+package dev.quern.master.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.quern.api.Counters;
+import dev.quern.api.io.FileSplit;
+import dev.quern.api.io.InputSplit;
+import dev.quern.master.engine.JobEvent.AttemptStarted;
+import dev.quern.master.engine.JobEvent.JobAccepted;
+import dev.quern.master.engine.JobEvent.JobFailed;
+import dev.quern.master.engine.JobEvent.JobKilled;
+import dev.quern.worker.task.TaskAttemptId;
+import dev.quern.worker.task.TaskKind;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class BookCodecTest {
+
+  /** A split of a class the book does not know, as a job's own would be. */
+  public record RowSplit(long first, long rows, List<String> hosts) implements InputSplit {
+    @Override
+    public long length() {
+      return rows * 100;
+    }
+
+    @Override
+    public String describe() {
+      return "rows " + first + "+" + rows;
+    }
+  }
+
+  /** {@link JobBookTest#history()} plus a job that is killed and one that fails. */
+  static List<JobEvent> everyKindOfEvent() {
+    List<JobEvent> events = new ArrayList<>(JobBookTest.history());
+    TaskAttemptId killed = new TaskAttemptId("job-0002", TaskKind.MAP, 0, 1);
+    List<BookSplit> mixed = List.of(
+        new BookSplit.File(new FileSplit("/in/é", 5, 10, List.of("h1", "h2"))),
+        BookSplit.of(new RowSplit(0, 7, List.of("h3")), BookCodecTest.class.getClassLoader()));
+    events.add(new JobAccepted(JobBookTest.spec("/out/2"), mixed, 2000));
+    events.add(new AttemptStarted(killed, "w0", 2001));
+    events.add(new JobKilled("job-0002", 2002));
+    TaskAttemptId failed = new TaskAttemptId("job-0003", TaskKind.MAP, 1, 1);
+    events.add(new JobAccepted(JobBookTest.spec("/out/3"), JobBookTest.splits(), 3000));
+    events.add(new AttemptStarted(failed, "w1", 3001));
+    events.add(new JobEvent.AttemptFailed(failed, "bad ✓", null, 3002));
+    events.add(new JobFailed("job-0003", "task m-00001 failed 4 time(s)", 3003));
+    return events;
+  }
+
+  @Test
+  void theEventsCoverEveryKindOfEvent() {
+    Set<Class<?>> kinds = Arrays.stream(JobEvent.class.getPermittedSubclasses())
+        .collect(Collectors.toSet());
+    assertThat(everyKindOfEvent().stream().map(Object::getClass).collect(Collectors.toSet()))
+        .as("a new kind of event needs a place in this test's history (and a type code)")
+        .isEqualTo(kinds);
+  }
+
+  @Test
+  void everyEventRoundTripsAndReplaysToTheSameBook() {
+    JobBook original = new JobBook();
+    JobBook decoded = new JobBook();
+    for (JobEvent e : everyKindOfEvent()) {
+      byte[] bytes = BookCodec.encode(e);
+      assertThat(bytes[0]).as("version byte").isEqualTo((byte) BookCodec.VERSION);
+      JobEvent back = BookCodec.decodeEvent(bytes);
+      assertThat(back).as("round trip of %s", e.getClass().getSimpleName()).isEqualTo(e);
+      assertThat(BookCodec.encode(back)).as("re-encoding %s", e).isEqualTo(bytes);
+      Outcome o = original.apply(e);
+      assertThat(o).as("%s", e).isInstanceOf(Outcome.Applied.class);
+      assertThat(decoded.apply(back)).isEqualTo(o);
+    }
+    assertThat(BookRendering.render(decoded)).isEqualTo(BookRendering.render(original));
+  }
+
+  @Test
+  void outcomesRoundTrip() {
+    for (Outcome o : List.of(new Outcome.Applied("job-0042"), new Outcome.Rejected("no ✓"),
+        new Outcome.Rejected(""))) {
+      assertThat(BookCodec.decodeOutcome(BookCodec.encode(o))).isEqualTo(o);
+    }
+  }
+
+  @Test
+  void aSnapshotRestoresTheSameBook() {
+    JobBook book = new JobBook();
+    everyKindOfEvent().forEach(book::apply);
+    byte[] image = BookCodec.snapshot(book);
+    JobBook restored = BookCodec.restore(image);
+    assertThat(BookRendering.render(restored)).isEqualTo(BookRendering.render(book));
+    assertThat(BookCodec.snapshot(restored)).isEqualTo(image);
+    assertThat(BookCodec.snapshot(BookCodec.restore(BookCodec.snapshot(new JobBook()))))
+        .isEqualTo(BookCodec.snapshot(new JobBook()));
+  }
+
+  @Test
+  void aJobsOwnSplitTravelsAsBytesReadOnlyWithTheJobsClassLoader() {
+    RowSplit split = new RowSplit(40, 3, List.of("h"));
+    BookSplit b = BookSplit.of(split, getClass().getClassLoader());
+    assertThat(b).isInstanceOf(BookSplit.Opaque.class);
+    assertThat(b.describe()).isEqualTo("rows 40+3");
+    assertThat(b.length()).isEqualTo(300);
+    assertThat(b.hosts()).containsExactly("h");
+    assertThat(b.toSplit(getClass().getClassLoader())).isEqualTo(split);
+
+    // An entry decodes without the split's class: here a class that exists nowhere.
+    BookSplit.Opaque o = (BookSplit.Opaque) b;
+    byte[] renamed = new String(o.bytes(), StandardCharsets.ISO_8859_1)
+        .replace("$RowSpli", "$NoSuchX").getBytes(StandardCharsets.ISO_8859_1);
+    assertThat(renamed).as("Kryo wrote the class name").isNotEqualTo(o.bytes());
+    BookSplit nowhere = new BookSplit.Opaque(renamed, o.length(), o.hosts(), o.describe());
+    JobAccepted e = new JobAccepted(JobBookTest.spec(), List.of(nowhere), 1);
+    JobAccepted back = (JobAccepted) BookCodec.decodeEvent(BookCodec.encode(e));
+    assertThat(back.splits()).containsExactly(nowhere);
+    assertThat(back.splits().get(0).describe()).isEqualTo("rows 40+3");
+    assertThatThrownBy(() -> back.splits().get(0).toSplit(getClass().getClassLoader()))
+        .hasMessageContaining("NoSuchX");
+    ClassLoader bare = new ClassLoader(null) {};
+
+    FileSplit file = new FileSplit("/x", 1, 2, List.of());
+    assertThat(BookSplit.of(file, bare)).isEqualTo(new BookSplit.File(file));
+  }
+
+  @Test
+  void malformedBytesAreRefusedWithAnException() {
+    for (JobEvent e : everyKindOfEvent()) {
+      byte[] bytes = BookCodec.encode(e);
+      for (int n = 0; n < bytes.length; n++) {
+        byte[] prefix = Arrays.copyOf(bytes, n);
+        assertThatThrownBy(() -> BookCodec.decodeEvent(prefix)).as("%d bytes of %s", n, e)
+            .isInstanceOf(IllegalArgumentException.class);
+      }
+      byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
+      assertThatThrownBy(() -> BookCodec.decodeEvent(longer))
+          .hasMessageContaining("too many");
+    }
+    byte[] future = BookCodec.encode(new JobKilled("job-0001", 1));
+    future[0] = 2;
+    assertThatThrownBy(() -> BookCodec.decodeEvent(future)).hasMessageContaining("version 2");
+    byte[] unknown = BookCodec.encode(new JobKilled("job-0001", 1));
+    unknown[1] = 99;
+    assertThatThrownBy(() -> BookCodec.decodeEvent(unknown))
+        .hasMessageContaining("unknown event type 99");
+    assertThatThrownBy(() -> BookCodec.restore(new byte[] {1, 2, 3, 4, 5}))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void countersAndNullsSurvive() {
+    Counters c = new Counters();
+    c.increment("g", "n", Long.MIN_VALUE);
+    c.increment("quern.task", "é", 7);
+    TaskAttemptId a = new TaskAttemptId("job-0001", TaskKind.REDUCE, 3, 2);
+    for (JobEvent e : List.<JobEvent>of(new JobEvent.TaskCommitted(a, c, -1),
+        new JobEvent.TaskCommitted(a, null, 0), new JobEvent.AttemptFailed(a, null, null, 1),
+        new JobEvent.MapDone(a, null, null, 2), new JobFailed("j", null, 3))) {
+      assertThat(BookCodec.decodeEvent(BookCodec.encode(e))).isEqualTo(e);
+    }
+  }
+}
