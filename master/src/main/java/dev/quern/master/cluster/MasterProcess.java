@@ -2,6 +2,7 @@ package dev.quern.master.cluster;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.quern.master.replicated.JobBookMachine;
 import dev.quern.raft.RaftConfig;
 import dev.quern.raft.StateMachine;
 import dev.quern.raft.node.RaftMonitor;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A running master process: an actor system ({@value WorkerAgent#MASTER_SYSTEM}) on Artery at the
  * master's Raft address, the Raft node ({@code /user/raft}) on the fsynced write-ahead log under
- * {@code data/raft}, the cluster actor ({@code /user/cluster}) and the HTTP endpoint. Every member
+ * {@code data/raft} with the job book ({@link JobBookMachine}) as its state machine, the cluster
+ * actor ({@code /user/cluster}) and the HTTP endpoint. Every member
  * of {@code peers} founds the group when its storage is empty, as in the Raft KV demo.
  */
 public final class MasterProcess implements AutoCloseable {
@@ -48,9 +50,9 @@ public final class MasterProcess implements AutoCloseable {
     this.monitor = monitor;
   }
 
-  /** Starts a master with the empty state machine (until the job book is replicated). */
+  /** Starts a master whose replicated state machine is the job book. */
   public static MasterProcess start(MasterProcessConfig config, Config user) throws IOException {
-    return start(config, user, EmptyBook::new);
+    return start(config, user, JobBookMachine::new);
   }
 
   /**
