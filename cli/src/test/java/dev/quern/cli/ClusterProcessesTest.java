@@ -89,6 +89,23 @@ class ClusterProcessesTest {
     }
   }
 
+  /** One unlabelled sample of {@code GET /metrics} on {@code hostPort}; -1 if absent or unreachable. */
+  double sample(String hostPort, String name) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + hostPort + "/metrics"))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), r::body);
+      return r.body().lines().filter(l -> l.startsWith(name + " "))
+          .mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1).trim()))
+          .findFirst().orElse(-1);
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   /**
    * The leader id if every master in {@code httpByMaster} answers /api/cluster, exactly one says it
    * leads, and all name it as leader in one term (and know its HTTP address); else empty.
@@ -177,6 +194,13 @@ class ClusterProcessesTest {
     }
     Await.until(BOUND, "w1 and w2 listed by leader " + leader,
         () -> paced(workersAt(httpOf.get(leader)).equals(Set.of("w1", "w2"))));
+    // Each master's /metrics is its own Raft node: the leader won an election in this life, and
+    // every master applied at least the leader's first entry of its term.
+    assertTrue(sample(httpOf.get(leader), "quern_raft_elections_won_total") >= 1, leader);
+    for (String id : httpOf.keySet()) {
+      Await.until(BOUND, "master " + id + " reports applied entries in /metrics",
+          () -> paced(sample(httpOf.get(id), "quern_raft_entries_applied_total") >= 1));
+    }
     // A follower sends the client to the leader.
     String follower = masters.keySet().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
     Status redirect = get(httpOf.get(follower), "/api/cluster/workers").orElseThrow();

@@ -2,6 +2,9 @@ package dev.quern.master.cluster;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quern.master.http.metrics.JvmMetrics;
+import dev.quern.master.http.metrics.MetricsRegistry;
+import dev.quern.master.http.metrics.RaftMetricsCollector;
 import dev.quern.raft.RaftStatus;
 import dev.quern.raft.node.RaftMonitor;
 import io.javalin.Javalin;
@@ -13,13 +16,16 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A master's HTTP endpoint: {@code GET /api/cluster} (this master's view of the group) and
+ * A master's HTTP endpoint: {@code GET /api/cluster} (this master's view of the group),
  * {@code GET /api/cluster/workers} (the live workers; only the leader knows them, so another
- * master redirects there with 307, or answers 503 while it knows no leader's address).
+ * master redirects there with 307, or answers 503 while it knows no leader's address) and
+ * {@code GET /metrics} (this master's Raft node and JVM, in the Prometheus text format: every
+ * master answers for itself, so a scraper lists them all).
  */
 public final class ClusterHttp implements AutoCloseable {
   public static final String STATUS = "/api/cluster";
   public static final String WORKERS = "/api/cluster/workers";
+  public static final String METRICS = "/metrics";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -35,10 +41,16 @@ public final class ClusterHttp implements AutoCloseable {
   public static ClusterHttp start(String host, int port, MasterProcessConfig config,
       RaftMonitor monitor, ClusterBoard board, Clock clock) {
     Routes routes = new Routes(config, monitor, board, clock);
+    MetricsRegistry metrics = new MetricsRegistry()
+        .register(new RaftMetricsCollector(monitor.metrics()))
+        .register(new JvmMetrics());
     Javalin app = Javalin.create(c -> {
       c.startup.showJavalinBanner = false;
       c.startup.showOldJavalinVersionWarning = false;
       c.routes.before("/api/*", Routes::guard);
+      c.routes.before(METRICS, Routes::guard);
+      c.routes.get(METRICS, ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+          .result(metrics.scrape()));
       c.routes.get(STATUS, routes::status);
       c.routes.get(WORKERS, routes::workers);
     });
