@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "quern", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Runs Quern batch jobs (MapReduce style).",
-    subcommands = {SubmitCommand.class, ExamplesCommand.class, UiCommand.class})
+    subcommands = {SubmitCommand.class, ExamplesCommand.class, UiCommand.class,
+        MasterProcessCommand.class, WorkerProcessCommand.class, ClusterCommand.class})
 public final class Main implements Runnable {
   @Spec CommandSpec spec;
 
