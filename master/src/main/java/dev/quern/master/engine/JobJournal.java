@@ -14,6 +14,11 @@ public final class JobJournal {
     events.add(e);
   }
 
+  /** A copy of the events from the {@code from}-th on. */
+  public synchronized List<JobEvent> since(int from) {
+    return List.copyOf(events.subList(from, events.size()));
+  }
+
   /** A copy of the events so far. */
   public synchronized List<JobEvent> events() {
     return List.copyOf(events);

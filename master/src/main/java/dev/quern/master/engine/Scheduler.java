@@ -216,6 +216,25 @@ public final class Scheduler {
     schedule();
   }
 
+  /**
+   * This scheduler starts over a book another leader wrote: the attempts it records as running
+   * get one full task timeout from {@code time} to be heard from (their workers report to the
+   * new leader first), and a job the old leader was committing is committed again (the commit
+   * is idempotent).
+   */
+  public void takeOver(long time) {
+    now = time;
+    for (BookJob job : book.jobs()) {
+      for (BookAttempt a : job.runningAttempts()) {
+        lastHeard.put(a.id(), now);
+      }
+      if (job.state() == JobState.COMMITTING) {
+        effects.add(commitEffect(job));
+      }
+    }
+    schedule();
+  }
+
   /** Fails attempts that went silent for longer than their job's timeout. */
   public void checkTimeouts(long time) {
     now = time;
@@ -370,9 +389,13 @@ public final class Scheduler {
 
   private void startCommit(BookJob job) {
     apply(new JobCommitting(job.id(), now));
-    effects.add(new Effect.CommitJob(job.id(), job.spec().outputPath(), new SuccessFile(job.id(),
+    effects.add(commitEffect(job));
+  }
+
+  private Effect.CommitJob commitEffect(BookJob job) {
+    return new Effect.CommitJob(job.id(), job.spec().outputPath(), new SuccessFile(job.id(),
         job.spec().name(), job.spec().user(), job.submitTime(), job.startTime(), -1,
-        job.counters().asMap()), scratchDir(job.id())));
+        job.counters().asMap()), scratchDir(job.id()));
   }
 
   /** Ends a live job (failed or killed): kill its attempts, record the end, remove its files. */
@@ -467,8 +490,11 @@ public final class Scheduler {
     String scratch = scratchDir(job.id()).resolve(id.dirName()).toString();
     TaskSpec spec;
     if (task.kind() == TaskKind.MAP) {
-      spec = new MapTaskSpec(id, job.spec(), liveSplits.get(job.id()).get(task.index()), scratch,
-          work);
+      List<InputSplit> live = liveSplits.get(job.id());
+      // A leader that took over from another has no split objects: the book's are the same.
+      InputSplit split = live != null ? live.get(task.index())
+          : job.splits().get(task.index()).toSplit(Thread.currentThread().getContextClassLoader());
+      spec = new MapTaskSpec(id, job.spec(), split, scratch, work);
     } else {
       List<MapOutputRef> inputs = job.maps().stream().map(BookTask::mapOutput).toList();
       spec = new ReduceTaskSpec(id, job.spec(), task.index(), inputs, scratch, work);

@@ -5,6 +5,10 @@ import dev.quern.master.engine.JobBook;
 import dev.quern.master.engine.JobEvent;
 import dev.quern.master.engine.Outcome;
 import dev.quern.raft.StateMachine;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The {@link JobBook} as the state machine of the masters' Raft group.
@@ -17,6 +21,10 @@ import dev.quern.raft.StateMachine;
  *   JobAccepted, the id the book gave the job), or {@link Outcome.Rejected} with the reason when
  *   the event did not fit the book or the entry could not be decoded. Apply never throws, and is
  *   deterministic: every master gets the same outcome for the same entry.</li>
+ *   <li>A batch entry ({@link #encodeBatch}) holds several events, applied in order as if each
+ *   were its own entry; its result ({@link #decodeOutcomes}) lists one outcome per event. A
+ *   batch whose framing is damaged is rejected whole, with nothing applied. The leader batches
+ *   the events one input to its scheduler decided, so a task costs fewer entries.</li>
  *   <li>{@link #snapshot} and {@link #restore} write and read the whole book
  *   ({@link BookCodec#snapshot}).</li>
  * </ul>
@@ -25,6 +33,13 @@ import dev.quern.raft.StateMachine;
  * thread only.
  */
 public final class JobBookMachine implements StateMachine {
+  /**
+   * The first byte of a batch entry. A single event starts with {@link BookCodec#VERSION} (1),
+   * so the two never collide.
+   */
+  static final byte BATCH = 0x42;
+  private static final int MAX_BATCH = 100_000;
+
   private JobBook book = new JobBook();
 
   /** A machine holding an empty book. */
@@ -37,6 +52,13 @@ public final class JobBookMachine implements StateMachine {
 
   @Override
   public byte[] apply(byte[] command) {
+    if (command.length > 0 && command[0] == BATCH) {
+      return applyBatch(command);
+    }
+    return applyOne(command);
+  }
+
+  private byte[] applyOne(byte[] command) {
     JobEvent event;
     try {
       event = BookCodec.decodeEvent(command);
@@ -55,6 +77,81 @@ public final class JobBookMachine implements StateMachine {
   @Override
   public void restore(byte[] snapshot) {
     book = BookCodec.restore(snapshot);
+  }
+
+  private byte[] applyBatch(byte[] command) {
+    List<byte[]> events;
+    try {
+      events = unframe(command);
+    } catch (RuntimeException e) {
+      return frame(List.of(BookCodec.encode(
+          new Outcome.Rejected("undecodable batch entry: " + e))));
+    }
+    List<byte[]> outcomes = new ArrayList<>(events.size());
+    for (byte[] event : events) {
+      outcomes.add(applyOne(event));
+    }
+    return frame(outcomes);
+  }
+
+  /** One entry holding {@code events}, applied in order. */
+  public static byte[] encodeBatch(List<JobEvent> events) {
+    List<byte[]> parts = new ArrayList<>(events.size());
+    for (JobEvent e : events) {
+      parts.add(BookCodec.encode(e));
+    }
+    return frame(parts);
+  }
+
+  /**
+   * Reads what {@link #apply} returned for a batch entry: one outcome per event, or a single
+   * {@link Outcome.Rejected} if the batch could not be read.
+   */
+  public static List<Outcome> decodeOutcomes(byte[] result) {
+    List<Outcome> out = new ArrayList<>();
+    for (byte[] part : unframe(result)) {
+      out.add(BookCodec.decodeOutcome(part));
+    }
+    return out;
+  }
+
+  private static byte[] frame(List<byte[]> parts) {
+    int size = 5;
+    for (byte[] p : parts) {
+      size += 4 + p.length;
+    }
+    ByteBuffer b = ByteBuffer.allocate(size).put(BATCH).putInt(parts.size());
+    parts.forEach(p -> b.putInt(p.length).put(p));
+    return b.array();
+  }
+
+  private static List<byte[]> unframe(byte[] bytes) {
+    try {
+      ByteBuffer b = ByteBuffer.wrap(bytes);
+      if (b.get() != BATCH) {
+        throw new IllegalArgumentException("not a batch");
+      }
+      int n = b.getInt();
+      if (n < 0 || n > MAX_BATCH) {
+        throw new IllegalArgumentException("batch of " + n + " events");
+      }
+      List<byte[]> parts = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        int len = b.getInt();
+        if (len < 0 || len > b.remaining()) {
+          throw new IllegalArgumentException("event " + i + " of " + len + " bytes");
+        }
+        byte[] p = new byte[len];
+        b.get(p);
+        parts.add(p);
+      }
+      if (b.hasRemaining()) {
+        throw new IllegalArgumentException(b.remaining() + " bytes after the batch");
+      }
+      return parts;
+    } catch (BufferUnderflowException e) {
+      throw new IllegalArgumentException("truncated batch");
+    }
   }
 
   /** An entry to propose. */

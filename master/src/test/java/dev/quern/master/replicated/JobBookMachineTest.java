@@ -51,6 +51,26 @@ class JobBookMachineTest {
   }
 
   @Test
+  void aBatchAppliesEachEventInOrderWithItsOwnOutcome() {
+    JobBookMachine m = new JobBookMachine();
+    TaskAttemptId a = new TaskAttemptId("job-0001", TaskKind.MAP, 0, 1);
+    byte[] batch = JobBookMachine.encodeBatch(List.of(accept("/out/b"), accept("/out/b"),
+        new AttemptStarted(a, "w0", 2)));
+    List<Outcome> outcomes = JobBookMachine.decodeOutcomes(m.apply(batch));
+    assertThat(outcomes).hasSize(3);
+    assertThat(outcomes.get(0)).isEqualTo(new Outcome.Applied("job-0001"));
+    assertThat(outcomes.get(1)).isInstanceOf(Outcome.Rejected.class);
+    assertThat(outcomes.get(2)).isEqualTo(new Outcome.Applied("job-0001"));
+    assertThat(m.book().job("job-0001").runningAttempts()).hasSize(1);
+    // A damaged batch is refused whole, and nothing of it is applied.
+    byte[] cut = java.util.Arrays.copyOf(JobBookMachine.encodeBatch(List.of(accept("/out/c"))),
+        12);
+    assertThat(JobBookMachine.decodeOutcomes(m.apply(cut))).singleElement()
+        .isInstanceOf(Outcome.Rejected.class);
+    assertThat(m.book().jobs()).hasSize(1);
+  }
+
+  @Test
   void anUndecodableEntryIsRejectedNotThrown() {
     JobBookMachine m = new JobBookMachine();
     for (byte[] junk : List.of(new byte[0], new byte[] {1}, new byte[] {9, 1, 2},

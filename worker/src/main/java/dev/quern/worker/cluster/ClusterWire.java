@@ -1,5 +1,9 @@
 package dev.quern.worker.cluster;
 
+import dev.quern.api.Counters;
+import dev.quern.worker.task.MapOutputRef;
+import dev.quern.worker.task.TaskAttemptId;
+import dev.quern.worker.task.TaskSpec;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -59,4 +63,47 @@ public sealed interface ClusterWire {
    */
   record NotLeader(String masterId, long term, String leaderId, String leaderAddress)
       implements ToWorker {}
+
+  // ---- attempts ----------------------------------------------------------------------------------
+
+  /**
+   * Run an attempt. The leader sends it only once the attempt's start is applied in the log, so
+   * an attempt id is never handed out twice, by one leader or two. {@code task} is written by
+   * {@link TaskSpecCodec}.
+   */
+  record RunAttempt(long term, String leaderId, TaskSpec task) implements FromLeader {}
+
+  /** Stop an attempt (its task finished elsewhere, its job ended, or it went silent). */
+  record KillAttempt(long term, String leaderId, TaskAttemptId attempt, String reason)
+      implements FromLeader {}
+
+  /** The answer to {@link CanCommit}, sent once a grant is applied in the log. */
+  record CommitAnswer(long term, String leaderId, TaskAttemptId attempt, boolean granted,
+      String reason) implements FromLeader {}
+
+  /** An attempt's progress, from 0 to 1. */
+  record AttemptProgress(String workerId, TaskAttemptId attempt, float fraction)
+      implements ToMaster {}
+
+  /**
+   * An attempt succeeded. For a map attempt with reduces, {@code mapOutput} names the worker's
+   * shuffle server as its host; otherwise it is null.
+   */
+  record AttemptDone(String workerId, TaskAttemptId attempt, Counters counters,
+      MapOutputRef mapOutput) implements ToMaster {}
+
+  /**
+   * An attempt failed. {@code lostOutput} (nullable) is the map output a reduce could not read;
+   * {@code stackTrace} is nullable.
+   */
+  record AttemptFailed(String workerId, TaskAttemptId attempt, String message, String stackTrace,
+      MapOutputRef lostOutput) implements ToMaster {}
+
+  /** An attempt stopped without a result (killed, no free slot, commit denied). */
+  record AttemptKilled(String workerId, TaskAttemptId attempt, String reason)
+      implements ToMaster {}
+
+  /** An output-writing attempt asks to commit; the answer is {@link CommitAnswer}. */
+  record CanCommit(String workerId, TaskAttemptId attempt, ActorRef<ToWorker> replyTo)
+      implements ToMaster {}
 }

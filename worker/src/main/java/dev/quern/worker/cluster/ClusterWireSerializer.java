@@ -1,10 +1,28 @@
 package dev.quern.worker.cluster;
 
+import static dev.quern.worker.cluster.TaskSpecCodec.readAttempt;
+import static dev.quern.worker.cluster.TaskSpecCodec.readCounters;
+import static dev.quern.worker.cluster.TaskSpecCodec.readMapOutput;
+import static dev.quern.worker.cluster.TaskSpecCodec.readTask;
+import static dev.quern.worker.cluster.TaskSpecCodec.str;
+import static dev.quern.worker.cluster.TaskSpecCodec.writeAttempt;
+import static dev.quern.worker.cluster.TaskSpecCodec.writeCounters;
+import static dev.quern.worker.cluster.TaskSpecCodec.writeMapOutput;
+import static dev.quern.worker.cluster.TaskSpecCodec.writeTask;
+
 import dev.quern.worker.cluster.ClusterWire.Accepted;
+import dev.quern.worker.cluster.ClusterWire.AttemptDone;
+import dev.quern.worker.cluster.ClusterWire.AttemptFailed;
+import dev.quern.worker.cluster.ClusterWire.AttemptKilled;
+import dev.quern.worker.cluster.ClusterWire.AttemptProgress;
+import dev.quern.worker.cluster.ClusterWire.CanCommit;
+import dev.quern.worker.cluster.ClusterWire.CommitAnswer;
 import dev.quern.worker.cluster.ClusterWire.Heartbeat;
+import dev.quern.worker.cluster.ClusterWire.KillAttempt;
 import dev.quern.worker.cluster.ClusterWire.MasterHello;
 import dev.quern.worker.cluster.ClusterWire.NotLeader;
 import dev.quern.worker.cluster.ClusterWire.Refused;
+import dev.quern.worker.cluster.ClusterWire.RunAttempt;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -23,8 +41,12 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
 /**
  * The Pekko serializer of {@link ClusterWire}: a one-letter manifest per message type, then its
  * fields in {@link DataOutputStream} form, actor references as their serialization strings. Only
- * these five types are ever built from bytes, so a peer cannot make us instantiate anything else;
+ * these types are ever built from bytes, so a peer cannot make us instantiate anything else;
  * unknown manifests and oversized lists are refused (Artery logs and drops the message).
+ *
+ * <p>The attempt messages (added later) have a two-letter code and a format version in their
+ * manifest ({@code "RA1"}: RunAttempt, version 1; values by {@link TaskSpecCodec}): a changed
+ * layout gets a new version, and the reader keeps reading the old ones.
  */
 public final class ClusterWireSerializer extends SerializerWithStringManifest {
 
@@ -57,6 +79,22 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
       return "N";
     } else if (o instanceof Refused) {
       return "R";
+    } else if (o instanceof RunAttempt) {
+      return "RA1";
+    } else if (o instanceof KillAttempt) {
+      return "KA1";
+    } else if (o instanceof CommitAnswer) {
+      return "CA1";
+    } else if (o instanceof AttemptProgress) {
+      return "AP1";
+    } else if (o instanceof AttemptDone) {
+      return "AD1";
+    } else if (o instanceof AttemptFailed) {
+      return "AF1";
+    } else if (o instanceof AttemptKilled) {
+      return "AK1";
+    } else if (o instanceof CanCommit) {
+      return "CC1";
     }
     throw new IllegalArgumentException("not a cluster message: " + o.getClass());
   }
@@ -93,6 +131,44 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
         out.writeUTF(r.workerId());
         out.writeLong(r.term());
         out.writeUTF(r.leaderId());
+      } else if (o instanceof RunAttempt r) {
+        out.writeLong(r.term());
+        str(out, r.leaderId());
+        writeTask(out, r.task());
+      } else if (o instanceof KillAttempt k) {
+        out.writeLong(k.term());
+        str(out, k.leaderId());
+        writeAttempt(out, k.attempt());
+        str(out, k.reason());
+      } else if (o instanceof CommitAnswer c) {
+        out.writeLong(c.term());
+        str(out, c.leaderId());
+        writeAttempt(out, c.attempt());
+        out.writeBoolean(c.granted());
+        str(out, c.reason());
+      } else if (o instanceof AttemptProgress p) {
+        str(out, p.workerId());
+        writeAttempt(out, p.attempt());
+        out.writeFloat(p.fraction());
+      } else if (o instanceof AttemptDone d) {
+        str(out, d.workerId());
+        writeAttempt(out, d.attempt());
+        writeCounters(out, d.counters());
+        writeMapOutput(out, d.mapOutput());
+      } else if (o instanceof AttemptFailed f) {
+        str(out, f.workerId());
+        writeAttempt(out, f.attempt());
+        str(out, f.message());
+        str(out, f.stackTrace());
+        writeMapOutput(out, f.lostOutput());
+      } else if (o instanceof AttemptKilled k) {
+        str(out, k.workerId());
+        writeAttempt(out, k.attempt());
+        str(out, k.reason());
+      } else if (o instanceof CanCommit c) {
+        str(out, c.workerId());
+        writeAttempt(out, c.attempt());
+        str(out, ref(c.replyTo()));
       } else {
         throw new IllegalArgumentException("not a cluster message: " + o.getClass());
       }
@@ -126,6 +202,17 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
         case "A" -> new Accepted(in.readLong(), in.readUTF(), resolve(in.readUTF()));
         case "N" -> new NotLeader(in.readUTF(), in.readLong(), in.readUTF(), in.readUTF());
         case "R" -> new Refused(in.readUTF(), in.readLong(), in.readUTF());
+        case "RA1" -> new RunAttempt(in.readLong(), str(in), readTask(in));
+        case "KA1" -> new KillAttempt(in.readLong(), str(in), readAttempt(in), str(in));
+        case "CA1" -> new CommitAnswer(in.readLong(), str(in), readAttempt(in), in.readBoolean(),
+            str(in));
+        case "AP1" -> new AttemptProgress(str(in), readAttempt(in), in.readFloat());
+        case "AD1" -> new AttemptDone(str(in), readAttempt(in), readCounters(in),
+            readMapOutput(in));
+        case "AF1" -> new AttemptFailed(str(in), readAttempt(in), str(in), str(in),
+            readMapOutput(in));
+        case "AK1" -> new AttemptKilled(str(in), readAttempt(in), str(in));
+        case "CC1" -> new CanCommit(str(in), readAttempt(in), resolve(str(in)));
         default -> throw new NotSerializableException("unknown cluster message manifest " + manifest);
       };
     } catch (NotSerializableException e) {

@@ -1,13 +1,32 @@
 package dev.quern.worker.cluster;
 
+import dev.quern.worker.actor.WorkerActor;
+import dev.quern.worker.actor.WorkerCommand;
+import dev.quern.worker.actor.WorkerReport;
+import dev.quern.worker.actor.WorkerSettings;
 import dev.quern.worker.cluster.ClusterWire.Accepted;
+import dev.quern.worker.cluster.ClusterWire.CommitAnswer;
+import dev.quern.worker.cluster.ClusterWire.FromLeader;
+import dev.quern.worker.cluster.ClusterWire.KillAttempt;
+import dev.quern.worker.cluster.ClusterWire.RunAttempt;
 import dev.quern.worker.cluster.ClusterWire.Heartbeat;
 import dev.quern.worker.cluster.ClusterWire.NotLeader;
 import dev.quern.worker.cluster.ClusterWire.Refused;
 import dev.quern.worker.cluster.ClusterWire.ToMaster;
 import dev.quern.worker.cluster.ClusterWire.ToWorker;
+import dev.quern.worker.task.MapTaskSpec;
+import dev.quern.worker.task.ReduceTaskSpec;
+import dev.quern.worker.task.TaskAttemptId;
+import dev.quern.worker.task.TaskResult;
+import dev.quern.worker.task.TaskSpec;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -25,6 +44,12 @@ import org.slf4j.LoggerFactory;
  * how it finds a new leader after a failover. Liveness is the leader's business: it counts a
  * worker dead when its heartbeats stop. Leader messages pass the {@link TermFence} first; one
  * it refuses is answered with {@link Refused}, which tells a deposed leader who leads now.
+ *
+ * <p>With {@link Runs}, it also runs attempts: a {@link WorkerActor} child (the data path of
+ * local mode) runs each {@link RunAttempt}, and the agent turns its reports into {@link
+ * ClusterWire} messages to the leader (a commit question's answer goes back to the waiting
+ * attempt). A final report made while no leader is known waits for the next one. A task's
+ * scratch directory, relative in the leader's message, lies under this worker's data directory.
  */
 public final class WorkerAgent {
   private static final Logger log = LoggerFactory.getLogger(WorkerAgent.class);
@@ -41,6 +66,14 @@ public final class WorkerAgent {
   public record Settings(String workerId, String address, int slots, List<String> masters,
       Duration heartbeatInterval, Duration leaderTimeout) {}
 
+  /**
+   * How the worker runs attempts.
+   *
+   * @param worker the worker actor's settings (its host is the shuffle server's {@code host:port})
+   * @param dataDir where relative scratch directories are resolved
+   */
+  public record Runs(WorkerSettings worker, Path dataDir) {}
+
   /** What the agent knows of the leader, readable from other threads. */
   public record Link(String leaderId, long term, boolean registered) {}
 
@@ -51,15 +84,26 @@ public final class WorkerAgent {
     return "pekko://" + MASTER_SYSTEM + "@" + hostPort + "/user/" + MASTER_ACTOR;
   }
 
+  /** An agent that only heartbeats (every slot free). */
   public static Behavior<Object> create(Settings settings, AtomicReference<Link> link) {
+    return create(settings, link, null);
+  }
+
+  /** An agent that runs attempts as {@code runs} says (null: it only heartbeats). */
+  public static Behavior<Object> create(Settings settings, AtomicReference<Link> link,
+      Runs runs) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerAtFixedRate(Tick.INSTANCE, settings.heartbeatInterval());
-      Agent agent = new Agent(ctx, settings, link);
+      Agent agent = new Agent(ctx, settings, link, runs);
       agent.onTick();
       return Behaviors.receive(Object.class)
           .onMessageEquals(Tick.INSTANCE, agent::onTick)
           .onMessage(Accepted.class, agent::onAccepted)
           .onMessage(NotLeader.class, agent::onNotLeader)
+          .onMessage(RunAttempt.class, agent::onRun)
+          .onMessage(KillAttempt.class, agent::onKill)
+          .onMessage(CommitAnswer.class, agent::onCommitAnswer)
+          .onMessage(WorkerReport.class, agent::onReport)
           .build();
     }));
   }
@@ -74,13 +118,111 @@ public final class WorkerAgent {
     private String leaderId = "";
     private long lastAnswer;
     private int nextMaster;
+    private final Runs runs;
+    private final ActorRef<WorkerCommand> worker;
+    private final Set<TaskAttemptId> running = new LinkedHashSet<>();
+    private final Map<TaskAttemptId, ActorRef<WorkerReport.CommitAnswer>> commitWaiters =
+        new HashMap<>();
+    /** Final reports made while no leader was known. */
+    private final List<ToMaster> outbox = new ArrayList<>();
 
-    Agent(ActorContext<Object> ctx, Settings settings, AtomicReference<Link> link) {
+    Agent(ActorContext<Object> ctx, Settings settings, AtomicReference<Link> link, Runs runs) {
       this.ctx = ctx;
       this.settings = settings;
       this.link = link;
+      this.runs = runs;
       this.resolver = ActorRefResolver.get(ctx.getSystem());
       link.set(new Link("", 0, false));
+      ActorRef<WorkerReport> reports = ctx.getSelf().narrow();
+      this.worker = runs == null ? null
+          : ctx.spawn(WorkerActor.create(runs.worker(), reports), "worker");
+    }
+
+    /** Admits a leader message, or logs and drops it (the sender learns from heartbeats). */
+    private boolean admit(FromLeader m) {
+      if (fence.admit(m.term(), m.leaderId())) {
+        return true;
+      }
+      log.warn("worker {}: refused {} of {} in term {} (seen term {} of {})", settings.workerId(),
+          m.getClass().getSimpleName(), m.leaderId(), m.term(), fence.term(), fence.leaderId());
+      return false;
+    }
+
+    Behavior<Object> onRun(RunAttempt r) {
+      if (worker == null || !admit(r)) {
+        return Behaviors.same();
+      }
+      worker.tell(new WorkerCommand.RunTask(local(r.task()), ctx.getSelf().narrow()));
+      return Behaviors.same();
+    }
+
+    Behavior<Object> onKill(KillAttempt k) {
+      if (worker != null && admit(k)) {
+        worker.tell(new WorkerCommand.KillTask(k.attempt(), k.reason()));
+      }
+      return Behaviors.same();
+    }
+
+    Behavior<Object> onCommitAnswer(CommitAnswer a) {
+      if (admit(a)) {
+        ActorRef<WorkerReport.CommitAnswer> waiter = commitWaiters.remove(a.attempt());
+        if (waiter != null) {
+          waiter.tell(new WorkerReport.CommitAnswer(a.attempt(), a.granted(), a.reason()));
+        }
+      }
+      return Behaviors.same();
+    }
+
+    /** What the worker actor reports, to the leader. */
+    Behavior<Object> onReport(WorkerReport r) {
+      String id = settings.workerId();
+      if (r instanceof WorkerReport.AttemptRunning a) {
+        running.add(a.attempt());
+      } else if (r instanceof WorkerReport.AttemptProgress p) {
+        send(new ClusterWire.AttemptProgress(id, p.attempt(), p.fraction()), false);
+      } else if (r instanceof WorkerReport.CanCommit c) {
+        commitWaiters.put(c.attempt(), c.replyTo());
+        send(new ClusterWire.CanCommit(id, c.attempt(), ctx.getSelf().narrow()), false);
+      } else if (r instanceof WorkerReport.AttemptSucceeded s) {
+        running.remove(s.attempt());
+        TaskResult result = s.result();
+        send(new ClusterWire.AttemptDone(id, s.attempt(), result.counters(),
+            result.mapOutput()), true);
+      } else if (r instanceof WorkerReport.AttemptFailed f) {
+        running.remove(f.attempt());
+        commitWaiters.remove(f.attempt());
+        send(new ClusterWire.AttemptFailed(id, f.attempt(), f.message(), f.stackTrace(),
+            f.lostOutput()), true);
+      } else if (r instanceof WorkerReport.AttemptKilled k) {
+        running.remove(k.attempt());
+        commitWaiters.remove(k.attempt());
+        send(new ClusterWire.AttemptKilled(id, k.attempt(), k.reason()), true);
+      }
+      return Behaviors.same();
+    }
+
+    private void send(ToMaster m, boolean keep) {
+      if (leader != null) {
+        leader.tell(m);
+      } else if (keep) {
+        outbox.add(m);
+      }
+    }
+
+    /** The task with its scratch directory under this worker's data directory. */
+    private TaskSpec local(TaskSpec t) {
+      if (t instanceof MapTaskSpec m) {
+        return new MapTaskSpec(m.id(), m.job(), m.split(), localDir(m.scratchDir()),
+            m.outputWorkDir());
+      }
+      ReduceTaskSpec r = (ReduceTaskSpec) t;
+      return new ReduceTaskSpec(r.id(), r.job(), r.partition(), r.inputs(),
+          localDir(r.scratchDir()), r.outputWorkDir());
+    }
+
+    private String localDir(String dir) {
+      Path p = Path.of(dir);
+      return p.isAbsolute() ? dir : runs.dataDir().resolve(p).toString();
     }
 
     Behavior<Object> onTick() {
@@ -114,6 +256,8 @@ public final class WorkerAgent {
       leaderId = a.leaderId();
       lastAnswer = System.nanoTime();
       link.set(new Link(leaderId, a.term(), true));
+      outbox.forEach(leader::tell);
+      outbox.clear();
       return Behaviors.same();
     }
 
@@ -140,10 +284,10 @@ public final class WorkerAgent {
     }
 
     private Heartbeat heartbeat(boolean registering) {
-      // Attempts do not run on cluster workers yet: every slot is free.
       ActorRef<ToWorker> self = ctx.getSelf().narrow();
+      List<String> ids = running.stream().map(TaskAttemptId::toString).toList();
       return new Heartbeat(settings.workerId(), settings.address(), settings.slots(),
-          settings.slots(), List.of(), fence.term(), registering, self);
+          Math.max(0, settings.slots() - running.size()), ids, fence.term(), registering, self);
     }
   }
 }

@@ -1,6 +1,11 @@
 package dev.quern.worker.cluster;
 
 import com.typesafe.config.Config;
+import dev.quern.worker.actor.WorkerSettings;
+import dev.quern.worker.runner.PipelineTaskRunner;
+import dev.quern.worker.shuffle.http.HttpShuffleSource;
+import dev.quern.worker.shuffle.http.ShuffleServer;
+import dev.quern.worker.task.TaskRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -19,6 +24,8 @@ public final class WorkerProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WorkerProcess.class);
 
   public static final String SYSTEM = "quern-worker";
+  /** How long an attempt waits for the leader's answer to its commit question. */
+  private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(30);
 
   private final WorkerProcessConfig config;
   private final ActorSystem<Void> system;
@@ -43,16 +50,35 @@ public final class WorkerProcess implements AutoCloseable {
     AtomicReference<WorkerAgent.Link> link = new AtomicReference<>();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM,
         ArteryConfig.of(config.host(), config.port(), user));
+    ShuffleServer shuffle = null;
+    JarLoaders loaders = new JarLoaders();
     try {
       int port = system.address().getPort().orElseThrow();
       String address = new Loopback.HostPort(config.host(), port).toString();
+      // Map outputs are served from the data directory; reduces fetch over HTTP, or read in
+      // place what this worker's own maps wrote.
+      shuffle = ShuffleServer.start(config.host(), 0, config.data());
+      HttpShuffleSource source = new HttpShuffleSource(shuffle.address());
+      TaskRunner runner = shuffle.registering(new PipelineTaskRunner(shuffle.address(), source));
+      WorkerSettings worker = new WorkerSettings(config.id(), shuffle.address(), config.slots(),
+          runner, loaders, COMMIT_TIMEOUT);
       system.systemActorOf(WorkerAgent.create(new WorkerAgent.Settings(config.id(), address,
           config.slots(), config.masters(), config.heartbeatInterval(), config.leaderTimeout()),
-          link), "agent", org.apache.pekko.actor.typed.Props.empty());
-      log.info("worker {} on Artery {} with {} slots, data in {}", config.id(), address,
-          config.slots(), config.data());
+          link, new WorkerAgent.Runs(worker, config.data())), "agent",
+          org.apache.pekko.actor.typed.Props.empty());
+      ShuffleServer served = shuffle;
+      system.getWhenTerminated().whenComplete((done, err) -> {
+        served.close();
+        source.close();
+        loaders.close();
+      });
+      log.info("worker {} on Artery {} with {} slots, shuffle on {}, data in {}", config.id(),
+          address, config.slots(), shuffle.address(), config.data());
       return new WorkerProcess(config, system, address, link);
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
+      if (shuffle != null) {
+        shuffle.close();
+      }
       system.terminate();
       throw e;
     }

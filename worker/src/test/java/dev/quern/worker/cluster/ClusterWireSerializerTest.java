@@ -7,7 +7,17 @@ import dev.quern.worker.cluster.ClusterWire.Accepted;
 import dev.quern.worker.cluster.ClusterWire.Heartbeat;
 import dev.quern.worker.cluster.ClusterWire.MasterHello;
 import dev.quern.worker.cluster.ClusterWire.NotLeader;
+import dev.quern.api.Counters;
+import dev.quern.api.Job;
+import dev.quern.api.JobSpec;
+import dev.quern.api.io.FileSplit;
+import dev.quern.worker.task.MapOutputRef;
+import dev.quern.worker.task.MapTaskSpec;
+import dev.quern.worker.task.ReduceTaskSpec;
+import dev.quern.worker.task.TaskAttemptId;
+import dev.quern.worker.task.TaskKind;
 import java.io.NotSerializableException;
+import java.util.Map;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -49,6 +59,59 @@ class ClusterWireSerializerTest {
     for (Object m : messages) {
       assertEquals(m, roundTrip(m));
     }
+  }
+
+  @Test
+  void everyAttemptMessageSurvivesTheWire() throws NotSerializableException {
+    TestProbe<ClusterWire.ToWorker> worker = kit.createTestProbe();
+    JobSpec job = Job.builder("wc").input("/in/a").output("/out")
+        .mapper(TestMapper.class).mapOutput(String.class, Long.class).reduceTasks(2)
+        .set("quern.x", "1").build().spec();
+    TaskAttemptId map = new TaskAttemptId("job-0003", TaskKind.MAP, 4, 7);
+    TaskAttemptId reduce = new TaskAttemptId("job-0003", TaskKind.REDUCE, 1, 2);
+    MapOutputRef out = new MapOutputRef(4, map, "127.0.0.1:41234", "/d/file.out", "/d/file.idx");
+    Counters counters = Counters.of(Map.of("g", Map.of("a", 3L, "b", -1L)));
+    String longTrace = "x".repeat(70_000); // beyond writeUTF's limit
+    List<Object> messages = List.of(
+        new ClusterWire.RunAttempt(3, "m1", new MapTaskSpec(map, job,
+            new FileSplit("/in/a", 10, 20, List.of("h1")), "/s/m", "/o/m")),
+        new ClusterWire.RunAttempt(3, "m1", new ReduceTaskSpec(reduce, job, 1,
+            List.of(out, out), "/s/r", "/o/r")),
+        new ClusterWire.KillAttempt(3, "m1", map, "job killed"),
+        new ClusterWire.CommitAnswer(3, "m1", reduce, false, "another attempt holds it"),
+        new ClusterWire.CommitAnswer(3, "m1", reduce, true, null),
+        new ClusterWire.AttemptProgress("w1", map, 0.25f),
+        new ClusterWire.AttemptDone("w1", map, counters, out),
+        new ClusterWire.AttemptDone("w1", reduce, counters, null),
+        new ClusterWire.AttemptFailed("w1", reduce, "fetch failed", longTrace, out),
+        new ClusterWire.AttemptFailed("w1", map, "boom", null, null),
+        new ClusterWire.AttemptKilled("w1", map, "no free slot"),
+        new ClusterWire.CanCommit("w1", reduce, worker.getRef()));
+    for (Object m : messages) {
+      Object back = roundTrip(m);
+      if (m instanceof ClusterWire.AttemptDone d) {
+        ClusterWire.AttemptDone b = (ClusterWire.AttemptDone) back;
+        assertEquals(d.counters().asMap(), b.counters().asMap());
+        assertEquals(d.mapOutput(), b.mapOutput());
+        assertEquals(d.attempt(), b.attempt());
+      } else {
+        assertEquals(m, back);
+      }
+    }
+    assertEquals("RA1", serializer.manifest(messages.get(0)));
+  }
+
+  @Test
+  void refusesATruncatedAttemptMessage() {
+    byte[] ok = serializer.toBinary(new ClusterWire.KillAttempt(3, "m1",
+        new TaskAttemptId("job-0001", TaskKind.MAP, 0, 1), "r"));
+    byte[] cut = java.util.Arrays.copyOf(ok, ok.length - 3);
+    assertThrows(NotSerializableException.class, () -> serializer.fromBinary(cut, "KA1"));
+  }
+
+  public static class TestMapper implements dev.quern.api.Mapper<Long, String, String, Long> {
+    @Override
+    public void map(Long k, String v, dev.quern.api.Context<String, Long> ctx) {}
   }
 
   @Test

@@ -1,0 +1,160 @@
+package dev.quern.worker.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.quern.api.Job;
+import dev.quern.api.JobSpec;
+import dev.quern.api.io.FileSplit;
+import dev.quern.worker.actor.OutputLayout;
+import dev.quern.worker.cluster.ClusterWire.Accepted;
+import dev.quern.worker.cluster.ClusterWire.AttemptDone;
+import dev.quern.worker.cluster.ClusterWire.CanCommit;
+import dev.quern.worker.cluster.ClusterWire.CommitAnswer;
+import dev.quern.worker.cluster.ClusterWire.Heartbeat;
+import dev.quern.worker.cluster.ClusterWire.RunAttempt;
+import dev.quern.worker.cluster.ClusterWire.ToMaster;
+import dev.quern.worker.cluster.ClusterWire.ToWorker;
+import dev.quern.worker.task.MapOutputRef;
+import dev.quern.worker.task.MapTaskSpec;
+import dev.quern.worker.task.ReduceTaskSpec;
+import dev.quern.worker.task.TaskAttemptId;
+import dev.quern.worker.task.TaskKind;
+import dev.quern.worker.testjobs.TestJobs;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two worker processes' agents (in this JVM, over Artery) run attempts a stand-in leader sends:
+ * a map on one, whose output is served by its shuffle server, then a reduce on the other that
+ * fetches it over HTTP, asks to commit and promotes its output once granted.
+ */
+class ClusterAttemptsTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String JOB = "job-0001";
+
+  @TempDir Path tmp;
+  private ActorSystem<Void> masters;
+  private ActorTestKit kit;
+  private TestProbe<Object> front;
+  private WorkerProcess w1;
+  private WorkerProcess w2;
+
+  @BeforeEach
+  void start() throws Exception {
+    AtomicReference<ActorRef<Object>> sink = new AtomicReference<>();
+    masters = ActorSystem.create(Behaviors.setup(ctx -> {
+      ctx.spawn(Behaviors.receive(Object.class).onAnyMessage(m -> {
+        sink.get().tell(m);
+        return Behaviors.same();
+      }).build(), WorkerAgent.MASTER_ACTOR);
+      return Behaviors.empty();
+    }), WorkerAgent.MASTER_SYSTEM, ArteryConfig.of("127.0.0.1", 0, ConfigFactory.empty()));
+    kit = ActorTestKit.create(masters);
+    front = kit.createTestProbe();
+    sink.set(front.getRef());
+    String master = "127.0.0.1:" + masters.address().getPort().orElseThrow();
+    w1 = worker("w1", master);
+    w2 = worker("w2", master);
+  }
+
+  private WorkerProcess worker(String id, String master) throws Exception {
+    return WorkerProcess.start(new WorkerProcessConfig(id, List.of(master), 2,
+        tmp.resolve(id), "127.0.0.1", 0, Duration.ofMillis(100), Duration.ofSeconds(5)),
+        ConfigFactory.empty());
+  }
+
+  @AfterEach
+  void stop() {
+    w1.close();
+    w2.close();
+    kit.shutdownTestKit();
+  }
+
+  @Test
+  void aMapOnOneWorkerFeedsAReduceOnAnotherOverHttp() throws Exception {
+    Path input = Files.writeString(tmp.resolve("in.txt"), "a\nb\nc\n");
+    String out = tmp.resolve("out").toString();
+    Files.createDirectories(OutputLayout.temporaryDir(out));
+    JobSpec job = Job.builder("t").input(input.toString()).output(out)
+        .mapper(TestJobs.SkewMapper.class).reducer(TestJobs.CountReducer.class)
+        .mapOutput(String.class, Long.class).output(String.class, Long.class).reduceTasks(1)
+        .set("skew.count", "2").build().spec();
+
+    // Both register; the stand-in leads in term 3.
+    TestProbe<ToMaster> leader = kit.createTestProbe();
+    Map<String, ActorRef<ToWorker>> agents = new HashMap<>();
+    front.fishForMessage(WAIT, m -> {
+      if (m instanceof Heartbeat h) {
+        agents.put(h.workerId(), h.replyTo());
+      }
+      return agents.size() == 2 ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore();
+    });
+    agents.values().forEach(a -> a.tell(new Accepted(3, "m1", leader.getRef())));
+
+    TaskAttemptId map = new TaskAttemptId(JOB, TaskKind.MAP, 0, 1);
+    agents.get("w1").tell(new RunAttempt(3, "m1", new MapTaskSpec(map, job,
+        new FileSplit(input.toString(), 0, Files.size(input), List.of()),
+        "scratch/" + JOB + "/" + map.dirName(), OutputLayout.attemptDir(out, map).toString())));
+    AttemptDone mapDone = done(leader, map);
+    MapOutputRef output = mapDone.mapOutput();
+    assertNotNull(output);
+    assertTrue(output.host().startsWith("127.0.0.1:"), output.host());
+    assertTrue(Path.of(output.dataFile()).startsWith(tmp.resolve("w1")), output.dataFile());
+
+    TaskAttemptId reduce = new TaskAttemptId(JOB, TaskKind.REDUCE, 0, 1);
+    agents.get("w2").tell(new RunAttempt(3, "m1", new ReduceTaskSpec(reduce, job, 0,
+        List.of(output), "scratch/" + JOB + "/" + reduce.dirName(),
+        OutputLayout.attemptDir(out, reduce).toString())));
+    CanCommit ask = (CanCommit) last(leader.fishForMessage(WAIT, m -> m instanceof CanCommit
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()));
+    assertEquals(reduce, ask.attempt());
+    // A deposed leader's answer is refused; the leader's own goes through.
+    ask.replyTo().tell(new CommitAnswer(2, "m0", reduce, true, null));
+    ask.replyTo().tell(new CommitAnswer(3, "m1", reduce, true, null));
+    AttemptDone reduceDone = done(leader, reduce);
+    assertEquals("w2", reduceDone.workerId());
+    assertNotEquals(0, reduceDone.counters().get("test", "values"));
+
+    Path committed = OutputLayout.committedDir(out, reduce.taskName());
+    StringBuilder text = new StringBuilder();
+    try (Stream<Path> files = Files.list(committed)) {
+      for (Path f : files.sorted().toList()) {
+        text.append(Files.readString(f, StandardCharsets.UTF_8));
+      }
+    }
+    assertEquals("k\t6\n", text.toString()); // three lines, two records each
+  }
+
+  private static Object last(List<?> fished) {
+    return fished.get(fished.size() - 1);
+  }
+
+  private static AttemptDone done(TestProbe<ToMaster> leader, TaskAttemptId id) {
+    Object m = last(leader.fishForMessage(WAIT, x -> x instanceof AttemptDone d
+        && d.attempt().equals(id) ? FishingOutcomes.complete()
+        : x instanceof ClusterWire.AttemptFailed f ? FishingOutcomes.fail("failed: " + f)
+        : FishingOutcomes.continueAndIgnore()));
+    return (AttemptDone) m;
+  }
+}
