@@ -31,6 +31,7 @@ final class ExamplesCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Logging.configure(options.verbose);
+    options.uiPort(); // a bad option is a usage error (exit 2) whether or not the jar is there
     Path jar = ExamplesJar.locate();
     Map<String, ExamplesJar.Example> examples = ExamplesJar.catalogue(jar);
     PrintWriter out = spec.commandLine().getOut();
