@@ -136,10 +136,14 @@ public final class BookJob {
   public List<BookAttempt> runningAttempts() {
     List<BookAttempt> out = new ArrayList<>();
     for (BookTask t : maps) {
-      out.addAll(t.runningAttempts());
+      if (t.hasRunningAttempt()) {
+        out.addAll(t.runningAttempts());
+      }
     }
     for (BookTask t : reduces) {
-      out.addAll(t.runningAttempts());
+      if (t.hasRunningAttempt()) {
+        out.addAll(t.runningAttempts());
+      }
     }
     return out;
   }

@@ -15,6 +15,7 @@ public final class BookTask {
   private final int index;
   private final List<BookAttempt> attempts = new ArrayList<>();
   private boolean done;
+  private String name;
   private MapOutputRef mapOutput;
   private TaskAttemptId committedAttempt;
   private TaskAttemptId grantedAttempt;
@@ -37,7 +38,10 @@ public final class BookTask {
   }
 
   public String name() {
-    return String.format("%c-%05d", kind.letter(), index);
+    if (name == null) {
+      name = TaskAttemptId.name(kind, index);
+    }
+    return name;
   }
 
   public List<BookAttempt> attempts() {

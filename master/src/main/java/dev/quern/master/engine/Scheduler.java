@@ -93,7 +93,7 @@ public final class Scheduler {
 
   /**
    * A running job's view is rebuilt (all its tasks) at most once per this many ms, plus 1 ms per
-   * 20 tasks, so that building views costs a bounded share of the time however large the job;
+   * 5 tasks, so that building views costs a bounded share of the time however large the job;
    * a change of the job's state is published at once. The master's timeout tick publishes what
    * is left.
    */
@@ -295,7 +295,7 @@ public final class Scheduler {
   }
 
   static long viewStep(BookJob job) {
-    return VIEW_STEP_MS + (job.maps().size() + job.reduces().size()) / 20;
+    return VIEW_STEP_MS + (job.maps().size() + job.reduces().size()) / 5;
   }
 
   /** How many tasks scheduling decisions have looked at so far (a measure of their work). */

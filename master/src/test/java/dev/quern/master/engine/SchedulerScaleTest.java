@@ -146,7 +146,7 @@ class SchedulerScaleTest {
   @Test
   void jobViewsAreBuiltAtABoundedRate(Seed seed) {
     Run large = run(5_000, 500, new Random(seed.derive(4)));
-    long step = Scheduler.VIEW_STEP_MS + 5_500 / 20;
+    long step = Scheduler.VIEW_STEP_MS + 5_500 / 5;
     // One per step of the job's time, plus one per state change of the job (accepted, running,
     // committing, succeeded); against one per message before.
     assertThat(large.views()).isLessThanOrEqualTo(large.elapsedMs() / step + 1 + 4);
