@@ -3,6 +3,7 @@ package dev.quern.api.io;
 import dev.quern.api.Configuration;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Lines of UTF-8 text: the key is the byte offset where the line starts, the value the line
@@ -30,8 +31,26 @@ public class TextInputFormat extends FileInputFormat<Long, String> {
     return !LineRecordReader.isGzip(file);
   }
 
+  /** Packs small files into {@link CombinedFileSplit}s when {@link #combines} says so. */
+  @Override
+  public List<InputSplit> splits(List<String> inputPaths, Configuration conf) throws IOException {
+    List<InputSplit> splits = super.splits(inputPaths, conf);
+    return combines(conf) ? CombinedSplits.pack(splits, CombinedSplits.maxSize(conf)) : splits;
+  }
+
+  /**
+   * Whether small files are packed together: {@value CombinedSplits#COMBINE}, default false (one
+   * task per file, as Hadoop's TextInputFormat; see {@link CombineTextInputFormat}).
+   */
+  protected boolean combines(Configuration conf) {
+    return conf.getBoolean(CombinedSplits.COMBINE, false);
+  }
+
   @Override
   public RecordReader<Long, String> open(InputSplit split, Configuration conf) throws IOException {
+    if (split instanceof CombinedFileSplit c) {
+      return new CombinedRecordReader<>(c, LineRecordReader::new);
+    }
     return new LineRecordReader(fileSplit(split));
   }
 }
