@@ -7,7 +7,7 @@
 #                                       (default 2000 files of 1024 bytes; the inputs are cached
 #                                        in bench/data/)
 #
-# QUERN ARGS go to 'quern examples wordcount' before its input and output, e.g.
+# QUERN ARGS go to 'quern examples' before the example's name, e.g.
 # -Dquern.input.combine=false. Needs the build (mvn -B -ntp -DskipTests package) and
 # /usr/bin/time (Debian package "time"). QUERN_JAVA_OPTS passes JVM options to the quern command.
 set -euo pipefail
@@ -51,7 +51,7 @@ measure() {
   rm -rf "$RUN/out"
   /usr/bin/time -v -o "$log" "$@" >"$RUN/stdout.log" 2>"$RUN/stderr.log" || {
     echo "failed: $*" >&2
-    tail -20 "$RUN/stdout.log" "$RUN/stderr.log" >&2
+    tail -n 20 "$RUN/stdout.log" "$RUN/stderr.log" >&2
     exit 1
   }
   local wall
@@ -67,12 +67,12 @@ counts() {
 }
 
 echo "input: $FILES files of $SIZE bytes ($MANY), $(nproc) cores"
-measure "$ROOT/bin/quern" examples wordcount "$@" "$FEW" "$RUN/out"
+measure "$ROOT/bin/quern" examples "$@" wordcount "$FEW" "$RUN/out"
 FEW_S=$SECONDS_TAKEN
 printf "%-12s %8.2f s wall %7.1f s CPU %6.0f MB peak RSS\n" "4 files" "$SECONDS_TAKEN" \
   "$CPU_SECONDS" "$((PEAK_KB / 1024))"
 counts "$RUN/out" >"$RUN/few.txt"
-measure "$ROOT/bin/quern" examples wordcount "$@" "$MANY" "$RUN/out"
+measure "$ROOT/bin/quern" examples "$@" wordcount "$MANY" "$RUN/out"
 printf "%-12s %8.2f s wall %7.1f s CPU %6.0f MB peak RSS\n" "$FILES files" "$SECONDS_TAKEN" \
   "$CPU_SECONDS" "$((PEAK_KB / 1024))"
 counts "$RUN/out" >"$RUN/many.txt"
