@@ -100,6 +100,12 @@ public final class Scheduler {
   static final long VIEW_STEP_MS = 200;
 
   /**
+   * A job of at most this many tasks has its view rebuilt on every change, so that watchers (the
+   * UI's event stream) see each task and attempt state; a view costs a bounded time then too.
+   */
+  static final int EAGER_VIEW_TASKS = 256;
+
+  /**
    * @param workDir the cluster's scratch root: map outputs live in {@code workDir/<job>/<attempt>}
    * @param journal receives every applied event, in order
    */
@@ -263,8 +269,9 @@ public final class Scheduler {
   }
 
   /**
-   * Views of the jobs changed since the last call: at once when a job's state changed, else at
-   * most once per {@link #viewStep} (a job whose view waits stays changed for the next call).
+   * Views of the jobs changed since the last call: at once when a job's state changed or the job
+   * has at most {@link #EAGER_VIEW_TASKS} tasks, else at most once per {@link #viewStep} (a job
+   * whose view waits stays changed for the next call).
    */
   public List<JobView> drainJobViews() {
     if (dirtyJobs.isEmpty()) {
@@ -279,7 +286,8 @@ public final class Scheduler {
         continue;
       }
       Published last = published.get(id);
-      if (last != null && last.state() == job.state() && now - last.time() < viewStep(job)) {
+      if (last != null && last.state() == job.state() && now - last.time() < viewStep(job)
+          && job.maps().size() + job.reduces().size() > EAGER_VIEW_TASKS) {
         continue;
       }
       it.remove();
