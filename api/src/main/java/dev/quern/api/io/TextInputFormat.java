@@ -7,6 +7,7 @@ import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Lines of text (UTF-8 unless {@value #CHARSET} names another charset): the key is the byte offset where the line starts, the value the line
@@ -39,9 +40,28 @@ public class TextInputFormat extends FileInputFormat<Long, String> {
     return !LineRecordReader.isGzip(file);
   }
 
+  /** Packs small files into {@link CombinedFileSplit}s when {@link #combines} says so. */
+  @Override
+  public List<InputSplit> splits(List<String> inputPaths, Configuration conf) throws IOException {
+    List<InputSplit> splits = super.splits(inputPaths, conf);
+    return combines(conf) ? CombinedSplits.pack(splits, CombinedSplits.maxSize(conf)) : splits;
+  }
+
+  /**
+   * Whether small files are packed together: {@value CombinedSplits#COMBINE}, default false (one
+   * task per file, as Hadoop's TextInputFormat; see {@link CombineTextInputFormat}).
+   */
+  protected boolean combines(Configuration conf) {
+    return conf.getBoolean(CombinedSplits.COMBINE, false);
+  }
+
   @Override
   public RecordReader<Long, String> open(InputSplit split, Configuration conf) throws IOException {
-    return new LineRecordReader(fileSplit(split), charset(conf));
+    Charset charset = charset(conf);
+    if (split instanceof CombinedFileSplit c) {
+      return new CombinedRecordReader<>(c, part -> new LineRecordReader(part, charset));
+    }
+    return new LineRecordReader(fileSplit(split), charset);
   }
 
   /**

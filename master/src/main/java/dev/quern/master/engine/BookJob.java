@@ -25,6 +25,9 @@ public final class BookJob {
   private long endTime = -1;
   private JobState state = JobState.ACCEPTED;
   private String failure;
+  /** Tasks done, kept by {@link BookTask} as they change: the checks below are O(1). */
+  private int doneMaps;
+  private int doneReduces;
 
   BookJob(String id, JobSpec spec, List<BookSplit> splits, long submitTime) {
     this.id = id;
@@ -37,10 +40,10 @@ public final class BookJob {
     this.taskTimeout = Math.max(0, spec.configuration().getLong(EngineKeys.TASK_TIMEOUT,
         EngineKeys.DEFAULT_TASK_TIMEOUT));
     for (int i = 0; i < splits.size(); i++) {
-      maps.add(new BookTask(TaskKind.MAP, i));
+      maps.add(new BookTask(this, TaskKind.MAP, i));
     }
     for (int i = 0; i < spec.reduceTasks(); i++) {
-      reduces.add(new BookTask(TaskKind.REDUCE, i));
+      reduces.add(new BookTask(this, TaskKind.REDUCE, i));
     }
   }
 
@@ -114,21 +117,33 @@ public final class BookJob {
   }
 
   public boolean allMapsDone() {
-    return maps.stream().allMatch(BookTask::isDone);
+    return doneMaps == maps.size();
   }
 
   /** Whether every task whose work is the job's result has committed. */
   public boolean allTasksDone() {
-    return allMapsDone() && reduces.stream().allMatch(BookTask::isDone);
+    return allMapsDone() && doneReduces == reduces.size();
+  }
+
+  void doneChanged(TaskKind kind, int delta) {
+    if (kind == TaskKind.MAP) {
+      doneMaps += delta;
+    } else {
+      doneReduces += delta;
+    }
   }
 
   public List<BookAttempt> runningAttempts() {
     List<BookAttempt> out = new ArrayList<>();
     for (BookTask t : maps) {
-      out.addAll(t.runningAttempts());
+      if (t.hasRunningAttempt()) {
+        out.addAll(t.runningAttempts());
+      }
     }
     for (BookTask t : reduces) {
-      out.addAll(t.runningAttempts());
+      if (t.hasRunningAttempt()) {
+        out.addAll(t.runningAttempts());
+      }
     }
     return out;
   }

@@ -10,10 +10,12 @@ import java.util.List;
 
 /** One map or reduce task as the book knows it; changed only by {@link JobBook#apply}. */
 public final class BookTask {
+  private final BookJob job;
   private final TaskKind kind;
   private final int index;
   private final List<BookAttempt> attempts = new ArrayList<>();
   private boolean done;
+  private String name;
   private MapOutputRef mapOutput;
   private TaskAttemptId committedAttempt;
   private TaskAttemptId grantedAttempt;
@@ -21,7 +23,8 @@ public final class BookTask {
   private int failures;
   private int inputLosses;
 
-  BookTask(TaskKind kind, int index) {
+  BookTask(BookJob job, TaskKind kind, int index) {
+    this.job = job;
     this.kind = kind;
     this.index = index;
   }
@@ -35,7 +38,10 @@ public final class BookTask {
   }
 
   public String name() {
-    return String.format("%c-%05d", kind.letter(), index);
+    if (name == null) {
+      name = TaskAttemptId.name(kind, index);
+    }
+    return name;
   }
 
   public List<BookAttempt> attempts() {
@@ -53,6 +59,16 @@ public final class BookTask {
 
   public List<BookAttempt> runningAttempts() {
     return attempts.stream().filter(BookAttempt::isRunning).toList();
+  }
+
+  /** Whether any attempt runs; cheaper than {@link #runningAttempts()}. */
+  public boolean hasRunningAttempt() {
+    for (int i = attempts.size() - 1; i >= 0; i--) {
+      if (attempts.get(i).isRunning()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public boolean isDone() {
@@ -90,7 +106,7 @@ public final class BookTask {
   /** Sets what the other mutators set, from a snapshot (attempts are added with {@link #add}). */
   void restore(boolean isDone, MapOutputRef output, TaskAttemptId committed,
       TaskAttemptId granted, Counters counters, int failureCount, int inputLossCount) {
-    done = isDone;
+    setDone(isDone);
     mapOutput = output;
     committedAttempt = committed;
     grantedAttempt = granted;
@@ -103,8 +119,16 @@ public final class BookTask {
     attempts.add(a);
   }
 
+  /** Keeps the job's count of done tasks true, so it never counts them one by one. */
+  private void setDone(boolean d) {
+    if (d != done) {
+      done = d;
+      job.doneChanged(kind, d ? 1 : -1);
+    }
+  }
+
   void commit(TaskAttemptId attempt, MapOutputRef output, Counters counters) {
-    done = true;
+    setDone(true);
     committedAttempt = attempt;
     mapOutput = output;
     committedCounters = counters == null ? new Counters() : counters.copy();
@@ -112,7 +136,7 @@ public final class BookTask {
   }
 
   void uncommit() {
-    done = false;
+    setDone(false);
     committedAttempt = null;
     mapOutput = null;
     committedCounters = null;

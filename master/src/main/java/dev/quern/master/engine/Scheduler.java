@@ -36,9 +36,9 @@ import dev.quern.worker.task.TaskResult;
 import dev.quern.worker.task.TaskSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -76,9 +76,34 @@ public final class Scheduler {
   private final Map<String, List<InputSplit>> liveSplits = new HashMap<>();
   private final Set<String> speculated = new HashSet<>();
   private final Set<String> dirtyJobs = new LinkedHashSet<>();
+  /** The live jobs, in the order accepted, with the tasks that may be ready. */
+  private final Map<String, PendingTasks> pending = new LinkedHashMap<>();
+  /** Whether the live jobs of a book given to the constructor are in {@link #pending}. */
+  private boolean pendingLoaded;
+  /** The state and time of each live job's last published view. */
+  private final Map<String, Published> published = new HashMap<>();
+  /** Tasks looked at by scheduling decisions so far: [0], an array to count in place. */
+  private final long[] examined = new long[1];
+  private long viewsBuilt;
   private final List<Effect> effects = new ArrayList<>();
   /** The time of the input being handled. */
   private long now;
+
+  private record Published(JobState state, long time) {}
+
+  /**
+   * A running job's view is rebuilt (all its tasks) at most once per this many ms, plus 1 ms per
+   * 5 tasks, so that building views costs a bounded share of the time however large the job;
+   * a change of the job's state is published at once. The master's timeout tick publishes what
+   * is left.
+   */
+  static final long VIEW_STEP_MS = 200;
+
+  /**
+   * A job of at most this many tasks has its view rebuilt on every change, so that watchers (the
+   * UI's event stream) see each task and attempt state; a view costs a bounded time then too.
+   */
+  static final int EAGER_VIEW_TASKS = 256;
 
   /**
    * @param workDir the cluster's scratch root: map outputs live in {@code workDir/<job>/<attempt>}
@@ -112,6 +137,7 @@ public final class Scheduler {
     }
     String jobId = a.jobId();
     liveSplits.put(jobId, List.copyOf(splits));
+    pending.put(jobId, new PendingTasks(book.job(jobId)));
     if (setupError != null) {
       apply(new JobFailed(jobId, "cannot create the output directory " + spec.outputPath()
           + ": " + setupError, now));
@@ -269,20 +295,52 @@ public final class Scheduler {
     return out;
   }
 
-  /** Views of the jobs changed since the last call. */
+  /**
+   * Views of the jobs changed since the last call: at once when a job's state changed or the job
+   * has at most {@link #EAGER_VIEW_TASKS} tasks, else at most once per {@link #viewStep} (a job
+   * whose view waits stays changed for the next call).
+   */
   public List<JobView> drainJobViews() {
     if (dirtyJobs.isEmpty()) {
       return List.of();
     }
-    List<JobView> views = new ArrayList<>(dirtyJobs.size());
-    for (String id : dirtyJobs) {
+    List<JobView> views = new ArrayList<>();
+    for (java.util.Iterator<String> it = dirtyJobs.iterator(); it.hasNext(); ) {
+      String id = it.next();
       BookJob job = book.job(id);
-      if (job != null) {
-        views.add(JobViews.of(job, progress));
+      if (job == null) {
+        it.remove();
+        continue;
+      }
+      Published last = published.get(id);
+      if (last != null && last.state() == job.state() && now - last.time() < viewStep(job)
+          && job.maps().size() + job.reduces().size() > EAGER_VIEW_TASKS) {
+        continue;
+      }
+      it.remove();
+      views.add(JobViews.of(job, progress));
+      viewsBuilt++;
+      if (job.state().isFinal()) {
+        published.remove(id);
+      } else {
+        published.put(id, new Published(job.state(), now));
       }
     }
-    dirtyJobs.clear();
     return views;
+  }
+
+  static long viewStep(BookJob job) {
+    return VIEW_STEP_MS + (job.maps().size() + job.reduces().size()) / 5;
+  }
+
+  /** How many tasks scheduling decisions have looked at so far (a measure of their work). */
+  public long examinedTasks() {
+    return examined[0];
+  }
+
+  /** How many job views have been built so far. */
+  public long viewsBuilt() {
+    return viewsBuilt;
   }
 
   /** The live workers, if they changed since the last call. */
@@ -301,8 +359,12 @@ public final class Scheduler {
     if (outcome instanceof Applied a) {
       journal.append(event);
       dirtyJobs.add(a.jobId());
-      if (book.job(a.jobId()).state().isFinal()) {
+      BookJob job = book.job(a.jobId());
+      if (job.state().isFinal()) {
         liveSplits.remove(a.jobId());
+        pending.remove(a.jobId());
+      } else {
+        offerAfter(job, event);
       }
       log.debug("applied {}", event);
     } else if (outcome instanceof Rejected r) {
@@ -421,43 +483,70 @@ public final class Scheduler {
   // ---- scheduling ------------------------------------------------------------------------------
 
   private void schedule() {
-    for (BookJob job : book.jobs()) {
+    loadPending();
+    List<BookJob> drained = new ArrayList<>();
+    for (PendingTasks p : pending.values()) {
+      BookJob job = p.job();
       if (job.state() != JobState.ACCEPTED && job.state() != JobState.RUNNING) {
         continue;
       }
-      for (BookTask task : readyTasks(job)) {
+      BookTask task;
+      do {
         Workers.Worker w = workers.freest(null);
         if (w == null) {
           return;
         }
-        launch(job, task, w);
-      }
+        task = p.next(examined);
+        if (task != null) {
+          launch(job, task, w);
+        }
+      } while (task != null);
+      drained.add(job);
     }
-    for (BookJob job : book.jobs()) {
-      if (job.state() == JobState.RUNNING && job.speculative() && readyTasks(job).isEmpty()) {
+    for (BookJob job : drained) {
+      // A job still ACCEPTED launched nothing, so it has nothing to speculate on.
+      if (job.state() == JobState.RUNNING && job.speculative()) {
         speculate(job);
       }
     }
   }
 
-  private List<BookTask> readyTasks(BookJob job) {
-    List<BookTask> ready = new ArrayList<>();
-    if (!job.allMapsDone()) {
-      for (BookTask t : job.maps()) {
-        if (!t.isDone() && t.runningAttempts().isEmpty()) {
-          ready.add(t);
-        }
-      }
-      ready.sort(Comparator.comparingLong((BookTask t) -> -job.splits().get(t.index()).length())
-          .thenComparingInt(BookTask::index));
-      return ready;
+  /**
+   * Reads the live jobs of a book this scheduler did not fill itself (one restored from a
+   * snapshot or a log) once, on the first decision.
+   */
+  private void loadPending() {
+    if (pendingLoaded) {
+      return;
     }
-    for (BookTask t : job.reduces()) {
-      if (!t.isDone() && t.runningAttempts().isEmpty()) {
-        ready.add(t);
+    pendingLoaded = true;
+    Map<String, PendingTasks> mine = new LinkedHashMap<>(pending);
+    pending.clear();
+    for (BookJob job : book.jobs()) {
+      if (!job.state().isFinal()) {
+        pending.put(job.id(), mine.containsKey(job.id()) ? mine.get(job.id())
+            : new PendingTasks(job));
       }
     }
-    return ready;
+  }
+
+  /** Offers the tasks an applied event may have made ready to run again. */
+  private void offerAfter(BookJob job, JobEvent event) {
+    PendingTasks p = pending.get(job.id());
+    if (p == null) {
+      return;
+    }
+    if (event instanceof AttemptFailed e) {
+      p.offer(job.task(e.attempt()));
+    } else if (event instanceof AttemptKilled e) {
+      p.offer(job.task(e.attempt()));
+    } else if (event instanceof MapOutputLost e) {
+      p.offer(job.task(e.reduceAttempt()));
+      p.offer(job.task(TaskKind.MAP, e.mapIndex()));
+      p.mapOutputs = null;
+    } else if (event instanceof MapDone) {
+      p.mapOutputs = null;
+    }
   }
 
   /** One extra attempt for each running task without one, on another worker's free slot. */
@@ -496,7 +585,15 @@ public final class Scheduler {
           : job.splits().get(task.index()).toSplit(Thread.currentThread().getContextClassLoader());
       spec = new MapTaskSpec(id, job.spec(), split, scratch, work);
     } else {
-      List<MapOutputRef> inputs = job.maps().stream().map(BookTask::mapOutput).toList();
+      // Built once per reduce phase, not once per reduce: a job's reduces share it.
+      PendingTasks p = pending.get(job.id());
+      List<MapOutputRef> inputs = p == null ? null : p.mapOutputs;
+      if (inputs == null) {
+        inputs = job.maps().stream().map(BookTask::mapOutput).toList();
+        if (p != null) {
+          p.mapOutputs = inputs;
+        }
+      }
       spec = new ReduceTaskSpec(id, job.spec(), task.index(), inputs, scratch, work);
     }
     workers.started(w, id);

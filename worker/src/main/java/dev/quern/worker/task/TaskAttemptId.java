@@ -8,7 +8,7 @@ public record TaskAttemptId(String jobId, TaskKind kind, int taskIndex, int atte
 
   /** The task part, e.g. {@code m-00003}; also the suffix of the task's part file. */
   public String taskName() {
-    return String.format("%c-%05d", kind.letter(), taskIndex);
+    return name(kind, taskIndex);
   }
 
   /** A name safe for a directory, e.g. {@code m-00003_2}. */
@@ -19,5 +19,19 @@ public record TaskAttemptId(String jobId, TaskKind kind, int taskIndex, int atte
   @Override
   public String toString() {
     return jobId + "/" + taskName() + "/" + attempt;
+  }
+
+  /**
+   * A task's name, e.g. {@code m-00042}: what {@code String.format("%c-%05d", ...)} gives, without
+   * its parsing (the master names every task of a job in each view it builds).
+   */
+  public static String name(TaskKind kind, int index) {
+    String digits = Integer.toString(index);
+    StringBuilder b = new StringBuilder(2 + Math.max(5, digits.length()));
+    b.append(kind.letter()).append('-');
+    for (int i = digits.length(); i < 5; i++) {
+      b.append('0');
+    }
+    return b.append(digits).toString();
   }
 }
