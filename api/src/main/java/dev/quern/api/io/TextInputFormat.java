@@ -32,6 +32,6 @@ public class TextInputFormat extends FileInputFormat<Long, String> {
 
   @Override
   public RecordReader<Long, String> open(InputSplit split, Configuration conf) throws IOException {
-    return new LineRecordReader(fileSplit(split));
+    return new LineRecordReader(fileSplit(split), conf);
   }
 }
