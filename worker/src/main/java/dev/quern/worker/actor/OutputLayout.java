@@ -1,5 +1,7 @@
 package dev.quern.worker.actor;
 
+import dev.quern.api.fs.FileSystems;
+import dev.quern.api.fs.LocalFileSystem;
 import dev.quern.worker.task.MapTaskSpec;
 import dev.quern.worker.task.TaskAttemptId;
 import dev.quern.worker.task.TaskKind;
@@ -24,16 +26,34 @@ public final class OutputLayout {
 
   private OutputLayout() {}
 
-  public static Path temporaryDir(String outputPath) {
-    return Path.of(outputPath).resolve(TEMPORARY);
+  // Paths are strings, not java.nio Paths, so that hdfs://nn:8020/out keeps its "//".
+
+  public static String temporaryDir(String outputPath) {
+    return join(outputPath, TEMPORARY);
   }
 
-  public static Path attemptDir(String outputPath, TaskAttemptId attempt) {
-    return temporaryDir(outputPath).resolve(attempt.dirName());
+  public static String attemptDir(String outputPath, TaskAttemptId attempt) {
+    return join(temporaryDir(outputPath), attempt.dirName());
   }
 
-  public static Path committedDir(String outputPath, String taskName) {
-    return temporaryDir(outputPath).resolve(COMMITTED).resolve(taskName);
+  /** {@code OUT/_temporary/committed}, the parent of every committed task directory. */
+  public static String committedRoot(String outputPath) {
+    return join(temporaryDir(outputPath), COMMITTED);
+  }
+
+  public static String committedDir(String outputPath, String taskName) {
+    return join(committedRoot(outputPath), taskName);
+  }
+
+  /**
+   * A child of a directory on any filesystem: a local one spelled as {@code Path.resolve} spells
+   * it (a {@code file:} URI becomes a plain path), any other joined with {@code /}.
+   */
+  public static String join(String dir, String name) {
+    if (FileSystems.isLocal(dir)) {
+      return LocalFileSystem.toPath(dir).resolve(name).toString();
+    }
+    return dir.endsWith("/") ? dir + name : dir + "/" + name;
   }
 
   /**
