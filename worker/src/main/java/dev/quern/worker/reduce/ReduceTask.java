@@ -11,16 +11,15 @@ import dev.quern.api.io.RecordWriter;
 import dev.quern.worker.runner.AttemptCounters;
 import dev.quern.worker.runner.DataPathConfig;
 import dev.quern.worker.runner.EngineIOException;
-import dev.quern.worker.runner.Interrupts;
 import dev.quern.worker.runner.MapOutputTypes;
 import dev.quern.worker.runner.ProgressTracker;
 import dev.quern.worker.runner.TaskContext;
 import dev.quern.worker.runner.UserClasses;
+import dev.quern.worker.shuffle.FetchConfig;
 import dev.quern.worker.shuffle.ShuffleFetcher;
 import dev.quern.worker.spill.MergingStream;
 import dev.quern.worker.spill.RecordStream;
 import dev.quern.worker.spill.SortedRun;
-import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.ReduceTaskSpec;
 import dev.quern.worker.task.ShuffleSource;
 import dev.quern.worker.task.TaskResult;
@@ -61,14 +60,12 @@ public final class ReduceTask {
     try {
       progress.phase(0f, SHUFFLE_END);
       ShuffleFetcher fetcher = new ShuffleFetcher(source, scratch, spec.id().dirName(),
-          cfg.shuffleMemory());
-      int done = 0;
-      for (MapOutputRef ref : spec.inputs()) {
-        Interrupts.check(spec.id());
-        SortedRun run = fetcher.fetch(ref, spec.partition());
+          cfg.shuffleMemory(), FetchConfig.from(conf));
+      int[] done = new int[1];
+      runs.addAll(fetcher.fetchAll(spec.inputs(), spec.partition(), spec.id(),
+          () -> progress.set(++done[0] / (float) Math.max(1, spec.inputs().size()))));
+      for (SortedRun run : runs) {
         counters.add(TaskCounter.SHUFFLE_BYTES, run.storedLength());
-        runs.add(run);
-        progress.set(++done / (float) Math.max(1, spec.inputs().size()));
       }
       progress.phase(SHUFFLE_END, MERGE_END);
       RunMerger merger = new RunMerger(spec.id(), types.order(), cfg.mergeFactor(),

@@ -2,6 +2,7 @@ package dev.quern.worker.runner;
 
 import dev.quern.api.Configuration;
 import dev.quern.api.Sizes;
+import dev.quern.worker.shuffle.FetchConfig;
 
 /** The engine's data-path settings, read from the job's configuration. */
 public record DataPathConfig(
@@ -82,6 +83,7 @@ public record DataPathConfig(
    */
   public static void validate(Configuration conf) {
     DataPathConfig c = from(conf);
+    FetchConfig.from(conf);
     if (c.combineMinSpills() < 0) {
       throw new IllegalArgumentException(COMBINE_MIN_SPILLS + " must not be negative, got "
           + c.combineMinSpills());

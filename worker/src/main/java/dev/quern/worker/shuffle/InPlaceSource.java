@@ -11,6 +11,14 @@ import java.nio.file.Path;
 public interface InPlaceSource {
 
   /**
+   * Whether {@code output} lies on this host, to be read in place; the others are fetched
+   * through {@link dev.quern.worker.task.ShuffleSource#open}. Local mode: all of them.
+   */
+  default boolean holds(MapOutputRef output) {
+    return true;
+  }
+
+  /**
    * Where {@code partition} of {@code output} lies. A missing or damaged index or data file is a
    * {@link dev.quern.worker.task.MapOutputLostException}.
    */

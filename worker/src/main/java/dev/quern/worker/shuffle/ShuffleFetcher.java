@@ -1,103 +1,352 @@
 package dev.quern.worker.shuffle;
 
+import dev.quern.worker.runner.Interrupts;
 import dev.quern.worker.spill.SortedRun;
 import dev.quern.worker.task.MapOutputLostException;
 import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.ShuffleSource;
+import dev.quern.worker.task.TaskAttemptId;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 
 /**
  * Fetches one partition of each map output for a reduce attempt and verifies it before any record
  * reaches the reducer: exact stored length and CRC32C against the index. Small segments stay in
- * memory (up to a budget); the rest are copied to scratch files. From an {@link InPlaceSource}
- * (map outputs on this host) a segment is only read through for its checksum and then merged
- * from where it lies. Anything wrong with a map output is a {@link MapOutputLostException};
- * failures of this attempt's own scratch disk are not.
+ * memory (up to a budget shared by all fetches in flight); the rest are copied to scratch files.
+ * A map output that an {@link InPlaceSource} holds (on this host) is only read through for its
+ * checksum and then merged from where it lies. Outputs elsewhere are fetched several at once and
+ * a failed fetch is retried with back-off ({@link FetchConfig}). Anything wrong with a map output
+ * is a {@link MapOutputLostException}; failures of this attempt's own scratch disk are not.
  */
 public final class ShuffleFetcher {
   private static final int COPY_BUFFER = 64 * 1024;
+  private static final int VERIFY_BUFFER = 1 << 20;
 
   private final ShuffleSource source;
   private final Path scratchDir;
   private final String prefix;
   private final long memoryBudget;
-  private static final int VERIFY_BUFFER = 1 << 20;
-  private final byte[] copy = new byte[COPY_BUFFER];
+  private final FetchConfig config;
   private ByteBuffer direct;
-  private long memoryUsed;
-  private int files;
+  private final AtomicLong memoryHeld = new AtomicLong();
+  private final AtomicLong memoryPeak = new AtomicLong();
+  private final AtomicInteger files = new AtomicInteger();
+  /** Bodies that fetch threads read; closed to stop them (a blocked read may ignore interrupts). */
+  private final Set<InputStream> reading = ConcurrentHashMap.newKeySet();
+  private volatile boolean stopping;
 
   /** @param prefix starts the names of scratch files (the attempt's directory name) */
   public ShuffleFetcher(ShuffleSource source, Path scratchDir, String prefix, long memoryBudget) {
+    this(source, scratchDir, prefix, memoryBudget, FetchConfig.DEFAULT);
+  }
+
+  public ShuffleFetcher(ShuffleSource source, Path scratchDir, String prefix, long memoryBudget,
+      FetchConfig config) {
     this.source = source;
     this.scratchDir = scratchDir;
     this.prefix = prefix;
     this.memoryBudget = memoryBudget;
+    this.config = config;
   }
 
+  /** Bytes of fetched partitions held in memory now (kept until the reduce ends). */
+  public long memoryHeld() {
+    return memoryHeld.get();
+  }
+
+  /** The most bytes ever held in memory at once, in-flight fetches included; within the budget. */
+  public long memoryPeak() {
+    return memoryPeak.get();
+  }
+
+  /** Fetches one partition on the calling thread. */
   public SortedRun fetch(MapOutputRef ref, int partition) throws IOException {
-    if (source instanceof InPlaceSource local) {
+    if (source instanceof InPlaceSource local && local.holds(ref)) {
       return verifyInPlace(local, ref, partition);
     }
+    return fetchRetrying(ref, partition);
+  }
+
+  /**
+   * Fetches {@code partition} of every output, in place ones first on this thread, then the rest
+   * up to {@link FetchConfig#parallelCopies} at once; returns the runs in the order of
+   * {@code refs}. {@code onEach} runs on this thread after each fetch. On failure or interrupt
+   * every run fetched so far is discarded.
+   */
+  public List<SortedRun> fetchAll(List<MapOutputRef> refs, int partition, TaskAttemptId attempt,
+      Runnable onEach) throws IOException, InterruptedException {
+    SortedRun[] runs = new SortedRun[refs.size()];
+    List<Integer> remote = new ArrayList<>();
+    boolean ok = false;
+    try {
+      for (int i = 0; i < refs.size(); i++) {
+        MapOutputRef ref = refs.get(i);
+        if (source instanceof InPlaceSource local && local.holds(ref)) {
+          Interrupts.check(attempt);
+          runs[i] = verifyInPlace(local, ref, partition);
+          onEach.run();
+        } else {
+          remote.add(i);
+        }
+      }
+      if (!remote.isEmpty()) {
+        // Even one remote fetch runs on its own thread: this one waits interruptibly and, when
+        // the attempt is killed, closes the body (the JDK's HTTP body read ignores interrupts).
+        fetchConcurrently(refs, remote, partition, runs, attempt, onEach);
+      }
+      ok = true;
+      return Arrays.asList(runs);
+    } catch (InterruptedIOException e) {
+      throw killed(attempt, e);
+    } finally {
+      if (!ok) {
+        synchronized (runs) {
+          for (int i = 0; i < runs.length; i++) {
+            discardQuietly(runs[i]);
+            runs[i] = null;
+          }
+        }
+      }
+    }
+  }
+
+  private void fetchConcurrently(List<MapOutputRef> refs, List<Integer> remote, int partition,
+      SortedRun[] runs, TaskAttemptId attempt, Runnable onEach)
+      throws IOException, InterruptedException {
+    AtomicInteger seq = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(
+        Math.min(config.parallelCopies(), remote.size()), r -> {
+          Thread t = new Thread(r, "fetch-" + attempt + "-" + seq.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    boolean[] abandoned = new boolean[1];
+    try {
+      CompletionService<Integer> done = new ExecutorCompletionService<>(pool);
+      for (int i : remote) {
+        done.submit(() -> {
+          SortedRun run = fetchRetrying(refs.get(i), partition);
+          // A fetch that ends after the reduce gave up cleans up after itself.
+          synchronized (runs) {
+            if (abandoned[0]) {
+              discardQuietly(run);
+            } else {
+              runs[i] = run;
+            }
+          }
+          return i;
+        });
+      }
+      for (int n = 0; n < remote.size(); n++) {
+        Future<Integer> f;
+        try {
+          f = done.take();
+        } catch (InterruptedException e) {
+          throw new InterruptedException("attempt " + attempt + " was killed");
+        }
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          Throwable c = e.getCause();
+          if (c instanceof InterruptedIOException ie) {
+            throw killed(attempt, ie);
+          }
+          if (c instanceof IOException io) {
+            throw io;
+          }
+          if (c instanceof RuntimeException re) {
+            throw re;
+          }
+          if (c instanceof Error err) {
+            throw err;
+          }
+          throw new IOException(c);
+        }
+        onEach.run();
+      }
+    } finally {
+      synchronized (runs) {
+        abandoned[0] = true;
+      }
+      stopping = true;
+      pool.shutdownNow();
+      for (InputStream in : reading) {
+        try {
+          in.close();
+        } catch (IOException ignored) {
+          // the fetch thread sees the stream end and stops
+        }
+      }
+      // Closed bodies and the interrupt stop the fetches; waiting lets them delete their files.
+      try {
+        pool.awaitTermination(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static InterruptedException killed(TaskAttemptId attempt, InterruptedIOException e) {
+    InterruptedException k = new InterruptedException("attempt " + attempt + " was killed");
+    k.initCause(e);
+    return k;
+  }
+
+  private void discardQuietly(SortedRun run) {
+    if (run == null) {
+      return;
+    }
+    if (run instanceof SortedRun.InMemory m) {
+      memoryHeld.addAndGet(-m.storedLength());
+    }
+    try {
+      run.discard();
+    } catch (IOException ignored) {
+      // a scratch file that cannot be deleted goes with the attempt's scratch directory
+    }
+  }
+
+  /** A failure that may pass on a second try. */
+  private static final class Transient extends Exception {
+    Transient(String reason, Throwable cause) {
+      super(reason, cause, false, false);
+    }
+  }
+
+  private SortedRun fetchRetrying(MapOutputRef ref, int partition) throws IOException {
+    Transient last = null;
+    for (int attempt = 0; attempt <= config.retries(); attempt++) {
+      if (stopping) {
+        throw new InterruptedIOException("the reduce stopped fetching");
+      }
+      if (attempt > 0) {
+        try {
+          Thread.sleep(config.backoff(attempt - 1));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while waiting to retry a fetch");
+        }
+      }
+      try {
+        return fetchOnce(ref, partition);
+      } catch (Transient t) {
+        last = t;
+      }
+    }
+    if (stopping) {
+      throw new InterruptedIOException("the reduce stopped fetching");
+    }
+    int tries = config.retries() + 1;
+    MapOutputLostException lost = new MapOutputLostException(ref, partition, "fetch from "
+        + ref.host() + " failed " + tries + (tries == 1 ? " time" : " times") + "; last: "
+        + last.getMessage());
+    lost.initCause(last.getCause() != null ? last.getCause() : last);
+    throw lost;
+  }
+
+  private SortedRun fetchOnce(MapOutputRef ref, int partition) throws IOException, Transient {
     ShuffleSource.Segment seg;
     try {
       seg = source.open(ref, partition);
-    } catch (MapOutputLostException e) {
+    } catch (MapOutputLostException | InterruptedIOException e) {
       throw e;
     } catch (IOException e) {
-      throw new MapOutputLostException(ref, partition, "cannot open: " + e);
+      throw new Transient("cannot open: " + e, e);
     }
     String what = "map output of " + ref.attempt() + " partition " + partition;
     long len = seg.storedLength();
-    try (InputStream in = seg.in()) {
-      if (len <= memoryBudget - memoryUsed && len <= Integer.MAX_VALUE - 16) {
-        byte[] bytes = new byte[(int) len];
-        int n = read(ref, partition, in, bytes, 0, bytes.length);
-        if (n < len) {
-          throw truncated(ref, partition, n, len);
-        }
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, bytes.length);
-        check(ref, partition, crc, seg.checksum());
-        memoryUsed += len;
-        return new SortedRun.InMemory(bytes, seg.compressed(), seg.rawLength(), what);
+    InputStream body = seg.in();
+    reading.add(body);
+    try (InputStream in = body) {
+      if (stopping) {
+        throw new InterruptedIOException("the reduce stopped fetching");
       }
-      Path file = scratchDir.resolve(prefix + ".fetch" + files++);
-      CRC32C crc = new CRC32C();
-      long total = 0;
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), COPY_BUFFER)) {
-        while (total < len) {
-          int n = read(ref, partition, in, copy, 0, (int) Math.min(copy.length, len - total));
-          if (n <= 0) {
-            break;
+      if (len <= Integer.MAX_VALUE - 16 && reserve(len)) {
+        boolean kept = false;
+        try {
+          byte[] bytes = new byte[(int) len];
+          int n = read(in, bytes, 0, bytes.length);
+          if (n < len) {
+            throw truncated(n, len);
           }
-          crc.update(copy, 0, n);
-          out.write(copy, 0, n);
-          total += n;
+          CRC32C crc = new CRC32C();
+          crc.update(bytes, 0, bytes.length);
+          check(crc, seg.checksum());
+          kept = true;
+          return new SortedRun.InMemory(bytes, seg.compressed(), seg.rawLength(), what);
+        } finally {
+          if (!kept) {
+            memoryHeld.addAndGet(-len);
+          }
         }
-      } catch (MapOutputLostException e) {
-        Files.deleteIfExists(file);
-        throw e;
       }
+      Path file = scratchDir.resolve(prefix + ".fetch" + files.getAndIncrement());
+      boolean kept = false;
       try {
-        if (total < len) {
-          throw truncated(ref, partition, total, len);
+        CRC32C crc = new CRC32C();
+        byte[] copy = new byte[COPY_BUFFER];
+        long total = 0;
+        try (OutputStream out =
+            new BufferedOutputStream(Files.newOutputStream(file), COPY_BUFFER)) {
+          while (total < len) {
+            int n = read(in, copy, 0, (int) Math.min(copy.length, len - total));
+            if (n <= 0) {
+              break;
+            }
+            crc.update(copy, 0, n);
+            out.write(copy, 0, n);
+            total += n;
+          }
         }
-        check(ref, partition, crc, seg.checksum());
-      } catch (MapOutputLostException e) {
-        Files.deleteIfExists(file);
-        throw e;
+        if (total < len) {
+          throw truncated(total, len);
+        }
+        check(crc, seg.checksum());
+        kept = true;
+        return new SortedRun.InFile(file, 0, len, seg.compressed(), seg.rawLength(), what);
+      } finally {
+        if (!kept) {
+          Files.deleteIfExists(file);
+        }
       }
-      return new SortedRun.InFile(file, 0, len, seg.compressed(), seg.rawLength(), what);
+    } finally {
+      reading.remove(body);
+    }
+  }
+
+  private boolean reserve(long len) {
+    while (true) {
+      long held = memoryHeld.get();
+      if (len > memoryBudget - held) {
+        return false;
+      }
+      if (memoryHeld.compareAndSet(held, held + len)) {
+        memoryPeak.accumulateAndGet(held + len, Math::max);
+        return true;
+      }
     }
   }
 
@@ -132,35 +381,41 @@ public final class ShuffleFetcher {
       throw new MapOutputLostException(ref, partition, "read failed: " + e);
     }
     if (total < at.storedLength()) {
-      throw truncated(ref, partition, total, at.storedLength());
+      throw new MapOutputLostException(ref, partition,
+          "truncated: got " + total + " of " + at.storedLength() + " bytes");
     }
-    check(ref, partition, crc, at.checksum());
+    int actual = (int) crc.getValue();
+    if (actual != at.checksum()) {
+      throw new MapOutputLostException(ref, partition, mismatch(actual, at.checksum()));
+    }
     return new SortedRun.InPlace(at.file(), at.offset(), at.storedLength(), at.compressed(),
         at.rawLength(), "map output of " + ref.attempt() + " partition " + partition);
   }
 
-  private static int read(MapOutputRef ref, int partition, InputStream in, byte[] b, int off,
-      int len) throws MapOutputLostException {
+  private static int read(InputStream in, byte[] b, int off, int len) throws Transient,
+      InterruptedIOException {
     try {
       return in.readNBytes(b, off, len);
+    } catch (InterruptedIOException e) {
+      throw e;
     } catch (IOException e) {
-      throw new MapOutputLostException(ref, partition, "read failed: " + e);
+      throw new Transient("read failed: " + e, e);
     }
   }
 
-  private static MapOutputLostException truncated(MapOutputRef ref, int partition, long got,
-      long want) {
-    return new MapOutputLostException(ref, partition,
-        "truncated: got " + got + " of " + want + " bytes");
+  private static Transient truncated(long got, long want) {
+    return new Transient("truncated: got " + got + " of " + want + " bytes", null);
   }
 
-  private static void check(MapOutputRef ref, int partition, CRC32C crc, int expected)
-      throws MapOutputLostException {
+  private static void check(CRC32C crc, int expected) throws Transient {
     int actual = (int) crc.getValue();
     if (actual != expected) {
-      throw new MapOutputLostException(ref, partition, String.format(
-          "checksum mismatch: stored bytes have CRC32C %08x, the index says %08x", actual,
-          expected));
+      throw new Transient(mismatch(actual, expected), null);
     }
+  }
+
+  private static String mismatch(int actual, int expected) {
+    return String.format(
+        "checksum mismatch: stored bytes have CRC32C %08x, the index says %08x", actual, expected);
   }
 }

@@ -6,7 +6,11 @@ package dev.quern.worker.task;
  *
  * @param mapIndex which map task produced it
  * @param attempt the attempt that produced it
- * @param host the worker's host (cluster mode fetches over HTTP from there)
+ * @param host where reduces read it from. Local mode: {@code "localhost"}, read in place. Cluster
+ *     mode: {@code HOST:PORT} of the map worker's shuffle server, e.g. {@code "127.0.0.1:41234"}
+ *     ({@code [v6addr]:PORT} for an IPv6 literal), as its {@code ShuffleServer.address()} gives;
+ *     a reduce on that same worker reads the files in place, any other fetches
+ *     {@code GET http://HOST:PORT/shuffle/{job}/{mapAttempt}/{partition}}
  * @param dataFile absolute path of the data file
  * @param indexFile absolute path of the index file
  */

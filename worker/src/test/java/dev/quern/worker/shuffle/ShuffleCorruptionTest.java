@@ -73,7 +73,9 @@ class ShuffleCorruptionTest {
         .mapper(WordCount.TokenizerMapper.class).reducer(WordCount.SumReducer.class)
         .mapOutput(String.class, Long.class).reduceTasks(3)
         .set(DataPathConfig.COMPRESS, Boolean.toString(compress))
-        .set(DataPathConfig.SHUFFLE_MEMORY, inMemory ? "64m" : "0").build().spec();
+        .set(DataPathConfig.SHUFFLE_MEMORY, inMemory ? "64m" : "0")
+        // A streamed fetch retries a damaged output before it reports it lost.
+        .set(FetchConfig.RETRY_BACKOFF_MS, "1").build().spec();
     MapOutputRef ref = runMap(job, input);
     runReduce(job, ref, inPlace); // intact output reduces fine
     PartitionIndex index = PartitionIndex.read(Path.of(ref.indexFile()));

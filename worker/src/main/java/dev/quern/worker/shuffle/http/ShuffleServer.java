@@ -1,0 +1,153 @@
+package dev.quern.worker.shuffle.http;
+
+import dev.quern.worker.task.MapOutputRef;
+import dev.quern.worker.task.TaskResult;
+import dev.quern.worker.task.TaskRunner;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * A worker's shuffle server: serves the map outputs this worker produced to the reducers of other
+ * workers, {@code GET /shuffle/{job}/{mapAttempt}/{partition}} (see {@link ShuffleHandler} for the
+ * answers and {@link ShuffleHeaders} for the index entry in the headers). Requests name ids; the
+ * server finds files only in its registry, filled by {@link #register} when a map attempt
+ * succeeds, so a request can never reach a file that was not registered.
+ *
+ * <p>Use from a worker process:
+ *
+ * <pre>{@code
+ * ShuffleServer shuffle = ShuffleServer.start("127.0.0.1", 0, dataDir); // port 0: any free port
+ * String self = shuffle.address();              // "127.0.0.1:41234", the host of its MapOutputRefs
+ * TaskRunner runner = shuffle.registering(
+ *     new PipelineTaskRunner(self, new HttpShuffleSource(self)));
+ * ...
+ * shuffle.dropJob(jobId);                       // when the job ends: forget and delete its outputs
+ * shuffle.close();
+ * }</pre>
+ *
+ * Thread-safe. Until cluster security exists the server binds a loopback address only.
+ */
+public final class ShuffleServer implements AutoCloseable {
+  private final Server server;
+  private final ServerConnector connector;
+  private final MapOutputRegistry registry;
+  private final ShuffleHandler handler;
+  private final String address;
+
+  private ShuffleServer(Server server, ServerConnector connector, MapOutputRegistry registry,
+      ShuffleHandler handler, String bindHost) {
+    this.server = server;
+    this.connector = connector;
+    this.registry = registry;
+    this.handler = handler;
+    String host = bindHost.contains(":") ? "[" + bindHost + "]" : bindHost;
+    this.address = host + ":" + connector.getLocalPort();
+  }
+
+  /**
+   * Starts serving.
+   *
+   * @param bindHost a loopback address or name; null means {@code 127.0.0.1}. Any other address is
+   *     refused: the endpoint has no authentication yet.
+   * @param port the port, or 0 for any free one (see {@link #port()})
+   * @param dataDir every registered map output file must lie under this directory
+   */
+  public static ShuffleServer start(String bindHost, int port, Path dataDir) throws IOException {
+    String host = bindHost == null ? "127.0.0.1" : bindHost;
+    if (!InetAddress.getByName(host).isLoopbackAddress()) {
+      throw new IllegalArgumentException("the shuffle server binds a loopback address only (no "
+          + "authentication yet), not " + host);
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be 0-65535, got " + port);
+    }
+    MapOutputRegistry registry = new MapOutputRegistry(dataDir);
+    QueuedThreadPool threads = new QueuedThreadPool(32, 4);
+    threads.setName("shuffle-server");
+    threads.setDaemon(true);
+    Server server = new Server(threads);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendDateHeader(false);
+    ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    connector.setHost(host);
+    connector.setPort(port);
+    connector.setIdleTimeout(60_000);
+    server.addConnector(connector);
+    ShuffleHandler handler = new ShuffleHandler(registry);
+    server.setHandler(handler);
+    server.setStopTimeout(2_000);
+    try {
+      server.start();
+    } catch (Exception e) {
+      try {
+        server.stop();
+      } catch (Exception suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw new IOException("cannot start the shuffle server on " + host + ":" + port + ": "
+          + e.getMessage(), e);
+    }
+    return new ShuffleServer(server, connector, registry, handler, host);
+  }
+
+  /** The bound port. */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  /** {@code host:port} of this server, the form of {@link MapOutputRef#host()} in cluster mode. */
+  public String address() {
+    return address;
+  }
+
+  /**
+   * Serves {@code output} from now on. Its ids must have the shapes of {@link ShufflePaths} and
+   * its files must exist under the data directory; otherwise {@link IllegalArgumentException}.
+   */
+  public void register(MapOutputRef output) throws IOException {
+    registry.register(output);
+  }
+
+  /** Stops serving a job's outputs and deletes their data and index files; returns how many. */
+  public int dropJob(String jobId) throws IOException {
+    return registry.dropJob(jobId);
+  }
+
+  /** Outputs served now. */
+  public int registered() {
+    return registry.size();
+  }
+
+  /** A runner that registers the output of every map attempt that {@code runner} completes. */
+  public TaskRunner registering(TaskRunner runner) {
+    return (spec, loader, progress) -> {
+      TaskResult r = runner.run(spec, loader, progress);
+      if (r.mapOutput() != null) {
+        register(r.mapOutput());
+      }
+      return r;
+    };
+  }
+
+  /** Tests: called with the data file before its bytes are served. */
+  void onOpen(Consumer<Path> listener) {
+    handler.onOpen(listener);
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("stopping the shuffle server failed", e);
+    }
+  }
+}
