@@ -10,6 +10,11 @@ package dev.quern.api;
 public enum TaskCounter {
   MAP_INPUT_RECORDS,
   MAP_INPUT_BYTES,
+  /**
+   * Input records (text lines) whose bytes are not valid in the input's charset ({@code
+   * quern.input.charset}, default UTF-8); they are read with U+FFFD in place of the bad bytes.
+   */
+  MALFORMED_INPUT_RECORDS,
   MAP_OUTPUT_RECORDS,
   /** Serialized size of map output records, before combining and compression. */
   MAP_OUTPUT_BYTES,

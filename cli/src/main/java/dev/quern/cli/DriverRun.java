@@ -24,28 +24,45 @@ final class DriverRun {
   private DriverRun() {}
 
   static int run(AppJar jar, AppJar.DriverCall call, RunOptions options, PrintWriter out) {
+    return run(jar, call, options, out, new PrintWriter(System.err, true));
+  }
+
+  /**
+   * Runs the driver; {@code err} gets warnings, and the line an {@link ExitGuard} prints when the
+   * JVM exits under the jobs.
+   */
+  static int run(AppJar jar, AppJar.DriverCall call, RunOptions options, PrintWriter out,
+      PrintWriter err) {
     MasterAddress master = MasterAddress.parse(options.master);
     int uiPort = options.uiPort();
     try (URLClassLoader loader = new URLClassLoader("quern-job", new URL[] {url(jar)},
         DriverRun.class.getClassLoader())) {
       Method main = mainMethod(jar, call.mainClass(), loader);
       log.info("starting a local cluster with {} workers", master.workers());
-      try (LocalClusters.Running cluster = LocalClusters.start(master, uiPort,
-          options.historyDir(), out)) {
+      // Closed in reverse: the cluster stops before the guard goes.
+      try (ExitGuard guard = ExitGuard.install(err);
+          LocalClusters.Running cluster = LocalClusters.start(master, uiPort,
+              options.historyDir(), out)) {
         ReportingSubmitter submitter = new ReportingSubmitter(cluster.submitter(),
-            jar.path().toString(), options.config, out, System.console() != null);
+            jar.path().toString(), options.config, out, err, System.console() != null,
+            cluster.cluster()::jobView);
+        guard.watch(cluster, submitter);
         Throwable failure = invoke(main, call, submitter, loader);
         awaitRemaining(submitter);
-        if (failure != null) {
-          throw new CliException(Errors.oneLine(failure), failure);
-        }
+        // A job's own reason first: a driver that throws over a failed job mostly repeats it.
         for (JobHandle h : submitter.submitted()) {
           JobStatus s = h.status();
           if (!s.succeeded()) {
-            throw new CliException("job '" + s.name() + "' (" + s.id() + ") "
-                + s.state().name().toLowerCase(java.util.Locale.ROOT) + ": "
-                + (s.failure() == null ? "no reason given" : Errors.firstLine(s.failure())));
+            String state = s.state().name().toLowerCase(java.util.Locale.ROOT);
+            String why = s.failure() == null ? state + ": no reason given"
+                : s.failure().startsWith(state + " ") ? Errors.firstLine(s.failure())
+                : state + ": " + Errors.firstLine(s.failure());
+            throw new JobFailedException("job '" + s.name() + "' (" + s.id() + ") " + why,
+                s.failure());
           }
+        }
+        if (failure != null) {
+          throw new CliException(Errors.oneLine(failure), failure);
         }
         return 0;
       }

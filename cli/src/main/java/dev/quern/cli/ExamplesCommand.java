@@ -49,6 +49,7 @@ final class ExamplesCommand implements Callable<Integer> {
           + String.join(", ", examples.keySet()));
     }
     AppJar app = AppJar.open(jar.toString());
-    return DriverRun.run(app, new AppJar.DriverCall(example.mainClass(), args), options, out);
+    return DriverRun.run(app, new AppJar.DriverCall(example.mainClass(), args), options, out,
+        spec.commandLine().getErr());
   }
 }

@@ -14,14 +14,25 @@ final class JobReport {
         s.state(), percent(s.mapProgress()), percent(s.reduceProgress()));
   }
 
+  /** As {@link #summary(JobStatus, double, double)} without the time from submission. */
+  static String summary(JobStatus s, double seconds) {
+    return summary(s, seconds, Double.NaN);
+  }
+
   /**
    * e.g. {@code job-1 wordcount SUCCEEDED in 2.3 s}, then the counters, one per line, under their
-   * group; a failed job's reason follows its state on the first line.
+   * group; a failed job's reason follows its state on the first line. {@code seconds} is the
+   * job's run, from its first task's start to its end (the API's {@code durationMillis});
+   * {@code sinceSubmit}, from its submission to its end, follows in parentheses when it is 0.1 s
+   * or more longer (NaN: unknown).
    */
-  static String summary(JobStatus s, double seconds) {
+  static String summary(JobStatus s, double seconds, double sinceSubmit) {
     StringBuilder out = new StringBuilder();
     out.append(String.format(Locale.ROOT, "%s %s %s in %.1f s", s.id(), s.name(), s.state(),
         seconds));
+    if (sinceSubmit - seconds >= 0.1) {
+      out.append(String.format(Locale.ROOT, " (%.1f s from submission)", sinceSubmit));
+    }
     if (!s.succeeded() && s.failure() != null) {
       out.append(": ").append(Errors.firstLine(s.failure()));
     }

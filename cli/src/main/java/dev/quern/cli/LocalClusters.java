@@ -12,8 +12,29 @@ import java.util.concurrent.CompletionException;
 final class LocalClusters {
   private LocalClusters() {}
 
-  /** A started cluster: where jobs go, its UI (null when off), and how to stop both. */
-  record Running(LocalCluster cluster, UiServer ui) implements AutoCloseable {
+  /**
+   * A started cluster: where jobs go, its UI (null when off), and how to stop both. Closing is
+   * idempotent and may come from two threads at once (the command's own end and the exit guard's
+   * shutdown hook): the second waits for the first to finish.
+   */
+  static final class Running implements AutoCloseable {
+    private final LocalCluster cluster;
+    private final UiServer ui;
+    private boolean closed;
+
+    Running(LocalCluster cluster, UiServer ui) {
+      this.cluster = cluster;
+      this.ui = ui;
+    }
+
+    LocalCluster cluster() {
+      return cluster;
+    }
+
+    UiServer ui() {
+      return ui;
+    }
+
     JobSubmitter submitter() {
       return cluster;
     }
@@ -24,7 +45,11 @@ final class LocalClusters {
      * cluster's actors. Returns when both have stopped.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
       RuntimeException[] uiFailure = new RuntimeException[1];
       Thread uiStop = null;
       if (ui != null) {

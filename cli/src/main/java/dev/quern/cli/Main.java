@@ -9,11 +9,12 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code quern} command. Exit codes: 0 success, 1 a failed job or driver or a bad jar, 2 a
- * command line that does not parse.
+ * command line that does not parse or asks for something impossible ({@link UsageException}).
  */
 @Command(name = "quern", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Runs Quern batch jobs (MapReduce style).",
-    subcommands = {SubmitCommand.class, ExamplesCommand.class, UiCommand.class})
+    subcommands = {SubmitCommand.class, ExamplesCommand.class, UiCommand.class,
+        MasterProcessCommand.class, WorkerProcessCommand.class, ClusterCommand.class})
 public final class Main implements Runnable {
   @Spec CommandSpec spec;
 
@@ -38,9 +39,23 @@ public final class Main implements Runnable {
   }
 
   private static int onError(Exception e, CommandLine cmd, ParseResult parsed) {
+    if (ExitGuard.exiting()) {
+      // The JVM is exiting under the command (System.exit, a signal): the guard said why.
+      return 1;
+    }
+    if (e instanceof UsageException) {
+      cmd.getErr().println("quern: " + e.getMessage() + " (see '"
+          + cmd.getCommandSpec().qualifiedName() + " --help')");
+      cmd.getErr().flush();
+      return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    }
     cmd.getErr().println("quern: " + Errors.oneLine(e));
     if (verbose(parsed)) {
-      e.printStackTrace(cmd.getErr());
+      if (e instanceof JobFailedException j && j.details() != null) {
+        cmd.getErr().println(j.details());
+      } else {
+        e.printStackTrace(cmd.getErr());
+      }
     }
     cmd.getErr().flush();
     return 1;

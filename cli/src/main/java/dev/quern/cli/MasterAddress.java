@@ -15,7 +15,7 @@ record MasterAddress(int workers) {
   static MasterAddress parse(String text) {
     Matcher m = LOCAL.matcher(text.trim());
     if (!m.matches()) {
-      throw new CliException("--master '" + text + "' is not supported: this build runs jobs "
+      throw new UsageException("--master '" + text + "' is not supported: this build runs jobs "
           + "in a local cluster only, written local, local[*] or local[N]");
     }
     String n = m.group(1);
@@ -29,7 +29,7 @@ record MasterAddress(int workers) {
       workers = 0;
     }
     if (workers < 1 || workers > 256) {
-      throw new CliException("--master '" + text + "': the number of workers must be 1 to 256");
+      throw new UsageException("--master '" + text + "': the number of workers must be 1 to 256");
     }
     return new MasterAddress(workers);
   }

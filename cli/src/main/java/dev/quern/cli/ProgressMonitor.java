@@ -2,8 +2,11 @@ package dev.quern.cli;
 
 import dev.quern.api.JobHandle;
 import dev.quern.api.JobStatus;
+import dev.quern.master.engine.JobView;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,14 +25,25 @@ final class ProgressMonitor implements Runnable {
   private final JobHandle handle;
   private final PrintWriter out;
   private final boolean terminal;
+  private final Function<String, Optional<JobView>> views;
   private final long startNanos = System.nanoTime();
   private volatile JobStatus last;
   private Thread thread;
 
   ProgressMonitor(JobHandle handle, PrintWriter out, boolean terminal) {
+    this(handle, out, terminal, null);
+  }
+
+  /**
+   * @param views the cluster's view of a job, whose times the summary quotes (so that it says
+   *     what the API and the UI say); null: the time this monitor watched the job
+   */
+  ProgressMonitor(JobHandle handle, PrintWriter out, boolean terminal,
+      Function<String, Optional<JobView>> views) {
     this.handle = handle;
     this.out = out;
     this.terminal = terminal;
+    this.views = views;
   }
 
   void start() {
@@ -61,6 +75,16 @@ final class ProgressMonitor implements Runnable {
     }
   }
 
+  private String summary(JobStatus s) {
+    double watched = (System.nanoTime() - startNanos) / 1e9;
+    JobView v = views == null ? null : views.apply(s.id()).orElse(null);
+    if (v == null || v.startTime() < 0 || v.endTime() < v.startTime()) {
+      return JobReport.summary(s, watched);
+    }
+    return JobReport.summary(s, (v.endTime() - v.startTime()) / 1e3,
+        (v.endTime() - v.submitTime()) / 1e3);
+  }
+
   @Override
   public void run() {
     String shown = null;
@@ -73,7 +97,7 @@ final class ProgressMonitor implements Runnable {
           if (terminal && shown != null) {
             out.print("\r\033[2K");
           }
-          out.println(JobReport.summary(s, (System.nanoTime() - startNanos) / 1e9));
+          out.println(summary(s));
           out.flush();
           return;
         }

@@ -3,7 +3,12 @@ package dev.quern.cli;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Stack;
+import picocli.CommandLine.IParameterPreprocessor;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /**
  * The options of every command that runs jobs: where, with what extra configuration, how they are
@@ -17,9 +22,9 @@ final class RunOptions {
           + "local or local[*] starts one per core (default: ${DEFAULT-VALUE}).")
   String master;
 
-  @Option(names = "-D", paramLabel = "KEY=VALUE",
+  @Option(names = "-D", paramLabel = "KEY=VALUE", preprocessor = KeyValue.class,
       description = "A configuration entry for every job the driver submits; "
-          + "it overrides the job's own value. Repeatable.")
+          + "it overrides the job's own value, e.g. -Dquern.reduce.tasks=4. Repeatable.")
   Map<String, String> config = new LinkedHashMap<>();
 
   @Option(names = "--ui-port", paramLabel = "PORT", defaultValue = "" + DEFAULT_UI_PORT,
@@ -44,5 +49,22 @@ final class RunOptions {
 
   Path historyDir() {
     return HistoryDirs.resolve(history);
+  }
+
+  /** Refuses a {@code -D} entry without {@code KEY=} in one line (picocli's own is garbled). */
+  static final class KeyValue implements IParameterPreprocessor {
+    @Override
+    public boolean preprocess(Stack<String> args, CommandSpec command, ArgSpec option,
+        Map<String, Object> info) {
+      String entry = args.isEmpty() ? null : args.peek();
+      if (entry == null || entry.indexOf('=') <= 0) {
+        String got = "-D needs KEY=VALUE, got " + (entry == null ? "nothing" : "'" + entry + "'");
+        throw new ParameterException(command.commandLine(), entry != null
+            && entry.startsWith("=") ? got + ": the key is empty"
+            : got + ": write -D" + (entry == null || entry.isEmpty() ? "KEY" : entry)
+                + "=VALUE (e.g. -Dquern.speculative=true)");
+      }
+      return false;
+    }
   }
 }

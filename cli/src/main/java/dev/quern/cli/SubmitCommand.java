@@ -34,6 +34,7 @@ final class SubmitCommand implements Callable<Integer> {
     options.uiPort();
     AppJar app = AppJar.open(jar);
     AppJar.DriverCall call = app.driverCall(rest);
-    return DriverRun.run(app, call, options, spec.commandLine().getOut());
+    return DriverRun.run(app, call, options, spec.commandLine().getOut(),
+        spec.commandLine().getErr());
   }
 }

@@ -6,7 +6,7 @@ final class UiPorts {
 
   static int check(String option, int port) {
     if (port < 0 || port > 65535) {
-      throw new CliException(option + " must be 0 to 65535, got " + port);
+      throw new UsageException(option + " must be 0 to 65535, got " + port);
     }
     return port;
   }

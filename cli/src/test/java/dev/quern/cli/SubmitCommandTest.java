@@ -150,8 +150,82 @@ class SubmitCommandTest {
     assertOneLineError(CliRun.of("submit", "--bogus", "x.jar"), 2, "Unknown option: '--bogus'");
     assertOneLineError(CliRun.of("submit"), 2, "Missing required parameter");
     assertOneLineError(CliRun.of(), 2, "no command given");
-    assertOneLineError(CliRun.of("submit", "--master", "yarn", "x.jar"), 1,
-        "--master 'yarn' is not supported");
+    assertOneLineError(CliRun.of("submit", "--master", "yarn", "x.jar"), 2,
+        "--master 'yarn' is not supported: this build runs jobs in a local cluster only, "
+            + "written local, local[*] or local[N] (see 'quern submit --help')");
+    assertOneLineError(CliRun.of("submit", "--master", "local[0]", "x.jar"), 2,
+        "--master 'local[0]': the number of workers must be 1 to 256 (see 'quern submit "
+            + "--help')");
+    assertOneLineError(CliRun.of("submit", "--ui-port", "70000", "x.jar"), 2,
+        "--ui-port must be 0 to 65535, got 70000 (see 'quern submit --help')");
+    assertOneLineError(CliRun.of("examples", "--ui-port", "-1", "wordcount"), 2,
+        "--ui-port must be 0 to 65535, got -1 (see 'quern examples --help')");
+    assertOneLineError(CliRun.of("ui", "--port", "70000"), 2,
+        "--port must be 0 to 65535, got 70000 (see 'quern ui --help')");
+  }
+
+  @Test
+  void aDashDWithoutAValueSaysHowToWriteIt() {
+    assertOneLineError(CliRun.of("submit", "-Dquern.speculative", "x.jar"), 2,
+        "-D needs KEY=VALUE, got 'quern.speculative': write -Dquern.speculative=VALUE (e.g. "
+            + "-Dquern.speculative=true) (see 'quern submit --help')");
+    assertOneLineError(CliRun.of("submit", "-D", "x.jar"), 2,
+        "-D needs KEY=VALUE, got 'x.jar'");
+    assertOneLineError(CliRun.of("submit", "-D=1", "x.jar"), 2, "-D needs KEY=VALUE, got '1'");
+    assertOneLineError(CliRun.of("submit", "-D", "=1", "x.jar"), 2,
+        "-D needs KEY=VALUE, got '=1': the key is empty");
+    assertOneLineError(CliRun.of("submit", "-D"), 2, "");
+  }
+
+  @Test
+  void unknownQuernKeysAreWarnedAboutWithTheClosestKnownKey() throws Exception {
+    Path out = dir.resolve("out");
+    CliRun run = CliRun.of("submit", "--ui-port", "0", "--master", "local[1]",
+        "-Dquern.map.sort-bufer-size=64m", "-Dmy.own.key=1", plainJar.toString(), WORDCOUNT,
+        input.toString(), out.toString());
+    assertThat(run.exitCode()).as(run.toString()).isZero();
+    assertThat(run.errLines()).containsExactly("quern: warning: unknown configuration key "
+        + "'quern.map.sort-bufer-size' is ignored (did you mean 'quern.map.sort-buffer-size'?)");
+    assertThat(readCounts(out)).isEqualTo(plainCounts(input));
+  }
+
+  @Test
+  void theNumberOfReduceTasksComesFromTheCommandLine() throws Exception {
+    for (String key : new String[] {"quern.reduce.tasks", "mapreduce.job.reduces"}) {
+      Path out = dir.resolve("out-" + key);
+      CliRun run = CliRun.of("submit", "--ui-port", "0", "--master", "local[2]",
+          "-D" + key + "=3", plainJar.toString(), WORDCOUNT, input.toString(), out.toString());
+      assertThat(run.exitCode()).as(run.toString()).isZero();
+      assertThat(run.err()).isEmpty();
+      try (Stream<Path> parts = Files.list(out)) {
+        assertThat(parts.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("part-")))
+            .containsExactlyInAnyOrder("part-r-00000", "part-r-00001", "part-r-00002");
+      }
+      assertThat(readCounts(out)).isEqualTo(plainCounts(input));
+    }
+  }
+
+  @Test
+  void aTaskFailureNamesTheJobTaskAttemptAndFile() throws Exception {
+    Path in = Files.createDirectories(dir.resolve("gz-in"));
+    Path fake = Files.writeString(in.resolve("notes.gz"), "not gzip at all\n");
+    Path out = dir.resolve("out");
+    String[] args = {"submit", "--ui-port", "0", "--master", "local[1]",
+        "-Dquern.task.max-attempts=2", plainJar.toString(), WORDCOUNT, in.toString(),
+        out.toString()};
+    CliRun run = CliRun.of(args);
+    assertOneLineError(run, 1, "job 'wordcount' (job-0001) failed: task m-00000 failed 2 "
+        + "time(s); attempt job-0001/m-00000/2 on worker-0: input " + fake + " bytes 0-16: "
+        + "java.util.zip.ZipException: Not in GZIP format");
+    assertThat(out).doesNotExist();
+
+    String[] verbose = java.util.Arrays.copyOf(args, args.length + 1);
+    System.arraycopy(verbose, 1, verbose, 2, args.length - 1);
+    verbose[1] = "--verbose";
+    CliRun loud = CliRun.of(verbose);
+    assertThat(loud.exitCode()).isEqualTo(1);
+    assertThat(loud.err()).contains("quern: job 'wordcount' (job-0001) failed: ")
+        .contains("at java.base/java.util.zip.GZIPInputStream.readHeader(");
   }
 
   @Test

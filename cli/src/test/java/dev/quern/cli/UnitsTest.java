@@ -58,6 +58,15 @@ class UnitsTest {
   }
 
   @Test
+  void theSummaryQuotesTheJobsRunAndItsTimeFromSubmissionWhenLonger() {
+    JobStatus ok = new JobStatus("job-1", "wc", JobState.SUCCEEDED, 1, 1, null, null);
+    assertThat(JobReport.summary(ok, 49.84, 55.81))
+        .isEqualTo("job-1 wc SUCCEEDED in 49.8 s (55.8 s from submission)");
+    assertThat(JobReport.summary(ok, 2.0, 2.05)).isEqualTo("job-1 wc SUCCEEDED in 2.0 s");
+    assertThat(JobReport.summary(ok, 2.0, Double.NaN)).isEqualTo("job-1 wc SUCCEEDED in 2.0 s");
+  }
+
+  @Test
   void oneLineErrors() {
     assertThat(Errors.oneLine(new RuntimeException(new IllegalStateException("x\ny"))))
         .isEqualTo("IllegalStateException: x");

@@ -110,6 +110,49 @@ class WatchingJobsTest {
   }
 
   @Test
+  void aKillThroughTheApiIsAnsweredAndTheCommandSaysWhoKilledTheJob() throws Exception {
+    LatchedDriver.STARTED = new CountDownLatch(1);
+    LatchedDriver.RELEASE = new CountDownLatch(1);
+    int port = freePort();
+    Path history = dir.resolve("history");
+    Path out = dir.resolve("out");
+    StringWriter stdout = new StringWriter();
+    AtomicReference<CliRun> result = new AtomicReference<>();
+    Thread runner = new Thread(() -> result.set(CliRun.of(stdout, new StringWriter(), "submit",
+        "--ui-port", "" + port, "--history", history.toString(), "--master", "local[1]",
+        latchedJar.toString(), LatchedDriver.class.getName(), input.toString(),
+        out.toString())), "submit");
+    runner.start();
+    HttpResponse<String> kill;
+    try {
+      assertThat(LatchedDriver.STARTED.await(WAIT.toSeconds(), TimeUnit.SECONDS))
+          .as("the mapper started; output so far: %s", stdout).isTrue();
+      // The kill ends the command's only job, so the command closes the UI at once: the answer
+      // must still arrive whole (it came back empty before).
+      kill = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+              + "/api/v1/jobs/job-0001/kill")).POST(HttpRequest.BodyPublishers.noBody())
+              .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+    } finally {
+      runner.join(WAIT.toMillis());
+    }
+    assertThat(kill.statusCode()).as(kill.body()).isEqualTo(202);
+    JsonNode body = JSON.readTree(kill.body());
+    assertThat(body.get("state").asText()).isEqualTo("KILLED");
+    String who = "killed through the HTTP API (a request from 127.0.0.1) at ";
+    assertThat(body.get("failure").asText()).startsWith(who);
+    assertThat(runner.isAlive()).isFalse();
+    CliRun run = result.get();
+    assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+    assertThat(run.errLines()).as(run.toString())
+        .containsExactly("quern: job 'latched' (job-0001) " + body.get("failure").asText());
+    assertThat(out).as("the job created it, so it went with the job").doesNotExist();
+    // The summary's time is the API's duration of the job.
+    JsonNode saved = JSON.readTree(history.resolve("job-0001.json").toFile()).get("job");
+    assertThat(run.out()).contains(String.format(java.util.Locale.ROOT, "latched KILLED in %.1f s",
+        saved.get("durationMillis").asLong() / 1e3));
+  }
+
+  @Test
   void aTakenPortMovesToTheNextFreeOneAndQuernUiServesTheSavedJob() throws Exception {
     Path history = dir.resolve("history");
     Path out = dir.resolve("out");
@@ -192,10 +235,14 @@ class WatchingJobsTest {
   @Test
   void badPortsAreRefusedInOneLine() {
     CliRun run = CliRun.of("submit", "--ui-port", "70000", examplesJar.toString(), WORDCOUNT);
-    assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.errLines()).containsExactly("quern: --ui-port must be 0 to 65535, got 70000");
+    // A bad command line: exit code 2, as for one that does not parse.
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.errLines()).containsExactly("quern: --ui-port must be 0 to 65535, got 70000"
+        + " (see 'quern submit --help')");
     CliRun ui = CliRun.of("ui", "--port", "-1", "--history", dir.toString());
-    assertThat(ui.errLines()).containsExactly("quern: --port must be 0 to 65535, got -1");
+    assertThat(ui.exitCode()).isEqualTo(2);
+    assertThat(ui.errLines()).containsExactly("quern: --port must be 0 to 65535, got -1"
+        + " (see 'quern ui --help')");
   }
 
   private static long distinctWords() throws IOException {

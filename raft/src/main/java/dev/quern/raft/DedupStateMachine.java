@@ -209,31 +209,59 @@ public final class DedupStateMachine implements StateMachine {
   @Override
   public byte[] snapshot() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
+    try {
+      snapshotImage().writeTo(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Copies the session table (a few numbers and result references per client) and takes the inner
+   * state machine's own image; the encoding runs in {@link SnapshotImage#writeTo}.
+   */
+  @Override
+  public SnapshotImage snapshotImage() {
+    long frozenLogTime = logTime;
+    long frozenNextSweep = nextSweep;
+    List<long[]> numbers = new ArrayList<>(sessions.size());
+    List<List<Map.Entry<Long, byte[]>>> results = new ArrayList<>(sessions.size());
+    for (Map.Entry<Long, Session> e : sessions.entrySet()) {
+      Session s = e.getValue();
+      numbers.add(new long[] {e.getKey(), s.highest, s.applied, s.lastActive});
+      // Copies of the entries (a TreeMap reuses its entry objects when it deletes); the byte arrays
+      // are never changed once stored.
+      List<Map.Entry<Long, byte[]>> copy = new ArrayList<>(s.results.size());
+      s.results.forEach((seq, result) -> copy.add(Map.entry(seq, result)));
+      results.add(copy);
+    }
+    SnapshotImage innerImage = inner.snapshotImage();
+    return sink -> {
+      DataOutputStream out = new DataOutputStream(sink);
       out.writeByte(SNAPSHOT_VERSION);
-      out.writeLong(logTime);
-      out.writeLong(nextSweep);
-      out.writeInt(sessions.size());
-      for (Map.Entry<Long, Session> e : sessions.entrySet()) {
-        Session s = e.getValue();
-        out.writeLong(e.getKey());
-        out.writeLong(s.highest);
-        out.writeLong(s.applied);
-        out.writeLong(s.lastActive);
-        out.writeInt(s.results.size());
-        for (Map.Entry<Long, byte[]> r : s.results.entrySet()) {
+      out.writeLong(frozenLogTime);
+      out.writeLong(frozenNextSweep);
+      out.writeInt(numbers.size());
+      for (int i = 0; i < numbers.size(); i++) {
+        long[] n = numbers.get(i);
+        out.writeLong(n[0]);
+        out.writeLong(n[1]);
+        out.writeLong(n[2]);
+        out.writeLong(n[3]);
+        out.writeInt(results.get(i).size());
+        for (Map.Entry<Long, byte[]> r : results.get(i)) {
           out.writeLong(r.getKey());
           out.writeInt(r.getValue().length);
           out.write(r.getValue());
         }
       }
-      byte[] image = inner.snapshot();
-      out.writeInt(image.length);
-      out.write(image);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
+      ByteArrayOutputStream image = new ByteArrayOutputStream();
+      innerImage.writeTo(image);
+      out.writeInt(image.size());
+      image.writeTo(out);
+      out.flush();
+    };
   }
 
   @Override

@@ -27,6 +27,8 @@ public final class RaftConfig {
   private final long maxInflightBytes;
   private final long maxUncommittedBytes;
   private final int snapshotChunkBytes;
+  private final long snapshotInflightBytes;
+  private final long snapshotAfterBytes;
   private final int compactionMargin;
   private final boolean autoPromoteLearners;
   private final boolean forwardToLeader;
@@ -44,6 +46,8 @@ public final class RaftConfig {
     this.maxInflightBytes = b.maxInflightBytes;
     this.maxUncommittedBytes = b.maxUncommittedBytes;
     this.snapshotChunkBytes = b.snapshotChunkBytes;
+    this.snapshotInflightBytes = b.snapshotInflightBytes;
+    this.snapshotAfterBytes = b.snapshotAfterBytes;
     this.compactionMargin = b.compactionMargin;
     this.autoPromoteLearners = b.autoPromoteLearners;
     this.forwardToLeader = b.forwardToLeader;
@@ -73,6 +77,8 @@ public final class RaftConfig {
         .maxInflightBytes(maxInflightBytes)
         .maxUncommittedBytes(maxUncommittedBytes)
         .snapshotChunkBytes(snapshotChunkBytes)
+        .snapshotInflightBytes(snapshotInflightBytes)
+        .snapshotAfterBytes(snapshotAfterBytes)
         .compactionMargin(compactionMargin)
         .autoPromoteLearners(autoPromoteLearners)
         .forwardToLeader(forwardToLeader);
@@ -144,7 +150,27 @@ public final class RaftConfig {
     return snapshotChunkBytes;
   }
 
-  /** Entries kept below a new snapshot, so slightly lagging followers catch up from the log. */
+  /**
+   * Snapshot bytes a driver that streams snapshots keeps in flight to one follower (sent, not yet
+   * acknowledged): several chunks, so a transfer is not one round trip per chunk.
+   */
+  public long snapshotInflightBytes() {
+    return snapshotInflightBytes;
+  }
+
+  /**
+   * Compaction by size: a driver takes a snapshot once the entries applied since the last one hold
+   * this many bytes ({@link Entry#size()} summed), besides any count it uses; 0 = by count only.
+   */
+  public long snapshotAfterBytes() {
+    return snapshotAfterBytes;
+  }
+
+  /**
+   * Entries kept below a new snapshot, so slightly lagging followers catch up from the log. A store
+   * that keeps them across restarts must be told the same number (the WAL's {@code
+   * RaftLogStore.Options.withCompactionMargin}).
+   */
   public int compactionMargin() {
     return compactionMargin;
   }
@@ -170,6 +196,7 @@ public final class RaftConfig {
         + " maxBytesPerMessage=" + maxBytesPerMessage + " maxEntryBytes=" + maxEntryBytes
         + " maxInflight=" + maxInflight + " maxInflightBytes=" + maxInflightBytes
         + " maxUncommittedBytes=" + maxUncommittedBytes + " snapshotChunkBytes=" + snapshotChunkBytes
+        + " snapshotInflightBytes=" + snapshotInflightBytes + " snapshotAfterBytes=" + snapshotAfterBytes
         + " compactionMargin=" + compactionMargin + " autoPromoteLearners=" + autoPromoteLearners
         + " forwardToLeader=" + forwardToLeader + "]";
   }
@@ -177,8 +204,9 @@ public final class RaftConfig {
   /**
    * Named construction of a {@link RaftConfig}. Defaults: election 10 ticks, heartbeat 1, pre-vote and
    * check-quorum on, 64 entries and 128 KiB per append, entries up to 64 KiB, 16 appends and 1 MiB in
-   * flight per follower, 8 MiB uncommitted at the leader, 64 KiB snapshot chunks, no compaction
-   * margin, learners promoted automatically, followers forward proposals and reads to the leader. With Pekko Artery's default 256 KiB frame, an append of
+   * flight per follower, 8 MiB uncommitted at the leader, 64 KiB snapshot chunks and 256 KiB of them
+   * in flight, snapshots by count only, no compaction margin, learners promoted automatically,
+   * followers forward proposals and reads to the leader. With Pekko Artery's default 256 KiB frame, an append of
    * 128 KiB leaves the rest for the message and envelope headers.
    */
   public static final class Builder {
@@ -194,6 +222,8 @@ public final class RaftConfig {
     private long maxInflightBytes = 1024 * 1024;
     private long maxUncommittedBytes = 8 * 1024 * 1024;
     private int snapshotChunkBytes = 64 * 1024;
+    private long snapshotInflightBytes = 256 * 1024;
+    private long snapshotAfterBytes = 0;
     private int compactionMargin = 0;
     private boolean autoPromoteLearners = true;
     private boolean forwardToLeader = true;
@@ -257,6 +287,16 @@ public final class RaftConfig {
       return this;
     }
 
+    public Builder snapshotInflightBytes(long bytes) {
+      this.snapshotInflightBytes = bytes;
+      return this;
+    }
+
+    public Builder snapshotAfterBytes(long bytes) {
+      this.snapshotAfterBytes = bytes;
+      return this;
+    }
+
     public Builder compactionMargin(int entries) {
       this.compactionMargin = entries;
       return this;
@@ -297,6 +337,11 @@ public final class RaftConfig {
             + ") + " + Entry.OVERHEAD + " so that the largest entry can be proposed: " + maxUncommittedBytes);
       }
       atLeast("snapshotChunkBytes", snapshotChunkBytes, 1);
+      if (snapshotInflightBytes < snapshotChunkBytes) {
+        throw new IllegalArgumentException("snapshotInflightBytes must be at least snapshotChunkBytes ("
+            + snapshotChunkBytes + ") so that one chunk fits the window: " + snapshotInflightBytes);
+      }
+      atLeast("snapshotAfterBytes", snapshotAfterBytes, 0);
       atLeast("compactionMargin", compactionMargin, 0);
       return new RaftConfig(this);
     }

@@ -412,6 +412,22 @@ public final class RaftCore {
     return log.compact(index, data, cfg.compactionMargin());
   }
 
+  /**
+   * The snapshot {@link #createSnapshot} would record at {@code index} with {@code data}, without
+   * recording it: its term and configuration are read from the log now. A driver that writes the
+   * state machine's image on another thread takes this first (the image's header) and calls {@code
+   * createSnapshot} once the file is durable, if {@code index} is still above {@link #snapshot()}.
+   *
+   * @throws IllegalArgumentException unless {@code snapshot().index() < index <= appliedIndex()}
+   */
+  public Snapshot snapshotAt(long index, byte[] data) {
+    if (index > log.applied || index <= log.snapshot().index()) {
+      throw new IllegalArgumentException("snapshot index " + index + " must be in (" + log.snapshot().index()
+          + ", " + log.applied + "]");
+    }
+    return new Snapshot(index, log.term(index), log.membershipAt(index), data);
+  }
+
   // ---------------------------------------------------------------- Ready
 
   /**

@@ -36,7 +36,18 @@ final class RaftLog {
     offsetIndex = snapshot.index();
     offsetTerm = snapshot.term();
     confHistory.put(offsetIndex, snapshot.membership());
-    for (Entry e : state.entries()) {
+    List<Entry> stored = state.entries();
+    int from = keptMargin(stored, snapshot);
+    if (from > 0) {
+      // Entries below the snapshot kept as a compaction margin (RaftConfig.compactionMargin): the first
+      // gives the term at the new offset, the rest stay for followers that lag a little. Their
+      // conf changes are already in the snapshot's membership, so they are not replayed.
+      Entry base = stored.get(0);
+      offsetIndex = base.index();
+      offsetTerm = base.term();
+      entries.addAll(stored.subList(1, from));
+    }
+    for (Entry e : stored.subList(Math.max(from, 0), stored.size())) {
       if (e.index() <= offsetIndex) {
         continue;
       }
@@ -48,6 +59,26 @@ final class RaftLog {
     committed = Math.max(snapshot.index(), Math.min(state.hardState().commit(), lastIndex()));
     applied = snapshot.index();
     unstableFrom = lastIndex() + 1;
+  }
+
+  /**
+   * How many stored entries lie at or below the snapshot and form a margin that agrees with it
+   * (contiguous, ending at the snapshot's index with its term); 0 if none or if they do not agree.
+   */
+  private static int keptMargin(List<Entry> stored, Snapshot snapshot) {
+    if (stored.isEmpty() || snapshot.isEmpty() || stored.get(0).index() >= snapshot.index()) {
+      return 0;
+    }
+    int n = (int) (snapshot.index() - stored.get(0).index() + 1);
+    if (n > stored.size()) {
+      return 0;
+    }
+    for (int i = 0; i < n; i++) {
+      if (stored.get(i).index() != stored.get(0).index() + i) {
+        return 0;
+      }
+    }
+    return stored.get(n - 1).term() == snapshot.term() ? n : 0;
   }
 
   long firstIndex() {

@@ -7,6 +7,10 @@ import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
@@ -20,6 +24,10 @@ import java.util.zip.GZIPInputStream;
  * starts exactly at the split's start is kept. A line that starts inside the split is read to its
  * end even past the split's end.
  *
+ * <p>Lines are decoded as UTF-8 unless another charset is given (it must encode {@code \n} as the
+ * byte 10 and never use that byte inside a character, as ASCII-compatible charsets do). Bytes that
+ * are not valid in the charset become U+FFFD; {@link #malformedRecords} counts such lines.
+ *
  * <pre>{@code
  * try (var r = new LineRecordReader(new FileSplit("a.txt", 0, 100, List.of()))) {
  *   while (r.next()) use(r.key(), r.value());
@@ -32,6 +40,7 @@ public final class LineRecordReader implements RecordReader<Long, String> {
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
   private final FileSplit split;
+  private final Charset charset;
   private final InputStream in;
   private final long end;
   private final byte[] buf = new byte[BUFFER];
@@ -44,14 +53,34 @@ public final class LineRecordReader implements RecordReader<Long, String> {
   private long key;
   private String value;
   private boolean eof;
+  /** Where the line last read, or being read, starts. */
+  private long lineStart = -1;
+  private long malformed;
+  private java.nio.charset.CharsetDecoder strict;
 
+  /** Reads UTF-8 lines. */
   public LineRecordReader(FileSplit split) throws IOException {
-    this(split, Configuration.empty());
+    this(split, StandardCharsets.UTF_8, Configuration.empty());
   }
 
-  /** Reads a split of a file on any filesystem ({@link FileSystems}), configured by {@code conf}. */
+  /** Reads UTF-8 lines of a file on any filesystem ({@link FileSystems}), set up by {@code conf}. */
   public LineRecordReader(FileSplit split, Configuration conf) throws IOException {
+    this(split, StandardCharsets.UTF_8, conf);
+  }
+
+  /** Reads lines in {@code charset} (see {@link TextInputFormat#charset}) of a local file. */
+  public LineRecordReader(FileSplit split, Charset charset) throws IOException {
+    this(split, charset, Configuration.empty());
+  }
+
+  /**
+   * Reads lines in {@code charset} (see {@link TextInputFormat#charset}) of a file on any
+   * filesystem ({@link FileSystems}), configured by {@code conf}.
+   */
+  public LineRecordReader(FileSplit split, Charset charset, Configuration conf)
+      throws IOException {
     this.split = split;
+    this.charset = charset;
     Path path = Path.of(split.path());
     long seek = isGzip(path) || split.start() == 0 ? 0 : split.start() - 1;
     InputStream ch = FileSystems.get(split.path(), conf).open(split.path(), seek);
@@ -138,6 +167,7 @@ public final class LineRecordReader implements RecordReader<Long, String> {
       return false;
     }
     long start = pos;
+    lineStart = start;
     if (bufPos < bufLen) {
       // Most lines lie whole in the buffer: decode them from there, without a copy.
       int from = bufPos;
@@ -150,7 +180,7 @@ public final class LineRecordReader implements RecordReader<Long, String> {
           n--;
         }
         key = start;
-        value = new String(buf, from, n, StandardCharsets.UTF_8);
+        value = decode(buf, from, n);
         return true;
       }
     }
@@ -185,8 +215,34 @@ public final class LineRecordReader implements RecordReader<Long, String> {
       len--;
     }
     key = start;
-    value = new String(line, 0, len, StandardCharsets.UTF_8);
+    value = decode(line, 0, len);
     return true;
+  }
+
+  /**
+   * Decodes a line, counting it when its bytes are malformed. A clean line costs one look for
+   * U+FFFD, which a string of Latin-1 characters (any ASCII line) answers without a scan; only a
+   * line holding one is checked again, strictly.
+   */
+  private String decode(byte[] b, int off, int n) {
+    String s = new String(b, off, n, charset);
+    if (s.indexOf('\uFFFD') >= 0 && isMalformed(b, off, n)) {
+      malformed++;
+    }
+    return s;
+  }
+
+  private boolean isMalformed(byte[] b, int off, int n) {
+    if (strict == null) {
+      strict = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
+    }
+    try {
+      strict.reset().decode(ByteBuffer.wrap(b, off, n));
+      return false;
+    } catch (CharacterCodingException e) {
+      return true;
+    }
   }
 
   @Override
@@ -212,6 +268,20 @@ public final class LineRecordReader implements RecordReader<Long, String> {
   public long bytesRead() {
     // Counted from the first own line, so the splits of a file add up to exactly its size.
     return Math.max(0, pos - ownStart);
+  }
+
+  /** {@code line at byte N} (of the decompressed data for a {@code .gz} file). */
+  @Override
+  public String position() {
+    if (lineStart < 0) {
+      return null;
+    }
+    return "line at byte " + lineStart + (end == Long.MAX_VALUE ? " of the decompressed data" : "");
+  }
+
+  @Override
+  public long malformedRecords() {
+    return malformed;
   }
 
   @Override

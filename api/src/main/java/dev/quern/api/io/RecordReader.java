@@ -25,4 +25,20 @@ public interface RecordReader<K, V> extends Closeable {
 
   /** Bytes of the input consumed so far (for the MAP_INPUT_BYTES counter). */
   long bytesRead();
+
+  /**
+   * Where in the split the reader is, for error messages: the record just read, or the one being
+   * read when {@link #next} threw (e.g. {@code line at byte 1234}); null when it cannot say.
+   */
+  default String position() {
+    return null;
+  }
+
+  /**
+   * Records read so far whose bytes did not decode cleanly in the input's charset (read with
+   * replacement characters), for the {@code MALFORMED_INPUT_RECORDS} counter.
+   */
+  default long malformedRecords() {
+    return 0;
+  }
 }

@@ -24,6 +24,7 @@ import java.util.List;
  * <pre>
  * OUT/                                  created when the job is accepted
  * OUT/_temporary/                       everything uncommitted
+ * OUT/_temporary/.created-output        there when the job created OUT (it did not exist before)
  * OUT/_temporary/r-00002_1/             attempt 1 of reduce 2 writes here (TaskSpec.outputWorkDir)
  * OUT/_temporary/committed/r-00002/     the one committed attempt of reduce 2
  * OUT/part-r-00002 ...                  after the job commit
@@ -38,6 +39,7 @@ import java.util.List;
  *
  * <pre>
  * master, on JobAccepted:          mkdir -p OUT/_temporary                       (setupJob)
+ *                                  (and mark it when OUT was created here)
  * attempt A of task T (worker):    run the task, writing into OUT/_temporary/A/
  *                                  ask master CanCommit(A)
  * master, on CanCommit(A):         if job live and T not done and (grant(T) == none or == A):
@@ -54,7 +56,8 @@ import java.util.List;
  *                                  rm -r OUT/_temporary
  *                                  write OUT/_SUCCESS (to a temp name, then rename)
  *                                  append JobSucceeded
- * master, on JobFailed/JobKilled:  rm -r OUT/_temporary (again whenever a straggler reports)
+ * master, on JobFailed/JobKilled:  rm -r OUT if marked as created by the job, else
+ *                                  rm -r OUT/_temporary (again whenever a straggler reports)
  * </pre>
  *
  * <h2>Failure cases</h2>
@@ -73,9 +76,12 @@ import java.util.List;
  *       is rewritten whole.
  *   <li>Two tasks write the same file name: the commit fails (naming the file) rather than lose
  *       one of them; the job fails.
- *   <li>A failed or killed job: {@code _temporary} is removed, OUT stays an empty directory, no
- *       part file appears. An attempt still writing when the job ended recreates at most its own
- *       attempt directory, which the master removes again when that attempt reports.
+ *   <li>A failed or killed job: no part file appears. When the job created OUT, OUT is removed
+ *       whole, so the same command can run again; a directory that existed before the job (an
+ *       output format that accepts one) keeps everything but {@code _temporary}. An attempt still
+ *       writing when the job ended writes into files already unlinked, or fails to create its
+ *       directory (attempts create only their own directory, under an existing {@code
+ *       _temporary}); what it may leave is removed again when that attempt reports.
  * </ul>
  *
  * <h2>Filesystems</h2>
@@ -93,15 +99,26 @@ public final class JobCommitter {
 
   private JobCommitter() {}
 
-  /** Creates {@code OUT/_temporary}; fine if it exists. */
+  /** Marks a job's {@code _temporary} when the job created OUT itself. */
+  static final String CREATED_MARK = ".created-output";
+
+  /**
+   * Creates {@code OUT/_temporary}; fine if it exists. When OUT itself did not exist, marks the
+   * job as its creator, so that {@link #abortJob} removes it whole.
+   */
   public static void setupJob(String outputPath) throws IOException {
     setupJob(outputPath, Configuration.empty());
   }
 
   /** As {@link #setupJob(String)}, with the job's configuration (Hadoop settings). */
   public static void setupJob(String outputPath, Configuration conf) throws IOException {
+    FileSystem fs = FileSystems.get(outputPath, conf);
+    boolean created = !fs.exists(outputPath);
     String tmp = OutputLayout.temporaryDir(outputPath);
-    FileSystems.get(tmp, conf).mkdirs(tmp);
+    fs.mkdirs(tmp);
+    if (created) {
+      fs.create(fs.child(tmp, CREATED_MARK)).close();
+    }
   }
 
   /**
@@ -162,15 +179,23 @@ public final class JobCommitter {
     fs.rename(tmp, target);
   }
 
-  /** Removes {@code OUT/_temporary}; OUT stays, empty of job files. */
+  /**
+   * Removes what the job wrote: OUT whole when the job created it, else {@code OUT/_temporary}
+   * (OUT and what it held before stay).
+   */
   public static void abortJob(String outputPath) throws IOException {
     abortJob(outputPath, Configuration.empty());
   }
 
   /** As {@link #abortJob(String)}, with the job's configuration. */
   public static void abortJob(String outputPath, Configuration conf) throws IOException {
+    FileSystem fs = FileSystems.get(outputPath, conf);
     String tmp = OutputLayout.temporaryDir(outputPath);
-    FileSystems.get(tmp, conf).delete(tmp);
+    if (fs.exists(fs.child(tmp, CREATED_MARK))) {
+      fs.delete(outputPath);
+    } else {
+      fs.delete(tmp);
+    }
   }
 
   /** Reads a {@code _SUCCESS} file back. */

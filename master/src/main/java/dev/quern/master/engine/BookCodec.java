@@ -82,7 +82,7 @@ public final class BookCodec {
     } else if (event instanceof JobFailed e) {
       o.u8(JOB_FAILED).str(e.jobId()).str(e.reason()).i64(e.time());
     } else if (event instanceof JobKilled e) {
-      o.u8(JOB_KILLED).str(e.jobId()).i64(e.time());
+      o.u8(JOB_KILLED).str(e.jobId()).str(e.reason()).i64(e.time());
     } else {
       throw new IllegalArgumentException("not an event: " + event);
     }
@@ -106,7 +106,7 @@ public final class BookCodec {
       case JOB_COMMITTING -> new JobCommitting(in.requiredStr("a job id"), in.i64());
       case JOB_SUCCEEDED -> new JobSucceeded(in.requiredStr("a job id"), in.i64());
       case JOB_FAILED -> new JobFailed(in.requiredStr("a job id"), in.str(), in.i64());
-      case JOB_KILLED -> new JobKilled(in.requiredStr("a job id"), in.i64());
+      case JOB_KILLED -> new JobKilled(in.requiredStr("a job id"), in.str(), in.i64());
       default -> throw new IllegalArgumentException("unknown event type " + type);
     };
     in.expectEnd("the entry");

@@ -190,7 +190,7 @@ public final class JobBook {
       return job.id();
     } else if (event instanceof JobKilled e) {
       BookJob job = live(e.jobId());
-      end(job, JobState.KILLED, e.time(), null);
+      end(job, JobState.KILLED, e.time(), e.reason());
       return job.id();
     }
     throw new Refusal("unknown event " + event);

@@ -94,6 +94,14 @@ public sealed interface JobEvent {
   /** The job failed; running attempts end as killed. */
   record JobFailed(String jobId, String reason, long time) implements JobEvent {}
 
-  /** The user killed the job; running attempts end as killed. */
-  record JobKilled(String jobId, long time) implements JobEvent {}
+  /**
+   * The user killed the job; running attempts end as killed.
+   *
+   * @param reason who killed it and when (the job's failure text); null when not said
+   */
+  record JobKilled(String jobId, String reason, long time) implements JobEvent {
+    public JobKilled(String jobId, long time) {
+      this(jobId, null, time);
+    }
+  }
 }

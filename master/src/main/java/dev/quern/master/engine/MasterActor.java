@@ -63,7 +63,7 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
     return newReceiveBuilder()
         .onMessage(SubmitJob.class, this::onSubmit)
         .onMessage(KillJob.class, m -> {
-          boolean killed = scheduler.kill(m.jobId(), now());
+          boolean killed = scheduler.kill(m.jobId(), m.reason(), now());
           carryOut(); // so that a status read right after kill() returns sees KILLED
           m.replyTo().tell(killed);
           return this;

@@ -26,8 +26,16 @@ public sealed interface MasterCommand {
     }
   }
 
-  /** Kill a job; the answer says whether it was killed (false if it had already ended). */
-  record KillJob(String jobId, ActorRef<Boolean> replyTo) implements MasterCommand {}
+  /**
+   * Kill a job; the answer says whether it was killed (false if it had already ended). {@code
+   * reason} (who, and when) becomes the job's failure text.
+   */
+  record KillJob(String jobId, String reason, ActorRef<Boolean> replyTo)
+      implements MasterCommand {
+    public KillJob(String jobId, ActorRef<Boolean> replyTo) {
+      this(jobId, null, replyTo);
+    }
+  }
 
   /** A worker's report, through the master's message adapter. */
   record FromWorker(WorkerReport report) implements MasterCommand {}

@@ -126,13 +126,21 @@ public final class Scheduler {
 
   /** Kills a job; false if it had already ended or is committing. */
   public boolean kill(String jobId, long time) {
+    return kill(jobId, null, time);
+  }
+
+  /**
+   * Kills a job; false if it had already ended or is committing. {@code reason} (who, and when)
+   * becomes the job's failure text; null when not said.
+   */
+  public boolean kill(String jobId, String reason, long time) {
     now = time;
     BookJob job = book.job(jobId);
     if (job == null || job.state().isFinal() || job.state() == JobState.COMMITTING) {
       schedule();
       return false;
     }
-    endJob(job, new JobKilled(job.id(), now));
+    endJob(job, new JobKilled(job.id(), reason, now));
     schedule();
     return true;
   }

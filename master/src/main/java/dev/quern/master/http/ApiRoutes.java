@@ -36,7 +36,8 @@ final class ApiRoutes {
   }
 
   void register(RoutesConfig routes) {
-    routes.before(PREFIX + "/*", ApiRoutes::guard);
+    // Every path: the pages and /metrics answer a rebinding attacker's page as the API would.
+    routes.before(ApiRoutes::guard);
     routes.get(PREFIX + "/cluster", ctx -> json(ctx, 200, source.cluster()));
     routes.get(PREFIX + "/jobs", this::jobs);
     routes.get(PREFIX + "/jobs/{id}", ctx -> json(ctx, 200, job(ctx.pathParam("id"))));
@@ -110,11 +111,25 @@ final class ApiRoutes {
     return source.tasks(id).orElseThrow(() -> ApiException.notFound("no job '" + id + "'"));
   }
 
+  /**
+   * 202 with the job's state after the kill (KILLED, as the master publishes it before it
+   * answers) and its failure text, which says who killed it and when.
+   */
   private void kill(Context ctx) {
     String id = ctx.pathParam("id");
-    KillOutcome k = source.kill(id);
+    String who = (ctx.header("Origin") != null ? "killed in the web UI" : "killed through the "
+        + "HTTP API") + " (a request from " + ctx.ip() + ")";
+    KillOutcome k = source.kill(id, who);
     switch (k.result()) {
-      case KILLING -> json(ctx, 202, java.util.Map.of("id", id, "message", k.message()));
+      case KILLING -> {
+        JobDoc job = source.job(id).orElse(null);
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("id", id);
+        body.put("state", job == null ? null : job.state());
+        body.put("message", k.message());
+        body.put("failure", job == null ? null : job.failure());
+        json(ctx, 202, body);
+      }
       case NOT_FOUND -> throw ApiException.notFound(k.message());
       case NOT_RUNNING -> throw new ApiException(409, k.message());
     }

@@ -65,6 +65,12 @@ public final class CombinedSource implements MonitoringSource {
   }
 
   @Override
+  public KillOutcome kill(String id, String who) {
+    KillOutcome k = live.kill(id, who);
+    return k.result() == KillOutcome.Result.NOT_FOUND ? history.kill(id, who) : k;
+  }
+
+  @Override
   public Subscription subscribe(Consumer<StateEvent> listener) {
     return live.subscribe(listener);
   }

@@ -101,6 +101,11 @@ public final class LocalClusterSource implements MonitoringSource {
 
   @Override
   public KillOutcome kill(String id) {
+    return kill(id, "killed through the HTTP API");
+  }
+
+  @Override
+  public KillOutcome kill(String id, String who) {
     Optional<JobView> j = live().jobView(id);
     if (j.isEmpty()) {
       return KillOutcome.notFound(id);
@@ -108,7 +113,7 @@ public final class LocalClusterSource implements MonitoringSource {
     if (j.get().state().isFinal() || j.get().state() == JobState.COMMITTING) {
       return KillOutcome.notRunning(id, "it is " + j.get().state());
     }
-    return live().kill(id) ? KillOutcome.killing(id)
+    return live().kill(id, who) ? KillOutcome.killing(id)
         : KillOutcome.notRunning(id, "it ended or began committing meanwhile");
   }
 

@@ -26,6 +26,11 @@ public interface MonitoringSource {
 
   KillOutcome kill(String id);
 
+  /** As {@link #kill(String)}, with who asked (the job's failure text says it). */
+  default KillOutcome kill(String id, String who) {
+    return kill(id);
+  }
+
   /**
    * Calls {@code listener} on every job, task and attempt state change until the returned handle
    * is closed. The listener runs on the source's thread and must not block.

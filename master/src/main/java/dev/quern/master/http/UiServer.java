@@ -6,6 +6,7 @@ import dev.quern.master.http.metrics.QuernMetrics;
 import dev.quern.master.local.LocalCluster;
 import io.javalin.Javalin;
 import java.net.BindException;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -26,6 +27,8 @@ public final class UiServer implements AutoCloseable {
   static final String HOST = "127.0.0.1";
   /** How many ports after a taken one {@link #start} tries. */
   static final int PORT_TRIES = 20;
+  /** How long stopping waits for requests in flight. */
+  static final long STOP_GRACE_MS = 2_000;
 
   private final Javalin app;
   private final EventHub events;
@@ -102,6 +105,12 @@ public final class UiServer implements AutoCloseable {
       EventHub events = new EventHub(source);
       ApiRoutes api = new ApiRoutes(source, metrics, events);
       Javalin app = Javalin.create(config -> {
+        // Stopping lets requests in flight finish (bounded): a kill that ends the command's last
+        // job closes the server while the kill's own answer is being written.
+        config.jetty.modifyServer(server -> {
+          server.setStopTimeout(STOP_GRACE_MS);
+          server.setHandler(new GracefulHandler());
+        });
         config.startup.showJavalinBanner = false;
         config.startup.showOldJavalinVersionWarning = false;
         api.register(config.routes);

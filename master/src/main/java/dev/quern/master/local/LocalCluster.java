@@ -144,7 +144,7 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
    */
   @Override
   public synchronized JobHandle submit(JobSpec spec) {
-    JobSpec merged = withDefaults(spec);
+    JobSpec merged = JobKeys.applyReduceTasks(withDefaults(spec));
     ClassLoader loader = JobClassLoaders.create(merged);
     List<InputSplit> splits;
     List<BookSplit> planned;
@@ -218,9 +218,20 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
     return monitor.addListener(listener);
   }
 
-  /** Kills a running job; false when it had already ended (or is committing). */
+  /** Kills a running job at the driver's request (its {@code JobHandle.kill()}). */
   public boolean kill(String jobId) {
-    return this.<Boolean>ask(replyTo -> new MasterCommand.KillJob(jobId, replyTo));
+    return kill(jobId, "killed by the driver (JobHandle.kill)");
+  }
+
+  /**
+   * Kills a running job; false when it had already ended (or is committing). The job's failure
+   * text becomes {@code who} and the time, e.g. {@code killed by the driver (JobHandle.kill) at
+   * 2026-12-02T07:01:02Z}.
+   */
+  public boolean kill(String jobId, String who) {
+    String reason = who + " at " + java.time.Instant.now().truncatedTo(
+        java.time.temporal.ChronoUnit.SECONDS);
+    return this.<Boolean>ask(replyTo -> new MasterCommand.KillJob(jobId, reason, replyTo));
   }
 
   /** Stops worker {@code index}'s actor; returns once the master has seen it go. */

@@ -14,6 +14,7 @@ import dev.quern.api.io.FileSplit;
 import dev.quern.api.io.InputFormat;
 import dev.quern.api.io.InputSplit;
 import dev.quern.api.io.OutputFormat;
+import dev.quern.api.io.TextInputFormat;
 import dev.quern.master.engine.EngineKeys;
 import dev.quern.worker.runner.DataPathConfig;
 import java.io.IOException;
@@ -126,6 +127,7 @@ final class SubmissionCheck {
       }
       // The data path reads its entries in every attempt; a bad one would fail them all.
       DataPathConfig.validate(conf);
+      TextInputFormat.charset(conf);
     } catch (IllegalArgumentException e) {
       throw new JobSubmissionException(e.getMessage());
     }

@@ -53,15 +53,44 @@ class JobCommitterTest {
   }
 
   @Test
-  void abortLeavesAnEmptyOutputDirectory() throws Exception {
+  void abortRemovesAnOutputDirectoryTheJobCreated() throws Exception {
     Path out = tmp.resolve("out");
+    JobCommitter.setupJob(out.toString());
+    Files.writeString(Files.createDirectories(out.resolve("_temporary/r-00000_1"))
+        .resolve("part-r-00000"), "x");
+    JobCommitter.abortJob(out.toString());
+    assertThat(out).doesNotExist();
+    JobCommitter.abortJob(out.toString());
+    assertThat(out).doesNotExist();
+    assertThat(tmp).exists();
+  }
+
+  @Test
+  void abortNeverTouchesAnOutputDirectoryThatExistedBefore() throws Exception {
+    Path out = Files.createDirectories(tmp.resolve("out"));
+    Path mine = Files.writeString(out.resolve("notes.txt"), "the user's");
     JobCommitter.setupJob(out.toString());
     Files.writeString(Files.createDirectories(out.resolve("_temporary/r-00000_1"))
         .resolve("part-r-00000"), "x");
     JobCommitter.abortJob(out.toString());
     JobCommitter.abortJob(out.toString());
     try (var s = Files.list(out)) {
-      assertThat(s).isEmpty();
+      assertThat(s).containsExactly(mine);
+    }
+    assertThat(Files.readString(mine)).isEqualTo("the user's");
+  }
+
+  @Test
+  void aCommittedJobKeepsNoMark() throws Exception {
+    Path out = tmp.resolve("out");
+    JobCommitter.setupJob(out.toString());
+    Files.writeString(Files.createDirectories(out.resolve("_temporary/committed/r-00000"))
+        .resolve("part-r-00000"), "x");
+    JobCommitter.commitJob(out.toString(), new SuccessFile("job-1", "j", "u", 1, 2, 3, Map.of()));
+    JobCommitter.abortJob(out.toString()); // a straggler's report after the commit
+    try (var s = Files.list(out)) {
+      assertThat(s.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("part-r-00000", "_SUCCESS");
     }
   }
 }

@@ -44,7 +44,7 @@ class BookCodecTest {
         BookSplit.of(new RowSplit(0, 7, List.of("h3")), BookCodecTest.class.getClassLoader()));
     events.add(new JobAccepted(JobBookTest.spec("/out/2"), mixed, 2000));
     events.add(new AttemptStarted(killed, "w0", 2001));
-    events.add(new JobKilled("job-0002", 2002));
+    events.add(new JobKilled("job-0002", "killed in the web UI at 2002", 2002));
     TaskAttemptId failed = new TaskAttemptId("job-0003", TaskKind.MAP, 1, 1);
     events.add(new JobAccepted(JobBookTest.spec("/out/3"), JobBookTest.splits(), 3000));
     events.add(new AttemptStarted(failed, "w1", 3001));

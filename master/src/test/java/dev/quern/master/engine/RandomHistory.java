@@ -65,7 +65,8 @@ final class RandomHistory {
     }
     BookJob job = live.get(random.nextInt(live.size()));
     if (roll < 10) {
-      return random.nextBoolean() ? new JobKilled(job.id(), time)
+      String why = random.nextBoolean() ? null : text();
+      return random.nextBoolean() ? new JobKilled(job.id(), why, time)
           : new JobFailed(job.id(), text(), time);
     }
     if (roll < 13) {

@@ -190,6 +190,19 @@ class ApiTest {
           java.nio.charset.StandardCharsets.UTF_8);
       assertThat(answer).startsWith("HTTP/1.1 403").contains("is not a loopback address");
     }
+    // The pages and the metrics too, not only the API.
+    for (String path : List.of("/", "/metrics", "/jobs/x")) {
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", ui.server.port())) {
+        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: evil.example\r\n"
+            + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        String answer = new String(s.getInputStream().readAllBytes(),
+            java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(answer).as(path).startsWith("HTTP/1.1 403")
+            .contains("is not a loopback address").doesNotContain("quern_");
+      }
+    }
+    assertThat(ui.get("/metrics").status()).isEqualTo(200);
+    assertThat(ui.get("/").status()).isEqualTo(200);
   }
 
   @Test
@@ -233,7 +246,14 @@ class ApiTest {
       awaitAttemptRunning(h.id());
       UiTestCluster.Response kill = sample("kill", ui.post("/api/v1/jobs/" + h.id() + "/kill"));
       assertThat(kill.status()).as(kill.body()).isEqualTo(202);
+      // The answer carries the job's state after the kill and who killed it, and when.
+      assertThat(kill.json().get("id").asText()).isEqualTo(h.id());
+      assertThat(kill.json().get("state").asText()).isEqualTo("KILLED");
+      assertThat(kill.json().get("failure").asText()).matches(
+          "killed through the HTTP API \\(a request from 127\\.0\\.0\\.1\\) at "
+              + "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
       assertThat(h.awaitCompletion(JOB_TIMEOUT).state()).isEqualTo(JobState.KILLED);
+      assertThat(h.status().failure()).isEqualTo(kill.json().get("failure").asText());
       assertThat(ui.get("/api/v1/jobs/" + h.id()).json().get("state").asText())
           .isEqualTo("KILLED");
       UiTestCluster.Response again = sample("error-409", ui.post("/api/v1/jobs/" + h.id() + "/kill"));

@@ -145,6 +145,12 @@ class SubmissionErrorsTest {
             + " positive, got 0"},
         {"quern.input.split-size", "1q", "configuration entry 'quern.input.split-size' is not a"
             + " size (like 65536, 64k, 64m, 1g): '1q'"},
+        {"quern.input.charset", "klingon", "configuration entry 'quern.input.charset' names no"
+            + " charset this JVM knows: 'klingon'"},
+        {"quern.reduce.tasks", "-1", "configuration entry 'quern.reduce.tasks' must be a number"
+            + " of reduce tasks from 0 to 100000, got '-1'"},
+        {"mapreduce.job.reduces", "two", "configuration entry 'mapreduce.job.reduces' must be a"
+            + " number of reduce tasks from 0 to 100000, got 'two'"},
     };
     Path in = input();
     for (String[] c : cases) {

@@ -4,6 +4,7 @@ import dev.quern.raft.Entry;
 import dev.quern.raft.HardState;
 import dev.quern.raft.PersistentState;
 import dev.quern.raft.Snapshot;
+import dev.quern.raft.storage.RaftLogStore;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -46,6 +47,13 @@ public final class InMemoryRaftPersistence implements RaftPersistence {
   public synchronized void saveSnapshot(Snapshot s) {
     snapshot = s;
     entries.removeIf(e -> e.index() <= s.index());
+  }
+
+  @Override
+  public synchronized SnapshotSource openSnapshot() {
+    return snapshot.isEmpty() ? null : SnapshotSource.of(
+        new Snapshot(snapshot.index(), snapshot.term(), snapshot.membership(), null),
+        RaftLogStore.encodeSnapshot(snapshot));
   }
 
   @Override

@@ -95,10 +95,10 @@ final class NodeObserver implements RaftEvents {
 
   @Override
   public void snapshotSendStarted(long to, Snapshot snapshot) {
+    // The bytes are counted by the driver's sender, which streams the snapshot's file.
     metrics.increment(Counter.SNAPSHOTS_SENT);
-    metrics.add(Counter.SNAPSHOT_BYTES_SENT, snapshot.data().length);
-    LOG.info("raft node {} sends node {} the snapshot at index {} (term {}, {} bytes): its next entry is compacted"
-        + " away", id, to, snapshot.index(), snapshot.term(), snapshot.data().length);
+    LOG.info("raft node {} sends node {} the snapshot at index {} (term {}): its next entry is compacted away",
+        id, to, snapshot.index(), snapshot.term());
   }
 
   // ---------------------------------------------------------------- the driver's calls

@@ -5,6 +5,7 @@ import dev.quern.raft.HardState;
 import dev.quern.raft.PersistentState;
 import dev.quern.raft.Snapshot;
 import dev.quern.raft.node.RaftMetrics.Counter;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -41,8 +42,39 @@ final class ObservedPersistence implements RaftPersistence {
   }
 
   @Override
+  public Path writeSnapshotAhead(Snapshot s) {
+    return delegate.writeSnapshotAhead(s);
+  }
+
+  @Override
+  public SnapshotSource openSnapshot() {
+    return delegate.openSnapshot();
+  }
+
+  @Override
+  public SnapshotSink receiveSnapshot(long index, long term) {
+    return delegate.receiveSnapshot(index, term);
+  }
+
+  @Override
+  public void installSnapshot(Snapshot snapshot, Path file) {
+    delegate.installSnapshot(snapshot, file);
+    installed(snapshot);
+  }
+
+  @Override
+  public void saveSnapshot(Snapshot snapshot, Path written) {
+    delegate.saveSnapshot(snapshot, written);
+    saved(snapshot);
+  }
+
+  @Override
   public void installSnapshot(Snapshot snapshot) {
     delegate.installSnapshot(snapshot);
+    installed(snapshot);
+  }
+
+  private void installed(Snapshot snapshot) {
     metrics.increment(Counter.SNAPSHOTS_INSTALLED);
     metrics.add(Counter.SNAPSHOT_BYTES_INSTALLED, snapshot.data().length);
     NodeObserver.LOG.info("raft node {} installs the leader's snapshot at index {} (term {}, {} bytes)",
@@ -52,6 +84,10 @@ final class ObservedPersistence implements RaftPersistence {
   @Override
   public void saveSnapshot(Snapshot snapshot) {
     delegate.saveSnapshot(snapshot);
+    saved(snapshot);
+  }
+
+  private void saved(Snapshot snapshot) {
     metrics.increment(Counter.SNAPSHOTS_TAKEN);
     metrics.add(Counter.SNAPSHOT_BYTES_TAKEN, snapshot.data().length);
     NodeObserver.LOG.info("raft node {} took a snapshot at index {} (term {}, {} bytes)",

@@ -17,6 +17,9 @@ import dev.quern.raft.Snapshot;
 import dev.quern.raft.SoftState;
 import dev.quern.raft.StateMachine;
 import dev.quern.raft.UncommittedLimitException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,6 +33,8 @@ import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -50,8 +55,8 @@ public final class RaftNodeActor {
   }
 
   /** Everything the actor accepts. */
-  public sealed interface Command
-      permits Inbound, Propose, Read, ChangeMembership, GetStatus, TransferLeadership, Tick, Flush {
+  public sealed interface Command permits Inbound, Propose, Read, ChangeMembership, GetStatus,
+      TransferLeadership, Tick, Flush, SnapshotWritten {
   }
 
   /** A Raft message from a peer. */
@@ -144,6 +149,11 @@ public final class RaftNodeActor {
    */
   enum Flush implements Command {
     INSTANCE
+  }
+
+  /** A snapshot written on the {@link SnapshotTaker}'s thread, or its failure; {@code by} is the taker. */
+  private record SnapshotWritten(SnapshotTaker by, SnapshotTaker.Written written, Throwable failure)
+      implements Command {
   }
 
   /**
@@ -244,6 +254,11 @@ public final class RaftNodeActor {
     private boolean flushScheduled;
     private SoftState lastSoftState;
     private final FatalHandler fatal;
+    private final SnapshotTaker snapshots;
+    private final SnapshotSender snapshotSender;
+    private final SnapshotInbox snapshotInbox;
+    /** Entry bytes applied since the last snapshot was started (compaction by size). */
+    private long bytesSinceSnapshot;
 
     Driver(ActorContext<Command> ctx, Settings settings, Supplier<RaftPersistence> storage,
         Supplier<StateMachine> stateMachines, FatalHandler fatal) {
@@ -264,7 +279,9 @@ public final class RaftNodeActor {
       if (fresh && !settings.bootstrapVoters().isEmpty()) {
         core = RaftCore.bootstrap(settings.config(), settings.bootstrapVoters(), random);
       } else {
-        core = new RaftCore(settings.config(), stored, random);
+        // The core keeps a snapshot's metadata only: the data lives in the store, which streams it.
+        core = new RaftCore(settings.config(), new PersistentState(stored.hardState(),
+            withoutData(stored.snapshot()), stored.entries()), random);
       }
       observer = new NodeObserver(core, settings.monitor());
       core.setEvents(observer);
@@ -274,6 +291,13 @@ public final class RaftNodeActor {
       peers = new PeerDirectory(ActorRefResolver.get(ctx.getSystem()), settings.peers());
       forwarded = new ForwardedRequests(2L * settings.config().electionTicks(),
           ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2));
+      long self = settings.config().id();
+      snapshots = new SnapshotTaker(self);
+      snapshotSender = new SnapshotSender(self, settings.config().snapshotChunkBytes(),
+          settings.config().snapshotInflightBytes(), store::openSnapshot, this::sendOne,
+          bytes -> settings.monitor().metrics().add(RaftMetrics.Counter.SNAPSHOT_BYTES_SENT, bytes));
+      snapshotInbox = new SnapshotInbox(self, store::receiveSnapshot, this::sendOne,
+          why -> NodeObserver.LOG.warn("raft node {}: {}", self, why));
       handleReady();
     }
 
@@ -294,12 +318,29 @@ public final class RaftNodeActor {
             return scheduleFlush();
           })
           .onMessage(Inbound.class, m -> {
-            if (m.message() instanceof Message.ProposeResponse r) {
+            Message msg = m.message();
+            if (msg instanceof Message.ProposeResponse r) {
               trackForwarded(forwarded.answered(r));
             }
-            core.step(m.message());
+            if (msg instanceof Message.InstallSnapshot chunk) {
+              Message.InstallSnapshot whole = snapshotInbox.chunk(chunk, core);
+              if (whole == null) {
+                return Behaviors.same();
+              }
+              core.step(whole);
+              return handleReady(); // installs the verified file the inbox holds now
+            }
+            if (msg instanceof Message.InstallSnapshotResponse r) {
+              snapshotSender.acknowledged(r);
+            } else if (msg instanceof Message.SnapshotDone) {
+              snapshotSender.done(msg.from());
+            }
+            core.step(msg);
             return scheduleFlush();
           })
+          .onMessage(SnapshotWritten.class, this::snapshotWritten)
+          .onSignal(PreRestart.class, signal -> close())
+          .onSignal(PostStop.class, signal -> close())
           .onMessage(Propose.class, p -> {
             long index;
             long id = forwarded.nextId();
@@ -350,6 +391,17 @@ public final class RaftNodeActor {
           .build();
     }
 
+    private Behavior<Command> close() {
+      snapshots.close();
+      snapshotSender.cancelAll();
+      snapshotInbox.close();
+      return Behaviors.same();
+    }
+
+    private static Snapshot withoutData(Snapshot s) {
+      return s.isEmpty() ? s : new Snapshot(s.index(), s.term(), s.membership(), null);
+    }
+
     private Behavior<Command> scheduleFlush() {
       if (!flushScheduled) {
         flushScheduled = true;
@@ -363,9 +415,15 @@ public final class RaftNodeActor {
         Ready rd = core.ready();
         // The leader's appends go out before its own fsync, so the followers' fsyncs overlap it.
         sendAll(rd.messagesBeforePersist());
+        SnapshotSink.Received received = null;
         try {
           if (rd.snapshot() != null) {
-            store.installSnapshot(rd.snapshot());
+            received = snapshotInbox.take(rd.snapshot());
+            if (received == null) {
+              throw new IllegalStateException("the core installs snapshot " + rd.snapshot()
+                  + " that was not received in full");
+            }
+            store.installSnapshot(received.snapshot(), received.file());
           }
           store.append(rd.entries());
           if (rd.hardState() != null) {
@@ -378,12 +436,14 @@ public final class RaftNodeActor {
           sync(); // before any message: a vote or an ack promises what is on disk
         }
         sendAll(rd.messages());
-        if (rd.snapshot() != null) {
-          stateMachine.restore(rd.snapshot().data());
+        if (received != null) {
+          stateMachine.restore(received.snapshot().data());
           dropPendingUpTo(rd.snapshot().index());
+          bytesSinceSnapshot = 0;
         }
         for (Entry e : rd.committedEntries()) {
           byte[] result = e.type() == EntryType.NORMAL ? stateMachine.apply(e.data()) : null;
+          bytesSinceSnapshot += e.size();
           PendingProposal p = pending.remove(e.index());
           if (p != null) {
             p.replyTo().tell(p.term() == e.term() ? new Applied(e.index(), result) : new Dropped(e.index()));
@@ -406,10 +466,12 @@ public final class RaftNodeActor {
             // The core dropped its unconfirmed reads when it lost leadership.
             readsUnconfirmed.values().forEach(r -> r.replyTo().tell(new NotLeader(core.leader())));
             readsUnconfirmed.clear();
+            snapshotSender.cancelAll();
           }
         }
-        maybeSnapshot();
       }
+      maybeSnapshot(); // also after a snapshot was written, when there may be no Ready
+      snapshotInbox.discardCompleted(); // received, but the core had that far already
       observer.publish();
       return Behaviors.same();
     }
@@ -457,10 +519,18 @@ public final class RaftNodeActor {
         peers.update(core.membership());
       }
       for (Message m : messages) {
-        ActorRef<Command> peer = peers.ref(m.to());
-        if (peer != null) {
-          peer.tell(new Inbound(m));
+        if (m instanceof Message.InstallSnapshot request) {
+          snapshotSender.request(request); // the core holds no data: the sender streams the file
+        } else {
+          sendOne(m);
         }
+      }
+    }
+
+    private void sendOne(Message m) {
+      ActorRef<Command> peer = peers.ref(m.to());
+      if (peer != null) {
+        peer.tell(new Inbound(m));
       }
     }
 
@@ -482,16 +552,65 @@ public final class RaftNodeActor {
       }
     }
 
+    /**
+     * Starts a snapshot once {@code snapshotEvery} entries or {@code snapshotAfterBytes} bytes were
+     * applied since the last one: the core's metadata and the state machine's frozen image here,
+     * the encoding and the file on the taker's thread ({@link #snapshotWritten} goes on).
+     */
     private void maybeSnapshot() {
+      if (snapshots.running()) {
+        return;
+      }
       int every = settings.snapshotEvery();
-      if (every > 0 && core.appliedIndex() - core.snapshot().index() >= every) {
-        Snapshot s = core.createSnapshot(core.appliedIndex(), stateMachine.snapshot());
-        try {
-          store.saveSnapshot(s);
-        } catch (FatalStorageException e) {
-          throw die("saving a snapshot", e);
+      long bytes = settings.config().snapshotAfterBytes();
+      long applied = core.appliedIndex();
+      boolean byCount = every > 0 && applied - core.snapshot().index() >= every;
+      boolean bySize = bytes > 0 && bytesSinceSnapshot >= bytes && applied > core.snapshot().index();
+      if (!byCount && !bySize) {
+        return;
+      }
+      bytesSinceSnapshot = 0;
+      Snapshot meta = core.snapshotAt(applied, null);
+      SnapshotTaker taker = snapshots;
+      ctx.pipeToSelf(snapshots.start(meta, stateMachine.snapshotImage(), store),
+          (written, failure) -> new SnapshotWritten(taker, written, failure));
+    }
+
+    /** The file is durable: record the snapshot in the core, then rename it into place and compact the log. */
+    private Behavior<Command> snapshotWritten(SnapshotWritten w) {
+      if (w.by() != snapshots) {
+        return Behaviors.same(); // an earlier incarnation's; its temp file goes at the next open
+      }
+      snapshots.finished();
+      if (w.failure() != null) {
+        Throwable cause = w.failure().getCause() != null ? w.failure().getCause() : w.failure();
+        if (cause instanceof FatalStorageException f) {
+          throw die("writing a snapshot", f);
         }
-        sync();
+        throw new IllegalStateException("writing a snapshot failed", cause); // restart and retry
+      }
+      Snapshot s = w.written().snapshot();
+      if (s.index() <= core.snapshot().index()) {
+        deleteQuietly(w.written().written()); // a leader's newer snapshot came in meanwhile
+        return Behaviors.same();
+      }
+      core.createSnapshot(s.index(), null);
+      try {
+        store.saveSnapshot(s, w.written().written());
+      } catch (FatalStorageException e) {
+        throw die("saving a snapshot", e);
+      }
+      sync();
+      return scheduleFlush();
+    }
+
+    private static void deleteQuietly(Path file) {
+      if (file != null) {
+        try {
+          Files.deleteIfExists(file);
+        } catch (IOException e) {
+          // a leftover temp file is deleted by the next open
+        }
       }
     }
 

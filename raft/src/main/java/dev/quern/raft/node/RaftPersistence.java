@@ -4,6 +4,8 @@ import dev.quern.raft.Entry;
 import dev.quern.raft.HardState;
 import dev.quern.raft.PersistentState;
 import dev.quern.raft.Snapshot;
+import dev.quern.raft.storage.RaftLogStore;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -34,4 +36,39 @@ public interface RaftPersistence {
 
   /** Makes everything written so far durable (fsync); see the failure rules above. */
   void sync();
+
+  // ---- snapshots written off the actor thread and streamed in chunks (defaults: in memory)
+
+  /**
+   * Writes {@code s} durably where {@link #saveSnapshot(Snapshot, Path)} will find it, without
+   * changing what this store holds; returns that place, or null if this store writes in
+   * {@code saveSnapshot} instead. Called on a thread of its own, while the node goes on using the
+   * store: it must touch nothing the other methods use. A crash before {@code saveSnapshot} must
+   * leave the store as if this was never called.
+   */
+  default Path writeSnapshotAhead(Snapshot s) {
+    return null;
+  }
+
+  /** {@link #saveSnapshot(Snapshot)} of a snapshot {@link #writeSnapshotAhead} wrote to {@code written}. */
+  default void saveSnapshot(Snapshot s, Path written) {
+    saveSnapshot(s);
+  }
+
+  /** {@link #installSnapshot(Snapshot)} of a snapshot a {@link #receiveSnapshot} sink verified in {@code file}. */
+  default void installSnapshot(Snapshot s, Path file) {
+    installSnapshot(s);
+  }
+
+  /** The current snapshot as file bytes to stream to a follower, or null if there is none. */
+  default SnapshotSource openSnapshot() {
+    Snapshot s = load().snapshot();
+    return s.isEmpty() ? null
+        : SnapshotSource.of(new Snapshot(s.index(), s.term(), s.membership(), null), RaftLogStore.encodeSnapshot(s));
+  }
+
+  /** A place for the snapshot at ({@code index}, {@code term}) arriving from the leader in chunks. */
+  default SnapshotSink receiveSnapshot(long index, long term) {
+    return SnapshotSink.inMemory();
+  }
 }

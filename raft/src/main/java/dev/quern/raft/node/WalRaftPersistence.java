@@ -6,6 +6,7 @@ import dev.quern.raft.PersistentState;
 import dev.quern.raft.Snapshot;
 import dev.quern.raft.storage.CorruptLogException;
 import dev.quern.raft.storage.FsyncFailedException;
+import dev.quern.raft.storage.IncomingSnapshot;
 import dev.quern.raft.storage.RaftLogStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -102,6 +103,78 @@ public final class WalRaftPersistence implements RaftPersistence, AutoCloseable 
     saveToStore(snapshot);
   }
 
+  /** Writes and forces a temp file; any thread (the store's directory is the only thing it shares). */
+  @Override
+  public Path writeSnapshotAhead(Snapshot s) {
+    try {
+      return store.writeSnapshotTemp(s);
+    } catch (IOException e) {
+      throw failure("cannot write Raft snapshot at " + s.index(), e);
+    }
+  }
+
+  @Override
+  public void saveSnapshot(Snapshot snapshot, Path written) {
+    flushStaged();
+    saveToStore(snapshot, written);
+  }
+
+  @Override
+  public void installSnapshot(Snapshot snapshot, Path file) {
+    stagedEntries.clear();
+    saveToStore(snapshot, file);
+  }
+
+  /** Streams the snapshot file itself, from disk. */
+  @Override
+  public SnapshotSource openSnapshot() {
+    return store.snapshotFile().map(file -> {
+      Snapshot s = store.snapshot().orElseThrow();
+      return SnapshotSource.ofFile(new Snapshot(s.index(), s.term(), s.membership(), null), file);
+    }).orElse(null);
+  }
+
+  @Override
+  public SnapshotSink receiveSnapshot(long index, long term) {
+    IncomingSnapshot incoming;
+    try {
+      incoming = store.receiveSnapshot(index, term);
+    } catch (IOException e) {
+      throw failure("cannot receive Raft snapshot at " + index, e);
+    }
+    return new SnapshotSink() {
+      @Override
+      public void write(byte[] chunk) {
+        try {
+          incoming.write(chunk);
+        } catch (IOException e) {
+          throw failure("cannot write Raft snapshot at " + index, e);
+        }
+      }
+
+      @Override
+      public long size() {
+        return incoming.size();
+      }
+
+      @Override
+      public Received finish() {
+        try {
+          return new Received(incoming.finish(), incoming.path());
+        } catch (CorruptLogException e) {
+          throw new IllegalArgumentException(e.getMessage(), e);
+        } catch (IOException e) {
+          throw failure("cannot write Raft snapshot at " + index, e);
+        }
+      }
+
+      @Override
+      public void discard() {
+        incoming.discard();
+      }
+    };
+  }
+
   @Override
   public void sync() {
     try {
@@ -150,8 +223,12 @@ public final class WalRaftPersistence implements RaftPersistence, AutoCloseable 
   }
 
   private void saveToStore(Snapshot snapshot) {
+    saveToStore(snapshot, null);
+  }
+
+  private void saveToStore(Snapshot snapshot, Path written) {
     try {
-      store.saveSnapshot(snapshot);
+      store.saveSnapshot(snapshot, written);
     } catch (IOException e) {
       throw failure("cannot save Raft snapshot at " + snapshot.index(), e);
     }

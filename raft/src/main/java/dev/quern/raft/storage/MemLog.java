@@ -110,6 +110,30 @@ final class MemLog {
     return true;
   }
 
+  /**
+   * Like {@link #compactTo} but keeps the entries from {@code index - margin} on (a trailing margin for
+   * followers that lag a little): the base moves to {@code index - margin - 1} at most.
+   */
+  boolean compactKeeping(long index, long term, int margin) {
+    if (margin == 0) {
+      return compactTo(index, term);
+    }
+    if (!(index == baseIndex && (term == baseTerm || baseTerm == UNKNOWN_TERM))
+        && (index <= baseIndex || index > lastIndex() || term(index) != term)) {
+      return false;
+    }
+    long newBase = index - margin - 1;
+    if (newBase > baseIndex) {
+      long newBaseTerm = term(newBase);
+      entries.subList(0, (int) (newBase - baseIndex)).clear();
+      baseIndex = newBase;
+      baseTerm = newBaseTerm;
+    } else if (index == baseIndex) {
+      baseTerm = term;
+    }
+    return true;
+  }
+
   long term(long index) {
     if (index == baseIndex && baseTerm != UNKNOWN_TERM) {
       return baseTerm;

@@ -71,8 +71,12 @@ public final class RaftLogStore implements AutoCloseable {
    * @param segmentBytes size at which the WAL rolls to a new segment file
    *     ({@code quern.master.raft.wal.segment-bytes}, default 64 MiB); a batch may overshoot it
    * @param fsync        how files are forced to disk: {@link Fsync#FORCE}, or a fault injector in tests
+   * @param compactionMargin the Raft core's {@code compactionMargin} (set both alike): compacting at a
+   *     snapshot's index keeps the entries from {@code index - compactionMargin} on, in the WAL and after
+   *     a reopen, so a restarted node holds the margin it had (the oldest entry kept gives the core the
+   *     term before the margin)
    */
-  public record Options(long segmentBytes, Fsync fsync) {
+  public record Options(long segmentBytes, Fsync fsync, int compactionMargin) {
 
     public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
 
@@ -81,6 +85,18 @@ public final class RaftLogStore implements AutoCloseable {
         throw new IllegalArgumentException("segmentBytes must be positive: " + segmentBytes);
       }
       Objects.requireNonNull(fsync, "fsync");
+      if (compactionMargin < 0) {
+        throw new IllegalArgumentException("compactionMargin must not be negative: " + compactionMargin);
+      }
+    }
+
+    public Options(long segmentBytes, Fsync fsync) {
+      this(segmentBytes, fsync, 0);
+    }
+
+    /** These options with the core's compaction margin of {@code entries}. */
+    public Options withCompactionMargin(int entries) {
+      return new Options(segmentBytes, fsync, entries);
     }
 
     public Options(long segmentBytes) {
@@ -194,7 +210,7 @@ public final class RaftLogStore implements AutoCloseable {
     return Optional.ofNullable(snapshot);
   }
 
-  /** First index still in the log (snapshot index + 1, or 1). */
+  /** First index still in the log (snapshot index + 1, or 1; lower by the compaction margin). */
   public long firstIndex() {
     return log.firstIndex();
   }
@@ -270,17 +286,32 @@ public final class RaftLogStore implements AutoCloseable {
    * @throws IllegalArgumentException if {@code s.index()} is not beyond the current snapshot
    */
   public void saveSnapshot(Snapshot s) throws IOException {
+    saveSnapshot(s, null);
+  }
+
+  /**
+   * {@link #saveSnapshot(Snapshot)} of a snapshot whose file {@link #writeSnapshotTemp} (or a
+   * {@link #receiveSnapshot} sink) already wrote and forced: it is renamed into place instead of
+   * written again. With {@code written} null the file is written here.
+   */
+  public void saveSnapshot(Snapshot s, Path written) throws IOException {
     Objects.requireNonNull(s, "snapshot");
     checkUsable();
-    if (s.index() <= log.baseIndex()) {
-      throw new IllegalArgumentException("snapshot at " + s.index() + " is not beyond the current snapshot/base " + log.baseIndex());
+    long current = snapshot == null ? log.baseIndex() : Math.max(log.baseIndex(), snapshot.index());
+    if (s.index() <= current) {
+      throw new IllegalArgumentException("snapshot at " + s.index() + " is not beyond the current snapshot/base "
+          + current);
     }
     sync();
     List<SnapshotFiles.SnapshotFile> older = SnapshotFiles.list(dir);
-    poisonIfFsyncFails(() -> SnapshotFiles.write(dir, s, options.fsync()));
+    if (written == null) {
+      poisonIfFsyncFails(() -> SnapshotFiles.write(dir, s, options.fsync()));
+    } else {
+      poisonIfFsyncFails(() -> SnapshotFiles.install(dir, written, s, options.fsync()));
+    }
     snapshot = s;
-    if (log.compactTo(s.index(), s.term())) {
-      deleteCoveredSegments(s.index());
+    if (log.compactKeeping(s.index(), s.term(), options.compactionMargin())) {
+      deleteCoveredSegments(log.baseIndex());
     } else {
       log.reset(s.index(), s.term());
       resetOnDisk(s);
@@ -291,6 +322,49 @@ public final class RaftLogStore implements AutoCloseable {
       }
     }
     fsyncDir();
+  }
+
+  /**
+   * Writes {@code s} to a forced temp file for a later {@link #saveSnapshot(Snapshot, Path)}. Touches
+   * nothing else of the store, so it may run on another thread while the owner goes on; a crash
+   * before the rename leaves only the temp file, which the next open deletes.
+   *
+   * @throws FsyncFailedException if the force failed (the owner must stop, as for any failed force)
+   */
+  public Path writeSnapshotTemp(Snapshot s) throws IOException {
+    return SnapshotFiles.writeTemp(dir, s, options.fsync());
+  }
+
+  /**
+   * The file of the current snapshot ({@link #snapshot()}), whose bytes a leader streams to a follower
+   * ({@link #decodeSnapshot} reads them back), or empty if there is none.
+   */
+  public Optional<Path> snapshotFile() {
+    return snapshot == null || snapshot.isEmpty() ? Optional.empty()
+        : Optional.of(dir.resolve(SnapshotFiles.fileName(snapshot)));
+  }
+
+  /**
+   * A temp file in the store's directory for a snapshot arriving in chunks; once {@link
+   * IncomingSnapshot#finish() finished}, install it with {@link #saveSnapshot(Snapshot, Path)}.
+   */
+  public IncomingSnapshot receiveSnapshot(long index, long term) throws IOException {
+    checkUsable();
+    return new IncomingSnapshot(dir.resolve(SnapshotFiles.fileName(index, term) + ".recv.tmp"), options.fsync());
+  }
+
+  /** A snapshot file's bytes in memory (what {@link #snapshotFile()} holds), for stores without files. */
+  public static byte[] encodeSnapshot(Snapshot s) {
+    return SnapshotFiles.encode(s).array();
+  }
+
+  /**
+   * Reads and verifies (magic, version, CRC32C, lengths) the bytes of a snapshot file.
+   *
+   * @throws CorruptLogException if they are damaged or incomplete; {@code file} names them
+   */
+  public static Snapshot decodeSnapshot(byte[] bytes, Path file) throws CorruptLogException {
+    return SnapshotFiles.decode(bytes, file);
   }
 
   /** Syncs and releases the directory. */
@@ -488,7 +562,7 @@ public final class RaftLogStore implements AutoCloseable {
       }
       return false;
     }
-    if (log.compactTo(snapshot.index(), snapshot.term())) {
+    if (log.compactKeeping(snapshot.index(), snapshot.term(), options.compactionMargin())) {
       return false;
     }
     if (log.baseIndex() > snapshot.index()) {

@@ -70,12 +70,8 @@ final class SnapshotFiles {
     return files;
   }
 
-  /**
-   * Writes a snapshot durably; returns its final path.
-   *
-   * @throws FsyncFailedException if a force failed (the caller must not go on)
-   */
-  static Path write(Path dir, Snapshot s, Fsync fsync) throws IOException {
+  /** The file's bytes for {@code s}: what {@link #write} stores and what a leader streams to a follower. */
+  static ByteBuffer encode(Snapshot s) {
     List<Long> voters = s.membership().voters();
     List<Long> learners = s.membership().learners();
     Map<Long, byte[]> addresses = new TreeMap<>();
@@ -97,8 +93,24 @@ final class SnapshotFiles {
     CRC32C crc = new CRC32C();
     crc.update(buf.array(), 0, buf.position());
     buf.putInt((int) crc.getValue()).flip();
+    return buf;
+  }
 
-    Path target = dir.resolve(fileName(s));
+  /**
+   * Writes a snapshot durably; returns its final path.
+   *
+   * @throws FsyncFailedException if a force failed (the caller must not go on)
+   */
+  static Path write(Path dir, Snapshot s, Fsync fsync) throws IOException {
+    return install(dir, writeTemp(dir, s, fsync), s, fsync);
+  }
+
+  /**
+   * Writes {@code s} to a temp file ({@code .tmp}, deleted by the next open if never installed) and
+   * forces it. Touches no other file, so it may run on any thread while the store is in use.
+   */
+  static Path writeTemp(Path dir, Snapshot s, Fsync fsync) throws IOException {
+    ByteBuffer buf = encode(s);
     Path tmp = dir.resolve(fileName(s) + ".tmp");
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
       while (buf.hasRemaining()) {
@@ -110,6 +122,12 @@ final class SnapshotFiles {
         throw new FsyncFailedException(tmp, e);
       }
     }
+    return tmp;
+  }
+
+  /** Renames a forced temp file of {@code s} into place and forces the directory; returns the final path. */
+  static Path install(Path dir, Path tmp, Snapshot s, Fsync fsync) throws IOException {
+    Path target = dir.resolve(fileName(s));
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     Dirs.fsync(dir, fsync);
     return target;
@@ -117,7 +135,11 @@ final class SnapshotFiles {
 
   /** Reads and verifies a snapshot file; any damage is an error because it was durable. */
   static Snapshot read(Path file) throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
+    return decode(Files.readAllBytes(file), file);
+  }
+
+  /** Decodes and verifies the bytes of a snapshot file; {@code file} names them in errors. */
+  static Snapshot decode(byte[] bytes, Path file) throws CorruptLogException {
     if (bytes.length < FIXED_BYTES) {
       throw new CorruptLogException(file, 0, "snapshot file too short (" + bytes.length + " bytes)");
     }

@@ -60,7 +60,7 @@ public final class KvDemoMain {
         .forwardToLeader(false).build();
     RaftNodeActor.Settings settings = new RaftNodeActor.Settings(config, Duration.ofMillis(args.tickMillis()),
         peerPaths, voters, System.nanoTime() ^ args.id(), args.snapshotEvery());
-    RaftLogStore.Options wal = new RaftLogStore.Options(args.segmentBytes());
+    RaftLogStore.Options wal = new RaftLogStore.Options(args.segmentBytes()).withCompactionMargin(config.compactionMargin());
 
     CompletableFuture<ActorRef<RaftNodeActor.Command>> spawned = new CompletableFuture<>();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx -> {

@@ -266,6 +266,11 @@ final class KvDemoProcesses implements AutoCloseable {
     }
   }
 
+  /** The process id of master {@code id} (it must be running). */
+  long pid(int id) {
+    return processes[id].pid();
+  }
+
   /** CPU time master {@code id} has used so far (zero if not running or unknown). */
   Duration cpu(int id) {
     TestProcess p = processes[id];

@@ -1,6 +1,7 @@
 package dev.quern.raft.kvdemo;
 
 import dev.quern.raft.DedupStateMachine;
+import dev.quern.raft.SnapshotImage;
 import dev.quern.raft.StateMachine;
 import java.nio.charset.StandardCharsets;
 import java.util.TreeMap;
@@ -38,6 +39,13 @@ public final class KvStateMachine implements StateMachine {
       return StringMapCodec.encode(data);
     }
 
+    /** A shallow copy (keys and values are immutable strings); encoded on the snapshot thread. */
+    @Override
+    public SnapshotImage snapshotImage() {
+      TreeMap<String, String> frozen = new TreeMap<>(data);
+      return out -> out.write(StringMapCodec.encode(frozen));
+    }
+
     @Override
     public void restore(byte[] snapshot) {
       data.clear();
@@ -54,6 +62,11 @@ public final class KvStateMachine implements StateMachine {
   @Override
   public byte[] snapshot() {
     return dedup.snapshot();
+  }
+
+  @Override
+  public SnapshotImage snapshotImage() {
+    return dedup.snapshotImage();
   }
 
   @Override

@@ -31,6 +31,11 @@ import java.util.concurrent.locks.LockSupport;
  * the leader, time until a PUT is acknowledged by the new leader, restart the killed master, wait
  * until it caught up, repeat. Every PUT's entry (a ClientCommand with the key-value command) is 128
  * bytes of data.
+ *
+ * <p>With {@code -Dbench.stopSeconds=N} a phase before (3): the throughput load for N seconds with
+ * all three up, then N seconds more with one follower SIGSTOPped, the leader's RSS sampled every
+ * second (the maximum of each half); then SIGCONT and the time until the follower has caught up (by
+ * snapshot if the leader compacted past it).
  */
 public final class ProcessBench {
 
@@ -55,7 +60,7 @@ public final class ProcessBench {
     if (!extra.isBlank()) {
       flags.addAll(List.of(extra.trim().split("\\s+"))); // e.g. a JFR recording, for profiling
     }
-    try (KvDemoProcesses masters = new KvDemoProcesses(root, 3, flags, List.of("--snapshot-every", "100000"))) {
+    try (KvDemoProcesses masters = new KvDemoProcesses(root, 3, flags, List.of("--snapshot-every", System.getProperty("bench.snapshotEvery", "100000")))) {
       // Killed from outside (timeout, Ctrl-C): do not leave three masters running.
       Runtime.getRuntime().addShutdownHook(new Thread(masters::close));
       for (int id = 1; id <= 3; id++) {
@@ -81,9 +86,86 @@ public final class ProcessBench {
           + "(load %.2f)%n", lat.length, refused, lat[lat.length / 2] / 1e6, lat[(int) (lat.length * 0.99)] / 1e6,
           lat[lat.length - 1] / 1e6, load());
 
+      int stopSeconds = Integer.getInteger("bench.stopSeconds", 0);
+      if (stopSeconds > 0) {
+        stoppedFollower(masters, clients, connections, stopSeconds);
+      }
       if (kills > 0) {
         failover(masters, kills);
       }
+    }
+  }
+
+  /**
+   * The leader's RSS under full load for {@code seconds} with all three up (the baseline: the heap
+   * grows with the load, whatever the followers do), then for {@code seconds} more with one follower
+   * stopped; the maximum of each, sampled every second.
+   */
+  private static void stoppedFollower(KvDemoProcesses masters, int clients, int connections, int seconds)
+      throws Exception {
+    int leader = masters.awaitLeader(Duration.ofSeconds(120));
+    int follower = leader % 3 + 1;
+    long leaderPid = masters.pid(leader);
+    long rssStart = rssKiB(leaderPid);
+    long[] up = rssUnderLoad(masters.clientPort(leader), clients, connections, seconds, 3, leaderPid);
+    signal("STOP", masters.pid(follower));
+    long[] stopped;
+    try {
+      stopped = rssUnderLoad(masters.clientPort(leader), clients, connections, seconds, 4, leaderPid);
+    } finally {
+      signal("CONT", masters.pid(follower));
+    }
+    System.out.printf("leader RSS under full load: %,d KiB at start; all up %d s: %,d entries/s, max %,d KiB; "
+        + "follower %d stopped %d s: %,d entries/s, max %,d KiB, end %,d KiB (stopped/up max %.2f, load %.2f)%n",
+        rssStart, seconds, up[1], up[0], follower, seconds, stopped[1], stopped[0], rssKiB(leaderPid),
+        (double) stopped[0] / up[0], load());
+    long resumed = System.nanoTime();
+    masters.await("master " + follower + " caught up", Duration.ofSeconds(120), () -> caughtUp(masters, follower));
+    System.out.printf("follower %d caught up %.0f ms after SIGCONT%n", follower, (System.nanoTime() - resumed) / 1e6);
+  }
+
+  /** Runs the throughput load and samples {@code pid}'s RSS every second: {max KiB, entries/s}. */
+  private static long[] rssUnderLoad(int port, int clients, int connections, int seconds, int round, long pid)
+      throws Exception {
+    long[] maxRss = {rssKiB(pid)};
+    Thread sampler = new Thread(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        maxRss[0] = Math.max(maxRss[0], rssKiB(pid));
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    sampler.start();
+    double rate;
+    try {
+      rate = throughput(port, clients, connections, seconds, round);
+    } finally {
+      sampler.interrupt();
+      sampler.join();
+    }
+    return new long[] {Math.max(maxRss[0], rssKiB(pid)), Math.round(rate)};
+  }
+
+  private static long rssKiB(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException e) {
+      // gone: counts as zero
+    }
+    return 0;
+  }
+
+  private static void signal(String signal, long pid) throws Exception {
+    int rc = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
+    if (rc != 0) {
+      throw new IllegalStateException("kill -" + signal + " " + pid + " exited " + rc);
     }
   }
 

@@ -152,9 +152,11 @@ class RaftMonitorTest {
     // Index 1 is the founding configuration, 2 the new leader's no-op, 3 to 10 the commands.
     assertThat(last).isEqualTo(10);
     RaftMetrics m = monitor.metrics();
-    Await.until(BOUND, "the node to publish index 10 applied and its 8 commit latencies",
+    // Snapshots are written on another thread and saved when written: wait for the second too.
+    Await.until(BOUND, "the node to publish index 10 applied, its 8 commit latencies and 2 snapshots",
         () -> monitor.status().orElseThrow().applied() == 10 && m.get(Gauge.APPLIED_INDEX) == 10
-            && m.get(Counter.ENTRIES_APPLIED) == 10 && m.appendLatency().snapshot().count() == 8);
+            && m.get(Counter.ENTRIES_APPLIED) == 10 && m.appendLatency().snapshot().count() == 8
+            && m.get(Counter.SNAPSHOTS_TAKEN) == 2 && monitor.status().orElseThrow().snapshotIndex() == 10);
 
     RaftStatus s = monitor.status().orElseThrow();
     assertThat(s).isEqualTo(new RaftStatus(1, 2, 1, Role.LEADER, 1, 10, 10, 10, 10, List.of(1L), List.of(),

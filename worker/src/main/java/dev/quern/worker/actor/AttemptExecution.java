@@ -60,12 +60,14 @@ final class AttemptExecution implements Runnable {
     Thread thread = Thread.currentThread();
     ClassLoader previous = thread.getContextClassLoader();
     thread.setContextClassLoader(jobLoader);
+    RunningAttempts.started(spec);
     WorkerReport report;
     try {
       report = execute();
     } catch (Throwable t) {
       report = failure(t);
     } finally {
+      RunningAttempts.ended();
       thread.setContextClassLoader(previous);
     }
     worker.tell(new WorkerCommand.AttemptEnded(spec.id(), report));

@@ -1,5 +1,6 @@
 package dev.quern.worker.actor;
 
+import dev.quern.api.fs.FileSystem;
 import dev.quern.api.fs.FileSystems;
 import dev.quern.api.fs.LocalFileSystem;
 import dev.quern.worker.task.MapTaskSpec;
@@ -63,6 +64,29 @@ public final class OutputLayout {
   public static boolean writesOutput(TaskSpec spec) {
     return spec.id().kind() == TaskKind.REDUCE
         || (spec instanceof MapTaskSpec && spec.job().reduceTasks() == 0);
+  }
+
+  /**
+   * Creates {@code dir} (an attempt's directory, or {@code committed}) inside an existing {@code
+   * OUT/_temporary}: an attempt of a job that has ended, whose output the master removed, must
+   * not bring the directory back.
+   */
+  public static void createUnderTemporary(FileSystem fs, String dir) throws IOException {
+    String parent = parent(dir);
+    if (!fs.exists(parent) || !fs.status(parent).directory()) {
+      throw new NoSuchFileException(parent, null,
+          "the job's temporary output directory is gone (the job has ended)");
+    }
+    fs.mkdirs(dir);
+  }
+
+  /** The parent directory of a path on any filesystem, spelled as {@link #join} spells it. */
+  static String parent(String path) {
+    if (FileSystems.isLocal(path)) {
+      return LocalFileSystem.toPath(path).getParent().toString();
+    }
+    String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    return p.substring(0, p.lastIndexOf('/'));
   }
 
   /** Deletes a file or a directory tree; a missing path is fine (every caller is idempotent). */

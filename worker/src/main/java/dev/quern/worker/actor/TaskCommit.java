@@ -24,9 +24,9 @@ final class TaskCommit {
     String work = spec.outputWorkDir();
     String target = OutputLayout.committedDir(out, spec.id().taskName());
     FileSystem fs = FileSystems.get(work, spec.job().configuration());
-    fs.mkdirs(OutputLayout.committedRoot(out));
+    OutputLayout.createUnderTemporary(fs, OutputLayout.committedRoot(out));
     if (!fs.exists(work)) {
-      fs.mkdirs(work);
+      OutputLayout.createUnderTemporary(fs, work);
     }
     fs.delete(target);
     fs.rename(work, target);

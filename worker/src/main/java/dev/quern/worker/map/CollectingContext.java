@@ -17,15 +17,32 @@ import java.io.IOException;
 final class CollectingContext<K, V> implements Context<K, V> {
   private final TaskContext<K, V> task;
   private final MapOutputCollector<K, V> collector;
+  private final Class<?> keyClass;
+  private final Class<?> valueClass;
 
-  /** @param task answers everything but {@link #emit} */
-  CollectingContext(TaskContext<K, V> task, MapOutputCollector<K, V> collector) {
+  /**
+   * @param task answers everything but {@link #emit}
+   * @param keyClass the job's declared map output key class: emitted keys must be exactly of it
+   * @param valueClass the same for values (null values pass)
+   */
+  CollectingContext(TaskContext<K, V> task, MapOutputCollector<K, V> collector,
+      Class<?> keyClass, Class<?> valueClass) {
     this.task = task;
     this.collector = collector;
+    this.keyClass = keyClass;
+    this.valueClass = valueClass;
   }
 
   @Override
   public void emit(K key, V value) {
+    // Two class compares a record: records are read back as the declared classes, so anything
+    // else would fail later with a bare ClassCastException, or decode wrongly (a subclass).
+    if (key != null && key.getClass() != keyClass) {
+      throw MapOutputTypeException.of("key", key.getClass(), keyClass);
+    }
+    if (value != null && value.getClass() != valueClass) {
+      throw MapOutputTypeException.of("value", value.getClass(), valueClass);
+    }
     try {
       collector.collect(key, value);
     } catch (IOException e) {

@@ -12,6 +12,7 @@ import dev.quern.api.io.InputFormat;
 import dev.quern.api.io.OutputFormat;
 import dev.quern.api.io.RecordReader;
 import dev.quern.api.io.RecordWriter;
+import dev.quern.worker.actor.OutputLayout;
 import dev.quern.worker.runner.AttemptCounters;
 import dev.quern.worker.runner.CarriedException;
 import dev.quern.worker.runner.DataPathConfig;
@@ -25,6 +26,7 @@ import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.MapTaskSpec;
 import dev.quern.worker.task.TaskResult;
 import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BiConsumer;
@@ -51,7 +53,7 @@ public final class MapTask {
       OutputFormat<Object, Object> outputFormat =
           classes.create(job.outputFormat(), OutputFormat.class, "output format");
       String workDir = spec.outputWorkDir();
-      FileSystems.get(workDir, conf).mkdirs(workDir);
+      OutputLayout.createUnderTemporary(FileSystems.get(workDir, conf), workDir);
       long[] written = new long[1];
       try (RecordWriter<Object, Object> writer =
           outputFormat.open(workDir, "part-" + spec.id().taskName(), conf)) {
@@ -88,7 +90,7 @@ public final class MapTask {
       readAndMap(spec, inputFormat, mapper, counters, progress,
           new CollectingContext<>(taskContext(spec, counters, progress, (k, v) -> {
             throw new IllegalStateException("emits go to the collector");
-          }), collector));
+          }), collector, types.keyClass(), types.valueClass()));
       progress.phase(MAP_PHASE_END, 1f);
       MapOutputCollector.Result out = collector.finish();
       progress.set(1f);
@@ -109,27 +111,42 @@ public final class MapTask {
       ProgressTracker progress, Context<Object, Object> ctx) throws Exception {
     Configuration conf = spec.job().configuration();
     Interrupts.check(spec.id());
-    long n = 0;
-    try (RecordReader<Object, Object> reader = inputFormat.open(spec.split(), conf)) {
-      try {
-        mapper.setup(ctx);
-        while (reader.next()) {
-          n++;
-          if ((n & 4095) == 0) {
-            Interrupts.check(spec.id());
-            progress.set(reader.progress());
-          }
-          mapper.map(reader.key(), reader.value(), ctx);
-        }
-        mapper.cleanup(ctx);
-      } catch (EngineIOException e) {
-        throw e.getCause();
-      } catch (CarriedException e) {
-        throw e.carried();
-      } finally {
-        counters.add(TaskCounter.MAP_INPUT_RECORDS, n);
-        counters.add(TaskCounter.MAP_INPUT_BYTES, reader.bytesRead());
+    RecordReader<Object, Object> reader = null;
+    try {
+      reader = inputFormat.open(spec.split(), conf);
+      try (RecordReader<Object, Object> r = reader) {
+        readAndMap(spec, r, mapper, counters, progress, ctx);
       }
+    } catch (InterruptedException | Interrupts.Killed | ClosedByInterruptException e) {
+      throw e;
+    } catch (Exception e) {
+      throw InputFailure.of(spec.split(), reader == null ? null : reader.position(), e);
+    }
+  }
+
+  private static void readAndMap(MapTaskSpec spec, RecordReader<Object, Object> reader,
+      Mapper<Object, Object, Object, Object> mapper, AttemptCounters counters,
+      ProgressTracker progress, Context<Object, Object> ctx) throws Exception {
+    long n = 0;
+    try {
+      mapper.setup(ctx);
+      while (reader.next()) {
+        n++;
+        if ((n & 4095) == 0) {
+          Interrupts.check(spec.id());
+          progress.set(reader.progress());
+        }
+        mapper.map(reader.key(), reader.value(), ctx);
+      }
+      mapper.cleanup(ctx);
+    } catch (EngineIOException e) {
+      throw e.getCause();
+    } catch (CarriedException e) {
+      throw e.carried();
+    } finally {
+      counters.add(TaskCounter.MAP_INPUT_RECORDS, n);
+      counters.add(TaskCounter.MAP_INPUT_BYTES, reader.bytesRead());
+      counters.add(TaskCounter.MALFORMED_INPUT_RECORDS, reader.malformedRecords());
     }
   }
 }

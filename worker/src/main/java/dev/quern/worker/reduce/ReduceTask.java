@@ -8,6 +8,7 @@ import dev.quern.api.TaskCounter;
 import dev.quern.api.fs.FileSystems;
 import dev.quern.api.io.OutputFormat;
 import dev.quern.api.io.RecordWriter;
+import dev.quern.worker.actor.OutputLayout;
 import dev.quern.worker.runner.AttemptCounters;
 import dev.quern.worker.runner.DataPathConfig;
 import dev.quern.worker.runner.EngineIOException;
@@ -54,7 +55,7 @@ public final class ReduceTask {
     Path scratch = Path.of(spec.scratchDir());
     Files.createDirectories(scratch);
     String workDir = spec.outputWorkDir();
-    FileSystems.get(workDir, conf).mkdirs(workDir);
+    OutputLayout.createUnderTemporary(FileSystems.get(workDir, conf), workDir);
 
     List<SortedRun> runs = new ArrayList<>();
     try {

@@ -11,10 +11,14 @@ import java.util.Comparator;
  * How a job's map output keys and values are serialized, sorted and grouped: built once per task
  * from the job's classes.
  *
+ * @param keyClass the declared map output key class
+ * @param valueClass the declared map output value class
  * @param sortGrouping equality under the sort order (what the combiner groups by)
  * @param reduceGrouping the job's grouping comparator, or {@code sortGrouping}
  */
 public record MapOutputTypes<K, V>(
+    Class<K> keyClass,
+    Class<V> valueClass,
     Serde<K> keySerde,
     Serde<V> valueSerde,
     KeyOrder order,
@@ -35,6 +39,7 @@ public record MapOutputTypes<K, V>(
         : classes.create(job.groupingComparator(), Comparator.class, "grouping comparator");
     KeyGrouping reduceGrouping =
         group == null ? sortGrouping : KeyGrouping.of(group, keySerde, order);
-    return new MapOutputTypes<>(keySerde, valueSerde, order, sortGrouping, reduceGrouping);
+    return new MapOutputTypes<>(keyClass, valueClass, keySerde, valueSerde, order, sortGrouping,
+        reduceGrouping);
   }
 }

@@ -223,13 +223,16 @@ class RunnerBehaviourTest {
   }
 
   @Test
-  void mapperExceptionPropagatesUnchanged() throws Exception {
-    input("a.txt", List.of("fine", "also fine", "boom here", "never"));
+  void mapperExceptionPropagatesUnchangedAsTheCauseOfOneNamingTheInput() throws Exception {
+    Path file = input("a.txt", List.of("fine", "also fine", "boom here", "never"));
     JobSpec job = Job.builder("boom").input(tmp.resolve("in").toString())
         .output(tmp.resolve("out").toString()).mapper(TestJobs.ThrowingMapper.class)
         .mapOutput(String.class, Long.class).reduceTasks(1).build().spec();
     assertThatThrownBy(() -> new LocalJobRun(job, tmp).run())
-        .isExactlyInstanceOf(TestJobs.BoomException.class)
+        .isExactlyInstanceOf(dev.quern.worker.map.InputFailure.class)
+        .hasMessage("input " + file + " bytes 0-31, line at byte 15: "
+            + new TestJobs.BoomException("mapper hit boom at offset 15"))
+        .cause().isExactlyInstanceOf(TestJobs.BoomException.class)
         .hasMessage("mapper hit boom at offset 15");
   }
 

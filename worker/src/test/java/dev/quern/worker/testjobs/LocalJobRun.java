@@ -40,6 +40,8 @@ public final class LocalJobRun {
 
   @SuppressWarnings("unchecked")
   public LocalJobRun run() throws Exception {
+    // The master's job setup: attempts create their directories only under it.
+    java.nio.file.Files.createDirectories(workRoot);
     InputFormat<Object, Object> format = (InputFormat<Object, Object>) Class
         .forName(job.inputFormat()).getConstructor().newInstance();
     List<InputSplit> splits = format.splits(job.inputPaths(), job.configuration());

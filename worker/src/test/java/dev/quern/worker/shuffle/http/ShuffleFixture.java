@@ -78,6 +78,8 @@ final class ShuffleFixture {
       throws Exception {
     TaskAttemptId id = new TaskAttemptId(JOB_ID, TaskKind.REDUCE, partition, 1);
     Path work = dir.resolve("reduce-" + name).resolve(id.dirName());
+    // The job's OUT/_temporary, which the master's job setup makes before any attempt runs.
+    Files.createDirectories(work.getParent());
     new PipelineTaskRunner("reducer", source).run(new ReduceTaskSpec(id, job, partition, refs,
         dir.resolve("rscratch-" + name).toString(), work.toString()),
         getClass().getClassLoader(), TaskProgress.NONE);

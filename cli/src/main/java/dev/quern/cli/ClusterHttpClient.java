@@ -1,0 +1,37 @@
+package dev.quern.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+
+/** GETs of a master's {@code /api/cluster} endpoints; redirects are not followed. */
+final class ClusterHttpClient {
+  static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT)
+      .followRedirects(HttpClient.Redirect.NEVER).build();
+
+  /** A JSON answer and its status. */
+  record Answer(int status, JsonNode body) {}
+
+  /** The answer of {@code http://hostPort + path}, or empty if there is none (down, not JSON). */
+  Optional<Answer> get(String hostPort, String path) {
+    try {
+      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://" + hostPort + path))
+          .timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
+      return Optional.of(new Answer(r.statusCode(), JSON.readTree(r.body())));
+    } catch (IOException | IllegalArgumentException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.quern.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quern.master.cluster.ClusterHttp;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code quern cluster status}: every process of the cluster in DIR, alive or not; masters also
+ * with the role and term they report over HTTP. Exit code 0 whatever their state.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    description = "Lists every process of the cluster in --dir (kind, id, pid, address, alive; "
+        + "masters also role and term).")
+final class ClusterStatusCommand implements Callable<Integer> {
+  @Option(names = "--dir", paramLabel = "DIR", description = "The cluster's directory (default ~/.quern/cluster).")
+  Path dir;
+
+  @Option(names = "--json", description = "One JSON document instead of a table.")
+  boolean json;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws JsonProcessingException {
+    ClusterDir cd = new ClusterDir(dir == null ? ClusterDir.defaultDir() : dir);
+    if (!cd.exists()) {
+      throw new CliException("no cluster in " + cd.dir + " (no " + ClusterDir.PROCESSES
+          + " file): start one with 'quern cluster start --dir " + cd.dir + "'");
+    }
+    ClusterHttpClient http = new ClusterHttpClient();
+    ObjectNode doc = ClusterHttpClient.JSON.createObjectNode();
+    doc.put("dir", cd.dir.toString());
+    doc.put("address", cd.address().orElse(""));
+    ArrayNode procs = doc.putArray("processes");
+    for (ClusterDir.Proc p : cd.read()) {
+      ObjectNode n = procs.addObject();
+      boolean alive = p.alive();
+      n.put("kind", p.kind());
+      n.put("id", p.id());
+      n.put("pid", p.pid());
+      n.put("alive", alive);
+      n.put("address", p.address());
+      n.put("http", p.http());
+      n.put("log", p.log().toString());
+      if (p.kind().equals("master")) {
+        Optional<ClusterHttpClient.Answer> a = alive ? http.get(p.http(), ClusterHttp.STATUS)
+            : Optional.empty();
+        JsonNode s = a.filter(x -> x.status() == 200).map(ClusterHttpClient.Answer::body)
+            .orElse(null);
+        n.put("role", s == null ? "" : s.path("role").asText());
+        if (s == null) {
+          n.putNull("term");
+        } else {
+          n.put("term", s.path("term").asLong());
+        }
+        n.put("leader", s == null ? "" : s.path("leaderId").asText());
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(ClusterHttpClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
+    } else {
+      out.println("Cluster in " + cd.dir + (doc.path("address").asText().isEmpty() ? ""
+          : ": " + doc.path("address").asText()));
+      String fmt = "%-7s %-4s %-8s %-6s %-22s %-22s %-10s %s%n";
+      out.printf(fmt, "KIND", "ID", "PID", "ALIVE", "ADDRESS", "HTTP", "ROLE", "TERM");
+      for (JsonNode n : procs) {
+        boolean master = n.path("kind").asText().equals("master");
+        out.printf(fmt, n.path("kind").asText(), n.path("id").asText(), n.path("pid").asLong(),
+            n.path("alive").asBoolean() ? "yes" : "no", dash(n.path("address").asText()),
+            dash(n.path("http").asText()), master ? dash(n.path("role").asText()) : "-",
+            master && !n.path("term").isNull() ? n.path("term").asText() : "-");
+      }
+    }
+    out.flush();
+    return 0;
+  }
+
+  private static String dash(String s) {
+    return s.isEmpty() ? "-" : s;
+  }
+
+  /** The last {@code lines} lines of a log, or why there are none. */
+  static String tail(Path log, int lines) {
+    try {
+      List<String> all = Files.readAllLines(log);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException | RuntimeException e) {
+      return "(cannot read " + log + ": " + e + ")";
+    }
+  }
+}

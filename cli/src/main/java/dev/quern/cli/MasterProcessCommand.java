@@ -1,0 +1,111 @@
+package dev.quern.cli;
+
+import com.typesafe.config.Config;
+import dev.quern.master.cluster.MasterProcess;
+import dev.quern.master.cluster.MasterProcessConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code quern master}: one master process of a cluster, until SIGTERM. Prints one line
+ * {@code quern master ID ready: raft HOST:PORT, http http://HOST:PORT (pid N)} once it serves.
+ */
+@Command(name = "master", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    description = {
+        "Runs one master of a cluster: a Raft node (write-ahead log under --data) over Pekko "
+            + "Artery with the other masters, and an HTTP endpoint (GET /api/cluster, "
+            + "/api/cluster/workers). Runs until SIGTERM.",
+        "Every flag is also a key of the quern.master section of the --config file (flags win). "
+            + "Binds 127.0.0.1 only."})
+final class MasterProcessCommand implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", description = "A HOCON file (quern.master { ... }, pekko { ... }).")
+  Path config;
+
+  @Option(names = "--id", paramLabel = "ID", description = "This master's id, one of --peers (e.g. m1).")
+  String id;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "The master's directory (Raft log, snapshots).")
+  String data;
+
+  @Option(names = "--raft", paramLabel = "HOST:PORT", description = "The Raft (Artery) address to bind (default: its --peers entry).")
+  String raft;
+
+  @Option(names = "--http", paramLabel = "HOST:PORT", description = "The HTTP address to bind (port 0: any; default 127.0.0.1:0).")
+  String http;
+
+  @Option(names = "--peers", paramLabel = "ID=HOST:PORT,...", description = "Every master's Raft address, this one included.")
+  String peers;
+
+  @Option(names = "--tick", paramLabel = "DURATION", description = "Raft tick (default 100ms).")
+  String tick;
+
+  @Option(names = "--election-ticks", paramLabel = "N", description = "Election timeout in ticks (default 10).")
+  String electionTicks;
+
+  @Option(names = "--heartbeat-ticks", paramLabel = "N", description = "Raft heartbeat in ticks (default 1).")
+  String heartbeatTicks;
+
+  @Option(names = "--snapshot-every", paramLabel = "N", description = "Snapshot after N applied entries (default 10000).")
+  String snapshotEvery;
+
+  @Option(names = "--worker-timeout", paramLabel = "DURATION", description = "A worker silent this long is dead (default 10s).")
+  String workerTimeout;
+
+  @Option(names = "--hello-interval", paramLabel = "DURATION", description = "How often masters tell each other their HTTP address (default 1s).")
+  String helloInterval;
+
+  @Option(names = "--print-config", description = "Print the effective configuration and exit.")
+  boolean printConfig;
+
+  @Option(names = {"-v", "--verbose"}, description = "Log everything's INFO lines, not only Quern's.")
+  boolean verbose;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws IOException {
+    Map<String, Object> flags = new LinkedHashMap<>();
+    flags.put("id", id);
+    flags.put("data", data);
+    flags.put("raft", raft);
+    flags.put("http", http);
+    flags.put("peers", peers == null ? null : ProcessConfigs.pairs("--peers", peers));
+    flags.put("tick", tick);
+    flags.put("election-ticks", electionTicks);
+    flags.put("heartbeat-ticks", heartbeatTicks);
+    flags.put("snapshot-every", snapshotEvery);
+    flags.put("worker-timeout", workerTimeout);
+    flags.put("hello-interval", helloInterval);
+    Config effective = ProcessConfigs.load(config, MasterProcessConfig.SECTION, flags,
+        MasterProcessConfig.defaults());
+    PrintWriter out = spec.commandLine().getOut();
+    if (printConfig) {
+      out.print(ProcessConfigs.render(effective, MasterProcessConfig.SECTION));
+      out.flush();
+      return 0;
+    }
+    MasterProcessConfig master;
+    try {
+      master = MasterProcessConfig.from(effective);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+    ProcessLogging.configure(verbose);
+    MasterProcess process = MasterProcess.start(master, effective);
+    Runtime.getRuntime().addShutdownHook(new Thread(process::close, "quern-master-shutdown"));
+    out.println("quern master " + master.id() + " ready: raft " + master.raft() + ", http http://"
+        + process.httpAddress() + " (pid " + ProcessHandle.current().pid() + ")");
+    out.flush();
+    process.awaitTermination();
+    return 0;
+  }
+}

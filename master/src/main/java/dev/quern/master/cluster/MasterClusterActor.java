@@ -1,0 +1,177 @@
+package dev.quern.master.cluster;
+
+import dev.quern.raft.RaftStatus;
+import dev.quern.raft.node.RaftMonitor;
+import dev.quern.worker.cluster.ClusterWire.Accepted;
+import dev.quern.worker.cluster.ClusterWire.Heartbeat;
+import dev.quern.worker.cluster.ClusterWire.MasterHello;
+import dev.quern.worker.cluster.ClusterWire.NotLeader;
+import dev.quern.worker.cluster.ClusterWire.Refused;
+import dev.quern.worker.cluster.ClusterWire.ToMaster;
+import dev.quern.worker.cluster.WorkerAgent;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A master's cluster actor ({@code /user/cluster}): answers workers' heartbeats, and while this
+ * master leads keeps the live workers as soft state, dropping one whose heartbeats stopped for
+ * the worker timeout. The workers are forgotten whenever the master does not lead, and start
+ * afresh in each term it leads in: a worker that kept heartbeating another leader meanwhile
+ * registers again. A master that does not lead answers with who does. It also announces this
+ * master's HTTP address to the others.
+ */
+public final class MasterClusterActor {
+  private static final Logger log = LoggerFactory.getLogger(MasterClusterActor.class);
+
+  /**
+   * @param httpAddress this master's HTTP endpoint, {@code host:port}
+   * @param checkInterval how often leadership and worker liveness are checked
+   */
+  public record Settings(MasterProcessConfig config, String httpAddress, RaftMonitor monitor,
+      Duration checkInterval, Clock clock) {}
+
+  private enum Tick { INSTANCE }
+
+  public static Behavior<Object> create(Settings settings, ClusterBoard board) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerAtFixedRate(Tick.INSTANCE, settings.checkInterval());
+      Registry r = new Registry(ctx, settings, board);
+      return Behaviors.receive(Object.class)
+          .onMessageEquals(Tick.INSTANCE, r::onTick)
+          .onMessage(Heartbeat.class, r::onHeartbeat)
+          .onMessage(MasterHello.class, r::onHello)
+          .onMessage(Refused.class, r::onRefused)
+          .build();
+    }));
+  }
+
+  private static final class Registry {
+    private final ActorContext<Object> ctx;
+    private final Settings settings;
+    private final ClusterBoard board;
+    private final MasterProcessConfig config;
+    private final List<ActorRef<ToMaster>> peers = new ArrayList<>();
+    private final Map<String, Entry> workers = new HashMap<>();
+    /** The term this master leads in, or 0 while it does not. */
+    private long leadingTerm;
+    private long lastHello;
+
+    private record Entry(LiveWorker worker, long lastNanos) {}
+
+    Registry(ActorContext<Object> ctx, Settings settings, ClusterBoard board) {
+      this.ctx = ctx;
+      this.settings = settings;
+      this.board = board;
+      this.config = settings.config();
+      ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
+      config.peers().forEach((id, raft) -> {
+        if (!id.equals(config.id())) {
+          peers.add(resolver.resolveActorRef(WorkerAgent.masterPath(raft.toString())));
+        }
+      });
+      board.announce(config.id(), settings.httpAddress());
+    }
+
+    Behavior<Object> onTick() {
+      checkLeadership();
+      if (leadingTerm != 0) {
+        long now = System.nanoTime();
+        long timeout = config.workerTimeout().toNanos();
+        boolean changed = workers.values().removeIf(e -> {
+          if (now - e.lastNanos() > timeout) {
+            log.info("worker {} is dead: no heartbeat for {} ms", e.worker().id(),
+                (now - e.lastNanos()) / 1_000_000);
+            return true;
+          }
+          return false;
+        });
+        if (changed) {
+          publish();
+        }
+      }
+      if (System.nanoTime() - lastHello >= config.helloInterval().toNanos()) {
+        lastHello = System.nanoTime();
+        MasterHello hello = new MasterHello(config.id(), settings.httpAddress());
+        peers.forEach(p -> p.tell(hello));
+      }
+      return Behaviors.same();
+    }
+
+    Behavior<Object> onHeartbeat(Heartbeat h) {
+      Optional<RaftStatus> status = checkLeadership();
+      if (leadingTerm == 0) {
+        long term = status.map(RaftStatus::term).orElse(0L);
+        String leader = status.map(s -> config.masterId(s.leader())).orElse("");
+        String address = leader.isEmpty() ? "" : config.peers().get(leader).toString();
+        h.replyTo().tell(new NotLeader(config.id(), term, leader, address));
+        return Behaviors.same();
+      }
+      Instant now = settings.clock().instant();
+      Entry old = workers.get(h.workerId());
+      if (old == null) {
+        log.info("worker {} registered ({}, {} slots, term {}{})", h.workerId(), h.address(),
+            h.slots(), leadingTerm, h.registering() ? "" : ", was with another leader");
+      }
+      Instant registered = old == null ? now : old.worker().registered();
+      workers.put(h.workerId(), new Entry(new LiveWorker(h.workerId(), h.address(), h.slots(),
+          h.freeSlots(), h.running(), registered, now), System.nanoTime()));
+      h.replyTo().tell(new Accepted(leadingTerm, config.id(), ctx.getSelf().narrow()));
+      publish();
+      return Behaviors.same();
+    }
+
+    Behavior<Object> onHello(MasterHello h) {
+      if (config.peers().containsKey(h.masterId()) && !h.masterId().equals(config.id())) {
+        board.announce(h.masterId(), h.httpAddress());
+      }
+      return Behaviors.same();
+    }
+
+    /** A worker follows a newer leader: this master was deposed, and Raft will tell it soon. */
+    Behavior<Object> onRefused(Refused r) {
+      log.warn("worker {} refused master {}'s message: it follows {} in term {}", r.workerId(),
+          config.id(), r.leaderId(), r.term());
+      workers.remove(r.workerId());
+      publish();
+      return Behaviors.same();
+    }
+
+    /** Follows the Raft node's role: a new term of leadership starts with no workers. */
+    private Optional<RaftStatus> checkLeadership() {
+      Optional<RaftStatus> status = settings.monitor().status();
+      long term = status.filter(RaftStatus::isLeader).map(RaftStatus::term).orElse(0L);
+      if (term != leadingTerm) {
+        if (term != 0) {
+          log.info("master {} leads in term {}; waiting for workers' heartbeats", config.id(), term);
+        } else {
+          log.info("master {} no longer leads; forgetting {} worker(s)", config.id(), workers.size());
+        }
+        leadingTerm = term;
+        workers.clear();
+        publish();
+      }
+      return status;
+    }
+
+    private void publish() {
+      List<LiveWorker> live = new ArrayList<>();
+      workers.values().forEach(e -> live.add(e.worker()));
+      live.sort(Comparator.comparing(LiveWorker::id));
+      board.publish(new ClusterBoard.Workers(leadingTerm, live));
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package dev.quern.master.cluster;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.quern.master.replicated.JobBookMachine;
+import dev.quern.raft.RaftConfig;
+import dev.quern.raft.StateMachine;
+import dev.quern.raft.node.RaftMonitor;
+import dev.quern.raft.node.RaftNodeActor;
+import dev.quern.raft.node.WalRaftPersistence;
+import dev.quern.raft.storage.RaftLogStore;
+import dev.quern.worker.cluster.ArteryConfig;
+import dev.quern.worker.cluster.WorkerAgent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running master process: an actor system ({@value WorkerAgent#MASTER_SYSTEM}) on Artery at the
+ * master's Raft address, the Raft node ({@code /user/raft}) on the fsynced write-ahead log under
+ * {@code data/raft} with the job book ({@link JobBookMachine}) as its state machine, the cluster
+ * actor ({@code /user/cluster}) and the HTTP endpoint. Every member
+ * of {@code peers} founds the group when its storage is empty, as in the Raft KV demo.
+ */
+public final class MasterProcess implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MasterProcess.class);
+
+  private final MasterProcessConfig config;
+  private final ActorSystem<Void> system;
+  private final ClusterHttp http;
+  private final RaftMonitor monitor;
+
+  private MasterProcess(MasterProcessConfig config, ActorSystem<Void> system, ClusterHttp http,
+      RaftMonitor monitor) {
+    this.config = config;
+    this.system = system;
+    this.http = http;
+    this.monitor = monitor;
+  }
+
+  /** Starts a master whose replicated state machine is the job book. */
+  public static MasterProcess start(MasterProcessConfig config, Config user) throws IOException {
+    return start(config, user, JobBookMachine::new);
+  }
+
+  /**
+   * @param user the whole user configuration (its {@code pekko} section tunes the actor system)
+   * @param machines a new, empty replicated state machine per call
+   */
+  public static MasterProcess start(MasterProcessConfig config, Config user,
+      Supplier<StateMachine> machines) throws IOException {
+    Files.createDirectories(config.data());
+    RaftMonitor monitor = new RaftMonitor();
+    ClusterBoard board = new ClusterBoard();
+    Clock clock = Clock.systemUTC();
+    ClusterHttp http = ClusterHttp.start(config.http().host(), config.http().port(), config,
+        monitor, board, clock);
+    Map<Long, String> peerPaths = new TreeMap<>();
+    List<Long> voters = new ArrayList<>();
+    config.peers().forEach((id, raft) -> {
+      long raftId = config.raftId(id);
+      voters.add(raftId);
+      if (!id.equals(config.id())) {
+        peerPaths.put(raftId, "pekko://" + WorkerAgent.MASTER_SYSTEM + "@" + raft + "/user/raft");
+      }
+    });
+    long raftId = config.raftId(config.id());
+    // As the KV demo: appends stay under Artery's default frame; lagging followers within 1,000
+    // entries of a snapshot catch up from the log.
+    RaftConfig raftConfig = RaftConfig.builder(raftId).electionTicks(config.electionTicks())
+        .heartbeatTicks(config.heartbeatTicks()).maxEntriesPerMessage(256).compactionMargin(1000)
+        .build();
+    // The seed only spreads election timeouts; it is the environment's, not a scenario's.
+    RaftNodeActor.Settings settings = new RaftNodeActor.Settings(raftConfig, config.tick(),
+        peerPaths, voters, System.nanoTime() ^ raftId, config.snapshotEvery(), monitor);
+    MasterClusterActor.Settings clusterSettings = new MasterClusterActor.Settings(config,
+        http.address(), monitor, checkInterval(config), clock);
+    Config pekko = ConfigFactory.parseString("""
+        pekko.actor.serializers.raft-kryo = "dev.quern.raft.node.RaftKryoSerializer"
+        pekko.actor.serialization-bindings { "dev.quern.raft.node.RaftWire" = raft-kryo }
+        """).withFallback(ArteryConfig.of(config.raft().host(), config.raft().port(), user));
+    CompletableFuture<Void> spawned = new CompletableFuture<>();
+    ActorSystem<Void> system;
+    try {
+      system = ActorSystem.create(Behaviors.setup(ctx -> {
+        ctx.spawn(RaftNodeActor.create(settings, WalRaftPersistence.reopening(
+            config.data().resolve("raft"), RaftLogStore.Options.defaults()), machines), "raft");
+        ctx.spawn(MasterClusterActor.create(clusterSettings, board), WorkerAgent.MASTER_ACTOR);
+        spawned.complete(null);
+        return Behaviors.empty();
+      }), WorkerAgent.MASTER_SYSTEM, pekko);
+    } catch (RuntimeException e) {
+      http.close();
+      throw e;
+    }
+    try {
+      spawned.get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      system.terminate();
+      http.close();
+      throw new IllegalStateException("master " + config.id() + " did not start its actors", e);
+    }
+    log.info("master {} (raft node {}) on Artery {}, HTTP {}, data in {}", config.id(), raftId,
+        config.raft(), http.address(), config.data());
+    return new MasterProcess(config, system, http, monitor);
+  }
+
+  /** Liveness is checked a few times per timeout, so a dead worker goes within ~1.25 timeouts. */
+  private static Duration checkInterval(MasterProcessConfig config) {
+    Duration quarter = config.workerTimeout().dividedBy(4);
+    Duration hello = config.helloInterval();
+    Duration d = quarter.compareTo(hello) < 0 ? quarter : hello;
+    return d.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : d;
+  }
+
+  public MasterProcessConfig config() {
+    return config;
+  }
+
+  /** The HTTP endpoint as bound, {@code host:port}. */
+  public String httpAddress() {
+    return http.address();
+  }
+
+  public RaftMonitor monitor() {
+    return monitor;
+  }
+
+  /** Blocks until the actor system ends. */
+  public void awaitTermination() {
+    system.getWhenTerminated().toCompletableFuture().join();
+  }
+
+  @Override
+  public void close() {
+    http.close();
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("master {}: actor system did not stop within 10 s", config.id());
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package dev.quern.master.cluster;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
+import dev.quern.worker.cluster.Loopback;
+import dev.quern.worker.cluster.Loopback.HostPort;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * The settings of a master process, read from the {@code quern.master} section (keys and
+ * defaults in {@code master-defaults.conf}, next to this class).
+ *
+ * @param peers every master's Raft address by id, this one included
+ */
+public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort http,
+    SortedMap<String, HostPort> peers, Duration tick, int electionTicks, int heartbeatTicks,
+    int snapshotEvery, Duration workerTimeout, Duration helloInterval) {
+
+  public static final String SECTION = "quern.master";
+
+  public MasterProcessConfig {
+    peers = new TreeMap<>(peers);
+  }
+
+  public static Config defaults() {
+    return ConfigFactory.parseResources(MasterProcessConfig.class, "master-defaults.conf");
+  }
+
+  /**
+   * Reads and checks the section; throws {@link IllegalArgumentException} naming the key (as its
+   * flag) that is missing or wrong, or the address that is not loopback.
+   */
+  public static MasterProcessConfig from(Config root) {
+    Config c = root.withFallback(defaults()).getConfig(SECTION);
+    try {
+      String id = c.getString("id").trim();
+      if (id.isEmpty()) {
+        throw new IllegalArgumentException("--id: no master id given (e.g. m1)");
+      }
+      if (c.getString("data").isBlank()) {
+        throw new IllegalArgumentException("--data: no data directory given");
+      }
+      SortedMap<String, HostPort> peers = new TreeMap<>();
+      for (Map.Entry<String, ConfigValue> e : c.getObject("peers").entrySet()) {
+        String peer = e.getKey();
+        peers.put(peer, Loopback.require("--peers " + peer, String.valueOf(e.getValue().unwrapped())));
+      }
+      if (!peers.containsKey(id)) {
+        throw new IllegalArgumentException("--peers must list every master, this one (" + id
+            + ") included: got " + peers.keySet());
+      }
+      HostPort raft = c.getString("raft").isBlank() ? peers.get(id) : Loopback.require("--raft", c.getString("raft"));
+      if (!raft.equals(peers.get(id))) {
+        throw new IllegalArgumentException("--raft " + raft + " differs from this master's entry in --peers ("
+            + id + "=" + peers.get(id) + ")");
+      }
+      if (raft.port() == 0) {
+        throw new IllegalArgumentException("--raft: the other masters must know the port; 0 will not do");
+      }
+      HostPort http = Loopback.require("--http", c.getString("http"));
+      int electionTicks = c.getInt("election-ticks");
+      int heartbeatTicks = c.getInt("heartbeat-ticks");
+      if (heartbeatTicks < 1 || electionTicks <= heartbeatTicks) {
+        throw new IllegalArgumentException("--election-ticks (" + electionTicks
+            + ") must be greater than --heartbeat-ticks (" + heartbeatTicks + "), which is at least 1");
+      }
+      return new MasterProcessConfig(id, Path.of(c.getString("data")), raft, http, peers,
+          positive(c, "tick"), electionTicks, heartbeatTicks, c.getInt("snapshot-every"),
+          positive(c, "worker-timeout"), positive(c, "hello-interval"));
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  /** The Raft node id of master {@code masterId}: its place in the sorted ids, from 1. */
+  public long raftId(String masterId) {
+    return new ArrayList<>(peers.keySet()).indexOf(masterId) + 1;
+  }
+
+  /** The master of Raft node {@code raftId}, or "" if there is none (0: no leader known). */
+  public String masterId(long raftId) {
+    List<String> ids = new ArrayList<>(peers.keySet());
+    return raftId >= 1 && raftId <= ids.size() ? ids.get((int) raftId - 1) : "";
+  }
+
+  private static Duration positive(Config c, String key) {
+    Duration d = c.getDuration(key);
+    if (d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException("--" + key + ": must be positive, got " + d);
+    }
+    return d;
+  }
+}

@@ -1,0 +1,70 @@
+package dev.quern.worker.cluster;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The settings of a worker process, read from the {@code quern.worker} section (keys and defaults
+ * in {@code worker-defaults.conf}, next to this class).
+ */
+public record WorkerProcessConfig(String id, List<String> masters, int slots, Path data,
+    String host, int port, Duration heartbeatInterval, Duration leaderTimeout) {
+
+  public static final String SECTION = "quern.worker";
+
+  /** The defaults, for a configuration to fall back on. */
+  public static Config defaults() {
+    return ConfigFactory.parseResources(WorkerProcessConfig.class, "worker-defaults.conf");
+  }
+
+  /**
+   * Reads and checks the section; throws {@link IllegalArgumentException} naming the key (as its
+   * flag) that is missing or wrong, or the address that is not loopback.
+   */
+  public static WorkerProcessConfig from(Config root) {
+    Config c = root.withFallback(defaults()).getConfig(SECTION);
+    try {
+      String id = c.getString("id").isBlank() ? "worker-" + ProcessHandle.current().pid()
+          : c.getString("id").trim();
+      List<String> masters = c.getStringList("masters");
+      if (masters.isEmpty()) {
+        throw new IllegalArgumentException("--masters: no master given (HOST:PORT,...)");
+      }
+      for (String m : masters) {
+        Loopback.require("--masters", m);
+      }
+      int slots = c.getInt("slots");
+      if (slots < 1) {
+        throw new IllegalArgumentException("--slots: at least 1, got " + slots);
+      }
+      if (c.getString("data").isBlank()) {
+        throw new IllegalArgumentException("--data: no data directory given");
+      }
+      String host = c.getString("host");
+      Loopback.requireHost("--host", host);
+      int port = c.getInt("port");
+      Duration interval = positive(c, "heartbeat-interval");
+      Duration leaderTimeout = positive(c, "leader-timeout");
+      if (leaderTimeout.compareTo(interval) <= 0) {
+        throw new IllegalArgumentException("--leader-timeout (" + leaderTimeout
+            + ") must be longer than --heartbeat-interval (" + interval + ")");
+      }
+      return new WorkerProcessConfig(id, List.copyOf(masters), slots, Path.of(c.getString("data")),
+          host, port, interval, leaderTimeout);
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  static Duration positive(Config c, String key) {
+    Duration d = c.getDuration(key);
+    if (d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException("--" + key + ": must be positive, got " + d);
+    }
+    return d;
+  }
+}
