@@ -2,6 +2,11 @@ package dev.quern.api.io;
 
 import dev.quern.api.Configuration;
 import dev.quern.api.Sizes;
+import dev.quern.api.fs.BlockLocation;
+import dev.quern.api.fs.FileStatus;
+import dev.quern.api.fs.FileSystem;
+import dev.quern.api.fs.FileSystems;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +19,10 @@ import java.util.stream.Stream;
  * {@value #SPLIT_SIZE} bytes (default 64 MiB). As in Hadoop, names starting with {@code _} or
  * {@code .} are skipped (so a job can read another job's output directory), and the last split of
  * a file may be up to 10% larger rather than leave a tiny tail split.
+ *
+ * <p>Inputs may be local or on another filesystem ({@code hdfs://nn:8020/data}, see {@link
+ * FileSystems}). There, unless {@value #SPLIT_SIZE} is set, splits follow the file's blocks, and
+ * each split carries the hosts of the block that holds most of it.
  *
  * <pre>{@code
  * public class CsvInputFormat extends FileInputFormat<Long, String[]> {
@@ -35,7 +44,15 @@ public abstract class FileInputFormat<K, V> implements InputFormat<K, V> {
       throw new IllegalArgumentException(SPLIT_SIZE + " must be positive, got " + splitSize);
     }
     List<InputSplit> splits = new ArrayList<>();
-    for (Path file : listFiles(inputPaths)) {
+    List<String> local = new ArrayList<>();
+    for (String p : inputPaths) {
+      if (FileSystems.isLocal(p)) {
+        local.add(p);
+      } else {
+        remoteSplits(p, conf, conf.get(SPLIT_SIZE) == null ? 0 : splitSize, splits);
+      }
+    }
+    for (Path file : listFiles(local)) {
       long size = Files.size(file);
       if (!isSplittable(file) || size == 0) {
         splits.add(new FileSplit(file.toString(), 0, size, List.of()));
@@ -49,6 +66,73 @@ public abstract class FileInputFormat<K, V> implements InputFormat<K, V> {
       splits.add(new FileSplit(file.toString(), start, size - start, List.of()));
     }
     return splits;
+  }
+
+  /** Splits of the files under one non-local path; {@code splitSize} 0 follows the blocks. */
+  private void remoteSplits(String path, Configuration conf, long splitSize,
+      List<InputSplit> splits) throws IOException {
+    FileSystem fs = FileSystems.get(path, conf);
+    for (FileStatus file : listFiles(fs, path)) {
+      long size = file.length();
+      // The name decides splittability (.gz); a Path of the URI keeps the file name.
+      if (!isSplittable(Path.of(file.name())) || size == 0) {
+        splits.add(new FileSplit(file.path(), 0, size, hosts(fs, file, 0, size)));
+        continue;
+      }
+      long step = splitSize > 0 ? splitSize
+          : file.blockSize() > 0 ? file.blockSize() : DEFAULT_SPLIT_SIZE;
+      long start = 0;
+      while ((size - start) / (double) step > SPLIT_SLOP) {
+        splits.add(new FileSplit(file.path(), start, step, hosts(fs, file, start, step)));
+        start += step;
+      }
+      splits.add(new FileSplit(file.path(), start, size - start,
+          hosts(fs, file, start, size - start)));
+    }
+  }
+
+  /** The hosts of the block that holds the most bytes of the range. */
+  private static List<String> hosts(FileSystem fs, FileStatus file, long start, long length)
+      throws IOException {
+    List<String> best = List.of();
+    long most = 0;
+    for (BlockLocation b : fs.blockLocations(file.path(), start, Math.max(1, length))) {
+      long o = b.overlap(start, start + Math.max(1, length));
+      if (o > most) {
+        most = o;
+        best = b.hosts();
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The files under a path of any filesystem, recursively and sorted, skipping names that start
+   * with {@code _} or {@code .}. Fails naming the path when it does not exist.
+   */
+  public static List<FileStatus> listFiles(FileSystem fs, String path) throws IOException {
+    FileStatus root;
+    try {
+      root = fs.status(path);
+    } catch (FileNotFoundException e) {
+      throw new IOException("input path " + path + " does not exist", e);
+    }
+    List<FileStatus> files = new ArrayList<>();
+    if (!root.directory()) {
+      files.add(root);
+      return files;
+    }
+    for (FileStatus s : fs.list(root.path())) {
+      if (s.name().startsWith("_") || s.name().startsWith(".")) {
+        continue;
+      }
+      if (s.directory()) {
+        files.addAll(listFiles(fs, s.path()));
+      } else {
+        files.add(s);
+      }
+    }
+    return files;
   }
 
   /**
@@ -75,7 +159,7 @@ public abstract class FileInputFormat<K, V> implements InputFormat<K, V> {
   public static List<Path> listFiles(List<String> inputPaths) throws IOException {
     List<Path> files = new ArrayList<>();
     for (String p : inputPaths) {
-      Path path = Path.of(p);
+      Path path = dev.quern.api.fs.LocalFileSystem.toPath(p);
       if (!Files.exists(path)) {
         throw new IOException("input path " + p + " does not exist");
       }

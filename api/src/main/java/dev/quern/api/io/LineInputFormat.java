@@ -57,7 +57,8 @@ public abstract class LineInputFormat<K, V> extends FileInputFormat<K, V> {
   public RecordReader<K, V> open(InputSplit split, Configuration conf) throws IOException {
     FileSplit fs = fileSplit(split);
     LineParser<K, V> parser = parser(fs, conf);
-    return new ParsingReader<>(new LineRecordReader(fs, TextInputFormat.charset(conf)), parser);
+    return new ParsingReader<>(
+        new LineRecordReader(fs, TextInputFormat.charset(conf), conf), parser);
   }
 
   /** Skips the lines the parser drops; progress and bytes are those of the lines read. */

@@ -1,19 +1,18 @@
 package dev.quern.api.io;
 
+import dev.quern.api.Configuration;
+import dev.quern.api.fs.FileSystems;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -61,28 +60,41 @@ public final class LineRecordReader implements RecordReader<Long, String> {
 
   /** Reads UTF-8 lines. */
   public LineRecordReader(FileSplit split) throws IOException {
-    this(split, StandardCharsets.UTF_8);
+    this(split, StandardCharsets.UTF_8, Configuration.empty());
   }
 
-  /** Reads lines in {@code charset} (see {@link TextInputFormat#charset}). */
+  /** Reads UTF-8 lines of a file on any filesystem ({@link FileSystems}), set up by {@code conf}. */
+  public LineRecordReader(FileSplit split, Configuration conf) throws IOException {
+    this(split, StandardCharsets.UTF_8, conf);
+  }
+
+  /** Reads lines in {@code charset} (see {@link TextInputFormat#charset}) of a local file. */
   public LineRecordReader(FileSplit split, Charset charset) throws IOException {
+    this(split, charset, Configuration.empty());
+  }
+
+  /**
+   * Reads lines in {@code charset} (see {@link TextInputFormat#charset}) of a file on any
+   * filesystem ({@link FileSystems}), configured by {@code conf}.
+   */
+  public LineRecordReader(FileSplit split, Charset charset, Configuration conf)
+      throws IOException {
     this.split = split;
     this.charset = charset;
     Path path = Path.of(split.path());
-    FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+    long seek = isGzip(path) || split.start() == 0 ? 0 : split.start() - 1;
+    InputStream ch = FileSystems.get(split.path(), conf).open(split.path(), seek);
     try {
       if (isGzip(path)) {
         if (split.start() != 0) {
           throw new IOException("gzip file " + split.path() + " cannot be split at "
               + split.start());
         }
-        this.in = new GZIPInputStream(Channels.newInputStream(ch), BUFFER);
+        this.in = new GZIPInputStream(ch, BUFFER);
         this.end = Long.MAX_VALUE;
         this.pos = 0;
       } else {
-        long seek = split.start() == 0 ? 0 : split.start() - 1;
-        ch.position(seek);
-        this.in = Channels.newInputStream(ch);
+        this.in = ch;
         this.end = split.end();
         this.pos = seek;
         if (split.start() != 0) {

@@ -1,6 +1,8 @@
 package dev.quern.api.io;
 
 import dev.quern.api.Configuration;
+import dev.quern.api.fs.FileSystems;
+import dev.quern.api.fs.LocalFileSystem;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -25,11 +27,26 @@ public interface OutputFormat<K, V> {
    * job ever overwrites or mixes with committed output.
    */
   default void checkOutput(String outputPath, Configuration conf) throws IOException {
-    if (java.nio.file.Files.exists(Path.of(outputPath))) {
+    if (FileSystems.get(outputPath, conf).exists(outputPath)) {
       throw new IOException("output directory " + outputPath + " already exists");
     }
   }
 
   /** Opens a writer for one task's file {@code baseName} (plus an extension) in {@code workDir}. */
   RecordWriter<K, V> open(Path workDir, String baseName, Configuration conf) throws IOException;
+
+  /**
+   * Opens a writer in a work directory on any filesystem ({@code hdfs://...} as well as local;
+   * see {@link FileSystems}); the engine calls this one. By default a local directory goes to
+   * {@link #open(Path, String, Configuration)} and any other fails naming the directory: a format
+   * that can write elsewhere overrides this, writing through {@link FileSystems#get}.
+   */
+  default RecordWriter<K, V> open(String workDir, String baseName, Configuration conf)
+      throws IOException {
+    if (FileSystems.isLocal(workDir)) {
+      return open(LocalFileSystem.toPath(workDir), baseName, conf);
+    }
+    throw new IOException(getClass().getName() + " writes only local files, not to " + workDir
+        + " (it does not override OutputFormat.open(String, String, Configuration))");
+  }
 }

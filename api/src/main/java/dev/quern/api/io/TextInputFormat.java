@@ -59,9 +59,9 @@ public class TextInputFormat extends FileInputFormat<Long, String> {
   public RecordReader<Long, String> open(InputSplit split, Configuration conf) throws IOException {
     Charset charset = charset(conf);
     if (split instanceof CombinedFileSplit c) {
-      return new CombinedRecordReader<>(c, part -> new LineRecordReader(part, charset));
+      return new CombinedRecordReader<>(c, part -> new LineRecordReader(part, charset, conf));
     }
-    return new LineRecordReader(fileSplit(split), charset);
+    return new LineRecordReader(fileSplit(split), charset, conf);
   }
 
   /**

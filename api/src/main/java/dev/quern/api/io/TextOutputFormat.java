@@ -1,6 +1,9 @@
 package dev.quern.api.io;
 
 import dev.quern.api.Configuration;
+import dev.quern.api.fs.FileSystem;
+import dev.quern.api.fs.FileSystems;
+import dev.quern.api.fs.LocalFileSystem;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,9 +26,22 @@ public class TextOutputFormat<K, V> implements OutputFormat<K, V> {
   @Override
   public RecordWriter<K, V> open(Path workDir, String baseName, Configuration conf)
       throws IOException {
+    return writer(Files.newOutputStream(workDir.resolve(baseName)), conf);
+  }
+
+  @Override
+  public RecordWriter<K, V> open(String workDir, String baseName, Configuration conf)
+      throws IOException {
+    if (FileSystems.isLocal(workDir)) {
+      return open(LocalFileSystem.toPath(workDir), baseName, conf);
+    }
+    FileSystem fs = FileSystems.get(workDir, conf);
+    return writer(fs.create(fs.child(workDir, baseName)), conf);
+  }
+
+  private RecordWriter<K, V> writer(OutputStream file, Configuration conf) {
     byte[] sep = conf.get(SEPARATOR, "\t").getBytes(StandardCharsets.UTF_8);
-    OutputStream out =
-        new BufferedOutputStream(Files.newOutputStream(workDir.resolve(baseName)), 256 * 1024);
+    OutputStream out = new BufferedOutputStream(file, 256 * 1024);
     return new RecordWriter<>() {
       private long bytes;
 

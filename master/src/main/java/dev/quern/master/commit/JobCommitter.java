@@ -2,9 +2,14 @@ package dev.quern.master.commit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.quern.api.Configuration;
+import dev.quern.api.fs.FileStatus;
+import dev.quern.api.fs.FileSystem;
+import dev.quern.api.fs.FileSystems;
+import dev.quern.api.fs.LocalFileSystem;
 import dev.quern.worker.actor.OutputLayout;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -78,6 +83,15 @@ import java.util.List;
  *       directory (attempts create only their own directory, under an existing {@code
  *       _temporary}); what it may leave is removed again when that attempt reports.
  * </ul>
+ *
+ * <h2>Filesystems</h2>
+ *
+ * OUT may be local or on any filesystem of {@link FileSystems} ({@code hdfs://nn:8020/out}); the
+ * same steps run through its {@link FileSystem}. The guarantees rest on one property: the rename
+ * of a directory (task commit) is atomic, as on a local disk and on HDFS. On a store without
+ * atomic directory rename (object stores), a crash inside a task commit can leave a partial
+ * {@code committed/T}; use this protocol only where rename is atomic. Hadoop settings come from
+ * the job's {@code quern.hadoop.*} entries when the caller passes its configuration.
  */
 public final class JobCommitter {
   private static final ObjectMapper JSON =
@@ -93,12 +107,17 @@ public final class JobCommitter {
    * job as its creator, so that {@link #abortJob} removes it whole.
    */
   public static void setupJob(String outputPath) throws IOException {
-    Path out = Path.of(outputPath);
-    boolean created = !Files.exists(out);
-    Path temporary = OutputLayout.temporaryDir(outputPath);
-    Files.createDirectories(temporary);
+    setupJob(outputPath, Configuration.empty());
+  }
+
+  /** As {@link #setupJob(String)}, with the job's configuration (Hadoop settings). */
+  public static void setupJob(String outputPath, Configuration conf) throws IOException {
+    FileSystem fs = FileSystems.get(outputPath, conf);
+    boolean created = !fs.exists(outputPath);
+    String tmp = OutputLayout.temporaryDir(outputPath);
+    fs.mkdirs(tmp);
     if (created) {
-      Files.write(temporary.resolve(CREATED_MARK), new byte[0]);
+      fs.create(fs.child(tmp, CREATED_MARK)).close();
     }
   }
 
@@ -107,39 +126,57 @@ public final class JobCommitter {
    * {@code _SUCCESS}. Safe to run again after a crash at any point.
    */
   public static void commitJob(String outputPath, SuccessFile success) throws IOException {
-    Path out = Path.of(outputPath);
-    Path committed = OutputLayout.temporaryDir(outputPath).resolve(OutputLayout.COMMITTED);
-    List<Path> moved = new ArrayList<>();
+    commitJob(outputPath, success, Configuration.empty());
+  }
+
+  /** As {@link #commitJob(String, SuccessFile)}, with the job's configuration. */
+  public static void commitJob(String outputPath, SuccessFile success, Configuration conf)
+      throws IOException {
+    FileSystem fs = FileSystems.get(outputPath, conf);
+    String committed = OutputLayout.committedRoot(outputPath);
+    List<String> moved = new ArrayList<>();
     try {
-      if (Files.isDirectory(committed)) {
-        for (Path taskDir : sorted(committed)) {
-          for (Path file : sorted(taskDir)) {
-            Path target = out.resolve(file.getFileName().toString());
-            if (Files.exists(target)) {
-              throw new IOException("two tasks wrote " + target + " (the second from " + taskDir
-                  + ")");
+      if (fs.exists(committed)) {
+        for (FileStatus taskDir : fs.list(committed)) {
+          for (FileStatus file : fs.list(taskDir.path())) {
+            String target = OutputLayout.join(outputPath, file.name());
+            if (fs.exists(target)) {
+              throw new IOException("two tasks wrote " + target + " (the second from "
+                  + taskDir.path() + ")");
             }
-            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+            fs.rename(file.path(), target);
             moved.add(target);
           }
         }
       }
     } catch (IOException | RuntimeException e) {
       // The job will fail: a failed job leaves no part file, so take back what this run moved.
-      for (Path p : moved) {
+      for (String p : moved) {
         try {
-          OutputLayout.deleteTree(p);
+          fs.delete(p);
         } catch (IOException suppressed) {
           e.addSuppressed(suppressed);
         }
       }
       throw e;
     }
-    OutputLayout.deleteTree(OutputLayout.temporaryDir(outputPath));
-    Path tmp = out.resolve("." + OutputLayout.SUCCESS + ".tmp");
-    JSON.writeValue(tmp.toFile(), success);
-    Files.move(tmp, out.resolve(OutputLayout.SUCCESS), StandardCopyOption.ATOMIC_MOVE,
-        StandardCopyOption.REPLACE_EXISTING);
+    fs.delete(OutputLayout.temporaryDir(outputPath));
+    String tmp = OutputLayout.join(outputPath, "." + OutputLayout.SUCCESS + ".tmp");
+    String target = OutputLayout.join(outputPath, OutputLayout.SUCCESS);
+    if (fs instanceof LocalFileSystem) {
+      Path local = LocalFileSystem.toPath(tmp);
+      JSON.writeValue(local.toFile(), success);
+      Files.move(local, LocalFileSystem.toPath(target), StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+      return;
+    }
+    // No atomic replace through the interface: a rerun (after a crash) rewrites it whole.
+    fs.delete(tmp);
+    try (OutputStream o = fs.create(tmp)) {
+      o.write(JSON.writeValueAsBytes(success));
+    }
+    fs.delete(target);
+    fs.rename(tmp, target);
   }
 
   /**
@@ -147,11 +184,17 @@ public final class JobCommitter {
    * (OUT and what it held before stay).
    */
   public static void abortJob(String outputPath) throws IOException {
-    Path temporary = OutputLayout.temporaryDir(outputPath);
-    if (Files.exists(temporary.resolve(CREATED_MARK))) {
-      OutputLayout.deleteTree(Path.of(outputPath));
+    abortJob(outputPath, Configuration.empty());
+  }
+
+  /** As {@link #abortJob(String)}, with the job's configuration. */
+  public static void abortJob(String outputPath, Configuration conf) throws IOException {
+    FileSystem fs = FileSystems.get(outputPath, conf);
+    String tmp = OutputLayout.temporaryDir(outputPath);
+    if (fs.exists(fs.child(tmp, CREATED_MARK))) {
+      fs.delete(outputPath);
     } else {
-      OutputLayout.deleteTree(temporary);
+      fs.delete(tmp);
     }
   }
 
@@ -160,12 +203,10 @@ public final class JobCommitter {
     return JSON.readValue(file.toFile(), SuccessFile.class);
   }
 
-  private static List<Path> sorted(Path dir) throws IOException {
-    List<Path> out = new ArrayList<>();
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-      s.forEach(out::add);
+  /** Reads a {@code _SUCCESS} file back from any filesystem. */
+  public static SuccessFile readSuccess(String file, Configuration conf) throws IOException {
+    try (var in = FileSystems.get(file, conf).open(file, 0)) {
+      return JSON.readValue(in, SuccessFile.class);
     }
-    out.sort(null);
-    return out;
   }
 }

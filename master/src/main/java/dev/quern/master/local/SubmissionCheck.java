@@ -9,6 +9,7 @@ import dev.quern.api.Partitioner;
 import dev.quern.api.Reducer;
 import dev.quern.api.Sizes;
 import dev.quern.api.io.FileInputFormat;
+import dev.quern.api.fs.FileSystems;
 import dev.quern.api.io.FileSplit;
 import dev.quern.api.io.InputFormat;
 import dev.quern.api.io.InputSplit;
@@ -142,7 +143,8 @@ final class SubmissionCheck {
     }
     Set<String> probed = new HashSet<>();
     for (InputSplit s : splits) {
-      if (s instanceof FileSplit fs && probed.add(fs.path())) {
+      // Files on other filesystems were listed through it; there is no local file to probe.
+      if (s instanceof FileSplit fs && FileSystems.isLocal(fs.path()) && probed.add(fs.path())) {
         probe(Path.of(fs.path()));
       }
     }

@@ -1,5 +1,8 @@
 package dev.quern.worker.actor;
 
+import dev.quern.api.fs.FileSystem;
+import dev.quern.api.fs.FileSystems;
+import dev.quern.api.fs.LocalFileSystem;
 import dev.quern.worker.task.MapTaskSpec;
 import dev.quern.worker.task.TaskAttemptId;
 import dev.quern.worker.task.TaskKind;
@@ -24,16 +27,34 @@ public final class OutputLayout {
 
   private OutputLayout() {}
 
-  public static Path temporaryDir(String outputPath) {
-    return Path.of(outputPath).resolve(TEMPORARY);
+  // Paths are strings, not java.nio Paths, so that hdfs://nn:8020/out keeps its "//".
+
+  public static String temporaryDir(String outputPath) {
+    return join(outputPath, TEMPORARY);
   }
 
-  public static Path attemptDir(String outputPath, TaskAttemptId attempt) {
-    return temporaryDir(outputPath).resolve(attempt.dirName());
+  public static String attemptDir(String outputPath, TaskAttemptId attempt) {
+    return join(temporaryDir(outputPath), attempt.dirName());
   }
 
-  public static Path committedDir(String outputPath, String taskName) {
-    return temporaryDir(outputPath).resolve(COMMITTED).resolve(taskName);
+  /** {@code OUT/_temporary/committed}, the parent of every committed task directory. */
+  public static String committedRoot(String outputPath) {
+    return join(temporaryDir(outputPath), COMMITTED);
+  }
+
+  public static String committedDir(String outputPath, String taskName) {
+    return join(committedRoot(outputPath), taskName);
+  }
+
+  /**
+   * A child of a directory on any filesystem: a local one spelled as {@code Path.resolve} spells
+   * it (a {@code file:} URI becomes a plain path), any other joined with {@code /}.
+   */
+  public static String join(String dir, String name) {
+    if (FileSystems.isLocal(dir)) {
+      return LocalFileSystem.toPath(dir).resolve(name).toString();
+    }
+    return dir.endsWith("/") ? dir + name : dir + "/" + name;
   }
 
   /**
@@ -50,13 +71,22 @@ public final class OutputLayout {
    * OUT/_temporary}: an attempt of a job that has ended, whose output the master removed, must
    * not bring the directory back.
    */
-  public static void createUnderTemporary(Path dir) throws IOException {
-    Path parent = dir.getParent();
-    if (!Files.isDirectory(parent)) {
-      throw new NoSuchFileException(parent.toString(), null,
+  public static void createUnderTemporary(FileSystem fs, String dir) throws IOException {
+    String parent = parent(dir);
+    if (!fs.exists(parent) || !fs.status(parent).directory()) {
+      throw new NoSuchFileException(parent, null,
           "the job's temporary output directory is gone (the job has ended)");
     }
-    Files.createDirectories(dir);
+    fs.mkdirs(dir);
+  }
+
+  /** The parent directory of a path on any filesystem, spelled as {@link #join} spells it. */
+  static String parent(String path) {
+    if (FileSystems.isLocal(path)) {
+      return LocalFileSystem.toPath(path).getParent().toString();
+    }
+    String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    return p.substring(0, p.lastIndexOf('/'));
   }
 
   /** Deletes a file or a directory tree; a missing path is fine (every caller is idempotent). */

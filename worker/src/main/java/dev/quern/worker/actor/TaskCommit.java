@@ -1,14 +1,15 @@
 package dev.quern.worker.actor;
 
+import dev.quern.api.fs.FileSystem;
+import dev.quern.api.fs.FileSystems;
 import dev.quern.worker.task.TaskSpec;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * The task side of the output commit: after the master granted it, an attempt's directory
  * becomes the task's committed directory by one rename; a denied attempt deletes its directory.
+ * The output may be on any filesystem ({@link FileSystems}); the rename of a directory is atomic
+ * on a local disk and on HDFS.
  */
 final class TaskCommit {
   private TaskCommit() {}
@@ -20,17 +21,19 @@ final class TaskCommit {
    */
   static void promote(TaskSpec spec) throws IOException {
     String out = spec.job().outputPath();
-    Path work = Path.of(spec.outputWorkDir());
-    Path target = OutputLayout.committedDir(out, spec.id().taskName());
-    OutputLayout.createUnderTemporary(target.getParent());
-    if (!Files.exists(work)) {
-      OutputLayout.createUnderTemporary(work);
+    String work = spec.outputWorkDir();
+    String target = OutputLayout.committedDir(out, spec.id().taskName());
+    FileSystem fs = FileSystems.get(work, spec.job().configuration());
+    OutputLayout.createUnderTemporary(fs, OutputLayout.committedRoot(out));
+    if (!fs.exists(work)) {
+      OutputLayout.createUnderTemporary(fs, work);
     }
-    OutputLayout.deleteTree(target);
-    Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
+    fs.delete(target);
+    fs.rename(work, target);
   }
 
   static void discard(TaskSpec spec) throws IOException {
-    OutputLayout.deleteTree(Path.of(spec.outputWorkDir()));
+    FileSystems.get(spec.outputWorkDir(), spec.job().configuration())
+        .delete(spec.outputWorkDir());
   }
 }

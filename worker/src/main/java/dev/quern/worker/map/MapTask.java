@@ -7,6 +7,7 @@ import dev.quern.api.Mapper;
 import dev.quern.api.Partitioner;
 import dev.quern.api.Reducer;
 import dev.quern.api.TaskCounter;
+import dev.quern.api.fs.FileSystems;
 import dev.quern.api.io.InputFormat;
 import dev.quern.api.io.OutputFormat;
 import dev.quern.api.io.RecordReader;
@@ -51,8 +52,8 @@ public final class MapTask {
     if (job.reduceTasks() == 0) {
       OutputFormat<Object, Object> outputFormat =
           classes.create(job.outputFormat(), OutputFormat.class, "output format");
-      Path workDir = Path.of(spec.outputWorkDir());
-      OutputLayout.createUnderTemporary(workDir);
+      String workDir = spec.outputWorkDir();
+      OutputLayout.createUnderTemporary(FileSystems.get(workDir, conf), workDir);
       long[] written = new long[1];
       try (RecordWriter<Object, Object> writer =
           outputFormat.open(workDir, "part-" + spec.id().taskName(), conf)) {

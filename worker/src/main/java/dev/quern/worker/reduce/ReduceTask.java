@@ -5,6 +5,7 @@ import dev.quern.api.Configuration;
 import dev.quern.api.JobSpec;
 import dev.quern.api.Reducer;
 import dev.quern.api.TaskCounter;
+import dev.quern.api.fs.FileSystems;
 import dev.quern.api.io.OutputFormat;
 import dev.quern.api.io.RecordWriter;
 import dev.quern.worker.actor.OutputLayout;
@@ -53,8 +54,8 @@ public final class ReduceTask {
         classes.create(job.outputFormat(), OutputFormat.class, "output format");
     Path scratch = Path.of(spec.scratchDir());
     Files.createDirectories(scratch);
-    Path workDir = Path.of(spec.outputWorkDir());
-    OutputLayout.createUnderTemporary(workDir);
+    String workDir = spec.outputWorkDir();
+    OutputLayout.createUnderTemporary(FileSystems.get(workDir, conf), workDir);
 
     List<SortedRun> runs = new ArrayList<>();
     try {

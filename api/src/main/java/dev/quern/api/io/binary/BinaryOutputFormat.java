@@ -4,7 +4,11 @@ import dev.quern.api.Configuration;
 import dev.quern.api.Sizes;
 import dev.quern.api.io.OutputFormat;
 import dev.quern.api.io.RecordWriter;
+import dev.quern.api.fs.FileSystem;
+import dev.quern.api.fs.FileSystems;
+import dev.quern.api.fs.LocalFileSystem;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -36,7 +40,23 @@ public class BinaryOutputFormat<K, V> implements OutputFormat<K, V> {
   @Override
   public RecordWriter<K, V> open(Path workDir, String baseName, Configuration conf)
       throws IOException {
-    Path file = workDir.resolve(baseName + EXTENSION);
+    Path path = workDir.resolve(baseName + EXTENSION);
+    return open(path.toString(), () -> Files.newOutputStream(path), conf);
+  }
+
+  @Override
+  public RecordWriter<K, V> open(String workDir, String baseName, Configuration conf)
+      throws IOException {
+    if (FileSystems.isLocal(workDir)) {
+      return open(LocalFileSystem.toPath(workDir), baseName, conf);
+    }
+    FileSystem fs = FileSystems.get(workDir, conf);
+    String file = fs.child(workDir, baseName + EXTENSION);
+    return open(file, () -> fs.create(file), conf);
+  }
+
+  private RecordWriter<K, V> open(String file, BinaryRecordWriter.Sink sink, Configuration conf)
+      throws IOException {
     boolean compress = switch (conf.get(BinaryFormat.OUTPUT_COMPRESSION, "lz4").trim()
         .toLowerCase(Locale.ROOT)) {
       case "lz4" -> true;
@@ -55,10 +75,10 @@ public class BinaryOutputFormat<K, V> implements OutputFormat<K, V> {
     Class<K> keyClass = load(conf, BinaryFormat.OUTPUT_KEY_CLASS, loader);
     Class<V> valueClass = load(conf, BinaryFormat.OUTPUT_VALUE_CLASS, loader);
     if (keyClass != null && valueClass != null) {
-      return new BinaryRecordWriter<>(file, keyClass, valueClass, compress, (int) blockSize,
+      return new BinaryRecordWriter<>(file, sink, keyClass, valueClass, compress, (int) blockSize,
           loader);
     }
-    return new FirstRecordWriter<>(file, keyClass, valueClass, compress, (int) blockSize,
+    return new FirstRecordWriter<>(file, sink, keyClass, valueClass, compress, (int) blockSize,
         loader);
   }
 
@@ -78,7 +98,8 @@ public class BinaryOutputFormat<K, V> implements OutputFormat<K, V> {
 
   /** Opens the file at the first record, taking missing classes from that record. */
   private static final class FirstRecordWriter<K, V> implements RecordWriter<K, V> {
-    private final Path file;
+    private final String file;
+    private final BinaryRecordWriter.Sink sink;
     private final Class<K> keyClass;
     private final Class<V> valueClass;
     private final boolean compress;
@@ -86,9 +107,10 @@ public class BinaryOutputFormat<K, V> implements OutputFormat<K, V> {
     private final ClassLoader loader;
     private BinaryRecordWriter<K, V> delegate;
 
-    FirstRecordWriter(Path file, Class<K> keyClass, Class<V> valueClass, boolean compress,
+    FirstRecordWriter(String file, BinaryRecordWriter.Sink sink, Class<K> keyClass, Class<V> valueClass, boolean compress,
         int blockSize, ClassLoader loader) {
       this.file = file;
+      this.sink = sink;
       this.keyClass = keyClass;
       this.valueClass = valueClass;
       this.compress = compress;
@@ -112,7 +134,7 @@ public class BinaryOutputFormat<K, V> implements OutputFormat<K, V> {
           }
           v = (Class<V>) value.getClass();
         }
-        delegate = new BinaryRecordWriter<>(file, k, v, compress, blockSize, loader);
+        delegate = new BinaryRecordWriter<>(file, sink, k, v, compress, blockSize, loader);
       }
       delegate.write(key, value);
     }
@@ -128,7 +150,7 @@ public class BinaryOutputFormat<K, V> implements OutputFormat<K, V> {
       if (delegate == null) {
         // An empty task output is still a valid file, so the next job can read the directory;
         // readers accept Object as a placeholder for any class here.
-        delegate = new BinaryRecordWriter<>(file,
+        delegate = new BinaryRecordWriter<>(file, sink,
             keyClass != null ? keyClass : (Class<K>) (Class<?>) Object.class,
             valueClass != null ? valueClass : (Class<V>) (Class<?>) Object.class,
             compress, blockSize, loader);

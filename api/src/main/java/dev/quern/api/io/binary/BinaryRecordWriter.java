@@ -7,6 +7,7 @@ import dev.quern.api.serde.Serdes;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -27,7 +28,7 @@ import net.jpountz.lz4.LZ4Factory;
 public final class BinaryRecordWriter<K, V> implements RecordWriter<K, V> {
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final Path file;
+  private final String file;
   private final DataOutputStream out;
   private final Serde<K> keySerde;
   private final Serde<V> valueSerde;
@@ -50,6 +51,22 @@ public final class BinaryRecordWriter<K, V> implements RecordWriter<K, V> {
    */
   public BinaryRecordWriter(Path file, Class<K> keyClass, Class<V> valueClass, boolean compress,
       int blockSize, ClassLoader loader) throws IOException {
+    this(file.toString(), () -> Files.newOutputStream(file), keyClass, valueClass, compress,
+        blockSize, loader);
+  }
+
+  /** Opens a file's stream, after the arguments are checked (so a bad one creates no file). */
+  @FunctionalInterface
+  public interface Sink {
+    OutputStream open() throws IOException;
+  }
+
+  /**
+   * Writes into the stream that {@code sink} opens (on any filesystem); {@code file} names it in
+   * errors.
+   */
+  public BinaryRecordWriter(String file, Sink sink, Class<K> keyClass, Class<V> valueClass,
+      boolean compress, int blockSize, ClassLoader loader) throws IOException {
     if (blockSize <= 0) {
       throw new IllegalArgumentException("block size must be positive, got " + blockSize);
     }
@@ -61,7 +78,7 @@ public final class BinaryRecordWriter<K, V> implements RecordWriter<K, V> {
     this.block = new Output(Math.min(blockSize, 1 << 20) + 1024, -1);
     this.lz4 = compress ? LZ4Factory.fastestInstance().fastCompressor() : null;
     RANDOM.nextBytes(sync);
-    this.out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file),
+    this.out = new DataOutputStream(new BufferedOutputStream(sink.open(),
         128 * 1024));
     byte[] header = BinaryFileHeader.create(keyClass.getName(), valueClass.getName(), sync)
         .encode();
