@@ -95,7 +95,7 @@ class ClusterAttemptsTest {
   void aMapOnOneWorkerFeedsAReduceOnAnotherOverHttp() throws Exception {
     Path input = Files.writeString(tmp.resolve("in.txt"), "a\nb\nc\n");
     String out = tmp.resolve("out").toString();
-    Files.createDirectories(OutputLayout.temporaryDir(out));
+    Files.createDirectories(Path.of(OutputLayout.temporaryDir(out)));
     JobSpec job = Job.builder("t").input(input.toString()).output(out)
         .mapper(TestJobs.SkewMapper.class).reducer(TestJobs.CountReducer.class)
         .mapOutput(String.class, Long.class).output(String.class, Long.class).reduceTasks(1)
@@ -136,7 +136,7 @@ class ClusterAttemptsTest {
     assertEquals("w2", reduceDone.workerId());
     assertNotEquals(0, reduceDone.counters().get("test", "values"));
 
-    Path committed = OutputLayout.committedDir(out, reduce.taskName());
+    Path committed = Path.of(OutputLayout.committedDir(out, reduce.taskName()));
     StringBuilder text = new StringBuilder();
     try (Stream<Path> files = Files.list(committed)) {
       for (Path f : files.sorted().toList()) {
