@@ -49,18 +49,7 @@ final class DriverRun {
         guard.watch(cluster, submitter);
         Throwable failure = invoke(main, call, submitter, loader);
         awaitRemaining(submitter);
-        // A job's own reason first: a driver that throws over a failed job mostly repeats it.
-        for (JobHandle h : submitter.submitted()) {
-          JobStatus s = h.status();
-          if (!s.succeeded()) {
-            String state = s.state().name().toLowerCase(java.util.Locale.ROOT);
-            String why = s.failure() == null ? state + ": no reason given"
-                : s.failure().startsWith(state + " ") ? Errors.firstLine(s.failure())
-                : state + ": " + Errors.firstLine(s.failure());
-            throw new JobFailedException("job '" + s.name() + "' (" + s.id() + ") " + why,
-                s.failure());
-          }
-        }
+        checkJobs(submitter);
         if (failure != null) {
           throw new CliException(Errors.oneLine(failure), failure);
         }
@@ -76,7 +65,22 @@ final class DriverRun {
     }
   }
 
-  private static Throwable invoke(Method main, AppJar.DriverCall call, JobSubmitter submitter,
+  /** A job's own reason first: a driver that throws over a failed job mostly repeats it. */
+  static void checkJobs(ReportingSubmitter submitter) {
+    for (JobHandle h : submitter.submitted()) {
+      JobStatus s = h.status();
+      if (!s.succeeded()) {
+        String state = s.state().name().toLowerCase(java.util.Locale.ROOT);
+        String why = s.failure() == null ? state + ": no reason given"
+            : s.failure().startsWith(state + " ") ? Errors.firstLine(s.failure())
+            : state + ": " + Errors.firstLine(s.failure());
+        throw new JobFailedException("job '" + s.name() + "' (" + s.id() + ") " + why,
+            s.failure());
+      }
+    }
+  }
+
+  static Throwable invoke(Method main, AppJar.DriverCall call, JobSubmitter submitter,
       ClassLoader loader) {
     JobSubmitter previous = JobSubmitter.install(submitter);
     Thread thread = Thread.currentThread();
@@ -96,13 +100,13 @@ final class DriverRun {
   }
 
   /** A driver may return before its jobs end; the cluster stays up until they do. */
-  private static void awaitRemaining(ReportingSubmitter submitter) throws InterruptedException {
+  static void awaitRemaining(ReportingSubmitter submitter) throws InterruptedException {
     for (JobHandle h : submitter.submitted()) {
       h.awaitCompletion();
     }
   }
 
-  private static Method mainMethod(AppJar jar, String className, ClassLoader loader) {
+  static Method mainMethod(AppJar jar, String className, ClassLoader loader) {
     Class<?> cls;
     try {
       cls = Class.forName(className, false, loader);
@@ -126,7 +130,7 @@ final class DriverRun {
     return main;
   }
 
-  private static URL url(AppJar jar) {
+  static URL url(AppJar jar) {
     try {
       return jar.path().toUri().toURL();
     } catch (MalformedURLException e) {

@@ -31,7 +31,12 @@ final class ExamplesCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Logging.configure(options.verbose);
-    options.uiPort(); // a bad option is a usage error (exit 2) whether or not the jar is there
+    // A bad option is a usage error (exit 2) whether or not the jar is there.
+    if (options.onCluster()) {
+      ClusterDriverRun.checkAddress(options.master);
+    } else {
+      options.uiPort();
+    }
     Path jar = ExamplesJar.locate();
     Map<String, ExamplesJar.Example> examples = ExamplesJar.catalogue(jar);
     PrintWriter out = spec.commandLine().getOut();
@@ -50,6 +55,10 @@ final class ExamplesCommand implements Callable<Integer> {
           + String.join(", ", examples.keySet()));
     }
     AppJar app = AppJar.open(jar.toString());
+    if (options.onCluster()) {
+      return ClusterDriverRun.run(app, new AppJar.DriverCall(example.mainClass(), args), options,
+          out, spec.commandLine().getErr());
+    }
     return DriverRun.run(app, new AppJar.DriverCall(example.mainClass(), args), options, out,
         spec.commandLine().getErr());
   }

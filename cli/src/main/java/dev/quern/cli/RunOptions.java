@@ -17,10 +17,16 @@ import picocli.CommandLine.ParameterException;
 final class RunOptions {
   static final int DEFAULT_UI_PORT = 8080;
 
-  @Option(names = "--master", paramLabel = "local[N]", defaultValue = "local",
+  @Option(names = "--master", paramLabel = "local[N]|quern://HOST:PORT,...", defaultValue = "local",
       description = "Where jobs run: local[N] starts N workers inside this process; "
-          + "local or local[*] starts one per core (default: ${DEFAULT-VALUE}).")
+          + "local or local[*] starts one per core; quern://HOST:PORT,... submits to a cluster "
+          + "through its masters' HTTP addresses (default: ${DEFAULT-VALUE}).")
   String master;
+
+  /** Whether {@code --master} names a cluster of master processes. */
+  boolean onCluster() {
+    return master.trim().startsWith("quern://");
+  }
 
   @Option(names = "-D", paramLabel = "KEY=VALUE", preprocessor = KeyValue.class,
       description = "A configuration entry for every job the driver submits; "

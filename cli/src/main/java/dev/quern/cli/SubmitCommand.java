@@ -30,10 +30,18 @@ final class SubmitCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Logging.configure(options.verbose);
-    MasterAddress.parse(options.master);
-    options.uiPort();
+    if (options.onCluster()) {
+      ClusterDriverRun.checkAddress(options.master);
+    } else {
+      MasterAddress.parse(options.master);
+      options.uiPort();
+    }
     AppJar app = AppJar.open(jar);
     AppJar.DriverCall call = app.driverCall(rest);
+    if (options.onCluster()) {
+      return ClusterDriverRun.run(app, call, options, spec.commandLine().getOut(),
+          spec.commandLine().getErr());
+    }
     return DriverRun.run(app, call, options, spec.commandLine().getOut(),
         spec.commandLine().getErr());
   }

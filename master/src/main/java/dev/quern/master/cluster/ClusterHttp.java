@@ -2,6 +2,8 @@ package dev.quern.master.cluster;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quern.master.engine.LiveCluster;
+import dev.quern.master.http.UiRoutes;
 import dev.quern.master.http.metrics.JvmMetrics;
 import dev.quern.master.http.metrics.MetricsRegistry;
 import dev.quern.master.http.metrics.RaftMetricsCollector;
@@ -26,33 +28,45 @@ public final class ClusterHttp implements AutoCloseable {
   public static final String STATUS = "/api/cluster";
   public static final String WORKERS = "/api/cluster/workers";
   public static final String METRICS = "/metrics";
+  /** {@code POST}: a job, as {@link SubmissionWire} writes it; the leader answers. */
+  public static final String JOBS = "/api/cluster/jobs";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Javalin app;
   private final String host;
+  private final UiRoutes ui;
 
-  private ClusterHttp(Javalin app, String host) {
+  private ClusterHttp(Javalin app, String host, UiRoutes ui) {
     this.app = app;
     this.host = host;
+    this.ui = ui;
   }
 
-  /** Serves on {@code host:port} (port 0: any free one). */
+  /**
+   * Serves on {@code host:port} (port 0: any free one): the cluster's own endpoints, and the web
+   * UI with its API over {@code jobs} (this master's copy of the replicated book).
+   *
+   * @param leader submissions and kills, which only the leader takes (others redirect there)
+   */
   public static ClusterHttp start(String host, int port, MasterProcessConfig config,
-      RaftMonitor monitor, ClusterBoard board, Clock clock) {
-    Routes routes = new Routes(config, monitor, board, clock);
+      RaftMonitor monitor, ClusterBoard board, Clock clock, LiveCluster jobs, LeaderPort leader) {
+    Routes routes = new Routes(config, monitor, board, clock, leader);
     MetricsRegistry metrics = new MetricsRegistry()
         .register(new RaftMetricsCollector(monitor.metrics()))
         .register(new JvmMetrics());
+    UiRoutes[] ui = new UiRoutes[1];
     Javalin app = Javalin.create(c -> {
       c.startup.showJavalinBanner = false;
       c.startup.showOldJavalinVersionWarning = false;
       c.routes.before("/api/*", Routes::guard);
       c.routes.before(METRICS, Routes::guard);
-      c.routes.get(METRICS, ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-          .result(metrics.scrape()));
       c.routes.get(STATUS, routes::status);
       c.routes.get(WORKERS, routes::workers);
+      c.routes.post(JOBS, routes::submit);
+      // Kills are the leader's: another master redirects before the API's handler runs.
+      c.routes.before(UiRoutes.apiPrefix() + "/jobs/{id}/kill", routes::leaderOnly);
+      ui[0] = UiRoutes.register(c.routes, jobs, metrics);
     });
     try {
       app.start(host, port);
@@ -64,7 +78,7 @@ public final class ClusterHttp implements AutoCloseable {
       }
       throw new IllegalStateException("cannot serve HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
     }
-    return new ClusterHttp(app, host);
+    return new ClusterHttp(app, host, ui[0]);
   }
 
   public int port() {
@@ -78,11 +92,72 @@ public final class ClusterHttp implements AutoCloseable {
 
   @Override
   public void close() {
+    if (ui != null) {
+      ui.close();
+    }
     app.stop();
   }
 
   private record Routes(MasterProcessConfig config, RaftMonitor monitor, ClusterBoard board,
-      Clock clock) {
+      Clock clock, LeaderPort leader) {
+
+    /** A POST only the leader takes: another master answers 307 to the leader, or 503. */
+    void leaderOnly(Context ctx) {
+      if (ctx.method() == io.javalin.http.HandlerType.POST && !leads()) {
+        redirectToLeader(ctx, ctx.path());
+        ctx.skipRemainingHandlers();
+      }
+    }
+
+    private boolean leads() {
+      return monitor.status().map(RaftStatus::isLeader).orElse(false);
+    }
+
+    /** Answers 307 with the leader's address for {@code path}, or 503 when it is not known. */
+    private void redirectToLeader(Context ctx, String path) {
+      Optional<RaftStatus> s = monitor.status();
+      String leader = s.map(x -> config.masterId(x.leader())).orElse("");
+      if (leader.equals(config.id())) {
+        leader = ""; // elected a moment ago, or deposed: nobody to send the client to yet
+      }
+      String http = leader.isEmpty() ? "" : board.httpAddress(leader).orElse("");
+      if (http.isEmpty()) {
+        json(ctx, 503, new ClusterDocs.NotLeader("master " + config.id() + " does not lead and "
+            + (leader.isEmpty() ? "knows no leader yet" : "does not know leader " + leader
+            + "'s HTTP address yet"), leader, ""));
+        return;
+      }
+      ctx.header("Location", "http://" + http + path);
+      json(ctx, 307, new ClusterDocs.NotLeader("master " + config.id() + " does not lead; "
+          + leader + " does", leader, http));
+    }
+
+    void submit(Context ctx) {
+      if (!leads()) {
+        redirectToLeader(ctx, JOBS);
+        return;
+      }
+      SubmissionWire.Submission job;
+      try {
+        job = SubmissionWire.decode(ctx.bodyAsBytes());
+      } catch (IllegalArgumentException e) {
+        json(ctx, 400, java.util.Map.of("error", "unreadable submission: " + e.getMessage()));
+        return;
+      }
+      JobLeader.SubmitReply reply = leader.submit(job.spec(), job.splits());
+      if (reply instanceof JobLeader.SubmitAccepted a) {
+        json(ctx, 202, java.util.Map.of("id", a.jobId()));
+      } else if (reply instanceof JobLeader.SubmitRefused r) {
+        json(ctx, 400, java.util.Map.of("error", "job " + job.spec().name() + " was refused: "
+            + r.reason()));
+      } else if (reply instanceof JobLeader.NotLeading n) {
+        if (!leads()) {
+          redirectToLeader(ctx, JOBS);
+        } else {
+          json(ctx, 503, java.util.Map.of("error", n.reason()));
+        }
+      }
+    }
 
     /** Loopback only, and no DNS rebinding: a request must name a loopback host. */
     static void guard(Context ctx) {
@@ -111,20 +186,7 @@ public final class ClusterHttp implements AutoCloseable {
       ClusterBoard.Workers w = board.workers();
       boolean leads = s.isPresent() && s.get().isLeader() && s.get().term() == w.term();
       if (!leads) {
-        String leader = s.map(x -> config.masterId(x.leader())).orElse("");
-        if (leader.equals(config.id())) {
-          leader = ""; // it has just been elected and has not yet heard from anyone
-        }
-        String http = leader.isEmpty() ? "" : board.httpAddress(leader).orElse("");
-        if (http.isEmpty()) {
-          json(ctx, 503, new ClusterDocs.NotLeader("master " + config.id() + " does not lead and "
-              + (leader.isEmpty() ? "knows no leader yet" : "does not know leader " + leader
-              + "'s HTTP address yet"), leader, ""));
-          return;
-        }
-        ctx.header("Location", "http://" + http + WORKERS);
-        json(ctx, 307, new ClusterDocs.NotLeader("master " + config.id() + " does not lead; "
-            + leader + " does", leader, http));
+        redirectToLeader(ctx, WORKERS);
         return;
       }
       long now = clock.millis();

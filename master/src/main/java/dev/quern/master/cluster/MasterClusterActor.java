@@ -46,15 +46,21 @@ public final class MasterClusterActor {
 
   private enum Tick { INSTANCE }
 
-  public static Behavior<Object> create(Settings settings, ClusterBoard board) {
+  /** @param leader this master's job leader: it hears of workers and their attempts */
+  public static Behavior<Object> create(Settings settings, ClusterBoard board,
+      ActorRef<JobLeader.Command> leader) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerAtFixedRate(Tick.INSTANCE, settings.checkInterval());
-      Registry r = new Registry(ctx, settings, board);
+      Registry r = new Registry(ctx, settings, board, leader);
       return Behaviors.receive(Object.class)
           .onMessageEquals(Tick.INSTANCE, r::onTick)
           .onMessage(Heartbeat.class, r::onHeartbeat)
           .onMessage(MasterHello.class, r::onHello)
           .onMessage(Refused.class, r::onRefused)
+          .onMessage(ToMaster.class, m -> {
+            leader.tell(new JobLeader.FromWorker(m)); // an attempt's report or question
+            return Behaviors.same();
+          })
           .build();
     }));
   }
@@ -63,6 +69,7 @@ public final class MasterClusterActor {
     private final ActorContext<Object> ctx;
     private final Settings settings;
     private final ClusterBoard board;
+    private final ActorRef<JobLeader.Command> leader;
     private final MasterProcessConfig config;
     private final List<ActorRef<ToMaster>> peers = new ArrayList<>();
     private final Map<String, Entry> workers = new HashMap<>();
@@ -72,10 +79,12 @@ public final class MasterClusterActor {
 
     private record Entry(LiveWorker worker, long lastNanos) {}
 
-    Registry(ActorContext<Object> ctx, Settings settings, ClusterBoard board) {
+    Registry(ActorContext<Object> ctx, Settings settings, ClusterBoard board,
+        ActorRef<JobLeader.Command> leader) {
       this.ctx = ctx;
       this.settings = settings;
       this.board = board;
+      this.leader = leader;
       this.config = settings.config();
       ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
       config.peers().forEach((id, raft) -> {
@@ -95,6 +104,7 @@ public final class MasterClusterActor {
           if (now - e.lastNanos() > timeout) {
             log.info("worker {} is dead: no heartbeat for {} ms", e.worker().id(),
                 (now - e.lastNanos()) / 1_000_000);
+            leader.tell(new JobLeader.WorkerLost(e.worker().id()));
             return true;
           }
           return false;
@@ -130,6 +140,8 @@ public final class MasterClusterActor {
       workers.put(h.workerId(), new Entry(new LiveWorker(h.workerId(), h.address(), h.slots(),
           h.freeSlots(), h.running(), registered, now), System.nanoTime()));
       h.replyTo().tell(new Accepted(leadingTerm, config.id(), ctx.getSelf().narrow()));
+      leader.tell(new JobLeader.WorkerSeen(leadingTerm, h.workerId(),
+          h.address().replaceFirst(":\\d+$", ""), h.slots(), h.running(), h.replyTo()));
       publish();
       return Behaviors.same();
     }
@@ -145,7 +157,9 @@ public final class MasterClusterActor {
     Behavior<Object> onRefused(Refused r) {
       log.warn("worker {} refused master {}'s message: it follows {} in term {}", r.workerId(),
           config.id(), r.leaderId(), r.term());
-      workers.remove(r.workerId());
+      if (workers.remove(r.workerId()) != null) {
+        leader.tell(new JobLeader.WorkerLost(r.workerId()));
+      }
       publish();
       return Behaviors.same();
     }

@@ -2,6 +2,7 @@ package dev.quern.master.cluster;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.quern.master.engine.ClusterMonitor;
 import dev.quern.master.replicated.JobBookMachine;
 import dev.quern.raft.RaftConfig;
 import dev.quern.raft.StateMachine;
@@ -13,6 +14,7 @@ import dev.quern.worker.cluster.ArteryConfig;
 import dev.quern.worker.cluster.WorkerAgent;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.slf4j.Logger;
@@ -36,6 +39,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class MasterProcess implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MasterProcess.class);
+
+  /**
+   * The scratch root task specs name: relative, so each worker resolves it under its own data
+   * directory.
+   */
+  static final String SCRATCH = "scratch";
 
   private final MasterProcessConfig config;
   private final ActorSystem<Void> system;
@@ -52,7 +61,8 @@ public final class MasterProcess implements AutoCloseable {
 
   /** Starts a master whose replicated state machine is the job book. */
   public static MasterProcess start(MasterProcessConfig config, Config user) throws IOException {
-    return start(config, user, JobBookMachine::new);
+    ClusterMonitor jobs = new ClusterMonitor();
+    return start(config, user, jobs, () -> new JobBookMachine(new BookViews(jobs)));
   }
 
   /**
@@ -61,12 +71,27 @@ public final class MasterProcess implements AutoCloseable {
    */
   public static MasterProcess start(MasterProcessConfig config, Config user,
       Supplier<StateMachine> machines) throws IOException {
+    return start(config, user, new ClusterMonitor(), machines);
+  }
+
+  /** @param jobs where the book's job views are published (by the machine's listener) */
+  private static MasterProcess start(MasterProcessConfig config, Config user, ClusterMonitor jobs,
+      Supplier<StateMachine> machines) throws IOException {
     Files.createDirectories(config.data());
     RaftMonitor monitor = new RaftMonitor();
     ClusterBoard board = new ClusterBoard();
     Clock clock = Clock.systemUTC();
+    LeaderPort leaderPort = new LeaderPort();
+    ReplicatedCluster replicated = new ReplicatedCluster(jobs, board, (jobId, who) -> {
+      JobLeader.KillReply r = leaderPort.kill(jobId, who + " at "
+          + java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+      if (r instanceof JobLeader.KillDone d) {
+        return d.killed();
+      }
+      throw new IllegalStateException(((JobLeader.NotLeading) r).reason());
+    });
     ClusterHttp http = ClusterHttp.start(config.http().host(), config.http().port(), config,
-        monitor, board, clock);
+        monitor, board, clock, replicated, leaderPort);
     Map<Long, String> peerPaths = new TreeMap<>();
     List<Long> voters = new ArrayList<>();
     config.peers().forEach((id, raft) -> {
@@ -81,6 +106,9 @@ public final class MasterProcess implements AutoCloseable {
     // entries of a snapshot catch up from the log.
     RaftConfig raftConfig = RaftConfig.builder(raftId).electionTicks(config.electionTicks())
         .heartbeatTicks(config.heartbeatTicks()).maxEntriesPerMessage(256).compactionMargin(1000)
+        // The job leader proposes only where it leads: a deposed leader's proposal must fail,
+        // not travel to the next leader behind that leader's own scheduling.
+        .forwardToLeader(false)
         .build();
     // The seed only spreads election timeouts; it is the environment's, not a scenario's.
     RaftNodeActor.Settings settings = new RaftNodeActor.Settings(raftConfig, config.tick(),
@@ -95,9 +123,15 @@ public final class MasterProcess implements AutoCloseable {
     ActorSystem<Void> system;
     try {
       system = ActorSystem.create(Behaviors.setup(ctx -> {
-        ctx.spawn(RaftNodeActor.create(settings, WalRaftPersistence.reopening(
-            config.data().resolve("raft"), RaftLogStore.Options.defaults()), machines), "raft");
-        ctx.spawn(MasterClusterActor.create(clusterSettings, board), WorkerAgent.MASTER_ACTOR);
+        ActorRef<RaftNodeActor.Command> raft = ctx.spawn(RaftNodeActor.create(settings,
+            WalRaftPersistence.reopening(config.data().resolve("raft"),
+                RaftLogStore.Options.defaults()), machines), "raft");
+        ActorRef<JobLeader.Command> leader = ctx.spawn(JobLeader.create(new JobLeader.Settings(
+            config.id(), monitor, raft, Path.of(SCRATCH), Duration.ofMillis(100),
+            config.workerTimeout().multipliedBy(2), clock)), "leader");
+        ctx.spawn(MasterClusterActor.create(clusterSettings, board, leader),
+            WorkerAgent.MASTER_ACTOR);
+        leaderPort.attach(ctx.getSystem(), leader);
         spawned.complete(null);
         return Behaviors.empty();
       }), WorkerAgent.MASTER_SYSTEM, pekko);

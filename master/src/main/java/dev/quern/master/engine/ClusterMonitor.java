@@ -77,7 +77,7 @@ public final class ClusterMonitor {
     }
   }
 
-  void publish(JobView view) {
+  public void publish(JobView view) {
     jobs.put(view.id(), view);
     // Listeners first: whoever waits for the end may close its listener as soon as it wakes.
     notify(new JobUpdated(view));
@@ -86,7 +86,7 @@ public final class ClusterMonitor {
     }
   }
 
-  void publishWorkers(List<WorkerView> now) {
+  public void publishWorkers(List<WorkerView> now) {
     workersLock.lock();
     try {
       workers = List.copyOf(now);

@@ -183,6 +183,11 @@ public final class Scheduler {
       if (a != null && a.isRunning()) {
         progress.putIfAbsent(r.attempt(), 0f);
         lastHeard.put(r.attempt(), now);
+        // A new leader learns which of the book's attempts a worker still runs: they hold slots.
+        Workers.Worker w = workers.get(r.workerId());
+        if (w != null && r.workerId().equals(a.workerId()) && !w.running.contains(r.attempt())) {
+          workers.started(w, r.attempt());
+        }
       }
     } else if (report instanceof AttemptProgress r) {
       BookAttempt a = attempt(r.attempt());

@@ -17,6 +17,7 @@ import dev.quern.master.http.json.ProgressDoc;
 import dev.quern.master.http.json.StateEvent;
 import dev.quern.master.http.json.TaskDoc;
 import dev.quern.master.http.json.WorkerDoc;
+import dev.quern.master.engine.LiveCluster;
 import dev.quern.master.local.LocalCluster;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,17 +35,17 @@ import java.util.function.Consumer;
  * wait for it, and subscriptions attach to it once it is up, before it can have run a job.
  */
 public final class LocalClusterSource implements MonitoringSource {
-  private final CompletableFuture<LocalCluster> starting;
+  private final CompletableFuture<? extends LiveCluster> starting;
 
-  public LocalClusterSource(LocalCluster cluster) {
+  public LocalClusterSource(LiveCluster cluster) {
     this(CompletableFuture.completedFuture(cluster));
   }
 
-  public LocalClusterSource(CompletableFuture<LocalCluster> starting) {
+  public LocalClusterSource(CompletableFuture<? extends LiveCluster> starting) {
     this.starting = starting;
   }
 
-  private LocalCluster live() {
+  private LiveCluster live() {
     return starting.join();
   }
 
@@ -135,7 +136,7 @@ public final class LocalClusterSource implements MonitoringSource {
       this.detector = detector;
     }
 
-    synchronized void attach(LocalCluster cluster) {
+    synchronized void attach(LiveCluster cluster) {
       if (!closed) {
         handle = cluster.addListener(detector::onEvent);
       }

@@ -15,6 +15,7 @@ import dev.quern.master.engine.MasterActor;
 import dev.quern.master.engine.MasterCommand;
 import dev.quern.master.engine.SubmitAnswer;
 import dev.quern.master.engine.WorkerView;
+import dev.quern.master.engine.LiveCluster;
 import dev.quern.worker.actor.OutputLayout;
 import dev.quern.worker.actor.WorkerActor;
 import dev.quern.worker.actor.WorkerCommand;
@@ -55,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  */
-public final class LocalCluster implements JobSubmitter, AutoCloseable {
+public final class LocalCluster implements JobSubmitter, LiveCluster, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
   private static final AtomicInteger CLUSTERS = new AtomicInteger();
@@ -196,15 +197,18 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
   }
 
   /** Every job's full view (tasks and attempts), in submission order. */
+  @Override
   public List<JobView> jobViews() {
     return monitor.jobs();
   }
 
+  @Override
   public Optional<JobView> jobView(String jobId) {
     return monitor.job(jobId);
   }
 
   /** The live workers. */
+  @Override
   public List<WorkerView> workers() {
     return monitor.workers();
   }
@@ -214,6 +218,7 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
    * must not wait on the cluster (submit, kill, stopWorker), which needs that thread. Closing the
    * returned handle removes it.
    */
+  @Override
   public AutoCloseable addListener(Consumer<ClusterEvent> listener) {
     return monitor.addListener(listener);
   }
@@ -228,6 +233,7 @@ public final class LocalCluster implements JobSubmitter, AutoCloseable {
    * text becomes {@code who} and the time, e.g. {@code killed by the driver (JobHandle.kill) at
    * 2026-12-02T07:01:02Z}.
    */
+  @Override
   public boolean kill(String jobId, String who) {
     String reason = who + " at " + java.time.Instant.now().truncatedTo(
         java.time.temporal.ChronoUnit.SECONDS);

@@ -8,7 +8,11 @@ import dev.quern.raft.StateMachine;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link JobBook} as the state machine of the masters' Raft group.
@@ -33,6 +37,7 @@ import java.util.List;
  * thread only.
  */
 public final class JobBookMachine implements StateMachine {
+  private static final Logger log = LoggerFactory.getLogger(JobBookMachine.class);
   /**
    * The first byte of a batch entry. A single event starts with {@link BookCodec#VERSION} (1),
    * so the two never collide.
@@ -41,9 +46,17 @@ public final class JobBookMachine implements StateMachine {
   private static final int MAX_BATCH = 100_000;
 
   private JobBook book = new JobBook();
+  private final BookListener listener;
 
   /** A machine holding an empty book. */
-  public JobBookMachine() {}
+  public JobBookMachine() {
+    this(BookListener.NONE);
+  }
+
+  /** A machine holding an empty book; {@code listener} hears of every change, on this thread. */
+  public JobBookMachine(BookListener listener) {
+    this.listener = listener;
+  }
 
   /** The current book; replaced by {@link #restore}, so do not keep it across one. */
   public JobBook book() {
@@ -59,13 +72,35 @@ public final class JobBookMachine implements StateMachine {
   }
 
   private byte[] applyOne(byte[] command) {
+    Set<String> changed = new LinkedHashSet<>();
+    byte[] result = applyOne(command, changed);
+    tell(changed);
+    return result;
+  }
+
+  private byte[] applyOne(byte[] command, Set<String> changed) {
     JobEvent event;
     try {
       event = BookCodec.decodeEvent(command);
     } catch (RuntimeException e) {
       return BookCodec.encode(new Outcome.Rejected("undecodable entry: " + e.getMessage()));
     }
-    return BookCodec.encode(book.apply(event));
+    Outcome outcome = book.apply(event);
+    if (outcome instanceof Outcome.Applied a && a.jobId() != null) {
+      changed.add(a.jobId());
+    }
+    return BookCodec.encode(outcome);
+  }
+
+  private void tell(Set<String> changed) {
+    if (!changed.isEmpty()) {
+      try {
+        listener.applied(book, changed);
+      } catch (RuntimeException e) {
+        // A listener's bug must not make masters' state machines diverge or stop.
+        log.warn("the book listener failed on jobs {}", changed, e);
+      }
+    }
   }
 
   @Override
@@ -77,6 +112,11 @@ public final class JobBookMachine implements StateMachine {
   @Override
   public void restore(byte[] snapshot) {
     book = BookCodec.restore(snapshot);
+    try {
+      listener.restored(book);
+    } catch (RuntimeException e) {
+      log.warn("the book listener failed on a restored book", e);
+    }
   }
 
   private byte[] applyBatch(byte[] command) {
@@ -88,9 +128,11 @@ public final class JobBookMachine implements StateMachine {
           new Outcome.Rejected("undecodable batch entry: " + e))));
     }
     List<byte[]> outcomes = new ArrayList<>(events.size());
+    Set<String> changed = new LinkedHashSet<>();
     for (byte[] event : events) {
-      outcomes.add(applyOne(event));
+      outcomes.add(applyOne(event, changed));
     }
+    tell(changed);
     return frame(outcomes);
   }
 

@@ -1,0 +1,53 @@
+package dev.quern.cli;
+
+import dev.quern.master.submit.ClusterSubmitter;
+import dev.quern.master.submit.MasterLink;
+import java.io.PrintWriter;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.Optional;
+
+/**
+ * {@code quern submit --master quern://...}: the driver runs here (as {@code hadoop jar} does)
+ * and its jobs run on the cluster. A dying client does not take its jobs with it: they keep
+ * running, and {@code quern wait JOB} finds them.
+ */
+final class ClusterDriverRun {
+  private ClusterDriverRun() {}
+
+  /** Refuses a malformed {@code quern://} address as a usage error (exit 2). */
+  static void checkAddress(String address) {
+    try {
+      MasterLink.parse(address);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--master " + e.getMessage()
+          + "; write quern://HOST:PORT,HOST:PORT,... (the masters' HTTP addresses)");
+    }
+  }
+
+  static int run(AppJar jar, AppJar.DriverCall call, RunOptions options, PrintWriter out,
+      PrintWriter err) {
+    try (URLClassLoader loader = new URLClassLoader("quern-job", new URL[] {DriverRun.url(jar)},
+        ClusterDriverRun.class.getClassLoader())) {
+      Method main = DriverRun.mainMethod(jar, call.mainClass(), loader);
+      ReportingSubmitter submitter = new ReportingSubmitter(
+          ClusterSubmitter.connect(options.master), jar.path().toString(), options.config, out,
+          err, System.console() != null, id -> Optional.empty());
+      Throwable failure = DriverRun.invoke(main, call, submitter, loader);
+      DriverRun.awaitRemaining(submitter);
+      DriverRun.checkJobs(submitter);
+      if (failure != null) {
+        throw new CliException(Errors.oneLine(failure), failure);
+      }
+      return 0;
+    } catch (CliException e) {
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException("interrupted while running " + call.mainClass(), e);
+    } catch (Exception e) {
+      throw new CliException(Errors.oneLine(e), e);
+    }
+  }
+}

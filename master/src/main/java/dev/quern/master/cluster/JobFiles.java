@@ -1,0 +1,86 @@
+package dev.quern.master.cluster;
+
+import dev.quern.api.Configuration;
+import dev.quern.api.JobSpec;
+import dev.quern.master.commit.JobCommitter;
+import dev.quern.master.commit.SuccessFile;
+import dev.quern.master.engine.Effect;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's file work on a job's output: creating {@code _temporary} at submission, removing
+ * it when a job fails, and the job commit, each with the job's own configuration (its
+ * {@code quern.hadoop.*} keys reach HDFS). The commit and clean-up run on one background thread
+ * so the scheduler never waits on a filesystem.
+ */
+final class JobFiles implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(JobFiles.class);
+
+  /** Hears the end of a job commit: its end time, and the error (null when it worked). */
+  interface CommitResult {
+    void done(long endTime, String error);
+  }
+
+  private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "quern-leader-files");
+    t.setDaemon(true);
+    return t;
+  });
+
+  /** Creates the output's {@code _temporary}; the error, or null when it worked. */
+  String setupJob(JobSpec spec) {
+    try {
+      JobCommitter.setupJob(spec.outputPath(), conf(spec));
+      return null;
+    } catch (Exception e) {
+      return e.toString();
+    }
+  }
+
+  void abortJob(String jobId, String outputPath, JobSpec spec) {
+    try {
+      JobCommitter.abortJob(outputPath, conf(spec));
+    } catch (Exception e) {
+      log.warn("removing the temporary output of job {} failed", jobId, e);
+    }
+  }
+
+  /** Removes what a straggler attempt of an ended job left under the output. */
+  void cleanUp(String jobId, String outputPath, JobSpec spec) {
+    background.execute(() -> abortJob(jobId, outputPath, spec));
+  }
+
+  /**
+   * Promotes the committed task output and writes {@code _SUCCESS}. Idempotent: a new leader
+   * that finds the job COMMITTING runs it again over what the last one left.
+   */
+  void commitJob(Effect.CommitJob c, JobSpec spec, Clock clock, CommitResult result) {
+    SuccessFile base = c.success();
+    background.execute(() -> {
+      long end = clock.millis();
+      try {
+        JobCommitter.commitJob(c.outputPath(), new SuccessFile(base.jobId(), base.name(),
+            base.user(), base.submitTime(), base.startTime() < 0 ? end : base.startTime(), end,
+            base.counters()), conf(spec));
+        result.done(end, null);
+      } catch (Exception e) {
+        log.warn("the commit of job {} failed", c.jobId(), e);
+        result.done(clock.millis(), "job commit failed: " + e);
+      }
+    });
+  }
+
+  private static Configuration conf(JobSpec spec) {
+    // A job the book no longer has gets the defaults.
+    return spec == null ? Configuration.empty() : spec.configuration();
+  }
+
+  @Override
+  public void close() {
+    background.shutdown();
+  }
+}

@@ -1,0 +1,509 @@
+package dev.quern.master.cluster;
+
+import dev.quern.api.JobSpec;
+import dev.quern.api.io.InputSplit;
+import dev.quern.master.engine.BookAttempt;
+import dev.quern.master.engine.BookCodec;
+import dev.quern.master.engine.BookJob;
+import dev.quern.master.engine.BookSplit;
+import dev.quern.master.engine.Effect;
+import dev.quern.master.engine.JobBook;
+import dev.quern.master.engine.Outcome;
+import dev.quern.master.replicated.JobBookMachine;
+import dev.quern.raft.RaftStatus;
+import dev.quern.raft.node.RaftMonitor;
+import dev.quern.raft.node.RaftNodeActor;
+import dev.quern.worker.actor.WorkerReport;
+import dev.quern.worker.cluster.ClusterWire.CanCommit;
+import dev.quern.worker.cluster.ClusterWire.ToMaster;
+import dev.quern.worker.cluster.ClusterWire.ToWorker;
+import dev.quern.worker.task.TaskAttemptId;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The scheduler of a master while it leads ({@code /user/leader}): it runs only once this
+ * master's first entry of its term is applied, on a copy of the replicated book read then
+ * (a linearizable {@link RaftNodeActor.Read}), and proposes every change of the book as a log
+ * entry before any worker hears of it ({@link LeaderScheduler}).
+ *
+ * <p>A term of leadership is a <em>session</em>. It ends when the Raft node stops leading or
+ * its term changes, when a proposal is not applied, or when the log's outcome differs from the
+ * copy's; whatever waited on the session (a submission, a kill) is told to retry, and a master
+ * that still leads starts a new session from the replicated book.
+ *
+ * <p>After a failover, workers report to the new leader what they run. An attempt the book
+ * records as running on a worker that reports without it is over (its end went to the old
+ * leader); one whose worker does not report within the grace period is lost with its worker.
+ */
+public final class JobLeader {
+  private static final Logger log = LoggerFactory.getLogger(JobLeader.class);
+
+  /** What the job leader hears. */
+  public sealed interface Command {}
+
+  /** The cluster actor accepted a worker's heartbeat in the term it leads in. */
+  public record WorkerSeen(long term, String workerId, String host, int slots,
+      List<String> running, ActorRef<ToWorker> replyTo) implements Command {}
+
+  /** The cluster actor gave up on a worker (no heartbeat for the worker timeout). */
+  public record WorkerLost(String workerId) implements Command {}
+
+  /** An attempt message from a worker. */
+  public record FromWorker(ToMaster message) implements Command {}
+
+  /** A checked job from a client; the answer comes once its acceptance is applied. */
+  public record Submit(JobSpec spec, List<BookSplit> splits, ActorRef<SubmitReply> replyTo)
+      implements Command {}
+
+  /** Kill a job; the answer comes once the kill is applied (false: not running). */
+  public record Kill(String jobId, String reason, ActorRef<KillReply> replyTo)
+      implements Command {}
+
+  /** The answer to {@link Submit}. */
+  public sealed interface SubmitReply {}
+
+  public record SubmitAccepted(String jobId) implements SubmitReply {}
+
+  /** The book refused the job (e.g. its output directory is claimed by another job). */
+  public record SubmitRefused(String reason) implements SubmitReply {}
+
+  /** This master does not lead (or lost its term meanwhile): ask the leader. */
+  public record NotLeading(String reason) implements SubmitReply, KillReply {}
+
+  public sealed interface KillReply {}
+
+  public record KillDone(boolean killed) implements KillReply {}
+
+  private enum Tick implements Command { INSTANCE }
+
+  private record Relayed(long epoch, Object reply) implements Command {}
+
+  private record CommitDone(long epoch, String jobId, long endTime, String error)
+      implements Command {}
+
+  /**
+   * @param scratch the relative scratch root named in task specs (workers resolve it under
+   *     their own data directories)
+   * @param grace how long a worker has after a new session starts to report the attempts it
+   *     runs, before the book's attempts on it are given up
+   */
+  public record Settings(String masterId, RaftMonitor monitor,
+      ActorRef<RaftNodeActor.Command> raft, Path scratch, Duration tick, Duration grace,
+      Clock clock) {}
+
+  public static Behavior<Command> create(Settings settings) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tick());
+      Leader l = new Leader(ctx, settings);
+      return Behaviors.receive(Command.class)
+          .onMessageEquals(Tick.INSTANCE, l::onTick)
+          .onMessage(WorkerSeen.class, l::onWorkerSeen)
+          .onMessage(WorkerLost.class, l::onWorkerLost)
+          .onMessage(FromWorker.class, l::onFromWorker)
+          .onMessage(Submit.class, l::onSubmit)
+          .onMessage(Kill.class, l::onKill)
+          .onMessage(Relayed.class, l::onRelayed)
+          .onMessage(CommitDone.class, l::onCommitDone)
+          .onSignal(PostStop.class, s -> {
+            l.files.close();
+            return Behaviors.same();
+          })
+          .build();
+    }));
+  }
+
+  private static final class Leader {
+    private final ActorContext<Command> ctx;
+    private final Settings settings;
+    private final JobFiles files = new JobFiles();
+    /** Workers heard from in the term this master leads in (cleared when the term changes). */
+    private final Map<String, WorkerSeen> workers = new LinkedHashMap<>();
+    private long workersTerm;
+    private long epochs;
+    private Session session;
+
+    Leader(ActorContext<Command> ctx, Settings settings) {
+      this.ctx = ctx;
+      this.settings = settings;
+    }
+
+    /** One term of leadership. */
+    private final class Session {
+      final long term;
+      final long epoch;
+      final ActorRef<Object> relay;
+      final long startedNanos = System.nanoTime();
+      LeaderScheduler scheduler;
+      /** Proposals awaiting their Applied, in the order proposed (the node applies in order). */
+      final Deque<Long> inFlight = new ArrayDeque<>();
+      /** What to tell once an entry is applied (true) or the session ends first (false). */
+      final Map<Long, List<Consumer<Boolean>>> waiting = new HashMap<>();
+      /** Inputs that came before the book was read: run once it is. */
+      final List<Runnable> early = new ArrayList<>();
+      final Map<TaskAttemptId, ActorRef<ToWorker>> commitAsks = new HashMap<>();
+      /** Attempts this session sent to a worker (a heartbeat may predate their arrival). */
+      final Set<TaskAttemptId> sentHere = new HashSet<>();
+      final Set<String> registered = new HashSet<>();
+      boolean graceOver;
+
+      Session(long term, long epoch) {
+        this.term = term;
+        this.epoch = epoch;
+        this.relay = ctx.spawnAnonymous(Behaviors.receive(Object.class)
+            .onAnyMessage(m -> {
+              ctx.getSelf().tell(new Relayed(epoch, m));
+              return Behaviors.same();
+            }).build());
+      }
+    }
+
+    // ---- leadership -------------------------------------------------------------------------
+
+    Behavior<Command> onTick() {
+      long term = leadingTerm();
+      if (session != null && (session.term != term
+          || (session.scheduler != null && session.scheduler.broken() != null))) {
+        end(session.scheduler != null && session.scheduler.broken() != null
+            ? session.scheduler.broken() : "leadership moved on (term " + term + ")");
+      }
+      if (term != workersTerm) {
+        workers.clear();
+        workersTerm = term;
+      }
+      if (term == 0) {
+        return Behaviors.same();
+      }
+      if (session == null) {
+        begin(term);
+        return Behaviors.same();
+      }
+      if (session.scheduler != null) {
+        if (!session.graceOver && System.nanoTime() - session.startedNanos
+            > settings.grace().toNanos()) {
+          session.graceOver = true;
+          giveUpUnclaimed();
+        }
+        session.scheduler.scheduler().checkTimeouts(now());
+        afterInput();
+      }
+      return Behaviors.same();
+    }
+
+    private long leadingTerm() {
+      Optional<RaftStatus> s = settings.monitor().status();
+      return s.filter(RaftStatus::isLeader).map(RaftStatus::term).orElse(0L);
+    }
+
+    private void begin(long term) {
+      session = new Session(term, ++epochs);
+      log.info("master {} leads in term {}: reading the job book", settings.masterId(), term);
+      settings.raft().tell(new RaftNodeActor.Read(
+          m -> BookCodec.snapshot(((JobBookMachine) m).book()), session.relay.narrow()));
+    }
+
+    private void end(String why) {
+      Session s = session;
+      session = null;
+      log.info("master {}: scheduling session of term {} ends: {}", settings.masterId(), s.term,
+          why);
+      ctx.stop(s.relay);
+      s.waiting.values().forEach(l -> l.forEach(c -> c.accept(false)));
+    }
+
+    private void onRead(Session s, RaftNodeActor.ReadReply reply) {
+      if (!(reply instanceof RaftNodeActor.ReadResult r)) {
+        end("the book could not be read: " + reply);
+        return;
+      }
+      JobBook book = BookCodec.restore(r.value());
+      s.scheduler = new LeaderScheduler(book, settings.scratch());
+      s.scheduler.takeOver(now());
+      log.info("master {} schedules in term {} from the book at index {} ({} job(s))",
+          settings.masterId(), s.term, r.index(), book.jobs().size());
+      afterInput();
+      for (WorkerSeen w : workers.values()) {
+        register(w);
+      }
+      List<Runnable> early = new ArrayList<>(s.early);
+      s.early.clear();
+      early.forEach(Runnable::run);
+    }
+
+    // ---- inputs -----------------------------------------------------------------------------
+
+    Behavior<Command> onWorkerSeen(WorkerSeen w) {
+      if (w.term() != leadingTerm()) {
+        return Behaviors.same();
+      }
+      workersTerm = w.term();
+      workers.put(w.workerId(), w);
+      if (session != null && session.scheduler != null && session.term == w.term()
+          && !session.registered.contains(w.workerId())) {
+        register(w);
+      }
+      return Behaviors.same();
+    }
+
+    /**
+     * A worker's first heartbeat in this session: its slots, and what it says it runs against
+     * what the book says it runs.
+     */
+    private void register(WorkerSeen w) {
+      Session s = session;
+      s.registered.add(w.workerId());
+      long now = now();
+      var scheduler = s.scheduler.scheduler();
+      scheduler.report(new WorkerReport.Register(w.workerId(), w.host(), w.slots(), null), now);
+      Set<String> claimed = new HashSet<>(w.running());
+      for (BookJob job : scheduler.book().jobs()) {
+        for (BookAttempt a : job.runningAttempts()) {
+          if (!w.workerId().equals(a.workerId()) || s.sentHere.contains(a.id())) {
+            continue;
+          }
+          if (claimed.contains(a.id().toString())) {
+            scheduler.report(new WorkerReport.AttemptRunning(a.id(), w.workerId()), now);
+          } else {
+            scheduler.report(new WorkerReport.AttemptKilled(a.id(), w.workerId(),
+                "worker " + w.workerId() + " no longer runs it (it ended while no leader "
+                    + "heard, or the worker restarted)"), now);
+          }
+        }
+      }
+      afterInput();
+    }
+
+    /** The grace period is over: attempts on workers that never reported are lost. */
+    private void giveUpUnclaimed() {
+      var scheduler = session.scheduler.scheduler();
+      long now = now();
+      List<BookAttempt> lost = new ArrayList<>();
+      for (BookJob job : scheduler.book().jobs()) {
+        for (BookAttempt a : job.runningAttempts()) {
+          if (!session.registered.contains(a.workerId()) && !session.sentHere.contains(a.id())) {
+            lost.add(a);
+          }
+        }
+      }
+      for (BookAttempt a : lost) {
+        scheduler.report(new WorkerReport.AttemptKilled(a.id(), a.workerId(), "worker "
+            + a.workerId() + " did not report to the new leader within "
+            + settings.grace().toMillis() + " ms"), now);
+      }
+      afterInput();
+    }
+
+    Behavior<Command> onWorkerLost(WorkerLost m) {
+      workers.remove(m.workerId());
+      whenReady(() -> {
+        session.registered.remove(m.workerId());
+        session.scheduler.scheduler().workerGone(m.workerId(), now());
+        afterInput();
+      });
+      return Behaviors.same();
+    }
+
+    Behavior<Command> onFromWorker(FromWorker m) {
+      whenReady(() -> {
+        if (m.message() instanceof CanCommit c) {
+          session.commitAsks.put(c.attempt(), c.replyTo());
+        }
+        LeaderWire.report(m.message()).ifPresent(r -> {
+          session.scheduler.scheduler().report(r, now());
+          afterInput();
+        });
+      });
+      return Behaviors.same();
+    }
+
+    Behavior<Command> onSubmit(Submit m) {
+      if (session == null) {
+        m.replyTo().tell(new NotLeading("master " + settings.masterId() + " does not lead"));
+        return Behaviors.same();
+      }
+      whenReady(() -> {
+        List<InputSplit> splits = new ArrayList<>();
+        for (BookSplit b : m.splits()) {
+          if (!(b instanceof BookSplit.File f)) {
+            m.replyTo().tell(new SubmitRefused("input split " + b.describe() + " is of the job's "
+                + "own class; a cluster runs only file splits (FileInputFormat's) so far"));
+            return;
+          }
+          splits.add(f.split());
+        }
+        String setupError = files.setupJob(m.spec());
+        Outcome o = session.scheduler.scheduler().submit(m.spec(), splits, m.splits(), setupError,
+            now());
+        if (o instanceof Outcome.Rejected r) {
+          m.replyTo().tell(new SubmitRefused(r.reason()));
+          afterInput();
+          return;
+        }
+        String jobId = ((Outcome.Applied) o).jobId();
+        log.info("accepting {} ({}): {} map task(s), {} reduce task(s)", jobId, m.spec().name(),
+            m.splits().size(), m.spec().reduceTasks());
+        afterInput(applied -> m.replyTo().tell(applied ? new SubmitAccepted(jobId)
+            : new NotLeading("leadership changed before job " + jobId + " was accepted; submit "
+                + "again")));
+      });
+      return Behaviors.same();
+    }
+
+    Behavior<Command> onKill(Kill m) {
+      if (session == null) {
+        m.replyTo().tell(new NotLeading("master " + settings.masterId() + " does not lead"));
+        return Behaviors.same();
+      }
+      whenReady(() -> {
+        boolean killed = session.scheduler.scheduler().kill(m.jobId(), m.reason(), now());
+        afterInput(applied -> m.replyTo().tell(applied ? new KillDone(killed)
+            : new NotLeading("leadership changed before the kill of " + m.jobId()
+                + " was applied; kill again")));
+      });
+      return Behaviors.same();
+    }
+
+    Behavior<Command> onRelayed(Relayed m) {
+      Session s = session;
+      if (s == null || s.epoch != m.epoch()) {
+        return Behaviors.same(); // an earlier session's answer
+      }
+      if (m.reply() instanceof RaftNodeActor.ReadReply r && s.scheduler == null) {
+        onRead(s, r);
+      } else if (m.reply() instanceof RaftNodeActor.Applied a) {
+        Long seq = s.inFlight.pollFirst();
+        if (seq == null) {
+          end("an entry was applied that this session did not propose");
+          return Behaviors.same();
+        }
+        run(s.scheduler.applied(seq, a.result()));
+        List<Consumer<Boolean>> done = s.waiting.remove(seq);
+        if (done != null) {
+          done.forEach(c -> c.accept(s.scheduler.broken() == null));
+        }
+        if (s.scheduler.broken() != null) {
+          end(s.scheduler.broken());
+        } else {
+          afterInput();
+        }
+      } else if (m.reply() instanceof RaftNodeActor.ProposeReply other) {
+        Long seq = s.inFlight.peekFirst();
+        s.scheduler.failed(seq == null ? -1 : seq, other.toString());
+        end("a proposal was not applied: " + other);
+      }
+      return Behaviors.same();
+    }
+
+    Behavior<Command> onCommitDone(CommitDone m) {
+      if (session != null && session.epoch == m.epoch() && session.scheduler != null) {
+        session.scheduler.scheduler().commitFinished(m.jobId(), m.endTime(), m.error(), now());
+        afterInput();
+      }
+      // Another session commits the job again (idempotently) from the book.
+      return Behaviors.same();
+    }
+
+    // ---- outputs ----------------------------------------------------------------------------
+
+    /** Runs {@code input} now if the session has its book, else once it has. */
+    private void whenReady(Runnable input) {
+      if (session == null) {
+        return; // not leading: workers find the leader from their heartbeats' answers
+      }
+      if (session.scheduler == null) {
+        session.early.add(input);
+      } else {
+        input.run();
+      }
+    }
+
+    private void afterInput() {
+      afterInput(null);
+    }
+
+    /** Proposes what the last input changed; {@code onApplied} hears whether it was applied. */
+    private void afterInput(Consumer<Boolean> onApplied) {
+      Session s = session;
+      Optional<LeaderScheduler.Proposal> p = s.scheduler.afterInput(this::run);
+      if (p.isEmpty()) {
+        if (onApplied != null) {
+          if (s.inFlight.isEmpty()) {
+            onApplied.accept(true);
+          } else {
+            s.waiting.computeIfAbsent(s.inFlight.peekLast(), k -> new ArrayList<>())
+                .add(onApplied);
+          }
+        }
+        s.scheduler.scheduler().drainJobViews();
+        return;
+      }
+      long seq = p.get().seq();
+      s.inFlight.addLast(seq);
+      if (onApplied != null) {
+        s.waiting.computeIfAbsent(seq, k -> new ArrayList<>()).add(onApplied);
+      }
+      settings.raft().tell(new RaftNodeActor.Propose(p.get().entry(), s.relay.narrow()));
+      // Views come from the replicated book on every master (BookViews), not from this copy.
+      s.scheduler.scheduler().drainJobViews();
+    }
+
+    /** Carries out effects whose entries are applied. */
+    private void run(List<Effect> effects) {
+      Session s = session;
+      for (Effect e : effects) {
+        Optional<LeaderWire.ToWorker> message = LeaderWire.message(e, s.term,
+            settings.masterId());
+        if (message.isPresent()) {
+          WorkerSeen w = workers.get(message.get().workerId());
+          if (w != null) {
+            w.replyTo().tell(message.get().message());
+          }
+          if (e instanceof Effect.RunTask r) {
+            s.sentHere.add(r.spec().id());
+          }
+        } else if (e instanceof Effect.AnswerCommit a) {
+          ActorRef<ToWorker> asker = s.commitAsks.remove(a.answer().attempt());
+          if (asker != null) {
+            asker.tell(LeaderWire.answer(a, s.term, settings.masterId()));
+          }
+        } else if (e instanceof Effect.AbortJob a) {
+          files.abortJob(a.jobId(), a.outputPath(), spec(a.jobId()));
+        } else if (e instanceof Effect.CleanUp c) {
+          files.cleanUp(c.jobId(), c.outputPath(), spec(c.jobId()));
+        } else if (e instanceof Effect.CommitJob c) {
+          long epoch = s.epoch;
+          files.commitJob(c, spec(c.jobId()), settings.clock(), (end, error) ->
+              ctx.getSelf().tell(new CommitDone(epoch, c.jobId(), end, error)));
+        }
+      }
+    }
+
+    private JobSpec spec(String jobId) {
+      BookJob job = session.scheduler.scheduler().book().job(jobId);
+      return job == null ? null : job.spec();
+    }
+
+    private long now() {
+      return settings.clock().millis();
+    }
+  }
+}

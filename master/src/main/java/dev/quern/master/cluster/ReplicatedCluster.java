@@ -1,0 +1,56 @@
+package dev.quern.master.cluster;
+
+import dev.quern.master.engine.ClusterEvent;
+import dev.quern.master.engine.ClusterMonitor;
+import dev.quern.master.engine.JobView;
+import dev.quern.master.engine.LiveCluster;
+import dev.quern.master.engine.WorkerView;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BiPredicate;
+import java.util.function.Consumer;
+
+/**
+ * A master's view of the cluster for its HTTP API and UI: the jobs of its applied copy of the
+ * replicated book ({@link BookViews}), the workers the leader knows ({@link ClusterBoard}: empty
+ * on other masters), and kills handed to the job leader.
+ */
+final class ReplicatedCluster implements LiveCluster {
+  private final ClusterMonitor monitor;
+  private final ClusterBoard board;
+  private final BiPredicate<String, String> kill;
+
+  /** @param kill asks this master's job leader to kill a job (job id, who asked) */
+  ReplicatedCluster(ClusterMonitor monitor, ClusterBoard board, BiPredicate<String, String> kill) {
+    this.monitor = monitor;
+    this.board = board;
+    this.kill = kill;
+  }
+
+  @Override
+  public List<JobView> jobViews() {
+    return monitor.jobs();
+  }
+
+  @Override
+  public Optional<JobView> jobView(String jobId) {
+    return monitor.job(jobId);
+  }
+
+  @Override
+  public List<WorkerView> workers() {
+    return board.workers().workers().stream().map(w -> new WorkerView(w.id(),
+        w.address().replaceFirst(":\\d+$", ""), w.slots(), w.running(),
+        w.lastHeartbeat().toEpochMilli())).toList();
+  }
+
+  @Override
+  public boolean kill(String jobId, String who) {
+    return kill.test(jobId, who);
+  }
+
+  @Override
+  public AutoCloseable addListener(Consumer<ClusterEvent> listener) {
+    return monitor.addListener(listener);
+  }
+}

@@ -1,0 +1,26 @@
+package dev.quern.master.engine;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * A running engine as the HTTP API reads it: the local cluster in one JVM, or a master of a
+ * cluster of processes showing its replicated job book.
+ */
+public interface LiveCluster {
+
+  /** Every job's view, in submission order. */
+  List<JobView> jobViews();
+
+  Optional<JobView> jobView(String jobId);
+
+  /** The live workers. */
+  List<WorkerView> workers();
+
+  /** Kills a running job; false when it had already ended or is committing. */
+  boolean kill(String jobId, String who);
+
+  /** Calls {@code listener} with every change until the returned handle is closed. */
+  AutoCloseable addListener(Consumer<ClusterEvent> listener);
+}

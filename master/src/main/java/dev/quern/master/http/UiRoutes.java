@@ -1,0 +1,43 @@
+package dev.quern.master.http;
+
+import dev.quern.master.engine.LiveCluster;
+import dev.quern.master.http.metrics.MetricsRegistry;
+import dev.quern.master.http.metrics.QuernMetrics;
+import io.javalin.config.RoutesConfig;
+
+/**
+ * The web UI and its JSON API ({@code /api/v1}, {@code /metrics}) on a server someone else runs:
+ * a master process serves them over its replicated book beside its own cluster endpoints.
+ * Close it with the server.
+ */
+public final class UiRoutes implements AutoCloseable {
+  private final EventHub events;
+
+  private UiRoutes(EventHub events) {
+    this.events = events;
+  }
+
+  /**
+   * Registers the API, {@code /metrics} (with the jobs' metrics added to {@code metrics}) and
+   * the UI's files (last: they take every other GET).
+   */
+  public static UiRoutes register(RoutesConfig routes, LiveCluster cluster,
+      MetricsRegistry metrics) {
+    MonitoringSource source = new LocalClusterSource(cluster);
+    metrics.register(new QuernMetrics(source));
+    EventHub events = new EventHub(source);
+    new ApiRoutes(source, metrics, events).register(routes);
+    WebAssets.register(routes);
+    return new UiRoutes(events);
+  }
+
+  /** The API's path prefix, {@code /api/v1}. */
+  public static String apiPrefix() {
+    return ApiRoutes.PREFIX;
+  }
+
+  @Override
+  public void close() {
+    events.close();
+  }
+}

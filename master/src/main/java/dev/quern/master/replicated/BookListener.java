@@ -1,0 +1,25 @@
+package dev.quern.master.replicated;
+
+import dev.quern.master.engine.JobBook;
+import java.util.Set;
+
+/**
+ * Hears what the replicated {@link JobBookMachine} applied, on the thread that applies entries:
+ * it may read the book there and must return quickly (the Raft node waits). Every master has
+ * one, so every master can show the jobs, not only the leader.
+ */
+public interface BookListener {
+  BookListener NONE = new BookListener() {
+    @Override
+    public void applied(JobBook book, Set<String> jobIds) {}
+
+    @Override
+    public void restored(JobBook book) {}
+  };
+
+  /** An entry changed these jobs. */
+  void applied(JobBook book, Set<String> jobIds);
+
+  /** The whole book was replaced by a snapshot. */
+  void restored(JobBook book);
+}
