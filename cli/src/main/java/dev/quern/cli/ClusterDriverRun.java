@@ -26,11 +26,39 @@ final class ClusterDriverRun {
     }
   }
 
-  static int run(AppJar jar, AppJar.DriverCall call, RunOptions options, PrintWriter out,
-      PrintWriter err) {
+  /**
+   * The driver's first submission with {@code --detach}: its id is printed, and this unwinds the
+   * driver so the command can return while the job runs on.
+   */
+  private static final class Detached extends RuntimeException {
+    Detached(String jobId) {
+      super("detached from " + jobId, null, false, false);
+    }
+  }
+
+  /** @param detach return once the first job is accepted, printing its id */
+  static int run(AppJar jar, AppJar.DriverCall call, RunOptions options, boolean detach,
+      PrintWriter out, PrintWriter err) {
     try (URLClassLoader loader = new URLClassLoader("quern-job", new URL[] {DriverRun.url(jar)},
         ClusterDriverRun.class.getClassLoader())) {
       Method main = DriverRun.mainMethod(jar, call.mainClass(), loader);
+      if (detach) {
+        ClusterSubmitter cluster = ClusterSubmitter.connect(options.master);
+        Throwable failure = DriverRun.invoke(main, call, spec -> {
+          String id = cluster.submit(ReportingSubmitter.stamp(spec, jar.path().toString(),
+              options.config)).id();
+          out.println(id);
+          out.flush();
+          throw new Detached(id);
+        }, loader);
+        if (failure instanceof Detached) {
+          return 0;
+        }
+        if (failure != null) {
+          throw new CliException(Errors.oneLine(failure), failure);
+        }
+        throw new CliException("the driver " + call.mainClass() + " submitted no job");
+      }
       ReportingSubmitter submitter = new ReportingSubmitter(
           ClusterSubmitter.connect(options.master), jar.path().toString(), options.config, out,
           err, System.console() != null, id -> Optional.empty());

@@ -57,7 +57,7 @@ final class ExamplesCommand implements Callable<Integer> {
     AppJar app = AppJar.open(jar.toString());
     if (options.onCluster()) {
       return ClusterDriverRun.run(app, new AppJar.DriverCall(example.mainClass(), args), options,
-          out, spec.commandLine().getErr());
+          false, out, spec.commandLine().getErr());
     }
     return DriverRun.run(app, new AppJar.DriverCall(example.mainClass(), args), options, out,
         spec.commandLine().getErr());

@@ -18,6 +18,11 @@ import picocli.CommandLine.Spec;
 final class SubmitCommand implements Callable<Integer> {
   @Mixin RunOptions options;
 
+  @picocli.CommandLine.Option(names = "--detach",
+      description = "With --master quern://...: print the id of the driver's first job once the "
+          + "cluster accepted it, and return; the job runs on (follow it with quern wait JOB).")
+  boolean detach;
+
   @Parameters(index = "0", paramLabel = "APP.jar", description = "The job jar.")
   String jar;
 
@@ -32,6 +37,9 @@ final class SubmitCommand implements Callable<Integer> {
     Logging.configure(options.verbose);
     if (options.onCluster()) {
       ClusterDriverRun.checkAddress(options.master);
+    } else if (detach) {
+      throw new UsageException("--detach needs --master quern://...: a local cluster ends with "
+          + "the command");
     } else {
       MasterAddress.parse(options.master);
       options.uiPort();
@@ -39,7 +47,7 @@ final class SubmitCommand implements Callable<Integer> {
     AppJar app = AppJar.open(jar);
     AppJar.DriverCall call = app.driverCall(rest);
     if (options.onCluster()) {
-      return ClusterDriverRun.run(app, call, options, spec.commandLine().getOut(),
+      return ClusterDriverRun.run(app, call, options, detach, spec.commandLine().getOut(),
           spec.commandLine().getErr());
     }
     return DriverRun.run(app, call, options, spec.commandLine().getOut(),

@@ -219,6 +219,18 @@ class ClusterJobsTest {
       assertEquals(5, jobs.get(0).path("map").path("done").asInt(), jobs::toString);
     }
 
+    // --detach returns once the job is accepted, printing its id; the job finishes without it.
+    Path detachedOut = tmp.resolve("out-detached");
+    TestProcess detached = procs.start("client-detached", new ProcessBuilder(quern("submit",
+        "--detach", "--master", c.address(), jar.toString(), WORDCOUNT, in.toString(),
+        detachedOut.toString())));
+    assertEquals(0, detached.awaitExit(JOB), () -> detached.tail(60));
+    String id = detached.log().lines().filter(l -> l.matches("job-\\d{4}")).findFirst()
+        .orElseThrow(() -> new AssertionError("no job id printed: " + detached.tail(60)));
+    Await.until(JOB, id + " succeeded", () -> get(c.httpOf().get("m1"), "/api/v1/jobs/" + id)
+        .map(j -> j.path("state").asText().equals("SUCCEEDED")).orElse(false));
+    assertEquals(expected(in), output(detachedOut));
+
     // A second job on the same output directory is refused by the book, naming the directory.
     TestProcess again = submit(procs, "client-again", c, jar, in, out);
     assertEquals(1, again.awaitExit(JOB), () -> again.tail(60));
