@@ -219,6 +219,17 @@ class ClusterJobsTest {
       assertEquals(5, jobs.get(0).path("map").path("done").asInt(), jobs::toString);
     }
 
+    // The UI's cluster document on any master names the three masters and the one leader.
+    for (String m : c.httpOf().keySet()) {
+      JsonNode doc = get(c.httpOf().get(m), "/api/v1/cluster").orElseThrow();
+      assertEquals(3, doc.path("masters").size(), doc::toString);
+      long leaders = 0;
+      for (JsonNode master : doc.path("masters")) {
+        leaders += master.path("role").asText().equals("leader") ? 1 : 0;
+      }
+      assertEquals(1, leaders, doc::toString);
+    }
+
     // --detach returns once the job is accepted, printing its id; the job finishes without it.
     Path detachedOut = tmp.resolve("out-detached");
     TestProcess detached = procs.start("client-detached", new ProcessBuilder(quern("submit",

@@ -89,7 +89,7 @@ public final class MasterProcess implements AutoCloseable {
         return d.killed();
       }
       throw new IllegalStateException(((JobLeader.NotLeading) r).reason());
-    });
+    }, config, monitor);
     ClusterHttp http = ClusterHttp.start(config.http().host(), config.http().port(), config,
         monitor, board, clock, replicated, leaderPort);
     Map<Long, String> peerPaths = new TreeMap<>();

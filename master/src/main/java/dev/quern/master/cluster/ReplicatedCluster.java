@@ -5,7 +5,11 @@ import dev.quern.master.engine.ClusterMonitor;
 import dev.quern.master.engine.JobView;
 import dev.quern.master.engine.LiveCluster;
 import dev.quern.master.engine.WorkerView;
+import dev.quern.raft.RaftStatus;
+import dev.quern.raft.node.RaftMonitor;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
@@ -19,12 +23,36 @@ final class ReplicatedCluster implements LiveCluster {
   private final ClusterMonitor monitor;
   private final ClusterBoard board;
   private final BiPredicate<String, String> kill;
+  private final MasterProcessConfig config;
+  private final RaftMonitor raft;
 
   /** @param kill asks this master's job leader to kill a job (job id, who asked) */
-  ReplicatedCluster(ClusterMonitor monitor, ClusterBoard board, BiPredicate<String, String> kill) {
+  ReplicatedCluster(ClusterMonitor monitor, ClusterBoard board, BiPredicate<String, String> kill,
+      MasterProcessConfig config, RaftMonitor raft) {
     this.monitor = monitor;
     this.board = board;
     this.kill = kill;
+    this.config = config;
+    this.raft = raft;
+  }
+
+  /**
+   * Every master of the group with its HTTP address: this one with its role and term, the
+   * leader as such, the others as followers (as far as this master knows).
+   */
+  @Override
+  public List<Master> masters() {
+    Optional<RaftStatus> s = raft.status();
+    String leader = s.map(x -> config.masterId(x.leader())).orElse("");
+    long term = s.map(RaftStatus::term).orElse(0L);
+    List<Master> out = new ArrayList<>();
+    config.peers().forEach((id, address) -> {
+      String role = id.equals(config.id())
+          ? s.map(x -> x.role().name().toLowerCase(Locale.ROOT)).orElse("starting")
+          : id.equals(leader) ? "leader" : "follower";
+      out.add(new Master(role, term, id + " " + board.httpAddress(id).orElse(address.toString())));
+    });
+    return out;
   }
 
   @Override

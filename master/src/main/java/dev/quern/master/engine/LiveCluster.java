@@ -21,6 +21,14 @@ public interface LiveCluster {
   /** Kills a running job; false when it had already ended or is committing. */
   boolean kill(String jobId, String who);
 
+  /** A master as this process knows it: its Raft role (lower case), term and address. */
+  record Master(String role, long term, String address) {}
+
+  /** The masters; one in-process leader unless this is a cluster of processes. */
+  default List<Master> masters() {
+    return List.of(new Master("leader", 0, "local (in-process)"));
+  }
+
   /** Calls {@code listener} with every change until the returned handle is closed. */
   AutoCloseable addListener(Consumer<ClusterEvent> listener);
 }

@@ -77,7 +77,9 @@ public final class LocalClusterSource implements MonitoringSource {
       busy += w.runningAttempts().size();
     }
     List<JobDoc> docs = jobs.stream().map(this::job).toList();
-    return new ClusterDoc("live", List.of(new MasterDoc("leader", 0, "local (in-process)")),
+    List<MasterDoc> masters = live().masters().stream()
+        .map(m -> new MasterDoc(m.role(), m.term(), m.address())).toList();
+    return new ClusterDoc("live", masters,
         workers, new ClusterTotals(1, workers.size(), slots, busy, JobStates.count(docs)));
   }
 
