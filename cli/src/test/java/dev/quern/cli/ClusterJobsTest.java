@@ -194,6 +194,11 @@ class ClusterJobsTest {
     return counts;
   }
 
+  /** The id of the cluster's only job. */
+  private String jobs1Id(Cluster c) {
+    return get(c.httpOf().get("m1"), "/api/v1/jobs").orElseThrow().get(0).path("id").asText();
+  }
+
   private TestProcess submit(TestProcesses procs, String name, Cluster c, Path jar, Path in,
       Path out) {
     return procs.start(name, new ProcessBuilder(quern("submit", "--master", c.address(),
@@ -217,6 +222,12 @@ class ClusterJobsTest {
               && j.get(0).path("state").asText().equals("SUCCEEDED")).orElse(null));
       assertEquals(5, jobs.get(0).path("map").path("tasks").asInt(), jobs::toString);
       assertEquals(5, jobs.get(0).path("map").path("done").asInt(), jobs::toString);
+    }
+
+    // The job's map outputs are gone from the workers' scratch once it ended.
+    for (String w : List.of("w1", "w2")) {
+      Path scratch = tmp.resolve(w).resolve("scratch").resolve(jobs1Id(c));
+      Await.until(Duration.ofSeconds(30), scratch + " removed", () -> !Files.exists(scratch));
     }
 
     // The UI's cluster document on any master names the three masters and the one leader.
@@ -261,6 +272,10 @@ class ClusterJobsTest {
     JsonNode running = Await.value(JOB, "the job's first map done", () -> get(
         c.httpOf().get(leader), "/api/v1/jobs").filter(j -> j.size() == 1
             && j.get(0).path("map").path("done").asInt() >= 1).orElse(null));
+    String jobId = running.get(0).path("id").asText();
+    assertTrue(Files.exists(tmp.resolve("w1").resolve("scratch").resolve(jobId))
+        || Files.exists(tmp.resolve("w2").resolve("scratch").resolve(jobId)),
+        "a done map's output lies in a worker's scratch");
     c.masters().get(leader).killTree();
     // The leader died with the job under way, not after it.
     assertEquals("RUNNING", running.get(0).path("state").asText(), running::toString);

@@ -14,6 +14,7 @@ import dev.quern.raft.RaftStatus;
 import dev.quern.raft.node.RaftMonitor;
 import dev.quern.raft.node.RaftNodeActor;
 import dev.quern.worker.actor.WorkerReport;
+import dev.quern.worker.cluster.ClusterWire;
 import dev.quern.worker.cluster.ClusterWire.CanCommit;
 import dev.quern.worker.cluster.ClusterWire.ToMaster;
 import dev.quern.worker.cluster.ClusterWire.ToWorker;
@@ -417,6 +418,9 @@ public final class JobLeader {
       if (session != null && session.epoch == m.epoch() && session.scheduler != null) {
         session.scheduler.scheduler().commitFinished(m.jobId(), m.endTime(), m.error(), now());
         afterInput();
+        if (m.error() == null) {
+          jobEnded(m.jobId());
+        }
       }
       // Another session commits the job again (idempotently) from the book.
       return Behaviors.same();
@@ -489,12 +493,20 @@ public final class JobLeader {
           files.abortJob(a.jobId(), a.outputPath(), spec(a.jobId()));
         } else if (e instanceof Effect.CleanUp c) {
           files.cleanUp(c.jobId(), c.outputPath(), spec(c.jobId()));
+          jobEnded(c.jobId());
         } else if (e instanceof Effect.CommitJob c) {
           long epoch = s.epoch;
           files.commitJob(c, spec(c.jobId()), settings.clock(), (end, error) ->
               ctx.getSelf().tell(new CommitDone(epoch, c.jobId(), end, error)));
         }
       }
+    }
+
+    /** Every worker drops the job's scratch (a worker that missed it keeps it until restart). */
+    private void jobEnded(String jobId) {
+      ClusterWire.JobEnded message = new ClusterWire.JobEnded(session.term, settings.masterId(),
+          jobId);
+      workers.values().forEach(w -> w.replyTo().tell(message));
     }
 
     private JobSpec spec(String jobId) {

@@ -81,6 +81,12 @@ public sealed interface ClusterWire {
   record CommitAnswer(long term, String leaderId, TaskAttemptId attempt, boolean granted,
       String reason) implements FromLeader {}
 
+  /**
+   * The job ended (succeeded, failed or was killed): the worker removes its scratch directory
+   * (map outputs no reducer will read again) and closes the job's class loader.
+   */
+  record JobEnded(long term, String leaderId, String jobId) implements FromLeader {}
+
   /** An attempt's progress, from 0 to 1. */
   record AttemptProgress(String workerId, TaskAttemptId attempt, float fraction)
       implements ToMaster {}

@@ -18,6 +18,7 @@ import dev.quern.worker.cluster.ClusterWire.AttemptProgress;
 import dev.quern.worker.cluster.ClusterWire.CanCommit;
 import dev.quern.worker.cluster.ClusterWire.CommitAnswer;
 import dev.quern.worker.cluster.ClusterWire.Heartbeat;
+import dev.quern.worker.cluster.ClusterWire.JobEnded;
 import dev.quern.worker.cluster.ClusterWire.KillAttempt;
 import dev.quern.worker.cluster.ClusterWire.MasterHello;
 import dev.quern.worker.cluster.ClusterWire.NotLeader;
@@ -85,6 +86,8 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
       return "KA1";
     } else if (o instanceof CommitAnswer) {
       return "CA1";
+    } else if (o instanceof JobEnded) {
+      return "JE1";
     } else if (o instanceof AttemptProgress) {
       return "AP1";
     } else if (o instanceof AttemptDone) {
@@ -140,6 +143,10 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
         str(out, k.leaderId());
         writeAttempt(out, k.attempt());
         str(out, k.reason());
+      } else if (o instanceof JobEnded j) {
+        out.writeLong(j.term());
+        str(out, j.leaderId());
+        str(out, j.jobId());
       } else if (o instanceof CommitAnswer c) {
         out.writeLong(c.term());
         str(out, c.leaderId());
@@ -204,6 +211,7 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
         case "R" -> new Refused(in.readUTF(), in.readLong(), in.readUTF());
         case "RA1" -> new RunAttempt(in.readLong(), str(in), readTask(in));
         case "KA1" -> new KillAttempt(in.readLong(), str(in), readAttempt(in), str(in));
+        case "JE1" -> new JobEnded(in.readLong(), str(in), str(in));
         case "CA1" -> new CommitAnswer(in.readLong(), str(in), readAttempt(in), in.readBoolean(),
             str(in));
         case "AP1" -> new AttemptProgress(str(in), readAttempt(in), in.readFloat());

@@ -103,10 +103,14 @@ public final class WorkerAgent {
           .onMessage(RunAttempt.class, agent::onRun)
           .onMessage(KillAttempt.class, agent::onKill)
           .onMessage(CommitAnswer.class, agent::onCommitAnswer)
+          .onMessage(ClusterWire.JobEnded.class, agent::onJobEnded)
           .onMessage(WorkerReport.class, agent::onReport)
           .build();
     }));
   }
+
+  /** The directory under the data directory where the leader's relative scratch paths lie. */
+  static final String SCRATCH = "scratch";
 
   private static final class Agent {
     private final ActorContext<Object> ctx;
@@ -170,6 +174,29 @@ public final class WorkerAgent {
           waiter.tell(new WorkerReport.CommitAnswer(a.attempt(), a.granted(), a.reason()));
         }
       }
+      return Behaviors.same();
+    }
+
+    /** The job's map outputs will not be read again: its scratch goes, off the actor thread. */
+    Behavior<Object> onJobEnded(ClusterWire.JobEnded e) {
+      if (runs == null || !admit(e)) {
+        return Behaviors.same();
+      }
+      Path scratch = runs.dataDir().resolve(SCRATCH).resolve(e.jobId()).normalize();
+      if (!scratch.startsWith(runs.dataDir().resolve(SCRATCH)) || scratch.getFileName() == null
+          || !e.jobId().matches("[A-Za-z0-9._-]+")) {
+        log.warn("worker {}: refused to clean up job '{}': not a job id", settings.workerId(),
+            e.jobId());
+        return Behaviors.same();
+      }
+      java.util.concurrent.CompletableFuture.runAsync(() -> {
+        try {
+          dev.quern.worker.actor.OutputLayout.deleteTree(scratch);
+          log.info("worker {}: job {} ended; removed {}", settings.workerId(), e.jobId(), scratch);
+        } catch (java.io.IOException ex) {
+          log.warn("worker {}: cannot remove {}", settings.workerId(), scratch, ex);
+        }
+      });
       return Behaviors.same();
     }
 

@@ -78,6 +78,7 @@ class ClusterWireSerializerTest {
         new ClusterWire.RunAttempt(3, "m1", new ReduceTaskSpec(reduce, job, 1,
             List.of(out, out), "/s/r", "/o/r")),
         new ClusterWire.KillAttempt(3, "m1", map, "job killed"),
+        new ClusterWire.JobEnded(3, "m1", "job-0007"),
         new ClusterWire.CommitAnswer(3, "m1", reduce, false, "another attempt holds it"),
         new ClusterWire.CommitAnswer(3, "m1", reduce, true, null),
         new ClusterWire.AttemptProgress("w1", map, 0.25f),
