@@ -53,6 +53,7 @@ public final class ClusterHttp implements AutoCloseable {
           .result(metrics.scrape()));
       c.routes.get(STATUS, routes::status);
       c.routes.get(WORKERS, routes::workers);
+      dev.quern.master.cluster.jars.JarRoutes.register(c.routes, config, monitor, board);
     });
     try {
       app.start(host, port);
