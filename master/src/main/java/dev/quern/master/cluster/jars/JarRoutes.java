@@ -10,10 +10,12 @@ import io.javalin.http.Context;
 import io.javalin.router.JavalinDefaultRoutingApi;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -162,8 +164,10 @@ public final class JarRoutes {
     return http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).handle((r, err) -> {
       if (err != null) {
         Throwable cause = err.getCause() != null ? err.getCause() : err;
-        return "at " + address.get() + ": " + cause.getClass().getSimpleName()
-            + (cause.getMessage() == null ? "" : " " + cause.getMessage());
+        String why = cause instanceof ConnectException ? "connection refused"
+            : cause instanceof HttpTimeoutException ? "no answer within " + PUSH_TIMEOUT.toSeconds() + " s"
+            : cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : " " + cause.getMessage());
+        return "at " + address.get() + ": " + why;
       }
       return r.statusCode() == 200 || r.statusCode() == 201 ? null
           : "at " + address.get() + ": HTTP " + r.statusCode() + " " + r.body();
