@@ -174,6 +174,20 @@ class JarCacheTest {
     assertTrue(bad.getMessage().contains("'sha256:XYZ'"), bad.getMessage());
   }
 
+  @Test
+  void theMastersHttpAddressesAreAConfigKeyAndLoopbackOnly() {
+    String base = "quern.worker { masters = [\"127.0.0.1:7101\"], data = /tmp/never-created }\n";
+    assertEquals(List.of(), WorkerProcessConfig.from(
+        com.typesafe.config.ConfigFactory.parseString(base)).masterHttp());
+    assertEquals(List.of("127.0.0.1:8101", "localhost:8102"), WorkerProcessConfig.from(
+        com.typesafe.config.ConfigFactory.parseString(base
+            + "quern.worker.master-http = [\"127.0.0.1:8101\", \"localhost:8102\"]")).masterHttp());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> WorkerProcessConfig.from(com.typesafe.config.ConfigFactory.parseString(base
+            + "quern.worker.master-http = [\"10.1.2.3:8101\"]")));
+    assertTrue(e.getMessage().contains("(--master-http is 10.1.2.3)"), e.getMessage());
+  }
+
   public static class NoMapper implements Mapper<Long, String, String, Long> {
     @Override
     public void map(Long k, String v, dev.quern.api.Context<String, Long> ctx) {}
