@@ -14,6 +14,7 @@ import dev.quern.raft.RaftStatus;
 import dev.quern.testkit.Await;
 import dev.quern.testkit.Seed;
 import dev.quern.testkit.Seeds;
+import dev.quern.worker.cluster.JarCache;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -246,6 +247,12 @@ class JarClusterTest {
     assertArrayEquals(second, Files.readAllBytes(file(alive, secondSha)));
     assertFalse(Files.exists(file(stopped, secondSha)));
     assertArrayEquals(second, get(alive, secondSha).bytes());
+    // A worker's cache fetches jars by reference, past the stopped master (and, for the first
+    // jar, past a master its push may not have reached yet), and checks their hashes.
+    JarCache cache = new JarCache(tmp.resolve("worker-jars"),
+        List.of(httpOf.get(stopped), httpOf.get(alive), httpOf.get(leader)));
+    assertArrayEquals(second, Files.readAllBytes(cache.resolve(JarUpload.reference(secondSha))));
+    assertArrayEquals(first, Files.readAllBytes(cache.resolve(JarUpload.reference(firstSha))));
 
     // Both followers stopped: no majority, so no upload is acknowledged. Either the leader has
     // not yet noticed it lost its quorum, and its pushes fail, or it has stepped down.
