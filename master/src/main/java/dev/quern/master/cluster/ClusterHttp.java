@@ -47,13 +47,13 @@ public final class ClusterHttp implements AutoCloseable {
     Javalin app = Javalin.create(c -> {
       c.startup.showJavalinBanner = false;
       c.startup.showOldJavalinVersionWarning = false;
+      dev.quern.master.cluster.jars.JarRoutes.register(c.routes, config, monitor, board);
       c.routes.before("/api/*", Routes::guard);
       c.routes.before(METRICS, Routes::guard);
       c.routes.get(METRICS, ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
           .result(metrics.scrape()));
       c.routes.get(STATUS, routes::status);
       c.routes.get(WORKERS, routes::workers);
-      dev.quern.master.cluster.jars.JarRoutes.register(c.routes, config, monitor, board);
     });
     try {
       app.start(host, port);
