@@ -59,6 +59,7 @@ public final class ClusterHttp implements AutoCloseable {
     Javalin app = Javalin.create(c -> {
       c.startup.showJavalinBanner = false;
       c.startup.showOldJavalinVersionWarning = false;
+      dev.quern.master.cluster.jars.JarRoutes.register(c.routes, config, monitor, board);
       c.routes.before("/api/*", Routes::guard);
       c.routes.before(METRICS, Routes::guard);
       c.routes.get(STATUS, routes::status);

@@ -19,10 +19,11 @@ import java.util.TreeMap;
  * defaults in {@code master-defaults.conf}, next to this class).
  *
  * @param peers every master's Raft address by id, this one included
+ * @param maxJarBytes the largest job jar the master stores ({@code max-jar-size})
  */
 public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort http,
     SortedMap<String, HostPort> peers, Duration tick, int electionTicks, int heartbeatTicks,
-    int snapshotEvery, Duration workerTimeout, Duration helloInterval) {
+    int snapshotEvery, Duration workerTimeout, Duration helloInterval, long maxJarBytes) {
 
   public static final String SECTION = "quern.master";
 
@@ -74,7 +75,7 @@ public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort 
       }
       return new MasterProcessConfig(id, Path.of(c.getString("data")), raft, http, peers,
           positive(c, "tick"), electionTicks, heartbeatTicks, c.getInt("snapshot-every"),
-          positive(c, "worker-timeout"), positive(c, "hello-interval"));
+          positive(c, "worker-timeout"), positive(c, "hello-interval"), maxJarBytes(c));
     } catch (ConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
@@ -89,6 +90,14 @@ public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort 
   public String masterId(long raftId) {
     List<String> ids = new ArrayList<>(peers.keySet());
     return raftId >= 1 && raftId <= ids.size() ? ids.get((int) raftId - 1) : "";
+  }
+
+  private static long maxJarBytes(Config c) {
+    long n = c.getBytes("max-jar-size");
+    if (n < 1) {
+      throw new IllegalArgumentException("--max-jar-size: must be positive, got " + n);
+    }
+    return n;
   }
 
   private static Duration positive(Config c, String key) {

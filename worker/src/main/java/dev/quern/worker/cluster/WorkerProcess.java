@@ -48,10 +48,11 @@ public final class WorkerProcess implements AutoCloseable {
   public static WorkerProcess start(WorkerProcessConfig config, Config user) throws IOException {
     Files.createDirectories(config.data());
     AtomicReference<WorkerAgent.Link> link = new AtomicReference<>();
+    JarLoaders loaders = new JarLoaders(new JarCache(config.data().resolve("jars"),
+        config.masterHttp()));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM,
         ArteryConfig.of(config.host(), config.port(), user));
     ShuffleServer shuffle = null;
-    JarLoaders loaders = new JarLoaders();
     try {
       int port = system.address().getPort().orElseThrow();
       String address = new Loopback.HostPort(config.host(), port).toString();

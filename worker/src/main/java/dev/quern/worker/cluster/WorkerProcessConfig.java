@@ -10,11 +10,25 @@ import java.util.List;
 /**
  * The settings of a worker process, read from the {@code quern.worker} section (keys and defaults
  * in {@code worker-defaults.conf}, next to this class).
+ *
+ * @param masterHttp the masters' HTTP addresses, where stored job jars are fetched (may be empty
+ *     when no job names a stored jar)
  */
 public record WorkerProcessConfig(String id, List<String> masters, int slots, Path data,
-    String host, int port, Duration heartbeatInterval, Duration leaderTimeout) {
+    String host, int port, Duration heartbeatInterval, Duration leaderTimeout,
+    List<String> masterHttp) {
 
   public static final String SECTION = "quern.worker";
+
+  public WorkerProcessConfig {
+    masterHttp = List.copyOf(masterHttp);
+  }
+
+  /** With no master HTTP address: only jobs whose jars are paths can run. */
+  public WorkerProcessConfig(String id, List<String> masters, int slots, Path data, String host,
+      int port, Duration heartbeatInterval, Duration leaderTimeout) {
+    this(id, masters, slots, data, host, port, heartbeatInterval, leaderTimeout, List.of());
+  }
 
   /** The defaults, for a configuration to fall back on. */
   public static Config defaults() {
@@ -53,8 +67,12 @@ public record WorkerProcessConfig(String id, List<String> masters, int slots, Pa
         throw new IllegalArgumentException("--leader-timeout (" + leaderTimeout
             + ") must be longer than --heartbeat-interval (" + interval + ")");
       }
+      List<String> masterHttp = c.getStringList("master-http");
+      for (String m : masterHttp) {
+        Loopback.require("--master-http", m);
+      }
       return new WorkerProcessConfig(id, List.copyOf(masters), slots, Path.of(c.getString("data")),
-          host, port, interval, leaderTimeout);
+          host, port, interval, leaderTimeout, masterHttp);
     } catch (ConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

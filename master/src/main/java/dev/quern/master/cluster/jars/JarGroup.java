@@ -1,0 +1,58 @@
+package dev.quern.master.cluster.jars;
+
+import dev.quern.master.cluster.ClusterBoard;
+import dev.quern.master.cluster.MasterProcessConfig;
+import dev.quern.raft.RaftStatus;
+import dev.quern.raft.node.RaftMonitor;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the jar routes need to know of the master group: who this master is, who the others are,
+ * who leads, and where each serves HTTP. A small seam so the routes can also be tested against a
+ * group whose leadership a test decides.
+ */
+public interface JarGroup {
+  String selfId();
+
+  /** Every master's id, this one included. */
+  List<String> members();
+
+  boolean leads();
+
+  /** The leader as far as this master knows, "" if it knows none. */
+  String leaderId();
+
+  /** Where master {@code id} serves HTTP, if known. */
+  Optional<String> httpAddress(String id);
+
+  /** The group of a master process: its config, its Raft node's status and its board. */
+  static JarGroup of(MasterProcessConfig config, RaftMonitor monitor, ClusterBoard board) {
+    return new JarGroup() {
+      @Override
+      public String selfId() {
+        return config.id();
+      }
+
+      @Override
+      public List<String> members() {
+        return List.copyOf(config.peers().keySet());
+      }
+
+      @Override
+      public boolean leads() {
+        return monitor.status().map(RaftStatus::isLeader).orElse(false);
+      }
+
+      @Override
+      public String leaderId() {
+        return monitor.status().map(s -> config.masterId(s.leader())).orElse("");
+      }
+
+      @Override
+      public Optional<String> httpAddress(String id) {
+        return board.httpAddress(id);
+      }
+    };
+  }
+}
