@@ -112,10 +112,12 @@ final class ClusterStartCommand implements Callable<Integer> {
       peers.append(i == 0 ? "" : ",").append("m").append(i + 1).append("=127.0.0.1:").append(ports[i]);
     }
     List<String> raftAddresses = new ArrayList<>();
+    List<String> httpAddresses = new ArrayList<>();
     for (int i = 0; i < masters; i++) {
       String raft = "127.0.0.1:" + ports[i];
       String httpAddress = "127.0.0.1:" + ports[masters + i];
       raftAddresses.add(raft);
+      httpAddresses.add(httpAddress);
       List<String> args = new ArrayList<>(List.of("master", "--id", ids.get(i),
           "--data", cd.dir.resolve(ids.get(i)).toString(), "--raft", raft, "--http", httpAddress,
           "--peers", peers.toString()));
@@ -125,6 +127,7 @@ final class ClusterStartCommand implements Callable<Integer> {
       String id = "w" + i;
       List<String> args = new ArrayList<>(List.of("worker", "--id", id,
           "--masters", String.join(",", raftAddresses), "--slots", Integer.toString(slots),
+          "--master-http", String.join(",", httpAddresses),
           "--data", cd.dir.resolve(id).toString()));
       launch(cd, "worker", id, "", "", args, configFile);
     }

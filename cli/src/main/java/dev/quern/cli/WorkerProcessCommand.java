@@ -38,6 +38,9 @@ final class WorkerProcessCommand implements Callable<Integer> {
   @Option(names = "--masters", paramLabel = "HOST:PORT,...", description = "The masters' Raft (Artery) addresses, as given to their --raft.")
   String masters;
 
+  @Option(names = "--master-http", paramLabel = "HOST:PORT,...", description = "The masters' HTTP addresses, where the worker fetches stored job jars.")
+  String masterHttp;
+
   @Option(names = "--slots", paramLabel = "N", description = "Task attempts at once (default 2).")
   String slots;
 
@@ -70,6 +73,7 @@ final class WorkerProcessCommand implements Callable<Integer> {
     flags.put("id", id);
     flags.put("masters", masters == null ? null : list(masters));
     flags.put("slots", slots);
+    flags.put("master-http", masterHttp == null ? null : list(masterHttp));
     flags.put("data", data);
     flags.put("host", host);
     flags.put("port", port);

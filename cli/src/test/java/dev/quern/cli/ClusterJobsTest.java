@@ -80,7 +80,8 @@ class ClusterJobsTest {
     Map<String, TestProcess> workers = new TreeMap<>();
     for (String id : List.of("w1", "w2")) {
       workers.put(id, procs.start(id, new ProcessBuilder(quern("worker", "--config",
-          conf.toString(), "--id", id, "--masters", mastersArg, "--slots", "2", "--data",
+          conf.toString(), "--id", id, "--masters", mastersArg, "--slots", "2",
+          "--master-http", String.join(",", httpOf.values()), "--data",
           tmp.resolve(id).toString()))));
     }
     for (TestProcess w : workers.values()) {
@@ -214,6 +215,16 @@ class ClusterJobsTest {
     TestProcess client = submit(procs, "client", c, jar, in, out);
     assertEquals(0, client.awaitExit(JOB), () -> client.tail(60));
     assertEquals(expected(in), output(out));
+
+    // The client stored the jar by its hash on the masters; the job names it so, and the
+    // workers fetched it from them.
+    String sha = dev.quern.master.cluster.jars.JarUpload.sha256(jar);
+    long holders = List.of("m1", "m2", "m3").stream()
+        .filter(m -> Files.exists(tmp.resolve(m).resolve("jars").resolve(sha + ".jar"))).count();
+    assertTrue(holders >= 2, "the jar is on " + holders + " master(s)");
+    assertTrue(Files.exists(tmp.resolve("w1").resolve("jars").resolve(sha + ".jar"))
+        || Files.exists(tmp.resolve("w2").resolve("jars").resolve(sha + ".jar")),
+        "a worker cached the jar");
 
     // Every master shows the job from its own copy of the book, SUCCEEDED, with its tasks.
     for (String m : c.httpOf().keySet()) {

@@ -8,7 +8,10 @@ import dev.quern.api.JobSubmissionException;
 import dev.quern.master.cluster.ClusterHttp;
 import dev.quern.master.cluster.SubmissionWire;
 import dev.quern.master.local.SubmissionPlan;
+import dev.quern.master.cluster.jars.JarUpload;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -38,9 +41,11 @@ public final class ClusterSubmitter implements dev.quern.api.JobSubmitter {
   @Override
   public JobHandle submit(JobSpec spec) {
     SubmissionPlan plan = SubmissionPlan.of(spec);
-    byte[] body = SubmissionWire.encode(plan.spec(), plan.splits());
     MasterLink.Answer a;
     try {
+      JobSpec stored = plan.spec().jar() == null ? plan.spec() : withJar(plan.spec(),
+          upload(Path.of(plan.spec().jar())));
+      byte[] body = SubmissionWire.encode(stored, plan.splits());
       a = link.post(ClusterHttp.JOBS, "application/octet-stream", body);
     } catch (IOException e) {
       throw new JobSubmissionException("job " + spec.name() + " could not be submitted: "
@@ -56,6 +61,29 @@ public final class ClusterSubmitter implements dev.quern.api.JobSubmitter {
           : "job " + spec.name() + " was refused: " + error);
     }
     return new RemoteJobHandle(doc.get("id").asText(), link);
+  }
+
+  /**
+   * Stores the jar on a majority of masters (the leader answers once it has); the reference
+   * ({@code sha256:HEX}) is what workers fetch.
+   */
+  private String upload(Path jar) throws IOException, InterruptedException {
+    String sha = JarUpload.sha256(jar);
+    MasterLink.Answer a = link.post(JarUpload.PATH, "application/java-archive",
+        Files.readAllBytes(jar));
+    JsonNode doc = read(a.body());
+    if (a.status() != 201 || !sha.equals(doc.path("sha256").asText())) {
+      throw new IOException("the job jar " + jar + " was not stored: HTTP " + a.status() + " "
+          + (doc.hasNonNull("error") ? doc.get("error").asText() : a.body()));
+    }
+    return JarUpload.reference(sha);
+  }
+
+  private static JobSpec withJar(JobSpec s, String jar) {
+    return new JobSpec(s.name(), s.user(), jar, s.inputPaths(), s.outputPath(), s.inputFormat(),
+        s.outputFormat(), s.mapper(), s.combiner(), s.reducer(), s.partitioner(),
+        s.reduceTasks(), s.mapOutputKeyClass(), s.mapOutputValueClass(), s.outputKeyClass(),
+        s.outputValueClass(), s.sortComparator(), s.groupingComparator(), s.config());
   }
 
   /** The handle of a job already submitted (e.g. by {@code --detach}). */

@@ -189,6 +189,9 @@ public final class WorkerAgent {
             e.jobId());
         return Behaviors.same();
       }
+      if (runs.worker().loaders() instanceof JarLoaders jars) {
+        jars.jobEnded(e.jobId()); // an attempt still running keeps the classes it loaded
+      }
       java.util.concurrent.CompletableFuture.runAsync(() -> {
         try {
           dev.quern.worker.actor.OutputLayout.deleteTree(scratch);
