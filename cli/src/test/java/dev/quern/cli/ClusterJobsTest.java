@@ -79,10 +79,14 @@ class ClusterJobsTest {
         + ports[2];
     Map<String, TestProcess> workers = new TreeMap<>();
     for (String id : List.of("w1", "w2")) {
-      workers.put(id, procs.start(id, new ProcessBuilder(quern("worker", "--config",
-          conf.toString(), "--id", id, "--masters", mastersArg, "--slots", "2",
-          "--master-http", String.join(",", httpOf.values()), "--data",
-          tmp.resolve(id).toString()))));
+      List<String> args = new java.util.ArrayList<>(List.of("worker", "--config",
+          conf.toString(), "--id", id, "--masters", mastersArg, "--slots", "2", "--data",
+          tmp.resolve(id).toString()));
+      if (id.equals("w1")) {
+        // w2 learns the masters' HTTP addresses from the leader (MasterDirectory) instead.
+        args.addAll(List.of("--master-http", String.join(",", httpOf.values())));
+      }
+      workers.put(id, procs.start(id, new ProcessBuilder(quern(args.toArray(String[]::new)))));
     }
     for (TestProcess w : workers.values()) {
       w.awaitLine(WORKER_READY, START);
@@ -222,9 +226,10 @@ class ClusterJobsTest {
     long holders = List.of("m1", "m2", "m3").stream()
         .filter(m -> Files.exists(tmp.resolve(m).resolve("jars").resolve(sha + ".jar"))).count();
     assertTrue(holders >= 2, "the jar is on " + holders + " master(s)");
-    assertTrue(Files.exists(tmp.resolve("w1").resolve("jars").resolve(sha + ".jar"))
-        || Files.exists(tmp.resolve("w2").resolve("jars").resolve(sha + ".jar")),
-        "a worker cached the jar");
+    for (String w : List.of("w1", "w2")) {
+      assertTrue(Files.exists(tmp.resolve(w).resolve("jars").resolve(sha + ".jar")),
+          w + " fetched the jar");
+    }
 
     // Every master shows the job from its own copy of the book, SUCCEEDED, with its tasks.
     for (String m : c.httpOf().keySet()) {

@@ -2,6 +2,7 @@ package dev.quern.master.cluster;
 
 import dev.quern.raft.RaftStatus;
 import dev.quern.raft.node.RaftMonitor;
+import dev.quern.worker.cluster.ClusterWire;
 import dev.quern.worker.cluster.ClusterWire.Accepted;
 import dev.quern.worker.cluster.ClusterWire.Heartbeat;
 import dev.quern.worker.cluster.ClusterWire.MasterHello;
@@ -140,6 +141,12 @@ public final class MasterClusterActor {
       workers.put(h.workerId(), new Entry(new LiveWorker(h.workerId(), h.address(), h.slots(),
           h.freeSlots(), h.running(), registered, now), System.nanoTime()));
       h.replyTo().tell(new Accepted(leadingTerm, config.id(), ctx.getSelf().narrow()));
+      if (old == null || h.registering()) {
+        // Where the worker fetches stored jars: the masters' HTTP addresses as known now.
+        List<String> http = new ArrayList<>();
+        config.peers().keySet().forEach(id -> board.httpAddress(id).ifPresent(http::add));
+        h.replyTo().tell(new ClusterWire.MasterDirectory(leadingTerm, config.id(), http));
+      }
       leader.tell(new JobLeader.WorkerSeen(leadingTerm, h.workerId(),
           h.address().replaceFirst(":\\d+$", ""), h.slots(), h.running(), h.replyTo()));
       publish();

@@ -87,6 +87,17 @@ public sealed interface ClusterWire {
    */
   record JobEnded(long term, String leaderId, String jobId) implements FromLeader {}
 
+  /**
+   * The masters' HTTP addresses as the leader knows them, sent when a worker registers: where
+   * the worker fetches stored job jars.
+   */
+  record MasterDirectory(long term, String leaderId, List<String> httpAddresses)
+      implements FromLeader {
+    public MasterDirectory {
+      httpAddresses = List.copyOf(httpAddresses);
+    }
+  }
+
   /** An attempt's progress, from 0 to 1. */
   record AttemptProgress(String workerId, TaskAttemptId attempt, float fraction)
       implements ToMaster {}

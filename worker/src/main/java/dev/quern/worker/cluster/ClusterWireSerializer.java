@@ -88,6 +88,8 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
       return "CA1";
     } else if (o instanceof JobEnded) {
       return "JE1";
+    } else if (o instanceof ClusterWire.MasterDirectory) {
+      return "MD1";
     } else if (o instanceof AttemptProgress) {
       return "AP1";
     } else if (o instanceof AttemptDone) {
@@ -143,6 +145,13 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
         str(out, k.leaderId());
         writeAttempt(out, k.attempt());
         str(out, k.reason());
+      } else if (o instanceof ClusterWire.MasterDirectory d) {
+        out.writeLong(d.term());
+        str(out, d.leaderId());
+        out.writeInt(d.httpAddresses().size());
+        for (String a : d.httpAddresses()) {
+          str(out, a);
+        }
       } else if (o instanceof JobEnded j) {
         out.writeLong(j.term());
         str(out, j.leaderId());
@@ -212,6 +221,19 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
         case "RA1" -> new RunAttempt(in.readLong(), str(in), readTask(in));
         case "KA1" -> new KillAttempt(in.readLong(), str(in), readAttempt(in), str(in));
         case "JE1" -> new JobEnded(in.readLong(), str(in), str(in));
+        case "MD1" -> {
+          long term = in.readLong();
+          String leaderId = str(in);
+          int n = in.readInt();
+          if (n < 0 || n > 64) {
+            throw new IllegalArgumentException("a master directory of " + n + " addresses");
+          }
+          List<String> addresses = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            addresses.add(str(in));
+          }
+          yield new ClusterWire.MasterDirectory(term, leaderId, addresses);
+        }
         case "CA1" -> new CommitAnswer(in.readLong(), str(in), readAttempt(in), in.readBoolean(),
             str(in));
         case "AP1" -> new AttemptProgress(str(in), readAttempt(in), in.readFloat());

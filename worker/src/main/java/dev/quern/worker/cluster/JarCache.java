@@ -44,7 +44,9 @@ public final class JarCache {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   private final Path dir;
-  private final List<String> masters;
+  private final List<String> configured;
+  /** The configured masters, then those the leader named ({@link #learn}); replaced whole. */
+  private volatile List<String> masters;
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -54,13 +56,31 @@ public final class JarCache {
    */
   public JarCache(Path dir, List<String> masters) throws IOException {
     this.dir = dir;
-    this.masters = List.copyOf(masters);
+    this.configured = List.copyOf(masters);
+    this.masters = this.configured;
     Files.createDirectories(dir);
     try (DirectoryStream<Path> parts = Files.newDirectoryStream(dir, "*" + PART)) {
       for (Path p : parts) {
         Files.deleteIfExists(p);
       }
     }
+  }
+
+  /**
+   * The masters' HTTP addresses as the leader knows them: a restarted master may listen
+   * elsewhere, and a worker started without {@code master-http} learns them here.
+   */
+  public void learn(List<String> httpAddresses) {
+    java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(configured);
+    for (String a : httpAddresses) {
+      try {
+        Loopback.require("a master's HTTP address", a);
+        all.add(a);
+      } catch (IllegalArgumentException e) {
+        log.warn("ignoring master address {}: {}", a, e.getMessage());
+      }
+    }
+    masters = List.copyOf(all);
   }
 
   /** True if {@code jar} names a stored jar ({@value #PREFIX}...) rather than a path. */
@@ -85,6 +105,7 @@ public final class JarCache {
     if (Files.isRegularFile(target)) {
       return target;
     }
+    List<String> masters = this.masters;
     if (masters.isEmpty()) {
       throw new IOException("cannot fetch job jar " + reference + ": this worker knows no "
           + "master's HTTP address (quern.worker.master-http)");

@@ -9,6 +9,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +44,13 @@ final class JarLoaders implements JobLoaderSource, AutoCloseable {
    * Closes the class loader of job {@code jobId}, once no attempt of it runs here any more (a
    * task of it that arrives later opens a new one). Unknown jobs are ignored.
    */
+  /** The masters' HTTP addresses as the leader named them (see {@link JarCache#learn}). */
+  void learnMasters(List<String> httpAddresses) {
+    if (cache != null) {
+      cache.learn(httpAddresses);
+    }
+  }
+
   void jobEnded(String jobId) {
     ClassLoader l = byJob.remove(jobId);
     if (l instanceof URLClassLoader u) {

@@ -104,6 +104,7 @@ public final class WorkerAgent {
           .onMessage(KillAttempt.class, agent::onKill)
           .onMessage(CommitAnswer.class, agent::onCommitAnswer)
           .onMessage(ClusterWire.JobEnded.class, agent::onJobEnded)
+          .onMessage(ClusterWire.MasterDirectory.class, agent::onMasterDirectory)
           .onMessage(WorkerReport.class, agent::onReport)
           .build();
     }));
@@ -173,6 +174,13 @@ public final class WorkerAgent {
         if (waiter != null) {
           waiter.tell(new WorkerReport.CommitAnswer(a.attempt(), a.granted(), a.reason()));
         }
+      }
+      return Behaviors.same();
+    }
+
+    Behavior<Object> onMasterDirectory(ClusterWire.MasterDirectory d) {
+      if (runs != null && admit(d) && runs.worker().loaders() instanceof JarLoaders jars) {
+        jars.learnMasters(d.httpAddresses());
       }
       return Behaviors.same();
     }
