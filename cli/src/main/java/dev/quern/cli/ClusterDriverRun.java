@@ -62,20 +62,9 @@ final class ClusterDriverRun {
       ReportingSubmitter submitter = new ReportingSubmitter(
           ClusterSubmitter.connect(options.master), jar.path().toString(), options.config, out,
           err, System.console() != null, id -> Optional.empty());
-      Throwable failure = DriverRun.invoke(main, call, submitter, loader);
-      DriverRun.awaitRemaining(submitter);
-      DriverRun.checkJobs(submitter);
-      if (failure != null) {
-        throw new CliException(Errors.oneLine(failure), failure);
-      }
-      return 0;
-    } catch (CliException e) {
-      throw e;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliException("interrupted while running " + call.mainClass(), e);
+      return DriverRun.finish(DriverRun.invoke(main, call, submitter, loader), submitter);
     } catch (Exception e) {
-      throw new CliException(Errors.oneLine(e), e);
+      throw DriverRun.asCliException(e, call);
     }
   }
 }

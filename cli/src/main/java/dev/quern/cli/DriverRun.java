@@ -47,22 +47,36 @@ final class DriverRun {
             jar.path().toString(), options.config, out, err, System.console() != null,
             cluster.cluster()::jobView);
         guard.watch(cluster, submitter);
-        Throwable failure = invoke(main, call, submitter, loader);
-        awaitRemaining(submitter);
-        checkJobs(submitter);
-        if (failure != null) {
-          throw new CliException(Errors.oneLine(failure), failure);
-        }
-        return 0;
+        return finish(invoke(main, call, submitter, loader), submitter);
       }
-    } catch (CliException e) {
-      throw e;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliException("interrupted while running " + call.mainClass(), e);
     } catch (Exception e) {
-      throw new CliException(Errors.oneLine(e), e);
+      throw asCliException(e, call);
     }
+  }
+
+  /**
+   * After the driver's {@code main} returned (or threw {@code failure}): waits for the jobs it
+   * left running, and fails over a job that did not succeed, else over the driver's exception.
+   */
+  static int finish(Throwable failure, ReportingSubmitter submitter) throws InterruptedException {
+    awaitRemaining(submitter);
+    checkJobs(submitter);
+    if (failure != null) {
+      throw new CliException(Errors.oneLine(failure), failure);
+    }
+    return 0;
+  }
+
+  /** What a run's failure becomes: one line for the command to print. */
+  static CliException asCliException(Exception e, AppJar.DriverCall call) {
+    if (e instanceof CliException c) {
+      return c;
+    }
+    if (e instanceof InterruptedException) {
+      Thread.currentThread().interrupt();
+      return new CliException("interrupted while running " + call.mainClass(), e);
+    }
+    return new CliException(Errors.oneLine(e), e);
   }
 
   /** A job's own reason first: a driver that throws over a failed job mostly repeats it. */
