@@ -230,6 +230,22 @@ class ClusterClientTest {
   }
 
   @Test
+  void anErrorAnswerToATypedCallIsAnApiErrorWithTheServersText() {
+    FakeMaster broken = master().behave(ctx -> ctx.status(500).contentType("application/json")
+        .result("{\"error\":\"internal error: disk full\"}"));
+    FakeMaster garbled = master().behave(ctx -> ctx.status(200).result("<html>not json</html>"));
+
+    assertThatThrownBy(() -> client(Duration.ZERO, broken.address()).jobs())
+        .isInstanceOf(ApiErrorException.class)
+        .hasMessage("listing jobs: " + broken.address() + " answered 500: internal error: disk full")
+        .satisfies(e -> assertThat(((ApiErrorException) e).status()).isEqualTo(500));
+    assertThatThrownBy(() -> client(Duration.ZERO, garbled.address()).job("job-0001"))
+        .isInstanceOf(ApiErrorException.class)
+        .hasMessageContaining("job job-0001: not the expected JSON")
+        .hasMessageContaining("<html>not json</html>");
+  }
+
+  @Test
   void aPathMustBeAbsolute() {
     ClusterClient c = client(Duration.ZERO, "127.0.0.1:1");
     assertThatThrownBy(() -> c.get("api/v1/jobs")).isInstanceOf(IllegalArgumentException.class)
