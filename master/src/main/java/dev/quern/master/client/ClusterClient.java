@@ -170,7 +170,16 @@ public final class ClusterClient {
 
   /** Every job the masters know ({@code GET /api/v1/jobs}), oldest first. */
   public List<JobDoc> jobs() {
-    Response r = get(JOBS);
+    return jobs(List.of());
+  }
+
+  /**
+   * The jobs in one of {@code states} ({@link dev.quern.api.JobState} names; none: every job).
+   * An unknown state name is the server's 400, an {@link ApiErrorException}.
+   */
+  public List<JobDoc> jobs(List<String> states) {
+    Response r = get(states.isEmpty() ? JOBS : JOBS + "?state="
+        + URLEncoder.encode(String.join(",", states), StandardCharsets.UTF_8));
     expect(r, 200, "listing jobs");
     return read(r, json.getTypeFactory().constructCollectionType(List.class, JobDoc.class),
         "listing jobs");
