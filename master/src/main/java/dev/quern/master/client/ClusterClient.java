@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * and body, up to {@value #MAX_REDIRECTS} hops. A master that refuses the connection, answers 502,
  * 503 or 504 (503: it knows no leader), or gives no answer in time is skipped for the next one;
  * after a round through all of them the client pauses (50 ms, doubling up to 1 s) and starts again,
- * until {@link Settings#retryFor()} (default 30 s, longer than an election) has passed. Then a
+ * until {@link Settings#retryFor()} (default 30 s, longer than an election) has passed (every
+ * master is asked at least once, however short the bound, and a request once sent gets its whole
+ * {@link Settings#requestTimeout()}, so a call lasts at most about {@code retryFor +
+ * requestTimeout}). Then a
  * {@link ClusterUnavailableException} names every master tried and why it did not answer. Any
  * other status is the answer and is returned as it is.
  *
@@ -63,14 +66,12 @@ public final class ClusterClient {
   static final int MAX_REDIRECTS = 5;
   private static final long FIRST_PAUSE_MS = 50;
   private static final long MAX_PAUSE_MS = 1_000;
-  /** Every request gets at least this long, even at the end of the retry bound. */
-  private static final Duration MIN_REQUEST_TIME = Duration.ofMillis(200);
   private static final Logger log = LoggerFactory.getLogger(ClusterClient.class);
 
   /**
    * How long the client keeps trying.
    *
-   * @param retryFor how long one call keeps trying masters before it gives up (0: one round)
+   * @param retryFor how long one call keeps starting new tries before it gives up (0: one round)
    * @param requestTimeout how long one request to one master may take before the next master is
    *     tried (a stopped leader accepts connections but never answers)
    * @param connectTimeout how long opening a connection may take
@@ -239,10 +240,9 @@ public final class ClusterClient {
     long deadline = start + settings.retryFor().toNanos();
     Map<String, Reason> reasons = new LinkedHashMap<>();
     long pause = FIRST_PAUSE_MS;
-    while (true) {
+    for (int round = 1; ; round++) {
       for (String master : order()) {
-        Response r = tryMaster(master, method, path, contentType, body, repeatable, deadline,
-            reasons);
+        Response r = tryMaster(master, method, path, contentType, body, repeatable, reasons);
         if (r != null) {
           if (!r.master().equals(preferred)) {
             log.debug("{} {}: {} answered", method, path, r.master());
@@ -250,8 +250,8 @@ public final class ClusterClient {
           preferred = r.master();
           return r;
         }
-        if (System.nanoTime() - deadline >= 0) {
-          break;
+        if (round > 1 && System.nanoTime() - deadline >= 0) {
+          break; // the first round asks every master, however short the bound
         }
       }
       long left = deadline - System.nanoTime();
@@ -271,15 +271,12 @@ public final class ClusterClient {
 
   /** The answer of {@code master} or the leader it points at; null (with a reason) if none. */
   private Response tryMaster(String master, String method, String path, String contentType,
-      byte[] body, boolean repeatable, long deadline, Map<String, Reason> reasons) {
+      byte[] body, boolean repeatable, Map<String, Reason> reasons) {
     URI uri = URI.create("http://" + master + path);
     String label = master;
     for (int hop = 0; ; hop++) {
+      // The full timeout even near the bound: a shorter one would fail a slow but live master.
       Duration timeout = settings.requestTimeout();
-      Duration left = Duration.ofNanos(deadline - System.nanoTime());
-      if (left.compareTo(timeout) < 0) {
-        timeout = left.compareTo(MIN_REQUEST_TIME) < 0 ? MIN_REQUEST_TIME : left;
-      }
       HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout)
           .header("Accept", "application/json");
       if (method.equals("GET")) {

@@ -149,6 +149,17 @@ class ClusterClientTest {
   }
 
   @Test
+  void withNoRetryTimeEveryMasterIsStillAskedOnce() throws IOException {
+    String dead = dead();
+    FakeMaster lost = master().noLeader("electing");
+    FakeMaster leader = master().lead();
+    ClusterClient c = client(Duration.ZERO, dead, lost.address(), leader.address());
+
+    assertThat(c.get("/api/v1/jobs").master()).isEqualTo(leader.address());
+    assertThat(lost.requests.get()).isEqualTo(1);
+  }
+
+  @Test
   void givingUpNamesEveryMasterTriedAndWhy() throws IOException {
     String dead = dead();
     String deadLeader = dead();
@@ -222,7 +233,9 @@ class ClusterClientTest {
       int once = connections.get();
       assertThat(once).isBetween(1, 2);
 
-      assertThatThrownBy(() -> c.postIdempotent("/api/v1/jobs/j/kill", "text/plain", new byte[0]))
+      ClusterClient patient = client(Duration.ofSeconds(1), at);
+      assertThatThrownBy(() -> patient.postIdempotent("/api/v1/jobs/j/kill", "text/plain",
+          new byte[0]))
           .isInstanceOf(ClusterUnavailableException.class)
           .hasMessageContaining("no master answered within");
       assertThat(connections.get() - once).as("repeated until the bound").isGreaterThan(2);
