@@ -1,6 +1,7 @@
 package dev.quern.cli;
 
 import dev.quern.master.client.ClusterClient;
+import dev.quern.master.http.KillOutcome;
 import dev.quern.master.http.json.JobDoc;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -38,7 +39,9 @@ final class KillCommand implements Callable<Integer> {
           return JobApiOptions.fail(spec, k.message(), JobApiOptions.NO_SUCH_JOB);
         }
         case NOT_RUNNING -> state = client.job(job).map(JobDoc::state).orElse(state);
-        case KILLING -> { }
+        case KILLING -> {
+          // the answer carries the state after the kill
+        }
       }
       if (api.json) {
         Map<String, Object> doc = new LinkedHashMap<>();
@@ -48,7 +51,7 @@ final class KillCommand implements Callable<Integer> {
         doc.put("message", k.message());
         doc.put("failure", k.failure());
         JobApiOptions.printJson(out, doc);
-      } else if (k.result() == dev.quern.master.http.KillOutcome.Result.KILLING) {
+      } else if (k.result() == KillOutcome.Result.KILLING) {
         out.println("Killed " + job + (state == null ? "" : " (now " + state + ")")
             + (k.failure() == null ? "" : ": " + k.failure()));
       } else {
