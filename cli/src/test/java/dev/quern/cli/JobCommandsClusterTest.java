@@ -16,12 +16,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code quern list}, {@code status} and {@code kill} against a real cluster that {@code quern
- * cluster start} launched (3 master processes): through a follower, and with dead masters in the
- * address.
+ * {@code quern list}, {@code status}, {@code wait} and {@code kill} against a real cluster that
+ * {@code quern cluster start} launched (3 masters, 1 worker): through a follower, on a job that
+ * {@code quern submit --detach} sent, and after the leader was SIGKILLed.
  */
 @Timeout(300)
 class JobCommandsClusterTest {
+  private static final String WORDCOUNT = "dev.quern.examples.wordcount.WordCount";
+
   @TempDir Path tmp;
   private final List<Long> pids = new ArrayList<>();
 
@@ -40,10 +42,10 @@ class JobCommandsClusterTest {
   }
 
   @Test
-  void listAndStatusWorkThroughAFollowerAndKillReachesTheLeader() throws Exception {
+  void theJobCommandsWorkThroughAFollowerAndAfterTheLeaderDies() throws Exception {
     Path dir = tmp.resolve("cluster");
     List<String> start = new ArrayList<>(List.of("cluster", "start", "--masters", "3",
-        "--workers", "0", "--dir", dir.toString(), "--config",
+        "--workers", "1", "--dir", dir.toString(), "--config",
         ClusterProcessesTest.fastConfig(tmp).toString(), "--timeout", "150"));
     for (String o : ClusterProcessesTest.JVM) {
       start.add("--java-option=" + o);
@@ -88,11 +90,35 @@ class JobCommandsClusterTest {
     assertThat(kill.exitCode()).as(kill.toString()).isEqualTo(3);
     assertThat(kill.err()).contains("job-4242");
 
-    // The leader dies: the other masters still answer, whichever the address names first.
+    // A job submitted with --detach: wait follows it to its end, status and list show it.
+    Path in = Files.createDirectories(tmp.resolve("in"));
+    Files.writeString(in.resolve("a.txt"), "to be or not to be\nthat is the question\n");
+    CliRun submit = CliRun.of("submit", "--detach", "--master", address,
+        TestJars.examplesJar(tmp.resolve("examples.jar"), null).toString(), WORDCOUNT,
+        in.toString(), tmp.resolve("out").toString());
+    assumeTrue(submit.exitCode() != 2, "quern submit does not take a quern:// master yet");
+    assertThat(submit.exitCode()).as(submit.toString()).isZero();
+    String id = submit.out().lines().filter(l -> l.matches("job-\\d+")).findFirst()
+        .orElseThrow(() -> new AssertionError("no job id: " + submit));
+    CliRun waited = CliRun.of("wait", id, "--master", "quern://" + follower, "--interval", "100");
+    assertThat(waited.exitCode()).as(waited.toString()).isZero();
+    List<String> waitLines = waited.out().lines().toList();
+    assertThat(waitLines.get(waitLines.size() - 1)).startsWith(id + " wordcount SUCCEEDED in ");
+    CliRun listed = CliRun.of("list", "--master", address);
+    assertThat(listed.out().lines().toList()).anySatisfy(l -> assertThat(l)
+        .matches(id + " +SUCCEEDED +wordcount +.*"));
+
+    // The leader dies: the other masters still answer, whichever the address names first, and
+    // a kill finds the next leader (here: the job already ended, so there is nothing to kill).
     ProcessHandle.of(leaderPid).orElseThrow().destroyForcibly();
     ProcessHandle.of(leaderPid).ifPresent(h -> h.onExit().orTimeout(10, TimeUnit.SECONDS).join());
-    CliRun after = CliRun.of("list", "--master", "quern://" + leader + "," + follower);
+    String survivors = "quern://" + leader + "," + follower;
+    CliRun after = CliRun.of("status", id, "--master", survivors);
     assertThat(after.exitCode()).as(after.toString()).isZero();
-    assertThat(after.out()).isEqualTo("No jobs." + System.lineSeparator());
+    assertThat(after.out()).startsWith(id + " wordcount: SUCCEEDED");
+    CliRun killAfter = CliRun.of("kill", id, "--master", survivors);
+    assertThat(killAfter.exitCode()).as(killAfter.toString()).isZero();
+    assertThat(killAfter.out()).isEqualTo(id + " is not running (SUCCEEDED); nothing to kill"
+        + System.lineSeparator());
   }
 }
