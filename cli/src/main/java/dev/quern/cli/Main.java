@@ -14,7 +14,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "quern", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Runs Quern batch jobs (MapReduce style).",
     subcommands = {SubmitCommand.class, ExamplesCommand.class, UiCommand.class,
-        MasterProcessCommand.class, WorkerProcessCommand.class, ClusterCommand.class})
+        MasterProcessCommand.class, WorkerProcessCommand.class, ClusterCommand.class,
+        ListCommand.class, StatusCommand.class, KillCommand.class, WaitCommand.class})
 public final class Main implements Runnable {
   @Spec CommandSpec spec;
 
@@ -27,6 +28,11 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setStopAtPositional(true);
+    // The job commands take options after the job id ('quern wait job-0001 --json'); only the
+    // commands that pass arguments on to a driver stop at the first positional.
+    for (String name : new String[] {"list", "status", "kill", "wait"}) {
+      cl.getSubcommands().get(name).setStopAtPositional(false);
+    }
     cl.setExecutionExceptionHandler(Main::onError);
     cl.setParameterExceptionHandler(Main::onBadCommandLine);
     return cl;
