@@ -1,7 +1,7 @@
 package dev.quern.cli;
 
 import dev.quern.master.submit.ClusterSubmitter;
-import dev.quern.master.submit.MasterLink;
+import dev.quern.master.client.MasterList;
 import java.io.PrintWriter;
 import java.lang.reflect.Method;
 import java.net.URL;
@@ -19,7 +19,7 @@ final class ClusterDriverRun {
   /** Refuses a malformed {@code quern://} address as a usage error (exit 2). */
   static void checkAddress(String address) {
     try {
-      MasterLink.parse(address);
+      MasterList.parse(address);
     } catch (IllegalArgumentException e) {
       throw new UsageException("--master " + e.getMessage()
           + "; write quern://HOST:PORT,HOST:PORT,... (the masters' HTTP addresses)");

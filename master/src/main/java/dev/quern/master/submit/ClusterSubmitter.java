@@ -8,6 +8,9 @@ import dev.quern.api.JobSubmissionException;
 import dev.quern.master.cluster.ClusterHttp;
 import dev.quern.master.cluster.SubmissionWire;
 import dev.quern.master.local.SubmissionPlan;
+import dev.quern.master.client.ClusterClient;
+import dev.quern.master.client.ClusterUnavailableException;
+import dev.quern.master.client.MasterList;
 import dev.quern.master.cluster.jars.JarUpload;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,54 +30,59 @@ import java.time.Duration;
 public final class ClusterSubmitter implements dev.quern.api.JobSubmitter {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final MasterLink link;
+  private final ClusterClient client;
 
-  public ClusterSubmitter(MasterLink link) {
-    this.link = link;
+  public ClusterSubmitter(ClusterClient client) {
+    this.client = client;
   }
 
-  /** A submitter for {@code quern://host:port,...}, riding out failovers of up to a minute. */
+  /**
+   * A submitter for {@code quern://host:port,...}, riding out failovers of up to a minute; a
+   * request may wait as long as the leader waits for its log (a jar upload, an acceptance).
+   */
   public static ClusterSubmitter connect(String address) {
-    return new ClusterSubmitter(new MasterLink(MasterLink.parse(address), Duration.ofSeconds(60)));
+    return new ClusterSubmitter(new ClusterClient(MasterList.parse(address),
+        ClusterClient.Settings.defaults().withRetryFor(Duration.ofSeconds(60))
+            .withRequestTimeout(Duration.ofSeconds(60))));
   }
 
   @Override
   public JobHandle submit(JobSpec spec) {
     SubmissionPlan plan = SubmissionPlan.of(spec);
-    MasterLink.Answer a;
+    ClusterClient.Response a;
     try {
       JobSpec stored = plan.spec().jar() == null ? plan.spec() : withJar(plan.spec(),
           upload(Path.of(plan.spec().jar())));
       byte[] body = SubmissionWire.encode(stored, plan.splits());
-      a = link.post(ClusterHttp.JOBS, "application/octet-stream", body);
-    } catch (IOException e) {
+      // Not repeated once delivered: a second copy would be a second job (or refused for its
+      // output directory), so a connection lost mid-answer is an error the user sees.
+      a = client.post(ClusterHttp.JOBS, "application/octet-stream", body);
+    } catch (IOException | ClusterUnavailableException e) {
       throw new JobSubmissionException("job " + spec.name() + " could not be submitted: "
           + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new JobSubmissionException("interrupted while submitting job " + spec.name(), e);
     }
-    JsonNode doc = read(a.body());
+    JsonNode doc = read(a.text());
     if (a.status() != 202 || !doc.hasNonNull("id")) {
-      String error = doc.hasNonNull("error") ? doc.get("error").asText() : a.body();
+      String error = doc.hasNonNull("error") ? doc.get("error").asText() : a.text();
       throw new JobSubmissionException(error.startsWith("job ") ? error
           : "job " + spec.name() + " was refused: " + error);
     }
-    return new RemoteJobHandle(doc.get("id").asText(), link);
+    return new RemoteJobHandle(doc.get("id").asText(), client);
   }
 
   /**
    * Stores the jar on a majority of masters (the leader answers once it has); the reference
    * ({@code sha256:HEX}) is what workers fetch.
    */
-  private String upload(Path jar) throws IOException, InterruptedException {
+  private String upload(Path jar) throws IOException {
     String sha = JarUpload.sha256(jar);
-    MasterLink.Answer a = link.post(JarUpload.PATH, "application/java-archive",
+    // Content-addressed: storing it twice is harmless, so a lost answer is retried.
+    ClusterClient.Response a = client.postIdempotent(JarUpload.PATH, "application/java-archive",
         Files.readAllBytes(jar));
-    JsonNode doc = read(a.body());
+    JsonNode doc = read(a.text());
     if (a.status() != 201 || !sha.equals(doc.path("sha256").asText())) {
       throw new IOException("the job jar " + jar + " was not stored: HTTP " + a.status() + " "
-          + (doc.hasNonNull("error") ? doc.get("error").asText() : a.body()));
+          + (doc.hasNonNull("error") ? doc.get("error").asText() : a.text()));
     }
     return JarUpload.reference(sha);
   }
@@ -88,7 +96,7 @@ public final class ClusterSubmitter implements dev.quern.api.JobSubmitter {
 
   /** The handle of a job already submitted (e.g. by {@code --detach}). */
   public JobHandle handle(String jobId) {
-    return new RemoteJobHandle(jobId, link);
+    return new RemoteJobHandle(jobId, client);
   }
 
   static JsonNode read(String body) {

@@ -1,32 +1,28 @@
 package dev.quern.master.submit;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quern.api.Counters;
 import dev.quern.api.JobHandle;
 import dev.quern.api.JobState;
 import dev.quern.api.JobStatus;
-import dev.quern.master.http.UiRoutes;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.quern.master.client.ClusterClient;
+import dev.quern.master.http.json.JobDoc;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A job on a cluster, read through the masters' job API ({@code GET /api/v1/jobs/{id}}): any
- * master answers from its copy of the replicated book, so waiting survives a failover.
+ * A job on a cluster, read through the masters' job API ({@code GET /api/v1/jobs/{id}}, by
+ * {@link ClusterClient}): any master answers from its copy of the replicated book, so waiting
+ * survives a failover.
  */
 final class RemoteJobHandle implements JobHandle {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final long POLL_MS = 200;
 
   private final String id;
-  private final MasterLink link;
+  private final ClusterClient client;
 
-  RemoteJobHandle(String id, MasterLink link) {
+  RemoteJobHandle(String id, ClusterClient client) {
     this.id = id;
-    this.link = link;
+    this.client = client;
   }
 
   @Override
@@ -36,38 +32,14 @@ final class RemoteJobHandle implements JobHandle {
 
   @Override
   public JobStatus status() {
-    try {
-      MasterLink.Answer a = link.get(UiRoutes.apiPrefix() + "/jobs/" + id);
-      if (a.status() == 404) {
-        // A follower that has not applied the acceptance yet: the leader answered 202 already.
-        return new JobStatus(id, id, JobState.ACCEPTED, 0, 0, Counters.of(Map.of()), null);
-      }
-      if (a.status() != 200) {
-        throw new IllegalStateException("status of " + id + ": HTTP " + a.status() + " "
-            + a.body());
-      }
-      return toStatus(JSON.readTree(a.body()));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the status of " + id + ": " + e.getMessage(),
-          e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while reading the status of " + id, e);
-    }
+    // Empty: a master that has not applied the acceptance yet (the leader answered 202 already).
+    return client.job(id).map(this::toStatus).orElseGet(() -> new JobStatus(id, id,
+        JobState.ACCEPTED, 0, 0, Counters.of(Map.of()), null));
   }
 
-  private JobStatus toStatus(JsonNode doc) throws IOException {
-    Map<String, Map<String, Long>> counters = new HashMap<>();
-    JsonNode c = doc.path("counters");
-    c.fieldNames().forEachRemaining(group -> {
-      Map<String, Long> names = new HashMap<>();
-      c.get(group).fields().forEachRemaining(e -> names.put(e.getKey(), e.getValue().asLong()));
-      counters.put(group, names);
-    });
-    return new JobStatus(id, doc.path("name").asText(id), JobState.valueOf(doc.path("state")
-        .asText()), doc.path("map").path("fraction").asDouble(),
-        doc.path("reduce").path("fraction").asDouble(), Counters.of(counters),
-        doc.hasNonNull("failure") ? doc.get("failure").asText() : null);
+  private JobStatus toStatus(JobDoc doc) {
+    return new JobStatus(id, doc.name(), JobState.valueOf(doc.state()), doc.map().fraction(),
+        doc.reduce().fraction(), Counters.of(doc.counters()), doc.failure());
   }
 
   @Override
@@ -95,19 +67,7 @@ final class RemoteJobHandle implements JobHandle {
 
   @Override
   public void kill() {
-    try {
-      MasterLink.Answer a = link.post(UiRoutes.apiPrefix() + "/jobs/" + id + "/kill",
-          "application/json", new byte[0]);
-      if (a.status() >= 400) {
-        throw new IllegalStateException("kill of " + id + ": HTTP " + a.status() + " "
-            + a.body());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot kill " + id + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while killing " + id, e);
-    }
+    client.kill(id);
   }
 
   @Override
