@@ -286,7 +286,8 @@ public final class WorkerAgent {
         a.leader().tell(new Refused(settings.workerId(), fence.term(), fence.leaderId()));
         return Behaviors.same();
       }
-      if (leader == null || !leader.equals(a.leader())) {
+      boolean newLeader = leader == null || !leader.equals(a.leader());
+      if (newLeader) {
         log.info("worker {}: registered with leader {} (term {})", settings.workerId(),
             a.leaderId(), a.term());
       }
@@ -296,6 +297,14 @@ public final class WorkerAgent {
       link.set(new Link(leaderId, a.term(), true));
       outbox.forEach(leader::tell);
       outbox.clear();
+      if (newLeader) {
+        // A question the last leader may have died with: asking again is safe (a grant in the
+        // log is answered yes again), and beats waiting out the commit timeout.
+        for (TaskAttemptId waiting : commitWaiters.keySet()) {
+          leader.tell(new ClusterWire.CanCommit(settings.workerId(), waiting,
+              ctx.getSelf().narrow()));
+        }
+      }
       return Behaviors.same();
     }
 
