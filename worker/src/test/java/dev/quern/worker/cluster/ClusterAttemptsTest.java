@@ -47,7 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two worker processes' agents (in this JVM, over Artery) run attempts a stand-in leader sends:
  * a map on one, whose output is served by its shuffle server, then a reduce on the other that
- * fetches it over HTTP, asks to commit and promotes its output once granted.
+ * fetches it over HTTP, asks to commit (again, of the next leader, when the first one goes
+ * silent) and promotes its output once granted.
  */
 class ClusterAttemptsTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -129,10 +130,16 @@ class ClusterAttemptsTest {
     CanCommit ask = (CanCommit) last(leader.fishForMessage(WAIT, m -> m instanceof CanCommit
         ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()));
     assertEquals(reduce, ask.attempt());
-    // A deposed leader's answer is refused; the leader's own goes through.
-    ask.replyTo().tell(new CommitAnswer(2, "m0", reduce, true, null));
-    ask.replyTo().tell(new CommitAnswer(3, "m1", reduce, true, null));
-    AttemptDone reduceDone = done(leader, reduce);
+    // The leader dies with the question unanswered: w2 asks the next leader again at once.
+    TestProbe<ToMaster> next = kit.createTestProbe();
+    agents.get("w2").tell(new Accepted(4, "m2", next.getRef()));
+    CanCommit again = (CanCommit) last(next.fishForMessage(WAIT, m -> m instanceof CanCommit
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()));
+    assertEquals(reduce, again.attempt());
+    // A deposed leader's answer is refused; the new leader's own goes through.
+    again.replyTo().tell(new CommitAnswer(3, "m1", reduce, true, null));
+    again.replyTo().tell(new CommitAnswer(4, "m2", reduce, true, null));
+    AttemptDone reduceDone = done(next, reduce);
     assertEquals("w2", reduceDone.workerId());
     assertNotEquals(0, reduceDone.counters().get("test", "values"));
 
