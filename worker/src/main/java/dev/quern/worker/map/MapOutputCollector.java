@@ -120,6 +120,14 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
       throw new NullPointerException("map attempt " + attempt
           + " emitted a null key; map output keys must not be null");
     }
+    // Strings and byte arrays encode to at least their length: one that cannot fit fails before
+    // its encoding (a second copy of it) is made.
+    if (atLeastBytes(key) > maxRecord) {
+      throw tooLarge(RecordTooLargeException.part("key", maxRecord));
+    }
+    if (atLeastBytes(value) > maxRecord) {
+      throw tooLarge(RecordTooLargeException.part("value", maxRecord));
+    }
     if (objectBuffer != null) {
       long size = objectBuffer.collect(key, value);
       if (size > maxRecord) {
@@ -157,6 +165,14 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     } else {
       add(partition(key), keyOut.getBuffer(), kl, valOut.getBuffer(), vl);
     }
+  }
+
+  /** A lower bound of an object's serialized size where it is known without encoding it. */
+  private static long atLeastBytes(Object o) {
+    if (o instanceof String str) {
+      return str.length();
+    }
+    return o instanceof byte[] b ? b.length : 0;
   }
 
   private RecordTooLargeException tooLarge(RecordTooLargeException e) {
