@@ -37,7 +37,7 @@ once() {
   /usr/bin/time -v -o "$RUN/time.log" "$root/bin/quern" "${args[@]}" >"$RUN/stdout.log" \
     2>"$RUN/stderr.log" || {
     echo "failed ($root): ${args[*]}" >&2
-    tail -20 "$RUN/stdout.log" "$RUN/stderr.log" >&2
+    tail -n 20 "$RUN/stdout.log" "$RUN/stderr.log" >&2
     exit 1
   }
   awk -F': ' '

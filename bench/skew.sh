@@ -55,7 +55,7 @@ measure() {
   local log="$RUN/time.log"
   /usr/bin/time -v -o "$log" "$@" >"$RUN/stdout.log" 2>"$RUN/stderr.log" || {
     echo "failed: $*" >&2
-    tail -20 "$RUN/stdout.log" "$RUN/stderr.log" >&2
+    tail -n 20 "$RUN/stdout.log" "$RUN/stderr.log" >&2
     exit 1
   }
   local wall
