@@ -1,30 +1,28 @@
 package dev.quern.worker.map;
 
+import com.esotericsoftware.kryo.io.KryoBufferOverflowException;
 import com.esotericsoftware.kryo.io.Output;
 import dev.quern.api.Partitioner;
 import dev.quern.api.TaskCounter;
 import dev.quern.api.serde.Serde;
 import dev.quern.api.serde.Serdes;
+import dev.quern.worker.merge.SpillMerger;
 import dev.quern.worker.runner.AttemptCounters;
 import dev.quern.worker.runner.DataPathConfig;
 import dev.quern.worker.runner.Interrupts;
 import dev.quern.worker.sort.HashSortBuffer;
 import dev.quern.worker.sort.KeyOrder;
 import dev.quern.worker.sort.SortBuffer;
-import dev.quern.worker.spill.FileRangeInputStream;
-import dev.quern.worker.spill.IndexEntry;
 import dev.quern.worker.spill.MapOutputWriter;
-import dev.quern.worker.spill.MergingStream;
 import dev.quern.worker.spill.PartitionIndex;
+import dev.quern.worker.spill.RecordSink;
 import dev.quern.worker.spill.RecordStream;
-import dev.quern.worker.spill.RunReader;
+import dev.quern.worker.spill.SpillFile;
 import dev.quern.worker.task.TaskAttemptId;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -54,13 +52,16 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
   private final PendingRecords pending = new PendingRecords();
   private int[] foldParts = new int[8];
   private final com.esotericsoftware.kryo.io.Input keyIn = new com.esotericsoftware.kryo.io.Input();
-  private final Output keyOut = new Output(256, -1);
-  private final Output valOut = new Output(256, -1);
-  private final List<Spill> spills = new ArrayList<>();
+  // Bounded by quern.map.max-record-size: a record too large fails before its buffer grows past.
+  private final Output keyOut;
+  private final Output valOut;
+  private final int maxRecord;
+  private static final int LARGE_BUFFER = 1 << 20;
+  private final List<SpillFile> spills = new ArrayList<>();
+  private int spillCount;
+  private int mergePasses;
   private long records;
   private long bytes;
-
-  private record Spill(Path file, PartitionIndex index) {}
 
   /** The attempt's finished output: data file and index file. */
   public record Result(Path dataFile, Path indexFile, PartitionIndex index) {}
@@ -78,6 +79,9 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     this.combiner = combiner;
     this.scratchDir = scratchDir;
     this.counters = counters;
+    this.maxRecord = (int) Math.min(cfg.maxRecordSize(), Integer.MAX_VALUE - 8);
+    this.keyOut = new Output(Math.min(256, maxRecord), maxRecord);
+    this.valOut = new Output(Math.min(256, maxRecord), maxRecord);
     boolean hash = combiner != null && cfg.hashCombine();
     Class<?> keyClass = Serdes.immutableClass(keySerde);
     Class<?> valueClass = Serdes.immutableClass(valueSerde);
@@ -88,6 +92,16 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     this.objectBuffer = !objects ? null : new ObjectCombiningBuffer<>(attempt,
         cfg.sortBufferSize(), cfg.foldAt(), keyClass, valueClass, keySerde, valueSerde, combiner,
         this::partition, this::spill);
+  }
+
+  /** Spills made so far (for tests: the merge's fan-in is bounded however many there are). */
+  int spillCount() {
+    return spillCount;
+  }
+
+  /** Merge passes the finished output took before its final merge. */
+  int mergePasses() {
+    return mergePasses;
   }
 
   /** True when this collector keeps records as objects ({@link ObjectCombiningBuffer}). */
@@ -106,19 +120,43 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
       throw new NullPointerException("map attempt " + attempt
           + " emitted a null key; map output keys must not be null");
     }
+    // Strings and byte arrays encode to at least their length: one that cannot fit fails before
+    // its encoding (a second copy of it) is made.
+    if (atLeastBytes(key) > maxRecord) {
+      throw tooLarge(RecordTooLargeException.part("key", maxRecord));
+    }
+    if (atLeastBytes(value) > maxRecord) {
+      throw tooLarge(RecordTooLargeException.part("value", maxRecord));
+    }
     if (objectBuffer != null) {
+      long size = objectBuffer.collect(key, value);
+      if (size > maxRecord) {
+        // Its objects are held already, and serialized at the spill: stop before that.
+        throw RecordTooLargeException.record(size, 0, maxRecord);
+      }
       records++;
-      bytes += objectBuffer.collect(key, value);
+      bytes += size;
       return;
     }
     keyOut.reset();
-    keySerde.write(key, keyOut);
+    try {
+      keySerde.write(key, keyOut);
+    } catch (KryoBufferOverflowException e) {
+      throw tooLarge(RecordTooLargeException.part("key", maxRecord));
+    }
     int kl = keyOut.position();
     int vl = -1;
     valOut.reset();
     if (value != null) {
-      valueSerde.write(value, valOut);
+      try {
+        valueSerde.write(value, valOut);
+      } catch (KryoBufferOverflowException e) {
+        throw tooLarge(RecordTooLargeException.part("value", maxRecord));
+      }
       vl = valOut.position();
+    }
+    if ((long) kl + Math.max(vl, 0) > maxRecord) {
+      throw tooLarge(RecordTooLargeException.record(kl, Math.max(vl, 0), maxRecord));
     }
     records++;
     bytes += kl + Math.max(vl, 0);
@@ -126,6 +164,29 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
       collectHashed(key, keyOut.getBuffer(), kl, valOut.getBuffer(), vl);
     } else {
       add(partition(key), keyOut.getBuffer(), kl, valOut.getBuffer(), vl);
+    }
+  }
+
+  /** A lower bound of an object's serialized size where it is known without encoding it. */
+  private static long atLeastBytes(Object o) {
+    if (o instanceof String str) {
+      return str.length();
+    }
+    return o instanceof byte[] b ? b.length : 0;
+  }
+
+  private RecordTooLargeException tooLarge(RecordTooLargeException e) {
+    shrinkBuffers();
+    return e;
+  }
+
+  /** Drops serialization buffers that a large record grew, so they do not stay for the task. */
+  private void shrinkBuffers() {
+    if (keyOut.getBuffer().length > LARGE_BUFFER) {
+      keyOut.setBuffer(new byte[256], maxRecord);
+    }
+    if (valOut.getBuffer().length > LARGE_BUFFER) {
+      valOut.setBuffer(new byte[256], maxRecord);
     }
   }
 
@@ -227,6 +288,7 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     return p;
   }
 
+  // Numbered by spills made, not by files held: merge passes may leave fewer files than spills.
   private Path spillPath(int n) {
     return scratchDir.resolve(attempt.dirName() + ".spill" + n);
   }
@@ -243,7 +305,7 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
       spillObjects();
       return;
     }
-    Path file = spillPath(spills.size());
+    Path file = spillPath(spillCount);
     if (hashBuffer != null) {
       hashBuffer.sort(order, partitions);
     } else {
@@ -257,10 +319,11 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
         written += combiner != null ? combiner.run(run, w) : copy(run, w);
         w.endPartition();
       }
-      spills.add(new Spill(file, w.finish()));
+      spills.add(new SpillFile(file, w.finish()));
+      spillCount++;
     }
     counters.add(TaskCounter.SPILLED_RECORDS, written);
-    log.debug("{}: spill {} of {} records wrote {} records", attempt, spills.size() - 1,
+    log.debug("{}: spill {} of {} records wrote {} records", attempt, spillCount - 1,
         buffered(), written);
     if (hashBuffer != null) {
       hashBuffer.reset();
@@ -270,7 +333,7 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
   }
 
   private void spillObjects() throws Exception {
-    Path file = spillPath(spills.size());
+    Path file = spillPath(spillCount);
     objectBuffer.sort(partitions);
     long written = 0;
     try (MapOutputWriter w = new MapOutputWriter(file, partitions, cfg.compress())) {
@@ -279,16 +342,17 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
         written += objectBuffer.writePartition(p, w);
         w.endPartition();
       }
-      spills.add(new Spill(file, w.finish()));
+      spills.add(new SpillFile(file, w.finish()));
+      spillCount++;
     }
     counters.add(TaskCounter.SPILLED_RECORDS, written);
-    log.debug("{}: spill {} of {} values wrote {} records", attempt, spills.size() - 1,
+    log.debug("{}: spill {} of {} values wrote {} records", attempt, spillCount - 1,
         buffered(), written);
     objectBuffer.reset();
   }
 
   private void spillSingle(int part, byte[] kb, int kl, byte[] vb, int vl) throws IOException {
-    Path file = spillPath(spills.size());
+    Path file = spillPath(spillCount);
     try (MapOutputWriter w = new MapOutputWriter(file, partitions, cfg.compress())) {
       for (int p = 0; p < partitions; p++) {
         w.startPartition();
@@ -297,12 +361,14 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
         }
         w.endPartition();
       }
-      spills.add(new Spill(file, w.finish()));
+      spills.add(new SpillFile(file, w.finish()));
+      spillCount++;
     }
     counters.add(TaskCounter.SPILLED_RECORDS, 1);
+    shrinkBuffers();
   }
 
-  private long copy(RecordStream in, MapOutputWriter out) throws IOException,
+  private long copy(RecordStream in, RecordSink out) throws IOException,
       InterruptedException {
     long n = 0;
     while (in.next()) {
@@ -354,39 +420,28 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     return new Result(data, indexFile, index);
   }
 
+  /**
+   * Merges the spills, at most {@code quern.sort.factor} at once (in passes through scratch files
+   * beyond it), combining again when there were enough of them to be worth it.
+   */
   private PartitionIndex merge(Path data) throws Exception {
     boolean combine = combiner != null && spills.size() >= cfg.combineMinSpills();
-    List<FileChannel> channels = new ArrayList<>();
-    long written = 0;
-    try (MapOutputWriter w = new MapOutputWriter(data, partitions, cfg.compress())) {
-      for (Spill s : spills) {
-        channels.add(FileChannel.open(s.file(), StandardOpenOption.READ));
-      }
-      for (int p = 0; p < partitions; p++) {
-        List<RecordStream> runs = new ArrayList<>(spills.size());
-        for (int i = 0; i < spills.size(); i++) {
-          PartitionIndex ix = spills.get(i).index();
-          IndexEntry e = ix.entry(p);
-          runs.add(new RunReader(
-              new FileRangeInputStream(channels.get(i), e.offset(), e.storedLength(), false),
-              ix.compressed(), e.rawLength(), spills.get(i).file() + " partition " + p));
-        }
-        w.startPartition();
-        MergingStream merged = new MergingStream(runs, order);
-        written += combine ? combiner.run(merged, w) : copy(merged, w);
-        w.endPartition();
-      }
-      PartitionIndex index = w.finish();
-      counters.add(TaskCounter.SPILLED_RECORDS, written);
-      return index;
-    } finally {
-      for (FileChannel c : channels) {
-        c.close();
-      }
-      for (Spill s : spills) {
-        Files.deleteIfExists(s.file());
-      }
+    SpillMerger merger = new SpillMerger(attempt, order, partitions, cfg.mergeFactor(),
+        cfg.compress());
+    long[] written = new long[1];
+    PartitionIndex index = merger.merge(spills, data,
+        n -> scratchDir.resolve(attempt.dirName() + ".pass" + n),
+        (in, out) -> {
+          long n = combine ? combiner.run(in, out) : copy(in, out);
+          written[0] += n;
+          return n;
+        });
+    counters.add(TaskCounter.SPILLED_RECORDS, written[0]);
+    mergePasses = merger.passes();
+    if (merger.passes() > 0) {
+      log.debug("{}: merged {} spill files in {} passes", attempt, spillCount, merger.passes());
     }
+    return index;
   }
 
   /** Deletes spill files left by a failed attempt; hands the sort buffer's arrays on. */
@@ -395,7 +450,7 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     if (buffer != null) {
       buffer.release();
     }
-    for (Spill s : spills) {
+    for (SpillFile s : spills) {
       Files.deleteIfExists(s.file());
     }
   }

@@ -13,7 +13,8 @@ public record DataPathConfig(
     int combineMinSpills,
     int mergeFactor,
     long shuffleMemory,
-    boolean objectCombine) {
+    boolean objectCombine,
+    long maxRecordSize) {
 
   /** Map sort buffer (serialized records plus their index), e.g. {@code 64m}. */
   public static final String SORT_BUFFER_SIZE = "quern.map.sort-buffer-size";
@@ -35,8 +36,26 @@ public record DataPathConfig(
   public static final String OBJECT_COMBINE = "quern.map.combine.objects";
   /** Run the combiner again while merging spills when there are at least this many. */
   public static final String COMBINE_MIN_SPILLS = "quern.map.combine.min-spills";
-  /** Most sorted runs merged at once; more inputs are merged in passes through scratch files. */
-  public static final String MERGE_FACTOR = "quern.reduce.merge-factor";
+  /**
+   * Most sorted runs merged at once, on both sides: a map's spills and a reduce's map outputs
+   * (Hadoop's {@code mapreduce.task.io.sort.factor}); more are merged in passes through scratch
+   * files. Each run merged at once holds a file and a read buffer (256 KiB, 64 KiB compressed),
+   * so 64 costs at most 16 MiB and 64 files, and a map spills 64 times (8 GiB of output with
+   * the default sort buffer) before it needs a pass; Hadoop's default of 10 would add passes to
+   * jobs that do not need them.
+   */
+  public static final String SORT_FACTOR = "quern.sort.factor";
+  /** The former name of {@link #SORT_FACTOR}, when it covered reduce tasks only; still read. */
+  public static final String OLD_MERGE_FACTOR = "quern.reduce.merge-factor";
+  /** {@link #SORT_FACTOR} under the constant's former name. */
+  public static final String MERGE_FACTOR = SORT_FACTOR;
+  public static final int DEFAULT_SORT_FACTOR = 64;
+  /**
+   * The largest serialized map output record (key plus value) a map accepts. A record larger
+   * than the sort buffer is spilled on its own; one larger than this fails the attempt, naming
+   * the input and this key, before the engine allocates for it.
+   */
+  public static final String MAX_RECORD_SIZE = "quern.map.max-record-size";
   /** Fetched map output kept in memory by a reduce; the rest goes to scratch files. */
   public static final String SHUFFLE_MEMORY = "quern.reduce.shuffle-memory";
 
@@ -56,15 +75,39 @@ public record DataPathConfig(
         shuffleMemory, true);
   }
 
+  /** The settings before {@link #MAX_RECORD_SIZE}, which then has its default. */
+  public DataPathConfig(long sortBufferSize, boolean compress, boolean hashCombine, int foldAt,
+      int combineMinSpills, int mergeFactor, long shuffleMemory, boolean objectCombine) {
+    this(sortBufferSize, compress, hashCombine, foldAt, combineMinSpills, mergeFactor,
+        shuffleMemory, objectCombine, defaultMaxRecordSize());
+  }
+
+  /**
+   * An eighth of the heap, at most 1 GiB: reading, serializing and spilling a record takes a
+   * few copies of it at once (the reader's line, the object, the serialized bytes while their
+   * buffer doubles), so a record of an eighth of the heap still fits beside the sort buffer.
+   * With {@code -Xmx1g}: 128 MiB.
+   */
+  public static long defaultMaxRecordSize() {
+    return Math.min(Runtime.getRuntime().maxMemory() / 8, 1L << 30);
+  }
+
   public static DataPathConfig from(Configuration conf) {
     long sort = Sizes.get(conf, SORT_BUFFER_SIZE, DEFAULT_SORT_BUFFER);
     if (sort < 1024 || sort > (1L << 31) - 1) {
       throw new IllegalArgumentException(
           SORT_BUFFER_SIZE + " must be between 1k and 2g-1, got " + sort);
     }
-    int factor = conf.getInt(MERGE_FACTOR, 64);
+    String factorKey = conf.get(SORT_FACTOR) == null && conf.get(OLD_MERGE_FACTOR) != null
+        ? OLD_MERGE_FACTOR : SORT_FACTOR;
+    int factor = conf.getInt(factorKey, DEFAULT_SORT_FACTOR);
     if (factor < 2) {
-      throw new IllegalArgumentException(MERGE_FACTOR + " must be at least 2, got " + factor);
+      throw new IllegalArgumentException(factorKey + " must be at least 2, got " + factor);
+    }
+    long maxRecord = Sizes.get(conf, MAX_RECORD_SIZE, defaultMaxRecordSize());
+    if (maxRecord < 1 || maxRecord > (1L << 31) - 1) {
+      throw new IllegalArgumentException(
+          MAX_RECORD_SIZE + " must be between 1 and 2g-1, got " + maxRecord);
     }
     int foldAt = conf.getInt(FOLD_AT, 256);
     if (foldAt < 2) {
@@ -73,7 +116,7 @@ public record DataPathConfig(
     return new DataPathConfig(sort, conf.getBoolean(COMPRESS, DEFAULT_COMPRESS),
         conf.getBoolean(HASH_COMBINE, true), foldAt, conf.getInt(COMBINE_MIN_SPILLS, 3), factor,
         Sizes.get(conf, SHUFFLE_MEMORY, DEFAULT_SHUFFLE_MEMORY),
-        conf.getBoolean(OBJECT_COMBINE, true));
+        conf.getBoolean(OBJECT_COMBINE, true), maxRecord);
   }
 
   /**

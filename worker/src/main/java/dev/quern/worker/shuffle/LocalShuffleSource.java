@@ -3,6 +3,7 @@ package dev.quern.worker.shuffle;
 import dev.quern.worker.spill.FileRangeInputStream;
 import dev.quern.worker.spill.IndexEntry;
 import dev.quern.worker.spill.PartitionIndex;
+import dev.quern.worker.spill.RunFiles;
 import dev.quern.worker.task.MapOutputLostException;
 import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.ShuffleSource;
@@ -11,7 +12,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Reads a partition of a map output straight from its files on this host. A missing or damaged
@@ -56,7 +56,7 @@ public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
     Location at = locate(output, partition);
     FileChannel ch;
     try {
-      ch = FileChannel.open(at.file(), StandardOpenOption.READ);
+      ch = RunFiles.open(at.file());
     } catch (NoSuchFileException ex) {
       throw new MapOutputLostException(output, partition,
           "data file " + output.dataFile() + " does not exist");

@@ -1,6 +1,7 @@
 package dev.quern.worker.shuffle;
 
 import dev.quern.worker.runner.Interrupts;
+import dev.quern.worker.spill.RunFiles;
 import dev.quern.worker.spill.SortedRun;
 import dev.quern.worker.task.MapOutputLostException;
 import dev.quern.worker.task.MapOutputRef;
@@ -15,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -365,7 +365,9 @@ public final class ShuffleFetcher {
     }
     CRC32C crc = new CRC32C();
     long total = 0;
-    try (FileChannel ch = FileChannel.open(at.file(), StandardOpenOption.READ)) {
+    FileChannel ch = null;
+    try {
+      ch = RunFiles.open(at.file());
       while (total < at.storedLength()) {
         direct.clear();
         direct.limit((int) Math.min(direct.capacity(), at.storedLength() - total));
@@ -379,6 +381,10 @@ public final class ShuffleFetcher {
       }
     } catch (IOException e) {
       throw new MapOutputLostException(ref, partition, "read failed: " + e);
+    } finally {
+      if (ch != null) {
+        RunFiles.close(ch);
+      }
     }
     if (total < at.storedLength()) {
       throw new MapOutputLostException(ref, partition,

@@ -8,13 +8,15 @@ import java.nio.channels.FileChannel;
 /**
  * Reads {@code [start, start + length)} of a file through positional reads, so several streams can
  * share one channel. Ends early (returns -1) if the file is shorter than the range: callers that
- * know the expected length detect truncation by counting.
+ * know the expected length detect truncation by counting. A stream that owns its channel takes
+ * one opened by {@link RunFiles#open} and closes it through {@link RunFiles#close}.
  */
 public final class FileRangeInputStream extends InputStream {
   private final FileChannel channel;
   private final boolean ownsChannel;
   private long pos;
   private final long end;
+  private boolean closed;
 
   public FileRangeInputStream(FileChannel channel, long start, long length, boolean ownsChannel) {
     this.channel = channel;
@@ -48,8 +50,9 @@ public final class FileRangeInputStream extends InputStream {
 
   @Override
   public void close() throws IOException {
-    if (ownsChannel) {
-      channel.close();
+    if (ownsChannel && !closed) {
+      closed = true;
+      RunFiles.close(channel);
     }
   }
 }

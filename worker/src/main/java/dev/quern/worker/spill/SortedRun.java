@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /** One sorted run of records, in memory or in a scratch file, in the map output format. */
 public sealed interface SortedRun {
@@ -66,7 +65,7 @@ public sealed interface SortedRun {
   /** Reads the run stored at {@code [offset, offset + storedLength)} of {@code file}. */
   private static RecordStream openRange(Path file, long offset, long storedLength,
       boolean compressed, long rawLength, String what) throws IOException {
-    FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+    FileChannel ch = RunFiles.open(file);
     return new RunReader(new FileRangeInputStream(ch, offset, storedLength, true), compressed,
         rawLength, what);
   }

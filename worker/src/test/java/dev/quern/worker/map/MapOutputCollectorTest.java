@@ -59,8 +59,9 @@ class MapOutputCollectorTest {
 
   private MapOutputCollector<String, Long> collector(AttemptCounters counters, boolean compress,
       boolean combine, boolean hash, boolean objects, int minSpills) {
+    // A merge factor above the spill count: one final merge (SpillFanInTest covers passes).
     DataPathConfig cfg =
-        new DataPathConfig(16 * 1024, compress, hash, 32, minSpills, 64, 1 << 20, objects);
+        new DataPathConfig(16 * 1024, compress, hash, 32, minSpills, 4096, 1 << 20, objects);
     KeyOrder order = KeyOrder.of(null, keys, String.class);
     Combiner<String, Long> combiner = !combine ? null
         : new Combiner<>(ATTEMPT, PARTITIONS, Configuration.empty(), WordCount.SumReducer::new,
