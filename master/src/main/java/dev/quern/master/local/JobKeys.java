@@ -40,6 +40,8 @@ public final class JobKeys {
       DataPathConfig.OBJECT_COMBINE,
       DataPathConfig.COMBINE_MIN_SPILLS,
       DataPathConfig.MERGE_FACTOR,
+      DataPathConfig.OLD_MERGE_FACTOR,
+      DataPathConfig.MAX_RECORD_SIZE,
       DataPathConfig.SHUFFLE_MEMORY,
       EngineKeys.MAX_ATTEMPTS,
       EngineKeys.SPECULATIVE,
