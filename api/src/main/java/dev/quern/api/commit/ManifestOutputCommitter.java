@@ -130,7 +130,8 @@ public class ManifestOutputCommitter implements OutputCommitter {
     // header, work dir, entries..., "end N", "" (after the last newline)
     int entries = lines.length - 4;
     if (lines.length < 4 || !lines[0].equals(HEADER)
-        || !lines[lines.length - 2].equals("end " + entries) || !lines[lines.length - 1].isEmpty()) {
+        || !lines[lines.length - 2].equals("end " + entries)
+        || !lines[lines.length - 1].isEmpty()) {
       throw new IOException("manifest " + manifest + " is damaged (not a whole "
           + HEADER + " file)");
     }

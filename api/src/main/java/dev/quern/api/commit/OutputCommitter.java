@@ -55,7 +55,10 @@ public interface OutputCommitter {
     OutputPaths.createUnderTemporary(task.fs(), task.workDir());
   }
 
-  /** Whether the granted attempt has anything to commit; {@code false} skips {@link #commitTask}. */
+  /**
+   * Whether the granted attempt has anything to commit; {@code false} skips {@link #commitTask}
+   * (the grant still counts: the task is done).
+   */
   default boolean needsTaskCommit(TaskCommitContext task) throws IOException {
     return true;
   }

@@ -10,7 +10,8 @@ import java.lang.reflect.InvocationTargetException;
  * format's {@code committer(conf)} returns this unless the format supplies its own.
  *
  * <pre>{@code
- * OutputCommitter c = OutputCommitters.forJob(Configuration.of(Map.of(OutputCommitters.KEY, "manifest")));
+ * Configuration conf = Configuration.of(Map.of(OutputCommitters.KEY, "manifest"));
+ * OutputCommitter c = OutputCommitters.forJob(conf);   // a ManifestOutputCommitter
  * }</pre>
  */
 public final class OutputCommitters {

@@ -11,7 +11,8 @@ import java.io.IOException;
  * output format wrote its files: {@code OUT/_temporary/r-00002_1}) and the job's configuration.
  *
  * <pre>{@code
- * var task = new TaskCommitContext("job-0001", out, "r-00002", out + "/_temporary/r-00002_1", conf);
+ * String work = out + "/_temporary/r-00002_1";
+ * var task = new TaskCommitContext("job-0001", out, "r-00002", work, conf);
  * if (committer.needsTaskCommit(task)) committer.commitTask(task);
  * }</pre>
  */

@@ -128,12 +128,12 @@ public final class JobCommitter {
     MasterCommitters.of(spec).setupJob(job);
   }
 
-  /** {@link #commitJob(String, String, JobSpec, SuccessFile)} with the committer that {@code conf} names. */
+  /** The job commit with the committer that {@code conf} names (see {@link #commitJob}). */
   public static void commitJob(String outputPath, SuccessFile success) throws IOException {
     commitJob(outputPath, success, Configuration.empty());
   }
 
-  /** {@link #commitJob(String, String, JobSpec, SuccessFile)} with the committer that {@code conf} names. */
+  /** The job commit with the committer that {@code conf} names (see {@link #commitJob}). */
   public static void commitJob(String outputPath, SuccessFile success, Configuration conf)
       throws IOException {
     commit(OutputCommitters.forJob(conf),

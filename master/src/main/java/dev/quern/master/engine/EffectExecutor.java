@@ -128,9 +128,10 @@ final class EffectExecutor implements AutoCloseable {
     CompletableFuture<Long> done = CompletableFuture.supplyAsync(() -> {
       long end = clock.millis();
       try {
-        JobCommitter.commitJob(c.jobId(), c.outputPath(), spec, new SuccessFile(base.jobId(), base.name(),
-            base.user(), base.submitTime(), base.startTime() < 0 ? end : base.startTime(), end,
-            base.counters()));
+        SuccessFile success = new SuccessFile(base.jobId(), base.name(), base.user(),
+            base.submitTime(), base.startTime() < 0 ? end : base.startTime(), end,
+            base.counters());
+        JobCommitter.commitJob(c.jobId(), c.outputPath(), spec, success);
         OutputLayout.deleteTree(c.scratch());
       } catch (Exception e) {
         throw new CompletionException(e);
