@@ -330,6 +330,40 @@ class HdfsExamplesTest {
     assertThat(got).isEqualTo(want);
   }
 
+  // ---- Grep (two chained jobs) ---------------------------------------------------------------
+
+  @Test
+  void grepChainsItsJobsOnHdfs(Seed seed) throws Exception {
+    Random rnd = seed.javaRandom();
+    String[] words = {"quern", "quench", "quiet", "stone", "mill", "quay"};
+    Map<String, Long> expected = new TreeMap<>();
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 5000; i++) {
+      String w = words[rnd.nextInt(words.length)] + (rnd.nextInt(3) == 0 ? "s" : "");
+      sb.append(w).append(i % 7 == 6 ? '\n' : ' ');
+      if (w.startsWith("qu")) {
+        expected.merge(w, 1L, Long::sum);
+      }
+    }
+    String in = hdfs.uri + "/grep/in.txt";
+    write(in, sb.toString());
+    String out = hdfs.uri + "/grep/results/out";
+    dev.quern.examples.grep.Grep.run(in, out, "\\bqu[a-z]*", 0);
+
+    Map<String, Long> got = new TreeMap<>();
+    long previous = Long.MAX_VALUE;
+    for (String line : new String(concat(out), StandardCharsets.UTF_8).split("\n")) {
+      String[] kv = line.split("\t");
+      long n = Long.parseLong(kv[1]);
+      assertThat(n).as("sorted by count, descending").isLessThanOrEqualTo(previous);
+      previous = n;
+      got.put(kv[0], n);
+    }
+    assertThat(got).isEqualTo(expected);
+    assertThat(Arrays.stream(dfs.listStatus(new Path(hdfs.uri + "/grep/results")))
+        .map(s -> s.getPath().getName())).containsExactly("out");
+  }
+
   // ---- PageRank (chained jobs over binary files) ---------------------------------------------
 
   @Test
