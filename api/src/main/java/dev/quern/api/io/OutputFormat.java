@@ -1,6 +1,8 @@
 package dev.quern.api.io;
 
 import dev.quern.api.Configuration;
+import dev.quern.api.commit.OutputCommitter;
+import dev.quern.api.commit.OutputCommitters;
 import dev.quern.api.fs.FileSystems;
 import dev.quern.api.fs.LocalFileSystem;
 import java.io.IOException;
@@ -48,5 +50,16 @@ public interface OutputFormat<K, V> {
     }
     throw new IOException(getClass().getName() + " writes only local files, not to " + workDir
         + " (it does not override OutputFormat.open(String, String, Configuration))");
+  }
+
+  /**
+   * The committer that turns the attempts' files into the job's output (see {@link
+   * OutputCommitter}): by default the one that {@value OutputCommitters#KEY} names ({@code rename}
+   * unless set). A format whose output needs its own protocol overrides this; the engine calls it
+   * on the master and on the workers, so it must give the same committer for the same
+   * configuration.
+   */
+  default OutputCommitter committer(Configuration conf) {
+    return OutputCommitters.forJob(conf);
   }
 }

@@ -2,6 +2,10 @@ package dev.quern.formats.parquet;
 
 import dev.quern.api.Configuration;
 import dev.quern.api.Sizes;
+import dev.quern.api.fs.BlockLocation;
+import dev.quern.api.fs.FileStatus;
+import dev.quern.api.fs.FileSystem;
+import dev.quern.api.fs.FileSystems;
 import dev.quern.api.io.FileInputFormat;
 import dev.quern.api.io.InputFormat;
 import dev.quern.api.io.InputSplit;
@@ -43,30 +47,66 @@ public class ParquetInputFormat implements InputFormat<Long, GenericRecord> {
     Schema expected = expectedSchema(conf);
     List<String> columns = Projection.columns(conf.get(ParquetConfig.COLUMNS));
     List<InputSplit> splits = new ArrayList<>();
-    for (Path file : FileInputFormat.listFiles(inputPaths)) {
-      ParquetMetadata footer = ParquetFiles.footer(file);
-      // Checked here too, so a bad projection fails at submission rather than in every task.
-      Projection.readSchema(file, ParquetFiles.avroSchema(file, footer), expected, columns);
-      List<BlockMetaData> groups = footer.getBlocks();
-      long row = 0;
-      int i = 0;
-      while (i < groups.size()) {
-        int first = i;
-        long firstRow = row;
-        long start = groups.get(i).getStartingPos();
-        long bytes = 0;
-        long rows = 0;
-        do {
-          bytes += groups.get(i).getCompressedSize();
-          rows += groups.get(i).getRowCount();
-          i++;
-        } while (i < groups.size() && bytes + groups.get(i).getCompressedSize() <= splitSize);
-        row += rows;
-        splits.add(new ParquetSplit(file.toString(), first, i - first, firstRow, rows, start,
-            bytes, List.of()));
+    for (String input : inputPaths) {
+      FileSystem fs = FileSystems.get(input, conf);
+      List<String> files = new ArrayList<>();
+      if (FileSystems.isLocal(input)) {
+        for (Path p : FileInputFormat.listFiles(List.of(input))) {
+          files.add(p.toString());
+        }
+      } else {
+        for (FileStatus f : FileInputFormat.listFiles(fs, input)) {
+          files.add(f.path());
+        }
+      }
+      for (String file : files) {
+        addSplits(fs, file, splitSize, expected, columns, conf, splits);
       }
     }
     return splits;
+  }
+
+  private static void addSplits(FileSystem fs, String file, long splitSize, Schema expected,
+      List<String> columns, Configuration conf, List<InputSplit> splits) throws IOException {
+    ParquetMetadata footer = ParquetFiles.footer(file, conf);
+    // Checked here too, so a bad projection fails at submission rather than in every task.
+    Projection.readSchema(file, ParquetFiles.avroSchema(file, footer), expected, columns);
+    List<BlockMetaData> groups = footer.getBlocks();
+    long row = 0;
+    int i = 0;
+    while (i < groups.size()) {
+      int first = i;
+      long firstRow = row;
+      long start = groups.get(i).getStartingPos();
+      long bytes = 0;
+      long rows = 0;
+      do {
+        bytes += groups.get(i).getCompressedSize();
+        rows += groups.get(i).getRowCount();
+        i++;
+      } while (i < groups.size() && bytes + groups.get(i).getCompressedSize() <= splitSize);
+      row += rows;
+      splits.add(new ParquetSplit(file, first, i - first, firstRow, rows, start,
+          bytes, hosts(fs, file, start, bytes)));
+    }
+  }
+
+  /** The hosts of the block holding most of the range (none for a local file). */
+  private static List<String> hosts(FileSystem fs, String file, long start, long length)
+      throws IOException {
+    if (FileSystems.isLocal(file)) {
+      return List.of();
+    }
+    List<String> best = List.of();
+    long most = 0;
+    for (BlockLocation b : fs.blockLocations(file, start, Math.max(1, length))) {
+      long o = b.overlap(start, start + Math.max(1, length));
+      if (o > most) {
+        most = o;
+        best = b.hosts();
+      }
+    }
+    return best;
   }
 
   @Override
@@ -76,7 +116,7 @@ public class ParquetInputFormat implements InputFormat<Long, GenericRecord> {
       throw new IllegalArgumentException("ParquetInputFormat reads ParquetSplits, got " + split);
     }
     return ParquetRecordReader.open(ps, expectedSchema(conf),
-        Projection.columns(conf.get(ParquetConfig.COLUMNS)));
+        Projection.columns(conf.get(ParquetConfig.COLUMNS)), conf);
   }
 
   private static Schema expectedSchema(Configuration conf) {

@@ -1,6 +1,7 @@
 package dev.quern.formats.parquet;
 
 import dev.quern.api.Configuration;
+import dev.quern.api.commit.OutputPaths;
 import dev.quern.api.Sizes;
 import dev.quern.api.io.OutputFormat;
 import dev.quern.api.io.RecordWriter;
@@ -13,7 +14,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.io.LocalOutputFile;
 
 /**
  * Writes the values, Avro {@link GenericRecord}s, into {@code baseName.parquet}; keys are ignored.
@@ -32,11 +32,18 @@ public class ParquetOutputFormat<K> implements OutputFormat<K, GenericRecord> {
   @Override
   public RecordWriter<K, GenericRecord> open(Path workDir, String baseName, Configuration conf)
       throws IOException {
+    return open(workDir.toString(), baseName, conf);
+  }
+
+  /** A work directory on any filesystem: local, or {@code hdfs://...} through its client. */
+  @Override
+  public RecordWriter<K, GenericRecord> open(String workDir, String baseName, Configuration conf)
+      throws IOException {
     Schema schema = schema(conf);
     CompressionCodecName codec = codec(conf.get(ParquetConfig.COMPRESSION, "snappy"));
-    Path file = workDir.resolve(baseName + EXTENSION);
+    String file = OutputPaths.join(workDir, baseName + EXTENSION);
     AvroParquetWriter.Builder<GenericRecord> b = AvroParquetWriter
-        .<GenericRecord>builder(new LocalOutputFile(file))
+        .<GenericRecord>builder(FsParquetFiles.output(file, conf))
         // Without default resources: parsing Hadoop's XML defaults costs ~100 ms per writer.
         .withConf(new org.apache.hadoop.conf.Configuration(false))
         .withSchema(schema)

@@ -1,8 +1,8 @@
 package dev.quern.formats.parquet;
 
+import dev.quern.api.Configuration;
 import dev.quern.api.io.RecordReader;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -11,7 +11,6 @@ import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.avro.AvroReadSupport;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
-import org.apache.parquet.io.LocalInputFile;
 
 /** Reads the row groups of one {@link ParquetSplit}; the key is the row's index in the file. */
 final class ParquetRecordReader implements RecordReader<Long, GenericRecord> {
@@ -25,14 +24,14 @@ final class ParquetRecordReader implements RecordReader<Long, GenericRecord> {
     this.reader = reader;
   }
 
-  static ParquetRecordReader open(ParquetSplit split, Schema expected, List<String> columns)
-      throws IOException {
-    Path file = Path.of(split.path());
-    ParquetMetadata footer = ParquetFiles.footer(file);
+  static ParquetRecordReader open(ParquetSplit split, Schema expected, List<String> columns,
+      Configuration conf) throws IOException {
+    String file = split.path();
+    ParquetMetadata footer = ParquetFiles.footer(file, conf);
     Schema fileSchema = ParquetFiles.avroSchema(file, footer);
     Schema read = Projection.readSchema(file, fileSchema, expected, columns);
     ParquetReader.Builder<GenericRecord> b = AvroParquetReader
-        .<GenericRecord>builder(new LocalInputFile(file))
+        .<GenericRecord>builder(FsParquetFiles.input(file, conf))
         .withDataModel(GenericData.get())
         // Without default resources: parsing Hadoop's XML defaults costs ~100 ms per reader.
         .withConf(new org.apache.hadoop.conf.Configuration(false))

@@ -1,7 +1,6 @@
 package dev.quern.formats.parquet;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,7 +16,7 @@ final class Projection {
    * The read schema for {@code file}: {@code expected} (checked against the file's schema) or the
    * file's own, narrowed to {@code columns} when that list is not empty.
    */
-  static Schema readSchema(Path file, Schema fileSchema, Schema expected, List<String> columns)
+  static Schema readSchema(String file, Schema fileSchema, Schema expected, List<String> columns)
       throws IOException {
     Schema base = fileSchema;
     if (expected != null) {

@@ -226,6 +226,42 @@ class HdfsJobsTest {
   }
 
   @Test
+  void theJobsHadoopSettingsReachItsCommitOnTheMaster(Seed seed) throws Exception {
+    FileSystem fs = fs();
+    String in = hdfs.uri + "/settings/in.txt";
+    Map<String, Long> expected = writeText(fs.create(in), seed.javaRandom(), 600);
+    // The output names no NameNode: only the job's quern.hadoop.fs.defaultFS says which, so
+    // the master's setup and commit (and every task) must open it with the job's settings.
+    String out = "hdfs:///settings/out";
+    run(wordCount(in, out, Map.of(
+        "quern.hadoop.fs.defaultFS", hdfs.uri,
+        "quern.hadoop.dfs.replication", "1")));
+    assertThat(readCounts(fs, hdfs.uri + "/settings/out")).isEqualTo(expected);
+    // _SUCCESS is written by the master's job commit; the part files by the workers. Hadoop's
+    // default replication is 3: 1 shows the job's setting reached each of them.
+    var client = hdfs.cluster.getFileSystem();
+    for (String name : new String[] {"_SUCCESS", "part-r-00000", "part-r-00001"}) {
+      assertThat(client.getFileStatus(new org.apache.hadoop.fs.Path("/settings/out/" + name))
+          .getReplication()).as(name).isEqualTo((short) 1);
+    }
+    assertThat(fs.exists(hdfs.uri + "/settings/out/_temporary")).isFalse();
+  }
+
+  @Test
+  void theManifestCommitterOnHdfsGivesTheSameOutput(Seed seed) throws Exception {
+    FileSystem fs = fs();
+    String in = hdfs.uri + "/manifest/in.txt";
+    Map<String, Long> expected = writeText(fs.create(in), seed.javaRandom(), 1200);
+    String out = hdfs.uri + "/manifest/out";
+    Map<String, String> conf = new java.util.HashMap<>(SMALL_BLOCKS);
+    conf.put(dev.quern.api.commit.OutputCommitters.KEY, "manifest");
+    run(wordCount(in, out, conf));
+    assertThat(readCounts(fs, out)).isEqualTo(expected);
+    assertThat(fs.list(out)).extracting(FileStatus::name)
+        .containsExactly("_SUCCESS", "part-r-00000", "part-r-00001");
+  }
+
+  @Test
   void missingHdfsInputFailsTheSubmissionNamingThePath() {
     String in = hdfs.uri + "/no/such/input";
     assertThatThrownBy(() -> wordCount(in, hdfs.uri + "/no/out").submit(engine))

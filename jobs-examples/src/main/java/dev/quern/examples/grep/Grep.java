@@ -1,15 +1,16 @@
 package dev.quern.examples.grep;
 
+import dev.quern.api.Configuration;
 import dev.quern.api.Job;
+import dev.quern.api.commit.OutputPaths;
+import dev.quern.api.fs.FileSystem;
+import dev.quern.api.fs.FileSystems;
 import dev.quern.examples.Drivers;
 import dev.quern.examples.LongSumReducer;
 import dev.quern.examples.Samples;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
+import java.security.SecureRandom;
 
 /**
  * Counts the matches of a regular expression, as Hadoop's Grep does: {@code grep IN OUT REGEX
@@ -50,21 +51,34 @@ public final class Grep {
     System.out.println("grep: output in " + io.output());
   }
 
-  /** Runs both jobs; the temporary counts are removed whatever happens. */
+  /**
+   * Runs both jobs; the temporary counts live beside the output, on its filesystem (local or
+   * {@code hdfs://}), and are removed whatever happens.
+   */
   public static void run(String input, String output, String regex, int group)
       throws InterruptedException {
-    Path temp;
+    FileSystem fs;
+    String temp;
     try {
-      temp = Files.createTempDirectory("quern-grep-temp-");
+      fs = FileSystems.get(output, Configuration.empty());
+      String parent = OutputPaths.parent(output);
+      fs.mkdirs(parent);
+      temp = OutputPaths.join(parent,
+          ".grep-" + Long.toUnsignedString(new SecureRandom().nextLong(), 36));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create grep's temporary directory", e);
+      throw new UncheckedIOException("cannot prepare grep's temporary directory beside "
+          + output + ": " + e.getMessage(), e);
     }
     try {
-      String counts = temp.resolve("counts").toString();
+      String counts = OutputPaths.join(temp, "counts");
       Drivers.run(countJob(input, counts, regex, group));
       Drivers.run(sortJob(counts, output));
     } finally {
-      deleteRecursively(temp);
+      try {
+        fs.delete(temp);
+      } catch (IOException e) {
+        System.err.println("grep: could not remove temporary directory " + temp + ": " + e);
+      }
     }
   }
 
@@ -92,15 +106,5 @@ public final class Grep {
         .sortComparator(DescendingLongComparator.class)
         .reduceTasks(1)
         .build();
-  }
-
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      System.err.println("grep: could not remove temporary directory " + dir + ": " + e);
-    }
   }
 }

@@ -3,7 +3,6 @@ package dev.quern.examples.invertedindex;
 import dev.quern.api.Context;
 import dev.quern.api.Mapper;
 import dev.quern.api.io.FileSplit;
-import java.nio.file.Path;
 
 /**
  * Emits {@code (word, fileName)} for every word of a line; the file's name (not its directory)
@@ -18,7 +17,7 @@ public class WordFileMapper implements Mapper<Long, String, String, String> {
       throw new IllegalStateException("the inverted index reads files, but task "
           + context.attemptId() + " reads " + context.inputSplit());
     }
-    fileName = Path.of(split.path()).getFileName().toString();
+    fileName = name(split.path());
   }
 
   @Override
@@ -26,5 +25,12 @@ public class WordFileMapper implements Mapper<Long, String, String, String> {
     for (String word : Words.of(line)) {
       context.emit(word, fileName);
     }
+  }
+
+  /** The last component of a local path or a URI ({@code hdfs://nn:8020/in/a.txt}: a.txt). */
+  static String name(String path) {
+    String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    return p.substring(Math.max(p.lastIndexOf('/'), p.lastIndexOf(java.io.File.separatorChar))
+        + 1);
   }
 }

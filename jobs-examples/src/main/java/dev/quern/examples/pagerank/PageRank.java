@@ -4,6 +4,9 @@ import dev.quern.api.Configuration;
 import dev.quern.api.Job;
 import dev.quern.api.JobStatus;
 import dev.quern.api.TaskCounter;
+import dev.quern.api.commit.OutputPaths;
+import dev.quern.api.fs.FileSystem;
+import dev.quern.api.fs.FileSystems;
 import dev.quern.api.io.binary.BinaryInputFormat;
 import dev.quern.api.io.binary.BinaryOutputFormat;
 import dev.quern.examples.Drivers;
@@ -11,9 +14,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
+import java.security.SecureRandom;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * PageRank by iteration: {@code pagerank EDGES OUT [ROUNDS]} reads an edge list ({@code src dst}
@@ -83,26 +85,30 @@ public final class PageRank {
     if (rounds < 0) {
       throw new IllegalArgumentException("pagerank: ROUNDS must be 0 or more, got " + rounds);
     }
-    Path parent = Path.of(output).toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path temp = Files.createTempDirectory(parent, ".pagerank-");
+    // The chained jobs' state lives beside the output, on its filesystem (local or hdfs://).
+    Configuration conf = Configuration.of(extra);
+    FileSystem fs = FileSystems.get(output, conf);
+    String parent = OutputPaths.parent(output);
+    fs.mkdirs(parent);
+    String temp = OutputPaths.join(parent,
+        ".pagerank-" + Long.toUnsignedString(new SecureRandom().nextLong(), 36));
     try {
-      String state = temp.resolve("state-00").toString();
+      String state = OutputPaths.join(temp, "state-00");
       JobStatus init = Drivers.run(adjacencyJob(edges, state, extra));
       long nodes = init.counters().get(TaskCounter.OUTPUT_RECORDS);
       if (nodes == 0) {
         throw new IllegalArgumentException("pagerank: no edges in " + edges);
       }
       for (int round = 1; round <= rounds; round++) {
-        String next = temp.resolve(String.format("state-%02d", round)).toString();
+        String next = OutputPaths.join(temp, String.format("state-%02d", round));
         Drivers.run(rankJob(state, next, round, nodes, extra));
-        deleteRecursively(Path.of(state));
+        delete(fs, state);
         state = next;
       }
       Drivers.run(textJob(state, output, nodes, extra));
       return nodes;
     } finally {
-      deleteRecursively(temp);
+      delete(fs, temp);
     }
   }
 
@@ -200,14 +206,9 @@ public final class PageRank {
     return dir;
   }
 
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+  private static void delete(FileSystem fs, String dir) {
+    try {
+      fs.delete(dir);
     } catch (IOException e) {
       System.err.println("pagerank: could not remove temporary directory " + dir + ": " + e);
     }

@@ -3,7 +3,9 @@ package dev.quern.examples.terasort;
 import dev.quern.api.Job;
 import dev.quern.api.JobStatus;
 import dev.quern.api.JobSubmitter;
-import java.nio.file.Path;
+import dev.quern.api.fs.FileSystems;
+import dev.quern.api.fs.LocalFileSystem;
+import java.net.URI;
 
 /**
  * {@code teragen ROWS OUT [MAPS]}: writes ROWS 100-byte records into OUT, byte for byte the data
@@ -56,16 +58,25 @@ public final class TeraGen {
   }
 
   public static Job job(long rows, int maps, String out) {
-    // The row ranges need no input; the engine wants a path, so name one that exists.
-    Path parent = Path.of(out).toAbsolutePath().getParent();
+    return job(rows, maps, out, java.util.Map.of());
+  }
+
+  /** The job, with {@code extra} configuration (e.g. {@code quern.hadoop.*} settings). */
+  public static Job job(long rows, int maps, String out, java.util.Map<String, String> extra) {
+    // The row ranges need no input; the engine wants a path, so name one that exists: the
+    // local output's parent, or the root of the output's filesystem (hdfs://nn:8020/).
+    String input = FileSystems.isLocal(out)
+        ? LocalFileSystem.toPath(out).toAbsolutePath().getParent().toString()
+        : URI.create(out).resolve("/").toString();
     return Job.builder("teragen")
-        .input(parent.toString())
+        .input(input)
         .output(out)
         .inputFormat(RowRangeInputFormat.class)
         .outputFormat(TeraOutputFormat.class)
         .mapper(TeraGenMapper.class)
         .mapOutput(byte[].class, byte[].class)
         .reduceTasks(0)
+        .configure(extra)
         .set(RowRangeInputFormat.ROWS, rows)
         .set(RowRangeInputFormat.MAPS, maps)
         .build();

@@ -13,7 +13,7 @@ public class TeraInputFormat extends FileInputFormat<byte[], byte[]> {
   @Override
   public RecordReader<byte[], byte[]> open(InputSplit split, Configuration conf)
       throws IOException {
-    return new TeraRecordReader<>(fileSplit(split)) {
+    return new TeraRecordReader<>(fileSplit(split), conf) {
       private byte[] key;
       private byte[] value;
 

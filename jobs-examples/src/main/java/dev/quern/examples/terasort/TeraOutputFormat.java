@@ -1,6 +1,9 @@
 package dev.quern.examples.terasort;
 
 import dev.quern.api.Configuration;
+import dev.quern.api.fs.FileSystem;
+import dev.quern.api.fs.FileSystems;
+import dev.quern.api.fs.LocalFileSystem;
 import dev.quern.api.io.OutputFormat;
 import dev.quern.api.io.RecordWriter;
 import java.io.IOException;
@@ -15,7 +18,21 @@ public class TeraOutputFormat implements OutputFormat<byte[], byte[]> {
   @Override
   public RecordWriter<byte[], byte[]> open(Path workDir, String baseName, Configuration conf)
       throws IOException {
-    OutputStream out = Files.newOutputStream(workDir.resolve(baseName));
+    return writer(Files.newOutputStream(workDir.resolve(baseName)));
+  }
+
+  /** Any filesystem: a local work directory as above, {@code hdfs://...} through its client. */
+  @Override
+  public RecordWriter<byte[], byte[]> open(String workDir, String baseName, Configuration conf)
+      throws IOException {
+    if (FileSystems.isLocal(workDir)) {
+      return open(LocalFileSystem.toPath(workDir), baseName, conf);
+    }
+    FileSystem fs = FileSystems.get(workDir, conf);
+    return writer(fs.create(fs.child(workDir, baseName)));
+  }
+
+  private static RecordWriter<byte[], byte[]> writer(OutputStream out) {
     // An own buffer rather than a BufferedOutputStream: that one locks on every write, two
     // writes per 100-byte record.
     return new RecordWriter<>() {

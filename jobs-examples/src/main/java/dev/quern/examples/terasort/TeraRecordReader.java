@@ -1,12 +1,11 @@
 package dev.quern.examples.terasort;
 
+import dev.quern.api.Configuration;
+import dev.quern.api.fs.PositionalFile;
 import dev.quern.api.io.FileSplit;
 import dev.quern.api.io.RecordReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Reads the 100-byte records of a split: records start at multiples of 100 in the file, and a
@@ -22,7 +21,7 @@ abstract class TeraRecordReader<K, V> implements RecordReader<K, V> {
 
   private final FileSplit split;
   private final byte[] record = new byte[TeraRecords.RECORD_LENGTH];
-  private final FileChannel ch;
+  private final PositionalFile ch;
   private final byte[] chunk = new byte[CHUNK];
   private final ByteBuffer chunkBuf = ByteBuffer.wrap(chunk);
   private int chunkPos;
@@ -31,9 +30,10 @@ abstract class TeraRecordReader<K, V> implements RecordReader<K, V> {
   private final long end;
   private long pos;
 
-  TeraRecordReader(FileSplit split) throws IOException {
+  TeraRecordReader(FileSplit split, Configuration conf) throws IOException {
     this.split = split;
-    this.ch = FileChannel.open(Path.of(split.path()), StandardOpenOption.READ);
+    // A local file is read through its FileChannel as before; hdfs:// through a stream.
+    this.ch = PositionalFile.open(split.path(), conf);
     try {
       long size = ch.size();
       long first = (split.start() + TeraRecords.RECORD_LENGTH - 1) / TeraRecords.RECORD_LENGTH

@@ -1,11 +1,16 @@
 package dev.quern.examples.terasort;
 
+import dev.quern.api.Configuration;
 import dev.quern.api.Job;
 import dev.quern.api.JobStatus;
 import dev.quern.api.JobSubmitter;
+import dev.quern.api.fs.FileStatus;
+import dev.quern.api.fs.FileSystem;
+import dev.quern.api.fs.FileSystems;
 import dev.quern.api.io.FileInputFormat;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +62,7 @@ public final class TeraValidate {
       System.err.println("teravalidate failed: " + status.failure());
       return 1;
     }
-    Report report = readReport(Path.of(args[1]));
+    Report report = readReport(args[1], Configuration.empty());
     System.out.println("checksum " + report.checksum());
     if (!report.ok()) {
       System.err.println("teravalidate: " + report.errors().size() + " error(s); first: "
@@ -82,10 +87,23 @@ public final class TeraValidate {
 
   /** Reads the {@code checksum} and {@code error} lines of a finished validation's output. */
   public static Report readReport(Path out) throws IOException {
+    return readReport(out.toString(), Configuration.empty());
+  }
+
+  /** As {@link #readReport(Path)}, for an output on any filesystem ({@code hdfs://...}). */
+  public static Report readReport(String out, Configuration conf) throws IOException {
     String checksum = "0";
     List<String> errors = new ArrayList<>();
-    for (Path file : FileInputFormat.listFiles(List.of(out.toString()))) {
-      for (String line : Files.readAllLines(file)) {
+    FileSystem fs = FileSystems.get(out, conf);
+    for (FileStatus file : FileInputFormat.listFiles(fs, out)) {
+      String text;
+      try (InputStream in = fs.open(file.path(), 0)) {
+        text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      for (String line : text.split("\n")) {
+        if (line.isEmpty()) {
+          continue;
+        }
         int tab = line.indexOf('\t');
         String key = tab < 0 ? line : line.substring(0, tab);
         String value = tab < 0 ? "" : line.substring(tab + 1);

@@ -23,8 +23,8 @@ public class ValidateInputFormat extends FileInputFormat<String, byte[]> {
   public RecordReader<String, byte[]> open(InputSplit split, Configuration conf)
       throws IOException {
     FileSplit fs = fileSplit(split);
-    String name = Path.of(fs.path()).getFileName().toString();
-    return new TeraRecordReader<>(fs) {
+    String name = fs.path().substring(fs.path().lastIndexOf('/') + 1); // local or hdfs://
+    return new TeraRecordReader<>(fs, conf) {
       @Override
       public String key() {
         return name;

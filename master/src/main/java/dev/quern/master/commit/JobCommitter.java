@@ -3,21 +3,27 @@ package dev.quern.master.commit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.quern.api.Configuration;
-import dev.quern.api.fs.FileStatus;
+import dev.quern.api.JobSpec;
+import dev.quern.api.commit.JobCommitContext;
+import dev.quern.api.commit.OutputCommitter;
+import dev.quern.api.commit.OutputCommitters;
+import dev.quern.api.commit.OutputPaths;
 import dev.quern.api.fs.FileSystem;
 import dev.quern.api.fs.FileSystems;
 import dev.quern.api.fs.LocalFileSystem;
-import dev.quern.worker.actor.OutputLayout;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * The job side of Quern's output commit, in the style of Hadoop's v1 file output committer.
+ * The job side of Quern's output commit. The master coordinates (one grant per task, recorded
+ * before it is answered); what a commit does with files is the job's {@link OutputCommitter}'s,
+ * which its output format supplies ({@link MasterCommitters}). Below is the default one, {@link
+ * dev.quern.api.commit.RenameOutputCommitter}, in the style of Hadoop's v1 file output committer;
+ * every job step gets the job's configuration, so {@code quern.hadoop.*} settings reach the
+ * output's filesystem.
  *
  * <h2>Layout</h2>
  *
@@ -90,8 +96,8 @@ import java.util.List;
  * same steps run through its {@link FileSystem}. The guarantees rest on one property: the rename
  * of a directory (task commit) is atomic, as on a local disk and on HDFS. On a store without
  * atomic directory rename (object stores), a crash inside a task commit can leave a partial
- * {@code committed/T}; use this protocol only where rename is atomic. Hadoop settings come from
- * the job's {@code quern.hadoop.*} entries when the caller passes its configuration.
+ * {@code committed/T}; use {@link dev.quern.api.commit.ManifestOutputCommitter} there (a task
+ * commit writes one manifest file instead of renaming a directory).
  */
 public final class JobCommitter {
   private static final ObjectMapper JSON =
@@ -100,69 +106,67 @@ public final class JobCommitter {
   private JobCommitter() {}
 
   /** Marks a job's {@code _temporary} when the job created OUT itself. */
-  static final String CREATED_MARK = ".created-output";
+  static final String CREATED_MARK = OutputPaths.CREATED_MARK;
 
-  /**
-   * Creates {@code OUT/_temporary}; fine if it exists. When OUT itself did not exist, marks the
-   * job as its creator, so that {@link #abortJob} removes it whole.
-   */
+  /** {@link #setupJob(JobSpec)} with the default committer and no configuration. */
   public static void setupJob(String outputPath) throws IOException {
     setupJob(outputPath, Configuration.empty());
   }
 
-  /** As {@link #setupJob(String)}, with the job's configuration (Hadoop settings). */
+  /** {@link #setupJob(JobSpec)} with the committer that {@code conf} names. */
   public static void setupJob(String outputPath, Configuration conf) throws IOException {
-    FileSystem fs = FileSystems.get(outputPath, conf);
-    boolean created = !fs.exists(outputPath);
-    String tmp = OutputLayout.temporaryDir(outputPath);
-    fs.mkdirs(tmp);
-    if (created) {
-      fs.create(fs.child(tmp, CREATED_MARK)).close();
-    }
+    OutputCommitters.forJob(conf).setupJob(new JobCommitContext(null, outputPath, conf));
   }
 
   /**
-   * Moves every committed task's files into OUT, removes {@code _temporary} and writes
-   * {@code _SUCCESS}. Safe to run again after a crash at any point.
+   * Prepares the job's output through its committer (by default: creates {@code OUT/_temporary},
+   * marked as the job's when OUT did not exist, so that an abort removes OUT whole). The job's id
+   * is not known yet.
    */
+  public static void setupJob(JobSpec spec) throws IOException {
+    JobCommitContext job = new JobCommitContext(null, spec.outputPath(), spec.configuration());
+    MasterCommitters.of(spec).setupJob(job);
+  }
+
+  /** The job commit with the committer that {@code conf} names (see {@link #commitJob}). */
   public static void commitJob(String outputPath, SuccessFile success) throws IOException {
     commitJob(outputPath, success, Configuration.empty());
   }
 
-  /** As {@link #commitJob(String, SuccessFile)}, with the job's configuration. */
+  /** The job commit with the committer that {@code conf} names (see {@link #commitJob}). */
   public static void commitJob(String outputPath, SuccessFile success, Configuration conf)
       throws IOException {
-    FileSystem fs = FileSystems.get(outputPath, conf);
-    String committed = OutputLayout.committedRoot(outputPath);
-    List<String> moved = new ArrayList<>();
-    try {
-      if (fs.exists(committed)) {
-        for (FileStatus taskDir : fs.list(committed)) {
-          for (FileStatus file : fs.list(taskDir.path())) {
-            String target = OutputLayout.join(outputPath, file.name());
-            if (fs.exists(target)) {
-              throw new IOException("two tasks wrote " + target + " (the second from "
-                  + taskDir.path() + ")");
-            }
-            fs.rename(file.path(), target);
-            moved.add(target);
-          }
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // The job will fail: a failed job leaves no part file, so take back what this run moved.
-      for (String p : moved) {
-        try {
-          fs.delete(p);
-        } catch (IOException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-      }
-      throw e;
-    }
-    fs.delete(OutputLayout.temporaryDir(outputPath));
-    String tmp = OutputLayout.join(outputPath, "." + OutputLayout.SUCCESS + ".tmp");
-    String target = OutputLayout.join(outputPath, OutputLayout.SUCCESS);
+    commit(OutputCommitters.forJob(conf),
+        new JobCommitContext(success.jobId(), outputPath, conf), success);
+  }
+
+  /**
+   * The job commit: the job's committer moves every committed task's output into OUT and removes
+   * {@code _temporary}, then {@code _SUCCESS} is written, last. Safe to run again after a crash at
+   * any point.
+   *
+   * @param spec the job's spec (its committer and configuration), or null for the default
+   *     committer and no settings
+   */
+  public static void commitJob(String jobId, String outputPath, JobSpec spec,
+      SuccessFile success) throws IOException {
+    Configuration conf = spec == null ? Configuration.empty() : spec.configuration();
+    commit(spec == null ? OutputCommitters.rename() : MasterCommitters.of(spec),
+        new JobCommitContext(jobId, outputPath, conf), success);
+  }
+
+  private static void commit(OutputCommitter committer, JobCommitContext job,
+      SuccessFile success) throws IOException {
+    committer.commitJob(job);
+    writeSuccess(job, success);
+  }
+
+  private static void writeSuccess(JobCommitContext job, SuccessFile success)
+      throws IOException {
+    FileSystem fs = job.fs();
+    String out = job.outputPath();
+    String tmp = OutputPaths.join(out, "." + OutputPaths.SUCCESS + ".tmp");
+    String target = OutputPaths.join(out, OutputPaths.SUCCESS);
     if (fs instanceof LocalFileSystem) {
       Path local = LocalFileSystem.toPath(tmp);
       JSON.writeValue(local.toFile(), success);
@@ -179,23 +183,26 @@ public final class JobCommitter {
     fs.rename(tmp, target);
   }
 
-  /**
-   * Removes what the job wrote: OUT whole when the job created it, else {@code OUT/_temporary}
-   * (OUT and what it held before stay).
-   */
+  /** {@link #abortJob(String, String, JobSpec)} with the default committer and no configuration. */
   public static void abortJob(String outputPath) throws IOException {
     abortJob(outputPath, Configuration.empty());
   }
 
-  /** As {@link #abortJob(String)}, with the job's configuration. */
+  /** {@link #abortJob(String, String, JobSpec)} with the committer that {@code conf} names. */
   public static void abortJob(String outputPath, Configuration conf) throws IOException {
-    FileSystem fs = FileSystems.get(outputPath, conf);
-    String tmp = OutputLayout.temporaryDir(outputPath);
-    if (fs.exists(fs.child(tmp, CREATED_MARK))) {
-      fs.delete(outputPath);
-    } else {
-      fs.delete(tmp);
-    }
+    OutputCommitters.forJob(conf).abortJob(new JobCommitContext(null, outputPath, conf));
+  }
+
+  /**
+   * Removes what the job wrote, through its committer (by default: OUT whole when the job created
+   * it, else {@code OUT/_temporary}; OUT and what it held before stay).
+   *
+   * @param spec the job's spec, or null for the default committer and no settings
+   */
+  public static void abortJob(String jobId, String outputPath, JobSpec spec) throws IOException {
+    Configuration conf = spec == null ? Configuration.empty() : spec.configuration();
+    (spec == null ? OutputCommitters.rename() : MasterCommitters.of(spec))
+        .abortJob(new JobCommitContext(jobId, outputPath, conf));
   }
 
   /** Reads a {@code _SUCCESS} file back. */

@@ -1,5 +1,6 @@
 package dev.quern.master.engine;
 
+import dev.quern.api.JobSpec;
 import dev.quern.master.commit.JobCommitter;
 import dev.quern.master.commit.SuccessFile;
 import dev.quern.master.engine.MasterCommand.JobCommitFinished;
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,16 +36,21 @@ final class EffectExecutor implements AutoCloseable {
   private final ActorRef<MasterCommand> master;
   private final Clock clock;
   private final ExecutorService files;
+  private final Function<String, JobSpec> specs;
 
   /**
    * @param reports where workers send their reports (given to each attempt they run)
    * @param master receives {@link JobCommitFinished}
    * @param clock reads a job commit's end time
+   * @param specs the spec of a job by its id (null when unknown), read on the caller's thread:
+   *     the job's committer and configuration ({@code quern.hadoop.*}) for its file work
    */
-  EffectExecutor(ActorRef<WorkerReport> reports, ActorRef<MasterCommand> master, Clock clock) {
+  EffectExecutor(ActorRef<WorkerReport> reports, ActorRef<MasterCommand> master, Clock clock,
+      Function<String, JobSpec> specs) {
     this.reports = reports;
     this.master = master;
     this.clock = clock;
+    this.specs = specs;
     this.files = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "quern-master-files");
       t.setDaemon(true);
@@ -59,10 +66,13 @@ final class EffectExecutor implements AutoCloseable {
     workers.remove(workerId);
   }
 
-  /** Creates the output's {@code _temporary}; the error, or null when it worked. */
-  String setupJob(String outputPath) {
+  /**
+   * Sets the job's output up through its committer (by default: creates the output's {@code
+   * _temporary}); the error, or null when it worked.
+   */
+  String setupJob(JobSpec spec) {
     try {
-      JobCommitter.setupJob(outputPath);
+      JobCommitter.setupJob(spec);
       return null;
     } catch (Exception e) {
       return e.toString();
@@ -79,14 +89,15 @@ final class EffectExecutor implements AutoCloseable {
         a.request().replyTo().tell(a.answer());
       } else if (e instanceof Effect.AbortJob a) {
         try {
-          JobCommitter.abortJob(a.outputPath());
+          JobCommitter.abortJob(a.jobId(), a.outputPath(), spec(a.jobId(), a.outputPath()));
         } catch (Exception ex) {
           log.warn("removing the temporary output of job {} failed", a.jobId(), ex);
         }
       } else if (e instanceof Effect.CleanUp c) {
+        JobSpec spec = spec(c.jobId(), c.outputPath());
         files.execute(() -> {
           try {
-            JobCommitter.abortJob(c.outputPath());
+            JobCommitter.abortJob(c.jobId(), c.outputPath(), spec);
             OutputLayout.deleteTree(c.scratch());
           } catch (Exception ex) {
             log.warn("cleaning up job {} failed", c.jobId(), ex);
@@ -105,14 +116,22 @@ final class EffectExecutor implements AutoCloseable {
     }
   }
 
+  /** The job's spec, for its committer and configuration; null when the job is unknown. */
+  private JobSpec spec(String jobId, String outputPath) {
+    JobSpec spec = specs.apply(jobId);
+    return spec != null && spec.outputPath().equals(outputPath) ? spec : null;
+  }
+
   private void commitJob(Effect.CommitJob c) {
     SuccessFile base = c.success();
+    JobSpec spec = spec(c.jobId(), c.outputPath());
     CompletableFuture<Long> done = CompletableFuture.supplyAsync(() -> {
       long end = clock.millis();
       try {
-        JobCommitter.commitJob(c.outputPath(), new SuccessFile(base.jobId(), base.name(),
-            base.user(), base.submitTime(), base.startTime() < 0 ? end : base.startTime(), end,
-            base.counters()));
+        SuccessFile success = new SuccessFile(base.jobId(), base.name(), base.user(),
+            base.submitTime(), base.startTime() < 0 ? end : base.startTime(), end,
+            base.counters());
+        JobCommitter.commitJob(c.jobId(), c.outputPath(), spec, success);
         OutputLayout.deleteTree(c.scratch());
       } catch (Exception e) {
         throw new CompletionException(e);

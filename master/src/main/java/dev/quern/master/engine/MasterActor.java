@@ -55,7 +55,10 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
     this.monitor = monitor;
     this.scheduler = new Scheduler(new JobBook(), settings.workDir(), settings.journal());
     this.reports = ctx.messageAdapter(WorkerReport.class, FromWorker::new);
-    this.executor = new EffectExecutor(reports, ctx.getSelf(), clock);
+    this.executor = new EffectExecutor(reports, ctx.getSelf(), clock, id -> {
+      BookJob job = scheduler.book().job(id);
+      return job == null ? null : job.spec();
+    });
   }
 
   @Override
@@ -101,7 +104,7 @@ public final class MasterActor extends AbstractBehavior<MasterCommand> {
   }
 
   private Behavior<MasterCommand> onSubmit(SubmitJob m) {
-    String setupError = executor.setupJob(m.spec().outputPath());
+    String setupError = executor.setupJob(m.spec());
     Outcome o = scheduler.submit(m.spec(), m.splits(), m.planned(), setupError, now());
     if (o instanceof Applied a) {
       m.onAccepted().accept(a.jobId()); // before any of its tasks starts

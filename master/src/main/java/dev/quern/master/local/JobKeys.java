@@ -2,6 +2,7 @@ package dev.quern.master.local;
 
 import dev.quern.api.JobSpec;
 import dev.quern.api.JobSubmissionException;
+import dev.quern.api.commit.OutputCommitters;
 import dev.quern.api.io.FileInputFormat;
 import dev.quern.api.io.TextInputFormat;
 import dev.quern.api.io.TextOutputFormat;
@@ -52,12 +53,16 @@ public final class JobKeys {
       BinaryFormat.OUTPUT_BLOCK_SIZE,
       BinaryFormat.INPUT_KEY_CLASS,
       BinaryFormat.INPUT_VALUE_CLASS,
+      OutputCommitters.KEY,
       // formats-parquet's ParquetConfig (a module the master does not depend on)
       "quern.parquet.schema",
       "quern.parquet.compression",
       "quern.parquet.row-group-size",
       "quern.parquet.columns",
       "quern.parquet.expected-schema");
+
+  /** Settings handed to Hadoop's client (fs-hadoop's HadoopSettings); Hadoop checks them. */
+  private static final String HADOOP = "quern.hadoop.";
 
   /** JVM properties, not job settings: a job entry of that name does nothing. */
   private static final Map<String, String> JVM_PROPERTIES = Map.of(
@@ -72,7 +77,7 @@ public final class JobKeys {
    */
   public static List<String> unknownKeyWarnings(Map<String, String> config) {
     return new TreeMap<>(config).keySet().stream()
-        .filter(k -> k.startsWith("quern.") && !KNOWN.contains(k))
+        .filter(k -> k.startsWith("quern.") && !KNOWN.contains(k) && !k.startsWith(HADOOP))
         .map(JobKeys::warning)
         .toList();
   }

@@ -172,6 +172,7 @@ final class SubmissionCheck {
     OutputFormat<?, ?> output = (OutputFormat<?, ?>) instantiate(format, conf, "output format");
     try {
       output.checkOutput(spec.outputPath(), conf);
+      output.committer(conf); // a bad quern.output.committer refuses the job here
     } catch (IOException | RuntimeException e) {
       throw new JobSubmissionException(e.getMessage() == null ? e.toString() : e.getMessage());
     }

@@ -54,6 +54,9 @@ class JobKeysTest {
                 + "'quern.speculative'?)",
             "unknown configuration key 'quern.zzz' is ignored");
     assertThat(JobKeys.unknownKeyWarnings(Map.of("quern.reduce.tasks", "2"))).isEmpty();
+    // Hadoop's own settings and the committer's key are known.
+    assertThat(JobKeys.unknownKeyWarnings(Map.of("quern.hadoop.dfs.replication", "2",
+        "quern.output.committer", "manifest"))).isEmpty();
     assertThat(JobKeys.KNOWN).doesNotHaveDuplicates().allMatch(k -> k.startsWith("quern."));
     assertThat(JobKeys.distance("kitten", "sitting")).isEqualTo(3);
     assertThat(List.of(JobKeys.closest("quern.task.timout").orElseThrow()))

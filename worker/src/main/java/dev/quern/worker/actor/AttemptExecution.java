@@ -1,5 +1,7 @@
 package dev.quern.worker.actor;
 
+import dev.quern.api.commit.OutputCommitter;
+import dev.quern.api.commit.TaskCommitContext;
 import dev.quern.worker.actor.WorkerReport.AttemptFailed;
 import dev.quern.worker.actor.WorkerReport.AttemptKilled;
 import dev.quern.worker.actor.WorkerReport.AttemptProgress;
@@ -25,9 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One attempt on its slot thread: run it through the {@link TaskRunner} in the job's class
- * loader, then (for output-writing attempts) ask the master for the commit and promote or discard
- * the attempt directory. The final report goes back through the worker actor, which frees the slot
- * before forwarding it, so the master never sees a slot as free before the worker does.
+ * loader, then (for output-writing attempts) ask the master for the commit and commit or abort
+ * the attempt through the job's {@link OutputCommitter}. The final report goes back through the
+ * worker actor, which frees the slot before forwarding it, so the master never sees a slot as free
+ * before the worker does.
  */
 final class AttemptExecution implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(AttemptExecution.class);
@@ -74,16 +77,21 @@ final class AttemptExecution implements Runnable {
   }
 
   private WorkerReport execute() throws Exception {
-    TaskResult result = runner.run(spec, jobLoader, throttled());
     if (!OutputLayout.writesOutput(spec)) {
-      return new AttemptSucceeded(spec.id(), workerId, result);
+      return new AttemptSucceeded(spec.id(), workerId, runner.run(spec, jobLoader, throttled()));
     }
+    OutputCommitter committer = TaskCommit.committer(spec, jobLoader);
+    TaskCommitContext task = TaskCommit.context(spec);
+    committer.setupTask(task);
+    TaskResult result = runner.run(spec, jobLoader, throttled());
     CommitAnswer answer = askCommit();
     if (!answer.granted()) {
-      TaskCommit.discard(spec);
+      committer.abortTask(task);
       return new AttemptKilled(spec.id(), workerId, "commit denied: " + answer.reason());
     }
-    TaskCommit.promote(spec);
+    if (committer.needsTaskCommit(task)) {
+      committer.commitTask(task);
+    }
     return new AttemptSucceeded(spec.id(), workerId, result);
   }
 

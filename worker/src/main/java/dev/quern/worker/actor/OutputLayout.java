@@ -1,8 +1,7 @@
 package dev.quern.worker.actor;
 
+import dev.quern.api.commit.OutputPaths;
 import dev.quern.api.fs.FileSystem;
-import dev.quern.api.fs.FileSystems;
-import dev.quern.api.fs.LocalFileSystem;
 import dev.quern.worker.task.MapTaskSpec;
 import dev.quern.worker.task.TaskAttemptId;
 import dev.quern.worker.task.TaskKind;
@@ -18,19 +17,19 @@ import java.nio.file.attribute.BasicFileAttributes;
 /**
  * Where attempts write under a job's output directory {@code OUT}: each attempt in {@code
  * OUT/_temporary/<attempt dir>}, each committed task in {@code OUT/_temporary/committed/<task>}.
- * The commit protocol itself is described in {@code dev.quern.master.commit.JobCommitter}.
+ * What a commit does with them is the job's {@link dev.quern.api.commit.OutputCommitter}'s.
  */
 public final class OutputLayout {
-  public static final String TEMPORARY = "_temporary";
-  public static final String COMMITTED = "committed";
-  public static final String SUCCESS = "_SUCCESS";
+  public static final String TEMPORARY = OutputPaths.TEMPORARY;
+  public static final String COMMITTED = OutputPaths.COMMITTED;
+  public static final String SUCCESS = OutputPaths.SUCCESS;
 
   private OutputLayout() {}
 
   // Paths are strings, not java.nio Paths, so that hdfs://nn:8020/out keeps its "//".
 
   public static String temporaryDir(String outputPath) {
-    return join(outputPath, TEMPORARY);
+    return OutputPaths.temporaryDir(outputPath);
   }
 
   public static String attemptDir(String outputPath, TaskAttemptId attempt) {
@@ -39,22 +38,16 @@ public final class OutputLayout {
 
   /** {@code OUT/_temporary/committed}, the parent of every committed task directory. */
   public static String committedRoot(String outputPath) {
-    return join(temporaryDir(outputPath), COMMITTED);
+    return OutputPaths.committedRoot(outputPath);
   }
 
   public static String committedDir(String outputPath, String taskName) {
     return join(committedRoot(outputPath), taskName);
   }
 
-  /**
-   * A child of a directory on any filesystem: a local one spelled as {@code Path.resolve} spells
-   * it (a {@code file:} URI becomes a plain path), any other joined with {@code /}.
-   */
+  /** See {@link OutputPaths#join}. */
   public static String join(String dir, String name) {
-    if (FileSystems.isLocal(dir)) {
-      return LocalFileSystem.toPath(dir).resolve(name).toString();
-    }
-    return dir.endsWith("/") ? dir + name : dir + "/" + name;
+    return OutputPaths.join(dir, name);
   }
 
   /**
@@ -66,27 +59,9 @@ public final class OutputLayout {
         || (spec instanceof MapTaskSpec && spec.job().reduceTasks() == 0);
   }
 
-  /**
-   * Creates {@code dir} (an attempt's directory, or {@code committed}) inside an existing {@code
-   * OUT/_temporary}: an attempt of a job that has ended, whose output the master removed, must
-   * not bring the directory back.
-   */
+  /** See {@link OutputPaths#createUnderTemporary}. */
   public static void createUnderTemporary(FileSystem fs, String dir) throws IOException {
-    String parent = parent(dir);
-    if (!fs.exists(parent) || !fs.status(parent).directory()) {
-      throw new NoSuchFileException(parent, null,
-          "the job's temporary output directory is gone (the job has ended)");
-    }
-    fs.mkdirs(dir);
-  }
-
-  /** The parent directory of a path on any filesystem, spelled as {@link #join} spells it. */
-  static String parent(String path) {
-    if (FileSystems.isLocal(path)) {
-      return LocalFileSystem.toPath(path).getParent().toString();
-    }
-    String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    return p.substring(0, p.lastIndexOf('/'));
+    OutputPaths.createUnderTemporary(fs, dir);
   }
 
   /** Deletes a file or a directory tree; a missing path is fine (every caller is idempotent). */

@@ -1,39 +1,30 @@
 package dev.quern.worker.actor;
 
-import dev.quern.api.fs.FileSystem;
-import dev.quern.api.fs.FileSystems;
+import dev.quern.api.Configuration;
+import dev.quern.api.commit.OutputCommitter;
+import dev.quern.api.commit.TaskCommitContext;
+import dev.quern.api.io.OutputFormat;
+import dev.quern.worker.runner.UserClasses;
 import dev.quern.worker.task.TaskSpec;
-import java.io.IOException;
 
 /**
- * The task side of the output commit: after the master granted it, an attempt's directory
- * becomes the task's committed directory by one rename; a denied attempt deletes its directory.
- * The output may be on any filesystem ({@link FileSystems}); the rename of a directory is atomic
- * on a local disk and on HDFS.
+ * The task side of the output commit: the job's {@link OutputCommitter} (from its output format,
+ * made in the job's class loader) and the attempt's {@link TaskCommitContext}. The master grants
+ * the commit to one attempt per task; the committer is what the grant lets that attempt do.
  */
 final class TaskCommit {
   private TaskCommit() {}
 
-  /**
-   * Renames {@code OUT/_temporary/<attempt>} to {@code OUT/_temporary/committed/<task>}. Only the
-   * grant holder calls this, so a committed directory already there was left by an earlier grant
-   * holder that was lost before it reported: it is replaced.
-   */
-  static void promote(TaskSpec spec) throws IOException {
-    String out = spec.job().outputPath();
-    String work = spec.outputWorkDir();
-    String target = OutputLayout.committedDir(out, spec.id().taskName());
-    FileSystem fs = FileSystems.get(work, spec.job().configuration());
-    OutputLayout.createUnderTemporary(fs, OutputLayout.committedRoot(out));
-    if (!fs.exists(work)) {
-      OutputLayout.createUnderTemporary(fs, work);
-    }
-    fs.delete(target);
-    fs.rename(work, target);
+  /** The committer of the attempt's job, as its output format supplies it. */
+  static OutputCommitter committer(TaskSpec spec, ClassLoader jobLoader) throws Exception {
+    Configuration conf = spec.job().configuration();
+    OutputFormat<?, ?> format = new UserClasses(spec.job(), jobLoader, conf)
+        .create(spec.job().outputFormat(), OutputFormat.class, "output format");
+    return format.committer(conf);
   }
 
-  static void discard(TaskSpec spec) throws IOException {
-    FileSystems.get(spec.outputWorkDir(), spec.job().configuration())
-        .delete(spec.outputWorkDir());
+  static TaskCommitContext context(TaskSpec spec) {
+    return new TaskCommitContext(spec.id().jobId(), spec.job().outputPath(),
+        spec.id().taskName(), spec.outputWorkDir(), spec.job().configuration());
   }
 }

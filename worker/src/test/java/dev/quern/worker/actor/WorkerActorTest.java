@@ -169,6 +169,8 @@ class WorkerActorTest {
     ActorRef<WorkerCommand> w = worker(writes, 2, master);
     MapTaskSpec first = spec(0, 1);
     MapTaskSpec second = spec(0, 2);
+    // The master's job setup, before any attempt runs (the committer's setupTask needs it).
+    Files.createDirectories(Path.of(OutputLayout.temporaryDir(first.job().outputPath())));
     w.tell(new WorkerCommand.RunTask(first, master.getRef()));
     w.tell(new WorkerCommand.RunTask(second, master.getRef()));
 

@@ -34,7 +34,7 @@ public class BinaryInputFormat<K, V> extends FileInputFormat<K, V> {
     if (!(split instanceof FileSplit fs)) {
       throw new IllegalArgumentException("BinaryInputFormat reads FileSplits, got " + split);
     }
-    return BinaryRecordReader.open(fs, BinaryFormat.loader(),
+    return BinaryRecordReader.open(fs, conf, BinaryFormat.loader(),
         trimmed(conf.get(BinaryFormat.INPUT_KEY_CLASS)),
         trimmed(conf.get(BinaryFormat.INPUT_VALUE_CLASS)));
   }

@@ -2,16 +2,14 @@ package dev.quern.api.io.binary;
 
 import com.esotericsoftware.kryo.KryoException;
 import com.esotericsoftware.kryo.io.Input;
+import dev.quern.api.Configuration;
+import dev.quern.api.fs.PositionalFile;
 import dev.quern.api.io.FileSplit;
 import dev.quern.api.io.RecordReader;
 import dev.quern.api.serde.Serde;
 import dev.quern.api.serde.Serdes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 import net.jpountz.lz4.LZ4Exception;
@@ -32,7 +30,7 @@ public final class BinaryRecordReader<K, V> implements RecordReader<K, V> {
   private static final int READ_BUFFER = 64 * 1024;
 
   private final FileSplit split;
-  private final FileChannel channel;
+  private final PositionalFile channel;
   private final BinaryFileHeader header;
   private final Serde<K> keySerde;
   private final Serde<V> valueSerde;
@@ -52,7 +50,7 @@ public final class BinaryRecordReader<K, V> implements RecordReader<K, V> {
   private K key;
   private V value;
 
-  private BinaryRecordReader(FileSplit split, FileChannel channel, BinaryFileHeader header,
+  private BinaryRecordReader(FileSplit split, PositionalFile channel, BinaryFileHeader header,
       Serde<K> keySerde, Serde<V> valueSerde) throws IOException {
     this.split = split;
     this.channel = channel;
@@ -70,7 +68,16 @@ public final class BinaryRecordReader<K, V> implements RecordReader<K, V> {
    */
   public static <K, V> BinaryRecordReader<K, V> open(FileSplit split, ClassLoader loader,
       String expectedKey, String expectedValue) throws IOException {
-    FileChannel ch = FileChannel.open(Path.of(split.path()), StandardOpenOption.READ);
+    return open(split, Configuration.empty(), loader, expectedKey, expectedValue);
+  }
+
+  /**
+   * As {@link #open(FileSplit, ClassLoader, String, String)}, for a file on any filesystem
+   * ({@code hdfs://...}), configured from the job's configuration.
+   */
+  public static <K, V> BinaryRecordReader<K, V> open(FileSplit split, Configuration conf,
+      ClassLoader loader, String expectedKey, String expectedValue) throws IOException {
+    PositionalFile ch = PositionalFile.open(split.path(), conf);
     try {
       BinaryFileHeader header = readHeader(ch, split.path());
       check(split.path(), "key", header.keyClass(), expectedKey);
@@ -85,11 +92,9 @@ public final class BinaryRecordReader<K, V> implements RecordReader<K, V> {
   }
 
   /** The header of a binary file, read from its first bytes. */
-  static BinaryFileHeader readHeader(FileChannel ch, String file) throws IOException {
-    ch.position(0);
-    // Not closed: closing the stream would close the channel the reader keeps using.
-    return BinaryFileHeader.read(new java.io.BufferedInputStream(Channels.newInputStream(ch),
-        4096), file);
+  static BinaryFileHeader readHeader(PositionalFile ch, String file) throws IOException {
+    // Not closed: the source stays open for the reader.
+    return BinaryFileHeader.read(new java.io.BufferedInputStream(ch.from0(), 4096), file);
   }
 
   private static void check(String file, String what, String actual, String expected)
