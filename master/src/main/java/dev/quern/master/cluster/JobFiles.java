@@ -1,10 +1,11 @@
 package dev.quern.master.cluster;
 
-import dev.quern.api.Configuration;
 import dev.quern.api.JobSpec;
 import dev.quern.master.commit.JobCommitter;
 import dev.quern.master.commit.SuccessFile;
+import dev.quern.master.cluster.jars.JarUpload;
 import dev.quern.master.engine.Effect;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -25,16 +26,22 @@ final class JobFiles implements AutoCloseable {
     void done(long endTime, String error);
   }
 
+  private final Path jars;
   private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "quern-leader-files");
     t.setDaemon(true);
     return t;
   });
 
-  /** Creates the output's {@code _temporary}; the error, or null when it worked. */
+  /** @param jars where this master keeps stored job jars ({@code <sha256>.jar}) */
+  JobFiles(Path jars) {
+    this.jars = jars;
+  }
+
+  /** Prepares the output through the job's committer; the error, or null when it worked. */
   String setupJob(JobSpec spec) {
     try {
-      JobCommitter.setupJob(spec.outputPath(), conf(spec));
+      JobCommitter.setupJob(local(spec));
       return null;
     } catch (Exception e) {
       return e.toString();
@@ -43,7 +50,7 @@ final class JobFiles implements AutoCloseable {
 
   void abortJob(String jobId, String outputPath, JobSpec spec) {
     try {
-      JobCommitter.abortJob(outputPath, conf(spec));
+      JobCommitter.abortJob(jobId, outputPath, local(spec));
     } catch (Exception e) {
       log.warn("removing the temporary output of job {} failed", jobId, e);
     }
@@ -63,9 +70,9 @@ final class JobFiles implements AutoCloseable {
     background.execute(() -> {
       long end = clock.millis();
       try {
-        JobCommitter.commitJob(c.outputPath(), new SuccessFile(base.jobId(), base.name(),
-            base.user(), base.submitTime(), base.startTime() < 0 ? end : base.startTime(), end,
-            base.counters()), conf(spec));
+        JobCommitter.commitJob(c.jobId(), c.outputPath(), local(spec), new SuccessFile(
+            base.jobId(), base.name(), base.user(), base.submitTime(),
+            base.startTime() < 0 ? end : base.startTime(), end, base.counters()));
         result.done(end, null);
       } catch (Exception e) {
         log.warn("the commit of job {} failed", c.jobId(), e);
@@ -74,9 +81,20 @@ final class JobFiles implements AutoCloseable {
     });
   }
 
-  private static Configuration conf(JobSpec spec) {
-    // A job the book no longer has gets the defaults.
-    return spec == null ? Configuration.empty() : spec.configuration();
+  /**
+   * The spec with a stored jar ({@code sha256:HEX}) named by its file here, where the committer
+   * of an output format from the job's jar is loaded; the leader holds every stored jar, since it
+   * stores one before it answers the upload.
+   */
+  private JobSpec local(JobSpec s) {
+    if (s == null || s.jar() == null || !s.jar().startsWith(JarUpload.PREFIX)) {
+      return s;
+    }
+    String file = jars.resolve(s.jar().substring(JarUpload.PREFIX.length()) + ".jar").toString();
+    return new JobSpec(s.name(), s.user(), file, s.inputPaths(), s.outputPath(), s.inputFormat(),
+        s.outputFormat(), s.mapper(), s.combiner(), s.reducer(), s.partitioner(),
+        s.reduceTasks(), s.mapOutputKeyClass(), s.mapOutputValueClass(), s.outputKeyClass(),
+        s.outputValueClass(), s.sortComparator(), s.groupingComparator(), s.config());
   }
 
   @Override

@@ -107,10 +107,11 @@ public final class JobLeader {
    *     their own data directories)
    * @param grace how long a worker has after a new session starts to report the attempts it
    *     runs, before the book's attempts on it are given up
+   * @param jars this master's stored jars (an output format's committer may come from one)
    */
   public record Settings(String masterId, RaftMonitor monitor,
       ActorRef<RaftNodeActor.Command> raft, Path scratch, Duration tick, Duration grace,
-      Clock clock) {}
+      Clock clock, Path jars) {}
 
   public static Behavior<Command> create(Settings settings) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -136,7 +137,7 @@ public final class JobLeader {
   private static final class Leader {
     private final ActorContext<Command> ctx;
     private final Settings settings;
-    private final JobFiles files = new JobFiles();
+    private final JobFiles files;
     /** Workers heard from in the term this master leads in (cleared when the term changes). */
     private final Map<String, WorkerSeen> workers = new LinkedHashMap<>();
     private long workersTerm;
@@ -146,6 +147,7 @@ public final class JobLeader {
     Leader(ActorContext<Command> ctx, Settings settings) {
       this.ctx = ctx;
       this.settings = settings;
+      this.files = new JobFiles(settings.jars());
     }
 
     /** One term of leadership. */

@@ -128,7 +128,8 @@ public final class MasterProcess implements AutoCloseable {
                 RaftLogStore.Options.defaults()), machines), "raft");
         ActorRef<JobLeader.Command> leader = ctx.spawn(JobLeader.create(new JobLeader.Settings(
             config.id(), monitor, raft, Path.of(SCRATCH), Duration.ofMillis(100),
-            config.workerTimeout().multipliedBy(2), clock)), "leader");
+            config.workerTimeout().multipliedBy(2), clock, config.data().resolve("jars"))),
+            "leader");
         ctx.spawn(MasterClusterActor.create(clusterSettings, board, leader),
             WorkerAgent.MASTER_ACTOR);
         leaderPort.attach(ctx.getSystem(), leader);
