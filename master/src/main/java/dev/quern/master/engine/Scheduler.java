@@ -899,7 +899,9 @@ public final class Scheduler {
         // Slow start: the outputs there are so far (the workers must learn of the rest).
         inputs = job.maps().stream().map(BookTask::mapOutput).filter(o -> o != null).toList();
       } else if (inputs == null) {
-        inputs = job.maps().stream().map(BookTask::mapOutput).toList();
+        // List.copyOf: a list ReduceTaskSpec keeps as it is, where toList()'s (which allows
+        // nulls) it would copy for every reduce (10,000 reduces of 90,000 maps: 9e8 copies).
+        inputs = List.copyOf(job.maps().stream().map(BookTask::mapOutput).toList());
         p.mapOutputs = inputs;
       }
       spec = new ReduceTaskSpec(id, job.spec(), task.index(), inputs, scratch, work);
