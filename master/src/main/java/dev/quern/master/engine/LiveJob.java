@@ -1,9 +1,12 @@
 package dev.quern.master.engine;
 
 import dev.quern.worker.task.TaskKind;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -34,20 +37,26 @@ final class LiveJob {
     this.policy = JobPolicy.lenient(job.spec().configuration());
     this.pending = new PendingTasks(job);
     this.lastLocalLaunch = now;
+    List<BookAttempt> running = new ArrayList<>();
     for (BookTask t : job.maps()) {
-      load(t);
+      load(t, running);
     }
     for (BookTask t : job.reduces()) {
-      load(t);
+      load(t, running);
+    }
+    // Oldest first, as if they had started here: speculation and timeouts read them in order.
+    running.sort(Comparator.comparingLong(BookAttempt::startTime));
+    for (BookAttempt a : running) {
+      stage(a.id().kind()).started(a);
+      silent.heard(a.id(), a.startTime());
     }
   }
 
   /** Reads what the book already holds of a task (a job read from a snapshot or a log). */
-  private void load(BookTask t) {
+  private void load(BookTask t, List<BookAttempt> running) {
     for (BookAttempt a : t.attempts()) {
       if (a.isRunning()) {
-        stage(t.kind()).started(a);
-        silent.heard(a.id(), a.startTime());
+        running.add(a);
       }
     }
     if (t.committedAttempt() != null) {

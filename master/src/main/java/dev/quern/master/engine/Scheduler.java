@@ -39,7 +39,6 @@ import dev.quern.worker.task.TaskSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -98,10 +97,7 @@ public final class Scheduler {
   private boolean liveLoaded;
   /** Per job: maps launched on a host of their split, and elsewhere (until its last view). */
   private final Map<String, long[]> locality = new HashMap<>();
-  /** Per worker: the jobs that excluded it, until it is excluded cluster-wide. */
-  private final Map<String, Set<String>> excludedBy = new HashMap<>();
-  /** Workers excluded for every job, until when. */
-  private final Map<String, Long> excludedUntil = new HashMap<>();
+  private final Exclusions exclusions;
   /** The state and time of each live job's last published view. */
   private final Map<String, Published> published = new HashMap<>();
   /** Tasks looked at by scheduling decisions so far: [0], an array to count in place. */
@@ -147,6 +143,7 @@ public final class Scheduler {
     this.workDir = workDir;
     this.journal = journal;
     this.settings = settings;
+    this.exclusions = new Exclusions(settings);
   }
 
   public JobBook book() {
@@ -401,8 +398,7 @@ public final class Scheduler {
 
   /** The workers excluded for every job at the time of the last input, in no order. */
   public Set<String> excludedWorkers() {
-    excludedUntil.values().removeIf(until -> now >= until);
-    return Set.copyOf(excludedUntil.keySet());
+    return exclusions.everywhere(now);
   }
 
   /** The workers the live job {@code jobId} excludes after failures; empty when none or ended. */
@@ -689,68 +685,9 @@ public final class Scheduler {
         && lj.stage(TaskKind.REDUCE).running() < Math.max(1, workers.totalSlots() / 2);
   }
 
-  /**
-   * Which free workers may take the job's attempts: not {@code avoid}, and not excluded (for
-   * this job, or for all) unless every live worker is, which would stop the job.
-   */
+  /** Which free workers may take the job's attempts ({@link Exclusions#allowed}). */
   private Predicate<Workers.Worker> allowedFor(LiveJob lj, String avoid) {
-    boolean ignore = (lj.excluded.isEmpty() && excludedUntil.isEmpty())
-        || everyWorkerExcluded(lj);
-    return w -> !w.id.equals(avoid) && (ignore
-        || (!lj.excluded.contains(w.id) && !excludedEverywhere(w.id)));
-  }
-
-  private boolean everyWorkerExcluded(LiveJob lj) {
-    Set<String> out = new HashSet<>();
-    for (String id : lj.excluded) {
-      if (workers.get(id) != null) {
-        out.add(id);
-      }
-    }
-    for (String id : List.copyOf(excludedUntil.keySet())) {
-      if (workers.get(id) != null && excludedEverywhere(id)) {
-        out.add(id);
-      }
-    }
-    return out.size() >= workers.size();
-  }
-
-  private boolean excludedEverywhere(String workerId) {
-    Long until = excludedUntil.get(workerId);
-    if (until == null) {
-      return false;
-    }
-    if (now >= until) {
-      excludedUntil.remove(workerId);
-      log.info("worker {} is no longer excluded", workerId);
-      return false;
-    }
-    return true;
-  }
-
-  /** Counts a failed attempt against its worker; excludes the worker when it failed too often. */
-  private void failedOn(LiveJob lj, String workerId) {
-    int limit = lj.policy.excludeAfterFailures();
-    if (limit <= 0 || workerId == null) {
-      return;
-    }
-    int n = lj.failuresOn.merge(workerId, 1, Integer::sum);
-    if (n < limit || !lj.excluded.add(workerId)) {
-      return;
-    }
-    log.warn("job {} excludes worker {} after {} failed attempt(s) there ({} = {})", lj.id(),
-        workerId, n, EngineKeys.EXCLUDE_AFTER_FAILURES, limit);
-    if (settings.excludingJobs() <= 0) {
-      return;
-    }
-    Set<String> jobs = excludedBy.computeIfAbsent(workerId, k -> new HashSet<>());
-    jobs.add(lj.id());
-    if (jobs.size() >= settings.excludingJobs()) {
-      excludedBy.remove(workerId);
-      excludedUntil.put(workerId, now + settings.exclusionMs());
-      log.warn("worker {} is excluded for every job for {} ms: {} jobs excluded it", workerId,
-          settings.exclusionMs(), jobs.size());
-    }
+    return exclusions.allowed(lj, avoid, workers, now);
   }
 
   /**
@@ -788,7 +725,7 @@ public final class Scheduler {
     } else if (event instanceof AttemptFailed e) {
       ended(lj, e.attempt(), false);
       p.offer(job.task(e.attempt()));
-      failedOn(lj, job.attempt(e.attempt()).workerId());
+      exclusions.failed(lj, job.attempt(e.attempt()).workerId(), now);
     } else if (event instanceof AttemptKilled e) {
       ended(lj, e.attempt(), false);
       p.offer(job.task(e.attempt()));
