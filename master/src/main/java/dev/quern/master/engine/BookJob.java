@@ -36,7 +36,8 @@ public final class BookJob {
     this.submitTime = submitTime;
     this.maxAttempts = Math.max(1, spec.configuration().getInt(EngineKeys.MAX_ATTEMPTS,
         EngineKeys.DEFAULT_MAX_ATTEMPTS));
-    this.speculative = spec.configuration().getBoolean(EngineKeys.SPECULATIVE, false);
+    this.speculative = spec.configuration().getBoolean(EngineKeys.SPECULATION,
+        spec.configuration().getBoolean(EngineKeys.SPECULATIVE, false));
     this.taskTimeout = Math.max(0, spec.configuration().getLong(EngineKeys.TASK_TIMEOUT,
         EngineKeys.DEFAULT_TASK_TIMEOUT));
     for (int i = 0; i < splits.size(); i++) {
@@ -118,6 +119,11 @@ public final class BookJob {
 
   public boolean allMapsDone() {
     return doneMaps == maps.size();
+  }
+
+  /** How many of the job's maps (or reduces) are done. */
+  public int doneCount(TaskKind kind) {
+    return kind == TaskKind.MAP ? doneMaps : doneReduces;
   }
 
   /** Whether every task whose work is the job's result has committed. */

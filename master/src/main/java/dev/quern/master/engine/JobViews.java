@@ -14,6 +14,14 @@ public final class JobViews {
   private JobViews() {}
 
   public static JobView of(BookJob job, Map<TaskAttemptId, Float> progress) {
+    return of(job, progress, null);
+  }
+
+  /**
+   * As {@link #of(BookJob, Map)}, with counters the scheduler keeps beside the book's ({@code
+   * extra}, may be null) added to the job's.
+   */
+  public static JobView of(BookJob job, Map<TaskAttemptId, Float> progress, Counters extra) {
     List<TaskView> maps = new ArrayList<>();
     for (BookTask t : job.maps()) {
       maps.add(task(job, t, progress));
@@ -26,7 +34,7 @@ public final class JobViews {
     return new JobView(job.id(), job.spec().name(), job.spec().user(), job.state(),
         job.submitTime(), job.startTime(), job.endTime(),
         succeeded ? 1 : average(maps), succeeded ? 1 : average(reduces),
-        job.counters().asMap(), job.failure(), job.spec().outputPath(), maps, reduces, job.spec());
+        (extra == null ? job.counters() : job.counters().add(extra)).asMap(), job.failure(), job.spec().outputPath(), maps, reduces, job.spec());
   }
 
   private static double average(List<TaskView> tasks) {

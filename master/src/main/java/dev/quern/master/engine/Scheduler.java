@@ -1,7 +1,9 @@
 package dev.quern.master.engine;
 
+import dev.quern.api.Counters;
 import dev.quern.api.JobSpec;
 import dev.quern.api.JobState;
+import dev.quern.api.TaskCounter;
 import dev.quern.api.io.InputSplit;
 import dev.quern.master.commit.CommitCoordinator;
 import dev.quern.master.commit.SuccessFile;
@@ -37,13 +39,13 @@ import dev.quern.worker.task.TaskSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,11 +57,25 @@ import org.slf4j.LoggerFactory;
  * scheduler applies the events it decides to the book, then schedules, and leaves what else it
  * decided as {@link Effect}s for the {@link EffectExecutor} ({@link #drainEffects}).
  *
- * <p>Scheduling: map tasks first, largest split first, each to the live worker with the most free
- * slots; reduce tasks once every map is done. A failed attempt is retried until the task has
- * failed {@code quern.task.max-attempts} times, then the job fails with the task's last error. A
- * reduce that finds a map output unusable re-runs that map task and is retried. A worker that
- * stops has its running attempts killed in the book, so their tasks are scheduled again.
+ * <p>Scheduling: jobs in the order accepted; in a job, map tasks first, largest split first,
+ * each to the live worker with the most free slots; reduce tasks once every map is done (or, where
+ * the workers can take them early, once {@link EngineKeys#REDUCE_SLOWSTART} of the maps are). A
+ * map whose split names hosts goes to a free worker on one of them (node-local); while it could
+ * and none is free it waits up to {@link EngineKeys#LOCALITY_WAIT} since the job's last local
+ * launch, then takes any (delay scheduling), and the job's {@link #DATA_LOCAL_MAPS} and {@link
+ * #OTHER_LOCAL_MAPS} count where maps ran. A failed attempt is retried until the task has failed
+ * {@code quern.task.max-attempts} times, then the job fails with the task's last error; a
+ * worker on which a job's attempts failed {@link EngineKeys#EXCLUDE_AFTER_FAILURES} times gets no
+ * more of that job's attempts, and one excluded so by several jobs none at all for a while
+ * ({@link SchedulerSettings}), unless every live worker is excluded. A reduce that finds a map
+ * output unusable re-runs that map task and is retried. A worker that stops has its running
+ * attempts killed in the book, so their tasks are scheduled again. With {@link
+ * EngineKeys#SPECULATION}, once a job has nothing else ready, an attempt that has run longer than
+ * its stage's median finished run time times a multiplier gets one more attempt elsewhere.
+ *
+ * <p>Cost: every decision works on the tasks and workers it launches, plus stale entries that
+ * earlier events left; timeouts look at the attempts heard from longest ago, speculation at the
+ * oldest running attempts of each stage; nothing per input looks at every task of a job.
  *
  * <p>Not thread-safe: the master actor owns it.
  */
@@ -69,17 +85,19 @@ public final class Scheduler {
   private final JobBook book;
   private final Path workDir;
   private final JobJournal journal;
+  private final SchedulerSettings settings;
   private final Workers workers = new Workers();
   private final Map<TaskAttemptId, Float> progress = new HashMap<>();
-  private final Map<TaskAttemptId, Long> lastHeard = new HashMap<>();
   /** The submitted split objects of each live job, handed to its map tasks as they are. */
   private final Map<String, List<InputSplit>> liveSplits = new HashMap<>();
-  private final Set<String> speculated = new HashSet<>();
   private final Set<String> dirtyJobs = new LinkedHashSet<>();
-  /** The live jobs, in the order accepted, with the tasks that may be ready. */
-  private final Map<String, PendingTasks> pending = new LinkedHashMap<>();
-  /** Whether the live jobs of a book given to the constructor are in {@link #pending}. */
-  private boolean pendingLoaded;
+  /** The live jobs, in the order accepted, with their soft state. */
+  private final Map<String, LiveJob> live = new LinkedHashMap<>();
+  /** Whether the live jobs of a book given to the constructor are in {@link #live}. */
+  private boolean liveLoaded;
+  /** Per job: maps launched on a host of their split, and elsewhere (until its last view). */
+  private final Map<String, long[]> locality = new HashMap<>();
+  private final Exclusions exclusions;
   /** The state and time of each live job's last published view. */
   private final Map<String, Published> published = new HashMap<>();
   /** Tasks looked at by scheduling decisions so far: [0], an array to count in place. */
@@ -105,14 +123,27 @@ public final class Scheduler {
    */
   static final int EAGER_VIEW_TASKS = 256;
 
+  /** Counter (group {@code quern}): map attempts started on a host of their split, as Hadoop's. */
+  public static final String DATA_LOCAL_MAPS = "DATA_LOCAL_MAPS";
+
+  /** Counter: map attempts of splits with hosts started on another host, as Hadoop's. */
+  public static final String OTHER_LOCAL_MAPS = "OTHER_LOCAL_MAPS";
+
   /**
    * @param workDir the cluster's scratch root: map outputs live in {@code workDir/<job>/<attempt>}
    * @param journal receives every applied event, in order
    */
   public Scheduler(JobBook book, Path workDir, JobJournal journal) {
+    this(book, workDir, journal, SchedulerSettings.DEFAULTS);
+  }
+
+  /** As {@link #Scheduler(JobBook, Path, JobJournal)}, with settings other than the defaults. */
+  public Scheduler(JobBook book, Path workDir, JobJournal journal, SchedulerSettings settings) {
     this.book = book;
     this.workDir = workDir;
     this.journal = journal;
+    this.settings = settings;
+    this.exclusions = new Exclusions(settings);
   }
 
   public JobBook book() {
@@ -137,7 +168,7 @@ public final class Scheduler {
     }
     String jobId = a.jobId();
     liveSplits.put(jobId, List.copyOf(splits));
-    pending.put(jobId, new PendingTasks(book.job(jobId)));
+    live.put(jobId, new LiveJob(book.job(jobId), now));
     if (setupError != null) {
       apply(new JobFailed(jobId, "cannot create the output directory " + spec.outputPath()
           + ": " + setupError, now));
@@ -182,7 +213,7 @@ public final class Scheduler {
       BookAttempt a = attempt(r.attempt());
       if (a != null && a.isRunning()) {
         progress.putIfAbsent(r.attempt(), 0f);
-        lastHeard.put(r.attempt(), now);
+        heard(r.attempt());
         // A new leader learns which of the book's attempts a worker still runs: they hold slots.
         Workers.Worker w = workers.get(r.workerId());
         if (w != null && r.workerId().equals(a.workerId()) && !w.running.contains(r.attempt())) {
@@ -193,7 +224,7 @@ public final class Scheduler {
       BookAttempt a = attempt(r.attempt());
       if (a != null && a.isRunning()) {
         progress.put(r.attempt(), r.fraction());
-        lastHeard.put(r.attempt(), now);
+        heard(r.attempt());
         dirtyJobs.add(r.attempt().jobId());
       }
     } else if (report instanceof AttemptSucceeded r) {
@@ -223,7 +254,6 @@ public final class Scheduler {
       log.warn("worker {} is gone; re-queuing {} attempt(s)", workerId, w.running.size());
       for (TaskAttemptId id : w.running) {
         progress.remove(id);
-        lastHeard.remove(id);
         if (isLive(id)) {
           apply(new AttemptKilled(id, "worker " + workerId + " was lost", now));
         }
@@ -255,9 +285,14 @@ public final class Scheduler {
    */
   public void takeOver(long time) {
     now = time;
+    loadLive();
     for (BookJob job : book.jobs()) {
-      for (BookAttempt a : job.runningAttempts()) {
-        lastHeard.put(a.id(), now);
+      LiveJob lj = live.get(job.id());
+      if (lj != null) {
+        for (BookAttempt a : job.runningAttempts()) {
+          lj.silent.heard(a.id(), now);
+        }
+        lj.lastLocalLaunch = now;
       }
       if (job.state() == JobState.COMMITTING) {
         effects.add(commitEffect(job));
@@ -266,23 +301,35 @@ public final class Scheduler {
     schedule();
   }
 
-  /** Fails attempts that went silent for longer than their job's timeout. */
+  /**
+   * Fails attempts that went silent for longer than their job's timeout; looks, per job, at the
+   * attempts heard from longest ago only. Also the tick on which waits end (locality, exclusions,
+   * speculation), since it schedules.
+   */
   public void checkTimeouts(long time) {
     now = time;
-    for (BookJob job : book.jobs()) {
+    loadLive();
+    for (LiveJob lj : List.copyOf(live.values())) {
+      BookJob job = lj.job;
       if (job.state().isFinal() || job.taskTimeout() <= 0) {
         continue;
       }
-      for (BookAttempt a : job.runningAttempts()) {
-        long heard = lastHeard.getOrDefault(a.id(), a.startTime());
-        if (now - heard > job.taskTimeout() && !job.state().isFinal()) {
-          log.warn("{} on {} made no progress for {} ms; killing it", a.id(), a.workerId(),
-              now - heard);
-          sendKill(a, "no progress");
-          fail(job, job.task(a.id()), a.id(), a.workerId(), "attempt made no progress for "
-              + (now - heard) + " ms (" + EngineKeys.TASK_TIMEOUT + " = " + job.taskTimeout()
-              + ")", null);
+      Map.Entry<TaskAttemptId, Long> oldest;
+      while ((oldest = lj.silent.oldest()) != null && now - oldest.getValue() > job.taskTimeout()
+          && !job.state().isFinal()) {
+        long heard = oldest.getValue();
+        lj.silent.remove(oldest.getKey());
+        BookAttempt a = job.attempt(oldest.getKey());
+        examined[0]++;
+        if (a == null || !a.isRunning()) {
+          continue;
         }
+        log.warn("{} on {} made no progress for {} ms; killing it", a.id(), a.workerId(),
+            now - heard);
+        sendKill(a, "no progress");
+        fail(job, job.task(a.id()), a.id(), a.workerId(), "attempt made no progress for "
+            + (now - heard) + " ms (" + EngineKeys.TASK_TIMEOUT + " = " + job.taskTimeout()
+            + ")", null);
       }
     }
     schedule();
@@ -323,10 +370,11 @@ public final class Scheduler {
         continue;
       }
       it.remove();
-      views.add(JobViews.of(job, progress));
+      views.add(JobViews.of(job, progress, engineCounters(id)));
       viewsBuilt++;
       if (job.state().isFinal()) {
         published.remove(id);
+        locality.remove(id);
       } else {
         published.put(id, new Published(job.state(), now));
       }
@@ -350,7 +398,18 @@ public final class Scheduler {
 
   /** The live workers, if they changed since the last call. */
   public Optional<List<WorkerView>> drainWorkerViews() {
-    return workers.drainViews();
+    return workers.drainViews(now);
+  }
+
+  /** The workers excluded for every job at the time of the last input, in no order. */
+  public Set<String> excludedWorkers() {
+    return exclusions.everywhere(now);
+  }
+
+  /** The workers the live job {@code jobId} excludes after failures; empty when none or ended. */
+  public Set<String> excludedWorkers(String jobId) {
+    LiveJob lj = live.get(jobId);
+    return lj == null ? Set.of() : Set.copyOf(lj.excluded);
   }
 
   // ---- the book --------------------------------------------------------------------------------
@@ -367,9 +426,12 @@ public final class Scheduler {
       BookJob job = book.job(a.jobId());
       if (job.state().isFinal()) {
         liveSplits.remove(a.jobId());
-        pending.remove(a.jobId());
+        live.remove(a.jobId());
       } else {
-        offerAfter(job, event);
+        LiveJob lj = live.get(job.id());
+        if (lj != null) {
+          afterEvent(lj, event);
+        }
       }
       log.debug("applied {}", event);
     } else if (outcome instanceof Rejected r) {
@@ -460,9 +522,22 @@ public final class Scheduler {
   }
 
   private Effect.CommitJob commitEffect(BookJob job) {
+    Counters counters = job.counters().add(engineCounters(job.id()));
     return new Effect.CommitJob(job.id(), job.spec().outputPath(), new SuccessFile(job.id(),
         job.spec().name(), job.spec().user(), job.submitTime(), job.startTime(), -1,
-        job.counters().asMap()), scratchDir(job.id()));
+        counters.asMap()), scratchDir(job.id()));
+  }
+
+  /** The counters this scheduler keeps beside the book's: where maps ran. */
+  private Counters engineCounters(String jobId) {
+    Counters c = new Counters();
+    long[] l = locality.get(jobId);
+    if (l != null) {
+      // Only jobs with hosts on their splits have them, so local mode's counters stay as they were.
+      c.increment(TaskCounter.GROUP, DATA_LOCAL_MAPS, l[0]);
+      c.increment(TaskCounter.GROUP, OTHER_LOCAL_MAPS, l[1]);
+    }
+    return c;
   }
 
   /** Ends a live job (failed or killed): kill its attempts, record the end, remove its files. */
@@ -488,94 +563,263 @@ public final class Scheduler {
   // ---- scheduling ------------------------------------------------------------------------------
 
   private void schedule() {
-    loadPending();
-    List<BookJob> drained = new ArrayList<>();
-    for (PendingTasks p : pending.values()) {
-      BookJob job = p.job();
+    loadLive();
+    List<LiveJob> drained = new ArrayList<>();
+    for (LiveJob lj : live.values()) {
+      BookJob job = lj.job;
       if (job.state() != JobState.ACCEPTED && job.state() != JobState.RUNNING) {
         continue;
       }
-      BookTask task;
-      do {
-        Workers.Worker w = workers.freest(null);
-        if (w == null) {
-          return;
-        }
-        task = p.next(examined);
-        if (task != null) {
-          launch(job, task, w);
-        }
-      } while (task != null);
-      drained.add(job);
-    }
-    for (BookJob job : drained) {
-      // A job still ACCEPTED launched nothing, so it has nothing to speculate on.
-      if (job.state() == JobState.RUNNING && job.speculative()) {
-        speculate(job);
+      if (!workers.anyFree()) {
+        return;
+      }
+      if (launchReady(lj)) {
+        drained.add(lj);
       }
     }
+    for (LiveJob lj : drained) {
+      // A job still ACCEPTED launched nothing, so it has nothing to speculate on.
+      if (lj.job.state() == JobState.RUNNING && lj.policy.speculation()) {
+        speculate(lj);
+      }
+    }
+  }
+
+  /**
+   * Launches the job's ready tasks on free slots: first maps on free workers of their split's
+   * hosts, then in order. Returns whether the job has nothing ready left (false when it stopped
+   * for want of a slot, or because its next map waits for a slot on its hosts).
+   */
+  private boolean launchReady(LiveJob lj) {
+    PendingTasks p = lj.pending;
+    Predicate<Workers.Worker> ok = allowedFor(lj, null);
+    if (!p.hostsWithMaps().isEmpty() && workers.anyFree()) {
+      launchLocal(lj, ok);
+    }
+    while (true) {
+      BookTask t = p.peekMap(examined);
+      if (t == null && reducesMayStart(lj)) {
+        t = p.peekReduce(examined);
+      }
+      if (t == null) {
+        return true;
+      }
+      List<String> hosts = p.hosts(t);
+      Workers.Worker w = pickOn(hosts, ok);
+      if (w == null && waitsForLocality(lj, hosts)) {
+        return false;
+      }
+      if (w == null) {
+        w = workers.pick(ok);
+      }
+      if (w == null) {
+        return false;
+      }
+      p.take(t);
+      launch(lj, t, w);
+    }
+  }
+
+  /** Maps with their input on a host that has a free worker go there. */
+  private void launchLocal(LiveJob lj, Predicate<Workers.Worker> ok) {
+    PendingTasks p = lj.pending;
+    Set<String> taskHosts = p.hostsWithMaps();
+    Set<String> freeHosts = workers.freeHosts();
+    // Both sets change as tasks launch: walk a copy of the smaller one.
+    List<String> both = new ArrayList<>();
+    if (taskHosts.size() <= freeHosts.size()) {
+      taskHosts.stream().filter(freeHosts::contains).forEach(both::add);
+    } else {
+      freeHosts.stream().filter(taskHosts::contains).forEach(both::add);
+    }
+    for (String host : both) {
+      Workers.Worker w;
+      BookTask t;
+      while ((w = workers.pickOn(host, ok)) != null && (t = p.peekMapOn(host, examined)) != null) {
+        p.take(t);
+        launch(lj, t, w);
+      }
+    }
+  }
+
+  /** A free worker on one of {@code hosts} that {@code ok} accepts, or null. */
+  private Workers.Worker pickOn(List<String> hosts, Predicate<Workers.Worker> ok) {
+    for (String h : hosts) {
+      Workers.Worker w = workers.pickOn(h, ok);
+      if (w != null) {
+        return w;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether a map whose split is on {@code hosts} should wait for a slot there: the job launched
+   * a local map less than the locality wait ago (or was accepted then), and some live worker is
+   * on one of the hosts (else waiting gains nothing).
+   */
+  private boolean waitsForLocality(LiveJob lj, List<String> hosts) {
+    if (hosts.isEmpty() || now - lj.lastLocalLaunch >= lj.policy.localityWaitMs()) {
+      return false;
+    }
+    for (String h : hosts) {
+      if (workers.hasHost(h)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether the job's reduces may start: once every map is done; or, with slow start and workers
+   * that can take a reduce before its map outputs exist, once the configured fraction of maps is
+   * done, with reduces on at most half the slots while maps remain (as Hadoop's default ramp-up
+   * limit), so that maps are never starved of slots.
+   */
+  private boolean reducesMayStart(LiveJob lj) {
+    BookJob job = lj.job;
+    if (job.allMapsDone()) {
+      return true;
+    }
+    if (!settings.reducesBeforeMapOutputs() || lj.policy.slowStart() >= 1
+        || job.reduces().isEmpty()) {
+      return false;
+    }
+    int needed = (int) Math.ceil(lj.policy.slowStart() * job.maps().size());
+    return job.doneCount(TaskKind.MAP) >= needed
+        && lj.stage(TaskKind.REDUCE).running() < Math.max(1, workers.totalSlots() / 2);
+  }
+
+  /** Which free workers may take the job's attempts ({@link Exclusions#allowed}). */
+  private Predicate<Workers.Worker> allowedFor(LiveJob lj, String avoid) {
+    return exclusions.allowed(lj, avoid, workers, now);
   }
 
   /**
    * Reads the live jobs of a book this scheduler did not fill itself (one restored from a
    * snapshot or a log) once, on the first decision.
    */
-  private void loadPending() {
-    if (pendingLoaded) {
+  private void loadLive() {
+    if (liveLoaded) {
       return;
     }
-    pendingLoaded = true;
-    Map<String, PendingTasks> mine = new LinkedHashMap<>(pending);
-    pending.clear();
+    liveLoaded = true;
+    Map<String, LiveJob> mine = new LinkedHashMap<>(live);
+    live.clear();
     for (BookJob job : book.jobs()) {
       if (!job.state().isFinal()) {
-        pending.put(job.id(), mine.containsKey(job.id()) ? mine.get(job.id())
-            : new PendingTasks(job));
+        live.put(job.id(), mine.containsKey(job.id()) ? mine.get(job.id())
+            : new LiveJob(job, now));
       }
     }
   }
 
-  /** Offers the tasks an applied event may have made ready to run again. */
-  private void offerAfter(BookJob job, JobEvent event) {
-    PendingTasks p = pending.get(job.id());
-    if (p == null) {
-      return;
-    }
-    if (event instanceof AttemptFailed e) {
+  /** Keeps the job's soft state in step with an applied event. */
+  private void afterEvent(LiveJob lj, JobEvent event) {
+    BookJob job = lj.job;
+    PendingTasks p = lj.pending;
+    if (event instanceof AttemptStarted e) {
+      BookAttempt a = job.attempt(e.attempt());
+      lj.stage(e.attempt().kind()).started(a);
+      lj.silent.heard(e.attempt(), e.time());
+    } else if (event instanceof MapDone e) {
+      ended(lj, e.attempt(), true);
+      p.mapOutputs = null;
+    } else if (event instanceof TaskCommitted e) {
+      ended(lj, e.attempt(), true);
+    } else if (event instanceof AttemptFailed e) {
+      ended(lj, e.attempt(), false);
       p.offer(job.task(e.attempt()));
+      exclusions.failed(lj, job.attempt(e.attempt()).workerId(), now);
     } else if (event instanceof AttemptKilled e) {
+      ended(lj, e.attempt(), false);
       p.offer(job.task(e.attempt()));
     } else if (event instanceof MapOutputLost e) {
+      ended(lj, e.reduceAttempt(), false);
       p.offer(job.task(e.reduceAttempt()));
       p.offer(job.task(TaskKind.MAP, e.mapIndex()));
       p.mapOutputs = null;
-    } else if (event instanceof MapDone) {
-      p.mapOutputs = null;
     }
   }
 
-  /** One extra attempt for each running task without one, on another worker's free slot. */
-  private void speculate(BookJob job) {
-    List<BookTask> tasks = new ArrayList<>(job.maps());
-    tasks.addAll(job.reduces());
-    for (BookTask t : tasks) {
-      List<BookAttempt> running = t.runningAttempts();
-      String key = job.id() + "/" + t.name();
-      if (t.isDone() || running.size() != 1 || speculated.contains(key)
-          || t.grantedAttempt() != null) {
+  private static void ended(LiveJob lj, TaskAttemptId id, boolean succeeded) {
+    lj.stage(id.kind()).ended(lj.job.attempt(id), succeeded);
+    lj.silent.remove(id);
+  }
+
+  /**
+   * One extra attempt, on another worker's free slot, for each running attempt that is slow for
+   * its stage ({@link Stage#slowAfter}), at most once per task, as Spark speculates: looks at the
+   * stage's oldest running attempts only, and drops those it has dealt with.
+   */
+  private void speculate(LiveJob lj) {
+    BookJob job = lj.job;
+    for (TaskKind kind : new TaskKind[] {TaskKind.MAP, TaskKind.REDUCE}) {
+      Stage stage = lj.stage(kind);
+      int total = kind == TaskKind.MAP ? job.maps().size() : job.reduces().size();
+      long slowAfter = stage.slowAfter(lj.policy, job.doneCount(kind), total);
+      if (slowAfter == Long.MAX_VALUE) {
         continue;
       }
-      Workers.Worker w = workers.freest(running.get(0).workerId());
-      if (w == null) {
-        return;
+      while (workers.anyFree()) {
+        BookTask chosen = null;
+        Workers.Worker on = null;
+        for (var it = stage.candidates(); it.hasNext(); ) {
+          BookAttempt a = it.next().getValue();
+          examined[0]++;
+          if (now - a.startTime() <= slowAfter) {
+            break; // the rest started later
+          }
+          BookTask t = job.task(a.id());
+          if (t.isDone() || t.grantedAttempt() != null || lj.speculated.contains(t)
+              || runningCount(t) != 1) {
+            it.remove();
+            continue;
+          }
+          Predicate<Workers.Worker> ok = allowedFor(lj, a.workerId());
+          Workers.Worker w = pickOn(lj.pending.hosts(t), ok);
+          w = w != null ? w : workers.pick(ok);
+          if (w == null) {
+            return; // no other worker is free; it stays a candidate
+          }
+          it.remove();
+          chosen = t;
+          on = w;
+          log.info("speculating {} of {} on {}: {} has run {} ms (slow after {} ms)", t.name(),
+              job.id(), w.id, a.id(), now - a.startTime(), slowAfter);
+          break;
+        }
+        if (chosen == null) {
+          break;
+        }
+        lj.speculated.add(chosen);
+        launch(lj, chosen, on);
       }
-      speculated.add(key);
-      log.info("speculating {} on {}", t.name(), w.id);
-      launch(job, t, w);
     }
   }
 
-  private void launch(BookJob job, BookTask task, Workers.Worker w) {
+  private static int runningCount(BookTask t) {
+    int n = 0;
+    for (BookAttempt a : t.attempts()) {
+      if (a.isRunning()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private void launch(LiveJob lj, BookTask task, Workers.Worker w) {
+    BookJob job = lj.job;
+    List<String> hosts = lj.pending.hosts(task);
+    if (!hosts.isEmpty()) {
+      long[] counts = locality.computeIfAbsent(job.id(), k -> new long[2]);
+      if (hosts.contains(w.host)) {
+        counts[0]++;
+        lj.lastLocalLaunch = now;
+      } else {
+        counts[1]++;
+      }
+    }
     TaskAttemptId id =
         new TaskAttemptId(job.id(), task.kind(), task.index(), task.nextAttemptNumber());
     apply(new AttemptStarted(id, w.id, now));
@@ -591,19 +835,21 @@ public final class Scheduler {
       spec = new MapTaskSpec(id, job.spec(), split, scratch, work);
     } else {
       // Built once per reduce phase, not once per reduce: a job's reduces share it.
-      PendingTasks p = pending.get(job.id());
-      List<MapOutputRef> inputs = p == null ? null : p.mapOutputs;
-      if (inputs == null) {
-        inputs = job.maps().stream().map(BookTask::mapOutput).toList();
-        if (p != null) {
-          p.mapOutputs = inputs;
-        }
+      PendingTasks p = lj.pending;
+      List<MapOutputRef> inputs = p.mapOutputs;
+      if (inputs == null && !job.allMapsDone()) {
+        // Slow start: the outputs there are so far (the workers must learn of the rest).
+        inputs = job.maps().stream().map(BookTask::mapOutput).filter(o -> o != null).toList();
+      } else if (inputs == null) {
+        // List.copyOf: a list ReduceTaskSpec keeps as it is, where toList()'s (which allows
+        // nulls) it would copy for every reduce (10,000 reduces of 90,000 maps: 9e8 copies).
+        inputs = List.copyOf(job.maps().stream().map(BookTask::mapOutput).toList());
+        p.mapOutputs = inputs;
       }
       spec = new ReduceTaskSpec(id, job.spec(), task.index(), inputs, scratch, work);
     }
     workers.started(w, id);
     progress.put(id, 0f);
-    lastHeard.put(id, now);
     effects.add(new Effect.RunTask(w.id, spec));
   }
 
@@ -616,7 +862,6 @@ public final class Scheduler {
 
   private void sendKill(BookAttempt a, String reason) {
     progress.remove(a.id());
-    lastHeard.remove(a.id());
     if (workers.release(a.workerId(), a.id())) {
       effects.add(new Effect.KillTask(a.workerId(), a.id(), reason));
     }
@@ -624,11 +869,18 @@ public final class Scheduler {
 
   private void freeSlot(String workerId, TaskAttemptId id) {
     progress.remove(id);
-    lastHeard.remove(id);
     workers.release(workerId, id);
   }
 
   // ---- helpers ---------------------------------------------------------------------------------
+
+  /** Notes that a running attempt was heard from. */
+  private void heard(TaskAttemptId id) {
+    LiveJob lj = live.get(id.jobId());
+    if (lj != null) {
+      lj.silent.heard(id, now);
+    }
+  }
 
   /** Notes when the worker behind {@code report} was last heard from. */
   private void heardFrom(WorkerReport report) {

@@ -16,6 +16,7 @@ import dev.quern.api.io.InputSplit;
 import dev.quern.api.io.OutputFormat;
 import dev.quern.api.io.TextInputFormat;
 import dev.quern.master.engine.EngineKeys;
+import dev.quern.master.engine.JobPolicy;
 import dev.quern.worker.runner.DataPathConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -118,7 +119,7 @@ final class SubmissionCheck {
         throw new IllegalArgumentException("configuration entry '" + EngineKeys.MAX_ATTEMPTS
             + "' must be at least 1, got " + max);
       }
-      conf.getBoolean(EngineKeys.SPECULATIVE, false);
+      JobPolicy.check(conf); // speculation, exclusion, locality and slow-start entries
       conf.getLong(EngineKeys.TASK_TIMEOUT, EngineKeys.DEFAULT_TASK_TIMEOUT);
       long split = Sizes.get(conf, FileInputFormat.SPLIT_SIZE, FileInputFormat.DEFAULT_SPLIT_SIZE);
       if (split <= 0) {

@@ -6,6 +6,7 @@ import dev.quern.api.Counters;
 import dev.quern.api.Job;
 import dev.quern.api.JobSpec;
 import dev.quern.api.JobState;
+import dev.quern.api.TaskCounter;
 import dev.quern.api.io.FileSplit;
 import dev.quern.api.io.InputSplit;
 import dev.quern.master.engine.Effect.AnswerCommit;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -151,5 +153,149 @@ class SchedulerScaleTest {
     // committing, succeeded); against one per message before.
     assertThat(large.views()).isLessThanOrEqualTo(large.elapsedMs() / step + 1 + 4);
     assertThat(large.views()).isLessThan(large.messages() / 20);
+  }
+
+  /** What a run on a cluster of several hosts cost, and what it did. */
+  private record ClusterRun(long inputs, long examined, long speculated, long dataLocal,
+      long otherLocal, JobState state) {}
+
+  /** A map attempt whose success is held back until {@code due}. */
+  private record Held(RunTask run, long due) {}
+
+  /**
+   * Runs a job of {@code maps} maps and {@code reduces} reduces on 8 workers of 2 slots on 4 hosts,
+   * with speculation, locality (each split on 2 of 6 hosts, 2 of which have no worker) and a
+   * timeout tick every 10 messages: every 29th map to start, and the last 3, are stragglers whose
+   * success comes 200 ms later, time moving 1 ms per message.
+   */
+  private static ClusterRun runOnCluster(int maps, int reduces, Random random) {
+    Scheduler s = new Scheduler(new JobBook(), Path.of("/scratch"), new JobJournal());
+    List<InputSplit> splits = new ArrayList<>();
+    for (int i = 0; i < maps; i++) {
+      int a = random.nextInt(6);
+      int b = (a + 1 + random.nextInt(5)) % 6;
+      splits.add(new FileSplit("/in/f" + i, 0, 1 + random.nextInt(1_000_000),
+          List.of("h" + a, "h" + b)));
+    }
+    long clock = 0;
+    long inputs = 0;
+    for (int w = 0; w < 8; w++) {
+      s.report(new WorkerReport.Register("w" + w, "h" + (w % 4), 2, null), clock++);
+    }
+    JobSpec spec = Job.builder("scale").input("/in").output("/out")
+        .mapper(JobBookTest.NoMapper.class).mapOutput(String.class, Long.class)
+        .reduceTasks(reduces).set(EngineKeys.SPECULATION, "true")
+        .set(EngineKeys.SPECULATION_MIN_RUNTIME, "0").set(EngineKeys.LOCALITY_WAIT, "5ms")
+        .set(EngineKeys.TASK_TIMEOUT, "100000").build().spec();
+    s.submit(spec, splits, BookSplit.ofAll(splits, null), null, clock++);
+    Deque<RunTask> toRun = new ArrayDeque<>();
+    Deque<Held> held = new ArrayDeque<>();
+    long speculated = 0;
+    long firstLaunches = 0;
+    collect(s, toRun);
+    while (!toRun.isEmpty() || !held.isEmpty()) {
+      List<WorkerReport> reports = new ArrayList<>();
+      if (toRun.isEmpty() || held.peek() != null && held.peek().due() <= clock) {
+        Held h = held.poll();
+        clock = Math.max(clock, h.due());
+        TaskAttemptId a = h.run().spec().id();
+        reports.add(new WorkerReport.AttemptSucceeded(a, h.run().workerId(), new TaskResult(a,
+            new Counters(), new MapOutputRef(a.taskIndex(), a, "h", "/d", "/i"))));
+      } else {
+        RunTask r = toRun.poll();
+        TaskAttemptId a = r.spec().id();
+        speculated += a.attempt() > 1 ? 1 : 0;
+        firstLaunches += a.kind() == TaskKind.MAP && a.attempt() == 1 ? 1 : 0;
+        reports.add(new WorkerReport.AttemptRunning(a, r.workerId()));
+        reports.add(new WorkerReport.AttemptProgress(a, 0.5f));
+        if (a.kind() == TaskKind.MAP && a.attempt() == 1
+            && (firstLaunches % 29 == 0 || firstLaunches > maps - 3)) {
+          held.add(new Held(r, clock + 200));
+        } else if (a.kind() == TaskKind.MAP) {
+          reports.add(new WorkerReport.AttemptSucceeded(a, r.workerId(), new TaskResult(a,
+              new Counters(), new MapOutputRef(a.taskIndex(), a, "h", "/d", "/i"))));
+        } else {
+          reports.add(new WorkerReport.CanCommit(a, null));
+          reports.add(new WorkerReport.AttemptSucceeded(a, r.workerId(),
+              new TaskResult(a, new Counters(), null)));
+        }
+      }
+      for (WorkerReport report : reports) {
+        s.report(report, clock++);
+        inputs++;
+        if (inputs % 10 == 0) {
+          s.checkTimeouts(clock);
+          inputs++;
+        }
+        s.drainJobViews();
+        s.drainWorkerViews();
+        collectAll(s, toRun);
+      }
+    }
+    s.commitFinished(JOB, clock, null, clock);
+    BookJob job = s.book().job(JOB);
+    Map<String, Long> counters = job.counters().asMap().get(TaskCounter.GROUP);
+    JobView last = s.drainJobViews().get(0);
+    Map<String, Long> viewCounters = last.counters().get(TaskCounter.GROUP);
+    assertThat(counters).doesNotContainKey(Scheduler.DATA_LOCAL_MAPS);
+    return new ClusterRun(inputs, s.examinedTasks(), speculated,
+        viewCounters.get(Scheduler.DATA_LOCAL_MAPS), viewCounters.get(Scheduler.OTHER_LOCAL_MAPS),
+        job.state());
+  }
+
+  /** As {@link #collect}, allowing kills (of stragglers whose copies won). */
+  private static void collectAll(Scheduler s, Deque<RunTask> toRun) {
+    for (Effect e : s.drainEffects()) {
+      if (e instanceof RunTask r) {
+        toRun.add(r);
+      }
+    }
+  }
+
+  @Test
+  void timeoutsSpeculationAndLocalityLookAtABoundedNumberOfTasksPerInput(Seed seed) {
+    ClusterRun small = runOnCluster(500, 50, new Random(seed.derive(5)));
+    ClusterRun large = runOnCluster(5_000, 500, new Random(seed.derive(6)));
+    for (ClusterRun r : List.of(small, large)) {
+      assertThat(r.state()).isEqualTo(JobState.SUCCEEDED);
+      // The paths under test were taken: copies of stragglers, maps on and off their hosts.
+      assertThat(r.speculated()).isPositive();
+      assertThat(r.dataLocal()).isPositive();
+      assertThat(r.otherLocal()).isPositive();
+      assertThat(r.examined()).isLessThanOrEqualTo(3 * r.inputs());
+    }
+    double smallPer = (double) small.examined() / small.inputs();
+    double largePer = (double) large.examined() / large.inputs();
+    assertThat(largePer).isLessThanOrEqualTo(smallPer * 1.2);
+  }
+
+  @Test
+  void theViewsOfManyWorkersArePublishedAtABoundedRate() {
+    Scheduler s = new Scheduler(new JobBook(), Path.of("/scratch"), new JobJournal());
+    int workers = Workers.EAGER_VIEW_WORKERS + 36;
+    for (int w = 0; w < workers; w++) {
+      s.report(new WorkerReport.Register("w" + w, "h" + w, 1, null), 0);
+    }
+    assertThat(s.drainWorkerViews().orElseThrow()).hasSize(workers);
+    List<InputSplit> splits = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      splits.add(new FileSplit("/in/f" + i, 0, 1, List.of()));
+    }
+    s.submit(spec(0), splits, BookSplit.ofAll(splits, null), null, 1);
+    int views = s.drainWorkerViews().isPresent() ? 1 : 0;
+    // A slot changes at every ms for 1.5 s (each attempt killed and started again): one view,
+    // 1 s after the last.
+    Deque<RunTask> toRun = new ArrayDeque<>();
+    collect(s, toRun);
+    for (long clock = 2; clock <= 1_500; clock++) {
+      RunTask r = toRun.poll();
+      s.report(new WorkerReport.AttemptKilled(r.spec().id(), r.workerId(), "x"), clock);
+      views += s.drainWorkerViews().isPresent() ? 1 : 0;
+      collect(s, toRun);
+    }
+    assertThat(views).isEqualTo(1);
+    // A worker that goes is published at once.
+    s.workerGone("w0", 1_501);
+    assertThat(s.drainWorkerViews().orElseThrow()).hasSize(workers - 1);
   }
 }

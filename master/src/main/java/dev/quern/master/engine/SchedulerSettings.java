@@ -1,0 +1,29 @@
+package dev.quern.master.engine;
+
+/**
+ * Settings of the {@link Scheduler} itself, the same for every job (a job's own are its {@link
+ * JobPolicy}).
+ *
+ * @param excludingJobs a worker that a job excluded for failures ({@link
+ *     EngineKeys#EXCLUDE_AFTER_FAILURES}) in this many different jobs is excluded for every job
+ *     for {@code exclusionMs}; 0 turns cluster-wide exclusion off. Default 2, as Spark's {@code
+ *     spark.excludeOnFailure.application.maxFailedTasksPerExecutor}
+ * @param exclusionMs how long a cluster-wide exclusion lasts; default one hour, as Spark's
+ *     {@code spark.excludeOnFailure.timeout}
+ * @param reducesBeforeMapOutputs whether the workers can run a reduce whose map outputs do not
+ *     all exist yet (they would have to learn of each one as it appears). Only then does a job's
+ *     {@link EngineKeys#REDUCE_SLOWSTART} below 1 start reduces early. False: today's workers
+ *     take the complete list of map outputs with the reduce
+ */
+public record SchedulerSettings(int excludingJobs, long exclusionMs,
+    boolean reducesBeforeMapOutputs) {
+
+  public static final SchedulerSettings DEFAULTS = new SchedulerSettings(2, 3_600_000, false);
+
+  public SchedulerSettings {
+    if (excludingJobs < 0 || exclusionMs < 0) {
+      throw new IllegalArgumentException("excludingJobs and exclusionMs must be >= 0, got "
+          + excludingJobs + " and " + exclusionMs);
+    }
+  }
+}
