@@ -125,6 +125,9 @@ class WorkerActorTest {
       release.await();
       return new TaskResult(s.id(), new Counters(), null);
     }, 1, master);
+    // A map-only attempt sets up its output under OUT/_temporary (the master's job setup makes
+    // it) before its task runs; without it the first attempt fails and frees its slot at once.
+    Files.createDirectories(Path.of(OutputLayout.temporaryDir(spec(0, 1).job().outputPath())));
     w.tell(new WorkerCommand.RunTask(spec(0, 1), master.getRef()));
     master.expectMessageClass(AttemptRunning.class);
     w.tell(new WorkerCommand.RunTask(spec(0, 2), master.getRef()));
