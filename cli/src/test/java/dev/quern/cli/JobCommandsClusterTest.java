@@ -58,7 +58,7 @@ class JobCommandsClusterTest {
     String follower = null;
     String leader = null;
     long leaderPid = -1;
-    for (JsonNode p : JobApiOptions.JSON.readTree(status.out()).path("processes")) {
+    for (JsonNode p : ClusterHttpClient.JSON.readTree(status.out()).path("processes")) {
       if (p.path("kind").asText().equals("master")) {
         if (p.path("role").asText().equals("LEADER")) {
           leader = p.path("http").asText();
@@ -80,8 +80,8 @@ class JobCommandsClusterTest {
     assertThat(list.out()).isEqualTo("No jobs." + System.lineSeparator());
     CliRun json = CliRun.of("list", "--json", "--master", address);
     assertThat(json.exitCode()).as(json.toString()).isZero();
-    assertThat(JobApiOptions.JSON.readTree(json.out()).isArray()).isTrue();
-    assertThat(JobApiOptions.JSON.readTree(json.out())).isEmpty();
+    assertThat(ClusterHttpClient.JSON.readTree(json.out()).isArray()).isTrue();
+    assertThat(ClusterHttpClient.JSON.readTree(json.out())).isEmpty();
 
     CliRun unknown = CliRun.of("status", "job-4242", "--master", "quern://" + follower);
     assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(3);
