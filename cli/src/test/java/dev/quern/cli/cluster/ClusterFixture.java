@@ -163,6 +163,45 @@ final class ClusterFixture {
     return p;
   }
 
+  /** Restarts dead master {@code id} and waits until this life says it is ready. */
+  void restartMaster(String id) {
+    int before = readyLines(masters.get(id), MASTER_READY);
+    TestProcess p = startMaster(id);
+    awaitReady(p, MASTER_READY, before);
+  }
+
+  /**
+   * Restarts dead worker {@code id} under its id, with its data directory as it was or emptied
+   * ({@code wipe}), and waits until this life says it is ready.
+   */
+  void restartWorker(String id, boolean wipe) throws IOException {
+    int before = readyLines(workers.get(id), WORKER_READY);
+    if (wipe) {
+      Path data = dir.resolve(id);
+      try (Stream<Path> walk = Files.walk(data)) {
+        for (Path f : walk.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(f);
+        }
+      }
+    }
+    TestProcess p = startWorker(id);
+    awaitReady(p, WORKER_READY, before);
+  }
+
+  private static int readyLines(TestProcess p, Pattern ready) {
+    return (int) p.log().lines().filter(l -> ready.matcher(l).find()).count();
+  }
+
+  /** The logs of restarts continue the same file: wait for one more ready line than before. */
+  private static void awaitReady(TestProcess p, Pattern ready, int before) {
+    Await.until(START, () -> p.name() + " ready again; log:\n" + p.tail(40), () -> {
+      if (!p.isAlive()) {
+        throw new AssertionError(p.name() + " exited on restart: " + p.tail(40));
+      }
+      return readyLines(p, ready) > before;
+    });
+  }
+
   /** SIGKILL to master or worker {@code id}, waiting until it is gone. */
   void kill(String id) {
     TestProcess p = masters.containsKey(id) ? masters.get(id) : workers.get(id);
