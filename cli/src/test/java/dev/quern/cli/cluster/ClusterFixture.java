@@ -1,7 +1,6 @@
 package dev.quern.cli.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -206,7 +205,11 @@ final class ClusterFixture {
   void kill(String id) {
     TestProcess p = masters.containsKey(id) ? masters.get(id) : workers.get(id);
     p.killTree();
-    assertFalse(p.isAlive(), id + " survived SIGKILL");
+    // killTree waits 20 s; on a loaded machine the reaping of a big JVM can take longer.
+    Await.until(START, () -> id + " (pid " + p.pid() + ") survived SIGKILL", () -> {
+      p.process().destroyForcibly();
+      return !p.isAlive();
+    });
   }
 
   /** SIGSTOP ({@code stop}) or SIGCONT to the process of master or worker {@code id}. */
@@ -345,6 +348,27 @@ final class ClusterFixture {
       List<String> ids = new ArrayList<>();
       j.forEach(d -> {
         if (d.path("name").asText().equals(name)) {
+          ids.add(d.path("id").asText());
+        }
+      });
+      return ids.size() == 1 ? ids.get(0) : null;
+    }).orElse(null));
+  }
+
+  /** The ids of the jobs the masters list now. */
+  java.util.Set<String> jobIds() {
+    JsonNode all = Await.value(START, "the job list", () -> getAny("/api/v1/jobs").orElse(null));
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    all.forEach(d -> ids.add(d.path("id").asText()));
+    return ids;
+  }
+
+  /** The id of the one job listed that is not in {@code before}, once it appears. */
+  String awaitNewJob(java.util.Set<String> before) {
+    return Await.value(JOB, "a new job", () -> getAny("/api/v1/jobs").map(j -> {
+      List<String> ids = new ArrayList<>();
+      j.forEach(d -> {
+        if (!before.contains(d.path("id").asText())) {
           ids.add(d.path("id").asText());
         }
       });

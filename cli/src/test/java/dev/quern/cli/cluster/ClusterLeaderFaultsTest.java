@@ -11,7 +11,6 @@ import dev.quern.testkit.Await;
 import dev.quern.testkit.Seed;
 import dev.quern.testkit.Seeds;
 import dev.quern.testkit.TestProcess;
-import dev.quern.testkit.TestProcesses;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,15 +34,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(900)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@ExtendWith({Seeds.class, TestProcesses.Extension.class})
+@ExtendWith(Seeds.class)
 class ClusterLeaderFaultsTest {
   private Path tmp;
   private ClusterFixture cluster;
 
+  @RegisterExtension final SharedProcesses procs = new SharedProcesses();
+
   @BeforeAll
-  void startCluster(TestProcesses procs, @TempDir Path dir) throws IOException {
+  void startCluster(@TempDir Path dir) throws IOException {
     tmp = dir;
-    cluster = ClusterFixture.start(tmp.resolve("cluster"), procs, 2, "w1", "w2");
+    cluster = ClusterFixture.start(tmp.resolve("cluster"), procs.open(getClass()), 2, "w1", "w2");
   }
 
   /** Every master alive again, one leader, both workers registered with it. */
