@@ -61,7 +61,7 @@ final class ClusterFixture {
   static final Pattern REFUSED = Pattern.compile("worker \\S+: refused .* in term \\d+ \\(seen "
       + "term \\d+ of \\S+\\)");
   static final ObjectMapper JSON = new ObjectMapper();
-  /** The timings of every process, in the one HOCON file (worker-timeout: 2 s). */
+  /** The masters' default worker timeout in the suite (other timings: the HOCON file). */
   static final Duration WORKER_TIMEOUT = Duration.ofSeconds(2);
 
   final Path dir;
@@ -75,16 +75,17 @@ final class ClusterFixture {
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(2)).build();
 
-  private ClusterFixture(Path dir, TestProcesses procs, int slots) throws IOException {
+  private ClusterFixture(Path dir, TestProcesses procs, int slots, Duration workerTimeout)
+      throws IOException {
     this.dir = dir;
     this.procs = procs;
     this.slots = slots;
     Files.createDirectories(dir);
     this.conf = dir.resolve("fast.conf");
     Files.writeString(conf, """
-        quern.master { tick = 50ms, election-ticks = 10, worker-timeout = 2s, hello-interval = 200ms }
+        quern.master { tick = 50ms, election-ticks = 10, worker-timeout = %dms, hello-interval = 200ms }
         quern.worker { heartbeat-interval = 200ms, leader-timeout = 1s }
-        """);
+        """.formatted(workerTimeout.toMillis()));
     int[] ports = FreePorts.choose(6);
     for (int i = 1; i <= 3; i++) {
       raftPort.put("m" + i, ports[i - 1]);
@@ -95,7 +96,13 @@ final class ClusterFixture {
   /** Three masters and {@code workerIds}, each with {@code slots}; returns once all registered. */
   static ClusterFixture start(Path dir, TestProcesses procs, int slots, String... workerIds)
       throws IOException {
-    ClusterFixture c = new ClusterFixture(dir, procs, slots);
+    return start(dir, procs, slots, WORKER_TIMEOUT, workerIds);
+  }
+
+  /** As above, with the masters' {@code worker-timeout}. */
+  static ClusterFixture start(Path dir, TestProcesses procs, int slots, Duration workerTimeout,
+      String... workerIds) throws IOException {
+    ClusterFixture c = new ClusterFixture(dir, procs, slots, workerTimeout);
     for (String m : c.raftPort.keySet()) {
       c.startMaster(m);
     }
