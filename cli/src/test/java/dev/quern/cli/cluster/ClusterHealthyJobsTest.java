@@ -125,13 +125,13 @@ class ClusterHealthyJobsTest {
 
     // No failure, so each task ran exactly once; the attempts overlapped on different workers.
     JsonNode tasks = cluster.tasks(job);
-    int maps6 = 0;
+    int mapTasks = 0;
     for (JsonNode t : tasks) {
       assertEquals(1, t.path("attempts").size(), () -> "task ran more than once: " + t);
       assertEquals("SUCCEEDED", t.path("attempts").get(0).path("state").asText(), t::toString);
-      maps6 += t.path("kind").asText().equals("MAP") ? 1 : 0;
+      mapTasks += t.path("kind").asText().equals("MAP") ? 1 : 0;
     }
-    assertEquals(6, maps6, tasks::toString);
+    assertEquals(6, mapTasks, tasks::toString);
     assertTrue(overlapOnTwoWorkers(tasks, "MAP"), tasks::toString);
     assertTrue(overlapOnTwoWorkers(tasks, "REDUCE"), tasks::toString);
   }
