@@ -259,7 +259,18 @@ public final class JobLeader {
         return Behaviors.same();
       }
       workersTerm = w.term();
-      workers.put(w.workerId(), w);
+      WorkerSeen before = workers.put(w.workerId(), w);
+      if (before != null && !before.replyTo().equals(w.replyTo()) && session != null
+          && session.scheduler != null && session.registered.remove(w.workerId())) {
+        // A new life of the worker (restarted under its id before its heartbeats stopped for
+        // the worker timeout, so the cluster actor never lost it): the attempts of its last
+        // life died with it, and it heartbeats without them. Without this they held their
+        // tasks until the task timeout. Lose the old life now; the new one registers below.
+        log.warn("worker {} restarted (new agent {}): its earlier attempts are lost",
+            w.workerId(), w.replyTo());
+        session.scheduler.scheduler().workerGone(w.workerId(), now());
+        afterInput();
+      }
       if (session != null && session.scheduler != null && session.term == w.term()
           && !session.registered.contains(w.workerId())) {
         register(w);
