@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
@@ -94,13 +93,6 @@ class ClusterWorkerFaultsTest {
   }
 
   @Test
-  @Disabled("fails for some seeds (e.g. 5672661079456515625) on a real gap in "
-      + "master/engine/Scheduler: workerGone re-queues only the dead worker's running attempts "
-      + "and leaves its finished maps' outputs marked usable, so each reduce finds them lost one "
-      + "failed fetch at a time, every find counts toward the reduce's input-loss bound "
-      + "(2 x max attempts), and after three worker crashes the job fails with 'task r-00001 "
-      + "lost its input 9 times'. Enable once workerGone marks those outputs lost and re-runs "
-      + "the maps still needed, without charging the reduces.")
   void workersKilledAtRandomThroughoutTheJobChangeNothing(Seed seed) throws Exception {
     SplittableRandom random = seed.random();
     int maps = 8;

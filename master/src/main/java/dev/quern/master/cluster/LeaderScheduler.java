@@ -7,6 +7,7 @@ import dev.quern.master.engine.JobEvent;
 import dev.quern.master.engine.JobJournal;
 import dev.quern.master.engine.Outcome;
 import dev.quern.master.engine.Scheduler;
+import dev.quern.master.engine.SchedulerSettings;
 import dev.quern.master.replicated.JobBookMachine;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -53,8 +54,9 @@ public final class LeaderScheduler {
    * @param workDir the scratch root of map outputs on the workers
    */
   public LeaderScheduler(JobBook replicated, Path workDir) {
+    // Workers are processes of their own here: their map outputs die with them.
     this.scheduler = new Scheduler(BookCodec.restore(BookCodec.snapshot(replicated)), workDir,
-        journal);
+        journal, SchedulerSettings.CLUSTER);
   }
 
   /** Feed inputs here (with their time), then call {@link #afterInput}. */

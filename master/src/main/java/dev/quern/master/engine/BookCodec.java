@@ -46,6 +46,9 @@ public final class BookCodec {
   private static final int JOB_SUCCEEDED = 10;
   private static final int JOB_FAILED = 11;
   private static final int JOB_KILLED = 12;
+  /** Format version 2 added it; every other event is still written as version 1. */
+  private static final int WORKER_OUTPUTS_LOST = 13;
+  private static final int VERSION_2 = 2;
 
   private static final int APPLIED = 1;
   private static final int REJECTED = 2;
@@ -55,6 +58,10 @@ public final class BookCodec {
   // ---- events ----------------------------------------------------------------------------------
 
   public static byte[] encode(JobEvent event) {
+    if (event instanceof JobEvent.WorkerOutputsLost e) {
+      return new Out().u8(VERSION_2).u8(WORKER_OUTPUTS_LOST).str(e.jobId()).str(e.workerId())
+          .str(e.reason()).i64(e.time()).toBytes();
+    }
     Out o = new Out().u8(VERSION);
     if (event instanceof JobAccepted e) {
       o.u8(JOB_ACCEPTED).spec(e.spec()).splits(e.splits()).i64(e.time());
@@ -91,7 +98,21 @@ public final class BookCodec {
 
   public static JobEvent decodeEvent(byte[] bytes) {
     In in = new In(bytes);
-    version(in, "entry");
+    int v = in.u8();
+    if (v == VERSION_2) {
+      int type = in.u8();
+      if (type != WORKER_OUTPUTS_LOST) {
+        throw new IllegalArgumentException("unknown event type " + type + " of version 2");
+      }
+      JobEvent e = new JobEvent.WorkerOutputsLost(in.requiredStr("a job id"),
+          in.requiredStr("a worker id"), in.str(), in.i64());
+      in.expectEnd("the entry");
+      return e;
+    }
+    if (v != VERSION) {
+      throw new IllegalArgumentException("the entry has format version " + v
+          + "; this master reads versions " + VERSION + " and " + VERSION_2);
+    }
     int type = in.u8();
     JobEvent e = switch (type) {
       case JOB_ACCEPTED -> new JobAccepted(in.spec(), in.splits(), in.i64());

@@ -147,6 +147,20 @@ public final class JobBook {
         map.uncommit();
       }
       return job.id();
+    } else if (event instanceof JobEvent.WorkerOutputsLost e) {
+      BookJob job = live(e.jobId());
+      if (job.reduces().isEmpty()) {
+        throw new Refusal("job " + job.id() + " has no reduces: its map output is its output");
+      }
+      for (BookTask map : job.maps()) {
+        TaskAttemptId committed = map.committedAttempt();
+        if (map.isDone() && committed != null
+            && e.workerId().equals(map.attempt(committed.attempt()).workerId())) {
+          map.attempt(committed.attempt()).markOutputLost(e.reason());
+          map.uncommit();
+        }
+      }
+      return job.id();
     } else if (event instanceof CommitGranted e) {
       BookJob job = live(e.jobId());
       BookTask task = task(job, e.attempt());

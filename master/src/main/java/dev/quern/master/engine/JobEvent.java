@@ -71,6 +71,15 @@ public sealed interface JobEvent {
     }
   }
 
+  /**
+   * Worker {@code workerId} is gone, and with it the map outputs it held for the job: every done
+   * map whose committed attempt ran there is done no more (its attempt's output is marked lost)
+   * and runs again. Unlike {@link MapOutputLost}, no reduce attempt is charged for it: the
+   * scheduler learnt of the loss from the worker's death, not from a failed fetch.
+   */
+  record WorkerOutputsLost(String jobId, String workerId, String reason, long time)
+      implements JobEvent {}
+
   /** The attempt holds its task's commit grant (recorded before the worker hears yes). */
   record CommitGranted(TaskAttemptId attempt, long time) implements JobEvent {
     public String jobId() {

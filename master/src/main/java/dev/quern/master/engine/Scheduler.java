@@ -259,7 +259,38 @@ public final class Scheduler {
         }
       }
     }
+    if (settings.outputsDieWithWorkers()) {
+      loseOutputsOf(workerId);
+    }
     schedule();
+  }
+
+  /**
+   * The maps whose output only the dead worker held run again now, for every job whose reduces
+   * still need them, rather than each being found lost by a reduce's failed fetch (each of which
+   * would count against that reduce).
+   */
+  private void loseOutputsOf(String workerId) {
+    for (BookJob job : List.copyOf(book.jobs())) {
+      if (job.state().isFinal() || job.state() == JobState.COMMITTING
+          || job.reduces().isEmpty() || job.reduces().stream().allMatch(BookTask::isDone)) {
+        continue;
+      }
+      boolean held = false;
+      for (BookTask map : job.maps()) {
+        TaskAttemptId c = map.committedAttempt();
+        if (map.isDone() && c != null
+            && workerId.equals(map.attempt(c.attempt()).workerId())) {
+          held = true;
+          break;
+        }
+      }
+      if (held) {
+        log.warn("job {}: map outputs on lost worker {} run again", job.id(), workerId);
+        apply(new JobEvent.WorkerOutputsLost(job.id(), workerId, "worker " + workerId
+            + " was lost with the output", now));
+      }
+    }
   }
 
   /** The job commit ({@link Effect.CommitJob}) finished; {@code error} is null on success. */
@@ -738,6 +769,9 @@ public final class Scheduler {
       ended(lj, e.reduceAttempt(), false);
       p.offer(job.task(e.reduceAttempt()));
       p.offer(job.task(TaskKind.MAP, e.mapIndex()));
+      p.mapOutputs = null;
+    } else if (event instanceof JobEvent.WorkerOutputsLost) {
+      job.maps().forEach(p::offer); // offer skips the maps still done
       p.mapOutputs = null;
     }
   }

@@ -14,11 +14,26 @@ package dev.quern.master.engine;
  *     all exist yet (they would have to learn of each one as it appears). Only then does a job's
  *     {@link EngineKeys#REDUCE_SLOWSTART} below 1 start reduces early. False: today's workers
  *     take the complete list of map outputs with the reduce
+ * @param outputsDieWithWorkers whether a worker's finished map outputs are lost when the worker
+ *     is ({@link JobEvent.WorkerOutputsLost}): true in a cluster of processes, false in local
+ *     mode, where every worker writes to one scratch directory that outlives it
  */
 public record SchedulerSettings(int excludingJobs, long exclusionMs,
-    boolean reducesBeforeMapOutputs) {
+    boolean reducesBeforeMapOutputs, boolean outputsDieWithWorkers) {
 
   public static final SchedulerSettings DEFAULTS = new SchedulerSettings(2, 3_600_000, false);
+
+  /**
+   * A cluster of processes: a worker's map outputs live on its own disk and are served by its
+   * own process, so they are lost with it.
+   */
+  public static final SchedulerSettings CLUSTER = new SchedulerSettings(2, 3_600_000, false,
+      true);
+
+  /** Map outputs outlive their workers (one process, one scratch directory: local mode). */
+  public SchedulerSettings(int excludingJobs, long exclusionMs, boolean reducesBeforeMapOutputs) {
+    this(excludingJobs, exclusionMs, reducesBeforeMapOutputs, false);
+  }
 
   public SchedulerSettings {
     if (excludingJobs < 0 || exclusionMs < 0) {

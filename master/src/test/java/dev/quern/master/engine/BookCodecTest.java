@@ -50,6 +50,11 @@ class BookCodecTest {
     events.add(new AttemptStarted(failed, "w1", 3001));
     events.add(new JobEvent.AttemptFailed(failed, "bad ✓", null, 3002));
     events.add(new JobFailed("job-0003", "task m-00001 failed 4 time(s)", 3003));
+    TaskAttemptId lost = new TaskAttemptId("job-0004", TaskKind.MAP, 0, 1);
+    events.add(new JobAccepted(JobBookTest.spec("/out/4"), JobBookTest.splits(), 4000));
+    events.add(new AttemptStarted(lost, "w2", 4001));
+    events.add(new JobEvent.MapDone(lost, JobBookTest.out(lost), JobBookTest.records(3), 4002));
+    events.add(new JobEvent.WorkerOutputsLost("job-0004", "w2", "worker w2 was lost", 4003));
     return events;
   }
 
@@ -68,7 +73,9 @@ class BookCodecTest {
     JobBook decoded = new JobBook();
     for (JobEvent e : everyKindOfEvent()) {
       byte[] bytes = BookCodec.encode(e);
-      assertThat(bytes[0]).as("version byte").isEqualTo((byte) BookCodec.VERSION);
+      // Version 2 added WorkerOutputsLost; every other event is still written as version 1.
+      assertThat(bytes[0]).as("version byte").isEqualTo(
+          (byte) (e instanceof JobEvent.WorkerOutputsLost ? 2 : BookCodec.VERSION));
       JobEvent back = BookCodec.decodeEvent(bytes);
       assertThat(back).as("round trip of %s", e.getClass().getSimpleName()).isEqualTo(e);
       assertThat(BookCodec.encode(back)).as("re-encoding %s", e).isEqualTo(bytes);
