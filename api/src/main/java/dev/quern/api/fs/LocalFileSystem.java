@@ -121,7 +121,11 @@ public final class LocalFileSystem implements FileSystem {
 
   @Override
   public void delete(String path) throws IOException {
-    Path root = toPath(path);
+    deleteTree(toPath(path));
+  }
+
+  /** Deletes a file or a directory tree; a missing path, or one gone meanwhile, is fine. */
+  public static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
