@@ -20,9 +20,12 @@ import java.util.Optional;
 /**
  * A master's HTTP endpoint: {@code GET /api/cluster} (this master's view of the group),
  * {@code GET /api/cluster/workers} (the live workers; only the leader knows them, so another
- * master redirects there with 307, or answers 503 while it knows no leader's address) and
- * {@code GET /metrics} (this master's Raft node and JVM, in the Prometheus text format: every
- * master answers for itself, so a scraper lists them all).
+ * master redirects there with 307, or answers 503 while it knows no leader's address),
+ * {@code POST /api/cluster/jobs} (a submission, {@link SubmissionWire}; the leader's),
+ * {@code POST/PUT/GET /api/cluster/jars[/{sha256}]} (the jar store, {@code jars.JarRoutes}),
+ * the web UI with its JSON API under {@code /api/v1} over this master's copy of the replicated
+ * book (kills are the leader's), and {@code GET /metrics} (this master's Raft node, JVM and jobs,
+ * in the Prometheus text format: every master answers for itself, so a scraper lists them all).
  */
 public final class ClusterHttp implements AutoCloseable {
   public static final String STATUS = "/api/cluster";

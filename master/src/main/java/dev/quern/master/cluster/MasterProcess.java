@@ -3,6 +3,7 @@ package dev.quern.master.cluster;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.quern.master.engine.ClusterMonitor;
+import dev.quern.master.engine.LiveCluster;
 import dev.quern.master.replicated.JobBookMachine;
 import dev.quern.raft.RaftConfig;
 import dev.quern.raft.StateMachine;
@@ -88,7 +89,7 @@ public final class MasterProcess implements AutoCloseable {
       if (r instanceof JobLeader.KillDone d) {
         return d.killed();
       }
-      throw new IllegalStateException(((JobLeader.NotLeading) r).reason());
+      throw new LiveCluster.Unavailable(((JobLeader.NotLeading) r).reason());
     }, config, monitor);
     ClusterHttp http = ClusterHttp.start(config.http().host(), config.http().port(), config,
         monitor, board, clock, replicated, leaderPort);

@@ -18,8 +18,21 @@ public interface LiveCluster {
   /** The live workers. */
   List<WorkerView> workers();
 
-  /** Kills a running job; false when it had already ended or is committing. */
+  /**
+   * Kills a running job; false when it had already ended or is committing.
+   *
+   * @throws Unavailable when it cannot be decided now (leadership is moving): ask again
+   */
   boolean kill(String jobId, String who);
+
+  /** The engine cannot take the request now, e.g. while leadership moves; asking again may work. */
+  final class Unavailable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public Unavailable(String message) {
+      super(message);
+    }
+  }
 
   /** A master as this process knows it: its Raft role (lower case), term and address. */
   record Master(String role, long term, String address) {}

@@ -1,6 +1,7 @@
 package dev.quern.master.http;
 
 import dev.quern.api.JobState;
+import dev.quern.master.engine.LiveCluster;
 import dev.quern.master.http.json.AttemptDoc;
 import dev.quern.master.http.json.ErrorDoc;
 import dev.quern.master.http.json.JobDoc;
@@ -48,6 +49,8 @@ final class ApiRoutes {
     routes.get("/metrics", ctx -> ctx.contentType(PrometheusWriter.CONTENT_TYPE)
         .result(metrics.scrape()));
 
+    routes.exception(LiveCluster.Unavailable.class, (e, ctx) -> json(ctx, 503,
+        new ErrorDoc(e.getMessage())));
     routes.exception(ApiException.class, (e, ctx) -> json(ctx, e.status(),
         new ErrorDoc(e.getMessage())));
     routes.exception(Exception.class, (e, ctx) -> {
