@@ -160,6 +160,18 @@ class ClusterProcessesTest {
     return ids;
   }
 
+  /** The ids of the workers the UI's API of the master at {@code hostPort} shows. */
+  Set<String> uiWorkersAt(String hostPort) {
+    Set<String> ids = new TreeSet<>();
+    get(hostPort, "/api/v1/cluster").filter(s -> s.code() == 200).ifPresent(s -> {
+      for (JsonNode w : s.body().path("workers")) {
+        assertTrue(w.path("lastHeartbeat").asLong() > 0, w::toString);
+        ids.add(w.path("id").asText());
+      }
+    });
+    return ids;
+  }
+
   @Test
   void electsOneLeaderRegistersWorkersAndSurvivesTheLeadersDeath(TestProcesses procs)
       throws IOException {
@@ -206,6 +218,9 @@ class ClusterProcessesTest {
     Status redirect = get(httpOf.get(follower), "/api/cluster/workers").orElseThrow();
     assertEquals(307, redirect.code(), redirect::toString);
     assertEquals(Optional.of("http://" + httpOf.get(leader) + "/api/cluster/workers"), redirect.location());
+    // The UI's API shows the leader's workers on every master: a follower asks the leader.
+    Await.until(BOUND, "w1 and w2 in the UI's API of follower " + follower,
+        () -> paced(uiWorkersAt(httpOf.get(follower)).equals(Set.of("w1", "w2"))));
 
     // SIGKILL the leader: the other two elect a new one, and both workers find it.
     masters.get(leader).killTree();
@@ -229,5 +244,9 @@ class ClusterProcessesTest {
         () -> paced(workersAt(httpOf.get(newLeader)).equals(Set.of("w1"))));
     masters.get(newLeader).awaitLine(Pattern.compile("worker w2 is dead: no heartbeat for \\d+ ms"),
         BOUND);
+    String survivor = survivors.keySet().stream().filter(id -> !id.equals(newLeader))
+        .findFirst().orElseThrow();
+    Await.until(BOUND, "only w1 in the UI's API of follower " + survivor,
+        () -> paced(uiWorkersAt(httpOf.get(survivor)).equals(Set.of("w1"))));
   }
 }

@@ -16,8 +16,8 @@ import java.util.function.Consumer;
 
 /**
  * A master's view of the cluster for its HTTP API and UI: the jobs of its applied copy of the
- * replicated book ({@link BookViews}), the workers the leader knows ({@link ClusterBoard}: empty
- * on other masters), and kills handed to the job leader.
+ * replicated book ({@link BookViews}), the workers the leader knows ({@link LeaderWorkers}: asked of
+ * the leader on other masters), and kills handed to the job leader.
  */
 final class ReplicatedCluster implements LiveCluster {
   private final ClusterMonitor monitor;
@@ -25,6 +25,7 @@ final class ReplicatedCluster implements LiveCluster {
   private final BiPredicate<String, String> kill;
   private final MasterProcessConfig config;
   private final RaftMonitor raft;
+  private final LeaderWorkers leaderWorkers;
 
   /** @param kill asks this master's job leader to kill a job (job id, who asked) */
   ReplicatedCluster(ClusterMonitor monitor, ClusterBoard board, BiPredicate<String, String> kill,
@@ -34,6 +35,7 @@ final class ReplicatedCluster implements LiveCluster {
     this.kill = kill;
     this.config = config;
     this.raft = raft;
+    this.leaderWorkers = new LeaderWorkers(config, raft, board, java.time.Clock.systemUTC());
   }
 
   /**
@@ -67,9 +69,7 @@ final class ReplicatedCluster implements LiveCluster {
 
   @Override
   public List<WorkerView> workers() {
-    return board.workers().workers().stream().map(w -> new WorkerView(w.id(),
-        w.address().replaceFirst(":\\d+$", ""), w.slots(), w.running(),
-        w.lastHeartbeat().toEpochMilli())).toList();
+    return leaderWorkers.workers();
   }
 
   @Override
