@@ -364,6 +364,17 @@ public final class JobLeader {
           }
           splits.add(f.split());
         }
+        String submission = SubmissionIds.of(m.spec());
+        Optional<String> earlier = submission == null ? Optional.empty()
+            : SubmissionIds.find(session.scheduler.scheduler().book(), submission);
+        if (earlier.isPresent()) {
+          // A repeat (the client lost the answer): the same job, once its entry is applied.
+          log.info("submission {} sent again: it is {}", submission, earlier.get());
+          afterInput(applied -> m.replyTo().tell(applied ? new SubmitAccepted(earlier.get())
+              : new NotLeading("leadership changed before job " + earlier.get()
+                  + " was accepted; submit again")));
+          return;
+        }
         String setupError = files.setupJob(m.spec());
         Outcome o = session.scheduler.scheduler().submit(m.spec(), splits, m.splits(), setupError,
             now());

@@ -62,6 +62,7 @@ public final class JobKeys {
       BinaryFormat.INPUT_KEY_CLASS,
       BinaryFormat.INPUT_VALUE_CLASS,
       OutputCommitters.KEY,
+      dev.quern.master.cluster.SubmissionIds.KEY,
       // formats-parquet's ParquetConfig (a module the master does not depend on)
       "quern.parquet.schema",
       "quern.parquet.compression",

@@ -6,6 +6,7 @@ import dev.quern.api.JobHandle;
 import dev.quern.api.JobSpec;
 import dev.quern.api.JobSubmissionException;
 import dev.quern.master.cluster.ClusterHttp;
+import dev.quern.master.cluster.SubmissionIds;
 import dev.quern.master.cluster.SubmissionWire;
 import dev.quern.master.local.SubmissionPlan;
 import dev.quern.master.client.ClusterClient;
@@ -53,10 +54,10 @@ public final class ClusterSubmitter implements dev.quern.api.JobSubmitter {
     try {
       JobSpec stored = plan.spec().jar() == null ? plan.spec() : withJar(plan.spec(),
           upload(Path.of(plan.spec().jar())));
-      byte[] body = SubmissionWire.encode(stored, plan.splits());
-      // Not repeated once delivered: a second copy would be a second job (or refused for its
-      // output directory), so a connection lost mid-answer is an error the user sees.
-      a = client.post(ClusterHttp.JOBS, "application/octet-stream", body);
+      byte[] body = SubmissionWire.encode(SubmissionIds.stamp(stored), plan.splits());
+      // Safe to repeat (a connection lost mid-answer, a deposed leader): the submission id
+      // makes the leader answer a repeat with the job the first copy became.
+      a = client.postIdempotent(ClusterHttp.JOBS, "application/octet-stream", body);
     } catch (IOException | ClusterUnavailableException e) {
       throw new JobSubmissionException("job " + spec.name() + " could not be submitted: "
           + e.getMessage(), e);

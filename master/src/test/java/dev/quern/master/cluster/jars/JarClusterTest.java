@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
+import dev.quern.master.cluster.InProcessMasters;
 import dev.quern.master.cluster.MasterProcess;
-import dev.quern.master.cluster.MasterProcessConfig;
-import dev.quern.raft.RaftStatus;
-import dev.quern.testkit.Await;
 import dev.quern.testkit.Seed;
 import dev.quern.testkit.Seeds;
 import dev.quern.worker.cluster.JarCache;
@@ -33,8 +30,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -56,90 +51,27 @@ class JarClusterTest {
   @TempDir Path tmp;
 
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  final Map<String, MasterProcess> masters = new TreeMap<>();
-  final Map<String, String> httpOf = new TreeMap<>();
-  /** The masters' data directories are {@code root/<id>}. */
-  Path root;
+  final InProcessMasters group = new InProcessMasters();
+  final Map<String, MasterProcess> masters = group.masters;
+  final Map<String, String> httpOf = group.httpOf;
 
   @AfterEach
   void stopAll() {
-    masters.values().forEach(MasterProcess::close);
+    group.close();
   }
 
-  /**
-   * Raft ports must be known before the masters start, so they cannot be 0: drawn below the
-   * kernel's ephemeral range (where no port-0 bind lands), and if another process takes one
-   * first, that master fails to bind and the group is started again on other ports.
-   */
   void startMasters() {
-    List<String> failures = new ArrayList<>();
-    for (int round = 0; round < 5; round++) {
-      SplittableRandom random = new SplittableRandom(); // the environment's, not the scenario's
-      Map<String, Object> peers = new TreeMap<>();
-      for (int i = 0; i < 3; i++) {
-        peers.put("m" + (i + 1), "127.0.0.1:" + random.nextInt(10_000, 32_000));
-      }
-      root = tmp.resolve("round-" + round);
-      try {
-        for (String id : peers.keySet()) {
-          MasterProcessConfig config = MasterProcessConfig.from(ConfigFactory.parseMap(Map.of(
-              "quern.master.id", id, "quern.master.data", root.resolve(id).toString(),
-              "quern.master.peers", peers, "quern.master.tick", "50ms",
-              "quern.master.hello-interval", "200ms")));
-          MasterProcess m = MasterProcess.start(config, ConfigFactory.empty());
-          masters.put(id, m);
-          httpOf.put(id, m.httpAddress());
-        }
-        return;
-      } catch (IOException | RuntimeException e) {
-        failures.add(peers + ": " + e);
-        stopAll();
-        masters.clear();
-        httpOf.clear();
-      }
-    }
-    throw new AssertionError("could not start three masters: " + failures);
+    group.start(tmp);
   }
 
-  /** The leader, once one leads and every master knows every master's HTTP address. */
   String awaitLeader() {
-    return Await.value(BOUND, "a leader, and every master knowing every HTTP address", () -> {
-      String leader = null;
-      for (Map.Entry<String, MasterProcess> m : masters.entrySet()) {
-        Optional<RaftStatus> s = m.getValue().monitor().status();
-        if (s.isPresent() && s.get().isLeader()) {
-          leader = m.getKey();
-        }
-        Optional<JsonNode> doc = getJson(httpOf.get(m.getKey()), "/api/cluster");
-        if (doc.isEmpty()) {
-          return null;
-        }
-        for (JsonNode peer : doc.get().path("masters")) {
-          if (!httpOf.get(peer.path("id").asText()).equals(peer.path("http").asText())
-              && !peer.path("id").asText().equals(m.getKey())) {
-            return null;
-          }
-        }
-        if (doc.get().path("leaderHttp").asText().isEmpty()) {
-          return null;
-        }
-      }
-      return leader;
-    });
+    return group.awaitLeader(BOUND);
   }
 
   Optional<JsonNode> getJson(String hostPort, String path) {
-    try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + hostPort + path))
-          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-      return r.statusCode() == 200 ? Optional.of(JSON.readTree(r.body())) : Optional.empty();
-    } catch (IOException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return group.getJson(hostPort, path);
   }
+
 
   record Answer(int code, String body, Optional<String> location, byte[] bytes) {
     JsonNode json() throws IOException {
@@ -174,7 +106,7 @@ class JarClusterTest {
   }
 
   Path file(String id, String sha) {
-    return root.resolve(id).resolve("jars").resolve(sha + ".jar");
+    return group.root().resolve(id).resolve("jars").resolve(sha + ".jar");
   }
 
   static List<String> held(Answer a) throws IOException {
