@@ -565,7 +565,7 @@ public final class Scheduler {
    * lost attempt that still committed (a zombie) never reaches OUT.
    */
   static Map<String, String> committedAttempts(BookJob job) {
-    List<BookTask> writers = job.reduces().isEmpty() ? job.maps() : job.reduces();
+    List<BookTask> writers = job.spec().reduceTasks() > 0 ? job.reduces() : job.maps();
     Map<String, String> attempts = new HashMap<>(writers.size() * 2);
     for (BookTask t : writers) {
       attempts.put(t.name(), t.committedAttempt().dirName());
