@@ -163,8 +163,25 @@ public final class OutputPaths {
             "the output directory of job " + job.jobId() + " is gone: nothing to commit");
       }
     }
-    fs.delete(tmp);
+    deleteTemporary(fs, tmp);
     fs.delete(mark);
+  }
+
+  /**
+   * Step 3. A zombie attempt may still be adding files under {@code _temporary} while it goes, so
+   * a recursive delete can find a directory not empty: try again, a few times.
+   */
+  private static void deleteTemporary(FileSystem fs, String tmp) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        fs.delete(tmp);
+        return;
+      } catch (IOException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
   }
 
   /**
