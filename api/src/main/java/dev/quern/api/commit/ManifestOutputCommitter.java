@@ -2,12 +2,14 @@ package dev.quern.api.commit;
 
 import dev.quern.api.fs.FileStatus;
 import dev.quern.api.fs.FileSystem;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A committer that renames no directory, for output stores where only the creation of one file
@@ -16,23 +18,29 @@ import java.util.List;
  *
  * <ul>
  *   <li>Task commit: list the attempt's files (recursively) and write their names and lengths to
- *       one small manifest, {@code OUT/_temporary/committed/<task>.manifest}, written under a
- *       temporary name and renamed onto that name (one file: atomic on a local disk and HDFS, and
- *       the copy of one object on an object store appears whole). The manifest ends with a line
- *       that counts its entries, so a torn one is refused rather than half-used. The files
- *       themselves stay where the attempt wrote them.
- *   <li>Job commit: for each manifest, rename each listed file into OUT, then remove {@code
- *       _temporary}. A rerun after a crash skips files already moved (the source is gone and the
- *       target has the listed length).
+ *       one small manifest named for the attempt, {@code
+ *       OUT/_temporary/committed/<attempt>.manifest} (e.g. {@code r-00002_1.manifest}), written
+ *       under a temporary name and renamed onto that name (one file: atomic on a local disk and
+ *       HDFS, and the copy of one object on an object store appears whole). The manifest ends
+ *       with a line that counts its entries, so a torn one is refused rather than half-used. The
+ *       files themselves stay where the attempt wrote them. No task commit replaces another
+ *       attempt's manifest.
+ *   <li>Job commit: read the manifest of each attempt that the master's book records as committed
+ *       ({@link JobCommitContext#committedAttempts}; every manifest when the map is null), all of
+ *       them before anything moves, then rename each listed file into OUT, then remove {@code
+ *       _temporary} (the steps around the move are {@link OutputPaths#commitJob}'s). A rerun
+ *       after a crash skips files already moved (the source is gone and the target has the
+ *       listed length); manifests stay until {@code _temporary} goes, so a committed attempt
+ *       without one is an error naming the task and the manifest.
  * </ul>
  *
- * What holds on such a store: a task's committed output is exactly the files of the one granted
- * attempt that wrote its manifest (a crashed task commit leaves no manifest, or the whole old one;
- * files of a losing or crashed attempt are never listed, so never promoted); {@code _SUCCESS}
- * appears once, after every file is in place. What does not: while the job commit runs, a reader
- * of OUT may see some files and not others (as with every committer here: wait for {@code
- * _SUCCESS}), and each file's rename is a copy on an object store, so the job commit takes time
- * in proportion to the output's size.
+ * What holds on such a store: a task's committed output is exactly the files of the attempt the
+ * book records as committed (a crashed task commit leaves no manifest; files of a losing, crashed
+ * or zombie attempt are never listed in a manifest that is read, so never promoted); {@code
+ * _SUCCESS} appears once, after every file is in place. What does not: while the job commit runs,
+ * a reader of OUT may see some files and not others (as with every committer here: wait for
+ * {@code _SUCCESS}), and each file's rename is a copy on an object store, so the job commit takes
+ * time in proportion to the output's size.
  *
  * <pre>{@code
  * Job.builder("wc").output("s3a://bucket/out").set(OutputCommitters.KEY, "manifest")
@@ -59,16 +67,19 @@ public class ManifestOutputCommitter implements OutputCommitter {
         .append(task.workDir()).append('\n');
     int n = list(fs, task.workDir(), "", text);
     text.append("end ").append(n).append('\n');
-    String target = OutputPaths.join(root, task.taskName() + SUFFIX);
-    String tmp = OutputPaths.join(root,
-        "." + task.taskName() + "." + name(task.workDir()) + SUFFIX + ".tmp");
+    String target = manifest(task.outputPath(), task.attemptName());
+    String tmp = OutputPaths.join(root, "." + task.attemptName() + SUFFIX + ".tmp");
     fs.delete(tmp);
     try (OutputStream o = fs.create(tmp)) {
       o.write(text.toString().getBytes(StandardCharsets.UTF_8));
     }
-    // An earlier grant holder's manifest: that holder was lost before it reported.
-    fs.delete(target);
+    fs.delete(target); // this same attempt committing again: its listing is the same
     fs.rename(tmp, target);
+  }
+
+  /** {@code OUT/_temporary/committed/<attempt>.manifest}. */
+  static String manifest(String outputPath, String attemptName) {
+    return OutputPaths.committedDir(outputPath, attemptName + SUFFIX);
   }
 
   /** Appends {@code length<TAB>relative name} for each file under {@code dir}; their number. */
@@ -90,39 +101,65 @@ public class ManifestOutputCommitter implements OutputCommitter {
     return n;
   }
 
-  private static String name(String path) {
-    String p = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    return p.substring(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
-  }
-
   @Override
   public void abortTask(TaskCommitContext task) throws IOException {
     task.fs().delete(task.workDir());
   }
 
+  /** See the class comment; {@link RenameOutputCommitter#commitJob} for the same rules. */
   @Override
   public void commitJob(JobCommitContext job) throws IOException {
-    FileSystem fs = job.fs();
+    OutputPaths.commitJob(job, fs -> promote(fs, job));
+  }
+
+  private static void promote(FileSystem fs, JobCommitContext job) throws IOException {
     String out = job.outputPath();
-    String root = OutputPaths.committedRoot(out);
+    List<Manifest> manifests = new ArrayList<>();
+    for (String m : manifests(fs, job)) {
+      manifests.add(read(fs, m));
+    }
     List<String> moved = new ArrayList<>();
     try {
-      if (fs.exists(root)) {
-        for (FileStatus m : fs.list(root)) {
-          if (m.name().endsWith(SUFFIX)) {
-            promote(fs, out, m.path(), moved);
-          }
-        }
+      for (Manifest m : manifests) {
+        promote(fs, out, m, moved);
       }
     } catch (IOException | RuntimeException e) {
       RenameOutputCommitter.takeBack(fs, moved, e);
       throw e;
     }
-    fs.delete(OutputPaths.temporaryDir(out));
   }
 
-  private static void promote(FileSystem fs, String out, String manifest, List<String> moved)
+  /** The manifests to promote, each checked to be there. */
+  private static List<String> manifests(FileSystem fs, JobCommitContext job)
       throws IOException {
+    String out = job.outputPath();
+    String root = OutputPaths.committedRoot(out);
+    List<String> found = new ArrayList<>();
+    if (!job.knowsCommittedAttempts()) {
+      if (fs.exists(root)) {
+        for (FileStatus m : fs.list(root)) {
+          if (m.name().endsWith(SUFFIX) && !m.directory()) {
+            found.add(m.path());
+          }
+        }
+      }
+      return found;
+    }
+    for (Map.Entry<String, String> e : job.committedAttempts().entrySet()) {
+      String m = manifest(out, e.getValue());
+      if (!fs.exists(m)) {
+        throw new FileNotFoundException("task " + e.getKey() + " committed attempt "
+            + e.getValue() + ", but its manifest " + m + " is missing");
+      }
+      found.add(m);
+    }
+    return found;
+  }
+
+  /** A manifest read back: where its files are, and each one's relative name and length. */
+  private record Manifest(String path, String workDir, List<String> names, List<Long> lengths) {}
+
+  private static Manifest read(FileSystem fs, String manifest) throws IOException {
     String[] lines;
     try (InputStream in = fs.open(manifest, 0)) {
       lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n", -1);
@@ -135,12 +172,22 @@ public class ManifestOutputCommitter implements OutputCommitter {
       throw new IOException("manifest " + manifest + " is damaged (not a whole "
           + HEADER + " file)");
     }
-    String work = lines[1];
+    List<String> names = new ArrayList<>(entries);
+    List<Long> lengths = new ArrayList<>(entries);
     for (int i = 2; i < 2 + entries; i++) {
       int tab = lines[i].indexOf('\t');
-      long length = Long.parseLong(lines[i].substring(0, tab));
-      String rel = lines[i].substring(tab + 1);
-      String source = join(work, rel);
+      lengths.add(Long.parseLong(lines[i].substring(0, tab)));
+      names.add(lines[i].substring(tab + 1));
+    }
+    return new Manifest(manifest, lines[1], names, lengths);
+  }
+
+  private static void promote(FileSystem fs, String out, Manifest m, List<String> moved)
+      throws IOException {
+    for (int i = 0; i < m.names().size(); i++) {
+      String rel = m.names().get(i);
+      long length = m.lengths().get(i);
+      String source = join(m.workDir(), rel);
       String target = join(out, rel);
       boolean sourceThere = fs.exists(source);
       if (fs.exists(target)) {
@@ -148,10 +195,10 @@ public class ManifestOutputCommitter implements OutputCommitter {
           continue; // moved by an earlier run of this commit
         }
         throw new IOException("two tasks wrote " + target + " (the second listed in "
-            + manifest + ")");
+            + m.path() + ")");
       }
       if (!sourceThere) {
-        throw new IOException("file " + source + " listed in " + manifest + " is missing");
+        throw new IOException("file " + source + " listed in " + m.path() + " is missing");
       }
       int slash = rel.lastIndexOf('/');
       if (slash > 0) {

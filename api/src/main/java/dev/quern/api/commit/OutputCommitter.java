@@ -22,8 +22,12 @@ import java.io.IOException;
  *
  * Every method may run again after a crash (a new master re-runs {@code commitJob} on a job it
  * finds committing; a task may be granted again when its grant holder was lost), so each must be
- * idempotent. {@code commitTask} may find the output of an earlier grant holder of the same task
- * that was lost before it reported: the later commit replaces it.
+ * idempotent. A grant holder that was declared lost may still be running, and may still commit
+ * after another attempt of its task was granted and committed (a zombie); so {@code commitTask}
+ * must never replace another attempt's committed output (the bundled committers name it by the
+ * attempt, {@link TaskCommitContext#attemptName}), and {@code commitJob} must promote only the
+ * attempts that {@link JobCommitContext#committedAttempts} names: the ones the master's book
+ * recorded as committed.
  *
  * <p>The default is {@link RenameOutputCommitter} (one directory rename per task: atomic on a
  * local disk and on HDFS). {@link ManifestOutputCommitter} renames no directory, for stores
@@ -70,8 +74,10 @@ public interface OutputCommitter {
   void abortTask(TaskCommitContext task) throws IOException;
 
   /**
-   * Moves every task's committed output into OUT and removes what is temporary. If it throws, the
-   * job fails and {@link #abortJob} follows; it must leave no part of the output then.
+   * Moves the committed output of the attempts that {@link JobCommitContext#committedAttempts}
+   * names (one per task; null when the caller does not know them) into OUT and removes what is
+   * temporary. May run again over what a crashed run left. If it throws, the job fails and {@link
+   * #abortJob} follows; it must leave no part of the output then.
    */
   void commitJob(JobCommitContext job) throws IOException;
 

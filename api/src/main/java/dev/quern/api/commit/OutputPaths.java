@@ -15,7 +15,10 @@ import java.nio.file.NoSuchFileException;
  * OUT/_temporary/                    everything uncommitted
  * OUT/_temporary/.created-output     there when the job created OUT (it did not exist before)
  * OUT/_temporary/r-00002_1/          attempt 1 of reduce 2 writes here
- * OUT/_temporary/committed/          what committed tasks left for the job commit
+ * OUT/_temporary/committed/          what committed attempts left for the job commit, each under
+ *                                    its own name (r-00002_1/, or r-00002_1.manifest)
+ * OUT/_temporary.promoted            for a moment in the job commit: every committed file is in
+ *                                    OUT, what is left is to remove _temporary (see commitJob)
  * </pre>
  *
  * <pre>{@code
@@ -28,6 +31,11 @@ public final class OutputPaths {
   public static final String SUCCESS = "_SUCCESS";
   /** Marks a job's {@code _temporary} when the job created OUT itself. */
   public static final String CREATED_MARK = ".created-output";
+  /**
+   * {@code OUT/_temporary.promoted}: an empty file that the job commit creates once every
+   * committed file is in OUT, and removes after {@code _temporary} (see {@link #commitJob}).
+   */
+  public static final String PROMOTED_MARK = TEMPORARY + ".promoted";
 
   private OutputPaths() {}
 
@@ -38,6 +46,21 @@ public final class OutputPaths {
   /** {@code OUT/_temporary/committed}, where committed tasks leave their output. */
   public static String committedRoot(String outputPath) {
     return join(temporaryDir(outputPath), COMMITTED);
+  }
+
+  /**
+   * {@code OUT/_temporary/committed/<name>}: the committed output of the attempt whose work
+   * directory is named {@code name} ({@link TaskCommitContext#attemptName}).
+   */
+  public static String committedDir(String outputPath, String name) {
+    return join(committedRoot(outputPath), name);
+  }
+
+  /** The last name of a path on any filesystem, e.g. {@code r-00002_1}. */
+  public static String name(String path) {
+    String p = path.endsWith("/") || path.endsWith("\\") ? path.substring(0, path.length() - 1)
+        : path;
+    return p.substring(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
   }
 
   /**
@@ -92,9 +115,79 @@ public final class OutputPaths {
     }
   }
 
+  /** Step 1 of a job commit: moves the committed attempts' files into OUT. */
+  @FunctionalInterface
+  interface Promotion {
+    /**
+     * Moves what the committed attempts left into OUT. Runs again after a crash at any point of
+     * it, over what the last run left, so it must skip what is already moved; a committed
+     * attempt's output it cannot find is an error (the earlier run left it in place).
+     */
+    void promote(FileSystem fs) throws IOException;
+  }
+
+  /**
+   * The job commit's steps around the committer's own promotion, each safe to run again after a
+   * crash at any point:
+   *
+   * <pre>
+   * if OUT/_temporary.promoted is absent:
+   *   if OUT/_temporary exists:  promote (step 1, idempotent; leaves each attempt's
+   *                              committed directory or manifest in place)
+   *                              create OUT/_temporary.promoted                (step 2)
+   *   else if OUT exists:        return: an earlier run got past step 4
+   *   else:                      fail: the output directory is gone
+   * rm -r OUT/_temporary                                                        (step 3)
+   * rm OUT/_temporary.promoted                                                  (step 4)
+   * </pre>
+   *
+   * Why the mark: step 1 keeps each committed attempt's directory (or manifest), so a rerun can
+   * tell a committed output that is missing (an error) from one already moved (an empty
+   * directory). Step 3 takes those away, not atomically (a recursive delete); the mark, created
+   * before and removed after it, says that every file is in place, and the absence of both
+   * {@code _temporary} and the mark says the same (the mark goes only after {@code _temporary}).
+   */
+  static void commitJob(JobCommitContext job, Promotion promotion) throws IOException {
+    FileSystem fs = job.fs();
+    String out = job.outputPath();
+    String tmp = temporaryDir(out);
+    String mark = join(out, PROMOTED_MARK);
+    if (!fs.exists(mark)) {
+      if (fs.exists(tmp)) {
+        promotion.promote(fs);
+        fs.create(mark).close();
+      } else if (fs.exists(out)) {
+        return;
+      } else {
+        throw new NoSuchFileException(out, null,
+            "the output directory of job " + job.jobId() + " is gone: nothing to commit");
+      }
+    }
+    deleteTemporary(fs, tmp);
+    fs.delete(mark);
+  }
+
+  /**
+   * Step 3. A zombie attempt may still be adding files under {@code _temporary} while it goes, so
+   * a recursive delete can find a directory not empty: try again, a few times.
+   */
+  private static void deleteTemporary(FileSystem fs, String tmp) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        fs.delete(tmp);
+        return;
+      } catch (IOException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
   /**
    * The usual {@code abortJob}: removes OUT whole when the job created it, else {@code
-   * OUT/_temporary} (OUT and what it held before stay). Safe to run again.
+   * OUT/_temporary} and {@code OUT/_temporary.promoted} (OUT and what it held before stay). Safe
+   * to run again.
    */
   public static void abortJob(JobCommitContext job) throws IOException {
     FileSystem fs = job.fs();
@@ -103,6 +196,7 @@ public final class OutputPaths {
       fs.delete(job.outputPath());
     } else {
       fs.delete(tmp);
+      fs.delete(join(job.outputPath(), PROMOTED_MARK));
     }
   }
 }

@@ -2,20 +2,24 @@ package dev.quern.api.commit;
 
 import dev.quern.api.fs.FileStatus;
 import dev.quern.api.fs.FileSystem;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The default committer, in the style of Hadoop's v1 file output committer: a task commits by
- * renaming its attempt's directory to {@code OUT/_temporary/committed/<task>}, and the job commit
- * renames each committed file into OUT and removes {@code _temporary}.
+ * renaming its attempt's directory to {@code OUT/_temporary/committed/<attempt>} (the attempt's
+ * own name, e.g. {@code committed/r-00002_1}), and the job commit renames the files of the one
+ * attempt per task that the master's book records as committed ({@link
+ * JobCommitContext#committedAttempts}) into OUT and removes {@code _temporary}.
  *
  * <p>Its guarantees (no file from a losing attempt, never part of an attempt's output, one whole
  * output or none) rest on the rename of a directory being atomic, which holds on a local disk and
  * on HDFS. On a store without atomic directory rename (object stores such as S3, even through a
  * Hadoop connector, where a rename is a copy of each file), a crash in the middle of a task commit
- * can leave part of an attempt's files in {@code committed/<task>}, and the job commit would
+ * can leave part of an attempt's files in {@code committed/<attempt>}, and the job commit would
  * promote them: use {@link ManifestOutputCommitter} there.
  *
  * <pre>{@code
@@ -30,20 +34,26 @@ public class RenameOutputCommitter implements OutputCommitter {
   }
 
   /**
-   * Renames {@code OUT/_temporary/<attempt>} to {@code OUT/_temporary/committed/<task>}. Only the
-   * grant holder calls this, so a committed directory already there was left by an earlier grant
-   * holder that was lost before it reported: it is replaced.
+   * Renames {@code OUT/_temporary/<attempt>} to {@code OUT/_temporary/committed/<attempt>}. Each
+   * attempt has its own name there, so this never replaces another attempt's committed output:
+   * an attempt that was declared lost and commits late (a zombie) only adds a directory that the
+   * job commit does not promote. The same attempt committing again finds its directory moved and
+   * does nothing.
    */
   @Override
   public void commitTask(TaskCommitContext task) throws IOException {
     FileSystem fs = task.fs();
     String root = OutputPaths.committedRoot(task.outputPath());
-    String target = OutputPaths.join(root, task.taskName());
+    String target = OutputPaths.committedDir(task.outputPath(), task.attemptName());
     OutputPaths.createUnderTemporary(fs, root);
-    if (!fs.exists(task.workDir())) {
-      OutputPaths.createUnderTemporary(fs, task.workDir());
+    boolean work = fs.exists(task.workDir());
+    if (!work && fs.exists(target)) {
+      return; // committed already, by this same attempt
     }
-    fs.delete(target);
+    if (!work) {
+      OutputPaths.createUnderTemporary(fs, task.workDir()); // the attempt wrote nothing
+    }
+    fs.delete(target); // a half-done earlier commit of this attempt (a store without atomic rename)
     fs.rename(task.workDir(), target);
   }
 
@@ -53,36 +63,70 @@ public class RenameOutputCommitter implements OutputCommitter {
   }
 
   /**
-   * Moves every committed task's files into OUT and removes {@code _temporary}. Safe to run again
-   * after a crash at any point: files already moved are no longer in {@code committed/<task>}.
-   * Two tasks that wrote the same name fail the commit, naming the file, and what this run moved
-   * is taken back (a failed job leaves no part file).
+   * Moves the committed attempts' files into OUT and removes {@code _temporary} (the steps around
+   * the move are {@link OutputPaths#commitJob}'s). The attempts moved are those that {@link
+   * JobCommitContext#committedAttempts} names; anything else under {@code _temporary} (a zombie
+   * attempt's committed directory, a denied attempt's leftovers) is removed with it. When the map
+   * is null (a caller that does not know the book), every directory under {@code committed/} is
+   * moved, and two attempts of one task there fail the commit as two tasks writing one name.
+   *
+   * <p>Safe to run again after a crash at any point: files already moved are no longer in their
+   * attempt's directory, and the emptied directory stays until {@code _temporary} goes, so a
+   * committed attempt whose directory is missing is an error, raised before anything moves, that
+   * names the task and the directory. Two tasks that wrote the same name fail the commit, naming
+   * the file, and what this run moved is taken back (a failed job leaves no part file).
    */
   @Override
   public void commitJob(JobCommitContext job) throws IOException {
-    FileSystem fs = job.fs();
+    OutputPaths.commitJob(job, fs -> promote(fs, job));
+  }
+
+  private static void promote(FileSystem fs, JobCommitContext job) throws IOException {
     String out = job.outputPath();
-    String committed = OutputPaths.committedRoot(out);
+    List<String> dirs = attemptDirs(fs, job);
     List<String> moved = new ArrayList<>();
     try {
-      if (fs.exists(committed)) {
-        for (FileStatus taskDir : fs.list(committed)) {
-          for (FileStatus file : fs.list(taskDir.path())) {
-            String target = OutputPaths.join(out, file.name());
-            if (fs.exists(target)) {
-              throw new IOException("two tasks wrote " + target + " (the second from "
-                  + taskDir.path() + ")");
-            }
-            fs.rename(file.path(), target);
-            moved.add(target);
+      for (String dir : dirs) {
+        for (FileStatus file : fs.list(dir)) {
+          String target = OutputPaths.join(out, file.name());
+          if (fs.exists(target)) {
+            throw new IOException("two tasks wrote " + target + " (the second from " + dir + ")");
           }
+          fs.rename(file.path(), target);
+          moved.add(target);
         }
       }
     } catch (IOException | RuntimeException e) {
       takeBack(fs, moved, e);
       throw e;
     }
-    fs.delete(OutputPaths.temporaryDir(out));
+  }
+
+  /** The committed directories to promote, each checked to be there. */
+  private static List<String> attemptDirs(FileSystem fs, JobCommitContext job)
+      throws IOException {
+    String out = job.outputPath();
+    String root = OutputPaths.committedRoot(out);
+    List<String> dirs = new ArrayList<>();
+    if (!job.knowsCommittedAttempts()) {
+      if (fs.exists(root)) {
+        for (FileStatus s : fs.list(root)) {
+          if (s.directory()) {
+            dirs.add(s.path());
+          }
+        }
+      }
+      return dirs;
+    }
+    for (Map.Entry<String, String> e : job.committedAttempts().entrySet()) {
+      String dir = OutputPaths.committedDir(out, e.getValue());
+      if (!fs.exists(dir)) {
+        throw new FileNotFoundException("task " + e.getKey() + " committed attempt "
+            + e.getValue() + ", but its committed output " + dir + " is missing");
+      }
+      dirs.add(dir);
+    }
+    return dirs;
   }
 
   static void takeBack(FileSystem fs, List<String> moved, Exception e) {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -107,24 +108,67 @@ class OutputCommittersTest {
         "side/extra", "nested\n", "part-r-00001", "other\n"));
   }
 
-  @Test
-  void aLaterGrantHolderReplacesTheManifestOfALostOne() throws Exception {
-    String out = out("obj");
+  /**
+   * Attempt 1 of m-00000 held the grant and was declared lost; attempt 2 was granted and
+   * committed, and the book recorded it. Attempt 1 was not dead: it commits too, before attempt 2
+   * ("before") or after it (a zombie, "after"). Only attempt 2's files reach OUT.
+   */
+  @ParameterizedTest
+  @CsvSource({"rename,local,before", "rename,local,after", "manifest,local,before",
+      "manifest,local,after", "manifest,obj,before", "manifest,obj,after"})
+  void theJobCommitPromotesTheAttemptOfRecordNeverALostOne(String name, String where,
+      String lostCommits) throws Exception {
+    String out = out(where);
     FileSystem fs = FileSystems.get(out, CONF);
-    OutputCommitter c = new ManifestOutputCommitter();
-    JobCommitContext job = new JobCommitContext("job-1", out, CONF);
-    c.setupJob(job);
+    OutputCommitter c = OutputCommitters.forJob(
+        Configuration.of(Map.of(OutputCommitters.KEY, name)));
+    c.setupJob(new JobCommitContext("job-1", out, CONF));
     TaskCommitContext lost = task(out, "m-00000", 1);
     TaskCommitContext next = task(out, "m-00000", 2);
+    TaskCommitContext other = task(out, "m-00001", 1);
     c.setupTask(lost);
+    c.setupTask(next);
+    c.setupTask(other);
     write(fs, lost.workDir() + "/part-m-00000", "lost\n");
     write(fs, lost.workDir() + "/part-m-00000.extra", "lost\n");
-    c.commitTask(lost); // then its worker died before it reported: the master grants again
-    c.setupTask(next);
     write(fs, next.workDir() + "/part-m-00000", "next\n");
+    write(fs, other.workDir() + "/part-m-00001", "other\n");
+    if (lostCommits.equals("before")) {
+      c.commitTask(lost);
+    }
     c.commitTask(next);
+    c.commitTask(other);
+    if (lostCommits.equals("after")) {
+      c.commitTask(lost);
+    }
+    assertThat(next.attemptName()).isEqualTo("m-00000_2");
+    JobCommitContext job = new JobCommitContext("job-1", out, CONF,
+        Map.of("m-00000", next.attemptName(), "m-00001", other.attemptName()));
     c.commitJob(job);
-    assertThat(tree(fs, out)).isEqualTo(Map.of("part-m-00000", "next\n"));
+    c.commitJob(job); // again, as a new master does after a crash: nothing changes
+    assertThat(tree(fs, out)).isEqualTo(Map.of("part-m-00000", "next\n",
+        "part-m-00001", "other\n"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"rename", "manifest"})
+  void withoutTheBookTwoCommittedAttemptsOfOneTaskFailTheCommit(String name) throws Exception {
+    // A caller that names no attempts gets every committed one; it cannot choose between two.
+    String out = out("local");
+    FileSystem fs = FileSystems.get(out, CONF);
+    OutputCommitter c = OutputCommitters.forJob(
+        Configuration.of(Map.of(OutputCommitters.KEY, name)));
+    JobCommitContext job = new JobCommitContext("job-1", out, CONF);
+    c.setupJob(job);
+    for (int attempt = 1; attempt <= 2; attempt++) {
+      TaskCommitContext t = task(out, "r-00000", attempt);
+      c.setupTask(t);
+      write(fs, t.workDir() + "/part-r-00000", "attempt " + attempt);
+      c.commitTask(t);
+    }
+    assertThatThrownBy(() -> c.commitJob(job)).hasMessageContaining("two tasks wrote "
+        + OutputPaths.join(out, "part-r-00000"));
+    assertThat(fs.exists(OutputPaths.join(out, "part-r-00000"))).isFalse();
   }
 
   @Test
@@ -156,7 +200,7 @@ class OutputCommittersTest {
     c.setupTask(good);
     write(fs, good.workDir() + "/part-r-00000", "good\n");
     c.commitTask(good);
-    String manifest = OutputPaths.committedRoot(out) + "/r-00001.manifest";
+    String manifest = OutputPaths.committedRoot(out) + "/r-00001_1.manifest";
     write(fs, manifest, "quern-manifest 1\n" + out + "/_temporary/r-00001_1\n5\tpart-r-00001\n");
 
     assertThatThrownBy(() -> c.commitJob(job)).hasMessageContaining(manifest)
@@ -200,7 +244,7 @@ class OutputCommittersTest {
     }
     ObjectStore.crashAfterCopies = 2; // the directory marker and one file
     assertThatThrownBy(() -> c.commitTask(t)).hasMessageContaining("crashed");
-    assertThat(tree(fs, OutputPaths.committedRoot(out))).isEqualTo(Map.of("r-00000/a", "a"));
+    assertThat(tree(fs, OutputPaths.committedRoot(out))).isEqualTo(Map.of("r-00000_1/a", "a"));
   }
 
   @Test

@@ -187,22 +187,27 @@ class HdfsJobsTest {
     JobCommitter.setupJob(out, Configuration.empty());
     String tmp = out + "/_temporary";
     assertThat(fs.status(tmp).directory()).isTrue();
-    // Two attempts of reduce 0: attempt 1 won (its dir was promoted), attempt 2 lost and its
-    // directory is still there, as a worker that died before it could delete it leaves it.
-    write(fs, tmp + "/r-00000_1/part-r-00000", "winner\n");
-    write(fs, tmp + "/r-00000_2/part-r-00000", "loser\n");
+    // Two attempts of reduce 0: attempt 1 held the grant, was declared lost and still committed
+    // (a zombie) after attempt 2 committed and the book recorded it; attempt 3 lost the grant and
+    // its directory is still there, as a worker that died before it could delete it leaves it.
+    write(fs, tmp + "/r-00000_1/part-r-00000", "zombie\n");
+    write(fs, tmp + "/r-00000_1/only-the-zombie", "z\n");
+    write(fs, tmp + "/r-00000_2/part-r-00000", "winner\n");
+    write(fs, tmp + "/r-00000_3/part-r-00000", "loser\n");
     write(fs, tmp + "/r-00001_1/part-r-00001", "other\n");
     fs.mkdirs(tmp + "/committed");
-    fs.rename(tmp + "/r-00000_1", tmp + "/committed/r-00000");
-    fs.rename(tmp + "/r-00001_1", tmp + "/committed/r-00001");
+    fs.rename(tmp + "/r-00000_2", tmp + "/committed/r-00000_2");
+    fs.rename(tmp + "/r-00001_1", tmp + "/committed/r-00001_1");
+    fs.rename(tmp + "/r-00000_1", tmp + "/committed/r-00000_1");
     // A second rename onto a committed dir is refused, never nested inside it.
-    assertThatThrownBy(() -> fs.rename(tmp + "/r-00000_2", tmp + "/committed/r-00000"))
-        .hasMessageContaining("committed/r-00000");
+    assertThatThrownBy(() -> fs.rename(tmp + "/r-00000_3", tmp + "/committed/r-00000_2"))
+        .hasMessageContaining("committed/r-00000_2");
 
     SuccessFile success = new SuccessFile("job-1", "t", "u", 1, 2, 3, Map.of());
-    JobCommitter.commitJob(out, success, Configuration.empty());
+    Map<String, String> ofRecord = Map.of("r-00000", "r-00000_2", "r-00001", "r-00001_1");
+    JobCommitter.commitJob("job-1", out, null, ofRecord, success);
     // Run again, as a new leader does after a crash during the commit: nothing changes.
-    JobCommitter.commitJob(out, success, Configuration.empty());
+    JobCommitter.commitJob("job-1", out, null, ofRecord, success);
 
     assertThat(fs.list(out)).extracting(FileStatus::name)
         .containsExactly("_SUCCESS", "part-r-00000", "part-r-00001");

@@ -62,7 +62,8 @@ final class JobFiles implements AutoCloseable {
   }
 
   /**
-   * Promotes the committed task output and writes {@code _SUCCESS}. Idempotent: a new leader
+   * Promotes the output of the attempts the book records as committed ({@link
+   * Effect.CommitJob#committedAttempts}) and writes {@code _SUCCESS}. Idempotent: a new leader
    * that finds the job COMMITTING runs it again over what the last one left.
    */
   void commitJob(Effect.CommitJob c, JobSpec spec, Clock clock, CommitResult result) {
@@ -70,9 +71,9 @@ final class JobFiles implements AutoCloseable {
     background.execute(() -> {
       long end = clock.millis();
       try {
-        JobCommitter.commitJob(c.jobId(), c.outputPath(), local(spec), new SuccessFile(
-            base.jobId(), base.name(), base.user(), base.submitTime(),
-            base.startTime() < 0 ? end : base.startTime(), end, base.counters()));
+        JobCommitter.commitJob(c.jobId(), c.outputPath(), local(spec), c.committedAttempts(),
+            new SuccessFile(base.jobId(), base.name(), base.user(), base.submitTime(),
+                base.startTime() < 0 ? end : base.startTime(), end, base.counters()));
         result.done(end, null);
       } catch (Exception e) {
         log.warn("the commit of job {} failed", c.jobId(), e);

@@ -16,6 +16,8 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * The job side of Quern's output commit. The master coordinates (one grant per task, recorded
@@ -32,14 +34,18 @@ import java.nio.file.StandardCopyOption;
  * OUT/_temporary/                       everything uncommitted
  * OUT/_temporary/.created-output        there when the job created OUT (it did not exist before)
  * OUT/_temporary/r-00002_1/             attempt 1 of reduce 2 writes here (TaskSpec.outputWorkDir)
- * OUT/_temporary/committed/r-00002/     the one committed attempt of reduce 2
+ * OUT/_temporary/committed/r-00002_1/   attempt 1 of reduce 2, committed (named by the attempt)
+ * OUT/_temporary/committed/r-00002_3/   attempt 3 of reduce 2, committed too (a zombie: see below)
+ * OUT/_temporary.promoted               during the job commit only: every file is in OUT
  * OUT/part-r-00002 ...                  after the job commit
  * OUT/_SUCCESS                          JSON: job id, name, user, counters, times; written last
  * </pre>
  *
- * Map attempts of a job with reduce tasks write no job output: their sorted output goes to a
- * scratch directory under the cluster's work dir, and the master's {@code MapDone} event is their
- * commit (the first MapDone of a task wins; a later attempt's output is ignored).
+ * The output of a task is written by its reduce attempts, or by its map attempts in a job without
+ * reduces (local mode and cluster mode alike). Map attempts of a job with reduce tasks write no
+ * job output: their sorted output goes to a scratch directory under the cluster's work dir, and
+ * the master's {@code MapDone} event is their commit (the first MapDone of a task wins; a later
+ * attempt's output is ignored).
  *
  * <h2>Protocol</h2>
  *
@@ -52,14 +58,19 @@ import java.nio.file.StandardCopyOption;
  *                                      if grant(T) == none: append CommitGranted(A)  (before answering)
  *                                      answer yes
  *                                  else answer no
- * attempt A, on yes:               rm -r OUT/_temporary/committed/T   (a lost earlier holder's)
- *                                  rename OUT/_temporary/A -> OUT/_temporary/committed/T
+ * attempt A, on yes:               rename OUT/_temporary/A -> OUT/_temporary/committed/A
  *                                  report success
  * attempt A, on no:                rm -r OUT/_temporary/A; report killed ("commit denied")
- * master, on success of A:         append TaskCommitted(A, counters)
+ * master, on success of A:         append TaskCommitted(A, counters)   (A is T's attempt of record)
  * master, when every task is done: append JobCommitting
- *                                  for each OUT/_temporary/committed/T/f: rename f -> OUT/f
- *                                  rm -r OUT/_temporary
+ *                                  C = {T -> A : TaskCommitted(A) in the book}   (Effect.CommitJob)
+ *                                  if OUT/_temporary.promoted is absent and OUT/_temporary exists:
+ *                                      fail unless committed/A exists for every A in C
+ *                                      for each A in C, each OUT/_temporary/committed/A/f:
+ *                                          rename f -> OUT/f   (the emptied committed/A stays)
+ *                                      create OUT/_temporary.promoted
+ *                                  rm -r OUT/_temporary      (zombies' and losers' dirs with it)
+ *                                  rm OUT/_temporary.promoted
  *                                  write OUT/_SUCCESS (to a temp name, then rename)
  *                                  append JobSucceeded
  * master, on JobFailed/JobKilled:  rm -r OUT if marked as created by the job, else
@@ -74,12 +85,21 @@ import java.nio.file.StandardCopyOption;
  *       promoted for T.
  *   <li>The grant holder fails or its worker is lost before TaskCommitted: its AttemptFailed or
  *       AttemptKilled releases the grant, a new attempt runs and may be granted. If the old holder
- *       had already renamed its directory, the new holder replaces {@code committed/T} (rename is
- *       atomic, so {@code committed/T} is always one whole attempt's output).
+ *       had renamed its directory (before or after the new one's), its {@code committed/A} stays
+ *       beside the new holder's and is never promoted: the job commit promotes the attempt the
+ *       book records as committed only, and removes everything else with {@code _temporary}. (A
+ *       task commit never replaces another attempt's output, so a late zombie cannot overwrite
+ *       the attempt of record either.)
  *   <li>The master dies during the job commit: the log ends in JobCommitting, so the new master
- *       runs {@link #commitJob} again. Every step is idempotent: files already moved are no
- *       longer in {@code committed/T}, a missing {@code _temporary} is fine, and {@code _SUCCESS}
- *       is rewritten whole.
+ *       runs {@link #commitJob} again with the same attempts (the book's). Every step is
+ *       idempotent: files already moved are no longer in {@code committed/A}; the emptied {@code
+ *       committed/A} stays until {@code _temporary} goes, so a missing one is an error (naming the
+ *       task and the directory) and not mistaken for a finished move; {@code
+ *       _temporary.promoted} says that every file was moved while {@code _temporary} is being
+ *       removed, and the absence of both says the same (the mark goes last); {@code _SUCCESS} is
+ *       rewritten whole.
+ *   <li>A committed attempt's output is missing (removed by hand, a lost disk): the job commit
+ *       fails before moving anything, naming the task and the directory; the job fails.
  *   <li>Two tasks write the same file name: the commit fails (naming the file) rather than lose
  *       one of them; the job fails.
  *   <li>A failed or killed job: no part file appears. When the job created OUT, OUT is removed
@@ -88,7 +108,15 @@ import java.nio.file.StandardCopyOption;
  *       writing when the job ended writes into files already unlinked, or fails to create its
  *       directory (attempts create only their own directory, under an existing {@code
  *       _temporary}); what it may leave is removed again when that attempt reports.
+ *   <li>Not covered: a zombie that creates a file under {@code OUT/_temporary} after the job
+ *       commit removed it (its check that {@code _temporary} exists raced the removal) brings
+ *       {@code _temporary} back; if the master then dies before JobSucceeded, the rerun finds no
+ *       mark and fails the job naming the missing directory rather than promote the wrong thing.
  * </ul>
+ *
+ * <p>The commit without the book ({@link #commitJob(String, SuccessFile)}, for tools and tests)
+ * promotes every attempt under {@code committed/}; two attempts of one task there fail it as two
+ * tasks writing one name.
  *
  * <h2>Filesystems</h2>
  *
@@ -96,7 +124,7 @@ import java.nio.file.StandardCopyOption;
  * same steps run through its {@link FileSystem}. The guarantees rest on one property: the rename
  * of a directory (task commit) is atomic, as on a local disk and on HDFS. On a store without
  * atomic directory rename (object stores), a crash inside a task commit can leave a partial
- * {@code committed/T}; use {@link dev.quern.api.commit.ManifestOutputCommitter} there (a task
+ * {@code committed/A}; use {@link dev.quern.api.commit.ManifestOutputCommitter} there (a task
  * commit writes one manifest file instead of renaming a directory).
  */
 public final class JobCommitter {
@@ -128,12 +156,19 @@ public final class JobCommitter {
     MasterCommitters.of(spec).setupJob(job);
   }
 
-  /** The job commit with the committer that {@code conf} names (see {@link #commitJob}). */
+  /**
+   * The job commit with the default committer, not knowing the book: every attempt under {@code
+   * OUT/_temporary/committed} is promoted (see {@link #commitJob(String, String, JobSpec, Map,
+   * SuccessFile)}). For tools and tests; the engine names the attempts of record.
+   */
   public static void commitJob(String outputPath, SuccessFile success) throws IOException {
     commitJob(outputPath, success, Configuration.empty());
   }
 
-  /** The job commit with the committer that {@code conf} names (see {@link #commitJob}). */
+  /**
+   * The job commit with the committer that {@code conf} names, not knowing the book: every
+   * attempt under {@code OUT/_temporary/committed} is promoted. For tools and tests.
+   */
   public static void commitJob(String outputPath, SuccessFile success, Configuration conf)
       throws IOException {
     commit(OutputCommitters.forJob(conf),
@@ -141,18 +176,22 @@ public final class JobCommitter {
   }
 
   /**
-   * The job commit: the job's committer moves every committed task's output into OUT and removes
-   * {@code _temporary}, then {@code _SUCCESS} is written, last. Safe to run again after a crash at
-   * any point.
+   * The job commit: the job's committer moves the committed output of the attempts of record into
+   * OUT and removes {@code _temporary}, then {@code _SUCCESS} is written, last. Safe to run again
+   * after a crash at any point.
    *
    * @param spec the job's spec (its committer and configuration), or null for the default
    *     committer and no settings
+   * @param committedAttempts task name to the work directory name of the attempt the book
+   *     records as committed ({@link JobCommitContext#committedAttempts}); only these are
+   *     promoted
    */
   public static void commitJob(String jobId, String outputPath, JobSpec spec,
-      SuccessFile success) throws IOException {
+      Map<String, String> committedAttempts, SuccessFile success) throws IOException {
+    Objects.requireNonNull(committedAttempts, "committedAttempts");
     Configuration conf = spec == null ? Configuration.empty() : spec.configuration();
     commit(spec == null ? OutputCommitters.rename() : MasterCommitters.of(spec),
-        new JobCommitContext(jobId, outputPath, conf), success);
+        new JobCommitContext(jobId, outputPath, conf, committedAttempts), success);
   }
 
   private static void commit(OutputCommitter committer, JobCommitContext job,

@@ -6,6 +6,7 @@ import dev.quern.worker.actor.WorkerReport.CommitAnswer;
 import dev.quern.worker.task.TaskAttemptId;
 import dev.quern.worker.task.TaskSpec;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * What the {@link Scheduler} decided that is not a change of the book: messages to workers and
@@ -35,7 +36,11 @@ public sealed interface Effect {
    * In the background: move the committed task output into place and write {@code _SUCCESS}
    * (times and counters from {@code success}, the end time read when done), then delete the
    * scratch directory; the result comes back as {@link MasterCommand.JobCommitFinished}.
+   *
+   * @param committedAttempts the attempt of record of each task whose files are the job's output
+   *     (task name to the attempt's work directory name, {@code r-00002 -> r-00002_3}): the only
+   *     attempts the commit promotes
    */
-  record CommitJob(String jobId, String outputPath, SuccessFile success, Path scratch)
-      implements Effect {}
+  record CommitJob(String jobId, String outputPath, SuccessFile success, Path scratch,
+      Map<String, String> committedAttempts) implements Effect {}
 }

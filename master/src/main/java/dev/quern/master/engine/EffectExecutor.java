@@ -131,7 +131,8 @@ final class EffectExecutor implements AutoCloseable {
         SuccessFile success = new SuccessFile(base.jobId(), base.name(), base.user(),
             base.submitTime(), base.startTime() < 0 ? end : base.startTime(), end,
             base.counters());
-        JobCommitter.commitJob(c.jobId(), c.outputPath(), spec, success);
+        JobCommitter.commitJob(c.jobId(), c.outputPath(), spec, c.committedAttempts(),
+            success);
         OutputLayout.deleteTree(c.scratch());
       } catch (Exception e) {
         throw new CompletionException(e);

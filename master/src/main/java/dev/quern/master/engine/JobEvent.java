@@ -87,7 +87,10 @@ public sealed interface JobEvent {
     }
   }
 
-  /** The grant holder promoted its directory to {@code _temporary/committed/<task>}. */
+  /**
+   * The grant holder committed its output ({@code _temporary/committed/<attempt>}): the task's
+   * attempt of record, the one the job commit promotes.
+   */
   record TaskCommitted(TaskAttemptId attempt, Counters counters, long time) implements JobEvent {
     public String jobId() {
       return attempt.jobId();

@@ -556,7 +556,21 @@ public final class Scheduler {
     Counters counters = job.counters().add(engineCounters(job.id()));
     return new Effect.CommitJob(job.id(), job.spec().outputPath(), new SuccessFile(job.id(),
         job.spec().name(), job.spec().user(), job.submitTime(), job.startTime(), -1,
-        counters.asMap()), scratchDir(job.id()));
+        counters.asMap()), scratchDir(job.id()), committedAttempts(job));
+  }
+
+  /**
+   * The attempt of record (TaskCommitted) of each task whose files are the job's output: every
+   * reduce, or every map of a map-only job. The job commit promotes these and nothing else, so a
+   * lost attempt that still committed (a zombie) never reaches OUT.
+   */
+  static Map<String, String> committedAttempts(BookJob job) {
+    List<BookTask> writers = job.spec().reduceTasks() > 0 ? job.reduces() : job.maps();
+    Map<String, String> attempts = new HashMap<>(writers.size() * 2);
+    for (BookTask t : writers) {
+      attempts.put(t.name(), t.committedAttempt().dirName());
+    }
+    return attempts;
   }
 
   /** The counters this scheduler keeps beside the book's: where maps ran. */

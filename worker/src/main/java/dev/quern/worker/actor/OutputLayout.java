@@ -12,7 +12,8 @@ import java.nio.file.Path;
 
 /**
  * Where attempts write under a job's output directory {@code OUT}: each attempt in {@code
- * OUT/_temporary/<attempt dir>}, each committed task in {@code OUT/_temporary/committed/<task>}.
+ * OUT/_temporary/<attempt dir>}, each committed attempt in {@code
+ * OUT/_temporary/committed/<attempt dir>}.
  * What a commit does with them is the job's {@link dev.quern.api.commit.OutputCommitter}'s.
  */
 public final class OutputLayout {
@@ -37,8 +38,13 @@ public final class OutputLayout {
     return OutputPaths.committedRoot(outputPath);
   }
 
-  public static String committedDir(String outputPath, String taskName) {
-    return join(committedRoot(outputPath), taskName);
+  /**
+   * {@code OUT/_temporary/committed/<attempt dir>}: where the default committer leaves an
+   * attempt's output when it commits (each attempt under its own name; the job commit promotes
+   * the one the book records).
+   */
+  public static String committedDir(String outputPath, TaskAttemptId attempt) {
+    return OutputPaths.committedDir(outputPath, attempt.dirName());
   }
 
   /** See {@link OutputPaths#join}. */

@@ -197,7 +197,7 @@ class WorkerActorTest {
     assertThat(ends).filteredOn(r -> r instanceof AttemptKilled).singleElement()
         .extracting(r -> ((AttemptKilled) r).reason()).isEqualTo("commit denied: lost the race");
     String out = first.job().outputPath();
-    Path committed = Path.of(OutputLayout.committedDir(out, "m-00000"));
+    Path committed = Path.of(OutputLayout.committedDir(out, second.id()));
     assertThat(Files.readString(committed.resolve("part-m-00000")))
         .isEqualTo(second.id().toString());
     assertThat(Files.exists(Path.of(OutputLayout.attemptDir(out, first.id())))).isFalse();

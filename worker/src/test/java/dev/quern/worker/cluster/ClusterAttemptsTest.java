@@ -143,7 +143,7 @@ class ClusterAttemptsTest {
     assertEquals("w2", reduceDone.workerId());
     assertNotEquals(0, reduceDone.counters().get("test", "values"));
 
-    Path committed = Path.of(OutputLayout.committedDir(out, reduce.taskName()));
+    Path committed = Path.of(OutputLayout.committedDir(out, reduce));
     StringBuilder text = new StringBuilder();
     try (Stream<Path> files = Files.list(committed)) {
       for (Path f : files.sorted().toList()) {
