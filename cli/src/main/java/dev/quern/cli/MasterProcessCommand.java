@@ -63,6 +63,12 @@ final class MasterProcessCommand implements Callable<Integer> {
   @Option(names = "--hello-interval", paramLabel = "DURATION", description = "How often masters tell each other their HTTP address (default 1s).")
   String helloInterval;
 
+  @Option(names = "--retention-max-jobs", paramLabel = "N", description = "The most ended jobs the replicated book keeps; older ones are served from DATA/history (default 1000).")
+  String retentionMaxJobs;
+
+  @Option(names = "--retention-max-age", paramLabel = "DURATION", description = "An ended job leaves the replicated book this long after it ended; it stays in DATA/history (default 24h).")
+  String retentionMaxAge;
+
   @Option(names = "--print-config", description = "Print the effective configuration and exit.")
   boolean printConfig;
 
@@ -85,6 +91,8 @@ final class MasterProcessCommand implements Callable<Integer> {
     flags.put("snapshot-every", snapshotEvery);
     flags.put("worker-timeout", workerTimeout);
     flags.put("hello-interval", helloInterval);
+    flags.put("retention.max-jobs", retentionMaxJobs);
+    flags.put("retention.max-age", retentionMaxAge);
     Config effective = ProcessConfigs.load(config, MasterProcessConfig.SECTION, flags,
         MasterProcessConfig.defaults());
     PrintWriter out = spec.commandLine().getOut();

@@ -51,13 +51,16 @@ public final class ClusterHttp implements AutoCloseable {
    * UI with its API over {@code jobs} (this master's copy of the replicated book).
    *
    * @param leader submissions and kills, which only the leader takes (others redirect there)
+   * @param book this master's applied book: its job count, and the history of retired jobs
    */
   public static ClusterHttp start(String host, int port, MasterProcessConfig config,
-      RaftMonitor monitor, ClusterBoard board, Clock clock, LiveCluster jobs, LeaderPort leader) {
+      RaftMonitor monitor, ClusterBoard board, Clock clock, LiveCluster jobs, LeaderPort leader,
+      BookViews book) {
     Routes routes = new Routes(config, monitor, board, clock, leader);
     MetricsRegistry metrics = new MetricsRegistry()
         .register(new RaftMetricsCollector(monitor.metrics()))
-        .register(new JvmMetrics());
+        .register(new JvmMetrics())
+        .register(book::collect);
     UiRoutes[] ui = new UiRoutes[1];
     Javalin app = Javalin.create(c -> {
       c.startup.showJavalinBanner = false;
@@ -70,7 +73,8 @@ public final class ClusterHttp implements AutoCloseable {
       c.routes.post(JOBS, routes::submit);
       // Kills are the leader's: another master redirects before the API's handler runs.
       c.routes.before(UiRoutes.apiPrefix() + "/jobs/{id}/kill", routes::leaderOnly);
-      ui[0] = UiRoutes.register(c.routes, jobs, metrics);
+      // Retired jobs (retention) are served from this master's history (DATA/history).
+      ui[0] = UiRoutes.register(c.routes, jobs, book.history(), metrics);
     });
     try {
       app.start(host, port);

@@ -108,10 +108,11 @@ public final class JobLeader {
    * @param grace how long a worker has after a new session starts to report the attempts it
    *     runs, before the book's attempts on it are given up
    * @param jars this master's stored jars (an output format's committer may come from one)
+   * @param retention how long ended jobs stay in the book ({@link #retireEnded})
    */
   public record Settings(String masterId, RaftMonitor monitor,
       ActorRef<RaftNodeActor.Command> raft, Path scratch, Duration tick, Duration grace,
-      Clock clock, Path jars) {}
+      Clock clock, Path jars, Retention retention) {}
 
   public static Behavior<Command> create(Settings settings) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -207,9 +208,22 @@ public final class JobLeader {
           giveUpUnclaimed();
         }
         session.scheduler.scheduler().checkTimeouts(now());
+        retireEnded();
         afterInput();
       }
       return Behaviors.same();
+    }
+
+    /**
+     * Retention, on the tick: ended jobs past the limits leave the book (every master keeps
+     * their record in its history store). Proposed with the tick's other events.
+     */
+    private void retireEnded() {
+      int n = session.scheduler.retire(settings.retention(), now());
+      if (n > 0) {
+        log.info("retiring {} ended job(s) from the book (retention {})", n,
+            settings.retention());
+      }
     }
 
     private long leadingTerm() {

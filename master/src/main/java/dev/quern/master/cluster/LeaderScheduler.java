@@ -70,6 +70,19 @@ public final class LeaderScheduler {
   }
 
   /**
+   * Retires the ended jobs past {@code retention}'s limits at {@code time} (one {@code
+   * JobRetired} each, in the next entry); call {@link #afterInput} next. Returns how many.
+   */
+  public int retire(Retention retention, long time) {
+    List<String> due = retention.due(scheduler.book(), time);
+    int n = 0;
+    for (String jobId : due) {
+      n += scheduler.retire(jobId, time) ? 1 : 0;
+    }
+    return n;
+  }
+
+  /**
    * What the last input decided: the entry to propose, if it changed the book. Its effects wait
    * for that entry, and for every entry proposed before it; an input that changed nothing has
    * its effects queued behind the entries still in flight.

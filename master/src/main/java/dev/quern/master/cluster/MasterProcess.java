@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.quern.master.engine.ClusterMonitor;
 import dev.quern.master.engine.LiveCluster;
+import dev.quern.master.http.HistoryStore;
 import dev.quern.master.replicated.JobBookMachine;
 import dev.quern.raft.RaftConfig;
 import dev.quern.raft.StateMachine;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * A running master process: an actor system ({@value WorkerAgent#MASTER_SYSTEM}) on Artery at the
  * master's Raft address, the Raft node ({@code /user/raft}) on the fsynced write-ahead log under
  * {@code data/raft} with the job book ({@link JobBookMachine}) as its state machine, the cluster
- * actor ({@code /user/cluster}) and the HTTP endpoint. Every member
+ * actor ({@code /user/cluster}), the job leader ({@code /user/leader}), the HTTP endpoint, and the
+ * history of ended jobs under {@code data/history}. Every member
  * of {@code peers} founds the group when its storage is empty, as in the Raft KV demo.
  */
 public final class MasterProcess implements AutoCloseable {
@@ -51,19 +53,29 @@ public final class MasterProcess implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final ClusterHttp http;
   private final RaftMonitor monitor;
+  private final BookViews views;
 
   private MasterProcess(MasterProcessConfig config, ActorSystem<Void> system, ClusterHttp http,
-      RaftMonitor monitor) {
+      RaftMonitor monitor, BookViews views) {
     this.config = config;
     this.system = system;
     this.http = http;
     this.monitor = monitor;
+    this.views = views;
   }
 
-  /** Starts a master whose replicated state machine is the job book. */
+  /**
+   * Starts a master whose replicated state machine is the job book; ended jobs are saved to its
+   * history store ({@code data/history}), which serves them once they are retired from the book.
+   */
   public static MasterProcess start(MasterProcessConfig config, Config user) throws IOException {
-    ClusterMonitor jobs = new ClusterMonitor();
-    return start(config, user, jobs, () -> new JobBookMachine(new BookViews(jobs)));
+    BookViews views = new BookViews(new ClusterMonitor(), history(config));
+    return start(config, user, views, () -> new JobBookMachine(views));
+  }
+
+  /** {@code data/history}: the jobs this master saw end. */
+  static HistoryStore history(MasterProcessConfig config) {
+    return new HistoryStore(config.data().resolve("history"));
   }
 
   /**
@@ -72,12 +84,13 @@ public final class MasterProcess implements AutoCloseable {
    */
   public static MasterProcess start(MasterProcessConfig config, Config user,
       Supplier<StateMachine> machines) throws IOException {
-    return start(config, user, new ClusterMonitor(), machines);
+    return start(config, user, new BookViews(new ClusterMonitor(), history(config)), machines);
   }
 
-  /** @param jobs where the book's job views are published (by the machine's listener) */
-  private static MasterProcess start(MasterProcessConfig config, Config user, ClusterMonitor jobs,
+  /** @param views where the book's job views are published (the machine's listener) */
+  private static MasterProcess start(MasterProcessConfig config, Config user, BookViews views,
       Supplier<StateMachine> machines) throws IOException {
+    ClusterMonitor jobs = views.monitor();
     Files.createDirectories(config.data());
     RaftMonitor monitor = new RaftMonitor();
     ClusterBoard board = new ClusterBoard();
@@ -91,8 +104,9 @@ public final class MasterProcess implements AutoCloseable {
       }
       throw new LiveCluster.Unavailable(((JobLeader.NotLeading) r).reason());
     }, config, monitor);
+    views.record(replicated);
     ClusterHttp http = ClusterHttp.start(config.http().host(), config.http().port(), config,
-        monitor, board, clock, replicated, leaderPort);
+        monitor, board, clock, replicated, leaderPort, views);
     Map<Long, String> peerPaths = new TreeMap<>();
     List<Long> voters = new ArrayList<>();
     config.peers().forEach((id, raft) -> {
@@ -129,7 +143,8 @@ public final class MasterProcess implements AutoCloseable {
                 RaftLogStore.Options.defaults()), machines), "raft");
         ActorRef<JobLeader.Command> leader = ctx.spawn(JobLeader.create(new JobLeader.Settings(
             config.id(), monitor, raft, Path.of(SCRATCH), Duration.ofMillis(100),
-            config.workerTimeout().multipliedBy(2), clock, config.data().resolve("jars"))),
+            config.workerTimeout().multipliedBy(2), clock, config.data().resolve("jars"),
+            config.retention())),
             "leader");
         ctx.spawn(MasterClusterActor.create(clusterSettings, board, leader),
             WorkerAgent.MASTER_ACTOR);
@@ -139,6 +154,7 @@ public final class MasterProcess implements AutoCloseable {
       }), WorkerAgent.MASTER_SYSTEM, pekko);
     } catch (RuntimeException e) {
       http.close();
+      views.close();
       throw e;
     }
     try {
@@ -146,11 +162,12 @@ public final class MasterProcess implements AutoCloseable {
     } catch (Exception e) {
       system.terminate();
       http.close();
+      views.close();
       throw new IllegalStateException("master " + config.id() + " did not start its actors", e);
     }
     log.info("master {} (raft node {}) on Artery {}, HTTP {}, data in {}", config.id(), raftId,
         config.raft(), http.address(), config.data());
-    return new MasterProcess(config, system, http, monitor);
+    return new MasterProcess(config, system, http, monitor, views);
   }
 
   /** Liveness is checked a few times per timeout, so a dead worker goes within ~1.25 timeouts. */
@@ -188,5 +205,6 @@ public final class MasterProcess implements AutoCloseable {
     } catch (Exception e) {
       log.warn("master {}: actor system did not stop within 10 s", config.id());
     }
+    views.close();
   }
 }

@@ -20,10 +20,13 @@ import java.util.TreeMap;
  *
  * @param peers every master's Raft address by id, this one included
  * @param maxJarBytes the largest job jar the master stores ({@code max-jar-size})
+ * @param retention how long ended jobs stay in the replicated book ({@code retention.max-jobs},
+ *     {@code retention.max-age}); the history store keeps them after
  */
 public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort http,
     SortedMap<String, HostPort> peers, Duration tick, int electionTicks, int heartbeatTicks,
-    int snapshotEvery, Duration workerTimeout, Duration helloInterval, long maxJarBytes) {
+    int snapshotEvery, Duration workerTimeout, Duration helloInterval, long maxJarBytes,
+    Retention retention) {
 
   public static final String SECTION = "quern.master";
 
@@ -75,7 +78,8 @@ public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort 
       }
       return new MasterProcessConfig(id, Path.of(c.getString("data")), raft, http, peers,
           positive(c, "tick"), electionTicks, heartbeatTicks, c.getInt("snapshot-every"),
-          positive(c, "worker-timeout"), positive(c, "hello-interval"), maxJarBytes(c));
+          positive(c, "worker-timeout"), positive(c, "hello-interval"), maxJarBytes(c),
+          retention(c));
     } catch (ConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
@@ -90,6 +94,20 @@ public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort 
   public String masterId(long raftId) {
     List<String> ids = new ArrayList<>(peers.keySet());
     return raftId >= 1 && raftId <= ids.size() ? ids.get((int) raftId - 1) : "";
+  }
+
+  private static Retention retention(Config c) {
+    int maxJobs = c.getInt("retention.max-jobs");
+    if (maxJobs < 0) {
+      throw new IllegalArgumentException("--retention-max-jobs: must not be negative, got "
+          + maxJobs);
+    }
+    Duration maxAge = c.getDuration("retention.max-age");
+    if (maxAge.isNegative()) {
+      throw new IllegalArgumentException("--retention-max-age: must not be negative, got "
+          + maxAge);
+    }
+    return new Retention(maxJobs, maxAge);
   }
 
   private static long maxJarBytes(Config c) {

@@ -49,6 +49,9 @@ public final class BookCodec {
   /** Format version 2 added it; every other event is still written as version 1. */
   private static final int WORKER_OUTPUTS_LOST = 13;
   private static final int VERSION_2 = 2;
+  /** Format version 3 added it (retention); the other events keep their versions. */
+  private static final int JOB_RETIRED = 14;
+  private static final int VERSION_3 = 3;
 
   private static final int APPLIED = 1;
   private static final int REJECTED = 2;
@@ -61,6 +64,9 @@ public final class BookCodec {
     if (event instanceof JobEvent.WorkerOutputsLost e) {
       return new Out().u8(VERSION_2).u8(WORKER_OUTPUTS_LOST).str(e.jobId()).str(e.workerId())
           .str(e.reason()).i64(e.time()).toBytes();
+    }
+    if (event instanceof JobEvent.JobRetired e) {
+      return new Out().u8(VERSION_3).u8(JOB_RETIRED).str(e.jobId()).i64(e.time()).toBytes();
     }
     Out o = new Out().u8(VERSION);
     if (event instanceof JobAccepted e) {
@@ -109,9 +115,18 @@ public final class BookCodec {
       in.expectEnd("the entry");
       return e;
     }
+    if (v == VERSION_3) {
+      int type = in.u8();
+      if (type != JOB_RETIRED) {
+        throw new IllegalArgumentException("unknown event type " + type + " of version 3");
+      }
+      JobEvent e = new JobEvent.JobRetired(in.requiredStr("a job id"), in.i64());
+      in.expectEnd("the entry");
+      return e;
+    }
     if (v != VERSION) {
       throw new IllegalArgumentException("the entry has format version " + v
-          + "; this master reads versions " + VERSION + " and " + VERSION_2);
+          + "; this master reads versions " + VERSION + " to " + VERSION_3);
     }
     int type = in.u8();
     JobEvent e = switch (type) {

@@ -86,6 +86,15 @@ public final class ClusterMonitor {
     }
   }
 
+  /**
+   * Forgets a job (cluster mode's retention: an ended job left the book and is served from
+   * history). No listener hears of it; a wait on the job that is still open stays open.
+   */
+  public void remove(String jobId) {
+    jobs.remove(jobId);
+    completions.computeIfPresent(jobId, (id, f) -> f.isDone() ? null : f);
+  }
+
   public void publishWorkers(List<WorkerView> now) {
     workersLock.lock();
     try {

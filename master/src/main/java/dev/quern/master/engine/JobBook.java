@@ -206,6 +206,17 @@ public final class JobBook {
       BookJob job = live(e.jobId());
       end(job, JobState.KILLED, e.time(), e.reason());
       return job.id();
+    } else if (event instanceof JobEvent.JobRetired e) {
+      BookJob job = jobs.get(e.jobId());
+      if (job == null) {
+        throw new Refusal("unknown job " + e.jobId());
+      }
+      if (!job.state().isFinal()) {
+        throw new Refusal("job " + e.jobId() + " cannot be retired: it is " + job.state());
+      }
+      // Its output directory was released when it ended; accepted() keeps counting it.
+      jobs.remove(job.id());
+      return job.id();
     }
     throw new Refusal("unknown event " + event);
   }

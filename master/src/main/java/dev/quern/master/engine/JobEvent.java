@@ -116,4 +116,12 @@ public sealed interface JobEvent {
       this(jobId, null, time);
     }
   }
+
+  /**
+   * Retention: the ended job leaves the book (with its tasks and attempts), so that neither
+   * memory nor snapshots grow with every job ever run; its record lives on in each master's
+   * history store. Rejected for a job that is unknown or has not ended. Job ids are never reused:
+   * the book still counts the job among those it accepted.
+   */
+  record JobRetired(String jobId, long time) implements JobEvent {}
 }

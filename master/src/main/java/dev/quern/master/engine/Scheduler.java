@@ -202,6 +202,17 @@ public final class Scheduler {
     return true;
   }
 
+  /**
+   * Retention: the ended job leaves the book ({@link JobEvent.JobRetired}); false if it is not
+   * in the book or has not ended.
+   */
+  public boolean retire(String jobId, long time) {
+    now = time;
+    BookJob job = book.job(jobId);
+    return job != null && job.state().isFinal()
+        && apply(new JobEvent.JobRetired(jobId, time)) instanceof Applied;
+  }
+
   /** A worker's report. */
   public void report(WorkerReport report, long time) {
     now = time;
@@ -455,7 +466,7 @@ public final class Scheduler {
       journal.append(event);
       dirtyJobs.add(a.jobId());
       BookJob job = book.job(a.jobId());
-      if (job.state().isFinal()) {
+      if (job == null || job.state().isFinal()) { // null: retired (JobRetired)
         liveSplits.remove(a.jobId());
         live.remove(a.jobId());
       } else {

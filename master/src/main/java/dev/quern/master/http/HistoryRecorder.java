@@ -46,6 +46,21 @@ public final class HistoryRecorder implements AutoCloseable {
     }
   }
 
+  /**
+   * The job leaves the live source (cluster mode's retention): on the writer thread, after the
+   * writes already queued (the job's end among them), saves the job if the store has no record
+   * of it yet, then runs {@code forget}, which removes it from the live source. A reader thus
+   * finds the job live or in history, never in neither.
+   */
+  public void retire(String jobId, Runnable forget) {
+    writer.execute(() -> {
+      if (!store.has(jobId)) {
+        save(jobId);
+      }
+      forget.run();
+    });
+  }
+
   private static boolean isFinal(String state) {
     return state.equals("SUCCEEDED") || state.equals("FAILED") || state.equals("KILLED");
   }

@@ -46,9 +46,9 @@ public final class HistorySource implements MonitoringSource {
 
   @Override
   public KillOutcome kill(String id) {
-    return store.load(id).isPresent()
-        ? KillOutcome.notRunning(id, "it ended before this server started (history)")
-        : KillOutcome.notFound(id);
+    return store.load(id)
+        .map(r -> KillOutcome.notRunning(id, "it ended " + r.job().state() + " (history)"))
+        .orElse(KillOutcome.notFound(id));
   }
 
   @Override

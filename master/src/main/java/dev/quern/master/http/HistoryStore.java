@@ -113,6 +113,11 @@ public final class HistoryStore {
     cache.remove(target);
   }
 
+  /** Whether a record of job {@code id} is on disk (without reading it). */
+  public boolean has(String id) {
+    return validId(id) && Files.isRegularFile(dir.resolve(id + SUFFIX));
+  }
+
   public Optional<JobRecord> load(String id) {
     if (!validId(id)) {
       return Optional.empty();

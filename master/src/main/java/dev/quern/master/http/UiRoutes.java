@@ -24,7 +24,23 @@ public final class UiRoutes implements AutoCloseable {
   public static UiRoutes register(RoutesConfig routes, LiveCluster cluster,
       MetricsRegistry metrics) {
     MonitoringSource source = new LocalClusterSource(cluster);
-    metrics.register(new QuernMetrics(source));
+    return register(routes, source, source, metrics);
+  }
+
+  /**
+   * As {@link #register(RoutesConfig, LiveCluster, MetricsRegistry)}, with the jobs of {@code
+   * history} behind the live ones ({@link CombinedSource}): a master's retired jobs. The job
+   * metrics count the live jobs only (a scrape reads no history files).
+   */
+  public static UiRoutes register(RoutesConfig routes, LiveCluster cluster, HistoryStore history,
+      MetricsRegistry metrics) {
+    MonitoringSource live = new LocalClusterSource(cluster);
+    return register(routes, new CombinedSource(live, new HistorySource(history)), live, metrics);
+  }
+
+  private static UiRoutes register(RoutesConfig routes, MonitoringSource source,
+      MonitoringSource measured, MetricsRegistry metrics) {
+    metrics.register(new QuernMetrics(measured));
     EventHub events = new EventHub(source);
     new ApiRoutes(source, metrics, events).register(routes);
     WebAssets.register(routes);

@@ -1,6 +1,8 @@
 package dev.quern.master.replicated;
 
+import dev.quern.master.engine.BookJob;
 import dev.quern.master.engine.JobBook;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -17,8 +19,15 @@ public interface BookListener {
     public void restored(JobBook book) {}
   };
 
-  /** An entry changed these jobs. */
+  /** An entry changed these jobs (a retired one is no longer in {@code book}: see below). */
   void applied(JobBook book, Set<String> jobIds);
+
+  /**
+   * An entry retired these ended jobs ({@code JobRetired}): they are gone from the book; each
+   * {@link BookJob} is as the book held it just before (its final state), and nothing changes it
+   * any more. Called after {@link #applied} for the same entry.
+   */
+  default void retired(List<BookJob> jobs) {}
 
   /** The whole book was replaced by a snapshot. */
   void restored(JobBook book);

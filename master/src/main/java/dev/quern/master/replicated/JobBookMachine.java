@@ -1,6 +1,7 @@
 package dev.quern.master.replicated;
 
 import dev.quern.master.engine.BookCodec;
+import dev.quern.master.engine.BookJob;
 import dev.quern.master.engine.JobBook;
 import dev.quern.master.engine.JobEvent;
 import dev.quern.master.engine.Outcome;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class JobBookMachine implements StateMachine {
   private static final Logger log = LoggerFactory.getLogger(JobBookMachine.class);
   /**
-   * The first byte of a batch entry. A single event starts with {@link BookCodec#VERSION} (1),
+   * The first byte of a batch entry. A single event starts with its format version (1 to 3),
    * so the two never collide.
    */
   static final byte BATCH = 0x42;
@@ -73,32 +74,45 @@ public final class JobBookMachine implements StateMachine {
 
   private byte[] applyOne(byte[] command) {
     Set<String> changed = new LinkedHashSet<>();
-    byte[] result = applyOne(command, changed);
-    tell(changed);
+    List<BookJob> retired = new ArrayList<>();
+    byte[] result = applyOne(command, changed, retired);
+    tell(changed, retired);
     return result;
   }
 
-  private byte[] applyOne(byte[] command, Set<String> changed) {
+  private byte[] applyOne(byte[] command, Set<String> changed, List<BookJob> retired) {
     JobEvent event;
     try {
       event = BookCodec.decodeEvent(command);
     } catch (RuntimeException e) {
       return BookCodec.encode(new Outcome.Rejected("undecodable entry: " + e.getMessage()));
     }
+    // A retired job leaves the book: keep it as it was, for the listener (history).
+    BookJob leaving = event instanceof JobEvent.JobRetired r ? book.job(r.jobId()) : null;
     Outcome outcome = book.apply(event);
     if (outcome instanceof Outcome.Applied a && a.jobId() != null) {
       changed.add(a.jobId());
+      if (leaving != null) {
+        retired.add(leaving);
+      }
     }
     return BookCodec.encode(outcome);
   }
 
-  private void tell(Set<String> changed) {
+  private void tell(Set<String> changed, List<BookJob> retired) {
     if (!changed.isEmpty()) {
       try {
         listener.applied(book, changed);
       } catch (RuntimeException e) {
         // A listener's bug must not make masters' state machines diverge or stop.
         log.warn("the book listener failed on jobs {}", changed, e);
+      }
+    }
+    if (!retired.isEmpty()) {
+      try {
+        listener.retired(List.copyOf(retired));
+      } catch (RuntimeException e) {
+        log.warn("the book listener failed on retired jobs", e);
       }
     }
   }
@@ -129,10 +143,11 @@ public final class JobBookMachine implements StateMachine {
     }
     List<byte[]> outcomes = new ArrayList<>(events.size());
     Set<String> changed = new LinkedHashSet<>();
+    List<BookJob> retired = new ArrayList<>();
     for (byte[] event : events) {
-      outcomes.add(applyOne(event, changed));
+      outcomes.add(applyOne(event, changed, retired));
     }
-    tell(changed);
+    tell(changed, retired);
     return frame(outcomes);
   }
 

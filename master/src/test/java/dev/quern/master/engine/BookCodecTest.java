@@ -15,7 +15,10 @@ import dev.quern.worker.task.TaskKind;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -55,6 +58,7 @@ class BookCodecTest {
     events.add(new AttemptStarted(lost, "w2", 4001));
     events.add(new JobEvent.MapDone(lost, JobBookTest.out(lost), JobBookTest.records(3), 4002));
     events.add(new JobEvent.WorkerOutputsLost("job-0004", "w2", "worker w2 was lost", 4003));
+    events.add(new JobEvent.JobRetired("job-0002", 5000));
     return events;
   }
 
@@ -73,9 +77,11 @@ class BookCodecTest {
     JobBook decoded = new JobBook();
     for (JobEvent e : everyKindOfEvent()) {
       byte[] bytes = BookCodec.encode(e);
-      // Version 2 added WorkerOutputsLost; every other event is still written as version 1.
+      // Version 2 added WorkerOutputsLost, version 3 JobRetired; every other event is still
+      // written as version 1.
       assertThat(bytes[0]).as("version byte").isEqualTo(
-          (byte) (e instanceof JobEvent.WorkerOutputsLost ? 2 : BookCodec.VERSION));
+          (byte) (e instanceof JobEvent.WorkerOutputsLost ? 2
+              : e instanceof JobEvent.JobRetired ? 3 : BookCodec.VERSION));
       JobEvent back = BookCodec.decodeEvent(bytes);
       assertThat(back).as("round trip of %s", e.getClass().getSimpleName()).isEqualTo(e);
       assertThat(BookCodec.encode(back)).as("re-encoding %s", e).isEqualTo(bytes);
@@ -84,6 +90,50 @@ class BookCodecTest {
       assertThat(decoded.apply(back)).isEqualTo(o);
     }
     assertThat(BookRendering.render(decoded)).isEqualTo(BookRendering.render(original));
+  }
+
+  /**
+   * Entries that masters wrote to their logs before version 3 still read, and every version's
+   * bytes stay what they were: these were written by the codec of their time.
+   */
+  @Test
+  void entriesOfEveryVersionReadAsWritten() {
+    Map<String, JobEvent> golden = new LinkedHashMap<>();
+    golden.put("010a000000086a6f622d3030303100000000000003f9",
+        new JobEvent.JobSucceeded("job-0001", 1017));
+    golden.put("020d000000086a6f622d3030303400000002773200000004676f6e650000000000000fa3",
+        new JobEvent.WorkerOutputsLost("job-0004", "w2", "gone", 4003));
+    golden.put("030e000000086a6f622d303030310000000000015f90",
+        new JobEvent.JobRetired("job-0001", 90000));
+    golden.forEach((hex, event) -> {
+      assertThat(BookCodec.decodeEvent(HexFormat.of().parseHex(hex))).isEqualTo(event);
+      assertThat(HexFormat.of().formatHex(BookCodec.encode(event))).as("%s", event)
+          .isEqualTo(hex);
+    });
+    byte[] wrongType = HexFormat.of().parseHex("030d000000086a6f622d303030310000000000015f90");
+    assertThatThrownBy(() -> BookCodec.decodeEvent(wrongType))
+        .hasMessageContaining("unknown event type 13 of version 3");
+  }
+
+  @Test
+  void aSnapshotAfterARetirementHoldsNoTraceOfTheJob() {
+    JobBook book = new JobBook();
+    List<JobEvent> events = everyKindOfEvent();
+    for (JobEvent e : events) {
+      assertThat(book.apply(e)).as("%s", e).isInstanceOf(Outcome.Applied.class);
+    }
+    assertThat(book.job("job-0002")).isNull();
+    JobBook restored = BookCodec.restore(BookCodec.snapshot(book));
+    assertThat(restored.job("job-0002")).isNull();
+    assertThat(restored.jobs()).extracting(BookJob::id)
+        .containsExactly("job-0001", "job-0003", "job-0004");
+    assertThat(restored.accepted()).as("ids are not reused").isEqualTo(4);
+    assertThat(BookRendering.render(restored)).isEqualTo(BookRendering.render(book));
+    // No trace of the job in the image: neither its kill reason nor its output directory.
+    String image = new String(BookCodec.snapshot(book), StandardCharsets.ISO_8859_1);
+    assertThat(image).contains("job-0001").doesNotContain("job-0002")
+        .doesNotContain("killed in the web UI").doesNotContain("/out/2");
+    assertThat(BookCodec.snapshot(restored)).isEqualTo(BookCodec.snapshot(book));
   }
 
   @Test

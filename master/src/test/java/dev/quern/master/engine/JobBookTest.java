@@ -197,6 +197,40 @@ class JobBookTest {
   }
 
   @Test
+  void anEndedJobRetiresWithItsTasksAndAttemptsAndOnlyAnEndedOne() {
+    JobBook book = new JobBook();
+    history().forEach(book::apply); // job-0001 succeeded
+    book.apply(new JobAccepted(spec("/out/2"), splits(), 2000));
+    book.apply(new AttemptStarted(new TaskAttemptId("job-0002", TaskKind.MAP, 0, 1), "w", 2001));
+    assertRejected(book, new JobEvent.JobRetired("job-0002", 2002), "it is RUNNING");
+    assertRejected(book, new JobEvent.JobRetired("job-0009", 2002), "unknown job job-0009");
+    assertRejected(book, new JobEvent.JobRetired(null, 2002), "unknown job null");
+    assertThat(book.outputHolder("/out/2")).isEqualTo("job-0002");
+
+    assertThat(book.apply(new JobEvent.JobRetired(JOB, 2003))).isEqualTo(new Applied(JOB));
+    assertThat(book.job(JOB)).isNull();
+    assertThat(book.jobs()).extracting(BookJob::id).containsExactly("job-0002");
+    assertThat(book.accepted()).isEqualTo(2);
+    assertThat(book.outputHolder("/out/2")).isEqualTo("job-0002");
+    // Its attempts went with it: an event about one is about an unknown job.
+    assertRejected(book, new AttemptStarted(map(0, 3), "w", 2004), "unknown job " + JOB);
+    assertRejected(book, new JobEvent.JobRetired(JOB, 2005), "unknown job " + JOB);
+    assertThat(book.apply(new JobAccepted(spec("/out"), splits(), 2006)))
+        .as("ids are not reused, and the retired job's directory is free")
+        .isEqualTo(new Applied("job-0003"));
+
+    // The same as a book that replays the same events: retiring is deterministic.
+    JobBook replayed = new JobBook();
+    history().forEach(replayed::apply);
+    replayed.apply(new JobAccepted(spec("/out/2"), splits(), 2000));
+    replayed.apply(new AttemptStarted(new TaskAttemptId("job-0002", TaskKind.MAP, 0, 1), "w",
+        2001));
+    replayed.apply(new JobEvent.JobRetired(JOB, 2003));
+    replayed.apply(new JobAccepted(spec("/out"), splits(), 2006));
+    assertThat(BookRendering.render(replayed)).isEqualTo(BookRendering.render(book));
+  }
+
+  @Test
   void outputKeysResolveDotsAndSlashesAsText() {
     assertThat(JobBook.outputKey("/a//b/./c/")).isEqualTo("/a/b/c");
     assertThat(JobBook.outputKey("/a/b/../c")).isEqualTo("/a/c");

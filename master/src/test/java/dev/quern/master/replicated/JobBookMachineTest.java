@@ -105,4 +105,47 @@ class JobBookMachineTest {
     assertThatThrownBy(() -> other.restore(new byte[] {0})).isInstanceOf(
         IllegalArgumentException.class);
   }
+
+  @Test
+  void aRetirementRemovesTheJobAndTellsTheListenerItsLastState() {
+    List<String> heard = new java.util.ArrayList<>();
+    BookListener listener = new BookListener() {
+      @Override
+      public void applied(dev.quern.master.engine.JobBook book, java.util.Set<String> ids) {
+        heard.add("applied " + ids + " book " + book.jobs().size());
+      }
+
+      @Override
+      public void restored(dev.quern.master.engine.JobBook book) {
+        heard.add("restored");
+      }
+
+      @Override
+      public void retired(List<dev.quern.master.engine.BookJob> jobs) {
+        jobs.forEach(j -> heard.add("retired " + j.id() + " " + j.state() + " "
+            + j.spec().outputPath()));
+      }
+    };
+    JobBookMachine m = new JobBookMachine(listener);
+    apply(m, accept("/out/a"));
+    apply(m, accept("/out/b"));
+    heard.clear();
+    assertThat(apply(m, new JobEvent.JobRetired("job-0002", 3)))
+        .isEqualTo(new Outcome.Rejected("job job-0002 cannot be retired: it is ACCEPTED"));
+    assertThat(heard).isEmpty();
+
+    byte[] batch = JobBookMachine.encodeBatch(List.of(new JobKilled("job-0002", 4),
+        new JobEvent.JobRetired("job-0002", 5), new JobEvent.JobRetired("job-0002", 6)));
+    assertThat(JobBookMachine.decodeOutcomes(m.apply(batch))).containsExactly(
+        new Outcome.Applied("job-0002"), new Outcome.Applied("job-0002"),
+        new Outcome.Rejected("unknown job job-0002"));
+    assertThat(heard).containsExactly("applied [job-0002] book 1",
+        "retired job-0002 KILLED /out/b");
+    assertThat(m.book().job("job-0002")).isNull();
+
+    JobBookMachine other = new JobBookMachine();
+    other.restore(m.snapshot());
+    assertThat(other.book().jobs()).extracting(j -> j.id()).containsExactly("job-0001");
+    assertThat(other.book().accepted()).isEqualTo(2);
+  }
 }
