@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
             + "Artery with the other masters, and an HTTP endpoint (GET /api/cluster, "
             + "/api/cluster/workers). Runs until SIGTERM.",
         "Every flag is also a key of the quern.master section of the --config file (flags win). "
-            + "Binds 127.0.0.1 only."})
+            + "Binds 127.0.0.1 only (--unsafe-allow-private-bind: isolated test networks)."})
 final class MasterProcessCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "A HOCON file (quern.master { ... }, pekko { ... }).")
   Path config;
@@ -63,6 +63,11 @@ final class MasterProcessCommand implements Callable<Integer> {
   @Option(names = "--hello-interval", paramLabel = "DURATION", description = "How often masters tell each other their HTTP address (default 1s).")
   String helloInterval;
 
+  @Option(names = "--unsafe-allow-private-bind", description = "UNSAFE, for isolated test "
+      + "networks only: also bind and dial RFC 1918 addresses (10/8, 172.16/12, 192.168/16), "
+      + "with no authentication.")
+  boolean allowPrivateBind;
+
   @Option(names = "--print-config", description = "Print the effective configuration and exit.")
   boolean printConfig;
 
@@ -85,6 +90,8 @@ final class MasterProcessCommand implements Callable<Integer> {
     flags.put("snapshot-every", snapshotEvery);
     flags.put("worker-timeout", workerTimeout);
     flags.put("hello-interval", helloInterval);
+    // Only when given: a file's "unsafe-allow-private-bind = true" is not undone by its absence.
+    flags.put(dev.quern.worker.cluster.Loopback.ALLOW_PRIVATE_KEY, allowPrivateBind ? true : null);
     Config effective = ProcessConfigs.load(config, MasterProcessConfig.SECTION, flags,
         MasterProcessConfig.defaults());
     PrintWriter out = spec.commandLine().getOut();

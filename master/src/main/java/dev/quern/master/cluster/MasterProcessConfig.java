@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The settings of a master process, read from the {@code quern.master} section (keys and
@@ -26,6 +28,7 @@ public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort 
     int snapshotEvery, Duration workerTimeout, Duration helloInterval, long maxJarBytes) {
 
   public static final String SECTION = "quern.master";
+  private static final Logger log = LoggerFactory.getLogger(MasterProcessConfig.class);
 
   public MasterProcessConfig {
     peers = new TreeMap<>(peers);
@@ -49,16 +52,22 @@ public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort 
       if (c.getString("data").isBlank()) {
         throw new IllegalArgumentException("--data: no data directory given");
       }
+      // For isolated test networks only (see Loopback): also RFC 1918 addresses, loudly.
+      boolean priv = c.getBoolean(Loopback.ALLOW_PRIVATE_KEY);
+      if (priv) {
+        log.warn(Loopback.PRIVATE_WARNING);
+      }
       SortedMap<String, HostPort> peers = new TreeMap<>();
       for (Map.Entry<String, ConfigValue> e : c.getObject("peers").entrySet()) {
         String peer = e.getKey();
-        peers.put(peer, Loopback.require("--peers " + peer, String.valueOf(e.getValue().unwrapped())));
+        peers.put(peer, Loopback.require("--peers " + peer, String.valueOf(e.getValue().unwrapped()),
+            priv));
       }
       if (!peers.containsKey(id)) {
         throw new IllegalArgumentException("--peers must list every master, this one (" + id
             + ") included: got " + peers.keySet());
       }
-      HostPort raft = c.getString("raft").isBlank() ? peers.get(id) : Loopback.require("--raft", c.getString("raft"));
+      HostPort raft = c.getString("raft").isBlank() ? peers.get(id) : Loopback.require("--raft", c.getString("raft"), priv);
       if (!raft.equals(peers.get(id))) {
         throw new IllegalArgumentException("--raft " + raft + " differs from this master's entry in --peers ("
             + id + "=" + peers.get(id) + ")");
@@ -66,7 +75,7 @@ public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort 
       if (raft.port() == 0) {
         throw new IllegalArgumentException("--raft: the other masters must know the port; 0 will not do");
       }
-      HostPort http = Loopback.require("--http", c.getString("http"));
+      HostPort http = Loopback.require("--http", c.getString("http"), priv);
       int electionTicks = c.getInt("election-ticks");
       int heartbeatTicks = c.getInt("heartbeat-ticks");
       if (heartbeatTicks < 1 || electionTicks <= heartbeatTicks) {
