@@ -3,6 +3,7 @@ package dev.quern.cli;
 import com.typesafe.config.Config;
 import dev.quern.master.cluster.MasterProcess;
 import dev.quern.master.cluster.MasterProcessConfig;
+import dev.quern.worker.cluster.Loopback;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -91,7 +92,7 @@ final class MasterProcessCommand implements Callable<Integer> {
     flags.put("worker-timeout", workerTimeout);
     flags.put("hello-interval", helloInterval);
     // Only when given: a file's "unsafe-allow-private-bind = true" is not undone by its absence.
-    flags.put(dev.quern.worker.cluster.Loopback.ALLOW_PRIVATE_KEY, allowPrivateBind ? true : null);
+    flags.put(Loopback.ALLOW_PRIVATE_KEY, allowPrivateBind ? true : null);
     Config effective = ProcessConfigs.load(config, MasterProcessConfig.SECTION, flags,
         MasterProcessConfig.defaults());
     PrintWriter out = spec.commandLine().getOut();
@@ -107,6 +108,9 @@ final class MasterProcessCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
     ProcessLogging.configure(verbose);
+    if (effective.getBoolean(MasterProcessConfig.SECTION + "." + Loopback.ALLOW_PRIVATE_KEY)) {
+      org.slf4j.LoggerFactory.getLogger(MasterProcessCommand.class).warn(Loopback.PRIVATE_WARNING);
+    }
     MasterProcess process = MasterProcess.start(master, effective);
     Runtime.getRuntime().addShutdownHook(new Thread(process::close, "quern-master-shutdown"));
     out.println("quern master " + master.id() + " ready: raft " + master.raft() + ", http http://"

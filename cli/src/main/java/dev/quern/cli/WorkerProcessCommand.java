@@ -1,6 +1,7 @@
 package dev.quern.cli;
 
 import com.typesafe.config.Config;
+import dev.quern.worker.cluster.Loopback;
 import dev.quern.worker.cluster.WorkerProcess;
 import dev.quern.worker.cluster.WorkerProcessConfig;
 import java.io.IOException;
@@ -85,7 +86,7 @@ final class WorkerProcessCommand implements Callable<Integer> {
     flags.put("heartbeat-interval", heartbeatInterval);
     flags.put("leader-timeout", leaderTimeout);
     // Only when given: a file's "unsafe-allow-private-bind = true" is not undone by its absence.
-    flags.put(dev.quern.worker.cluster.Loopback.ALLOW_PRIVATE_KEY, allowPrivateBind ? true : null);
+    flags.put(Loopback.ALLOW_PRIVATE_KEY, allowPrivateBind ? true : null);
     Config effective = ProcessConfigs.load(config, WorkerProcessConfig.SECTION, flags,
         WorkerProcessConfig.defaults());
     PrintWriter out = spec.commandLine().getOut();

@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The settings of a master process, read from the {@code quern.master} section (keys and
@@ -28,7 +26,6 @@ public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort 
     int snapshotEvery, Duration workerTimeout, Duration helloInterval, long maxJarBytes) {
 
   public static final String SECTION = "quern.master";
-  private static final Logger log = LoggerFactory.getLogger(MasterProcessConfig.class);
 
   public MasterProcessConfig {
     peers = new TreeMap<>(peers);
@@ -54,9 +51,6 @@ public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort 
       }
       // For isolated test networks only (see Loopback): also RFC 1918 addresses, loudly.
       boolean priv = c.getBoolean(Loopback.ALLOW_PRIVATE_KEY);
-      if (priv) {
-        log.warn(Loopback.PRIVATE_WARNING);
-      }
       SortedMap<String, HostPort> peers = new TreeMap<>();
       for (Map.Entry<String, ConfigValue> e : c.getObject("peers").entrySet()) {
         String peer = e.getKey();
