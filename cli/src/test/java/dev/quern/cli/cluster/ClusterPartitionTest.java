@@ -72,15 +72,16 @@ class ClusterPartitionTest {
     long cut = System.nanoTime();
     boolean healed = false;
     try {
-      // The majority elects one of its own in a higher term, and both workers follow it.
-      String next = Await.value(START, "a new leader among " + others,
-          () -> cluster.leader(others).filter(l -> !l.equals(old)).orElse(null));
+      // The majority elects one of its own in a higher term, and both workers follow it. (On a
+      // loaded machine the majority may elect more than once: whoever leads it with both.)
+      String next = Await.value(START, "a new leader among " + others + " with both workers",
+          () -> cluster.leader(others).filter(l -> !l.equals(old)).filter(l -> cluster.get(
+              cluster.http(l), "/api/cluster/workers").map(w -> w.path("workers").size() == 2)
+              .orElse(false)).orElse(null));
       long nextTerm = term(cluster, next);
       phase("cut " + old + " (term " + oldTerm + "); " + next + " leads term " + nextTerm, cut);
       assertTrue(nextTerm > oldTerm, () -> next + " leads in term " + nextTerm + ", " + old
           + " led in " + oldTerm);
-      Await.until(START, "both workers with " + next, () -> cluster.get(cluster.http(next),
-          "/api/cluster/workers").map(w -> w.path("workers").size() == 2).orElse(false));
       // The old leader is unreachable: a cut, not a dead process.
       assertTrue(cluster.masters.get(old).isAlive(), old + " died");
       assertTrue(cluster.get(cluster.http(old), "/api/cluster").isEmpty(),
@@ -91,25 +92,26 @@ class ClusterPartitionTest {
       phase("job done", cut);
       Map<String, String> expected = ClusterFixture.expectedCounts(in);
       assertEquals(expected, ClusterFixture.committedOutput(out, GatedWordCount.REDUCES));
-      String id = cluster.awaitOnlyJob();
-      assertEquals("SUCCEEDED", cluster.get(cluster.http(next), "/api/v1/jobs/" + id)
-          .orElseThrow().path("state").asText());
+      String id = Await.value(JOB, "the job listed", () -> cluster.getAny(others, "/api/v1/jobs")
+          .filter(j -> j.size() == 1).map(j -> j.get(0).path("id").asText()).orElse(null));
+      assertEquals("SUCCEEDED", cluster.getAny(others, "/api/v1/jobs/" + id).orElseThrow()
+          .path("state").asText());
 
       net.heal(host);
       healed = true;
       long heal = System.nanoTime();
-      // Back on the network, the old leader learns its term is over.
+      // Back on the network, the old leader learns its term is over and follows another.
       Await.until(START, old + " follows in a newer term", () -> cluster.get(cluster.http(old),
           "/api/cluster").map(s -> !s.path("role").asText().equals("LEADER")
-              && s.path("term").asLong() >= nextTerm
-              && s.path("leaderId").asText().equals(next)).orElse(false));
+              && s.path("term").asLong() >= nextTerm && !s.path("leaderId").asText().isEmpty()
+              && !s.path("leaderId").asText().equals(old)).orElse(false));
       // Its copy of the book catches up: the job it saw held at the gate ended there too.
       Await.until(START, old + " knows the job SUCCEEDED", () -> cluster.get(cluster.http(old),
           "/api/v1/jobs/" + id).map(j -> j.path("state").asText().equals("SUCCEEDED"))
           .orElse(false));
-      Await.until(START, "one leader all three agree on", () -> cluster.leader()
-          .map(next::equals).orElse(false));
-      phase("healed; " + old + " follows " + next, heal);
+      String agreed = Await.value(START, "one leader all three agree on",
+          () -> cluster.leader().orElse(null));
+      phase("healed; " + old + " follows " + agreed, heal);
       // Nothing the old leader did after the cut reached the output.
       assertEquals(expected, ClusterFixture.committedOutput(out, GatedWordCount.REDUCES));
       assertFalse(Files.exists(out.resolve("_temporary")));
@@ -125,6 +127,9 @@ class ClusterPartitionTest {
     // appear; each one that names the old leader must name its old term.
     for (var w : cluster.workers.entrySet()) {
       String after = w.getValue().log().substring(logAtCut.get(w.getKey()));
+      System.out.printf("ClusterPartitionTest: %s refused %d message(s) of %s%n", w.getKey(),
+          after.lines().filter(l -> ClusterFixture.REFUSED.matcher(l).find()
+              && l.contains(" of " + old + " ")).count(), old);
       assertFalse(after.contains("registered with leader " + old + " (term " + oldTerm + ")"),
           () -> w.getKey() + " obeyed deposed " + old + " after the cut:\n" + after);
       after.lines().filter(l -> ClusterFixture.REFUSED.matcher(l).find()
