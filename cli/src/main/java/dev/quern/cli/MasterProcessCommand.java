@@ -3,6 +3,7 @@ package dev.quern.cli;
 import com.typesafe.config.Config;
 import dev.quern.master.cluster.MasterProcess;
 import dev.quern.master.cluster.MasterProcessConfig;
+import dev.quern.worker.cluster.Loopback;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Spec;
             + "Artery with the other masters, and an HTTP endpoint (GET /api/cluster, "
             + "/api/cluster/workers). Runs until SIGTERM.",
         "Every flag is also a key of the quern.master section of the --config file (flags win). "
-            + "Binds 127.0.0.1 only."})
+            + "Binds 127.0.0.1 only (--unsafe-allow-private-bind: isolated test networks)."})
 final class MasterProcessCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "A HOCON file (quern.master { ... }, pekko { ... }).")
   Path config;
@@ -69,6 +70,11 @@ final class MasterProcessCommand implements Callable<Integer> {
   @Option(names = "--retention-max-age", paramLabel = "DURATION", description = "An ended job leaves the replicated book this long after it ended; it stays in DATA/history (default 24h).")
   String retentionMaxAge;
 
+  @Option(names = "--unsafe-allow-private-bind", description = "UNSAFE, for isolated test "
+      + "networks only: also bind and dial RFC 1918 addresses (10/8, 172.16/12, 192.168/16), "
+      + "with no authentication.")
+  boolean allowPrivateBind;
+
   @Option(names = "--print-config", description = "Print the effective configuration and exit.")
   boolean printConfig;
 
@@ -93,6 +99,8 @@ final class MasterProcessCommand implements Callable<Integer> {
     flags.put("hello-interval", helloInterval);
     flags.put("retention.max-jobs", retentionMaxJobs);
     flags.put("retention.max-age", retentionMaxAge);
+    // Only when given: a file's "unsafe-allow-private-bind = true" is not undone by its absence.
+    flags.put(Loopback.ALLOW_PRIVATE_KEY, allowPrivateBind ? true : null);
     Config effective = ProcessConfigs.load(config, MasterProcessConfig.SECTION, flags,
         MasterProcessConfig.defaults());
     PrintWriter out = spec.commandLine().getOut();
@@ -108,6 +116,9 @@ final class MasterProcessCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
     ProcessLogging.configure(verbose);
+    if (effective.getBoolean(MasterProcessConfig.SECTION + "." + Loopback.ALLOW_PRIVATE_KEY)) {
+      org.slf4j.LoggerFactory.getLogger(MasterProcessCommand.class).warn(Loopback.PRIVATE_WARNING);
+    }
     MasterProcess process = MasterProcess.start(master, effective);
     Runtime.getRuntime().addShutdownHook(new Thread(process::close, "quern-master-shutdown"));
     out.println("quern master " + master.id() + " ready: raft " + master.raft() + ", http http://"

@@ -1,6 +1,7 @@
 package dev.quern.cli;
 
 import com.typesafe.config.Config;
+import dev.quern.worker.cluster.Loopback;
 import dev.quern.worker.cluster.WorkerProcess;
 import dev.quern.worker.cluster.WorkerProcessConfig;
 import java.io.IOException;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Spec;
             + "--masters names it), heartbeats, and finds the new leader after a failover. "
             + "Runs until SIGTERM.",
         "Every flag is also a key of the quern.worker section of the --config file (flags win). "
-            + "Binds 127.0.0.1 only."})
+            + "Binds 127.0.0.1 only (--unsafe-allow-private-bind: isolated test networks)."})
 final class WorkerProcessCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "A HOCON file (quern.worker { ... }, pekko { ... }).")
   Path config;
@@ -59,6 +60,11 @@ final class WorkerProcessCommand implements Callable<Integer> {
   @Option(names = "--leader-timeout", paramLabel = "DURATION", description = "Look for the leader again after no answer for this long (default 5s).")
   String leaderTimeout;
 
+  @Option(names = "--unsafe-allow-private-bind", description = "UNSAFE, for isolated test "
+      + "networks only: also bind and dial RFC 1918 addresses (10/8, 172.16/12, 192.168/16), "
+      + "with no authentication.")
+  boolean allowPrivateBind;
+
   @Option(names = "--print-config", description = "Print the effective configuration and exit.")
   boolean printConfig;
 
@@ -79,6 +85,8 @@ final class WorkerProcessCommand implements Callable<Integer> {
     flags.put("port", port);
     flags.put("heartbeat-interval", heartbeatInterval);
     flags.put("leader-timeout", leaderTimeout);
+    // Only when given: a file's "unsafe-allow-private-bind = true" is not undone by its absence.
+    flags.put(Loopback.ALLOW_PRIVATE_KEY, allowPrivateBind ? true : null);
     Config effective = ProcessConfigs.load(config, WorkerProcessConfig.SECTION, flags,
         WorkerProcessConfig.defaults());
     PrintWriter out = spec.commandLine().getOut();

@@ -72,11 +72,14 @@ final class ClusterFixture {
   final Map<String, Integer> httpPort = new TreeMap<>();
   final Map<String, TestProcess> masters = new TreeMap<>();
   final Map<String, TestProcess> workers = new TreeMap<>();
+  /** Where the processes run and what they bind ({@link Placement#LOOPBACK} unless a test says). */
+  final Placement placement;
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(2)).build();
 
-  private ClusterFixture(Path dir, TestProcesses procs, int slots, Duration workerTimeout)
-      throws IOException {
+  private ClusterFixture(Path dir, TestProcesses procs, int slots, Duration workerTimeout,
+      Placement placement) throws IOException {
+    this.placement = placement;
     this.dir = dir;
     this.procs = procs;
     this.slots = slots;
@@ -102,7 +105,13 @@ final class ClusterFixture {
   /** As above, with the masters' {@code worker-timeout}. */
   static ClusterFixture start(Path dir, TestProcesses procs, int slots, Duration workerTimeout,
       String... workerIds) throws IOException {
-    ClusterFixture c = new ClusterFixture(dir, procs, slots, workerTimeout);
+    return start(dir, procs, slots, workerTimeout, Placement.LOOPBACK, workerIds);
+  }
+
+  /** As above, with the processes where {@code placement} puts them. */
+  static ClusterFixture start(Path dir, TestProcesses procs, int slots, Duration workerTimeout,
+      Placement placement, String... workerIds) throws IOException {
+    ClusterFixture c = new ClusterFixture(dir, procs, slots, workerTimeout, placement);
     for (String m : c.raftPort.keySet()) {
       c.startMaster(m);
     }
@@ -130,18 +139,18 @@ final class ClusterFixture {
 
   String peers() {
     List<String> p = new ArrayList<>();
-    raftPort.forEach((id, port) -> p.add(id + "=127.0.0.1:" + port));
+    raftPort.forEach((id, port) -> p.add(id + "=" + placement.masterHost(id) + ":" + port));
     return String.join(",", p);
   }
 
   String mastersArg() {
     List<String> p = new ArrayList<>();
-    raftPort.values().forEach(port -> p.add("127.0.0.1:" + port));
+    raftPort.forEach((id, port) -> p.add(placement.masterHost(id) + ":" + port));
     return String.join(",", p);
   }
 
   String http(String master) {
-    return "127.0.0.1:" + httpPort.get(master);
+    return placement.masterHost(master) + ":" + httpPort.get(master);
   }
 
   /** The client's address of the cluster: every master's HTTP endpoint. */
@@ -153,18 +162,23 @@ final class ClusterFixture {
 
   /** Starts (or restarts, same id, data and ports) master {@code id}; its log continues. */
   TestProcess startMaster(String id) {
-    TestProcess p = procs.start(id, new ProcessBuilder(quern("master", "--config",
-        conf.toString(), "--id", id, "--data", dir.resolve(id).toString(), "--peers", peers(),
-        "--http", http(id))));
+    List<String> args = new ArrayList<>(List.of("master", "--config", conf.toString(), "--id", id,
+        "--data", dir.resolve(id).toString(), "--peers", peers(), "--http", http(id)));
+    args.addAll(placement.extraArgs(id));
+    TestProcess p = procs.start(id, new ProcessBuilder(placement.command(id,
+        quern(args.toArray(String[]::new)))));
     masters.put(id, p);
     return p;
   }
 
   /** Starts (or restarts, same id and data directory) worker {@code id}. */
   TestProcess startWorker(String id) {
-    TestProcess p = procs.start(id, new ProcessBuilder(quern("worker", "--config",
-        conf.toString(), "--id", id, "--masters", mastersArg(), "--slots",
-        Integer.toString(slots), "--data", dir.resolve(id).toString())));
+    List<String> args = new ArrayList<>(List.of("worker", "--config", conf.toString(), "--id", id,
+        "--masters", mastersArg(), "--slots", Integer.toString(slots), "--data",
+        dir.resolve(id).toString()));
+    args.addAll(placement.extraArgs(id));
+    TestProcess p = procs.start(id, new ProcessBuilder(placement.command(id,
+        quern(args.toArray(String[]::new)))));
     workers.put(id, p);
     return p;
   }

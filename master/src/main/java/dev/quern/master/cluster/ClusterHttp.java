@@ -167,10 +167,9 @@ public final class ClusterHttp implements AutoCloseable {
       }
     }
 
-    /** Loopback only, and no DNS rebinding: a request must name a loopback host. */
+    /** No DNS rebinding: a request must name a loopback host or the address it dialled. */
     static void guard(Context ctx) {
-      String h = ctx.host() == null ? "" : ctx.host().replaceFirst(":\\d+$", "");
-      if (!List.of("127.0.0.1", "localhost", "[::1]").contains(h)) {
+      if (!dev.quern.master.http.HostHeader.allowed(ctx)) {
         ctx.status(403).result("refused: Host '" + ctx.host() + "' is not a loopback address");
         ctx.skipRemainingHandlers();
       }

@@ -52,16 +52,19 @@ public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort 
       if (c.getString("data").isBlank()) {
         throw new IllegalArgumentException("--data: no data directory given");
       }
+      // For isolated test networks only (see Loopback): also RFC 1918 addresses, loudly.
+      boolean priv = c.getBoolean(Loopback.ALLOW_PRIVATE_KEY);
       SortedMap<String, HostPort> peers = new TreeMap<>();
       for (Map.Entry<String, ConfigValue> e : c.getObject("peers").entrySet()) {
         String peer = e.getKey();
-        peers.put(peer, Loopback.require("--peers " + peer, String.valueOf(e.getValue().unwrapped())));
+        peers.put(peer, Loopback.require("--peers " + peer, String.valueOf(e.getValue().unwrapped()),
+            priv));
       }
       if (!peers.containsKey(id)) {
         throw new IllegalArgumentException("--peers must list every master, this one (" + id
             + ") included: got " + peers.keySet());
       }
-      HostPort raft = c.getString("raft").isBlank() ? peers.get(id) : Loopback.require("--raft", c.getString("raft"));
+      HostPort raft = c.getString("raft").isBlank() ? peers.get(id) : Loopback.require("--raft", c.getString("raft"), priv);
       if (!raft.equals(peers.get(id))) {
         throw new IllegalArgumentException("--raft " + raft + " differs from this master's entry in --peers ("
             + id + "=" + peers.get(id) + ")");
@@ -69,7 +72,7 @@ public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort 
       if (raft.port() == 0) {
         throw new IllegalArgumentException("--raft: the other masters must know the port; 0 will not do");
       }
-      HostPort http = Loopback.require("--http", c.getString("http"));
+      HostPort http = Loopback.require("--http", c.getString("http"), priv);
       int electionTicks = c.getInt("election-ticks");
       int heartbeatTicks = c.getInt("heartbeat-ticks");
       if (heartbeatTicks < 1 || electionTicks <= heartbeatTicks) {

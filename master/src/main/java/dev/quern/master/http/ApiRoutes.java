@@ -75,8 +75,7 @@ final class ApiRoutes {
    * POST from a page of another origin (a browser always sends Origin then; curl sends none).
    */
   private static void guard(Context ctx) {
-    String host = ctx.host() == null ? "" : ctx.host().replaceFirst(":\\d+$", "");
-    if (!List.of("127.0.0.1", "localhost", "[::1]").contains(host)) {
+    if (!HostHeader.allowed(ctx)) {
       throw new ApiException(403, "refused: Host '" + ctx.host() + "' is not a loopback address");
     }
     String origin = ctx.header("Origin");

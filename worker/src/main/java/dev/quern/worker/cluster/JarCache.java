@@ -44,6 +44,7 @@ public final class JarCache {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   private final Path dir;
+  private final boolean allowPrivate;
   private final List<String> configured;
   /** The configured masters, then those the leader named ({@link #learn}); replaced whole. */
   private volatile List<String> masters;
@@ -55,6 +56,15 @@ public final class JarCache {
    * @param masters the masters' HTTP addresses, {@code host:port}
    */
   public JarCache(Path dir, List<String> masters) throws IOException {
+    this(dir, masters, false);
+  }
+
+  /**
+   * As {@link #JarCache(Path, List)}; {@code allowPrivate} (the worker's
+   * {@code unsafe-allow-private-bind}) also takes masters at RFC 1918 addresses from the leader.
+   */
+  public JarCache(Path dir, List<String> masters, boolean allowPrivate) throws IOException {
+    this.allowPrivate = allowPrivate;
     this.dir = dir;
     this.configured = List.copyOf(masters);
     this.masters = this.configured;
@@ -74,7 +84,7 @@ public final class JarCache {
     java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(configured);
     for (String a : httpAddresses) {
       try {
-        Loopback.require("a master's HTTP address", a);
+        Loopback.require("a master's HTTP address", a, allowPrivate);
         all.add(a);
       } catch (IllegalArgumentException e) {
         log.warn("ignoring master address {}: {}", a, e.getMessage());

@@ -1,41 +1,72 @@
 package dev.quern.worker.cluster;
 
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /**
  * Cluster processes bind loopback only: nothing here authenticates its peers yet, and a master
  * accepts work from anyone who can reach it. Every address a process binds or dials is checked.
+ *
+ * <p>One narrow exception, for isolated test networks only (network namespaces joined by a
+ * bridge, where each "host" has its own loopback): a process started with
+ * {@code unsafe-allow-private-bind = true} also takes RFC 1918 IPv4 addresses (10/8,
+ * 172.16/12, 192.168/16), never a public one nor a wildcard, and says so loudly in its log.
  */
 public final class Loopback {
   /** Why a non-loopback address is refused, the start of every such error. */
   public static final String REFUSAL = "cluster security is not built yet: bind 127.0.0.1";
+  /** The key (in {@code quern.master} and {@code quern.worker}) and flag of the exception. */
+  public static final String ALLOW_PRIVATE_KEY = "unsafe-allow-private-bind";
+  /** What a process that took the exception logs at WARN when it starts. */
+  public static final String PRIVATE_WARNING = "UNSAFE: " + ALLOW_PRIVATE_KEY + " is on: this "
+      + "process binds and dials private (RFC 1918) addresses with NO authentication; anyone on "
+      + "that network can submit jars that run here. For isolated test networks only.";
 
   private Loopback() {}
 
   /** {@code host:port} split and checked; {@code what} names the setting in the error. */
   public static HostPort require(String what, String hostPort) {
+    return require(what, hostPort, false);
+  }
+
+  /** As {@link #require(String, String)}; {@code allowPrivate} also admits RFC 1918 addresses. */
+  public static HostPort require(String what, String hostPort, boolean allowPrivate) {
     HostPort hp = HostPort.parse(what, hostPort);
-    requireHost(what, hp.host());
+    requireHost(what, hp.host(), allowPrivate);
     return hp;
   }
 
   /** Throws {@link IllegalArgumentException} unless {@code host} is a loopback address. */
   public static void requireHost(String what, String host) {
-    boolean loopback;
+    requireHost(what, host, false);
+  }
+
+  /**
+   * Throws {@link IllegalArgumentException} unless {@code host} is a loopback address, or, with
+   * {@code allowPrivate}, an RFC 1918 IPv4 address.
+   */
+  public static void requireHost(String what, String host, boolean allowPrivate) {
+    boolean ok;
     try {
-      // A literal is not looked up; a name is resolved to every address it has, all must be loopback.
+      // A literal is not looked up; a name is resolved to every address it has, all must pass.
       InetAddress[] all = InetAddress.getAllByName(host);
-      loopback = all.length > 0;
+      ok = all.length > 0;
       for (InetAddress a : all) {
-        loopback &= a.isLoopbackAddress();
+        ok &= a.isLoopbackAddress() || (allowPrivate && isPrivate(a));
       }
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException(what + ": unknown host '" + host + "'");
     }
-    if (!loopback) {
-      throw new IllegalArgumentException(REFUSAL + " (" + what + " is " + host + ")");
+    if (!ok) {
+      throw new IllegalArgumentException(REFUSAL + " (" + what + " is " + host + ")"
+          + (allowPrivate ? "; " + ALLOW_PRIVATE_KEY + " admits RFC 1918 addresses only" : ""));
     }
+  }
+
+  /** An RFC 1918 IPv4 address (10/8, 172.16/12, 192.168/16): what the exception admits. */
+  public static boolean isPrivate(InetAddress a) {
+    return a instanceof Inet4Address && a.isSiteLocalAddress();
   }
 
   /** A {@code host:port} pair. */

@@ -48,8 +48,11 @@ public final class WorkerProcess implements AutoCloseable {
   public static WorkerProcess start(WorkerProcessConfig config, Config user) throws IOException {
     Files.createDirectories(config.data());
     AtomicReference<WorkerAgent.Link> link = new AtomicReference<>();
+    if (config.allowPrivateBind()) {
+      log.warn(Loopback.PRIVATE_WARNING);
+    }
     JarLoaders loaders = new JarLoaders(new JarCache(config.data().resolve("jars"),
-        config.masterHttp()));
+        config.masterHttp(), config.allowPrivateBind()));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM,
         ArteryConfig.of(config.host(), config.port(), user));
     ShuffleServer shuffle = null;
@@ -58,7 +61,8 @@ public final class WorkerProcess implements AutoCloseable {
       String address = new Loopback.HostPort(config.host(), port).toString();
       // Map outputs are served from the data directory; reduces fetch over HTTP, or read in
       // place what this worker's own maps wrote.
-      shuffle = ShuffleServer.start(config.host(), 0, config.data());
+      shuffle = ShuffleServer.start(config.host(), 0, config.data(),
+          config.allowPrivateBind());
       HttpShuffleSource source = new HttpShuffleSource(shuffle.address());
       TaskRunner runner = shuffle.registering(new PipelineTaskRunner(shuffle.address(), source));
       WorkerSettings worker = new WorkerSettings(config.id(), shuffle.address(), config.slots(),

@@ -13,10 +13,12 @@ import java.util.List;
  *
  * @param masterHttp the masters' HTTP addresses, where stored job jars are fetched (may be empty
  *     when no job names a stored jar)
+ * @param allowPrivateBind {@code unsafe-allow-private-bind}: also RFC 1918 addresses (isolated
+ *     test networks only, see {@link Loopback})
  */
 public record WorkerProcessConfig(String id, List<String> masters, int slots, Path data,
     String host, int port, Duration heartbeatInterval, Duration leaderTimeout,
-    List<String> masterHttp) {
+    List<String> masterHttp, boolean allowPrivateBind) {
 
   public static final String SECTION = "quern.worker";
 
@@ -28,6 +30,13 @@ public record WorkerProcessConfig(String id, List<String> masters, int slots, Pa
   public WorkerProcessConfig(String id, List<String> masters, int slots, Path data, String host,
       int port, Duration heartbeatInterval, Duration leaderTimeout) {
     this(id, masters, slots, data, host, port, heartbeatInterval, leaderTimeout, List.of());
+  }
+
+  /** Loopback only. */
+  public WorkerProcessConfig(String id, List<String> masters, int slots, Path data, String host,
+      int port, Duration heartbeatInterval, Duration leaderTimeout, List<String> masterHttp) {
+    this(id, masters, slots, data, host, port, heartbeatInterval, leaderTimeout, masterHttp,
+        false);
   }
 
   /** The defaults, for a configuration to fall back on. */
@@ -44,12 +53,13 @@ public record WorkerProcessConfig(String id, List<String> masters, int slots, Pa
     try {
       String id = c.getString("id").isBlank() ? "worker-" + ProcessHandle.current().pid()
           : c.getString("id").trim();
+      boolean priv = c.getBoolean(Loopback.ALLOW_PRIVATE_KEY);
       List<String> masters = c.getStringList("masters");
       if (masters.isEmpty()) {
         throw new IllegalArgumentException("--masters: no master given (HOST:PORT,...)");
       }
       for (String m : masters) {
-        Loopback.require("--masters", m);
+        Loopback.require("--masters", m, priv);
       }
       int slots = c.getInt("slots");
       if (slots < 1) {
@@ -59,7 +69,7 @@ public record WorkerProcessConfig(String id, List<String> masters, int slots, Pa
         throw new IllegalArgumentException("--data: no data directory given");
       }
       String host = c.getString("host");
-      Loopback.requireHost("--host", host);
+      Loopback.requireHost("--host", host, priv);
       int port = c.getInt("port");
       Duration interval = positive(c, "heartbeat-interval");
       Duration leaderTimeout = positive(c, "leader-timeout");
@@ -69,10 +79,10 @@ public record WorkerProcessConfig(String id, List<String> masters, int slots, Pa
       }
       List<String> masterHttp = c.getStringList("master-http");
       for (String m : masterHttp) {
-        Loopback.require("--master-http", m);
+        Loopback.require("--master-http", m, priv);
       }
       return new WorkerProcessConfig(id, List.copyOf(masters), slots, Path.of(c.getString("data")),
-          host, port, interval, leaderTimeout, masterHttp);
+          host, port, interval, leaderTimeout, masterHttp, priv);
     } catch (ConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

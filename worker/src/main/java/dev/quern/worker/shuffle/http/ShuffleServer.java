@@ -4,6 +4,7 @@ import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.TaskResult;
 import dev.quern.worker.task.TaskRunner;
 import java.io.IOException;
+import dev.quern.worker.cluster.Loopback;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -60,8 +61,19 @@ public final class ShuffleServer implements AutoCloseable {
    * @param dataDir every registered map output file must lie under this directory
    */
   public static ShuffleServer start(String bindHost, int port, Path dataDir) throws IOException {
+    return start(bindHost, port, dataDir, false);
+  }
+
+  /**
+   * As {@link #start(String, int, Path)}; {@code allowPrivate} (a worker's
+   * {@code unsafe-allow-private-bind}, for isolated test networks only) also admits an RFC 1918
+   * address, so that workers on different hosts of such a network fetch from each other.
+   */
+  public static ShuffleServer start(String bindHost, int port, Path dataDir, boolean allowPrivate)
+      throws IOException {
     String host = bindHost == null ? "127.0.0.1" : bindHost;
-    if (!InetAddress.getByName(host).isLoopbackAddress()) {
+    InetAddress bind = InetAddress.getByName(host);
+    if (!bind.isLoopbackAddress() && !(allowPrivate && Loopback.isPrivate(bind))) {
       throw new IllegalArgumentException("the shuffle server binds a loopback address only (no "
           + "authentication yet), not " + host);
     }
