@@ -37,7 +37,8 @@ import java.util.List;
  * factor), group, reduce, write.
  */
 public final class ReduceTask {
-  private static final float SHUFFLE_END = 0.3f;
+  /** The share of a reduce's progress that its shuffle (fetching) phase covers. */
+  static final float SHUFFLE_END = 0.3f;
   private static final float MERGE_END = 0.4f;
 
   private ReduceTask() {}
