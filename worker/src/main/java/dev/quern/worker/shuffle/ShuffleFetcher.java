@@ -49,6 +49,8 @@ import java.util.zip.CRC32C;
 public final class ShuffleFetcher {
   private static final int COPY_BUFFER = 64 * 1024;
   private static final int VERIFY_BUFFER = 1 << 20;
+  /** How often a reduce waiting for map outputs reports that it is alive. */
+  static final long WAIT_PING_MILLIS = 1_000;
 
   private final ShuffleSource source;
   private final Path scratchDir;
@@ -145,7 +147,8 @@ public final class ShuffleFetcher {
    * outputs added meanwhile, and so on; a run whose output the feed withdrew or replaced (its
    * map ran again) is dropped and the new one fetched. Returns once it holds one verified run
    * per map, in map order. A lost output that the feed has since withdrawn is not an error; any
-   * other is. {@code onEach} runs on this thread after each fetch, with the runs held so far.
+   * other is. {@code onEach} runs on this thread after each fetch, with the runs held so far,
+   * and every {@link #WAIT_PING_MILLIS} while it waits for a map.
    */
   public List<SortedRun> fetchAsTheyCome(MapOutputFeed feed, int mapCount, int partition,
       TaskAttemptId attempt, IntConsumer onEach) throws IOException, InterruptedException {
@@ -200,7 +203,9 @@ public final class ShuffleFetcher {
           continue;
         }
         try {
-          seen = feed.awaitAfter(seen);
+          seen = feed.awaitAfter(seen, WAIT_PING_MILLIS);
+          // Still alive while it waits for maps (a silent attempt is killed by the master).
+          onEach.accept(held.size());
         } catch (InterruptedException e) {
           InterruptedException k = new InterruptedException("attempt " + attempt + " was killed");
           k.initCause(e);

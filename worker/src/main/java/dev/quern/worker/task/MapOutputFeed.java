@@ -47,10 +47,19 @@ public final class MapOutputFeed {
     return new Snapshot(version, Map.copyOf(outputs));
   }
 
-  /** Waits until there was an update after {@code seen}; returns the outputs then. */
-  public synchronized Snapshot awaitAfter(Snapshot seen) throws InterruptedException {
+  /**
+   * Waits until there was an update after {@code seen}, or {@code maxMillis} passed; returns the
+   * outputs then (the same version on a timeout).
+   */
+  public synchronized Snapshot awaitAfter(Snapshot seen, long maxMillis)
+      throws InterruptedException {
+    long end = System.nanoTime() + maxMillis * 1_000_000;
     while (version == seen.version()) {
-      wait();
+      long left = end - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      wait(Math.max(1, left / 1_000_000));
     }
     return snapshot();
   }
