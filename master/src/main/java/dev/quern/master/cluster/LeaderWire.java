@@ -53,6 +53,9 @@ public final class LeaderWire {
     } else if (e instanceof Effect.KillTask k) {
       return Optional.of(new ToWorker(k.workerId(),
           new KillAttempt(term, leaderId, k.attempt(), k.reason())));
+    } else if (e instanceof Effect.MapOutputsChanged c) {
+      return Optional.of(new ToWorker(c.workerId(), new ClusterWire.MapOutputsChanged(term,
+          leaderId, c.attempt(), c.added(), c.withdrawn())));
     }
     return Optional.empty();
   }

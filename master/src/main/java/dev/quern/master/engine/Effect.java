@@ -3,9 +3,11 @@ package dev.quern.master.engine;
 import dev.quern.master.commit.SuccessFile;
 import dev.quern.worker.actor.WorkerReport.CanCommit;
 import dev.quern.worker.actor.WorkerReport.CommitAnswer;
+import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.TaskAttemptId;
 import dev.quern.worker.task.TaskSpec;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,6 +21,19 @@ public sealed interface Effect {
 
   /** Tell the worker to stop the attempt. */
   record KillTask(String workerId, TaskAttemptId attempt, String reason) implements Effect {}
+
+  /**
+   * Tell the worker that the map outputs its running reduce attempt reads changed: {@code added}
+   * exist now (a map finished after the reduce started, by slow start), {@code withdrawn} map
+   * attempts' outputs are lost and their maps run again.
+   */
+  record MapOutputsChanged(String workerId, TaskAttemptId attempt, List<MapOutputRef> added,
+      List<TaskAttemptId> withdrawn) implements Effect {
+    public MapOutputsChanged {
+      added = List.copyOf(added);
+      withdrawn = List.copyOf(withdrawn);
+    }
+  }
 
   /** Answer a worker's {@code CanCommit} (after the grant, if any, is in the book). */
   record AnswerCommit(CanCommit request, CommitAnswer answer) implements Effect {}

@@ -85,6 +85,9 @@ final class EffectExecutor implements AutoCloseable {
         tell(r.workerId(), new WorkerCommand.RunTask(r.spec(), reports));
       } else if (e instanceof Effect.KillTask k) {
         tell(k.workerId(), new WorkerCommand.KillTask(k.attempt(), k.reason()));
+      } else if (e instanceof Effect.MapOutputsChanged c) {
+        tell(c.workerId(), new WorkerCommand.MapOutputsChanged(c.attempt(), c.added(),
+            c.withdrawn()));
       } else if (e instanceof Effect.AnswerCommit a) {
         a.request().replyTo().tell(a.answer());
       } else if (e instanceof Effect.AbortJob a) {

@@ -55,9 +55,11 @@ public final class EngineKeys {
   /**
    * Fraction of a job's maps that must be done before its reduces may start (Hadoop's {@code
    * mapreduce.job.reduce.slowstart.completedmaps}). Default 1.0: reduces start once every map is
-   * done. A lower value takes effect only where the workers can take a reduce before all of its
-   * map outputs exist ({@link SchedulerSettings#reducesBeforeMapOutputs()}), which they cannot
-   * yet.
+   * done, in local mode and on a cluster (Hadoop's default is 0.05; on one machine, where the
+   * shuffle costs little, reduces started early mostly hold slots the maps could use). Below 1,
+   * reduces start once that fraction of maps is done, on at most half the slots while maps
+   * remain, and fetch each map's output as it appears ({@link Effect.MapOutputsChanged}); they
+   * merge and reduce once they hold every map's.
    */
   public static final String REDUCE_SLOWSTART = "quern.reduce.slowstart.completed-maps";
 

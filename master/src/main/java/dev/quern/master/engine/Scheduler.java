@@ -58,8 +58,9 @@ import org.slf4j.LoggerFactory;
  * decided as {@link Effect}s for the {@link EffectExecutor} ({@link #drainEffects}).
  *
  * <p>Scheduling: jobs in the order accepted; in a job, map tasks first, largest split first,
- * each to the live worker with the most free slots; reduce tasks once every map is done (or, where
- * the workers can take them early, once {@link EngineKeys#REDUCE_SLOWSTART} of the maps are). A
+ * each to the live worker with the most free slots; reduce tasks once every map is done (or once
+ * {@link EngineKeys#REDUCE_SLOWSTART} of the maps are; running reduces then hear of each map
+ * output that appears or is withdrawn, {@link Effect.MapOutputsChanged}). A
  * map whose split names hosts goes to a free worker on one of them (node-local); while it could
  * and none is free it waits up to {@link EngineKeys#LOCALITY_WAIT} since the job's last local
  * launch, then takes any (delay scheduling), and the job's {@link #DATA_LOCAL_MAPS} and {@link
@@ -335,6 +336,7 @@ public final class Scheduler {
           lj.silent.heard(a.id(), now);
         }
         lj.lastLocalLaunch = now;
+        retellRunningReduces(lj);
       }
       if (job.state() == JobState.COMMITTING) {
         effects.add(commitEffect(job));
@@ -781,6 +783,7 @@ public final class Scheduler {
     } else if (event instanceof MapDone e) {
       ended(lj, e.attempt(), true);
       p.mapOutputs = null;
+      tellRunningReduces(lj, List.of(e.output()), List.of());
     } else if (event instanceof TaskCommitted e) {
       ended(lj, e.attempt(), true);
     } else if (event instanceof AttemptFailed e) {
@@ -795,9 +798,70 @@ public final class Scheduler {
       p.offer(job.task(e.reduceAttempt()));
       p.offer(job.task(TaskKind.MAP, e.mapIndex()));
       p.mapOutputs = null;
-    } else if (event instanceof JobEvent.WorkerOutputsLost) {
+      if (!job.task(TaskKind.MAP, e.mapIndex()).isDone()) {
+        tellRunningReduces(lj, List.of(), List.of(e.lostAttempt()));
+      }
+    } else if (event instanceof JobEvent.WorkerOutputsLost e) {
       job.maps().forEach(p::offer); // offer skips the maps still done
       p.mapOutputs = null;
+      if (lj.stage(TaskKind.REDUCE).running() > 0) {
+        List<TaskAttemptId> lost = new ArrayList<>();
+        for (BookTask map : job.maps()) {
+          if (!map.isDone()) {
+            for (BookAttempt a : map.attempts()) {
+              if (a.state() == AttemptState.OUTPUT_LOST && e.workerId().equals(a.workerId())) {
+                lost.add(a.id());
+              }
+            }
+          }
+        }
+        tellRunningReduces(lj, List.of(), lost);
+      }
+    }
+  }
+
+  /**
+   * After a takeover: the old leader may have applied a map's end (or loss) and died before it
+   * told the running reduces, which would wait for it forever. Each gets the job's map outputs
+   * and withdrawals again (the worker takes a repeat as a no-op). Only for jobs whose reduces
+   * may have started early or whose map outputs were lost: a reduce of any other job started
+   * with every map's output.
+   */
+  private void retellRunningReduces(LiveJob lj) {
+    if (lj.stage(TaskKind.REDUCE).running() == 0) {
+      return;
+    }
+    List<MapOutputRef> outputs = new ArrayList<>();
+    List<TaskAttemptId> lost = new ArrayList<>();
+    for (BookTask map : lj.job.maps()) {
+      if (map.mapOutput() != null) {
+        outputs.add(map.mapOutput());
+      }
+      for (BookAttempt a : map.attempts()) {
+        if (a.state() == AttemptState.OUTPUT_LOST) {
+          lost.add(a.id());
+        }
+      }
+    }
+    if (lj.policy.slowStart() < 1 || !lost.isEmpty()) {
+      tellRunningReduces(lj, outputs, lost);
+    }
+  }
+
+  /**
+   * Tells each running reduce attempt of the job that map outputs appeared or were withdrawn:
+   * a reduce started before every map finished (slow start) fetches them as they come, and one
+   * that holds a withdrawn output waits for its map's next one rather than failing on it.
+   */
+  private void tellRunningReduces(LiveJob lj, List<MapOutputRef> added,
+      List<TaskAttemptId> withdrawn) {
+    if (lj.stage(TaskKind.REDUCE).running() == 0) {
+      return;
+    }
+    for (BookTask r : lj.job.reduces()) {
+      for (BookAttempt a : r.runningAttempts()) {
+        effects.add(new Effect.MapOutputsChanged(a.workerId(), a.id(), added, withdrawn));
+      }
     }
   }
 
@@ -897,7 +961,8 @@ public final class Scheduler {
       PendingTasks p = lj.pending;
       List<MapOutputRef> inputs = p.mapOutputs;
       if (inputs == null && !job.allMapsDone()) {
-        // Slow start: the outputs there are so far (the workers must learn of the rest).
+        // Slow start: the outputs there are so far; the attempt learns of the rest as each map
+        // finishes (tellRunningReduces).
         inputs = job.maps().stream().map(BookTask::mapOutput).filter(o -> o != null).toList();
       } else if (inputs == null) {
         // List.copyOf: a list ReduceTaskSpec keeps as it is, where toList()'s (which allows
@@ -905,7 +970,8 @@ public final class Scheduler {
         inputs = List.copyOf(job.maps().stream().map(BookTask::mapOutput).toList());
         p.mapOutputs = inputs;
       }
-      spec = new ReduceTaskSpec(id, job.spec(), task.index(), inputs, scratch, work);
+      spec = new ReduceTaskSpec(id, job.spec(), task.index(), inputs, scratch, work,
+          job.maps().size());
     }
     workers.started(w, id);
     progress.put(id, 0f);

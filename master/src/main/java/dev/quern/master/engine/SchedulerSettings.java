@@ -11,9 +11,10 @@ package dev.quern.master.engine;
  * @param exclusionMs how long a cluster-wide exclusion lasts; default one hour, as Spark's
  *     {@code spark.excludeOnFailure.timeout}
  * @param reducesBeforeMapOutputs whether the workers can run a reduce whose map outputs do not
- *     all exist yet (they would have to learn of each one as it appears). Only then does a job's
- *     {@link EngineKeys#REDUCE_SLOWSTART} below 1 start reduces early. False: today's workers
- *     take the complete list of map outputs with the reduce
+ *     all exist yet (they learn of each one as it appears, {@link Effect.MapOutputsChanged}).
+ *     Only then does a job's {@link EngineKeys#REDUCE_SLOWSTART} below 1 start reduces early.
+ *     True in both modes (default); false keeps reduces until every map is done whatever the
+ *     job asks
  * @param outputsDieWithWorkers whether a worker's finished map outputs are lost when the worker
  *     is ({@link JobEvent.WorkerOutputsLost}): true in a cluster of processes, false in local
  *     mode, where every worker writes to one scratch directory that outlives it
@@ -21,13 +22,13 @@ package dev.quern.master.engine;
 public record SchedulerSettings(int excludingJobs, long exclusionMs,
     boolean reducesBeforeMapOutputs, boolean outputsDieWithWorkers) {
 
-  public static final SchedulerSettings DEFAULTS = new SchedulerSettings(2, 3_600_000, false);
+  public static final SchedulerSettings DEFAULTS = new SchedulerSettings(2, 3_600_000, true);
 
   /**
    * A cluster of processes: a worker's map outputs live on its own disk and are served by its
    * own process, so they are lost with it.
    */
-  public static final SchedulerSettings CLUSTER = new SchedulerSettings(2, 3_600_000, false,
+  public static final SchedulerSettings CLUSTER = new SchedulerSettings(2, 3_600_000, true,
       true);
 
   /** Map outputs outlive their workers (one process, one scratch directory: local mode). */

@@ -8,15 +8,17 @@ import static dev.quern.master.engine.SchedulerDriver.spec;
 import static dev.quern.master.engine.SchedulerDriver.splits;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.quern.master.engine.Effect.MapOutputsChanged;
 import dev.quern.master.engine.Effect.RunTask;
 import dev.quern.worker.task.ReduceTaskSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reduce slow start: the decision to start reduces once a fraction of the maps is done. It takes
- * effect only for workers that can take a reduce before every map output exists ({@link
- * SchedulerSettings#reducesBeforeMapOutputs()}), which today's cannot.
+ * Reduce slow start: the decision to start reduces once a fraction of the maps is done, and the
+ * map outputs a reduce started early hears of afterwards (new ones, and withdrawn ones whose map
+ * runs again). It takes effect only for workers that can take a reduce before every map output
+ * exists ({@link SchedulerSettings#reducesBeforeMapOutputs()}, true by default).
  */
 class SlowStartTest {
   private static final String[] HALF = {EngineKeys.REDUCE_SLOWSTART, "0.5"};
@@ -49,6 +51,83 @@ class SlowStartTest {
     assertThat(runs).extracting(r -> r.spec().id()).containsExactly(reduce(1, 1), reduce(2, 1));
     assertThat(((ReduceTaskSpec) runs.get(0).spec()).inputs()).containsExactly(
         output(map(0, 1)), output(map(1, 1)), output(map(2, 1)), output(map(3, 1)));
+  }
+
+  @Test
+  void aReduceStartedEarlyHearsOfEachLaterMapOutput() {
+    SchedulerDriver d = threeWorkers(true);
+    d.submit(spec("/out", 3, HALF), splits(4), 0);
+    d.started();
+    d.mapDone(map(0, 1), 10);
+    d.started();
+    d.mapDone(map(1, 1), 20);
+    RunTask run = d.runs().get(0);
+    ReduceTaskSpec r = (ReduceTaskSpec) run.spec();
+    assertThat(r.id()).isEqualTo(reduce(0, 1));
+    assertThat(r.mapCount()).isEqualTo(4);
+    assertThat(r.complete()).isFalse();
+    d.mapDone(map(2, 1), 30);
+    assertThat(changes(d)).containsExactly(new MapOutputsChanged(run.workerId(), reduce(0, 1),
+        List.of(output(map(2, 1))), List.of()));
+    d.mapDone(map(3, 1), 40);
+    List<Effect> effects = d.effects();
+    assertThat(effects).filteredOn(e -> e instanceof MapOutputsChanged).containsExactly(
+        new MapOutputsChanged(run.workerId(), reduce(0, 1), List.of(output(map(3, 1))),
+            List.of()));
+    // The reduces that start now start with every output, and hear of nothing later.
+    assertThat(effects).filteredOn(e -> e instanceof RunTask)
+        .allSatisfy(e -> assertThat(((ReduceTaskSpec) ((RunTask) e).spec()).complete()).isTrue());
+  }
+
+  @Test
+  void aMapThatRunsAgainWithdrawsItsOldOutputAndSendsItsNewOne() {
+    // A cluster: map outputs are lost with their worker.
+    SchedulerDriver d = new SchedulerDriver(new SchedulerSettings(2, 3_600_000, true, true))
+        .worker("w0", "h0", 1).worker("w1", "h1", 1).worker("w2", "h2", 1);
+    d.submit(spec("/out", 3, HALF), splits(4), 0);
+    assertThat(d.started()).containsExactly(at(map(0, 1), "w0"), at(map(1, 1), "w1"),
+        at(map(2, 1), "w2"));
+    d.mapDone(map(0, 1), 10);
+    assertThat(d.started()).containsExactly(at(map(3, 1), "w0"));
+    d.mapDone(map(1, 1), 20);
+    assertThat(d.started()).containsExactly(at(reduce(0, 1), "w1"));
+    // w0 held map 0's output and ran map 3: map 0's output is withdrawn from the reduce.
+    d.scheduler.workerGone("w0", 25);
+    assertThat(changes(d)).containsExactly(
+        new MapOutputsChanged("w1", reduce(0, 1), List.of(), List.of(map(0, 1))));
+    d.mapDone(map(2, 1), 30);
+    List<Effect> effects = d.effects();
+    assertThat(effects).filteredOn(e -> e instanceof MapOutputsChanged).containsExactly(
+        new MapOutputsChanged("w1", reduce(0, 1), List.of(output(map(2, 1))), List.of()));
+    assertThat(effects).filteredOn(e -> e instanceof RunTask)
+        .extracting(e -> at(((RunTask) e).spec().id(), ((RunTask) e).workerId()))
+        .containsExactly(at(map(0, 2), "w2"));
+    d.mapDone(map(0, 2), 40);
+    // The re-run's output replaces the lost one.
+    assertThat(changes(d)).containsExactly(
+        new MapOutputsChanged("w1", reduce(0, 1), List.of(output(map(0, 2))), List.of()));
+  }
+
+  @Test
+  void aReduceFindingAnOutputLostWithdrawsItFromTheOtherRunningReduces() {
+    SchedulerDriver d = threeWorkers(true);
+    d.submit(spec("/out", 2, EngineKeys.REDUCE_SLOWSTART, "0"), splits(1), 0);
+    d.started();
+    // Slow start 0: reduces start at once, on at most half the slots (1 of 3) while a map runs.
+    d.mapDone(map(0, 1), 10);
+    List<RunTask> runs = d.runs();
+    assertThat(runs).extracting(r -> r.spec().id()).contains(reduce(1, 1));
+    String w1 = runs.stream().filter(r -> r.spec().id().equals(reduce(1, 1))).findFirst()
+        .orElseThrow().workerId();
+    d.scheduler.report(new dev.quern.worker.actor.WorkerReport.AttemptFailed(reduce(0, 1),
+        d.worker(reduce(0, 1)), "lost", null, output(map(0, 1))), 20);
+    assertThat(changes(d)).containsExactly(
+        new MapOutputsChanged(w1, reduce(1, 1), List.of(), List.of(map(0, 1))));
+  }
+
+  /** The map output updates among the effects since the last call. */
+  private static List<Effect> changes(SchedulerDriver d) {
+    return d.effects().stream().filter(e -> e instanceof MapOutputsChanged).toList();
   }
 
   @Test

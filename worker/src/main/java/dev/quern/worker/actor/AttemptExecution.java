@@ -8,6 +8,7 @@ import dev.quern.worker.actor.WorkerReport.AttemptProgress;
 import dev.quern.worker.actor.WorkerReport.AttemptSucceeded;
 import dev.quern.worker.actor.WorkerReport.CanCommit;
 import dev.quern.worker.actor.WorkerReport.CommitAnswer;
+import dev.quern.worker.task.MapOutputFeed;
 import dev.quern.worker.task.MapOutputLostException;
 import dev.quern.worker.task.TaskProgress;
 import dev.quern.worker.task.TaskResult;
@@ -44,10 +45,12 @@ final class AttemptExecution implements Runnable {
   private final ActorRef<WorkerCommand> worker;
   private final Scheduler scheduler;
   private final Duration commitTimeout;
+  private final MapOutputFeed feed;
 
   AttemptExecution(TaskSpec spec, String workerId, TaskRunner runner, ClassLoader jobLoader,
       ActorRef<WorkerReport> master, ActorRef<WorkerCommand> worker, Scheduler scheduler,
-      Duration commitTimeout) {
+      Duration commitTimeout, MapOutputFeed feed) {
+    this.feed = feed;
     this.spec = spec;
     this.workerId = workerId;
     this.runner = runner;
@@ -78,12 +81,13 @@ final class AttemptExecution implements Runnable {
 
   private WorkerReport execute() throws Exception {
     if (!OutputLayout.writesOutput(spec)) {
-      return new AttemptSucceeded(spec.id(), workerId, runner.run(spec, jobLoader, throttled()));
+      return new AttemptSucceeded(spec.id(), workerId,
+          runner.run(spec, jobLoader, throttled(), feed));
     }
     OutputCommitter committer = TaskCommit.committer(spec, jobLoader);
     TaskCommitContext task = TaskCommit.context(spec);
     committer.setupTask(task);
-    TaskResult result = runner.run(spec, jobLoader, throttled());
+    TaskResult result = runner.run(spec, jobLoader, throttled(), feed);
     CommitAnswer answer = askCommit();
     if (!answer.granted()) {
       committer.abortTask(task);

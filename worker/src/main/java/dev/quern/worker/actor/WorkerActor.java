@@ -2,11 +2,14 @@ package dev.quern.worker.actor;
 
 import dev.quern.worker.actor.WorkerCommand.AttemptEnded;
 import dev.quern.worker.actor.WorkerCommand.KillTask;
+import dev.quern.worker.actor.WorkerCommand.MapOutputsChanged;
 import dev.quern.worker.actor.WorkerCommand.RunTask;
 import dev.quern.worker.actor.WorkerCommand.Stop;
 import dev.quern.worker.actor.WorkerReport.AttemptKilled;
 import dev.quern.worker.actor.WorkerReport.AttemptRunning;
 import dev.quern.worker.actor.WorkerReport.Register;
+import dev.quern.worker.task.MapOutputFeed;
+import dev.quern.worker.task.ReduceTaskSpec;
 import dev.quern.worker.task.TaskAttemptId;
 import java.util.HashMap;
 import java.util.Map;
@@ -37,7 +40,8 @@ public final class WorkerActor extends AbstractBehavior<WorkerCommand> {
   private final ExecutorService pool;
   private final Map<TaskAttemptId, Running> running = new HashMap<>();
 
-  private record Running(Future<?> future, ActorRef<WorkerReport> replyTo) {}
+  /** {@code feed}: a reduce's map outputs, kept up to date from the master; null for a map. */
+  private record Running(Future<?> future, ActorRef<WorkerReport> replyTo, MapOutputFeed feed) {}
 
   public static Behavior<WorkerCommand> create(WorkerSettings settings,
       ActorRef<WorkerReport> master) {
@@ -69,6 +73,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerCommand> {
         .onMessage(RunTask.class, this::onRun)
         .onMessage(KillTask.class, this::onKill)
         .onMessage(AttemptEnded.class, this::onEnded)
+        .onMessage(MapOutputsChanged.class, this::onMapOutputs)
         .onMessage(Stop.class, m -> Behaviors.stopped())
         .onSignal(PostStop.class, s -> onStop())
         .build();
@@ -89,10 +94,12 @@ public final class WorkerActor extends AbstractBehavior<WorkerCommand> {
           "cannot load job classes: " + e, AttemptExecution.stackTrace(e), null));
       return this;
     }
+    MapOutputFeed feed = m.spec() instanceof ReduceTaskSpec r ? new MapOutputFeed(r.inputs())
+        : null;
     AttemptExecution exec = new AttemptExecution(m.spec(), settings.workerId(), settings.runner(),
         loader, m.replyTo(), getContext().getSelf(), getContext().getSystem().scheduler(),
-        settings.commitTimeout());
-    running.put(id, new Running(pool.submit(exec), m.replyTo()));
+        settings.commitTimeout(), feed);
+    running.put(id, new Running(pool.submit(exec), m.replyTo(), feed));
     m.replyTo().tell(new AttemptRunning(id, settings.workerId()));
     return this;
   }
@@ -102,6 +109,14 @@ public final class WorkerActor extends AbstractBehavior<WorkerCommand> {
     if (r != null) {
       r.future().cancel(true);
       r.replyTo().tell(new AttemptKilled(m.attempt(), settings.workerId(), m.reason()));
+    }
+    return this;
+  }
+
+  private Behavior<WorkerCommand> onMapOutputs(MapOutputsChanged m) {
+    Running r = running.get(m.attempt());
+    if (r != null && r.feed() != null) {
+      r.feed().update(m.added(), m.withdrawn());
     }
     return this;
   }

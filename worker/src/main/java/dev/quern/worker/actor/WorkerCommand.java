@@ -1,7 +1,9 @@
 package dev.quern.worker.actor;
 
+import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.TaskAttemptId;
 import dev.quern.worker.task.TaskSpec;
+import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /** What a worker actor hears: from the master, and from its own slot threads. */
@@ -12,6 +14,19 @@ public sealed interface WorkerCommand {
 
   /** Interrupt the attempt's thread; the worker answers with {@link WorkerReport.AttemptKilled}. */
   record KillTask(TaskAttemptId attempt, String reason) implements WorkerCommand {}
+
+  /**
+   * The map outputs a running reduce attempt reads changed: {@code added} exist now (maps that
+   * finished after it started, by slow start, or ran again), {@code withdrawn} map attempts'
+   * outputs are gone (their maps run again). For an attempt that is not running here, nothing.
+   */
+  record MapOutputsChanged(TaskAttemptId attempt, List<MapOutputRef> added,
+      List<TaskAttemptId> withdrawn) implements WorkerCommand {
+    public MapOutputsChanged {
+      added = List.copyOf(added);
+      withdrawn = List.copyOf(withdrawn);
+    }
+  }
 
   /** Stop the worker: running attempts are interrupted and not reported. */
   record Stop() implements WorkerCommand {}

@@ -98,6 +98,19 @@ public sealed interface ClusterWire {
     }
   }
 
+  /**
+   * The map outputs a running reduce attempt reads changed (see {@code WorkerCommand
+   * .MapOutputsChanged}): {@code added} exist now, {@code withdrawn} map attempts' are gone. Sent
+   * once the change is applied in the log, after the attempt's {@link RunAttempt}.
+   */
+  record MapOutputsChanged(long term, String leaderId, TaskAttemptId attempt,
+      List<MapOutputRef> added, List<TaskAttemptId> withdrawn) implements FromLeader {
+    public MapOutputsChanged {
+      added = List.copyOf(added);
+      withdrawn = List.copyOf(withdrawn);
+    }
+  }
+
   /** An attempt's progress, from 0 to 1. */
   record AttemptProgress(String workerId, TaskAttemptId attempt, float fraction)
       implements ToMaster {}

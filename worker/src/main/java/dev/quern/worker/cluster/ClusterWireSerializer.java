@@ -55,6 +55,8 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
   public static final int ID = 731_101;
 
   private static final int MAX_RUNNING = 100_000;
+  /** Map outputs one update may add or withdraw (a job's maps, at most). */
+  private static final int MAX_OUTPUTS = 1_000_000;
 
   private final ExtendedActorSystem system;
   private volatile ActorRefResolver resolver;
@@ -90,6 +92,8 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
       return "JE1";
     } else if (o instanceof ClusterWire.MasterDirectory) {
       return "MD1";
+    } else if (o instanceof ClusterWire.MapOutputsChanged) {
+      return "MO1";
     } else if (o instanceof AttemptProgress) {
       return "AP1";
     } else if (o instanceof AttemptDone) {
@@ -162,6 +166,18 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
         writeAttempt(out, c.attempt());
         out.writeBoolean(c.granted());
         str(out, c.reason());
+      } else if (o instanceof ClusterWire.MapOutputsChanged c) {
+        out.writeLong(c.term());
+        str(out, c.leaderId());
+        writeAttempt(out, c.attempt());
+        out.writeInt(c.added().size());
+        for (dev.quern.worker.task.MapOutputRef r : c.added()) {
+          writeMapOutput(out, r);
+        }
+        out.writeInt(c.withdrawn().size());
+        for (dev.quern.worker.task.TaskAttemptId w : c.withdrawn()) {
+          writeAttempt(out, w);
+        }
       } else if (o instanceof AttemptProgress p) {
         str(out, p.workerId());
         writeAttempt(out, p.attempt());
@@ -236,6 +252,32 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
         }
         case "CA1" -> new CommitAnswer(in.readLong(), str(in), readAttempt(in), in.readBoolean(),
             str(in));
+        case "MO1" -> {
+          long term = in.readLong();
+          String leaderId = str(in);
+          dev.quern.worker.task.TaskAttemptId attempt = readAttempt(in);
+          int n = in.readInt();
+          if (n < 0 || n > MAX_OUTPUTS) {
+            throw new NotSerializableException("an update of " + n + " map outputs");
+          }
+          List<dev.quern.worker.task.MapOutputRef> added = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            dev.quern.worker.task.MapOutputRef r = readMapOutput(in);
+            if (r == null) {
+              throw new NotSerializableException("an update naming no map output");
+            }
+            added.add(r);
+          }
+          int w = in.readInt();
+          if (w < 0 || w > MAX_OUTPUTS) {
+            throw new NotSerializableException("an update withdrawing " + w + " map outputs");
+          }
+          List<dev.quern.worker.task.TaskAttemptId> withdrawn = new ArrayList<>(w);
+          for (int i = 0; i < w; i++) {
+            withdrawn.add(readAttempt(in));
+          }
+          yield new ClusterWire.MapOutputsChanged(term, leaderId, attempt, added, withdrawn);
+        }
         case "AP1" -> new AttemptProgress(str(in), readAttempt(in), in.readFloat());
         case "AD1" -> new AttemptDone(str(in), readAttempt(in), readCounters(in),
             readMapOutput(in));

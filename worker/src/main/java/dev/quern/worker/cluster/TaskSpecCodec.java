@@ -49,7 +49,9 @@ public final class TaskSpecCodec {
       str(out, m.scratchDir());
       str(out, m.outputWorkDir());
     } else if (spec instanceof ReduceTaskSpec r) {
-      out.writeByte(2);
+      // Code 2: every map's output is in the list; code 3 (a reduce started early, by slow
+      // start): the same fields, then how many maps there are.
+      out.writeByte(r.complete() ? 2 : 3);
       writeAttempt(out, r.id());
       writeJob(out, r.job());
       out.writeInt(r.partition());
@@ -59,6 +61,9 @@ public final class TaskSpecCodec {
       }
       str(out, r.scratchDir());
       str(out, r.outputWorkDir());
+      if (!r.complete()) {
+        out.writeInt(r.mapCount());
+      }
     } else {
       throw new IllegalArgumentException("not a task: " + spec);
     }
@@ -73,7 +78,7 @@ public final class TaskSpecCodec {
         FileSplit split = new FileSplit(str(in), in.readLong(), in.readLong(), strings(in));
         return new MapTaskSpec(id, job, split, str(in), str(in));
       }
-      case 2 -> {
+      case 2, 3 -> {
         TaskAttemptId id = readAttempt(in);
         JobSpec job = readJob(in);
         int partition = in.readInt();
@@ -82,7 +87,16 @@ public final class TaskSpecCodec {
         for (int i = 0; i < n; i++) {
           inputs.add(readMapOutput(in));
         }
-        return new ReduceTaskSpec(id, job, partition, inputs, str(in), str(in));
+        String scratch = str(in);
+        String work = str(in);
+        if (code == 2) {
+          return new ReduceTaskSpec(id, job, partition, inputs, scratch, work);
+        }
+        int maps = in.readInt();
+        if (maps < n || maps > MAX_COUNT) {
+          throw new IOException("a reduce of " + maps + " maps with " + n + " map outputs");
+        }
+        return new ReduceTaskSpec(id, job, partition, inputs, scratch, work, maps);
       }
       default -> throw new IOException("unknown task code " + code);
     }

@@ -102,6 +102,7 @@ public final class WorkerAgent {
           .onMessage(NotLeader.class, agent::onNotLeader)
           .onMessage(RunAttempt.class, agent::onRun)
           .onMessage(KillAttempt.class, agent::onKill)
+          .onMessage(ClusterWire.MapOutputsChanged.class, agent::onMapOutputs)
           .onMessage(CommitAnswer.class, agent::onCommitAnswer)
           .onMessage(ClusterWire.JobEnded.class, agent::onJobEnded)
           .onMessage(ClusterWire.MasterDirectory.class, agent::onMasterDirectory)
@@ -164,6 +165,14 @@ public final class WorkerAgent {
     Behavior<Object> onKill(KillAttempt k) {
       if (worker != null && admit(k)) {
         worker.tell(new WorkerCommand.KillTask(k.attempt(), k.reason()));
+      }
+      return Behaviors.same();
+    }
+
+    /** Forwarded in order after the attempt's RunTask, so the worker actor knows the attempt. */
+    Behavior<Object> onMapOutputs(ClusterWire.MapOutputsChanged m) {
+      if (worker != null && admit(m)) {
+        worker.tell(new WorkerCommand.MapOutputsChanged(m.attempt(), m.added(), m.withdrawn()));
       }
       return Behaviors.same();
     }
@@ -255,7 +264,7 @@ public final class WorkerAgent {
       }
       ReduceTaskSpec r = (ReduceTaskSpec) t;
       return new ReduceTaskSpec(r.id(), r.job(), r.partition(), r.inputs(),
-          localDir(r.scratchDir()), r.outputWorkDir());
+          localDir(r.scratchDir()), r.outputWorkDir(), r.mapCount());
     }
 
     private String localDir(String dir) {

@@ -21,6 +21,7 @@ import dev.quern.worker.shuffle.ShuffleFetcher;
 import dev.quern.worker.spill.MergingStream;
 import dev.quern.worker.spill.RecordStream;
 import dev.quern.worker.spill.SortedRun;
+import dev.quern.worker.task.MapOutputFeed;
 import dev.quern.worker.task.ReduceTaskSpec;
 import dev.quern.worker.task.ShuffleSource;
 import dev.quern.worker.task.TaskResult;
@@ -31,18 +32,34 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs one reduce attempt: fetch and verify this partition of every map output, merge (in passes
- * when there are more runs than the merge factor), group, reduce, write.
+ * Runs one reduce attempt: fetch and verify this partition of every map output (as the maps
+ * finish, for a reduce started early), merge (in passes when there are more runs than the merge
+ * factor), group, reduce, write.
  */
 public final class ReduceTask {
-  private static final float SHUFFLE_END = 0.3f;
+  /** The share of a reduce's progress that its shuffle (fetching) phase covers. */
+  static final float SHUFFLE_END = 0.3f;
   private static final float MERGE_END = 0.4f;
 
   private ReduceTask() {}
 
-  @SuppressWarnings("unchecked")
   public static TaskResult run(ReduceTaskSpec spec, UserClasses classes, ProgressTracker progress,
       ShuffleSource source) throws Exception {
+    return run(spec, classes, progress, source, null);
+  }
+
+  /**
+   * As {@link #run(ReduceTaskSpec, UserClasses, ProgressTracker, ShuffleSource)}; with a {@code
+   * feed} (null: the spec's inputs, which must be complete), the map outputs are fetched as the
+   * feed learns of them, and merging waits until one per map is held.
+   */
+  @SuppressWarnings("unchecked")
+  public static TaskResult run(ReduceTaskSpec spec, UserClasses classes, ProgressTracker progress,
+      ShuffleSource source, MapOutputFeed feed) throws Exception {
+    if (feed == null && !spec.complete()) {
+      throw new IllegalArgumentException("reduce " + spec.id() + " has " + spec.inputs().size()
+          + " of " + spec.mapCount() + " map outputs and no way to learn of the others");
+    }
     JobSpec job = spec.job();
     Configuration conf = job.configuration();
     DataPathConfig cfg = DataPathConfig.from(conf);
@@ -62,9 +79,15 @@ public final class ReduceTask {
       progress.phase(0f, SHUFFLE_END);
       ShuffleFetcher fetcher = new ShuffleFetcher(source, scratch, spec.id().dirName(),
           cfg.shuffleMemory(), FetchConfig.from(conf));
-      int[] done = new int[1];
-      runs.addAll(fetcher.fetchAll(spec.inputs(), spec.partition(), spec.id(),
-          () -> progress.set(++done[0] / (float) Math.max(1, spec.inputs().size()))));
+      float maps = Math.max(1, spec.mapCount());
+      if (feed == null) {
+        int[] done = new int[1];
+        runs.addAll(fetcher.fetchAll(spec.inputs(), spec.partition(), spec.id(),
+            () -> progress.set(++done[0] / maps)));
+      } else {
+        runs.addAll(fetcher.fetchAsTheyCome(feed, spec.mapCount(), spec.partition(), spec.id(),
+            held -> progress.set(Math.min(1f, held / maps))));
+      }
       for (SortedRun run : runs) {
         counters.add(TaskCounter.SHUFFLE_BYTES, run.storedLength());
       }

@@ -3,6 +3,7 @@ package dev.quern.worker.runner;
 import dev.quern.worker.map.MapTask;
 import dev.quern.worker.reduce.ReduceTask;
 import dev.quern.worker.shuffle.LocalShuffleSource;
+import dev.quern.worker.task.MapOutputFeed;
 import dev.quern.worker.task.MapTaskSpec;
 import dev.quern.worker.task.ReduceTaskSpec;
 import dev.quern.worker.task.ShuffleSource;
@@ -37,6 +38,12 @@ public final class PipelineTaskRunner implements TaskRunner {
   @Override
   public TaskResult run(TaskSpec spec, ClassLoader jobLoader, TaskProgress progress)
       throws Exception {
+    return run(spec, jobLoader, progress, null);
+  }
+
+  @Override
+  public TaskResult run(TaskSpec spec, ClassLoader jobLoader, TaskProgress progress,
+      MapOutputFeed feed) throws Exception {
     Thread thread = Thread.currentThread();
     ClassLoader previous = thread.getContextClassLoader();
     thread.setContextClassLoader(jobLoader);
@@ -46,7 +53,7 @@ public final class PipelineTaskRunner implements TaskRunner {
       if (spec instanceof MapTaskSpec m) {
         return MapTask.run(m, classes, tracker, host);
       }
-      return ReduceTask.run((ReduceTaskSpec) spec, classes, tracker, shuffle);
+      return ReduceTask.run((ReduceTaskSpec) spec, classes, tracker, shuffle, feed);
     } finally {
       thread.setContextClassLoader(previous);
     }

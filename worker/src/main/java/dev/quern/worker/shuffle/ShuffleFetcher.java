@@ -3,6 +3,7 @@ package dev.quern.worker.shuffle;
 import dev.quern.worker.runner.Interrupts;
 import dev.quern.worker.spill.RunFiles;
 import dev.quern.worker.spill.SortedRun;
+import dev.quern.worker.task.MapOutputFeed;
 import dev.quern.worker.task.MapOutputLostException;
 import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.ShuffleSource;
@@ -18,8 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
@@ -30,6 +34,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import java.util.zip.CRC32C;
 
 /**
@@ -44,6 +49,8 @@ import java.util.zip.CRC32C;
 public final class ShuffleFetcher {
   private static final int COPY_BUFFER = 64 * 1024;
   private static final int VERIFY_BUFFER = 1 << 20;
+  /** How often a reduce waiting for map outputs reports that it is alive. */
+  static final long WAIT_PING_MILLIS = 1_000;
 
   private final ShuffleSource source;
   private final Path scratchDir;
@@ -133,9 +140,92 @@ public final class ShuffleFetcher {
     }
   }
 
+  /**
+   * Fetches {@code partition} of each of {@code mapCount} maps' outputs as {@code feed} makes
+   * them known, for a reduce that may have started before every map finished: what the feed
+   * holds now is fetched (as {@link #fetchAll} does, within the same memory budget), then the
+   * outputs added meanwhile, and so on; a run whose output the feed withdrew or replaced (its
+   * map ran again) is dropped and the new one fetched. Returns once it holds one verified run
+   * per map, in map order. A lost output that the feed has since withdrawn is not an error; any
+   * other is. {@code onEach} runs on this thread after each fetch, with the runs held so far,
+   * and every {@link #WAIT_PING_MILLIS} while it waits for a map.
+   */
+  public List<SortedRun> fetchAsTheyCome(MapOutputFeed feed, int mapCount, int partition,
+      TaskAttemptId attempt, IntConsumer onEach) throws IOException, InterruptedException {
+    TreeMap<Integer, Held> held = new TreeMap<>();
+    boolean ok = false;
+    try {
+      MapOutputFeed.Snapshot seen = feed.snapshot();
+      while (true) {
+        Map<Integer, MapOutputRef> want = seen.outputs();
+        for (Iterator<Map.Entry<Integer, Held>> it = held.entrySet().iterator(); it.hasNext(); ) {
+          Map.Entry<Integer, Held> e = it.next();
+          if (!e.getValue().ref().equals(want.get(e.getKey()))) {
+            discardQuietly(e.getValue().run());
+            it.remove();
+          }
+        }
+        List<MapOutputRef> missing = new ArrayList<>();
+        for (MapOutputRef r : new TreeMap<>(want).values()) {
+          if (!held.containsKey(r.mapIndex())) {
+            missing.add(r);
+          }
+        }
+        if (!missing.isEmpty()) {
+          int before = held.size();
+          int[] n = new int[1];
+          List<SortedRun> got;
+          try {
+            got = fetchAll(missing, partition, attempt, () -> onEach.accept(before + ++n[0]));
+          } catch (MapOutputLostException lost) {
+            MapOutputFeed.Snapshot now = feed.snapshot();
+            if (lost.output().equals(now.outputs().get(lost.output().mapIndex()))) {
+              throw lost;
+            }
+            seen = now; // its map runs again: the next output replaces it
+            continue;
+          }
+          for (int i = 0; i < missing.size(); i++) {
+            held.put(missing.get(i).mapIndex(), new Held(missing.get(i), got.get(i)));
+          }
+          seen = feed.snapshot();
+          continue;
+        }
+        if (held.size() >= mapCount) {
+          MapOutputFeed.Snapshot now = feed.snapshot();
+          if (now.version() == seen.version()) {
+            List<SortedRun> runs = new ArrayList<>(held.size());
+            held.values().forEach(h -> runs.add(h.run()));
+            ok = true;
+            return runs;
+          }
+          seen = now;
+          continue;
+        }
+        try {
+          seen = feed.awaitAfter(seen, WAIT_PING_MILLIS);
+          // Still alive while it waits for maps (a silent attempt is killed by the master).
+          onEach.accept(held.size());
+        } catch (InterruptedException e) {
+          InterruptedException k = new InterruptedException("attempt " + attempt + " was killed");
+          k.initCause(e);
+          throw k;
+        }
+      }
+    } finally {
+      if (!ok) {
+        held.values().forEach(h -> discardQuietly(h.run()));
+      }
+    }
+  }
+
+  private record Held(MapOutputRef ref, SortedRun run) {}
+
   private void fetchConcurrently(List<MapOutputRef> refs, List<Integer> remote, int partition,
       SortedRun[] runs, TaskAttemptId attempt, Runnable onEach)
       throws IOException, InterruptedException {
+    // A previous batch's fetches were stopped and waited for (fetchAsTheyCome runs several).
+    stopping = false;
     AtomicInteger seq = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(
         Math.min(config.parallelCopies(), remote.size()), r -> {

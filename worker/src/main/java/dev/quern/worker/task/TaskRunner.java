@@ -9,4 +9,14 @@ package dev.quern.worker.task;
 public interface TaskRunner {
 
   TaskResult run(TaskSpec spec, ClassLoader jobLoader, TaskProgress progress) throws Exception;
+
+  /**
+   * As {@link #run(TaskSpec, ClassLoader, TaskProgress)}, for a reduce whose map outputs may
+   * change while it runs: {@code feed} (null for a map) holds them, from the spec's inputs on.
+   * A runner that ignores it reads the spec's inputs only.
+   */
+  default TaskResult run(TaskSpec spec, ClassLoader jobLoader, TaskProgress progress,
+      MapOutputFeed feed) throws Exception {
+    return run(spec, jobLoader, progress);
+  }
 }

@@ -77,6 +77,11 @@ class ClusterWireSerializerTest {
             new FileSplit("/in/a", 10, 20, List.of("h1")), "/s/m", "/o/m")),
         new ClusterWire.RunAttempt(3, "m1", new ReduceTaskSpec(reduce, job, 1,
             List.of(out, out), "/s/r", "/o/r")),
+        // Slow start: a reduce of 5 maps that starts with one map's output.
+        new ClusterWire.RunAttempt(3, "m1", new ReduceTaskSpec(reduce, job, 1,
+            List.of(out), "/s/r", "/o/r", 5)),
+        new ClusterWire.MapOutputsChanged(3, "m1", reduce, List.of(out), List.of(map)),
+        new ClusterWire.MapOutputsChanged(3, "m1", reduce, List.of(), List.of()),
         new ClusterWire.KillAttempt(3, "m1", map, "job killed"),
         new ClusterWire.JobEnded(3, "m1", "job-0007"),
         new ClusterWire.MasterDirectory(3, "m1", List.of("127.0.0.1:8101", "127.0.0.1:8102")),
@@ -101,6 +106,11 @@ class ClusterWireSerializerTest {
       }
     }
     assertEquals("RA1", serializer.manifest(messages.get(0)));
+    assertEquals("MO1", serializer.manifest(messages.get(3)));
+    ReduceTaskSpec early = (ReduceTaskSpec) ((ClusterWire.RunAttempt) roundTrip(messages.get(2)))
+        .task();
+    assertEquals(5, early.mapCount());
+    assertEquals(false, early.complete());
   }
 
   @Test

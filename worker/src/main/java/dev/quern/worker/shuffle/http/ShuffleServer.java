@@ -1,8 +1,11 @@
 package dev.quern.worker.shuffle.http;
 
+import dev.quern.worker.task.MapOutputFeed;
 import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.TaskResult;
+import dev.quern.worker.task.TaskProgress;
 import dev.quern.worker.task.TaskRunner;
+import dev.quern.worker.task.TaskSpec;
 import java.io.IOException;
 import dev.quern.worker.cluster.Loopback;
 import java.net.InetAddress;
@@ -140,12 +143,22 @@ public final class ShuffleServer implements AutoCloseable {
 
   /** A runner that registers the output of every map attempt that {@code runner} completes. */
   public TaskRunner registering(TaskRunner runner) {
-    return (spec, loader, progress) -> {
-      TaskResult r = runner.run(spec, loader, progress);
-      if (r.mapOutput() != null) {
-        register(r.mapOutput());
+    return new TaskRunner() {
+      @Override
+      public TaskResult run(TaskSpec spec, ClassLoader loader, TaskProgress progress)
+          throws Exception {
+        return run(spec, loader, progress, null);
       }
-      return r;
+
+      @Override
+      public TaskResult run(TaskSpec spec, ClassLoader loader, TaskProgress progress,
+          MapOutputFeed feed) throws Exception {
+        TaskResult r = runner.run(spec, loader, progress, feed);
+        if (r.mapOutput() != null) {
+          register(r.mapOutput());
+        }
+        return r;
+      }
     };
   }
 
