@@ -12,8 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The configuration of a cluster process: its flags over the {@code --config} file over the
- * defaults. A flag's key is its name in the process's section ({@code --worker-timeout 3s} is
+ * The configuration of a cluster process: its flags over the {@code --config} file (without one,
+ * the configuration directory's {@code quern.conf}, {@link ConfDir}) over the defaults. A flag's
+ * key is its name in the process's section ({@code --worker-timeout 3s} is
  * {@code quern.master.worker-timeout = 3s}). A flag replaces the file's value whole, objects too
  * ({@code --peers} does not merge with the file's peers).
  */
@@ -26,15 +27,18 @@ final class ProcessConfigs {
    */
   static Config load(Path file, String section, Map<String, Object> flags, Config defaults) {
     Config fromFile = ConfigFactory.empty();
-    if (file != null) {
-      if (!Files.isRegularFile(file)) {
-        throw new CliException("--config " + file + ": no such file");
+    Path read = file != null ? file : ConfDir.defaultFile();
+    String named = file != null ? "--config " + file
+        : read + " (the default configuration: QUERN_CONF_DIR, or --config FILE)";
+    if (read != null) {
+      if (!Files.isRegularFile(read)) {
+        throw new CliException(named + ": no such file");
       }
       try {
-        fromFile = ConfigFactory.parseFile(file.toFile(),
+        fromFile = ConfigFactory.parseFile(read.toFile(),
             ConfigParseOptions.defaults().setAllowMissing(false));
       } catch (ConfigException e) {
-        throw new CliException("--config " + file + ": " + e.getMessage(), e);
+        throw new CliException(named + ": " + e.getMessage(), e);
       }
     }
     Map<String, Object> given = new LinkedHashMap<>();
