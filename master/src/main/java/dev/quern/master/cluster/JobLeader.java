@@ -355,14 +355,10 @@ public final class JobLeader {
         return Behaviors.same();
       }
       whenReady(() -> {
+        // A master never loads a job's classes: a split of the job's own class stays bytes.
         List<InputSplit> splits = new ArrayList<>();
         for (BookSplit b : m.splits()) {
-          if (!(b instanceof BookSplit.File f)) {
-            m.replyTo().tell(new SubmitRefused("input split " + b.describe() + " is of the job's "
-                + "own class; a cluster runs only file splits (FileInputFormat's) so far"));
-            return;
-          }
-          splits.add(f.split());
+          splits.add(b.toTaskSplit());
         }
         String setupError = files.setupJob(m.spec());
         Outcome o = session.scheduler.scheduler().submit(m.spec(), splits, m.splits(), setupError,
