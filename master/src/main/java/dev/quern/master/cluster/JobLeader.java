@@ -108,10 +108,11 @@ public final class JobLeader {
    * @param grace how long a worker has after a new session starts to report the attempts it
    *     runs, before the book's attempts on it are given up
    * @param jars this master's stored jars (an output format's committer may come from one)
+   * @param scheduling the scheduler's cluster-wide settings ({@link SchedulingConfig})
    */
   public record Settings(String masterId, RaftMonitor monitor,
       ActorRef<RaftNodeActor.Command> raft, Path scratch, Duration tick, Duration grace,
-      Clock clock, Path jars) {}
+      Clock clock, Path jars, dev.quern.master.engine.SchedulerSettings scheduling) {}
 
   public static Behavior<Command> create(Settings settings) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -239,7 +240,7 @@ public final class JobLeader {
         return;
       }
       JobBook book = BookCodec.restore(r.value());
-      s.scheduler = new LeaderScheduler(book, settings.scratch());
+      s.scheduler = new LeaderScheduler(book, settings.scratch(), settings.scheduling());
       s.scheduler.takeOver(now());
       log.info("master {} schedules in term {} from the book at index {} ({} job(s))",
           settings.masterId(), s.term, r.index(), book.jobs().size());

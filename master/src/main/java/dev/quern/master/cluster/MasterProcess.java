@@ -128,8 +128,9 @@ public final class MasterProcess implements AutoCloseable {
             WalRaftPersistence.reopening(config.data().resolve("raft"),
                 RaftLogStore.Options.defaults()), machines), "raft");
         ActorRef<JobLeader.Command> leader = ctx.spawn(JobLeader.create(new JobLeader.Settings(
-            config.id(), monitor, raft, Path.of(SCRATCH), Duration.ofMillis(100),
-            config.workerTimeout().multipliedBy(2), clock, config.data().resolve("jars"))),
+            config.id(), monitor, raft, Path.of(SCRATCH), config.scheduling().tick(),
+            config.scheduling().takeoverGrace(), clock, config.data().resolve("jars"),
+            config.scheduling().schedulerSettings())),
             "leader");
         ctx.spawn(MasterClusterActor.create(clusterSettings, board, leader),
             WorkerAgent.MASTER_ACTOR);

@@ -20,10 +20,12 @@ import java.util.TreeMap;
  *
  * @param peers every master's Raft address by id, this one included
  * @param maxJarBytes the largest job jar the master stores ({@code max-jar-size})
+ * @param scheduling the leader's scheduling settings ({@code scheduler { ... }})
  */
 public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort http,
     SortedMap<String, HostPort> peers, Duration tick, int electionTicks, int heartbeatTicks,
-    int snapshotEvery, Duration workerTimeout, Duration helloInterval, long maxJarBytes) {
+    int snapshotEvery, Duration workerTimeout, Duration helloInterval, long maxJarBytes,
+    SchedulingConfig scheduling) {
 
   public static final String SECTION = "quern.master";
 
@@ -73,9 +75,11 @@ public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort 
         throw new IllegalArgumentException("--election-ticks (" + electionTicks
             + ") must be greater than --heartbeat-ticks (" + heartbeatTicks + "), which is at least 1");
       }
+      Duration workerTimeout = positive(c, "worker-timeout");
       return new MasterProcessConfig(id, Path.of(c.getString("data")), raft, http, peers,
           positive(c, "tick"), electionTicks, heartbeatTicks, c.getInt("snapshot-every"),
-          positive(c, "worker-timeout"), positive(c, "hello-interval"), maxJarBytes(c));
+          workerTimeout, positive(c, "hello-interval"), maxJarBytes(c),
+          SchedulingConfig.from(c, workerTimeout));
     } catch (ConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
