@@ -10,14 +10,15 @@ import java.util.Set;
 
 /**
  * Publishes a view of every job an applied entry changed, so that each master (not only the
- * leader) shows the jobs from its own copy of the replicated book. Views carry no attempt
- * progress: progress is the leader's soft state and is not in the log.
+ * leader) shows the jobs from its own copy of the replicated book. Progress of running attempts
+ * is the leader's soft state, not in the log: the views carry what {@link ProgressViews} knows
+ * (on a follower, nothing: 0).
  */
 final class BookViews implements BookListener {
-  private final ClusterMonitor monitor;
+  private final ProgressViews views;
 
-  BookViews(ClusterMonitor monitor) {
-    this.monitor = monitor;
+  BookViews(ProgressViews views) {
+    this.views = views;
   }
 
   @Override
@@ -25,7 +26,7 @@ final class BookViews implements BookListener {
     for (String id : jobIds) {
       BookJob job = book.job(id);
       if (job != null) {
-        monitor.publish(JobViews.of(job, Map.of()));
+        views.publish(job);
       }
     }
   }
@@ -33,7 +34,7 @@ final class BookViews implements BookListener {
   @Override
   public void restored(JobBook book) {
     for (BookJob job : book.jobs()) {
-      monitor.publish(JobViews.of(job, Map.of()));
+      views.publish(job);
     }
   }
 }

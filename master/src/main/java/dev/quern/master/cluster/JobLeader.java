@@ -109,10 +109,12 @@ public final class JobLeader {
    *     runs, before the book's attempts on it are given up
    * @param jars this master's stored jars (an output format's committer may come from one)
    * @param scheduling the scheduler's cluster-wide settings ({@link SchedulingConfig})
+   * @param progress where the workers' progress reports go, for this master's job views
    */
   public record Settings(String masterId, RaftMonitor monitor,
       ActorRef<RaftNodeActor.Command> raft, Path scratch, Duration tick, Duration grace,
-      Clock clock, Path jars, dev.quern.master.engine.SchedulerSettings scheduling) {}
+      Clock clock, Path jars, dev.quern.master.engine.SchedulerSettings scheduling,
+      ProgressViews progress) {}
 
   public static Behavior<Command> create(Settings settings) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -209,6 +211,7 @@ public final class JobLeader {
         }
         session.scheduler.scheduler().checkTimeouts(now());
         afterInput();
+        settings.progress().refresh();
       }
       return Behaviors.same();
     }
@@ -228,6 +231,7 @@ public final class JobLeader {
     private void end(String why) {
       Session s = session;
       session = null;
+      settings.progress().clear();
       log.info("master {}: scheduling session of term {} ends: {}", settings.masterId(), s.term,
           why);
       ctx.stop(s.relay);
@@ -341,6 +345,9 @@ public final class JobLeader {
       whenReady(() -> {
         if (m.message() instanceof CanCommit c) {
           session.commitAsks.put(c.attempt(), c.replyTo());
+        }
+        if (m.message() instanceof ClusterWire.AttemptProgress p) {
+          settings.progress().report(p.attempt(), p.fraction());
         }
         LeaderWire.report(m.message()).ifPresent(r -> {
           session.scheduler.scheduler().report(r, now());

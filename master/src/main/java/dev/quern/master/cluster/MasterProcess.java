@@ -63,7 +63,8 @@ public final class MasterProcess implements AutoCloseable {
   /** Starts a master whose replicated state machine is the job book. */
   public static MasterProcess start(MasterProcessConfig config, Config user) throws IOException {
     ClusterMonitor jobs = new ClusterMonitor();
-    return start(config, user, jobs, () -> new JobBookMachine(new BookViews(jobs)));
+    ProgressViews views = new ProgressViews(jobs);
+    return start(config, user, views, jobs, () -> new JobBookMachine(new BookViews(views)));
   }
 
   /**
@@ -72,12 +73,17 @@ public final class MasterProcess implements AutoCloseable {
    */
   public static MasterProcess start(MasterProcessConfig config, Config user,
       Supplier<StateMachine> machines) throws IOException {
-    return start(config, user, new ClusterMonitor(), machines);
+    ClusterMonitor jobs = new ClusterMonitor();
+    return start(config, user, new ProgressViews(jobs), jobs, machines);
   }
 
-  /** @param jobs where the book's job views are published (by the machine's listener) */
-  private static MasterProcess start(MasterProcessConfig config, Config user, ClusterMonitor jobs,
-      Supplier<StateMachine> machines) throws IOException {
+  /**
+   * @param views the leader's progress of running attempts, in the published views
+   * @param jobs where the book's job views are published (by the machine's listener)
+   */
+  private static MasterProcess start(MasterProcessConfig config, Config user,
+      ProgressViews views, ClusterMonitor jobs, Supplier<StateMachine> machines)
+      throws IOException {
     Files.createDirectories(config.data());
     RaftMonitor monitor = new RaftMonitor();
     ClusterBoard board = new ClusterBoard();
@@ -130,7 +136,7 @@ public final class MasterProcess implements AutoCloseable {
         ActorRef<JobLeader.Command> leader = ctx.spawn(JobLeader.create(new JobLeader.Settings(
             config.id(), monitor, raft, Path.of(SCRATCH), config.scheduling().tick(),
             config.scheduling().takeoverGrace(), clock, config.data().resolve("jars"),
-            config.scheduling().schedulerSettings())),
+            config.scheduling().schedulerSettings(), views)),
             "leader");
         ctx.spawn(MasterClusterActor.create(clusterSettings, board, leader),
             WorkerAgent.MASTER_ACTOR);
