@@ -32,16 +32,24 @@ import java.util.concurrent.ConcurrentHashMap;
  * refresh never brings back an older state of the book than the one applied.
  */
 public final class ProgressViews {
-  /** How often a job's view is refreshed for progress alone (a big job's view is costly). */
+  /** How often views are refreshed for progress alone (a big job's view is costly to build). */
   private static final long REFRESH_NANOS = 500_000_000L;
 
   private final ClusterMonitor monitor;
+  private final long refreshNanos;
   private final Map<TaskAttemptId, Float> progress = new ConcurrentHashMap<>();
   private final Set<String> changed = ConcurrentHashMap.newKeySet();
-  private long lastRefresh = System.nanoTime() - REFRESH_NANOS;
+  private long lastRefresh;
 
   ProgressViews(ClusterMonitor monitor) {
+    this(monitor, REFRESH_NANOS);
+  }
+
+  /** @param refreshNanos the least time between two refreshes (0: every {@link #refresh}) */
+  ProgressViews(ClusterMonitor monitor, long refreshNanos) {
     this.monitor = monitor;
+    this.refreshNanos = refreshNanos;
+    this.lastRefresh = System.nanoTime() - refreshNanos;
   }
 
   /** Publishes the view of {@code job} from the replicated book (the apply thread). */
@@ -80,7 +88,7 @@ public final class ProgressViews {
    */
   void refresh() {
     long now = System.nanoTime();
-    if (changed.isEmpty() || now - lastRefresh < REFRESH_NANOS) {
+    if (changed.isEmpty() || now - lastRefresh < refreshNanos) {
       return;
     }
     lastRefresh = now;
@@ -98,7 +106,7 @@ public final class ProgressViews {
   void clear() {
     progress.keySet().forEach(id -> changed.add(id.jobId()));
     progress.clear();
-    lastRefresh = System.nanoTime() - REFRESH_NANOS;
+    lastRefresh = System.nanoTime() - refreshNanos;
     refresh();
   }
 

@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * <p>With {@link Runs}, it also runs attempts: a {@link WorkerActor} child (the data path of
  * local mode) runs each {@link RunAttempt}, and the agent turns its reports into {@link
  * ClusterWire} messages to the leader (a commit question's answer goes back to the waiting
- * attempt). A final report made while no leader is known waits for the next one. A task's
+ * attempt). An attempt whose job's class loader is not open yet waits for it (the jar may be on
+ * its way from a master, fetched off the actor threads by {@link JarLoaders#open}), holding its
+ * slot. A final report made while no leader is known waits for the next one. A task's
  * scratch directory, relative in the leader's message, lies under this worker's data directory.
  */
 public final class WorkerAgent {
