@@ -292,20 +292,26 @@ public final class JobLeader {
       s.registered.add(w.workerId());
       long now = now();
       var scheduler = s.scheduler.scheduler();
-      scheduler.report(new WorkerReport.Register(w.workerId(), w.host(), w.slots(), null), now);
-      Set<String> claimed = new HashSet<>(w.running());
+      // The book's attempts on this worker from before this session, listed before Register:
+      // registering schedules new attempts here, which are not sent yet (so no heartbeat can
+      // claim them) and must not be taken for lost ones.
+      List<BookAttempt> before = new ArrayList<>();
       for (BookJob job : scheduler.book().jobs()) {
         for (BookAttempt a : job.runningAttempts()) {
-          if (!w.workerId().equals(a.workerId()) || s.sentHere.contains(a.id())) {
-            continue;
+          if (w.workerId().equals(a.workerId()) && !s.sentHere.contains(a.id())) {
+            before.add(a);
           }
-          if (claimed.contains(a.id().toString())) {
-            scheduler.report(new WorkerReport.AttemptRunning(a.id(), w.workerId()), now);
-          } else {
-            scheduler.report(new WorkerReport.AttemptKilled(a.id(), w.workerId(),
-                "worker " + w.workerId() + " no longer runs it (it ended while no leader "
-                    + "heard, or the worker restarted)"), now);
-          }
+        }
+      }
+      scheduler.report(new WorkerReport.Register(w.workerId(), w.host(), w.slots(), null), now);
+      Set<String> claimed = new HashSet<>(w.running());
+      for (BookAttempt a : before) {
+        if (claimed.contains(a.id().toString())) {
+          scheduler.report(new WorkerReport.AttemptRunning(a.id(), w.workerId()), now);
+        } else {
+          scheduler.report(new WorkerReport.AttemptKilled(a.id(), w.workerId(),
+              "worker " + w.workerId() + " no longer runs it (it ended while no leader "
+                  + "heard, or the worker restarted)"), now);
         }
       }
       afterInput();
