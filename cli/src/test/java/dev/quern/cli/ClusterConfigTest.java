@@ -57,6 +57,20 @@ class ClusterConfigTest {
   }
 
   @Test
+  void theLeadersSchedulingKeysArePrintedWithTheirDefaults() throws IOException {
+    Path f = tmp.resolve("scheduling.conf");
+    Files.writeString(f, "quern.master.scheduler { exclude-after-jobs = 5, tick = 250ms }\n");
+    Config c = printed(CliRun.of("master", "--config", f.toString(), "--id", "m1", "--data",
+        tmp.resolve("m1").toString(), "--peers", "m1=127.0.0.1:7101", "--print-config"));
+    assertEquals(5, c.getInt("quern.master.scheduler.exclude-after-jobs"), "the file");
+    assertEquals(Duration.ofMillis(250), c.getDuration("quern.master.scheduler.tick"), "the file");
+    assertEquals(Duration.ofHours(1), c.getDuration("quern.master.scheduler.exclusion-timeout"),
+        "the default");
+    assertEquals("", c.getString("quern.master.scheduler.takeover-grace"),
+        "the default: twice worker-timeout");
+  }
+
+  @Test
   void workerFlagsOverrideTheFile() throws IOException {
     Config c = printed(CliRun.of("worker", "--config", configFile().toString(), "--slots", "3",
         "--masters", "127.0.0.1:7101,127.0.0.1:7102", "--print-config"));

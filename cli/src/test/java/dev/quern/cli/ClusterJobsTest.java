@@ -60,6 +60,25 @@ class ClusterJobsTest {
   }
 
   private Cluster start(TestProcesses procs) throws IOException {
+    return start(procs, false);
+  }
+
+  /**
+   * The command of a cluster process; {@code jobsInJarsOnly}: without this module's test classes
+   * and the examples on its class path, so a job's classes load only from its jar.
+   */
+  private static List<String> command(boolean jobsInJarsOnly, String... args) {
+    List<String> cmd = new java.util.ArrayList<>(quern(args));
+    if (jobsInJarsOnly) {
+      int cp = cmd.indexOf("-cp") + 1;
+      cmd.set(cp, Stream.of(cmd.get(cp).split(java.io.File.pathSeparator))
+          .filter(e -> !e.contains("test-classes") && !e.contains("jobs-examples"))
+          .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)));
+    }
+    return cmd;
+  }
+
+  private Cluster start(TestProcesses procs, boolean jobsInJarsOnly) throws IOException {
     Path conf = ClusterProcessesTest.fastConfig(tmp);
     int[] ports = FreePorts.choose(3);
     String peers = "m1=127.0.0.1:" + ports[0] + ",m2=127.0.0.1:" + ports[1] + ",m3=127.0.0.1:"
@@ -67,7 +86,8 @@ class ClusterJobsTest {
     Map<String, TestProcess> masters = new TreeMap<>();
     for (int i = 1; i <= 3; i++) {
       String id = "m" + i;
-      masters.put(id, procs.start(id, new ProcessBuilder(quern("master", "--config",
+      masters.put(id, procs.start(id, new ProcessBuilder(command(jobsInJarsOnly, "master",
+          "--config",
           conf.toString(), "--id", id, "--data", tmp.resolve(id).toString(), "--peers", peers,
           "--http", "127.0.0.1:0"))));
     }
@@ -86,7 +106,8 @@ class ClusterJobsTest {
         // w2 learns the masters' HTTP addresses from the leader (MasterDirectory) instead.
         args.addAll(List.of("--master-http", String.join(",", httpOf.values())));
       }
-      workers.put(id, procs.start(id, new ProcessBuilder(quern(args.toArray(String[]::new)))));
+      workers.put(id, procs.start(id, new ProcessBuilder(command(jobsInJarsOnly,
+          args.toArray(String[]::new)))));
     }
     for (TestProcess w : workers.values()) {
       w.awaitLine(WORKER_READY, START);
@@ -273,6 +294,33 @@ class ClusterJobsTest {
     TestProcess again = submit(procs, "client-again", c, jar, in, out);
     assertEquals(1, again.awaitExit(JOB), () -> again.tail(60));
     assertTrue(again.log().contains(out.toString()), () -> again.tail(60));
+  }
+
+  /**
+   * A job whose input format has its own split class, which exists only in the job jar: the
+   * masters carry its splits as bytes, the workers read them with the jar's class loader.
+   */
+  @Test
+  void aJobWithItsOwnSplitClassRunsOnACluster(TestProcesses procs, Seed seed) throws Exception {
+    Cluster c = start(procs, true);
+    SplittableRandom r = seed.random();
+    long count = 50_000 + r.nextInt(50_000);
+    int maps = 3 + r.nextInt(5);
+    Path out = tmp.resolve("out");
+    Path jar = TestJars.jarOf(tmp.resolve("ranges.jar"), NumberRanges.class);
+    TestProcess client = procs.start("client", new ProcessBuilder(quern("submit", "--master",
+        c.address(), jar.toString(), NumberRanges.class.getName(), Long.toString(count),
+        Integer.toString(maps), out.toString())));
+    assertEquals(0, client.awaitExit(JOB), () -> client.tail(60));
+
+    Map<String, Long> expected = new TreeMap<>();
+    for (long n = 0; n < count; n++) {
+      expected.merge("r" + (n % 7), n, Long::sum);
+    }
+    assertEquals(expected, output(out), "count " + count + ", maps " + maps);
+    JsonNode job = get(c.httpOf().get(leader(c).orElseThrow()), "/api/v1/jobs").orElseThrow()
+        .get(0);
+    assertEquals(maps, job.path("map").path("done").asInt(), job::toString);
   }
 
   @Test

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -118,6 +119,27 @@ class ClusterHealthyJobsTest {
         () -> running(cluster.tasks(job), "REDUCE").size() == 2 ? cluster.tasks(job) : null);
     assertEquals(2, running(reduces, "REDUCE").size(), reduces::toString);
     Await.until(JOB, "reduce markers from two processes", () -> pids(gate, "reduce").size() == 2);
+    // Progress is the leader's soft state, from the workers' reports: the leader's views show
+    // both held reduces past their shuffle and merge (40%), and the job's reduce fraction too;
+    // a follower, which hears no reports, shows 0 for them.
+    String leader = Await.value(JOB, "the leader shows the held reduces' progress", () -> {
+      Optional<String> l = cluster.leader();
+      boolean shown = l.flatMap(m -> cluster.get(cluster.http(m), "/api/v1/jobs/" + job + "/tasks"))
+          .map(t -> runningProgress(t, "REDUCE").size() == 2
+              && runningProgress(t, "REDUCE").stream().allMatch(p -> p >= 0.4))
+          .orElse(false)
+          && l.flatMap(m -> cluster.get(cluster.http(m), "/api/v1/jobs/" + job))
+              .map(j -> j.path("reduce").path("fraction").asDouble() >= 0.4).orElse(false);
+      return shown ? l.get() : null;
+    });
+    for (String m : cluster.masters.keySet()) {
+      if (!m.equals(leader)) {
+        JsonNode tasks = Await.value(JOB, m + " lists both reduces running", () -> cluster.get(
+            cluster.http(m), "/api/v1/jobs/" + job + "/tasks")
+            .filter(t -> runningProgress(t, "REDUCE").size() == 2).orElse(null));
+        assertEquals(List.of(0.0, 0.0), runningProgress(tasks, "REDUCE"), tasks::toString);
+      }
+    }
     Files.delete(gate.resolve("hold-reduce"));
 
     assertEquals(0, client.awaitExit(JOB), () -> client.tail(60));
@@ -149,6 +171,21 @@ class ClusterHealthyJobsTest {
       }
     }
     return workers;
+  }
+
+  /** The progress of the running attempts of {@code kind} tasks. */
+  private static List<Double> runningProgress(JsonNode tasks, String kind) {
+    List<Double> out = new ArrayList<>();
+    for (JsonNode t : tasks) {
+      if (t.path("kind").asText().equals(kind)) {
+        for (JsonNode a : t.path("attempts")) {
+          if (a.path("state").asText().equals("RUNNING")) {
+            out.add(a.path("progress").asDouble());
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** Two attempts of {@code kind} tasks whose run times overlap, on different workers. */

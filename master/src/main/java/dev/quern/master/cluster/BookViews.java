@@ -4,7 +4,6 @@ import dev.quern.master.engine.BookJob;
 import dev.quern.master.engine.ClusterMonitor;
 import dev.quern.master.engine.JobBook;
 import dev.quern.master.engine.JobView;
-import dev.quern.master.engine.JobViews;
 import dev.quern.master.engine.LiveCluster;
 import dev.quern.master.http.HistoryRecorder;
 import dev.quern.master.http.HistoryStore;
@@ -13,14 +12,14 @@ import dev.quern.master.http.metrics.PrometheusWriter;
 import dev.quern.master.replicated.BookListener;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * Publishes a view of every job an applied entry changed, so that each master (not only the
- * leader) shows the jobs from its own copy of the replicated book. Views carry no attempt
- * progress: progress is the leader's soft state and is not in the log.
+ * leader) shows the jobs from its own copy of the replicated book. Progress of running attempts
+ * is the leader's soft state, not in the log: the views carry what {@link ProgressViews} knows
+ * (on a follower, nothing: 0).
  *
  * <p>History: every master saves each job that ends to its own {@link HistoryStore} (a {@link
  * HistoryRecorder} on its views, writing on a thread of its own), and once more, if it has no
@@ -29,17 +28,24 @@ import java.util.Set;
  */
 final class BookViews implements BookListener, AutoCloseable {
   private final ClusterMonitor monitor;
+  private final ProgressViews progress;
   private final HistoryStore history;
   private HistoryRecorder recorder;
   private volatile int bookJobs;
 
-  BookViews(ClusterMonitor monitor, HistoryStore history) {
-    this.monitor = monitor;
+  /** @param progress publishes the views, with the leader's attempt progress */
+  BookViews(ProgressViews progress, HistoryStore history) {
+    this.progress = progress;
+    this.monitor = progress.monitor();
     this.history = history;
   }
 
   ClusterMonitor monitor() {
     return monitor;
+  }
+
+  ProgressViews progress() {
+    return progress;
   }
 
   HistoryStore history() {
@@ -69,7 +75,7 @@ final class BookViews implements BookListener, AutoCloseable {
     for (String id : jobIds) {
       BookJob job = book.job(id);
       if (job != null) {
-        monitor.publish(JobViews.of(job, Map.of()));
+        progress.publish(job);
       }
     }
   }
@@ -81,7 +87,7 @@ final class BookViews implements BookListener, AutoCloseable {
       if (shown.isEmpty() || !shown.get().state().isFinal()) {
         // Ended and retired in one entry (or this master missed the end): show the end first,
         // which also saves it.
-        monitor.publish(JobViews.of(job, Map.of()));
+        progress.publish(job);
       }
       forget(job.id());
     }
@@ -93,7 +99,7 @@ final class BookViews implements BookListener, AutoCloseable {
     Set<String> kept = new HashSet<>();
     for (BookJob job : book.jobs()) {
       kept.add(job.id());
-      monitor.publish(JobViews.of(job, Map.of()));
+      progress.publish(job);
     }
     // Jobs retired while this master lagged behind the snapshot: their last view is all it has.
     for (JobView v : monitor.jobs()) {

@@ -109,10 +109,13 @@ public final class JobLeader {
    *     runs, before the book's attempts on it are given up
    * @param jars this master's stored jars (an output format's committer may come from one)
    * @param retention how long ended jobs stay in the book ({@link #retireEnded})
+   * @param scheduling the scheduler's cluster-wide settings ({@link SchedulingConfig})
+   * @param progress where the workers' progress reports go, for this master's job views
    */
   public record Settings(String masterId, RaftMonitor monitor,
       ActorRef<RaftNodeActor.Command> raft, Path scratch, Duration tick, Duration grace,
-      Clock clock, Path jars, Retention retention) {}
+      Clock clock, Path jars, Retention retention,
+      dev.quern.master.engine.SchedulerSettings scheduling, ProgressViews progress) {}
 
   public static Behavior<Command> create(Settings settings) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -210,6 +213,7 @@ public final class JobLeader {
         session.scheduler.scheduler().checkTimeouts(now());
         retireEnded();
         afterInput();
+        settings.progress().refresh();
       }
       return Behaviors.same();
     }
@@ -241,6 +245,7 @@ public final class JobLeader {
     private void end(String why) {
       Session s = session;
       session = null;
+      settings.progress().clear();
       log.info("master {}: scheduling session of term {} ends: {}", settings.masterId(), s.term,
           why);
       ctx.stop(s.relay);
@@ -253,7 +258,7 @@ public final class JobLeader {
         return;
       }
       JobBook book = BookCodec.restore(r.value());
-      s.scheduler = new LeaderScheduler(book, settings.scratch());
+      s.scheduler = new LeaderScheduler(book, settings.scratch(), settings.scheduling());
       s.scheduler.takeOver(now());
       log.info("master {} schedules in term {} from the book at index {} ({} job(s))",
           settings.masterId(), s.term, r.index(), book.jobs().size());
@@ -301,20 +306,26 @@ public final class JobLeader {
       s.registered.add(w.workerId());
       long now = now();
       var scheduler = s.scheduler.scheduler();
-      scheduler.report(new WorkerReport.Register(w.workerId(), w.host(), w.slots(), null), now);
-      Set<String> claimed = new HashSet<>(w.running());
+      // The book's attempts on this worker from before this session, listed before Register:
+      // registering schedules new attempts here, which are not sent yet (so no heartbeat can
+      // claim them) and must not be taken for lost ones.
+      List<BookAttempt> before = new ArrayList<>();
       for (BookJob job : scheduler.book().jobs()) {
         for (BookAttempt a : job.runningAttempts()) {
-          if (!w.workerId().equals(a.workerId()) || s.sentHere.contains(a.id())) {
-            continue;
+          if (w.workerId().equals(a.workerId()) && !s.sentHere.contains(a.id())) {
+            before.add(a);
           }
-          if (claimed.contains(a.id().toString())) {
-            scheduler.report(new WorkerReport.AttemptRunning(a.id(), w.workerId()), now);
-          } else {
-            scheduler.report(new WorkerReport.AttemptKilled(a.id(), w.workerId(),
-                "worker " + w.workerId() + " no longer runs it (it ended while no leader "
-                    + "heard, or the worker restarted)"), now);
-          }
+        }
+      }
+      scheduler.report(new WorkerReport.Register(w.workerId(), w.host(), w.slots(), null), now);
+      Set<String> claimed = new HashSet<>(w.running());
+      for (BookAttempt a : before) {
+        if (claimed.contains(a.id().toString())) {
+          scheduler.report(new WorkerReport.AttemptRunning(a.id(), w.workerId()), now);
+        } else {
+          scheduler.report(new WorkerReport.AttemptKilled(a.id(), w.workerId(),
+              "worker " + w.workerId() + " no longer runs it (it ended while no leader "
+                  + "heard, or the worker restarted)"), now);
         }
       }
       afterInput();
@@ -355,6 +366,9 @@ public final class JobLeader {
         if (m.message() instanceof CanCommit c) {
           session.commitAsks.put(c.attempt(), c.replyTo());
         }
+        if (m.message() instanceof ClusterWire.AttemptProgress p) {
+          settings.progress().report(p.attempt(), p.fraction());
+        }
         LeaderWire.report(m.message()).ifPresent(r -> {
           session.scheduler.scheduler().report(r, now());
           afterInput();
@@ -369,14 +383,10 @@ public final class JobLeader {
         return Behaviors.same();
       }
       whenReady(() -> {
+        // A master never loads a job's classes: a split of the job's own class stays bytes.
         List<InputSplit> splits = new ArrayList<>();
         for (BookSplit b : m.splits()) {
-          if (!(b instanceof BookSplit.File f)) {
-            m.replyTo().tell(new SubmitRefused("input split " + b.describe() + " is of the job's "
-                + "own class; a cluster runs only file splits (FileInputFormat's) so far"));
-            return;
-          }
-          splits.add(f.split());
+          splits.add(b.toTaskSplit());
         }
         String submission = SubmissionIds.of(m.spec());
         Optional<String> earlier = submission == null ? Optional.empty()

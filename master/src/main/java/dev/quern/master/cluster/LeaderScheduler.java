@@ -55,8 +55,13 @@ public final class LeaderScheduler {
    */
   public LeaderScheduler(JobBook replicated, Path workDir) {
     // Workers are processes of their own here: their map outputs die with them.
+    this(replicated, workDir, SchedulerSettings.CLUSTER);
+  }
+
+  /** With {@code settings} (a master's {@link SchedulingConfig}) for the scheduler. */
+  public LeaderScheduler(JobBook replicated, Path workDir, SchedulerSettings settings) {
     this.scheduler = new Scheduler(BookCodec.restore(BookCodec.snapshot(replicated)), workDir,
-        journal, SchedulerSettings.CLUSTER);
+        journal, settings);
   }
 
   /** Feed inputs here (with their time), then call {@link #afterInput}. */

@@ -69,7 +69,7 @@ public final class MasterProcess implements AutoCloseable {
    * history store ({@code data/history}), which serves them once they are retired from the book.
    */
   public static MasterProcess start(MasterProcessConfig config, Config user) throws IOException {
-    BookViews views = new BookViews(new ClusterMonitor(), history(config));
+    BookViews views = new BookViews(new ProgressViews(new ClusterMonitor()), history(config));
     return start(config, user, views, () -> new JobBookMachine(views));
   }
 
@@ -84,7 +84,8 @@ public final class MasterProcess implements AutoCloseable {
    */
   public static MasterProcess start(MasterProcessConfig config, Config user,
       Supplier<StateMachine> machines) throws IOException {
-    return start(config, user, new BookViews(new ClusterMonitor(), history(config)), machines);
+    return start(config, user, new BookViews(new ProgressViews(new ClusterMonitor()),
+        history(config)), machines);
   }
 
   /** @param views where the book's job views are published (the machine's listener) */
@@ -142,9 +143,9 @@ public final class MasterProcess implements AutoCloseable {
             WalRaftPersistence.reopening(config.data().resolve("raft"),
                 RaftLogStore.Options.defaults()), machines), "raft");
         ActorRef<JobLeader.Command> leader = ctx.spawn(JobLeader.create(new JobLeader.Settings(
-            config.id(), monitor, raft, Path.of(SCRATCH), Duration.ofMillis(100),
-            config.workerTimeout().multipliedBy(2), clock, config.data().resolve("jars"),
-            config.retention())),
+            config.id(), monitor, raft, Path.of(SCRATCH), config.scheduling().tick(),
+            config.scheduling().takeoverGrace(), clock, config.data().resolve("jars"),
+            config.retention(), config.scheduling().schedulerSettings(), views.progress())),
             "leader");
         ctx.spawn(MasterClusterActor.create(clusterSettings, board, leader),
             WorkerAgent.MASTER_ACTOR);

@@ -22,11 +22,12 @@ import java.util.TreeMap;
  * @param maxJarBytes the largest job jar the master stores ({@code max-jar-size})
  * @param retention how long ended jobs stay in the replicated book ({@code retention.max-jobs},
  *     {@code retention.max-age}); the history store keeps them after
+ * @param scheduling the leader's scheduling settings ({@code scheduler { ... }})
  */
 public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort http,
     SortedMap<String, HostPort> peers, Duration tick, int electionTicks, int heartbeatTicks,
     int snapshotEvery, Duration workerTimeout, Duration helloInterval, long maxJarBytes,
-    Retention retention) {
+    Retention retention, SchedulingConfig scheduling) {
 
   public static final String SECTION = "quern.master";
 
@@ -79,10 +80,11 @@ public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort 
         throw new IllegalArgumentException("--election-ticks (" + electionTicks
             + ") must be greater than --heartbeat-ticks (" + heartbeatTicks + "), which is at least 1");
       }
+      Duration workerTimeout = positive(c, "worker-timeout");
       return new MasterProcessConfig(id, Path.of(c.getString("data")), raft, http, peers,
           positive(c, "tick"), electionTicks, heartbeatTicks, c.getInt("snapshot-every"),
-          positive(c, "worker-timeout"), positive(c, "hello-interval"), maxJarBytes(c),
-          retention(c));
+          workerTimeout, positive(c, "hello-interval"), maxJarBytes(c),
+          retention(c), SchedulingConfig.from(c, workerTimeout));
     } catch (ConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

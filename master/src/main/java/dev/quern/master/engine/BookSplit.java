@@ -3,6 +3,7 @@ package dev.quern.master.engine;
 import com.esotericsoftware.kryo.Kryo;
 import dev.quern.api.io.FileSplit;
 import dev.quern.api.io.InputSplit;
+import dev.quern.worker.task.OpaqueSplit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,6 +26,12 @@ public sealed interface BookSplit {
 
   /** The split, read with the job's class loader. */
   InputSplit toSplit(ClassLoader jobLoader);
+
+  /**
+   * The split as a task carries it: a {@link FileSplit} as it is, any other as an {@link
+   * OpaqueSplit} that the attempt reads with the job's class loader when it starts.
+   */
+  InputSplit toTaskSplit();
 
   /**
    * Encodes {@code split} (the submitting side, with the job's class loader); throws {@link
@@ -77,6 +84,11 @@ public sealed interface BookSplit {
     public InputSplit toSplit(ClassLoader jobLoader) {
       return split;
     }
+
+    @Override
+    public InputSplit toTaskSplit() {
+      return split;
+    }
   }
 
   /**
@@ -103,6 +115,11 @@ public sealed interface BookSplit {
     @Override
     public InputSplit toSplit(ClassLoader jobLoader) {
       return SplitBytes.read(bytes, jobLoader);
+    }
+
+    @Override
+    public InputSplit toTaskSplit() {
+      return new OpaqueSplit(bytes, length, hosts, description);
     }
 
     @Override

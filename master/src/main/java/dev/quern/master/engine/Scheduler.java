@@ -952,9 +952,10 @@ public final class Scheduler {
     TaskSpec spec;
     if (task.kind() == TaskKind.MAP) {
       List<InputSplit> live = liveSplits.get(job.id());
-      // A leader that took over from another has no split objects: the book's are the same.
+      // A leader that took over from another has no split objects: the book's are the same (a
+      // split of the job's own class stays bytes; the attempt reads it with the job's classes).
       InputSplit split = live != null ? live.get(task.index())
-          : job.splits().get(task.index()).toSplit(Thread.currentThread().getContextClassLoader());
+          : job.splits().get(task.index()).toTaskSplit();
       spec = new MapTaskSpec(id, job.spec(), split, scratch, work);
     } else {
       // Built once per reduce phase, not once per reduce: a job's reduces share it.

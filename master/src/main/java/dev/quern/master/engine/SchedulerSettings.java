@@ -33,6 +33,15 @@ public record SchedulerSettings(int excludingJobs, long exclusionMs,
   public static final SchedulerSettings CLUSTER = new SchedulerSettings(2, 3_600_000, false,
       true);
 
+  /**
+   * {@link #CLUSTER} with other limits of cluster-wide exclusion (the {@code
+   * quern.master.scheduler} keys of a master process).
+   */
+  public static SchedulerSettings cluster(int excludingJobs, long exclusionMs) {
+    return new SchedulerSettings(excludingJobs, exclusionMs, CLUSTER.reducesBeforeMapOutputs(),
+        CLUSTER.outputsDieWithWorkers());
+  }
+
   /** Map outputs outlive their workers (one process, one scratch directory: local mode). */
   public SchedulerSettings(int excludingJobs, long exclusionMs, boolean reducesBeforeMapOutputs) {
     this(excludingJobs, exclusionMs, reducesBeforeMapOutputs, false);

@@ -10,6 +10,7 @@ import dev.quern.worker.actor.WorkerReport.CanCommit;
 import dev.quern.worker.actor.WorkerReport.CommitAnswer;
 import dev.quern.worker.task.MapOutputFeed;
 import dev.quern.worker.task.MapOutputLostException;
+import dev.quern.worker.task.OpaqueSplit;
 import dev.quern.worker.task.TaskProgress;
 import dev.quern.worker.task.TaskResult;
 import dev.quern.worker.task.TaskRunner;
@@ -80,6 +81,8 @@ final class AttemptExecution implements Runnable {
   }
 
   private WorkerReport execute() throws Exception {
+    // A split of the job's own class came as bytes (cluster mode): read it with the job's classes.
+    TaskSpec spec = OpaqueSplit.readIn(this.spec, jobLoader);
     if (!OutputLayout.writesOutput(spec)) {
       return new AttemptSucceeded(spec.id(), workerId,
           runner.run(spec, jobLoader, throttled(), feed));

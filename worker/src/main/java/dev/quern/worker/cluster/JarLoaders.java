@@ -12,7 +12,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,27 +28,86 @@ import org.slf4j.LoggerFactory;
  * process of the cluster can read. A job without a jar uses the worker's own classes.
  * {@link #jobEnded} closes a job's loader (its jar file stays in the cache for the next job that
  * uses it).
+ *
+ * <p>Fetching a jar can take as long as the download: {@link #open} does it (and opens the
+ * loader) on a small pool of its own, never on an actor's thread; the attempts of a job share
+ * one fetch. {@link #loaderFor} then finds the loader open.
  */
 final class JarLoaders implements JobLoaderSource, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(JarLoaders.class);
+  /** Jars fetched at once; more jobs' fetches wait in the pool's queue. */
+  static final int FETCHERS = 2;
 
   private final Map<String, ClassLoader> byJob = new ConcurrentHashMap<>();
+  /** The opens under way, by job: an attempt that arrives meanwhile waits for the same one. */
+  private final Map<String, CompletableFuture<ClassLoader>> opening = new ConcurrentHashMap<>();
   private final JarCache cache;
+  private final ExecutorService fetchers;
 
   /** Loaders over paths and, through {@code cache} (null: none), over stored jars. */
   JarLoaders(JarCache cache) {
     this.cache = cache;
-  }
-
-  @Override
-  public ClassLoader loaderFor(TaskSpec spec) {
-    return byJob.computeIfAbsent(spec.id().jobId(), id -> open(spec));
+    AtomicInteger n = new AtomicInteger();
+    this.fetchers = Executors.newFixedThreadPool(FETCHERS, r -> {
+      Thread t = new Thread(r, "jar-fetch-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /**
-   * Closes the class loader of job {@code jobId}, once no attempt of it runs here any more (a
-   * task of it that arrives later opens a new one). Unknown jobs are ignored.
+   * The class loader of {@code spec}'s job, from this thread: opened here (fetching its jar) if
+   * no {@link #open} did it before.
    */
+  @Override
+  public ClassLoader loaderFor(TaskSpec spec) {
+    ClassLoader l = byJob.get(spec.id().jobId());
+    return l != null ? l : keep(spec.id().jobId(), openNow(spec));
+  }
+
+  /**
+   * Opens the class loader of {@code spec}'s job on the fetch pool (at once if it is open).
+   * The future fails with the fetch's error, which names the jar and every master tried; the
+   * next attempt of the job tries again.
+   */
+  CompletableFuture<ClassLoader> open(TaskSpec spec) {
+    String job = spec.id().jobId();
+    ClassLoader open = byJob.get(job);
+    if (open != null) {
+      return CompletableFuture.completedFuture(open);
+    }
+    CompletableFuture<ClassLoader> started = new CompletableFuture<>();
+    CompletableFuture<ClassLoader> running = opening.putIfAbsent(job, started);
+    if (running != null) {
+      return running;
+    }
+    try {
+      fetchers.execute(() -> {
+        try {
+          started.complete(keep(job, openNow(spec)));
+        } catch (RuntimeException | Error e) {
+          started.completeExceptionally(e);
+        } finally {
+          opening.remove(job, started);
+        }
+      });
+    } catch (RejectedExecutionException e) { // closed
+      opening.remove(job, started);
+      started.completeExceptionally(new IllegalStateException("the worker is stopping", e));
+    }
+    return started;
+  }
+
+  /** Keeps {@code l} as the job's loader, unless another thread opened one first. */
+  private ClassLoader keep(String job, ClassLoader l) {
+    ClassLoader before = byJob.putIfAbsent(job, l);
+    if (before == null) {
+      return l;
+    }
+    closeLoader(job, l);
+    return before;
+  }
+
   /** The masters' HTTP addresses as the leader named them (see {@link JarCache#learn}). */
   void learnMasters(List<String> httpAddresses) {
     if (cache != null) {
@@ -51,8 +115,15 @@ final class JarLoaders implements JobLoaderSource, AutoCloseable {
     }
   }
 
+  /**
+   * Closes the class loader of job {@code jobId}, once no attempt of it runs here any more (a
+   * task of it that arrives later opens a new one). Unknown jobs are ignored.
+   */
   void jobEnded(String jobId) {
-    ClassLoader l = byJob.remove(jobId);
+    closeLoader(jobId, byJob.remove(jobId));
+  }
+
+  private static void closeLoader(String jobId, ClassLoader l) {
     if (l instanceof URLClassLoader u) {
       try {
         u.close();
@@ -67,7 +138,7 @@ final class JarLoaders implements JobLoaderSource, AutoCloseable {
     return Set.copyOf(byJob.keySet());
   }
 
-  private ClassLoader open(TaskSpec spec) {
+  private ClassLoader openNow(TaskSpec spec) {
     String jar = spec.job().jar();
     ClassLoader own = JarLoaders.class.getClassLoader();
     if (jar == null) {
@@ -99,6 +170,7 @@ final class JarLoaders implements JobLoaderSource, AutoCloseable {
 
   @Override
   public void close() {
+    fetchers.shutdownNow();
     for (String job : Set.copyOf(byJob.keySet())) {
       jobEnded(job);
     }

@@ -5,6 +5,7 @@ import dev.quern.api.JobSpec;
 import dev.quern.api.io.FileSplit;
 import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.MapTaskSpec;
+import dev.quern.worker.task.OpaqueSplit;
 import dev.quern.worker.task.ReduceTaskSpec;
 import dev.quern.worker.task.TaskAttemptId;
 import dev.quern.worker.task.TaskKind;
@@ -22,9 +23,10 @@ import java.util.TreeMap;
  * The values of {@link ClusterWire}'s attempt messages in {@link DataOutputStream} form: task
  * specs, attempt ids, counters, map output references. Strings are nullable and unbounded (a
  * stack trace may pass 64 KiB); enums travel as explicit codes; every count is checked before
- * anything is allocated. A map task's split travels only as a {@link FileSplit} for now: a split
- * of a job's own class would need the job's class loader to read (the leader refuses to send
- * one, see {@link #writeTask}).
+ * anything is allocated. A map task's split travels as a {@link FileSplit} (task code 1) or, for
+ * a split of any other class, as an {@link OpaqueSplit} (task code 4; 2 and 3 are reduces): Kryo bytes plus its
+ * length, hosts and description, which only the attempt reads back, with the job's class loader
+ * ({@link OpaqueSplit#readIn}). Code 1 is the layout of the first version, so both read it.
  */
 public final class TaskSpecCodec {
   private static final int MAX_COUNT = 1_000_000;
@@ -32,20 +34,33 @@ public final class TaskSpecCodec {
 
   private TaskSpecCodec() {}
 
-  /** Throws {@link IllegalArgumentException} for a map task whose split is not a FileSplit. */
+  /**
+   * Writes {@code spec}. A map task's split that is neither a {@link FileSplit} nor an {@link
+   * OpaqueSplit} is written as the latter, with the class loader of its own class.
+   */
   public static void writeTask(DataOutputStream out, TaskSpec spec) throws IOException {
     if (spec instanceof MapTaskSpec m) {
-      if (!(m.split() instanceof FileSplit f)) {
-        throw new IllegalArgumentException("cluster mode carries file splits only, not "
-            + m.split().getClass().getName());
+      if (m.split() instanceof FileSplit f) {
+        out.writeByte(1);
+        writeAttempt(out, m.id());
+        writeJob(out, m.job());
+        str(out, f.path());
+        out.writeLong(f.start());
+        out.writeLong(f.length());
+        strings(out, f.hosts());
+      } else {
+        OpaqueSplit o = m.split() instanceof OpaqueSplit already ? already
+            : OpaqueSplit.of(m.split(), m.split().getClass().getClassLoader());
+        out.writeByte(4);
+        writeAttempt(out, m.id());
+        writeJob(out, m.job());
+        byte[] bytes = o.bytes();
+        out.writeInt(bytes.length);
+        out.write(bytes);
+        out.writeLong(o.length());
+        strings(out, o.hosts());
+        str(out, o.description());
       }
-      out.writeByte(1);
-      writeAttempt(out, m.id());
-      writeJob(out, m.job());
-      str(out, f.path());
-      out.writeLong(f.start());
-      out.writeLong(f.length());
-      strings(out, f.hosts());
       str(out, m.scratchDir());
       str(out, m.outputWorkDir());
     } else if (spec instanceof ReduceTaskSpec r) {
@@ -76,6 +91,24 @@ public final class TaskSpecCodec {
         TaskAttemptId id = readAttempt(in);
         JobSpec job = readJob(in);
         FileSplit split = new FileSplit(str(in), in.readLong(), in.readLong(), strings(in));
+        return new MapTaskSpec(id, job, split, str(in), str(in));
+      }
+      case 4 -> {
+        TaskAttemptId id = readAttempt(in);
+        JobSpec job = readJob(in);
+        int n = in.readInt();
+        if (n < 0 || n > MAX_STRING) {
+          throw new IOException("split of " + n + " bytes");
+        }
+        byte[] bytes = new byte[n];
+        in.readFully(bytes);
+        long length = in.readLong();
+        List<String> hosts = strings(in);
+        String description = str(in);
+        if (description == null) {
+          throw new IOException("a split without a description");
+        }
+        OpaqueSplit split = new OpaqueSplit(bytes, length, hosts, description);
         return new MapTaskSpec(id, job, split, str(in), str(in));
       }
       case 2, 3 -> {

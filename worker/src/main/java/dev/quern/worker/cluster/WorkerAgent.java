@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * <p>With {@link Runs}, it also runs attempts: a {@link WorkerActor} child (the data path of
  * local mode) runs each {@link RunAttempt}, and the agent turns its reports into {@link
  * ClusterWire} messages to the leader (a commit question's answer goes back to the waiting
- * attempt). A final report made while no leader is known waits for the next one. A task's
+ * attempt). An attempt whose job's class loader is not open yet waits for it (the jar may be on
+ * its way from a master, fetched off the actor threads by {@link JarLoaders#open}), holding its
+ * slot. A final report made while no leader is known waits for the next one. A task's
  * scratch directory, relative in the leader's message, lies under this worker's data directory.
  */
 public final class WorkerAgent {
@@ -79,6 +81,9 @@ public final class WorkerAgent {
 
   private enum Tick { INSTANCE }
 
+  /** The class loader of an attempt's job is open ({@code error} null) or failed to open. */
+  private record LoaderReady(TaskAttemptId attempt, Throwable error) {}
+
   /** The path of the cluster actor of the master at Artery address {@code hostPort}. */
   public static String masterPath(String hostPort) {
     return "pekko://" + MASTER_SYSTEM + "@" + hostPort + "/user/" + MASTER_ACTOR;
@@ -101,6 +106,7 @@ public final class WorkerAgent {
           .onMessage(Accepted.class, agent::onAccepted)
           .onMessage(NotLeader.class, agent::onNotLeader)
           .onMessage(RunAttempt.class, agent::onRun)
+          .onMessage(LoaderReady.class, agent::onLoaderReady)
           .onMessage(KillAttempt.class, agent::onKill)
           .onMessage(ClusterWire.MapOutputsChanged.class, agent::onMapOutputs)
           .onMessage(CommitAnswer.class, agent::onCommitAnswer)
@@ -126,7 +132,10 @@ public final class WorkerAgent {
     private int nextMaster;
     private final Runs runs;
     private final ActorRef<WorkerCommand> worker;
+    /** Attempts this worker holds: waiting for their job's loader, or on the worker actor. */
     private final Set<TaskAttemptId> running = new LinkedHashSet<>();
+    /** Attempts waiting for their job's class loader (its jar may be on its way). */
+    private final Map<TaskAttemptId, TaskSpec> waiting = new HashMap<>();
     private final Map<TaskAttemptId, ActorRef<WorkerReport.CommitAnswer>> commitWaiters =
         new HashMap<>();
     /** Final reports made while no leader was known. */
@@ -154,16 +163,60 @@ public final class WorkerAgent {
       return false;
     }
 
+    /**
+     * Runs the attempt once its job's class loader is open: opening it may fetch the jar from a
+     * master, which happens on the loaders' fetch pool, and the answer comes back as {@link
+     * LoaderReady}. Meanwhile the attempt holds its slot and counts as running in heartbeats.
+     */
     Behavior<Object> onRun(RunAttempt r) {
       if (worker == null || !admit(r)) {
         return Behaviors.same();
       }
-      worker.tell(new WorkerCommand.RunTask(local(r.task()), ctx.getSelf().narrow()));
+      TaskSpec task = local(r.task());
+      TaskAttemptId id = task.id();
+      if (waiting.containsKey(id)) {
+        return Behaviors.same(); // sent again while its jar is on its way
+      }
+      if (!(runs.worker().loaders() instanceof JarLoaders jars) || running.contains(id)) {
+        worker.tell(new WorkerCommand.RunTask(task, ctx.getSelf().narrow()));
+        return Behaviors.same();
+      }
+      running.add(id);
+      waiting.put(id, task);
+      ctx.pipeToSelf(jars.open(task), (loader, error) -> new LoaderReady(id, error));
+      return Behaviors.same();
+    }
+
+    /** The job's loader is open (the attempt runs) or could not be (the attempt fails). */
+    Behavior<Object> onLoaderReady(LoaderReady m) {
+      TaskSpec task = waiting.remove(m.attempt());
+      if (task == null) {
+        return Behaviors.same(); // killed while it waited
+      }
+      if (m.error() == null) {
+        worker.tell(new WorkerCommand.RunTask(task, ctx.getSelf().narrow()));
+        return Behaviors.same();
+      }
+      Throwable e = m.error() instanceof java.util.concurrent.CompletionException c
+          && c.getCause() != null ? c.getCause() : m.error();
+      String message = "job " + task.id().jobId() + ", attempt " + task.id() + " on worker "
+          + settings.workerId() + ": cannot open the job's jar " + task.job().jar() + ": "
+          + e.getMessage();
+      log.warn("worker {}: {}", settings.workerId(), message);
+      running.remove(task.id());
+      send(new ClusterWire.AttemptFailed(settings.workerId(), task.id(), message,
+          stackTrace(e), null), true);
       return Behaviors.same();
     }
 
     Behavior<Object> onKill(KillAttempt k) {
-      if (worker != null && admit(k)) {
+      if (worker == null || !admit(k)) {
+        return Behaviors.same();
+      }
+      if (waiting.remove(k.attempt()) != null) {
+        running.remove(k.attempt());
+        send(new ClusterWire.AttemptKilled(settings.workerId(), k.attempt(), k.reason()), true);
+      } else {
         worker.tell(new WorkerCommand.KillTask(k.attempt(), k.reason()));
       }
       return Behaviors.same();
@@ -246,6 +299,12 @@ public final class WorkerAgent {
         send(new ClusterWire.AttemptKilled(id, k.attempt(), k.reason()), true);
       }
       return Behaviors.same();
+    }
+
+    private static String stackTrace(Throwable t) {
+      java.io.StringWriter w = new java.io.StringWriter();
+      t.printStackTrace(new java.io.PrintWriter(w));
+      return w.toString();
     }
 
     private void send(ToMaster m, boolean keep) {
