@@ -22,7 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 [[ -f "$DATA/corpus-$MIB" ]] || java "$ROOT/bench/wordcount/GenerateCorpus.java" "$DATA/corpus-$MIB" "$MIB" 42 >/dev/null
-"$QUERN" cluster start --masters 3 --workers 2 --dir "$RUN/cluster" >/dev/null
+"$QUERN" cluster start --masters 3 --workers 2 --timeout 300 --dir "$RUN/cluster" >/dev/null
 ADDRESS="$(cat "$RUN/cluster/address")"
 HTTP="$("$QUERN" cluster status --dir "$RUN/cluster" --json | python3 -c '
 import json, sys

@@ -60,7 +60,10 @@ public final class RaftSchedulerBench extends SchedulerBench {
       this.id = id;
       RaftConfig config = RaftConfig.builder(id).electionTicks(10).heartbeatTicks(1)
           .maxEntriesPerMessage(256).compactionMargin(1000).forwardToLeader(false)
-          .maxEntryBytes(maxEntryBytes).build();
+          .maxEntryBytes(maxEntryBytes)
+          .maxBytesPerMessage(Math.max(128 * 1024, maxEntryBytes + 1024))
+          .maxInflightBytes(Math.max(1L << 20, 2L * maxEntryBytes + 2048))
+          .maxUncommittedBytes(Math.max(8L << 20, 2L * maxEntryBytes)).build();
       this.core = RaftCore.bootstrap(config, voters, new SplittableRandom(seed * 31 + id));
     }
   }

@@ -123,11 +123,11 @@ public class SchedulerBench {
   protected long run(String shape, int workers, int tasks) {
     int hosts = Math.max(1, workers / 4);
     start();
-    timed(() -> {
-      for (int w = 0; w < workers; w++) {
-        scheduler.report(new WorkerReport.Register("w" + w, "host" + (w % hosts), 2, null), 0);
-      }
-    });
+    for (int w = 0; w < workers; w++) {
+      WorkerReport.Register r = new WorkerReport.Register("w" + w, "host" + (w % hosts), 2, null);
+      timed(() -> scheduler.report(r, 0));
+      afterInput(0); // each registration is an input of its own, as in the actors
+    }
     switch (shape) {
       case "one-job" -> submit("/out/0", tasks * 9 / 10, tasks / 10, hosts, false);
       case "one-job-speculative" -> submit("/out/0", tasks * 9 / 10, tasks / 10, hosts, true);
