@@ -24,9 +24,14 @@ trap cleanup EXIT
 [[ -f "$DATA/corpus-$MIB" ]] || java "$ROOT/bench/wordcount/GenerateCorpus.java" "$DATA/corpus-$MIB" "$MIB" 42 >/dev/null
 "$QUERN" cluster start --masters 3 --workers 2 --timeout 300 --dir "$RUN/cluster" >/dev/null
 ADDRESS="$(cat "$RUN/cluster/address")"
-HTTP="$("$QUERN" cluster status --dir "$RUN/cluster" --json | python3 -c '
+HTTP=""
+for _ in $(seq 1 60); do # the leader, once there is one (elections take longer under load)
+  HTTP="$("$QUERN" cluster status --dir "$RUN/cluster" --json | python3 -c '
 import json, sys
-print([p["http"] for p in json.load(sys.stdin)["processes"] if p.get("role") == "LEADER"][0])')"
+print(" ".join(p["http"] for p in json.load(sys.stdin)["processes"] if p.get("role") == "LEADER"))')"
+  [[ -n "$HTTP" ]] && break
+  sleep 1
+done
 commit_index() { curl -s "http://$HTTP/metrics" | awk '$1 == "quern_raft_commit_index" {print $2}'; }
 echo "cluster $ADDRESS, leader http $HTTP; load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"
 SIZE=$(stat -c %s "$DATA/corpus-$MIB")

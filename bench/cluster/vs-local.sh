@@ -9,6 +9,8 @@
 #   JOBS="wordcount terasort"   which jobs to run (each round runs a local/cluster pair of each)
 #   DATA=DIR                    keep the generated inputs in DIR and reuse them in later runs
 #   KEEP=1                      keep the run's directory (cluster logs, API dumps, times)
+#   LOCAL='local[4]'            the local master (default local: one worker per core; the
+#                               cluster has 2 workers of 2 slots, so local[4] runs as many tasks)
 #
 # Prints one line per run: job, mode, seconds of wall time (the whole client process: JVM start,
 # submission, job, wait for the end), the job's own duration (the job's API record for cluster
@@ -42,19 +44,25 @@ if [[ " $JOBS " == *" terasort "* && ! -f "$DATA/tera-$ROWS/_SUCCESS" ]]; then
   rm -rf "$DATA/tera-$ROWS"
   "$QUERN" examples --ui-port 0 teragen "$ROWS" "$DATA/tera-$ROWS" >/dev/null
 fi
-"$QUERN" cluster start --masters 3 --workers 2 --dir "$RUN/cluster" >/dev/null
+"$QUERN" cluster start --masters 3 --workers 2 --timeout 300 --dir "$RUN/cluster" >/dev/null
 ADDRESS="$(cat "$RUN/cluster/address")"
-echo "cluster: $ADDRESS; load $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $(date -u +%FT%TZ)"
+echo "cluster: $ADDRESS; local: ${LOCAL:-local}; load $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $(date -u +%FT%TZ)"
 
-# The leader's HTTP address (host:port), from the cluster's status.
+# The leader's HTTP address (host:port), from the cluster's status; waits while there is none
+# (under a heavy load an election can be under way).
 leader_http() {
-  "$QUERN" cluster status --dir "$RUN/cluster" --json | python3 -c '
+  local http="" i
+  for i in $(seq 1 60); do
+    http=$("$QUERN" cluster status --dir "$RUN/cluster" --json | python3 -c '
 import json, sys
-for p in json.load(sys.stdin)["processes"]:
-    if p.get("role") == "LEADER": print(p["http"])'
+print(" ".join(p["http"] for p in json.load(sys.stdin)["processes"] if p.get("role") == "LEADER"))')
+    [[ -n "$http" ]] && break
+    sleep 1
+  done
+  echo "$http"
 }
 commit_index() { # http
-  curl -s "http://$1/metrics" | awk '$1 == "quern_raft_commit_index" {print $2}'
+  curl -s "http://$1/metrics" | awk '$1 == "quern_raft_commit_index" {print $2}' || true
 }
 
 input_of() { [[ "$1" == wordcount ]] && echo "$DATA/corpus-$MIB" || echo "$DATA/tera-$ROWS"; }
@@ -62,7 +70,7 @@ input_of() { [[ "$1" == wordcount ]] && echo "$DATA/corpus-$MIB" || echo "$DATA/
 run() { # job, mode, round
   local job="$1" mode="$2" r="$3" start end secs extra="" http before after
   local out="$RUN/out-$job-$mode-$r" log="$RUN/$job-$mode-$r.log"
-  local master=(--ui-port 0)
+  local master=(--ui-port 0 --master "${LOCAL:-local}")
   if [[ "$mode" == cluster ]]; then
     master=(--master "$ADDRESS")
     http="$(leader_http)"
@@ -77,8 +85,9 @@ run() { # job, mode, round
     after="$(commit_index "$http")"
     curl -s "http://$http/api/v1/jobs" > "$RUN/$job-$mode-$r.jobs.json"
     local id
-    id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[-1]["id"])' \
-      "$RUN/$job-$mode-$r.jobs.json" 2>/dev/null || true)
+    id=$(python3 -c 'import json,sys
+print([x for x in json.load(open(sys.argv[1])) if x["output"] == sys.argv[2]][-1]["id"])' \
+      "$RUN/$job-$mode-$r.jobs.json" "$out" 2>/dev/null || true)
     [[ -n "$id" ]] && curl -s "http://$http/api/v1/jobs/$id/tasks" > "$RUN/$job-$mode-$r.tasks.json"
     extra=$(python3 -c 'import json,sys
 j = [x for x in json.load(open(sys.argv[1])) if x["output"] == sys.argv[2]][-1]
