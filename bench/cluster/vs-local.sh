@@ -1,59 +1,123 @@
 #!/usr/bin/env bash
-# Cluster mode against local mode on this machine, same data, same run, alternating:
-# WordCount over the bench corpus and TeraSort over TeraGen's records, each on a 3-master,
-# 2-worker cluster (`quern cluster start`) and in local mode (`--master local[N]`, N = cores).
+# Cluster mode against local mode on this machine, same data, same run, paired alternating
+# whole-process runs (local, cluster, local, cluster, ...): WordCount over the bench corpus and
+# TeraSort over TeraGen's records, each on a 3-master, 2-worker cluster (`quern cluster start`,
+# 2 slots a worker) and in local mode (`--master local`, one worker per core).
 #
 #   bench/cluster/vs-local.sh [WORDCOUNT_MIB] [TERASORT_ROWS] [ROUNDS]
 #     defaults: 1024 MiB, 10000000 rows (1 GB), 3 rounds
+#   JOBS="wordcount terasort"   which jobs to run (each round runs a local/cluster pair of each)
+#   DATA=DIR                    keep the generated inputs in DIR and reuse them in later runs
+#   KEEP=1                      keep the run's directory (cluster logs, API dumps, times)
+#   LOCAL='local[4]'            the local master (default local: one worker per core; the
+#                               cluster has 2 workers of 2 slots, so local[4] runs as many tasks)
 #
-# Prints one line per run (seconds of wall time) and the median ratio cluster/local per job.
-# Builds first if the distribution is missing. Data and the cluster live in bench/data/cluster-$$.
+# Prints one line per run: job, mode, seconds of wall time (the whole client process: JVM start,
+# submission, job, wait for the end), the job's own duration (the job's API record for cluster
+# runs; local mode runs with its UI off, so none), the Raft entries the job added (the leader's
+# commit index before and after; nothing else runs on the cluster) and the 1-minute load average.
+# Ends with the median and range of the paired ratios cluster/local per job.
+# Builds first if the distribution is missing. The cluster lives in bench/data/cluster-$$.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 MIB="${1:-1024}"; ROWS="${2:-10000000}"; ROUNDS="${3:-3}"
+JOBS="${JOBS:-wordcount terasort}"
 QUERN="$ROOT/bin/quern"
 RUN="$ROOT/bench/data/cluster-$$"
+DATA="${DATA:-$RUN}"
 if [[ ! -f "$ROOT/cli/target/quern-cli.jar" ]]; then
-  (cd "$ROOT" && mvn -B -ntp -DskipTests package >/dev/null)
+  (cd "$ROOT" && mvn -B -ntp -o -DskipTests package >/dev/null)
 fi
-mkdir -p "$RUN"
+mkdir -p "$RUN" "$DATA"
 cleanup() {
   "$QUERN" cluster stop --dir "$RUN/cluster" >/dev/null 2>&1 || true
   [[ "${KEEP:-0}" == 1 ]] || rm -rf "$RUN"
 }
 trap cleanup EXIT
 
-echo "generating ${MIB} MiB corpus and ${ROWS} TeraGen rows ..."
-java "$ROOT/bench/wordcount/GenerateCorpus.java" "$RUN/corpus" "$MIB" 42 >/dev/null
-"$QUERN" examples --ui-port 0 teragen "$ROWS" "$RUN/tera-in" >/dev/null
-"$QUERN" cluster start --masters 3 --workers 2 --dir "$RUN/cluster" >/dev/null
+if [[ " $JOBS " == *" wordcount "* && ! -f "$DATA/corpus-$MIB" ]]; then
+  echo "generating a ${MIB} MiB corpus ..."
+  java "$ROOT/bench/wordcount/GenerateCorpus.java" "$DATA/corpus-$MIB" "$MIB" 42 >/dev/null
+fi
+if [[ " $JOBS " == *" terasort "* && ! -f "$DATA/tera-$ROWS/_SUCCESS" ]]; then
+  echo "generating ${ROWS} TeraGen rows ..."
+  rm -rf "$DATA/tera-$ROWS"
+  "$QUERN" examples --ui-port 0 teragen "$ROWS" "$DATA/tera-$ROWS" >/dev/null
+fi
+"$QUERN" cluster start --masters 3 --workers 2 --timeout 300 --dir "$RUN/cluster" >/dev/null
 ADDRESS="$(cat "$RUN/cluster/address")"
-echo "cluster: $ADDRESS; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "cluster: $ADDRESS; local: ${LOCAL:-local}; load $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $(date -u +%FT%TZ)"
 
-timed() { # label, command...
-  local label="$1"; shift
-  local start end
+# The leader's HTTP address (host:port), from the cluster's status; waits while there is none
+# (under a heavy load an election can be under way).
+leader_http() {
+  local http="" i
+  for i in $(seq 1 60); do
+    http=$("$QUERN" cluster status --dir "$RUN/cluster" --json | python3 -c '
+import json, sys
+print(" ".join(p["http"] for p in json.load(sys.stdin)["processes"] if p.get("role") == "LEADER"))')
+    [[ -n "$http" ]] && break
+    sleep 1
+  done
+  echo "$http"
+}
+commit_index() { # http
+  curl -s "http://$1/metrics" | awk '$1 == "quern_raft_commit_index" {print $2}' || true
+}
+
+input_of() { [[ "$1" == wordcount ]] && echo "$DATA/corpus-$MIB" || echo "$DATA/tera-$ROWS"; }
+
+run() { # job, mode, round
+  local job="$1" mode="$2" r="$3" start end secs extra="" http before after
+  local out="$RUN/out-$job-$mode-$r" log="$RUN/$job-$mode-$r.log"
+  local master=(--ui-port 0 --master "${LOCAL:-local}")
+  if [[ "$mode" == cluster ]]; then
+    master=(--master "$ADDRESS")
+    http="$(leader_http)"
+    before="$(commit_index "$http")"
+  fi
   start=$(date +%s.%N)
-  "$@" >"$RUN/last.log" 2>&1 || { echo "$label failed:"; tail -20 "$RUN/last.log"; exit 1; }
+  "$QUERN" examples "${master[@]}" "$job" "$(input_of "$job")" "$out" >"$log" 2>&1 \
+    || { echo "$job $mode failed:"; tail -20 "$log"; exit 1; }
   end=$(date +%s.%N)
-  printf '%s %.2f\n' "$label" "$(echo "$end - $start" | bc)" | tee -a "$RUN/times"
+  secs=$(echo "$end - $start" | bc)
+  if [[ "$mode" == cluster ]]; then
+    after="$(commit_index "$http")"
+    curl -s "http://$http/api/v1/jobs" > "$RUN/$job-$mode-$r.jobs.json"
+    local id
+    id=$(python3 -c 'import json,sys
+print([x for x in json.load(open(sys.argv[1])) if x["output"] == sys.argv[2]][-1]["id"])' \
+      "$RUN/$job-$mode-$r.jobs.json" "$out" 2>/dev/null || true)
+    [[ -n "$id" ]] && curl -s "http://$http/api/v1/jobs/$id/tasks" > "$RUN/$job-$mode-$r.tasks.json"
+    extra=$(python3 -c 'import json,sys
+j = [x for x in json.load(open(sys.argv[1])) if x["output"] == sys.argv[2]][-1]
+print("job_s=%.2f tasks=%d" % (j["durationMillis"] / 1000, j["map"]["tasks"] + j["reduce"]["tasks"]))' \
+      "$RUN/$job-$mode-$r.jobs.json" "$out" 2>/dev/null || true)
+    extra="$extra entries=$((after - before))"
+  fi
+  printf '%s %s %.2f %s load=%s\n' "$job" "$mode" "$secs" "$extra" \
+    "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$RUN/times"
+  rm -rf "$out"
 }
 
 for r in $(seq 1 "$ROUNDS"); do
-  timed "wordcount local" "$QUERN" examples --ui-port 0 wordcount "$RUN/corpus" "$RUN/out-wl-$r"
-  timed "wordcount cluster" "$QUERN" examples --master "$ADDRESS" wordcount "$RUN/corpus" "$RUN/out-wc-$r"
-  timed "terasort local" "$QUERN" examples --ui-port 0 terasort "$RUN/tera-in" "$RUN/out-tl-$r"
-  timed "terasort cluster" "$QUERN" examples --master "$ADDRESS" terasort "$RUN/tera-in" "$RUN/out-tc-$r"
-  rm -rf "$RUN"/out-*
+  for job in $JOBS; do
+    run "$job" local "$r"
+    run "$job" cluster "$r"
+  done
 done
+cp "$RUN/times" "$ROOT/bench/data/vs-local-last.times"
 python3 - "$RUN/times" <<'PY'
 import sys, statistics, collections
 t = collections.defaultdict(list)
 for line in open(sys.argv[1]):
-    *label, secs = line.split()
-    t[" ".join(label)].append(float(secs))
-for job in ("wordcount", "terasort"):
-    l, c = statistics.median(t[job + " local"]), statistics.median(t[job + " cluster"])
-    print(f"{job}: local median {l:.2f} s, cluster median {c:.2f} s, cluster/local {c / l:.2f}")
+    job, mode, secs = line.split()[:3]
+    t[(job, mode)].append(float(secs))
+for job in sorted({j for j, _ in t}):
+    l, c = t[(job, "local")], t[(job, "cluster")]
+    ratios = [b / a for a, b in zip(l, c)]
+    print(f"{job}: local median {statistics.median(l):.2f} s, cluster median {statistics.median(c):.2f} s, "
+          f"paired cluster/local median {statistics.median(ratios):.2f} "
+          f"(range {min(ratios):.2f}-{max(ratios):.2f}, {len(ratios)} pairs)")
 PY
-echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"

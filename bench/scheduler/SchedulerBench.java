@@ -40,7 +40,7 @@ import java.util.Set;
  *
  * <p>Usage: {@code java -cp CP SchedulerBench SHAPE WORKERS TASKS [SEED]}
  */
-public final class SchedulerBench {
+public class SchedulerBench {
   /** A map that is never run: the simulation only needs its name. */
   public static final class NoMapper implements Mapper<Long, String, String, Long> {
     @Override
@@ -58,17 +58,42 @@ public final class SchedulerBench {
   private final PriorityQueue<Ev> events = new PriorityQueue<>();
   private final Set<TaskAttemptId> killed = new HashSet<>();
   private final Random random;
-  private final Scheduler scheduler =
-      new Scheduler(new JobBook(), Path.of("/scratch"), new JobJournal());
-  private final ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+  /** The scheduler every input goes to (a subclass may hand one of its own). */
+  protected final Scheduler scheduler;
+  protected final ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
   private long seq;
-  private long schedulerCpuNs;
-  private long assignments;
-  private long inputs;
+  protected long schedulerCpuNs;
+  protected long assignments;
+  protected long inputs;
   private int jobsLeft;
 
   private SchedulerBench(long seed) {
-    random = new Random(seed);
+    this(seed, new Scheduler(new JobBook(), Path.of("/scratch"), new JobJournal()));
+  }
+
+  protected SchedulerBench(long seed, Scheduler scheduler) {
+    this.random = new Random(seed);
+    this.scheduler = scheduler;
+  }
+
+  // ---- hooks for a driver that puts something between the scheduler and the workers ----------
+
+  /** After each input: what the scheduler decided, to carry out. The actor drains its effects. */
+  protected void afterInput(long now) {
+    carryOut(now, timedGet(scheduler::drainEffects));
+  }
+
+  /** The time of the driver's own next event (Long.MAX_VALUE: none). */
+  protected long nextOwnEvent() {
+    return Long.MAX_VALUE;
+  }
+
+  /** Runs the driver's own events due at {@code time}. */
+  protected void runOwnEvents(long time) {
+  }
+
+  /** Before the first input (after the workers' and jobs' are set up by the subclass's order). */
+  protected void start() {
   }
 
   private void at(long time, WorkerReport r) {
@@ -84,19 +109,25 @@ public final class SchedulerBench {
     long wholeStart = b.cpu.getCurrentThreadCpuTime();
     long end = b.run(shape, workers, tasks);
     long whole = b.cpu.getCurrentThreadCpuTime() - wholeStart;
+    b.print(shape, workers, tasks, end, whole);
+  }
+
+  protected void print(String shape, int workers, int tasks, long end, long whole) {
+    SchedulerBench b = this;
     System.out.printf("shape=%s workers=%d tasks=%d assignments=%d inputs=%d simulated_s=%.1f "
             + "scheduler_cpu_s=%.3f whole_cpu_s=%.3f assignments_per_cpu_s=%.0f%n", shape,
         workers, tasks, b.assignments, b.inputs, end / 1000.0, b.schedulerCpuNs / 1e9,
         whole / 1e9, b.assignments / (b.schedulerCpuNs / 1e9));
   }
 
-  private long run(String shape, int workers, int tasks) {
+  protected long run(String shape, int workers, int tasks) {
     int hosts = Math.max(1, workers / 4);
-    timed(() -> {
-      for (int w = 0; w < workers; w++) {
-        scheduler.report(new WorkerReport.Register("w" + w, "host" + (w % hosts), 2, null), 0);
-      }
-    });
+    start();
+    for (int w = 0; w < workers; w++) {
+      WorkerReport.Register r = new WorkerReport.Register("w" + w, "host" + (w % hosts), 2, null);
+      timed(() -> scheduler.report(r, 0));
+      afterInput(0); // each registration is an input of its own, as in the actors
+    }
     switch (shape) {
       case "one-job" -> submit("/out/0", tasks * 9 / 10, tasks / 10, hosts, false);
       case "one-job-speculative" -> submit("/out/0", tasks * 9 / 10, tasks / 10, hosts, true);
@@ -110,7 +141,16 @@ public final class SchedulerBench {
     }
     events.add(new Ev(250, seq++, null, null, true));
     long now = 0;
-    while (jobsLeft > 0 && !events.isEmpty()) {
+    while (jobsLeft > 0) {
+      long own = nextOwnEvent();
+      if (events.isEmpty() && own == Long.MAX_VALUE) {
+        break;
+      }
+      if (events.isEmpty() || own <= events.peek().time()) {
+        now = own;
+        runOwnEvents(own);
+        continue;
+      }
       Ev e = events.poll();
       now = e.time();
       long t = now;
@@ -129,7 +169,7 @@ public final class SchedulerBench {
         timed(() -> scheduler.report(e.report(), t));
       }
       inputs++;
-      carryOut(now);
+      afterInput(now);
     }
     return now;
   }
@@ -152,12 +192,11 @@ public final class SchedulerBench {
     List<BookSplit> planned = BookSplit.ofAll(splits, null);
     timed(() -> scheduler.submit(spec, splits, planned, null, 0));
     jobsLeft++;
-    carryOut(0);
+    afterInput(0);
   }
 
-  /** Drains what the actor drains after each input, and turns effects into future reports. */
-  private void carryOut(long now) {
-    List<Effect> effects = timedGet(scheduler::drainEffects);
+  /** Drains the views the actor drains after each input, and turns effects into future reports. */
+  protected void carryOut(long now, List<Effect> effects) {
     timed(() -> {
       scheduler.drainJobViews();
       scheduler.drainWorkerViews();
@@ -203,13 +242,13 @@ public final class SchedulerBench {
     return null;
   }
 
-  private void timed(Runnable r) {
+  protected void timed(Runnable r) {
     long t0 = cpu.getCurrentThreadCpuTime();
     r.run();
     schedulerCpuNs += cpu.getCurrentThreadCpuTime() - t0;
   }
 
-  private <T> T timedGet(java.util.function.Supplier<T> s) {
+  protected <T> T timedGet(java.util.function.Supplier<T> s) {
     long t0 = cpu.getCurrentThreadCpuTime();
     T v = s.get();
     schedulerCpuNs += cpu.getCurrentThreadCpuTime() - t0;

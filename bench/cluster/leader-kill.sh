@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# What a leader's death costs a job: WordCount on a 3-master, 2-worker cluster, in pairs on a
+# fresh cluster each: first the job alone, then the same job with the leading master SIGKILLed
+# (its pid from `quern cluster status --json`) when half of the first run's job duration has
+# passed since the second job's submission (both from the jobs' replicated records).
+# The added seconds are the killed run's time minus the plain run's, per pair.
+#
+#   bench/cluster/leader-kill.sh [CORPUS_MIB] [PAIRS]   (defaults 1024 3)
+#   DATA=DIR   keep the corpus in DIR and reuse it;  KEEP=1  keep the clusters' logs
+#
+# Prints per run: wall seconds of the client (submission to its exit, through the failover), the
+# job's own duration from its replicated record (submit to end), and for killed runs the master
+# killed, when, and the new leader. Ends with the median and range of the added seconds.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+MIB="${1:-1024}"; PAIRS="${2:-3}"
+QUERN="$ROOT/bin/quern"
+RUN="$ROOT/bench/data/leader-kill-$$"
+DATA="${DATA:-$RUN}"
+[[ -f "$ROOT/cli/target/quern-cli.jar" ]] || (cd "$ROOT" && mvn -B -ntp -o -DskipTests package >/dev/null)
+mkdir -p "$RUN" "$DATA"
+CLUSTER=""
+cleanup() {
+  [[ -n "$CLUSTER" ]] && "$QUERN" cluster stop --dir "$CLUSTER" >/dev/null 2>&1 || true
+  [[ "${KEEP:-0}" == 1 ]] || rm -rf "$RUN"
+}
+trap cleanup EXIT
+[[ -f "$DATA/corpus-$MIB" ]] || java "$ROOT/bench/wordcount/GenerateCorpus.java" "$DATA/corpus-$MIB" "$MIB" 42 >/dev/null
+
+leader() { # field (pid|id|http) of the live leader
+  "$QUERN" cluster status --dir "$CLUSTER" --json | python3 -c '
+import json, sys
+ps = [p for p in json.load(sys.stdin)["processes"] if p.get("role") == "LEADER" and p["alive"]]
+print(ps[0][sys.argv[1]] if ps else "")' "$1"
+}
+job_seconds() { # output: the job's duration from any live master's copy of the book
+  local http tries
+  for tries in $(seq 1 30); do
+    for http in $("$QUERN" cluster status --dir "$CLUSTER" --json | python3 -c '
+import json, sys
+print(" ".join(p["http"] for p in json.load(sys.stdin)["processes"] if p["kind"] == "master" and p["alive"]))'); do
+      curl -sf "http://$http/api/v1/jobs" 2>/dev/null | python3 -c '
+import json, sys
+j = [x for x in json.load(sys.stdin) if x["output"] == sys.argv[1] and x["state"] == "SUCCEEDED"][-1]
+print("%.2f" % (j["durationMillis"] / 1000))' "$1" 2>/dev/null && return 0
+    done
+    sleep 1
+  done
+  echo "no master knows $1 as succeeded" >&2; return 1
+}
+
+echo "load $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $(date -u +%FT%TZ)"
+for p in $(seq 1 "$PAIRS"); do
+  CLUSTER="$RUN/cluster-$p"
+  "$QUERN" cluster start --masters 3 --workers 2 --timeout 300 --dir "$CLUSTER" >/dev/null
+  ADDRESS="$(cat "$CLUSTER/address")"
+  # The plain run.
+  start=$(date +%s.%N)
+  "$QUERN" examples --master "$ADDRESS" wordcount "$DATA/corpus-$MIB" "$RUN/out-plain-$p" \
+    >"$RUN/plain-$p.log" 2>&1 || { tail -20 "$RUN/plain-$p.log"; exit 1; }
+  plain=$(echo "$(date +%s.%N) - $start" | bc)
+  plain_job=$(job_seconds "$RUN/out-plain-$p")
+  rm -rf "$RUN/out-plain-$p"
+  # The killed run: the leader dies at half the plain run's wall time.
+  victim_pid=$(leader pid); victim=$(leader id)
+  start=$(date +%s.%N)
+  "$QUERN" examples --master "$ADDRESS" wordcount "$DATA/corpus-$MIB" "$RUN/out-kill-$p" \
+    >"$RUN/kill-$p.log" 2>&1 &
+  client=$!
+  # Half the plain job's own duration after this job's submission (the client's start-up under
+  # load is not the job's time): its submit time comes from the replicated record.
+  submitted=""
+  while [[ -z "$submitted" ]] && kill -0 "$client" 2>/dev/null; do
+    submitted=$(curl -sf "http://$(leader http)/api/v1/jobs" 2>/dev/null | python3 -c '
+import json, sys
+j = [x for x in json.load(sys.stdin) if x["output"] == sys.argv[1]]
+print(j[-1]["submitTime"] if j else "")' "$RUN/out-kill-$p" 2>/dev/null || true)
+    [[ -n "$submitted" ]] || sleep 0.2
+  done
+  [[ -n "$submitted" ]] || { echo "the job was never seen"; tail -20 "$RUN/kill-$p.log"; exit 1; }
+  wait_s=$(echo "$plain_job / 2 - ($(date +%s%3N) - $submitted) / 1000" | bc -l)
+  [[ "$wait_s" == -* ]] || sleep "$wait_s"
+  kill -9 "$victim_pid"
+  killed_at=$(echo "($(date +%s%3N) - $submitted) / 1000" | bc -l)
+  wait "$client" || { tail -20 "$RUN/kill-$p.log"; exit 1; }
+  killed=$(echo "$(date +%s.%N) - $start" | bc)
+  new_leader=$(leader id)
+  killed_job=$(job_seconds "$RUN/out-kill-$p")
+  rm -rf "$RUN/out-kill-$p"
+  printf 'pair %d plain %.2f job_s=%s killed %.2f job_s=%s added %.2f (job: %.2f) kill %s at %.1f s of the job, new leader %s load=%s\n' \
+    "$p" "$plain" "$plain_job" "$killed" "$killed_job" "$(echo "$killed - $plain" | bc)" \
+    "$(echo "$killed_job - $plain_job" | bc)" "$victim" "$killed_at" "$new_leader" \
+    "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$RUN/pairs"
+  "$QUERN" cluster stop --dir "$CLUSTER" >/dev/null 2>&1 || true
+  CLUSTER=""
+done
+python3 - "$RUN/pairs" <<'PY'
+import sys, statistics
+added = [float(l.split(" added ")[1].split()[0]) for l in open(sys.argv[1])]
+job = [float(l.split("(job: ")[1].split(")")[0]) for l in open(sys.argv[1])]
+print(f"added seconds (client wall): median {statistics.median(added):.2f}, range {min(added):.2f} to {max(added):.2f}, {len(added)} pairs")
+print(f"added seconds (job record):  median {statistics.median(job):.2f}, range {min(job):.2f} to {max(job):.2f}")
+PY
+cp "$RUN/pairs" "$ROOT/bench/data/leader-kill-last.pairs"
+echo "load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"
