@@ -152,6 +152,12 @@ public final class ClusterHttp implements AutoCloseable {
         json(ctx, 400, java.util.Map.of("error", "unreadable submission: " + e.getMessage()));
         return;
       }
+      String tooLarge = SubmissionWire.tooLarge(job.spec().name(), ctx.bodyAsBytes().length,
+          job.splits().size());
+      if (tooLarge != null) {
+        json(ctx, 413, java.util.Map.of("error", tooLarge));
+        return;
+      }
       JobLeader.SubmitReply reply = leader.submit(job.spec(), job.splits());
       if (reply instanceof JobLeader.SubmitAccepted a) {
         json(ctx, 202, java.util.Map.of("id", a.jobId()));

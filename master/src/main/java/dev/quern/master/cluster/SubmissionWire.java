@@ -12,7 +12,26 @@ import java.util.List;
  * BookCodec}), so the leader reads it without the job's classes and proposes the same record.
  */
 public final class SubmissionWire {
+  /**
+   * The largest submission a cluster takes: its {@code JobAccepted} is one Raft entry, which may
+   * be at most {@link dev.quern.raft.RaftConfig#maxEntryBytes()} (the masters use the default,
+   * 64 KiB), less room for the other events of the same batch. About 1,300 file splits; split
+   * lists do not yet travel outside the log.
+   */
+  public static final int MAX_BYTES =
+      dev.quern.raft.RaftConfig.builder(1).build().maxEntryBytes() - 8 * 1024;
+
   private SubmissionWire() {}
+
+  /** Why a body of {@code bytes} for {@code splits} splits is refused, or null if it is not. */
+  public static String tooLarge(String jobName, int bytes, int splits) {
+    if (bytes <= MAX_BYTES) {
+      return null;
+    }
+    return "job " + jobName + " was refused: its " + splits + " input splits make a submission "
+        + "of " + bytes + " bytes, over the " + MAX_BYTES + " a cluster's replicated log takes "
+        + "in one entry; use larger splits (-Dquern.input.split-size=...) or fewer input files";
+  }
 
   /** What a client submits. */
   public record Submission(JobSpec spec, List<BookSplit> splits) {}

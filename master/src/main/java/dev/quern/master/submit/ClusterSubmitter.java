@@ -55,6 +55,10 @@ public final class ClusterSubmitter implements dev.quern.api.JobSubmitter {
       JobSpec stored = plan.spec().jar() == null ? plan.spec() : withJar(plan.spec(),
           upload(Path.of(plan.spec().jar())));
       byte[] body = SubmissionWire.encode(SubmissionIds.stamp(stored), plan.splits());
+      String tooLarge = SubmissionWire.tooLarge(spec.name(), body.length, plan.splits().size());
+      if (tooLarge != null) {
+        throw new JobSubmissionException(tooLarge);
+      }
       // Safe to repeat (a connection lost mid-answer, a deposed leader): the submission id
       // makes the leader answer a repeat with the job the first copy became.
       a = client.postIdempotent(ClusterHttp.JOBS, "application/octet-stream", body);

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A submission sent twice (a client that lost the answer) is one job: three real masters, the
  * same body posted to the leader and to a follower (which redirects) is answered with the same
  * job id, and every master's book holds one job; another submission for the same output is
- * refused.
+ * refused, and so is one whose split list is over what one log entry takes.
  */
 @Timeout(240)
 class SubmissionRepeatTest {
@@ -100,6 +100,16 @@ class SubmissionRepeatTest {
         SubmissionWire.encode(SubmissionIds.stamp(spec(in, out)), splits));
     assertEquals(400, other.code(), other::toString);
     assertTrue(other.body().path("error").asText().contains(id), other::toString);
+
+    // A split list over what one log entry takes is refused with a reason, before the log.
+    List<BookSplit> many = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      many.add(new BookSplit.File(new FileSplit(in + "-" + i, 0, 1, List.of())));
+    }
+    Answer huge = post(group.httpOf.get(leader), SubmissionWire.encode(
+        SubmissionIds.stamp(spec(in, tmp.resolve("out-huge"))), many));
+    assertEquals(413, huge.code(), huge::toString);
+    assertTrue(huge.body().path("error").asText().contains("2000 input splits"), huge::toString);
 
     for (String m : group.masters.keySet()) {
       List<String> ids = Await.value(BOUND, "master " + m + " lists the job", () -> {
