@@ -41,6 +41,8 @@ final class JarLoaders implements JobLoaderSource, AutoCloseable {
   private final Map<String, ClassLoader> byJob = new ConcurrentHashMap<>();
   /** The opens under way, by job: an attempt that arrives meanwhile waits for the same one. */
   private final Map<String, CompletableFuture<ClassLoader>> opening = new ConcurrentHashMap<>();
+  /** Held while a finished open keeps its loader and while a job's end takes it away. */
+  private final Object ends = new Object();
   private final JarCache cache;
   private final ExecutorService fetchers;
 
@@ -83,19 +85,41 @@ final class JarLoaders implements JobLoaderSource, AutoCloseable {
     }
     try {
       fetchers.execute(() -> {
+        ClassLoader l;
         try {
-          started.complete(keep(job, openNow(spec)));
+          l = openNow(spec);
         } catch (RuntimeException | Error e) {
-          started.completeExceptionally(e);
-        } finally {
           opening.remove(job, started);
+          started.completeExceptionally(e);
+          return;
         }
+        finishOpen(spec, started, l);
       });
     } catch (RejectedExecutionException e) { // closed
       opening.remove(job, started);
       started.completeExceptionally(new IllegalStateException("the worker is stopping", e));
     }
     return started;
+  }
+
+  /**
+   * Keeps the loader an {@link #open} made, unless the job ended while its jar was on its way:
+   * then nobody would close it, so it is closed here and the waiting attempts fail. The lock
+   * orders this against {@link #jobEnded}, which takes the job's open away under it.
+   */
+  private void finishOpen(TaskSpec spec, CompletableFuture<ClassLoader> started, ClassLoader l) {
+    String job = spec.id().jobId();
+    ClassLoader kept;
+    synchronized (ends) {
+      kept = opening.remove(job, started) ? keep(job, l) : null;
+    }
+    if (kept != null) {
+      started.complete(kept);
+      return;
+    }
+    closeLoader(job, l);
+    started.completeExceptionally(new IllegalStateException("job " + job
+        + " ended while its jar " + spec.job().jar() + " was being fetched"));
   }
 
   /** Keeps {@code l} as the job's loader, unless another thread opened one first. */
@@ -120,7 +144,12 @@ final class JarLoaders implements JobLoaderSource, AutoCloseable {
    * task of it that arrives later opens a new one). Unknown jobs are ignored.
    */
   void jobEnded(String jobId) {
-    closeLoader(jobId, byJob.remove(jobId));
+    ClassLoader l;
+    synchronized (ends) {
+      opening.remove(jobId);
+      l = byJob.remove(jobId);
+    }
+    closeLoader(jobId, l);
   }
 
   private static void closeLoader(String jobId, ClassLoader l) {

@@ -237,4 +237,53 @@ class JarCacheTest {
     }
     assertEquals(java.util.Set.of(), loaders.openJobs());
   }
+  /**
+   * A job that ends while its jar is still being fetched leaves no loader open: the fetch's
+   * loader is closed when it arrives and the attempts that waited for it fail, naming the job.
+   */
+  @Test
+  void aJobEndedDuringItsJarFetchLeavesNoLoaderOpen(Seed seed) throws Exception {
+    byte[] jar = jar(seed, "quern-test/late.bin");
+    String sha = sha(jar);
+    java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    s.createContext(JarCache.ROUTE, ex -> {
+      asked.countDown();
+      try {
+        release.await(2, java.util.concurrent.TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      ex.sendResponseHeaders(200, jar.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(jar);
+      }
+    });
+    s.start();
+    servers.add(s);
+    JarLoaders loaders = new JarLoaders(new JarCache(tmp.resolve("jars"),
+        List.of("127.0.0.1:" + s.getAddress().getPort())));
+    try {
+      java.util.concurrent.CompletableFuture<ClassLoader> open =
+          loaders.open(task("job-1", "sha256:" + sha, tmp));
+      assertTrue(asked.await(30, java.util.concurrent.TimeUnit.SECONDS), "the fetch began");
+      loaders.jobEnded("job-1");
+      release.countDown();
+      java.util.concurrent.ExecutionException e = assertThrows(
+          java.util.concurrent.ExecutionException.class,
+          () -> open.get(30, java.util.concurrent.TimeUnit.SECONDS));
+      assertTrue(e.getCause().getMessage().contains("job job-1 ended while its jar sha256:"
+          + sha), e.getCause().getMessage());
+      assertEquals(java.util.Set.of(), loaders.openJobs(), "no loader left open");
+      // The jar was fetched and stays cached; a later job that names it opens a loader at once.
+      ClassLoader next = loaders.open(task("job-2", "sha256:" + sha, tmp))
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertNotNull(next.getResource("quern-test/late.bin"));
+      assertEquals(java.util.Set.of("job-2"), loaders.openJobs());
+    } finally {
+      release.countDown();
+      loaders.close();
+    }
+  }
 }
