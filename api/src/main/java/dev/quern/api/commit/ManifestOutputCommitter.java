@@ -121,7 +121,7 @@ public class ManifestOutputCommitter implements OutputCommitter {
     List<String> moved = new ArrayList<>();
     try {
       for (Manifest m : manifests) {
-        promote(fs, out, m, moved);
+        promote(fs, job, m, moved);
       }
     } catch (IOException | RuntimeException e) {
       RenameOutputCommitter.takeBack(fs, moved, e);
@@ -182,8 +182,9 @@ public class ManifestOutputCommitter implements OutputCommitter {
     return new Manifest(manifest, lines[1], names, lengths);
   }
 
-  private static void promote(FileSystem fs, String out, Manifest m, List<String> moved)
-      throws IOException {
+  private static void promote(FileSystem fs, JobCommitContext job, Manifest m,
+      List<String> moved) throws IOException {
+    String out = job.outputPath();
     for (int i = 0; i < m.names().size(); i++) {
       String rel = m.names().get(i);
       long length = m.lengths().get(i);
@@ -200,9 +201,11 @@ public class ManifestOutputCommitter implements OutputCommitter {
       if (!sourceThere) {
         throw new IOException("file " + source + " listed in " + m.path() + " is missing");
       }
+      OutputPaths.stopIfInterrupted(job);
       int slash = rel.lastIndexOf('/');
       if (slash > 0) {
         fs.mkdirs(join(out, rel.substring(0, slash)));
+        OutputPaths.stopIfInterrupted(job);
       }
       fs.rename(source, target);
       moved.add(target);

@@ -4,6 +4,7 @@ import dev.quern.api.fs.FileSystem;
 import dev.quern.api.fs.FileSystems;
 import dev.quern.api.fs.LocalFileSystem;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.NoSuchFileException;
 
 /**
@@ -154,7 +155,9 @@ public final class OutputPaths {
     String mark = join(out, PROMOTED_MARK);
     if (!fs.exists(mark)) {
       if (fs.exists(tmp)) {
+        stopIfInterrupted(job);
         promotion.promote(fs);
+        stopIfInterrupted(job);
         fs.create(mark).close();
       } else if (fs.exists(out)) {
         return;
@@ -163,8 +166,28 @@ public final class OutputPaths {
             "the output directory of job " + job.jobId() + " is gone: nothing to commit");
       }
     }
+    stopIfInterrupted(job);
     deleteTemporary(fs, tmp);
+    stopIfInterrupted(job);
     fs.delete(mark);
+  }
+
+  /**
+   * Stops a job commit whose thread was interrupted, between two of its changes: how a master
+   * that no longer leads stops the commit it began (the new leader runs it again), so two runs
+   * of one job commit never interleave past the change each was making. What was moved stays
+   * moved; the rerun takes it from there, as after a crash.
+   */
+  static void stopIfInterrupted(JobCommitContext job) throws InterruptedIOException {
+    if (Thread.currentThread().isInterrupted()) {
+      throw new InterruptedIOException("the commit of job " + job.jobId() + " to "
+          + job.outputPath() + " was stopped (interrupted); what it moved stays for a rerun");
+    }
+  }
+
+  /** Whether {@code e} stopped a job commit that must leave its moves for a rerun. */
+  static boolean stopped(Exception e) {
+    return e instanceof InterruptedIOException || Thread.currentThread().isInterrupted();
   }
 
   /**

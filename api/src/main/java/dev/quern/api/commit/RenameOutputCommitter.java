@@ -92,6 +92,7 @@ public class RenameOutputCommitter implements OutputCommitter {
           if (fs.exists(target)) {
             throw new IOException("two tasks wrote " + target + " (the second from " + dir + ")");
           }
+          OutputPaths.stopIfInterrupted(job);
           fs.rename(file.path(), target);
           moved.add(target);
         }
@@ -129,7 +130,15 @@ public class RenameOutputCommitter implements OutputCommitter {
     return dirs;
   }
 
+  /**
+   * Undoes this run's moves after a failure that fails the job (two tasks wrote one name), so a
+   * failed job leaves no part file; not after a stop ({@link OutputPaths#stopIfInterrupted}),
+   * whose moves a rerun completes.
+   */
   static void takeBack(FileSystem fs, List<String> moved, Exception e) {
+    if (OutputPaths.stopped(e)) {
+      return;
+    }
     for (String p : moved) {
       try {
         fs.delete(p);

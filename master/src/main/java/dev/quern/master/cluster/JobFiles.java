@@ -64,17 +64,24 @@ final class JobFiles implements AutoCloseable {
   /**
    * Promotes the output of the attempts the book records as committed ({@link
    * Effect.CommitJob#committedAttempts}) and writes {@code _SUCCESS}. Idempotent: a new leader
-   * that finds the job COMMITTING runs it again over what the last one left.
+   * that finds the job COMMITTING runs it again over what the last one left. Cancelling the
+   * future with interruption stops the commit between two of its changes (a master that no
+   * longer leads does so, see {@code OutputPaths.stopIfInterrupted}).
    */
-  void commitJob(Effect.CommitJob c, JobSpec spec, Clock clock, CommitResult result) {
+  java.util.concurrent.Future<?> commitJob(Effect.CommitJob c, JobSpec spec, Clock clock,
+      CommitResult result) {
     SuccessFile base = c.success();
-    background.execute(() -> {
+    return background.submit(() -> {
       long end = clock.millis();
       try {
         JobCommitter.commitJob(c.jobId(), c.outputPath(), local(spec), c.committedAttempts(),
             new SuccessFile(base.jobId(), base.name(), base.user(), base.submitTime(),
                 base.startTime() < 0 ? end : base.startTime(), end, base.counters()));
         result.done(end, null);
+      } catch (java.io.InterruptedIOException e) {
+        log.info("the commit of job {} stopped: this master no longer leads ({})", c.jobId(),
+            e.getMessage());
+        result.done(clock.millis(), "job commit stopped: " + e.getMessage());
       } catch (Exception e) {
         log.warn("the commit of job {} failed", c.jobId(), e);
         result.done(clock.millis(), "job commit failed: " + e);

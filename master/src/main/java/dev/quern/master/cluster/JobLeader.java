@@ -171,6 +171,8 @@ public final class JobLeader {
       /** Attempts this session sent to a worker (a heartbeat may predate their arrival). */
       final Set<TaskAttemptId> sentHere = new HashSet<>();
       final Set<String> registered = new HashSet<>();
+      /** Job commits this session began: stopped when it ends, since the next leader reruns them. */
+      final List<java.util.concurrent.Future<?>> commits = new ArrayList<>();
       boolean graceOver;
 
       Session(long term, long epoch) {
@@ -249,6 +251,7 @@ public final class JobLeader {
       log.info("master {}: scheduling session of term {} ends: {}", settings.masterId(), s.term,
           why);
       ctx.stop(s.relay);
+      s.commits.forEach(f -> f.cancel(true));
       s.waiting.values().forEach(l -> l.forEach(c -> c.accept(false)));
     }
 
@@ -544,8 +547,9 @@ public final class JobLeader {
           jobEnded(c.jobId());
         } else if (e instanceof Effect.CommitJob c) {
           long epoch = s.epoch;
-          files.commitJob(c, spec(c.jobId()), settings.clock(), (end, error) ->
-              ctx.getSelf().tell(new CommitDone(epoch, c.jobId(), end, error)));
+          s.commits.removeIf(java.util.concurrent.Future::isDone);
+          s.commits.add(files.commitJob(c, spec(c.jobId()), settings.clock(), (end, error) ->
+              ctx.getSelf().tell(new CommitDone(epoch, c.jobId(), end, error))));
         }
       }
     }

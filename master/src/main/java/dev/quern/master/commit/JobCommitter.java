@@ -197,7 +197,16 @@ public final class JobCommitter {
   private static void commit(OutputCommitter committer, JobCommitContext job,
       SuccessFile success) throws IOException {
     committer.commitJob(job);
+    stopIfInterrupted(job);
     writeSuccess(job, success);
+  }
+
+  /** A stopped commit (see {@code OutputPaths.stopIfInterrupted}) writes no {@code _SUCCESS}. */
+  private static void stopIfInterrupted(JobCommitContext job) throws IOException {
+    if (Thread.currentThread().isInterrupted()) {
+      throw new java.io.InterruptedIOException("the commit of job " + job.jobId()
+          + " was stopped (interrupted) before _SUCCESS was in place");
+    }
   }
 
   private static void writeSuccess(JobCommitContext job, SuccessFile success)
@@ -209,6 +218,7 @@ public final class JobCommitter {
     if (fs instanceof LocalFileSystem) {
       Path local = LocalFileSystem.toPath(tmp);
       JSON.writeValue(local.toFile(), success);
+      stopIfInterrupted(job);
       Files.move(local, LocalFileSystem.toPath(target), StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);
       return;
@@ -218,7 +228,9 @@ public final class JobCommitter {
     try (OutputStream o = fs.create(tmp)) {
       o.write(JSON.writeValueAsBytes(success));
     }
+    stopIfInterrupted(job);
     fs.delete(target);
+    stopIfInterrupted(job);
     fs.rename(tmp, target);
   }
 

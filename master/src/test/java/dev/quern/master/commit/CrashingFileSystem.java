@@ -46,6 +46,8 @@ public final class CrashingFileSystem implements FileSystem, FileSystemProvider 
   /** A new process: nothing dies. */
   static synchronized void revive() {
     dieAt(-1);
+    interruptAt = -1;
+    afterInterrupt = null;
   }
 
   /** Whether the last run died. */
@@ -61,10 +63,34 @@ public final class CrashingFileSystem implements FileSystem, FileSystemProvider 
 
   private static synchronized void change(String what) throws IOException {
     alive();
-    if (changes++ == dieAt) {
+    int n = changes++;
+    if (n == dieAt) {
       dead = true;
       throw new IOException("died at change " + dieAt + ": " + what);
     }
+    if (afterInterrupt != null) {
+      afterInterrupt.add(what);
+    }
+    if (n == interruptAt) {
+      // The change goes ahead; the thread learns that its master no longer leads.
+      afterInterrupt = new ArrayList<>();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static int interruptAt = -1;
+  private static List<String> afterInterrupt;
+
+  /** Interrupts the thread making the {@code n}-th change from now, after that change. */
+  static synchronized void interruptAt(int n) {
+    revive();
+    interruptAt = n;
+    afterInterrupt = null;
+  }
+
+  /** The changes made after the interruption (null: there was none). */
+  static synchronized List<String> changesAfterInterrupt() {
+    return afterInterrupt == null ? null : List.copyOf(afterInterrupt);
   }
 
   private static Path local(String path) {

@@ -19,6 +19,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -189,5 +190,47 @@ class JobCommitCrashTest {
     }
     // promote 3-4 entries, the mark, a recursive delete of _temporary, the mark, _SUCCESS
     assertThat(deaths).as("changes in one job commit").isGreaterThan(15);
+  }
+  /**
+   * A leader that loses its leadership mid-commit stops its commit thread by interrupting it: the
+   * commit makes no change after that but removing what lies under {@code _temporary} (it never
+   * moves another file, writes the mark or {@code _SUCCESS}, or takes back what it moved, any of
+   * which would race the new leader's run), and the new leader's rerun leaves the exact output.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"rename", "manifest"})
+  void aCommitInterruptedAtAnyChangeStopsThereAndTheNextLeaderFinishesIt(String committer)
+      throws Exception {
+    int stops = 0;
+    for (int n = 0; ; n++) {
+      Path local = tmp.resolve("out-" + n);
+      String out = CrashingFileSystem.of(local);
+      String temporary = local.resolve(OutputPaths.TEMPORARY) + "/";
+      JobSpec spec = spec(committer, out);
+      CrashingFileSystem.revive();
+      runTasks(OutputCommitters.forJob(spec.configuration()), out);
+
+      CrashingFileSystem.interruptAt(n);
+      try {
+        JobCommitter.commitJob(JOB, out, spec, OF_RECORD, SUCCESS);
+      } catch (java.io.InterruptedIOException e) {
+        assertThat(e).hasMessageContaining(JOB);
+      } finally {
+        Thread.interrupted();
+      }
+      List<String> after = CrashingFileSystem.changesAfterInterrupt();
+      if (after == null) {
+        assertCommitted(local); // n is past the last change
+        break;
+      }
+      stops++;
+      assertThat(after).as("changes after an interruption at change %d", n)
+          .allMatch(c -> c.startsWith("delete " + temporary)
+              || c.equals("delete " + local.resolve(OutputPaths.TEMPORARY)));
+      CrashingFileSystem.revive();
+      JobCommitter.commitJob(JOB, out, spec, OF_RECORD, SUCCESS);
+      assertCommitted(local);
+    }
+    assertThat(stops).as("changes in one job commit").isGreaterThan(15);
   }
 }
