@@ -8,6 +8,7 @@ import dev.quern.worker.actor.WorkerCommand.Stop;
 import dev.quern.worker.actor.WorkerReport.AttemptKilled;
 import dev.quern.worker.actor.WorkerReport.AttemptRunning;
 import dev.quern.worker.actor.WorkerReport.Register;
+import dev.quern.worker.runner.TaskMemory;
 import dev.quern.worker.task.MapOutputFeed;
 import dev.quern.worker.task.ReduceTaskSpec;
 import dev.quern.worker.task.TaskAttemptId;
@@ -52,10 +53,14 @@ public final class WorkerActor extends AbstractBehavior<WorkerCommand> {
     });
   }
 
+  /** This worker's slots, counted in the heap's share per slot while it lives. */
+  private final TaskMemory.Slots memory;
+
   private WorkerActor(ActorContext<WorkerCommand> ctx, WorkerSettings settings) {
     super(ctx);
     this.settings = settings;
     this.pool = Executors.newFixedThreadPool(settings.slots(), threads(settings.workerId()));
+    this.memory = TaskMemory.register(settings.slots());
   }
 
   private static ThreadFactory threads(String workerId) {
@@ -133,6 +138,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerCommand> {
     log.info("worker {} stopping; interrupting {} running attempt(s)", settings.workerId(),
         running.size());
     pool.shutdownNow();
+    memory.close();
     return this;
   }
 }

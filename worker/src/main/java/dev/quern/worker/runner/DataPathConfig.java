@@ -62,7 +62,8 @@ public record DataPathConfig(
   /**
    * Large enough that a default 64 MiB split (up to 10% more for a file's last one) of records of
    * 40 bytes or more sorts in one spill, which is renamed into the map output instead of merged.
-   * The buffer grows as records arrive, so small tasks do not allocate it all.
+   * The buffer grows as records arrive, so small tasks do not allocate it all. It is the most a
+   * default buffer takes: {@link TaskMemory} gives each slot less under a small heap.
    */
   public static final long DEFAULT_SORT_BUFFER = 128L << 20;
   public static final boolean DEFAULT_COMPRESS = false;
@@ -93,7 +94,7 @@ public record DataPathConfig(
   }
 
   public static DataPathConfig from(Configuration conf) {
-    long sort = Sizes.get(conf, SORT_BUFFER_SIZE, DEFAULT_SORT_BUFFER);
+    long sort = Sizes.get(conf, SORT_BUFFER_SIZE, TaskMemory.defaultSortBuffer());
     if (sort < 1024 || sort > (1L << 31) - 1) {
       throw new IllegalArgumentException(
           SORT_BUFFER_SIZE + " must be between 1k and 2g-1, got " + sort);
