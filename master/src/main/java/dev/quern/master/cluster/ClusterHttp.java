@@ -212,7 +212,8 @@ public final class ClusterHttp implements AutoCloseable {
       for (LiveWorker lw : w.workers()) {
         docs.add(new ClusterDocs.Worker(lw.id(), lw.address(), lw.slots(), lw.freeSlots(),
             lw.running(), lw.registered().toString(), lw.lastHeartbeat().toString(),
-            Duration.ofMillis(now - lw.lastHeartbeat().toEpochMilli()).toMillis()));
+            Duration.ofMillis(now - lw.lastHeartbeat().toEpochMilli()).toMillis(), lw.http(),
+            lw.http().isEmpty() ? "" : "http://" + lw.http() + METRICS));
       }
       json(ctx, 200, new ClusterDocs.Workers(config.id(), w.term(), docs));
     }
