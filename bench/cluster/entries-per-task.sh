@@ -32,7 +32,7 @@ print(" ".join(p["http"] for p in json.load(sys.stdin)["processes"] if p.get("ro
   [[ -n "$HTTP" ]] && break
   sleep 1
 done
-commit_index() { curl -s "http://$HTTP/metrics" | awk '$1 == "quern_raft_commit_index" {print $2}'; }
+commit_index() { curl -s "http://$HTTP/metrics" | awk '$1 == "quern_raft_commit_index" {printf "%d\n", $2}'; }
 echo "cluster $ADDRESS, leader http $HTTP; load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"
 SIZE=$(stat -c %s "$DATA/corpus-$MIB")
 for maps in $MAPS; do

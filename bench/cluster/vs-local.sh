@@ -62,7 +62,7 @@ print(" ".join(p["http"] for p in json.load(sys.stdin)["processes"] if p.get("ro
   echo "$http"
 }
 commit_index() { # http
-  curl -s "http://$1/metrics" | awk '$1 == "quern_raft_commit_index" {print $2}' || true
+  curl -s "http://$1/metrics" | awk '$1 == "quern_raft_commit_index" {printf "%d\n", $2}' || true
 }
 
 input_of() { [[ "$1" == wordcount ]] && echo "$DATA/corpus-$MIB" || echo "$DATA/tera-$ROWS"; }

@@ -45,6 +45,7 @@ final class ClusterStatusCommand implements Callable<Integer> {
     doc.put("dir", cd.dir.toString());
     doc.put("address", cd.address().orElse(""));
     ArrayNode procs = doc.putArray("processes");
+    String leaderHttp = "";
     for (ClusterDir.Proc p : cd.read()) {
       ObjectNode n = procs.addObject();
       boolean alive = p.alive();
@@ -67,8 +68,12 @@ final class ClusterStatusCommand implements Callable<Integer> {
           n.put("term", s.path("term").asLong());
         }
         n.put("leader", s == null ? "" : s.path("leaderId").asText());
+        if (s != null && leaderHttp.isEmpty()) {
+          leaderHttp = s.path("leaderHttp").asText();
+        }
       }
     }
+    workerHttp(http, leaderHttp, procs);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(ClusterHttpClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc));
@@ -87,6 +92,28 @@ final class ClusterStatusCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /**
+   * A worker's HTTP address (its shuffle server, which serves its {@code /metrics}) as its
+   * heartbeats told the leader: {@code http} and {@code metrics} of each worker the leader lists.
+   */
+  private static void workerHttp(ClusterHttpClient http, String leaderHttp, ArrayNode procs) {
+    Optional<ClusterHttpClient.Answer> a = leaderHttp.isEmpty() ? Optional.empty()
+        : http.get(leaderHttp, ClusterHttp.WORKERS);
+    java.util.Map<String, JsonNode> listed = new java.util.HashMap<>();
+    a.filter(x -> x.status() == 200).ifPresent(x -> x.body().path("workers")
+        .forEach(w -> listed.put(w.path("id").asText(), w)));
+    for (JsonNode p : procs) {
+      if (p.path("kind").asText().equals("worker")) {
+        JsonNode w = listed.get(p.path("id").asText());
+        ObjectNode n = (ObjectNode) p;
+        if (n.path("http").asText().isEmpty()) {
+          n.put("http", w == null ? "" : w.path("http").asText());
+        }
+        n.put("metrics", w == null ? "" : w.path("metrics").asText());
+      }
+    }
   }
 
   private static String dash(String s) {

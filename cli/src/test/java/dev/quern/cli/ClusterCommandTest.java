@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quern.testkit.PromText;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,6 +73,7 @@ class ClusterCommandTest {
     Set<String> leaders = new TreeSet<>();
     Set<Long> terms = new TreeSet<>();
     Set<String> httpAddresses = new TreeSet<>();
+    List<String> workerMetrics = new ArrayList<>();
     int leading = 0;
     for (JsonNode p : doc.path("processes")) {
       ids.add(p.path("kind").asText() + " " + p.path("id").asText());
@@ -80,6 +86,11 @@ class ClusterCommandTest {
         leaders.add(p.path("leader").asText());
         terms.add(p.path("term").asLong());
         leading += p.path("role").asText().equals("LEADER") ? 1 : 0;
+      } else {
+        // A worker's HTTP address is its shuffle server's, which serves its metrics.
+        assertTrue(Pattern.matches("127\\.0\\.0\\.1:\\d+", p.path("http").asText()), p::toString);
+        assertEquals("http://" + p.path("http").asText() + "/metrics", p.path("metrics").asText());
+        workerMetrics.add(p.path("metrics").asText());
       }
     }
     assertEquals(Set.of("master m1", "master m2", "master m3", "worker w1", "worker w2"), ids);
@@ -88,6 +99,13 @@ class ClusterCommandTest {
     assertEquals(1, leading, status::toString);
     assertEquals(1, leaders.size(), status::toString);
     assertEquals(1, terms.size(), status::toString);
+    assertEquals(2, workerMetrics.size(), status::toString);
+    for (String url : workerMetrics) {
+      PromText m = PromText.parse(get(url));
+      assertEquals("counter", m.type("quern_shuffle_served_bytes_total"), url);
+      assertEquals(0, m.value("quern_worker_attempts_running", java.util.Map.of("kind", "map")), url);
+      assertTrue(m.value("jvm_memory_used_bytes", java.util.Map.of("area", "heap")) > 0, url);
+    }
 
     CliRun table = CliRun.of("cluster", "status", "--dir", dir.toString());
     assertEquals(0, table.exitCode(), table::toString);
@@ -132,5 +150,21 @@ class ClusterCommandTest {
       assertFalse(p.alive(), p::toString);
     }
     assertFalse(Files.exists(dir.resolve("address")));
+  }
+
+  /** The body of a 200 answer to {@code GET url}. */
+  private static String get(String url) {
+    try {
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), r::body);
+      return r.body();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 }

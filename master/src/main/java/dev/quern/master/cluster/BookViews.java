@@ -8,7 +8,6 @@ import dev.quern.master.engine.LiveCluster;
 import dev.quern.master.http.HistoryRecorder;
 import dev.quern.master.http.HistoryStore;
 import dev.quern.master.http.LocalClusterSource;
-import dev.quern.master.http.metrics.PrometheusWriter;
 import dev.quern.master.replicated.BookListener;
 import java.util.HashSet;
 import java.util.List;
@@ -57,16 +56,9 @@ final class BookViews implements BookListener, AutoCloseable {
     recorder = new HistoryRecorder(new LocalClusterSource(cluster), history);
   }
 
-  /** Jobs in this master's applied copy of the book (retired ones are not). */
+  /** Jobs in this master's applied copy of the book (retired ones are not): {@code quern_book_jobs}. */
   int bookJobs() {
     return bookJobs;
-  }
-
-  /** {@code quern_book_jobs}, for {@code /metrics}. */
-  void collect(PrometheusWriter out) {
-    out.gauge("quern_book_jobs", "Jobs in this master's applied copy of the replicated book; "
-        + "ended jobs leave it after quern.master.retention and are served from history.",
-        bookJobs);
   }
 
   @Override

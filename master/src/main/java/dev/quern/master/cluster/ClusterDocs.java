@@ -26,9 +26,12 @@ public final class ClusterDocs {
    * @param registered when the leader first heard from it (ISO-8601)
    * @param lastHeartbeat when the leader last heard from it (ISO-8601)
    * @param millisSinceHeartbeat how long ago that was, by the leader's clock
+   * @param http the worker's HTTP server ({@code host:port}: its shuffle server), "" if none
+   * @param metrics where its Prometheus metrics are scraped, {@code http://HTTP/metrics}, or ""
    */
   public record Worker(String id, String address, int slots, int freeSlots, List<String> running,
-      String registered, String lastHeartbeat, long millisSinceHeartbeat) {}
+      String registered, String lastHeartbeat, long millisSinceHeartbeat, String http,
+      String metrics) {}
 
   /** What a master that does not lead answers on a leader-only endpoint. */
   public record NotLeader(String error, String leaderId, String leaderHttp) {}

@@ -4,13 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quern.master.engine.LiveCluster;
 import dev.quern.master.http.UiRoutes;
-import dev.quern.master.http.metrics.JvmMetrics;
-import dev.quern.master.http.metrics.MetricsRegistry;
 import dev.quern.master.http.metrics.RaftMetricsCollector;
 import dev.quern.raft.RaftStatus;
 import dev.quern.raft.node.RaftMonitor;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,10 +58,14 @@ public final class ClusterHttp implements AutoCloseable {
       RaftMonitor monitor, ClusterBoard board, Clock clock, LiveCluster jobs, LeaderPort leader,
       BookViews book) {
     Routes routes = new Routes(config, monitor, board, clock, leader);
-    MetricsRegistry metrics = new MetricsRegistry()
-        .register(new RaftMetricsCollector(monitor.metrics()))
-        .register(new JvmMetrics())
-        .register(book::collect);
+    // This master process's one registry: its Raft node, JVM, book, and (UiRoutes) jobs.
+    PrometheusRegistry metrics = new PrometheusRegistry();
+    metrics.register(new RaftMetricsCollector(monitor.metrics()));
+    JvmMetrics.builder().register(metrics);
+    GaugeWithCallback.builder().name("quern_book_jobs")
+        .help("Jobs in this master's applied copy of the replicated book; ended jobs leave it "
+            + "after quern.master.retention and are served from history.")
+        .callback(cb -> cb.call(book.bookJobs())).register(metrics);
     UiRoutes[] ui = new UiRoutes[1];
     Javalin app = Javalin.create(c -> {
       c.startup.showJavalinBanner = false;
@@ -207,7 +212,8 @@ public final class ClusterHttp implements AutoCloseable {
       for (LiveWorker lw : w.workers()) {
         docs.add(new ClusterDocs.Worker(lw.id(), lw.address(), lw.slots(), lw.freeSlots(),
             lw.running(), lw.registered().toString(), lw.lastHeartbeat().toString(),
-            Duration.ofMillis(now - lw.lastHeartbeat().toEpochMilli()).toMillis()));
+            Duration.ofMillis(now - lw.lastHeartbeat().toEpochMilli()).toMillis(), lw.http(),
+            lw.http().isEmpty() ? "" : "http://" + lw.http() + METRICS));
       }
       json(ctx, 200, new ClusterDocs.Workers(config.id(), w.term(), docs));
     }

@@ -10,10 +10,18 @@ import java.util.List;
  * @param address its Artery address
  * @param registered when this leader first heard from it
  * @param lastHeartbeat when this leader last heard from it
+ * @param http its shuffle server's {@code host:port}, which serves its {@code /metrics} too ("":
+ *     none)
  */
 public record LiveWorker(String id, String address, int slots, int freeSlots, List<String> running,
-    Instant registered, Instant lastHeartbeat) {
+    Instant registered, Instant lastHeartbeat, String http) {
   public LiveWorker {
     running = List.copyOf(running);
+    http = http == null ? "" : http;
+  }
+
+  public LiveWorker(String id, String address, int slots, int freeSlots, List<String> running,
+      Instant registered, Instant lastHeartbeat) {
+    this(id, address, slots, freeSlots, running, registered, lastHeartbeat, "");
   }
 }

@@ -9,10 +9,10 @@ import dev.quern.master.http.json.TaskDoc;
 import dev.quern.master.http.json.WorkerDoc;
 import dev.quern.master.http.json.WorkerPageDoc;
 import dev.quern.master.http.json.WorkerPageDoc.WorkerAttemptDoc;
-import dev.quern.master.http.metrics.MetricsRegistry;
-import dev.quern.master.http.metrics.PrometheusWriter;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import dev.quern.worker.metrics.MetricsText;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -27,10 +27,10 @@ final class ApiRoutes {
   private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
 
   private final MonitoringSource source;
-  private final MetricsRegistry metrics;
+  private final PrometheusRegistry metrics;
   private final EventHub events;
 
-  ApiRoutes(MonitoringSource source, MetricsRegistry metrics, EventHub events) {
+  ApiRoutes(MonitoringSource source, PrometheusRegistry metrics, EventHub events) {
     this.source = source;
     this.metrics = metrics;
     this.events = events;
@@ -46,8 +46,8 @@ final class ApiRoutes {
     routes.post(PREFIX + "/jobs/{id}/kill", this::kill);
     routes.get(PREFIX + "/workers/{id}", ctx -> json(ctx, 200, worker(ctx.pathParam("id"))));
     routes.sse(PREFIX + "/events", events::accept);
-    routes.get("/metrics", ctx -> ctx.contentType(PrometheusWriter.CONTENT_TYPE)
-        .result(metrics.scrape()));
+    routes.get("/metrics", ctx -> ctx.contentType(MetricsText.CONTENT_TYPE)
+        .result(MetricsText.scrape(metrics)));
 
     routes.exception(LiveCluster.Unavailable.class, (e, ctx) -> json(ctx, 503,
         new ErrorDoc(e.getMessage())));

@@ -1,9 +1,9 @@
 package dev.quern.master.http;
 
 import dev.quern.master.engine.LiveCluster;
-import dev.quern.master.http.metrics.MetricsRegistry;
 import dev.quern.master.http.metrics.QuernMetrics;
 import io.javalin.config.RoutesConfig;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
  * The web UI and its JSON API ({@code /api/v1}, {@code /metrics}) on a server someone else runs:
@@ -22,24 +22,24 @@ public final class UiRoutes implements AutoCloseable {
    * the UI's files (last: they take every other GET).
    */
   public static UiRoutes register(RoutesConfig routes, LiveCluster cluster,
-      MetricsRegistry metrics) {
+      PrometheusRegistry metrics) {
     MonitoringSource source = new LocalClusterSource(cluster);
     return register(routes, source, source, metrics);
   }
 
   /**
-   * As {@link #register(RoutesConfig, LiveCluster, MetricsRegistry)}, with the jobs of {@code
+   * As {@link #register(RoutesConfig, LiveCluster, PrometheusRegistry)}, with the jobs of {@code
    * history} behind the live ones ({@link CombinedSource}): a master's retired jobs. The job
    * metrics count the live jobs only (a scrape reads no history files).
    */
   public static UiRoutes register(RoutesConfig routes, LiveCluster cluster, HistoryStore history,
-      MetricsRegistry metrics) {
+      PrometheusRegistry metrics) {
     MonitoringSource live = new LocalClusterSource(cluster);
     return register(routes, new CombinedSource(live, new HistorySource(history)), live, metrics);
   }
 
   private static UiRoutes register(RoutesConfig routes, MonitoringSource source,
-      MonitoringSource measured, MetricsRegistry metrics) {
+      MonitoringSource measured, PrometheusRegistry metrics) {
     metrics.register(new QuernMetrics(measured));
     EventHub events = new EventHub(source);
     new ApiRoutes(source, metrics, events).register(routes);

@@ -1,10 +1,10 @@
 package dev.quern.master.http;
 
-import dev.quern.master.http.metrics.JvmMetrics;
-import dev.quern.master.http.metrics.MetricsRegistry;
 import dev.quern.master.http.metrics.QuernMetrics;
 import dev.quern.master.local.LocalCluster;
 import io.javalin.Javalin;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.BindException;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import java.nio.file.Path;
@@ -32,10 +32,10 @@ public final class UiServer implements AutoCloseable {
 
   private final Javalin app;
   private final EventHub events;
-  private final MetricsRegistry metrics;
+  private final PrometheusRegistry metrics;
   private final AutoCloseable owned;
 
-  private UiServer(Javalin app, EventHub events, MetricsRegistry metrics, AutoCloseable owned) {
+  private UiServer(Javalin app, EventHub events, PrometheusRegistry metrics, AutoCloseable owned) {
     this.app = app;
     this.events = events;
     this.metrics = metrics;
@@ -98,10 +98,11 @@ public final class UiServer implements AutoCloseable {
     }
     int last = port == 0 ? 0 : Math.min(65535, port + PORT_TRIES);
     RuntimeException lastFailure = null;
+    // The process's registry: the jobs' metrics and the JVM's.
+    PrometheusRegistry metrics = new PrometheusRegistry();
+    metrics.register(new QuernMetrics(source));
+    JvmMetrics.builder().register(metrics);
     for (int p = port; p <= last; p++) {
-      MetricsRegistry metrics = new MetricsRegistry()
-          .register(new QuernMetrics(source))
-          .register(new JvmMetrics());
       EventHub events = new EventHub(source);
       ApiRoutes api = new ApiRoutes(source, metrics, events);
       Javalin app = Javalin.create(config -> {
@@ -146,7 +147,7 @@ public final class UiServer implements AutoCloseable {
   }
 
   /** The registry behind {@code /metrics}, for the engine to add its own collectors to. */
-  public MetricsRegistry metrics() {
+  public PrometheusRegistry metrics() {
     return metrics;
   }
 

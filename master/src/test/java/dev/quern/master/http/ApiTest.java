@@ -10,6 +10,7 @@ import dev.quern.api.TaskCounter;
 import dev.quern.master.engine.AttemptState;
 import dev.quern.master.engine.ClusterEvent;
 import dev.quern.testkit.Await;
+import dev.quern.testkit.PromText;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -307,18 +308,20 @@ class ApiTest {
     UiTestCluster.Response r = sample("metrics", ui.get("/metrics"));
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.contentType()).startsWith("text/plain; version=0.0.4");
-    String text = r.body();
-    assertThat(text).contains("# TYPE quern_jobs gauge")
-        .containsPattern("(?m)^quern_jobs\\{state=\"SUCCEEDED\"\\} [1-9]")
-        .contains("# TYPE quern_task_duration_seconds histogram")
-        .containsPattern("(?m)^quern_task_duration_seconds_bucket\\{kind=\"map\",le=\"\\+Inf\"\\} [1-9]")
-        .containsPattern("(?m)^quern_tasks_running\\{kind=\"map\"\\} \\d+")
-        .containsPattern("(?m)^quern_shuffle_bytes_total [1-9]")
-        .containsPattern("(?m)^jvm_memory_used_bytes\\{area=\"heap\"\\} [1-9]")
-        .containsPattern("(?m)^jvm_threads_live [1-9]");
-    // Every sample line is "name{labels} value".
-    text.lines().filter(l -> !l.startsWith("#")).forEach(l ->
-        assertThat(l).matches("[a-z_:]+(\\{[^}]*\\})? [-+0-9.eEInfNa]+"));
+    // Every line is a HELP, a TYPE or a sample of the family last typed (PromText is strict).
+    PromText m = PromText.parse(r.body());
+    assertThat(m.type("quern_jobs")).isEqualTo("gauge");
+    assertThat(m.value("quern_jobs", Map.of("state", "SUCCEEDED"))).isGreaterThanOrEqualTo(1);
+    assertThat(m.type("quern_task_duration_seconds")).isEqualTo("histogram");
+    assertThat(m.value("quern_task_duration_seconds_bucket", Map.of("kind", "map", "le", "+Inf")))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(m.value("quern_tasks_running", Map.of("kind", "map"))).isNotNegative();
+    assertThat(m.type("quern_shuffle_bytes_total")).isEqualTo("counter");
+    // The word count's reduces read its map outputs: the sum of its SHUFFLE_BYTES at least.
+    assertThat(m.value("quern_shuffle_bytes_total"))
+        .isGreaterThanOrEqualTo(wordCount.counters().get(TaskCounter.SHUFFLE_BYTES));
+    assertThat(m.value("jvm_memory_used_bytes", Map.of("area", "heap"))).isPositive();
+    assertThat(m.value("jvm_threads_current")).isPositive();
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.quern.worker.actor;
 import dev.quern.api.commit.OutputCommitter;
 import dev.quern.api.commit.TaskCommitContext;
 import dev.quern.worker.actor.WorkerReport.AttemptFailed;
+import dev.quern.worker.metrics.WorkerMetrics;
 import dev.quern.worker.actor.WorkerReport.AttemptKilled;
 import dev.quern.worker.actor.WorkerReport.AttemptProgress;
 import dev.quern.worker.actor.WorkerReport.AttemptSucceeded;
@@ -47,11 +48,13 @@ final class AttemptExecution implements Runnable {
   private final Scheduler scheduler;
   private final Duration commitTimeout;
   private final MapOutputFeed feed;
+  private final WorkerMetrics metrics;
 
   AttemptExecution(TaskSpec spec, String workerId, TaskRunner runner, ClassLoader jobLoader,
       ActorRef<WorkerReport> master, ActorRef<WorkerCommand> worker, Scheduler scheduler,
-      Duration commitTimeout, MapOutputFeed feed) {
+      Duration commitTimeout, MapOutputFeed feed, WorkerMetrics metrics) {
     this.feed = feed;
+    this.metrics = metrics;
     this.spec = spec;
     this.workerId = workerId;
     this.runner = runner;
@@ -68,16 +71,31 @@ final class AttemptExecution implements Runnable {
     ClassLoader previous = thread.getContextClassLoader();
     thread.setContextClassLoader(jobLoader);
     RunningAttempts.started(spec);
-    WorkerReport report;
+    metrics.attemptStarted(spec);
+    WorkerReport report = null;
     try {
       report = execute();
     } catch (Throwable t) {
       report = failure(t);
     } finally {
       RunningAttempts.ended();
+      count(report);
       thread.setContextClassLoader(previous);
     }
     worker.tell(new WorkerCommand.AttemptEnded(spec.id(), report));
+  }
+
+  private void count(WorkerReport report) {
+    if (report instanceof AttemptSucceeded) {
+      metrics.attemptEnded(spec, "succeeded", "ok");
+    } else if (report instanceof AttemptFailed f) {
+      metrics.attemptEnded(spec, "failed", f.lostOutput() != null ? "map_output_lost" : "error");
+    } else if (report instanceof AttemptKilled k) {
+      metrics.attemptEnded(spec, "killed",
+          k.reason().startsWith("commit denied") ? "commit_denied" : "interrupted");
+    } else {
+      metrics.attemptEnded(spec, "failed", "error"); // an Error escaped the failure report
+    }
   }
 
   private WorkerReport execute() throws Exception {

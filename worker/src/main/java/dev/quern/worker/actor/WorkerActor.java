@@ -87,6 +87,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerCommand> {
   private Behavior<WorkerCommand> onRun(RunTask m) {
     TaskAttemptId id = m.spec().id();
     if (running.size() >= settings.slots() || running.containsKey(id)) {
+      settings.metrics().refused(m.spec(), "killed", "no_free_slot");
       m.replyTo().tell(new AttemptKilled(id, settings.workerId(),
           "worker " + settings.workerId() + " has no free slot"));
       return this;
@@ -95,6 +96,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerCommand> {
     try {
       loader = settings.loaders().loaderFor(m.spec());
     } catch (RuntimeException e) {
+      settings.metrics().refused(m.spec(), "failed", "job_classes");
       m.replyTo().tell(new WorkerReport.AttemptFailed(id, settings.workerId(),
           "cannot load job classes: " + e, AttemptExecution.stackTrace(e), null));
       return this;
@@ -103,7 +105,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerCommand> {
         : null;
     AttemptExecution exec = new AttemptExecution(m.spec(), settings.workerId(), settings.runner(),
         loader, m.replyTo(), getContext().getSelf(), getContext().getSystem().scheduler(),
-        settings.commitTimeout(), feed);
+        settings.commitTimeout(), feed, settings.metrics());
     running.put(id, new Running(pool.submit(exec), m.replyTo(), feed));
     m.replyTo().tell(new AttemptRunning(id, settings.workerId()));
     return this;

@@ -37,11 +37,21 @@ public sealed interface ClusterWire {
    * @param running the attempts it runs, by id
    * @param seenTerm the highest leader term it has accepted (0 before any)
    * @param registering true until a leader accepted it (first start, or after losing the leader)
+   * @param http its shuffle server's {@code host:port}, which also serves its {@code /metrics};
+   *     "" when it runs no attempts
    */
   record Heartbeat(String workerId, String address, int slots, int freeSlots, List<String> running,
-      long seenTerm, boolean registering, ActorRef<ToWorker> replyTo) implements ToMaster {
+      long seenTerm, boolean registering, ActorRef<ToWorker> replyTo, String http)
+      implements ToMaster {
     public Heartbeat {
       running = List.copyOf(running);
+      http = http == null ? "" : http;
+    }
+
+    /** A worker with no HTTP server (one that only heartbeats). */
+    public Heartbeat(String workerId, String address, int slots, int freeSlots,
+        List<String> running, long seenTerm, boolean registering, ActorRef<ToWorker> replyTo) {
+      this(workerId, address, slots, freeSlots, running, seenTerm, registering, replyTo, "");
     }
   }
 

@@ -124,6 +124,7 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
         out.writeLong(h.seenTerm());
         out.writeBoolean(h.registering());
         out.writeUTF(ref(h.replyTo()));
+        out.writeUTF(h.http()); // last: a reader that predates it ignores it
       } else if (o instanceof MasterHello h) {
         out.writeUTF(h.masterId());
         out.writeUTF(h.httpAddress());
@@ -227,8 +228,13 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
           for (int i = 0; i < n; i++) {
             running.add(in.readUTF());
           }
-          yield new Heartbeat(id, address, slots, free, running, in.readLong(), in.readBoolean(),
-              resolve(in.readUTF()));
+          long seenTerm = in.readLong();
+          boolean registering = in.readBoolean();
+          ActorRef<ClusterWire.ToWorker> replyTo = resolve(in.readUTF());
+          // Absent from a worker that predates it.
+          String http = in.available() > 0 ? in.readUTF() : "";
+          yield new Heartbeat(id, address, slots, free, running, seenTerm, registering, replyTo,
+              http);
         }
         case "M" -> new MasterHello(in.readUTF(), in.readUTF());
         case "A" -> new Accepted(in.readLong(), in.readUTF(), resolve(in.readUTF()));

@@ -402,7 +402,8 @@ public final class WorkerAgent {
       ActorRef<ToWorker> self = ctx.getSelf().narrow();
       List<String> ids = running.stream().map(TaskAttemptId::toString).toList();
       return new Heartbeat(settings.workerId(), settings.address(), settings.slots(),
-          Math.max(0, settings.slots() - running.size()), ids, fence.term(), registering, self);
+          Math.max(0, settings.slots() - running.size()), ids, fence.term(), registering, self,
+          runs == null ? "" : runs.worker().host());
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.quern.worker.cluster;
 
 import com.typesafe.config.Config;
 import dev.quern.worker.actor.WorkerSettings;
+import dev.quern.worker.metrics.WorkerMetrics;
 import dev.quern.worker.runner.PipelineTaskRunner;
 import dev.quern.worker.shuffle.http.HttpShuffleSource;
 import dev.quern.worker.shuffle.http.ShuffleServer;
@@ -61,12 +62,14 @@ public final class WorkerProcess implements AutoCloseable {
       String address = new Loopback.HostPort(config.host(), port).toString();
       // Map outputs are served from the data directory; reduces fetch over HTTP, or read in
       // place what this worker's own maps wrote.
+      // The shuffle server also serves the process's metrics (GET /metrics).
+      WorkerMetrics metrics = WorkerMetrics.withJvm();
       shuffle = ShuffleServer.start(config.host(), 0, config.data(),
-          config.allowPrivateBind());
-      HttpShuffleSource source = new HttpShuffleSource(shuffle.address());
+          config.allowPrivateBind(), metrics);
+      HttpShuffleSource source = new HttpShuffleSource(shuffle.address(), metrics);
       TaskRunner runner = shuffle.registering(new PipelineTaskRunner(shuffle.address(), source));
       WorkerSettings worker = new WorkerSettings(config.id(), shuffle.address(), config.slots(),
-          runner, loaders, COMMIT_TIMEOUT);
+          runner, loaders, COMMIT_TIMEOUT, metrics);
       system.systemActorOf(WorkerAgent.create(new WorkerAgent.Settings(config.id(), address,
           config.slots(), config.masters(), config.heartbeatInterval(), config.leaderTimeout()),
           link, new WorkerAgent.Runs(worker, config.data())), "agent",
@@ -77,8 +80,9 @@ public final class WorkerProcess implements AutoCloseable {
         source.close();
         loaders.close();
       });
-      log.info("worker {} on Artery {} with {} slots, shuffle on {}, data in {}", config.id(),
-          address, config.slots(), shuffle.address(), config.data());
+      log.info("worker {} on Artery {} with {} slots, shuffle on {} (metrics {}), data in {}",
+          config.id(), address, config.slots(), shuffle.address(), shuffle.metricsUrl(),
+          config.data());
       return new WorkerProcess(config, system, address, link);
     } catch (IOException | RuntimeException e) {
       if (shuffle != null) {

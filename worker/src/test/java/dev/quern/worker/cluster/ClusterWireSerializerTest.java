@@ -53,6 +53,8 @@ class ClusterWireSerializerTest {
     List<Object> messages = List.of(
         new Heartbeat("w1", "127.0.0.1:4000", 4, 3, List.of("job-1/m-0/a-0"), 7, true,
             worker.getRef()),
+        new Heartbeat("w2", "127.0.0.1:4001", 2, 2, List.of(), 7, false, worker.getRef(),
+            "127.0.0.1:41234"),
         new MasterHello("m2", "127.0.0.1:8001"),
         new Accepted(7, "m2", master.getRef()),
         new NotLeader("m1", 7, "", ""));

@@ -1,17 +1,24 @@
 package dev.quern.master.http.metrics;
 
+import static dev.quern.master.http.metrics.Families.counter;
+import static dev.quern.master.http.metrics.Families.gauge;
+
 import dev.quern.raft.node.LatencyHistogram;
 import dev.quern.raft.node.RaftMetrics;
 import dev.quern.raft.node.RaftMetrics.Counter;
 import dev.quern.raft.node.RaftMetrics.Gauge;
-import java.math.BigDecimal;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * One Raft node's {@link RaftMetrics} as {@code quern_raft_*} families, read when scraped. Raft owns
- * the numbers (it imports nothing of Quern); this only names and writes them.
+ * the numbers (it imports nothing of Quern, nor the metrics library); this only names them.
  */
-public final class RaftMetricsCollector implements MetricsCollector {
+public final class RaftMetricsCollector implements MultiCollector {
 
   private final RaftMetrics metrics;
 
@@ -20,68 +27,72 @@ public final class RaftMetricsCollector implements MetricsCollector {
   }
 
   @Override
-  public void collect(PrometheusWriter out) {
-    counter(out, "quern_raft_proposals_total", "Commands the leader accepted into its log.",
-        Counter.PROPOSALS);
-    counter(out, "quern_raft_proposals_refused_total",
-        "Commands refused: this node does not lead, a leadership transfer is under way, the command is"
-            + " too large, or too much is uncommitted.",
-        Counter.PROPOSALS_REFUSED);
-    counter(out, "quern_raft_entries_committed_total",
-        "Entries this node learned are committed (how far its commit index moved).", Counter.ENTRIES_COMMITTED);
-    counter(out, "quern_raft_entries_applied_total",
-        "Entries applied to the state machine (commands, no-ops, membership changes).", Counter.ENTRIES_APPLIED);
-    counter(out, "quern_raft_pre_vote_campaigns_total",
-        "Pre-vote rounds started (asking whether an election could be won, without raising the term).",
-        Counter.PRE_VOTE_CAMPAIGNS);
-    counter(out, "quern_raft_elections_started_total", "Elections started (term raised, voted for itself).",
-        Counter.ELECTIONS_STARTED);
-    counter(out, "quern_raft_elections_won_total", "Elections won.", Counter.ELECTIONS_WON);
-    counter(out, "quern_raft_leader_changes_total", "Times this node learned of a new leader.",
-        Counter.LEADER_CHANGES);
-
-    out.family("quern_raft_snapshots_total", "counter",
-        "Snapshots taken here, installed from a leader, and sent to followers (one per transfer).");
-    out.sample("quern_raft_snapshots_total", Map.of("event", "taken"), metrics.get(Counter.SNAPSHOTS_TAKEN));
-    out.sample("quern_raft_snapshots_total", Map.of("event", "installed"), metrics.get(Counter.SNAPSHOTS_INSTALLED));
-    out.sample("quern_raft_snapshots_total", Map.of("event", "sent"), metrics.get(Counter.SNAPSHOTS_SENT));
-    out.family("quern_raft_snapshot_bytes_total", "counter",
-        "Application bytes of the snapshots taken, installed and sent.");
-    out.sample("quern_raft_snapshot_bytes_total", Map.of("event", "taken"),
-        metrics.get(Counter.SNAPSHOT_BYTES_TAKEN));
-    out.sample("quern_raft_snapshot_bytes_total", Map.of("event", "installed"),
-        metrics.get(Counter.SNAPSHOT_BYTES_INSTALLED));
-    out.sample("quern_raft_snapshot_bytes_total", Map.of("event", "sent"), metrics.get(Counter.SNAPSHOT_BYTES_SENT));
-
-    histogram(out, "quern_raft_fsync_duration_seconds", "Durations of the Raft log's fsyncs.", metrics.fsync());
-    histogram(out, "quern_raft_append_latency_seconds",
-        "On the leader: from a proposal accepted to its commit.", metrics.appendLatency());
-
-    out.gauge("quern_raft_term", "This node's current term.", metrics.get(Gauge.TERM));
-    out.gauge("quern_raft_commit_index", "The highest index this node knows committed.",
-        metrics.get(Gauge.COMMIT_INDEX));
-    out.gauge("quern_raft_applied_index", "The highest index applied to the state machine.",
-        metrics.get(Gauge.APPLIED_INDEX));
-    out.gauge("quern_raft_is_leader", "1 if this node leads, else 0.", metrics.get(Gauge.IS_LEADER));
-    out.gauge("quern_raft_has_leader", "1 if this node knows a leader, else 0.", metrics.get(Gauge.HAS_LEADER));
-    out.gauge("quern_raft_inflight_bytes", "On the leader: entry bytes sent to followers and not yet acknowledged.",
-        metrics.get(Gauge.INFLIGHT_BYTES));
+  public MetricSnapshots collect() {
+    return MetricSnapshots.of(
+        counter("quern_raft_proposals", "Commands the leader accepted into its log.",
+            metrics.get(Counter.PROPOSALS)),
+        counter("quern_raft_proposals_refused",
+            "Commands refused: this node does not lead, a leadership transfer is under way, the "
+                + "command is too large, or too much is uncommitted.",
+            metrics.get(Counter.PROPOSALS_REFUSED)),
+        counter("quern_raft_entries_committed",
+            "Entries this node learned are committed (how far its commit index moved).",
+            metrics.get(Counter.ENTRIES_COMMITTED)),
+        counter("quern_raft_entries_applied",
+            "Entries applied to the state machine (commands, no-ops, membership changes).",
+            metrics.get(Counter.ENTRIES_APPLIED)),
+        counter("quern_raft_pre_vote_campaigns", "Pre-vote rounds started (asking whether an "
+            + "election could be won, without raising the term).",
+            metrics.get(Counter.PRE_VOTE_CAMPAIGNS)),
+        counter("quern_raft_elections_started", "Elections started (term raised, voted for itself).",
+            metrics.get(Counter.ELECTIONS_STARTED)),
+        counter("quern_raft_elections_won", "Elections won.", metrics.get(Counter.ELECTIONS_WON)),
+        counter("quern_raft_leader_changes", "Times this node learned of a new leader.",
+            metrics.get(Counter.LEADER_CHANGES)),
+        counter("quern_raft_snapshots",
+            "Snapshots taken here, installed from a leader, and sent to followers (one per transfer).",
+            "event", events(Counter.SNAPSHOTS_TAKEN, Counter.SNAPSHOTS_INSTALLED, Counter.SNAPSHOTS_SENT)),
+        counter("quern_raft_snapshot_bytes",
+            "Application bytes of the snapshots taken, installed and sent.", "event",
+            events(Counter.SNAPSHOT_BYTES_TAKEN, Counter.SNAPSHOT_BYTES_INSTALLED,
+                Counter.SNAPSHOT_BYTES_SENT)),
+        histogram("quern_raft_fsync_duration_seconds", "Durations of the Raft log's fsyncs.",
+            metrics.fsync()),
+        histogram("quern_raft_append_latency_seconds",
+            "On the leader: from a proposal accepted to its commit.", metrics.appendLatency()),
+        gauge("quern_raft_term", "This node's current term.", metrics.get(Gauge.TERM)),
+        gauge("quern_raft_commit_index", "The highest index this node knows committed.",
+            metrics.get(Gauge.COMMIT_INDEX)),
+        gauge("quern_raft_applied_index", "The highest index applied to the state machine.",
+            metrics.get(Gauge.APPLIED_INDEX)),
+        gauge("quern_raft_is_leader", "1 if this node leads, else 0.", metrics.get(Gauge.IS_LEADER)),
+        gauge("quern_raft_has_leader", "1 if this node knows a leader, else 0.",
+            metrics.get(Gauge.HAS_LEADER)),
+        gauge("quern_raft_inflight_bytes",
+            "On the leader: entry bytes sent to followers and not yet acknowledged.",
+            metrics.get(Gauge.INFLIGHT_BYTES)));
   }
 
-  private void counter(PrometheusWriter out, String name, String help, Counter c) {
-    out.family(name, "counter", help).sample(name, metrics.get(c));
+  /** taken, installed, sent. */
+  private Map<String, Long> events(Counter taken, Counter installed, Counter sent) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    m.put("taken", metrics.get(taken));
+    m.put("installed", metrics.get(installed));
+    m.put("sent", metrics.get(sent));
+    return m;
   }
 
-  private static void histogram(PrometheusWriter out, String name, String help, LatencyHistogram h) {
+  private static HistogramSnapshot histogram(String name, String help, LatencyHistogram h) {
     LatencyHistogram.Snapshot s = h.snapshot();
-    out.family(name, "histogram", help);
-    for (int i = 0; i < s.bounds().length; i++) {
-      // Plain decimals (0.0001, not 1.0E-4) so that le values read the same as the bounds were written.
-      String le = BigDecimal.valueOf(s.bounds()[i]).stripTrailingZeros().toPlainString();
-      out.sample(name + "_bucket", Map.of("le", le), s.cumulativeCounts()[i]);
+    long[] cumulative = s.cumulativeCounts();
+    long[] counts = new long[cumulative.length + 1];
+    long below = 0;
+    for (int i = 0; i < cumulative.length; i++) {
+      counts[i] = cumulative[i] - below;
+      below = cumulative[i];
     }
-    out.sample(name + "_bucket", Map.of("le", "+Inf"), s.count());
-    out.sample(name + "_sum", s.sumSeconds());
-    out.sample(name + "_count", s.count());
+    counts[cumulative.length] = s.count() - below;
+    return Families.histogram(name, help,
+        Families.histogram(Labels.EMPTY, s.bounds(), counts, s.sumSeconds()));
   }
 }

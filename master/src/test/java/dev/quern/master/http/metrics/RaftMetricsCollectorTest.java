@@ -1,8 +1,16 @@
 package dev.quern.master.http.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.quern.raft.node.RaftMetrics;
+import dev.quern.testkit.PromText;
+import dev.quern.worker.metrics.MetricsText;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import dev.quern.raft.node.RaftMetrics.Counter;
 import dev.quern.raft.node.RaftMetrics.Gauge;
 import org.junit.jupiter.api.Test;
@@ -40,114 +48,90 @@ class RaftMetricsCollectorTest {
     m.set(Gauge.HAS_LEADER, 1);
     m.set(Gauge.INFLIGHT_BYTES, 1234);
 
-    String text = new MetricsRegistry().register(new RaftMetricsCollector(m)).scrape();
+    PromText text = scrape(m);
 
-    assertThat(text).isEqualTo("""
-        # HELP quern_raft_proposals_total Commands the leader accepted into its log.
-        # TYPE quern_raft_proposals_total counter
-        quern_raft_proposals_total 5
-        # HELP quern_raft_proposals_refused_total Commands refused: this node does not lead, a leadership transfer is under way, the command is too large, or too much is uncommitted.
-        # TYPE quern_raft_proposals_refused_total counter
-        quern_raft_proposals_refused_total 2
-        # HELP quern_raft_entries_committed_total Entries this node learned are committed (how far its commit index moved).
-        # TYPE quern_raft_entries_committed_total counter
-        quern_raft_entries_committed_total 7
-        # HELP quern_raft_entries_applied_total Entries applied to the state machine (commands, no-ops, membership changes).
-        # TYPE quern_raft_entries_applied_total counter
-        quern_raft_entries_applied_total 6
-        # HELP quern_raft_pre_vote_campaigns_total Pre-vote rounds started (asking whether an election could be won, without raising the term).
-        # TYPE quern_raft_pre_vote_campaigns_total counter
-        quern_raft_pre_vote_campaigns_total 3
-        # HELP quern_raft_elections_started_total Elections started (term raised, voted for itself).
-        # TYPE quern_raft_elections_started_total counter
-        quern_raft_elections_started_total 2
-        # HELP quern_raft_elections_won_total Elections won.
-        # TYPE quern_raft_elections_won_total counter
-        quern_raft_elections_won_total 1
-        # HELP quern_raft_leader_changes_total Times this node learned of a new leader.
-        # TYPE quern_raft_leader_changes_total counter
-        quern_raft_leader_changes_total 2
-        # HELP quern_raft_snapshots_total Snapshots taken here, installed from a leader, and sent to followers (one per transfer).
-        # TYPE quern_raft_snapshots_total counter
-        quern_raft_snapshots_total{event="taken"} 1
-        quern_raft_snapshots_total{event="installed"} 1
-        quern_raft_snapshots_total{event="sent"} 2
-        # HELP quern_raft_snapshot_bytes_total Application bytes of the snapshots taken, installed and sent.
-        # TYPE quern_raft_snapshot_bytes_total counter
-        quern_raft_snapshot_bytes_total{event="taken"} 1000
-        quern_raft_snapshot_bytes_total{event="installed"} 2048
-        quern_raft_snapshot_bytes_total{event="sent"} 4096
-        # HELP quern_raft_fsync_duration_seconds Durations of the Raft log's fsyncs.
-        # TYPE quern_raft_fsync_duration_seconds histogram
-        quern_raft_fsync_duration_seconds_bucket{le="0.0001"} 2
-        quern_raft_fsync_duration_seconds_bucket{le="0.00025"} 2
-        quern_raft_fsync_duration_seconds_bucket{le="0.0005"} 2
-        quern_raft_fsync_duration_seconds_bucket{le="0.001"} 2
-        quern_raft_fsync_duration_seconds_bucket{le="0.0025"} 2
-        quern_raft_fsync_duration_seconds_bucket{le="0.005"} 3
-        quern_raft_fsync_duration_seconds_bucket{le="0.01"} 3
-        quern_raft_fsync_duration_seconds_bucket{le="0.025"} 3
-        quern_raft_fsync_duration_seconds_bucket{le="0.05"} 3
-        quern_raft_fsync_duration_seconds_bucket{le="0.1"} 3
-        quern_raft_fsync_duration_seconds_bucket{le="0.25"} 3
-        quern_raft_fsync_duration_seconds_bucket{le="0.5"} 3
-        quern_raft_fsync_duration_seconds_bucket{le="1"} 3
-        quern_raft_fsync_duration_seconds_bucket{le="2.5"} 3
-        quern_raft_fsync_duration_seconds_bucket{le="5"} 3
-        quern_raft_fsync_duration_seconds_bucket{le="10"} 3
-        quern_raft_fsync_duration_seconds_bucket{le="+Inf"} 4
-        quern_raft_fsync_duration_seconds_sum 20.00315
-        quern_raft_fsync_duration_seconds_count 4
-        # HELP quern_raft_append_latency_seconds On the leader: from a proposal accepted to its commit.
-        # TYPE quern_raft_append_latency_seconds histogram
-        quern_raft_append_latency_seconds_bucket{le="0.0001"} 0
-        quern_raft_append_latency_seconds_bucket{le="0.00025"} 0
-        quern_raft_append_latency_seconds_bucket{le="0.0005"} 0
-        quern_raft_append_latency_seconds_bucket{le="0.001"} 1
-        quern_raft_append_latency_seconds_bucket{le="0.0025"} 1
-        quern_raft_append_latency_seconds_bucket{le="0.005"} 1
-        quern_raft_append_latency_seconds_bucket{le="0.01"} 1
-        quern_raft_append_latency_seconds_bucket{le="0.025"} 1
-        quern_raft_append_latency_seconds_bucket{le="0.05"} 1
-        quern_raft_append_latency_seconds_bucket{le="0.1"} 1
-        quern_raft_append_latency_seconds_bucket{le="0.25"} 1
-        quern_raft_append_latency_seconds_bucket{le="0.5"} 2
-        quern_raft_append_latency_seconds_bucket{le="1"} 2
-        quern_raft_append_latency_seconds_bucket{le="2.5"} 2
-        quern_raft_append_latency_seconds_bucket{le="5"} 2
-        quern_raft_append_latency_seconds_bucket{le="10"} 2
-        quern_raft_append_latency_seconds_bucket{le="+Inf"} 2
-        quern_raft_append_latency_seconds_sum 0.301
-        quern_raft_append_latency_seconds_count 2
-        # HELP quern_raft_term This node's current term.
-        # TYPE quern_raft_term gauge
-        quern_raft_term 4
-        # HELP quern_raft_commit_index The highest index this node knows committed.
-        # TYPE quern_raft_commit_index gauge
-        quern_raft_commit_index 7
-        # HELP quern_raft_applied_index The highest index applied to the state machine.
-        # TYPE quern_raft_applied_index gauge
-        quern_raft_applied_index 6
-        # HELP quern_raft_is_leader 1 if this node leads, else 0.
-        # TYPE quern_raft_is_leader gauge
-        quern_raft_is_leader 1
-        # HELP quern_raft_has_leader 1 if this node knows a leader, else 0.
-        # TYPE quern_raft_has_leader gauge
-        quern_raft_has_leader 1
-        # HELP quern_raft_inflight_bytes On the leader: entry bytes sent to followers and not yet acknowledged.
-        # TYPE quern_raft_inflight_bytes gauge
-        quern_raft_inflight_bytes 1234
-        """);
+    Map<String, Double> counters = new LinkedHashMap<>();
+    counters.put("quern_raft_proposals_total", 5.0);
+    counters.put("quern_raft_proposals_refused_total", 2.0);
+    counters.put("quern_raft_entries_committed_total", 7.0);
+    counters.put("quern_raft_entries_applied_total", 6.0);
+    counters.put("quern_raft_pre_vote_campaigns_total", 3.0);
+    counters.put("quern_raft_elections_started_total", 2.0);
+    counters.put("quern_raft_elections_won_total", 1.0);
+    counters.put("quern_raft_leader_changes_total", 2.0);
+    counters.forEach((name, v) -> {
+      assertThat(text.type(name)).as(name).isEqualTo("counter");
+      assertThat(text.value(name)).as(name).isEqualTo(v);
+    });
+    assertThat(text.type("quern_raft_snapshots_total")).isEqualTo("counter");
+    assertThat(text.value("quern_raft_snapshots_total", Map.of("event", "taken"))).isEqualTo(1);
+    assertThat(text.value("quern_raft_snapshots_total", Map.of("event", "installed"))).isEqualTo(1);
+    assertThat(text.value("quern_raft_snapshots_total", Map.of("event", "sent"))).isEqualTo(2);
+    assertThat(text.value("quern_raft_snapshot_bytes_total", Map.of("event", "taken")))
+        .isEqualTo(1000);
+    assertThat(text.value("quern_raft_snapshot_bytes_total", Map.of("event", "installed")))
+        .isEqualTo(2048);
+    assertThat(text.value("quern_raft_snapshot_bytes_total", Map.of("event", "sent")))
+        .isEqualTo(4096);
+
+    assertThat(text.type("quern_raft_fsync_duration_seconds")).isEqualTo("histogram");
+    // Cumulative counts at each bound (le as the library writes it, read as a number).
+    assertThat(buckets(text, "quern_raft_fsync_duration_seconds")).containsExactly(
+        Map.entry(0.0001, 2.0), Map.entry(0.00025, 2.0), Map.entry(0.0005, 2.0),
+        Map.entry(0.001, 2.0), Map.entry(0.0025, 2.0), Map.entry(0.005, 3.0),
+        Map.entry(0.01, 3.0), Map.entry(0.025, 3.0), Map.entry(0.05, 3.0), Map.entry(0.1, 3.0),
+        Map.entry(0.25, 3.0), Map.entry(0.5, 3.0), Map.entry(1.0, 3.0), Map.entry(2.5, 3.0),
+        Map.entry(5.0, 3.0), Map.entry(10.0, 3.0), Map.entry(Double.POSITIVE_INFINITY, 4.0));
+    assertThat(text.value("quern_raft_fsync_duration_seconds_sum")).isCloseTo(20.00315, within(1e-9));
+    assertThat(text.value("quern_raft_fsync_duration_seconds_count")).isEqualTo(4);
+    assertThat(buckets(text, "quern_raft_append_latency_seconds")).containsExactly(
+        Map.entry(0.0001, 0.0), Map.entry(0.00025, 0.0), Map.entry(0.0005, 0.0),
+        Map.entry(0.001, 1.0), Map.entry(0.0025, 1.0), Map.entry(0.005, 1.0),
+        Map.entry(0.01, 1.0), Map.entry(0.025, 1.0), Map.entry(0.05, 1.0), Map.entry(0.1, 1.0),
+        Map.entry(0.25, 1.0), Map.entry(0.5, 2.0), Map.entry(1.0, 2.0), Map.entry(2.5, 2.0),
+        Map.entry(5.0, 2.0), Map.entry(10.0, 2.0), Map.entry(Double.POSITIVE_INFINITY, 2.0));
+    assertThat(text.value("quern_raft_append_latency_seconds_sum")).isCloseTo(0.301, within(1e-9));
+    assertThat(text.value("quern_raft_append_latency_seconds_count")).isEqualTo(2);
+
+    Map<String, Double> gauges = new LinkedHashMap<>();
+    gauges.put("quern_raft_term", 4.0);
+    gauges.put("quern_raft_commit_index", 7.0);
+    gauges.put("quern_raft_applied_index", 6.0);
+    gauges.put("quern_raft_is_leader", 1.0);
+    gauges.put("quern_raft_has_leader", 1.0);
+    gauges.put("quern_raft_inflight_bytes", 1234.0);
+    gauges.forEach((name, v) -> {
+      assertThat(text.type(name)).as(name).isEqualTo("gauge");
+      assertThat(text.value(name)).as(name).isEqualTo(v);
+    });
+    // Nothing else: 10 counter families, 2 histograms, 6 gauges.
+    assertThat(text.samples().stream().map(PromText.Sample::name).distinct().count())
+        .isEqualTo(10 + 2 * 3 + 6);
   }
 
   @Test
   void aFreshNodeReportsZeroesNotGaps() {
-    String text = new MetricsRegistry().register(new RaftMetricsCollector(new RaftMetrics())).scrape();
-    assertThat(text).contains("\nquern_raft_fsync_duration_seconds_bucket{le=\"+Inf\"} 0\n")
-        .contains("\nquern_raft_fsync_duration_seconds_sum 0\n")
-        .contains("\nquern_raft_elections_won_total 0\n")
-        .contains("\nquern_raft_snapshots_total{event=\"sent\"} 0\n");
-    // Every sample line is a quern_raft_ family: nothing else leaks in.
-    assertThat(text.lines().filter(l -> !l.startsWith("#"))).allMatch(l -> l.startsWith("quern_raft_"));
+    PromText text = scrape(new RaftMetrics());
+    assertThat(text.value("quern_raft_fsync_duration_seconds_bucket", Map.of("le", "+Inf"))).isZero();
+    assertThat(text.value("quern_raft_fsync_duration_seconds_sum")).isZero();
+    assertThat(text.value("quern_raft_elections_won_total")).isZero();
+    assertThat(text.value("quern_raft_snapshots_total", Map.of("event", "sent"))).isZero();
+    // Every sample is a quern_raft_ family: nothing else leaks in.
+    assertThat(text.samples()).allMatch(s -> s.name().startsWith("quern_raft_"));
+  }
+
+  /** Through the library's registry and text writer, read back by the strict test parser. */
+  private static PromText scrape(RaftMetrics m) {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(new RaftMetricsCollector(m));
+    return PromText.parse(new String(MetricsText.scrape(registry), StandardCharsets.UTF_8));
+  }
+
+  /** Upper bound to cumulative count, in the order written. */
+  private static List<Map.Entry<Double, Double>> buckets(PromText text, String family) {
+    return text.samples().stream().filter(s -> s.name().equals(family + "_bucket"))
+        .map(s -> Map.entry(s.labels().get("le").equals("+Inf") ? Double.POSITIVE_INFINITY
+            : Double.parseDouble(s.labels().get("le")), s.value()))
+        .toList();
   }
 }

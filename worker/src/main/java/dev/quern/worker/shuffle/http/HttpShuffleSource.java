@@ -1,5 +1,6 @@
 package dev.quern.worker.shuffle.http;
 
+import dev.quern.worker.metrics.WorkerMetrics;
 import dev.quern.worker.shuffle.InPlaceSource;
 import dev.quern.worker.shuffle.LocalShuffleSource;
 import dev.quern.worker.task.MapOutputLostException;
@@ -47,10 +48,16 @@ public final class HttpShuffleSource implements ShuffleSource, InPlaceSource, Au
   private final Duration stallTimeout;
   private final ScheduledExecutorService watchdog;
   private final Set<Guarded> transfers = ConcurrentHashMap.newKeySet();
+  private final WorkerMetrics metrics;
 
   /** @param self this worker's shuffle address ({@link ShuffleServer#address()}), or null */
   public HttpShuffleSource(String self) {
-    this(self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_STALL_TIMEOUT);
+    this(self, new WorkerMetrics());
+  }
+
+  /** As {@link #HttpShuffleSource(String)}, counting bytes fetched and failures in {@code metrics}. */
+  public HttpShuffleSource(String self, WorkerMetrics metrics) {
+    this(self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_STALL_TIMEOUT, metrics);
   }
 
   /**
@@ -58,7 +65,13 @@ public final class HttpShuffleSource implements ShuffleSource, InPlaceSource, Au
    * @param stallTimeout bound on waiting for the answer's headers, and for each next byte of it
    */
   public HttpShuffleSource(String self, Duration connectTimeout, Duration stallTimeout) {
+    this(self, connectTimeout, stallTimeout, new WorkerMetrics());
+  }
+
+  public HttpShuffleSource(String self, Duration connectTimeout, Duration stallTimeout,
+      WorkerMetrics metrics) {
     this.self = self;
+    this.metrics = metrics;
     this.stallTimeout = stallTimeout;
     this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
@@ -86,6 +99,17 @@ public final class HttpShuffleSource implements ShuffleSource, InPlaceSource, Au
     if (holds(output)) {
       return local.open(output, partition);
     }
+    try {
+      return fetch(output, partition);
+    } catch (InterruptedIOException e) {
+      throw e; // the attempt is being killed: not the server's failure
+    } catch (IOException e) {
+      metrics.fetchFailed(e instanceof MapOutputLostException);
+      throw e;
+    }
+  }
+
+  private Segment fetch(MapOutputRef output, int partition) throws IOException {
     URI uri;
     try {
       uri = uri(output, partition);
@@ -180,6 +204,9 @@ public final class HttpShuffleSource implements ShuffleSource, InPlaceSource, Au
     private final String host;
     volatile long lastProgress = System.nanoTime();
     private volatile boolean stalled;
+    /** Bytes read so far (one reader thread), added to the metrics once, on close. */
+    private long received;
+    private boolean failed;
 
     Guarded(InputStream in, String host) {
       super(in);
@@ -207,15 +234,15 @@ public final class HttpShuffleSource implements ShuffleSource, InPlaceSource, Au
       try {
         n = in.read(b, off, len);
       } catch (IOException e) {
-        if (stalled) {
-          throw stall(e);
-        }
-        throw e;
+        throw failure(stalled ? stall(e) : e);
       }
       if (stalled) {
-        throw stall(null);
+        throw failure(stall(null));
       }
       lastProgress = System.nanoTime();
+      if (n > 0) {
+        received += n;
+      }
       return n;
     }
 
@@ -224,9 +251,19 @@ public final class HttpShuffleSource implements ShuffleSource, InPlaceSource, Au
           cause);
     }
 
+    private IOException failure(IOException e) {
+      if (!failed && !(e instanceof InterruptedIOException)) {
+        failed = true;
+        metrics.fetchFailed(false);
+      }
+      return e;
+    }
+
     @Override
     public void close() throws IOException {
-      transfers.remove(this);
+      if (transfers.remove(this)) {
+        metrics.fetched(received);
+      }
       super.close();
     }
   }

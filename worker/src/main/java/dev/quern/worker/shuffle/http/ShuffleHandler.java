@@ -1,5 +1,7 @@
 package dev.quern.worker.shuffle.http;
 
+import dev.quern.worker.metrics.MetricsText;
+import dev.quern.worker.metrics.WorkerMetrics;
 import dev.quern.worker.spill.IndexEntry;
 import dev.quern.worker.spill.PartitionIndex;
 import java.io.IOException;
@@ -24,17 +26,22 @@ import org.eclipse.jetty.util.Callback;
  * 200 (whole partition) or 206 (one byte range of it); 400 for a path whose parts do not have the
  * shapes of {@link ShufflePaths}; 404 for an output or partition this worker does not serve; 410
  * when a served output's files are gone or damaged (the map must run again); 405 for any method
- * but GET; 416 for a range outside the partition.
+ * but GET; 416 for a range outside the partition. {@code GET /metrics} is the worker's
+ * {@link WorkerMetrics} in the Prometheus text format.
  */
 final class ShuffleHandler extends Handler.Abstract {
   /** Bytes per read from the file into a pooled direct buffer. */
   private static final int CHUNK = 64 * 1024;
 
+  static final String METRICS = "/metrics";
+
   private final MapOutputRegistry registry;
+  private final WorkerMetrics metrics;
   private volatile Consumer<Path> onOpen = p -> {};
 
-  ShuffleHandler(MapOutputRegistry registry) {
+  ShuffleHandler(MapOutputRegistry registry, WorkerMetrics metrics) {
     this.registry = registry;
+    this.metrics = metrics;
   }
 
   void onOpen(Consumer<Path> listener) {
@@ -50,6 +57,18 @@ final class ShuffleHandler extends Handler.Abstract {
     // The raw (still percent-encoded) path: an escape is not a valid character of any part, so
     // nothing decoded can smuggle a separator or a dot past the patterns.
     String path = req.getHttpURI().getPath();
+    if (METRICS.equals(path)) {
+      resp.setStatus(HttpStatus.OK_200);
+      resp.getHeaders().put(HttpHeader.CONTENT_TYPE, MetricsText.CONTENT_TYPE);
+      resp.write(true, ByteBuffer.wrap(MetricsText.scrape(metrics.registry())), cb);
+      return true;
+    }
+    boolean handled = serve(req, resp, cb, path);
+    metrics.answered(resp.getStatus());
+    return handled;
+  }
+
+  private boolean serve(Request req, Response resp, Callback cb, String path) throws IOException {
     if (path == null || !path.startsWith(ShufflePaths.PREFIX)) {
       return text(resp, cb, HttpStatus.NOT_FOUND_404, "not a shuffle path");
     }
@@ -120,8 +139,31 @@ final class ShuffleHandler extends Handler.Abstract {
     // never pass through a heap array, and at most one chunk per response is held.
     ByteBufferPool.Sized buffers =
         new ByteBufferPool.Sized(req.getComponents().getByteBufferPool(), true, CHUNK);
-    Content.copy(Content.Source.from(buffers, out.data, e.offset() + first, length), resp, cb);
+    Content.copy(Content.Source.from(buffers, out.data, e.offset() + first, length), resp,
+        counted(cb, length));
     return true;
+  }
+
+  /** Counts the body's bytes once it was all written, or a failure. */
+  private Callback counted(Callback cb, long length) {
+    return new Callback() {
+      @Override
+      public void succeeded() {
+        metrics.served(length);
+        cb.succeeded();
+      }
+
+      @Override
+      public void failed(Throwable x) {
+        metrics.serveFailed();
+        cb.failed(x);
+      }
+
+      @Override
+      public InvocationType getInvocationType() {
+        return cb.getInvocationType();
+      }
+    };
   }
 
   private static boolean text(Response resp, Callback cb, int status, String message) {

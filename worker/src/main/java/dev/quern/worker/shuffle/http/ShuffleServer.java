@@ -1,5 +1,6 @@
 package dev.quern.worker.shuffle.http;
 
+import dev.quern.worker.metrics.WorkerMetrics;
 import dev.quern.worker.task.MapOutputFeed;
 import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.TaskResult;
@@ -22,7 +23,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * workers, {@code GET /shuffle/{job}/{mapAttempt}/{partition}} (see {@link ShuffleHandler} for the
  * answers and {@link ShuffleHeaders} for the index entry in the headers). Requests name ids; the
  * server finds files only in its registry, filled by {@link #register} when a map attempt
- * succeeds, so a request can never reach a file that was not registered.
+ * succeeds, so a request can never reach a file that was not registered. It also serves the
+ * worker's metrics at {@code GET /metrics} ({@link WorkerMetrics}, Prometheus text format), so a
+ * worker's metrics address is its shuffle address.
  *
  * <p>Use from a worker process:
  *
@@ -74,6 +77,16 @@ public final class ShuffleServer implements AutoCloseable {
    */
   public static ShuffleServer start(String bindHost, int port, Path dataDir, boolean allowPrivate)
       throws IOException {
+    return start(bindHost, port, dataDir, allowPrivate, WorkerMetrics.withJvm());
+  }
+
+  /**
+   * As {@link #start(String, int, Path, boolean)}, counting into {@code metrics} and serving them
+   * at {@code GET /metrics} (a worker process passes the metrics its reduces and attempts count
+   * into too).
+   */
+  public static ShuffleServer start(String bindHost, int port, Path dataDir, boolean allowPrivate,
+      WorkerMetrics metrics) throws IOException {
     String host = bindHost == null ? "127.0.0.1" : bindHost;
     InetAddress bind = InetAddress.getByName(host);
     if (!bind.isLoopbackAddress() && !(allowPrivate && Loopback.isPrivate(bind))) {
@@ -96,7 +109,7 @@ public final class ShuffleServer implements AutoCloseable {
     connector.setPort(port);
     connector.setIdleTimeout(60_000);
     server.addConnector(connector);
-    ShuffleHandler handler = new ShuffleHandler(registry);
+    ShuffleHandler handler = new ShuffleHandler(registry, metrics);
     server.setHandler(handler);
     server.setStopTimeout(2_000);
     try {
@@ -116,6 +129,11 @@ public final class ShuffleServer implements AutoCloseable {
   /** The bound port. */
   public int port() {
     return connector.getLocalPort();
+  }
+
+  /** {@code http://host:port/metrics}: where this worker's metrics are scraped. */
+  public String metricsUrl() {
+    return "http://" + address + ShuffleHandler.METRICS;
   }
 
   /** {@code host:port} of this server, the form of {@link MapOutputRef#host()} in cluster mode. */
