@@ -165,7 +165,8 @@ class ClusterClientTest {
     String deadLeader = dead();
     FakeMaster lost = master().noLeader("master m2 knows no leader yet");
     FakeMaster stale = master().redirectTo(deadLeader);
-    ClusterClient c = client(Duration.ofMillis(300), dead, lost.address(), stale.address());
+    // Long enough for a second round on a loaded machine (a bound, not a timing assertion).
+    ClusterClient c = client(Duration.ofSeconds(3), dead, lost.address(), stale.address());
 
     assertThatThrownBy(() -> c.get("/api/v1/jobs"))
         .isInstanceOf(ClusterUnavailableException.class)
