@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quern.master.engine.Effect.MapOutputsChanged;
 import dev.quern.master.engine.Effect.RunTask;
+import dev.quern.worker.actor.WorkerReport;
 import dev.quern.worker.task.ReduceTaskSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -123,6 +124,41 @@ class SlowStartTest {
         d.worker(reduce(0, 1)), "lost", null, output(map(0, 1))), 20);
     assertThat(changes(d)).containsExactly(
         new MapOutputsChanged(w1, reduce(1, 1), List.of(), List.of(map(0, 1))));
+  }
+
+  /**
+   * A new leader's scheduler starts with no worker: the map outputs it owes the reduces that the
+   * old leader started early go out once each reduce's worker registers, not at the takeover,
+   * where they would be addressed to workers not known yet (a cluster's leader drops those, and
+   * the reduce waits forever for the map that finished while no leader told it).
+   */
+  @Test
+  void aNewLeaderTellsAReduceStartedEarlyEveryOutputOnceItsWorkerRegisters() {
+    SchedulerDriver old = new SchedulerDriver(SchedulerSettings.CLUSTER)
+        .worker("w0", "h0", 1).worker("w1", "h1", 1).worker("w2", "h2", 1);
+    old.submit(spec("/out", 3, HALF), splits(4), 0);
+    old.started();
+    old.mapDone(map(0, 1), 10);
+    old.mapDone(map(1, 1), 20);
+    assertThat(old.started()).containsExactly(at(map(3, 1), "w0"), at(reduce(0, 1), "w1"));
+    // Map 2's end is in the book; the old leader dies before its message reaches the reduce.
+    old.mapDone(map(2, 1), 30);
+
+    Scheduler next = new Scheduler(BookCodec.restore(BookCodec.snapshot(old.scheduler.book())),
+        java.nio.file.Path.of("/scratch"), new JobJournal(), SchedulerSettings.CLUSTER);
+    next.takeOver(100);
+    assertThat(next.drainEffects()).filteredOn(e -> e instanceof MapOutputsChanged).isEmpty();
+    next.report(new WorkerReport.Register("w0", "h0", 1, null), 110);
+    next.report(new WorkerReport.AttemptRunning(map(3, 1), "w0"), 110);
+    assertThat(next.drainEffects()).filteredOn(e -> e instanceof MapOutputsChanged).isEmpty();
+    next.report(new WorkerReport.Register("w1", "h1", 1, null), 120);
+    next.report(new WorkerReport.AttemptRunning(reduce(0, 1), "w1"), 120);
+    assertThat(next.drainEffects()).filteredOn(e -> e instanceof MapOutputsChanged)
+        .containsExactly(new MapOutputsChanged("w1", reduce(0, 1), List.of(output(map(0, 1)),
+            output(map(1, 1)), output(map(2, 1))), List.of()));
+    // Told once: later inputs do not repeat it.
+    next.report(new WorkerReport.Register("w2", "h2", 1, null), 130);
+    assertThat(next.drainEffects()).filteredOn(e -> e instanceof MapOutputsChanged).isEmpty();
   }
 
   /** The map output updates among the effects since the last call. */
