@@ -263,6 +263,29 @@ public final class Scheduler {
     schedule();
   }
 
+  /**
+   * A worker that registers says it runs {@code claimed}; call this before its {@code
+   * Register}. A claimed attempt that the book does not record as running on it is a stray: the
+   * book ended it while no leader told the worker (the worker was counted lost while it was only
+   * slow, or a leader died before its kill went out). A stray map or a reduce with every map
+   * output would end by itself, but a reduce started early (slow start) waits for map outputs
+   * that no one tells it of any more, holding its slot for good: every attempt then sent to
+   * that slot is refused ("no free slot") and launched there again, without end. So each stray
+   * is told to stop, and the kill goes out before anything this registration schedules there.
+   */
+  public void strays(String workerId, List<TaskAttemptId> claimed, long time) {
+    now = time;
+    for (TaskAttemptId id : claimed) {
+      BookAttempt a = attempt(id);
+      if (a == null || !a.isRunning() || !workerId.equals(a.workerId())) {
+        log.warn("worker {} runs {}, which the book ended ({}): stopping it", workerId, id,
+            a == null ? "unknown" : a.state());
+        effects.add(new Effect.KillTask(workerId, id, "the master's book ended it ("
+            + (a == null ? "unknown attempt" : a.state()) + ")"));
+      }
+    }
+  }
+
   /** A worker stopped: its running attempts are killed in the book and run again elsewhere. */
   public void workerGone(String workerId, long time) {
     now = time;
