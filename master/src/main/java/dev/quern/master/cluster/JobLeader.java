@@ -320,6 +320,16 @@ public final class JobLeader {
           }
         }
       }
+      // What it runs that the book ended is stopped first (a reduce started early would hold
+      // its slot for good, and the book's idea of the free slots would be wrong meanwhile).
+      List<TaskAttemptId> claimedIds = new ArrayList<>();
+      for (String c : w.running()) {
+        TaskAttemptId id = TaskAttemptId.parse(c);
+        if (id != null) {
+          claimedIds.add(id);
+        }
+      }
+      scheduler.strays(w.workerId(), claimedIds, now);
       scheduler.report(new WorkerReport.Register(w.workerId(), w.host(), w.slots(), null), now);
       Set<String> claimed = new HashSet<>(w.running());
       for (BookAttempt a : before) {

@@ -105,6 +105,11 @@ public final class Scheduler {
   private final long[] examined = new long[1];
   private long viewsBuilt;
   private final List<Effect> effects = new ArrayList<>();
+  /**
+   * After a takeover: running reduce attempts owed the job's map outputs again, by the worker
+   * the book says runs them, told once that worker is registered ({@link #tellOwedOutputs}).
+   */
+  private final Map<String, List<TaskAttemptId>> owedOutputs = new HashMap<>();
   /** The time of the input being handled. */
   private long now;
 
@@ -258,6 +263,29 @@ public final class Scheduler {
     schedule();
   }
 
+  /**
+   * A worker that registers says it runs {@code claimed}; call this before its {@code
+   * Register}. A claimed attempt that the book does not record as running on it is a stray: the
+   * book ended it while no leader told the worker (the worker was counted lost while it was only
+   * slow, or a leader died before its kill went out). A stray map or a reduce with every map
+   * output would end by itself, but a reduce started early (slow start) waits for map outputs
+   * that no one tells it of any more, holding its slot for good: every attempt then sent to
+   * that slot is refused ("no free slot") and launched there again, without end. So each stray
+   * is told to stop, and the kill goes out before anything this registration schedules there.
+   */
+  public void strays(String workerId, List<TaskAttemptId> claimed, long time) {
+    now = time;
+    for (TaskAttemptId id : claimed) {
+      BookAttempt a = attempt(id);
+      if (a == null || !a.isRunning() || !workerId.equals(a.workerId())) {
+        log.warn("worker {} runs {}, which the book ended ({}): stopping it", workerId, id,
+            a == null ? "unknown" : a.state());
+        effects.add(new Effect.KillTask(workerId, id, "the master's book ended it ("
+            + (a == null ? "unknown attempt" : a.state()) + ")"));
+      }
+    }
+  }
+
   /** A worker stopped: its running attempts are killed in the book and run again elsewhere. */
   public void workerGone(String workerId, long time) {
     now = time;
@@ -336,7 +364,7 @@ public final class Scheduler {
           lj.silent.heard(a.id(), now);
         }
         lj.lastLocalLaunch = now;
-        retellRunningReduces(lj);
+        oweRunningReduces(lj);
       }
       if (job.state() == JobState.COMMITTING) {
         effects.add(commitEffect(job));
@@ -622,6 +650,9 @@ public final class Scheduler {
 
   private void schedule() {
     loadLive();
+    if (!owedOutputs.isEmpty()) {
+      tellOwedOutputs();
+    }
     List<LiveJob> drained = new ArrayList<>();
     for (LiveJob lj : live.values()) {
       BookJob job = lj.job;
@@ -822,30 +853,79 @@ public final class Scheduler {
 
   /**
    * After a takeover: the old leader may have applied a map's end (or loss) and died before it
-   * told the running reduces, which would wait for it forever. Each gets the job's map outputs
-   * and withdrawals again (the worker takes a repeat as a no-op). Only for jobs whose reduces
-   * may have started early or whose map outputs were lost: a reduce of any other job started
-   * with every map's output.
+   * told the running reduces, which would wait for it forever. Each is owed the job's map
+   * outputs and withdrawals again (the worker takes a repeat as a no-op), told once its worker
+   * has registered with this scheduler: a new leader's scheduler starts with no worker, and a
+   * message to a worker it does not know yet would be lost ({@link #tellOwedOutputs}). Only for
+   * jobs whose reduces may have started early or whose map outputs were lost: a reduce of any
+   * other job started with every map's output.
    */
-  private void retellRunningReduces(LiveJob lj) {
+  private void oweRunningReduces(LiveJob lj) {
     if (lj.stage(TaskKind.REDUCE).running() == 0) {
       return;
     }
-    List<MapOutputRef> outputs = new ArrayList<>();
-    List<TaskAttemptId> lost = new ArrayList<>();
-    for (BookTask map : lj.job.maps()) {
-      if (map.mapOutput() != null) {
-        outputs.add(map.mapOutput());
+    if (lj.policy.slowStart() >= 1 && lostOutputs(lj.job).isEmpty()) {
+      return;
+    }
+    for (BookTask r : lj.job.reduces()) {
+      for (BookAttempt a : r.runningAttempts()) {
+        owedOutputs.computeIfAbsent(a.workerId(), k -> new ArrayList<>()).add(a.id());
       }
+    }
+  }
+
+  /**
+   * Tells each owed reduce attempt whose worker is registered now the job's map outputs and
+   * withdrawals (as its worker registered in this input, or earlier); forgets the attempts that
+   * no longer run. Looks only at the owed attempts, and only while some are owed.
+   */
+  private void tellOwedOutputs() {
+    // One list of each job's outputs (and of its lost ones) for all its attempts told now.
+    Map<String, JobOutputs> told = new HashMap<>();
+    for (var it = owedOutputs.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, List<TaskAttemptId>> e = it.next();
+      boolean registered = workers.get(e.getKey()) != null;
+      for (var owed = e.getValue().iterator(); owed.hasNext(); ) {
+        TaskAttemptId id = owed.next();
+        BookAttempt a = attempt(id);
+        if (a == null || !isLive(id)) {
+          owed.remove();
+        } else if (registered) {
+          owed.remove();
+          JobOutputs all = told.computeIfAbsent(id.jobId(), j -> {
+            BookJob job = book.job(j);
+            List<MapOutputRef> outputs = new ArrayList<>();
+            for (BookTask map : job.maps()) {
+              if (map.mapOutput() != null) {
+                outputs.add(map.mapOutput());
+              }
+            }
+            return new JobOutputs(List.copyOf(outputs), lostOutputs(job));
+          });
+          effects.add(new Effect.MapOutputsChanged(a.workerId(), id, all.added(),
+              all.withdrawn()));
+        }
+      }
+      if (e.getValue().isEmpty()) {
+        it.remove();
+      }
+    }
+  }
+
+  /** A job's map outputs, and its map attempts whose outputs were lost. */
+  private record JobOutputs(List<MapOutputRef> added, List<TaskAttemptId> withdrawn) {}
+
+  /** The map attempts of the job whose outputs were lost. */
+  private static List<TaskAttemptId> lostOutputs(BookJob job) {
+    List<TaskAttemptId> lost = new ArrayList<>();
+    for (BookTask map : job.maps()) {
       for (BookAttempt a : map.attempts()) {
         if (a.state() == AttemptState.OUTPUT_LOST) {
           lost.add(a.id());
         }
       }
     }
-    if (lj.policy.slowStart() < 1 || !lost.isEmpty()) {
-      tellRunningReduces(lj, outputs, lost);
-    }
+    return List.copyOf(lost);
   }
 
   /**

@@ -13,8 +13,7 @@ package dev.quern.master.engine;
  * @param reducesBeforeMapOutputs whether the workers can run a reduce whose map outputs do not
  *     all exist yet (they learn of each one as it appears, {@link Effect.MapOutputsChanged}).
  *     Only then does a job's {@link EngineKeys#REDUCE_SLOWSTART} below 1 start reduces early.
- *     True in local mode; false (a cluster, for now) keeps reduces until every map is done
- *     whatever the job asks
+ *     True in both modes; false keeps reduces until every map is done whatever the job asks
  * @param outputsDieWithWorkers whether a worker's finished map outputs are lost when the worker
  *     is ({@link JobEvent.WorkerOutputsLost}): true in a cluster of processes, false in local
  *     mode, where every worker writes to one scratch directory that outlives it
@@ -26,11 +25,9 @@ public record SchedulerSettings(int excludingJobs, long exclusionMs,
 
   /**
    * A cluster of processes: a worker's map outputs live on its own disk and are served by its
-   * own process, so they are lost with it. Reduces wait for every map whatever the job's slow
-   * start says: a reduce started early on a worker process was seen to leave a map of its job
-   * relaunched without end (not found yet), so slow start is local mode's only for now.
+   * own process, so they are lost with it.
    */
-  public static final SchedulerSettings CLUSTER = new SchedulerSettings(2, 3_600_000, false,
+  public static final SchedulerSettings CLUSTER = new SchedulerSettings(2, 3_600_000, true,
       true);
 
   /**

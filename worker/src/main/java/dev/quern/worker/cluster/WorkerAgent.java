@@ -136,6 +136,14 @@ public final class WorkerAgent {
     private final Set<TaskAttemptId> running = new LinkedHashSet<>();
     /** Attempts waiting for their job's class loader (its jar may be on its way). */
     private final Map<TaskAttemptId, TaskSpec> waiting = new HashMap<>();
+    /**
+     * Map output changes for reduce attempts still waiting for their loader, in the order they
+     * came: the worker actor does not know the attempt yet and would drop them, and a reduce
+     * started early (slow start) would then wait for those maps forever. Sent on after the
+     * attempt's RunTask.
+     */
+    private final Map<TaskAttemptId, List<WorkerCommand.MapOutputsChanged>> heldOutputs =
+        new HashMap<>();
     private final Map<TaskAttemptId, ActorRef<WorkerReport.CommitAnswer>> commitWaiters =
         new HashMap<>();
     /** Final reports made while no leader was known. */
@@ -190,11 +198,15 @@ public final class WorkerAgent {
     /** The job's loader is open (the attempt runs) or could not be (the attempt fails). */
     Behavior<Object> onLoaderReady(LoaderReady m) {
       TaskSpec task = waiting.remove(m.attempt());
+      List<WorkerCommand.MapOutputsChanged> held = heldOutputs.remove(m.attempt());
       if (task == null) {
         return Behaviors.same(); // killed while it waited
       }
       if (m.error() == null) {
         worker.tell(new WorkerCommand.RunTask(task, ctx.getSelf().narrow()));
+        if (held != null) {
+          held.forEach(worker::tell); // after the RunTask: the worker actor knows the attempt
+        }
         return Behaviors.same();
       }
       Throwable e = m.error() instanceof java.util.concurrent.CompletionException c
@@ -215,6 +227,7 @@ public final class WorkerAgent {
       }
       if (waiting.remove(k.attempt()) != null) {
         running.remove(k.attempt());
+        heldOutputs.remove(k.attempt());
         send(new ClusterWire.AttemptKilled(settings.workerId(), k.attempt(), k.reason()), true);
       } else {
         worker.tell(new WorkerCommand.KillTask(k.attempt(), k.reason()));
@@ -222,10 +235,19 @@ public final class WorkerAgent {
       return Behaviors.same();
     }
 
-    /** Forwarded in order after the attempt's RunTask, so the worker actor knows the attempt. */
+    /**
+     * Forwarded in order after the attempt's RunTask, so the worker actor knows the attempt: held
+     * while the attempt waits for its job's loader ({@link #heldOutputs}).
+     */
     Behavior<Object> onMapOutputs(ClusterWire.MapOutputsChanged m) {
       if (worker != null && admit(m)) {
-        worker.tell(new WorkerCommand.MapOutputsChanged(m.attempt(), m.added(), m.withdrawn()));
+        WorkerCommand.MapOutputsChanged c =
+            new WorkerCommand.MapOutputsChanged(m.attempt(), m.added(), m.withdrawn());
+        if (waiting.containsKey(m.attempt())) {
+          heldOutputs.computeIfAbsent(m.attempt(), k -> new ArrayList<>()).add(c);
+        } else {
+          worker.tell(c);
+        }
       }
       return Behaviors.same();
     }

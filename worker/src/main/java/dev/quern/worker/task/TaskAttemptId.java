@@ -22,6 +22,35 @@ public record TaskAttemptId(String jobId, TaskKind kind, int taskIndex, int atte
   }
 
   /**
+   * Reads {@link #toString()}'s form back, e.g. {@code job-0001/r-00000/2}; null if {@code text}
+   * is not of that form (it comes from another process: a worker's heartbeat lists its attempts
+   * so).
+   */
+  public static TaskAttemptId parse(String text) {
+    int last = text == null ? -1 : text.lastIndexOf('/');
+    int task = last <= 0 ? -1 : text.lastIndexOf('/', last - 1);
+    if (task <= 0 || task + 3 >= last) {
+      return null;
+    }
+    TaskKind kind = switch (text.charAt(task + 1)) {
+      case 'm' -> TaskKind.MAP;
+      case 'r' -> TaskKind.REDUCE;
+      default -> null;
+    };
+    if (kind == null || text.charAt(task + 2) != '-') {
+      return null;
+    }
+    try {
+      int index = Integer.parseInt(text.substring(task + 3, last));
+      int attempt = Integer.parseInt(text.substring(last + 1));
+      return index < 0 || attempt < 1 ? null
+          : new TaskAttemptId(text.substring(0, task), kind, index, attempt);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /**
    * A task's name, e.g. {@code m-00042}: what {@code String.format("%c-%05d", ...)} gives, without
    * its parsing (the master names every task of a job in each view it builds).
    */
