@@ -11,6 +11,9 @@
 #   KEEP=1                      keep the run's directory (cluster logs, API dumps, times)
 #   LOCAL='local[4]'            the local master (default local: one worker per core; the
 #                               cluster has 2 workers of 2 slots, so local[4] runs as many tasks)
+#   SLOTS=N                     slots per cluster worker (default 2; 1 gives the cluster as many
+#                               task threads as local mode on 2 cores)
+#   WARMUP=0                    no untimed warm-up job on the cluster before the rounds
 #
 # Prints one line per run: job, mode, seconds of wall time (the whole client process: JVM start,
 # submission, job, wait for the end), the job's own duration (the job's API record for cluster
@@ -44,7 +47,8 @@ if [[ " $JOBS " == *" terasort "* && ! -f "$DATA/tera-$ROWS/_SUCCESS" ]]; then
   rm -rf "$DATA/tera-$ROWS"
   "$QUERN" examples --ui-port 0 teragen "$ROWS" "$DATA/tera-$ROWS" >/dev/null
 fi
-"$QUERN" cluster start --masters 3 --workers 2 --timeout 300 --dir "$RUN/cluster" >/dev/null
+"$QUERN" cluster start --masters 3 --workers 2 --slots "${SLOTS:-2}" --timeout 300 \
+  --dir "$RUN/cluster" >/dev/null
 ADDRESS="$(cat "$RUN/cluster/address")"
 echo "cluster: $ADDRESS; local: ${LOCAL:-local}; load $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $(date -u +%FT%TZ)"
 
@@ -99,6 +103,18 @@ print("job_s=%.2f tasks=%d" % (j["durationMillis"] / 1000, j["map"]["tasks"] + j
     "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$RUN/times"
   rm -rf "$out"
 }
+
+# A cluster's workers live on from job to job, so a measured job finds their data path compiled;
+# each local run starts a JVM and compiles it again, as each local job does. WARMUP=1 (default)
+# runs one untimed job of each kind on the cluster first, so the first pair does not charge the
+# cluster's JIT warm-up (two worker JVMs compiling at once) to cluster mode.
+if [[ "${WARMUP:-1}" == 1 ]]; then
+  for job in $JOBS; do
+    "$QUERN" examples --master "$ADDRESS" "$job" "$(input_of "$job")" "$RUN/warmup-$job" \
+      >"$RUN/warmup-$job.log" 2>&1 || { echo "warm-up $job failed:"; tail -20 "$RUN/warmup-$job.log"; exit 1; }
+    rm -rf "$RUN/warmup-$job"
+  done
+fi
 
 for r in $(seq 1 "$ROUNDS"); do
   for job in $JOBS; do
