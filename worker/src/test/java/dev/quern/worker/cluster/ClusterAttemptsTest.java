@@ -142,6 +142,10 @@ class ClusterAttemptsTest {
     AttemptDone reduceDone = done(next, reduce);
     assertEquals("w2", reduceDone.workerId());
     assertNotEquals(0, reduceDone.counters().get("test", "values"));
+    // w1's map report went to the old leader, which may have died before its entry committed:
+    // w1 sends it again to the new leader it registers with.
+    agents.get("w1").tell(new Accepted(4, "m2", next.getRef()));
+    assertEquals(mapDone.attempt(), done(next, map).attempt());
 
     Path committed = Path.of(OutputLayout.committedDir(out, reduce));
     StringBuilder text = new StringBuilder();
