@@ -11,6 +11,11 @@
 # Prints per run: wall seconds of the client (submission to its exit, through the failover), the
 # job's own duration from its replicated record (submit to end), and for killed runs the master
 # killed, when, and the new leader. Ends with the median and range of the added seconds.
+# For each killed run it also prints, from the processes' logs (their clocks are this machine's),
+# the seconds from the kill to: the new leader's election, its scheduler reading the book, and
+# each worker registering with it ("rescheduled" is the last of these: the job is scheduled
+# again), the attempts it adopted and the reports workers sent again; and from the new leader's
+# API the map attempts against the maps (more attempts than maps: maps run again).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 MIB="${1:-1024}"; PAIRS="${2:-3}"
@@ -49,6 +54,46 @@ print("%.2f" % (j["durationMillis"] / 1000))' "$1" 2>/dev/null && return 0
   echo "no master knows $1 as succeeded" >&2; return 1
 }
 
+attempts() { # output: "MAP_ATTEMPTS/MAPS" of the job from the leader's book
+  local http; http=$(leader http)
+  curl -sf "http://$http/api/v1/jobs" | python3 -c '
+import json, sys, urllib.request
+j = [x for x in json.load(sys.stdin) if x["output"] == sys.argv[1]][-1]
+t = json.load(urllib.request.urlopen("http://%s/api/v1/jobs/%s/tasks" % (sys.argv[2], j["id"])))
+maps = [x for x in t if x["kind"] == "MAP"]
+print("%d/%d" % (sum(len(x["attempts"]) for x in maps), len(maps)))' "$1" "$http" 2>/dev/null || echo "?"
+}
+failover() { # kill_clock new_leader: the failover's steps from the logs, seconds after the kill
+  python3 - "$CLUSTER/logs" "$1" "$2" <<'PY'
+import os, re, sys
+logs, kill, new = sys.argv[1:4]
+def secs(t):
+    h, m, s = t.split(":")
+    return int(h) * 3600 + int(m) * 60 + float(s)
+k = secs(kill)
+def lines(name):
+    for line in open(os.path.join(logs, name + ".log"), errors="replace"):
+        m = re.match(r"(\d\d:\d\d:\d\d\.\d{3}) ", line)
+        if m and secs(m.group(1)) >= k:
+            yield secs(m.group(1)) - k, line
+def first(name, pattern):
+    return next((t for t, l in lines(name) if re.search(pattern, l)), None)
+def fmt(t):
+    return "?" if t is None else "%.2f" % t
+elected = first(new, r"master %s leads in term" % new)
+book = first(new, r"master %s schedules in term" % new)
+workers = sorted(f[:-4] for f in os.listdir(logs) if f.startswith("w") and f.endswith(".log"))
+reg = {w: first(w, r"registered with leader %s " % new) for w in workers}
+adopted = sum(int(m.group(1)) for t, l in lines(new) for m in [re.search(r"adopted (\d+) running", l)] if m)
+again = sum(int(m.group(1)) for w in workers for t, l in lines(w) for m in [re.search(r"sent (\d+) final report", l)] if m)
+steps = [book] + list(reg.values())
+done = None if None in steps else max(steps)
+print("failover: elected +%s s, book read +%s s, %s, rescheduled +%s s; adopted %d attempt(s), %d report(s) sent again" % (
+    fmt(elected), fmt(book), ", ".join("%s registered +%s s" % (w, fmt(t)) for w, t in reg.items()),
+    fmt(done), adopted, again))
+PY
+}
+
 echo "load $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $(date -u +%FT%TZ)"
 for p in $(seq 1 "$PAIRS"); do
   CLUSTER="$RUN/cluster-$p"
@@ -80,12 +125,14 @@ print(j[-1]["submitTime"] if j else "")' "$RUN/out-kill-$p" 2>/dev/null || true)
   [[ -n "$submitted" ]] || { echo "the job was never seen"; tail -20 "$RUN/kill-$p.log"; exit 1; }
   wait_s=$(echo "$plain_job / 2 - ($(date +%s%3N) - $submitted) / 1000" | bc -l)
   [[ "$wait_s" == -* ]] || sleep "$wait_s"
+  kill_clock=$(date +%H:%M:%S.%3N)
   kill -9 "$victim_pid"
   killed_at=$(echo "($(date +%s%3N) - $submitted) / 1000" | bc -l)
   wait "$client" || { tail -20 "$RUN/kill-$p.log"; exit 1; }
   killed=$(echo "$(date +%s.%N) - $start" | bc)
   new_leader=$(leader id)
   killed_job=$(job_seconds "$RUN/out-kill-$p")
+  echo "pair $p killed run: map attempts/maps $(attempts "$RUN/out-kill-$p"); $(failover "$kill_clock" "$new_leader")" | tee -a "$RUN/failovers"
   rm -rf "$RUN/out-kill-$p"
   printf 'pair %d plain %.2f job_s=%s killed %.2f job_s=%s added %.2f (job: %.2f) kill %s at %.1f s of the job, new leader %s load=%s\n' \
     "$p" "$plain" "$plain_job" "$killed" "$killed_job" "$(echo "$killed - $plain" | bc)" \
@@ -102,4 +149,5 @@ print(f"added seconds (client wall): median {statistics.median(added):.2f}, rang
 print(f"added seconds (job record):  median {statistics.median(job):.2f}, range {min(job):.2f} to {max(job):.2f}")
 PY
 cp "$RUN/pairs" "$ROOT/bench/data/leader-kill-last.pairs"
+cp "$RUN/failovers" "$ROOT/bench/data/leader-kill-last.failovers"
 echo "load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"
