@@ -41,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * to the leader once one accepted it, else to every master of its list at once (a master that
  * does not lead answers with the leader's address, and the heartbeat goes there at once; the
  * leader answers {@link Accepted}). With no {@link Accepted} from the leader for the leader
- * timeout, it looks for the leader again; that is how it finds a new leader after a failover. Liveness is the leader's business: it counts a
- * worker dead when its heartbeats stop. Leader messages pass the {@link TermFence} first; one
+ * timeout, it looks for the leader again; that is how it finds a new leader after a failover.
+ * Liveness is the leader's business: it counts a worker dead when its heartbeats stop. Leader messages pass the {@link TermFence} first; one
  * it refuses is answered with {@link Refused}, which tells a deposed leader who leads now.
  *
  * <p>With {@link Runs}, it also runs attempts: a {@link WorkerActor} child (the data path of
