@@ -107,16 +107,18 @@ for p in $(seq 1 "$PAIRS"); do
   plain_job=$(job_seconds "$RUN/out-plain-$p")
   rm -rf "$RUN/out-plain-$p"
   # The killed run: the leader dies at half the plain run's wall time.
-  victim_pid=$(leader pid); victim=$(leader id)
+  victim_pid=$(leader pid); victim=$(leader id); victim_http=$(leader http)
   start=$(date +%s.%N)
   "$QUERN" examples --master "$ADDRESS" wordcount "$DATA/corpus-$MIB" "$RUN/out-kill-$p" \
     >"$RUN/kill-$p.log" 2>&1 &
   client=$!
   # Half the plain job's own duration after this job's submission (the client's start-up under
-  # load is not the job's time): its submit time comes from the replicated record.
+  # load is not the job's time): its submit time comes from the replicated record, polled with
+  # curl on the leader found before (a `quern cluster status` per poll starts a JVM, which on a
+  # loaded machine took long enough for the job to end before the kill).
   submitted=""
   while [[ -z "$submitted" ]] && kill -0 "$client" 2>/dev/null; do
-    submitted=$(curl -sf "http://$(leader http)/api/v1/jobs" 2>/dev/null | python3 -c '
+    submitted=$(curl -sf "http://$victim_http/api/v1/jobs" 2>/dev/null | python3 -c '
 import json, sys
 j = [x for x in json.load(sys.stdin) if x["output"] == sys.argv[1]]
 print(j[-1]["submitTime"] if j else "")' "$RUN/out-kill-$p" 2>/dev/null || true)
@@ -125,6 +127,12 @@ print(j[-1]["submitTime"] if j else "")' "$RUN/out-kill-$p" 2>/dev/null || true)
   [[ -n "$submitted" ]] || { echo "the job was never seen"; tail -20 "$RUN/kill-$p.log"; exit 1; }
   wait_s=$(echo "$plain_job / 2 - ($(date +%s%3N) - $submitted) / 1000" | bc -l)
   [[ "$wait_s" == -* ]] || sleep "$wait_s"
+  state_at_kill=$(curl -sf "http://$victim_http/api/v1/jobs" 2>/dev/null | python3 -c '
+import json, sys
+j = [x for x in json.load(sys.stdin) if x["output"] == sys.argv[1]][-1]
+t = json.load(__import__("urllib.request").request.urlopen("http://%s/api/v1/jobs/%s/tasks" % (sys.argv[2], j["id"])))
+run = sum(1 for x in t for a in x["attempts"] if a["state"] == "RUNNING")
+print("%s, %d attempt(s) running" % (j["state"], run))' "$RUN/out-kill-$p" "$victim_http" 2>/dev/null || echo "?")
   kill_clock=$(date +%H:%M:%S.%3N)
   kill -9 "$victim_pid"
   killed_at=$(echo "($(date +%s%3N) - $submitted) / 1000" | bc -l)
@@ -132,7 +140,7 @@ print(j[-1]["submitTime"] if j else "")' "$RUN/out-kill-$p" 2>/dev/null || true)
   killed=$(echo "$(date +%s.%N) - $start" | bc)
   new_leader=$(leader id)
   killed_job=$(job_seconds "$RUN/out-kill-$p")
-  echo "pair $p killed run: map attempts/maps $(attempts "$RUN/out-kill-$p"); $(failover "$kill_clock" "$new_leader")" | tee -a "$RUN/failovers"
+  echo "pair $p killed run: job at the kill $state_at_kill; map attempts/maps $(attempts "$RUN/out-kill-$p"); $(failover "$kill_clock" "$new_leader")" | tee -a "$RUN/failovers"
   rm -rf "$RUN/out-kill-$p"
   printf 'pair %d plain %.2f job_s=%s killed %.2f job_s=%s added %.2f (job: %.2f) kill %s at %.1f s of the job, new leader %s load=%s\n' \
     "$p" "$plain" "$plain_job" "$killed" "$killed_job" "$(echo "$killed - $plain" | bc)" \
