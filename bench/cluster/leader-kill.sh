@@ -7,6 +7,9 @@
 #
 #   bench/cluster/leader-kill.sh [CORPUS_MIB] [PAIRS]   (defaults 1024 3)
 #   DATA=DIR   keep the corpus in DIR and reuse it;  KEEP=1  keep the clusters' logs
+#   KILL_AT=maps=F  kill once every map has started and the running map attempts' progress
+#              averages F (0..1) in the leader's view, instead of at half the plain job's
+#              duration: on a machine whose load swings, the killed job may end before that
 #
 # Prints per run: wall seconds of the client (submission to its exit, through the failover), the
 # job's own duration from its replicated record (submit to end), and for killed runs the master
@@ -125,8 +128,23 @@ print(j[-1]["submitTime"] if j else "")' "$RUN/out-kill-$p" 2>/dev/null || true)
     [[ -n "$submitted" ]] || sleep 0.2
   done
   [[ -n "$submitted" ]] || { echo "the job was never seen"; tail -20 "$RUN/kill-$p.log"; exit 1; }
-  wait_s=$(echo "$plain_job / 2 - ($(date +%s%3N) - $submitted) / 1000" | bc -l)
-  [[ "$wait_s" == -* ]] || sleep "$wait_s"
+  if [[ "${KILL_AT:-half}" == maps=* ]]; then
+    until curl -sf "http://$victim_http/api/v1/jobs" 2>/dev/null | python3 -c '
+import json, sys, urllib.request
+j = [x for x in json.load(sys.stdin) if x["output"] == sys.argv[1]][-1]
+t = json.load(urllib.request.urlopen("http://%s/api/v1/jobs/%s/tasks" % (sys.argv[2], j["id"])))
+maps = [x for x in t if x["kind"] == "MAP"]
+run = [a["progress"] for x in maps for a in x["attempts"] if a["state"] == "RUNNING"]
+started = all(x["attempts"] for x in maps)
+sys.exit(0 if j["state"] != "RUNNING" or (started and run and sum(run) / len(run) >= float(sys.argv[3])) else 1)' \
+        "$RUN/out-kill-$p" "$victim_http" "${KILL_AT#maps=}" 2>/dev/null; do
+      kill -0 "$client" 2>/dev/null || break
+      sleep 0.3
+    done
+  else
+    wait_s=$(echo "$plain_job / 2 - ($(date +%s%3N) - $submitted) / 1000" | bc -l)
+    [[ "$wait_s" == -* ]] || sleep "$wait_s"
+  fi
   state_at_kill=$(curl -sf "http://$victim_http/api/v1/jobs" 2>/dev/null | python3 -c '
 import json, sys
 j = [x for x in json.load(sys.stdin) if x["output"] == sys.argv[1]][-1]
