@@ -135,8 +135,10 @@ j = [x for x in json.load(sys.stdin) if x["output"] == sys.argv[1]][-1]
 t = json.load(urllib.request.urlopen("http://%s/api/v1/jobs/%s/tasks" % (sys.argv[2], j["id"])))
 maps = [x for x in t if x["kind"] == "MAP"]
 run = [a["progress"] for x in maps for a in x["attempts"] if a["state"] == "RUNNING"]
+run = [r if r == r else 0.0 for r in run]  # NaN: no progress heard yet
 started = all(x["attempts"] for x in maps)
-sys.exit(0 if j["state"] != "RUNNING" or (started and run and sum(run) / len(run) >= float(sys.argv[3])) else 1)' \
+f = float(sys.argv[3])
+sys.exit(0 if j["state"] in ("SUCCEEDED", "FAILED", "KILLED") or (started and run and (f <= 0 or sum(run) / len(run) >= f)) else 1)' \
         "$RUN/out-kill-$p" "$victim_http" "${KILL_AT#maps=}" 2>/dev/null; do
       kill -0 "$client" 2>/dev/null || break
       sleep 0.3
