@@ -7,10 +7,18 @@
 #
 #   bench/cluster/leader-kill.sh [CORPUS_MIB] [PAIRS]   (defaults 1024 3)
 #   DATA=DIR   keep the corpus in DIR and reuse it;  KEEP=1  keep the clusters' logs
+#   KILL_AT=maps=F  kill once every map has started and the running map attempts' progress
+#              averages F (0..1) in the leader's view, instead of at half the plain job's
+#              duration: on a machine whose load swings, the killed job may end before that
 #
 # Prints per run: wall seconds of the client (submission to its exit, through the failover), the
 # job's own duration from its replicated record (submit to end), and for killed runs the master
 # killed, when, and the new leader. Ends with the median and range of the added seconds.
+# For each killed run it also prints, from the processes' logs (their clocks are this machine's),
+# the seconds from the kill to: the new leader's election, its scheduler reading the book, and
+# each worker registering with it ("rescheduled" is the last of these: the job is scheduled
+# again), the attempts it adopted and the reports workers sent again; and from the new leader's
+# API the map attempts against the maps (more attempts than maps: maps run again).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 MIB="${1:-1024}"; PAIRS="${2:-3}"
@@ -49,6 +57,46 @@ print("%.2f" % (j["durationMillis"] / 1000))' "$1" 2>/dev/null && return 0
   echo "no master knows $1 as succeeded" >&2; return 1
 }
 
+attempts() { # output: "MAP_ATTEMPTS/MAPS" of the job from the leader's book
+  local http; http=$(leader http)
+  curl -sf "http://$http/api/v1/jobs" | python3 -c '
+import json, sys, urllib.request
+j = [x for x in json.load(sys.stdin) if x["output"] == sys.argv[1]][-1]
+t = json.load(urllib.request.urlopen("http://%s/api/v1/jobs/%s/tasks" % (sys.argv[2], j["id"])))
+maps = [x for x in t if x["kind"] == "MAP"]
+print("%d/%d" % (sum(len(x["attempts"]) for x in maps), len(maps)))' "$1" "$http" 2>/dev/null || echo "?"
+}
+failover() { # kill_clock new_leader: the failover's steps from the logs, seconds after the kill
+  python3 - "$CLUSTER/logs" "$1" "$2" <<'PY'
+import os, re, sys
+logs, kill, new = sys.argv[1:4]
+def secs(t):
+    h, m, s = t.split(":")
+    return int(h) * 3600 + int(m) * 60 + float(s)
+k = secs(kill)
+def lines(name):
+    for line in open(os.path.join(logs, name + ".log"), errors="replace"):
+        m = re.match(r"(\d\d:\d\d:\d\d\.\d{3}) ", line)
+        if m and secs(m.group(1)) >= k:
+            yield secs(m.group(1)) - k, line
+def first(name, pattern):
+    return next((t for t, l in lines(name) if re.search(pattern, l)), None)
+def fmt(t):
+    return "?" if t is None else "%.2f" % t
+elected = first(new, r"master %s leads in term" % new)
+book = first(new, r"master %s schedules in term" % new)
+workers = sorted(f[:-4] for f in os.listdir(logs) if f.startswith("w") and f.endswith(".log"))
+reg = {w: first(w, r"registered with leader %s " % new) for w in workers}
+adopted = sum(int(m.group(1)) for t, l in lines(new) for m in [re.search(r"adopted (\d+) running", l)] if m)
+again = sum(int(m.group(1)) for w in workers for t, l in lines(w) for m in [re.search(r"sent (\d+) final report", l)] if m)
+steps = [book] + list(reg.values())
+done = None if None in steps else max(steps)
+print("failover: elected +%s s, book read +%s s, %s, rescheduled +%s s; adopted %d attempt(s), %d report(s) sent again" % (
+    fmt(elected), fmt(book), ", ".join("%s registered +%s s" % (w, fmt(t)) for w, t in reg.items()),
+    fmt(done), adopted, again))
+PY
+}
+
 echo "load $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $(date -u +%FT%TZ)"
 for p in $(seq 1 "$PAIRS"); do
   CLUSTER="$RUN/cluster-$p"
@@ -62,30 +110,57 @@ for p in $(seq 1 "$PAIRS"); do
   plain_job=$(job_seconds "$RUN/out-plain-$p")
   rm -rf "$RUN/out-plain-$p"
   # The killed run: the leader dies at half the plain run's wall time.
-  victim_pid=$(leader pid); victim=$(leader id)
+  victim_pid=$(leader pid); victim=$(leader id); victim_http=$(leader http)
   start=$(date +%s.%N)
   "$QUERN" examples --master "$ADDRESS" wordcount "$DATA/corpus-$MIB" "$RUN/out-kill-$p" \
     >"$RUN/kill-$p.log" 2>&1 &
   client=$!
   # Half the plain job's own duration after this job's submission (the client's start-up under
-  # load is not the job's time): its submit time comes from the replicated record.
+  # load is not the job's time): its submit time comes from the replicated record, polled with
+  # curl on the leader found before (a `quern cluster status` per poll starts a JVM, which on a
+  # loaded machine took long enough for the job to end before the kill).
   submitted=""
   while [[ -z "$submitted" ]] && kill -0 "$client" 2>/dev/null; do
-    submitted=$(curl -sf "http://$(leader http)/api/v1/jobs" 2>/dev/null | python3 -c '
+    submitted=$(curl -sf "http://$victim_http/api/v1/jobs" 2>/dev/null | python3 -c '
 import json, sys
 j = [x for x in json.load(sys.stdin) if x["output"] == sys.argv[1]]
 print(j[-1]["submitTime"] if j else "")' "$RUN/out-kill-$p" 2>/dev/null || true)
     [[ -n "$submitted" ]] || sleep 0.2
   done
   [[ -n "$submitted" ]] || { echo "the job was never seen"; tail -20 "$RUN/kill-$p.log"; exit 1; }
-  wait_s=$(echo "$plain_job / 2 - ($(date +%s%3N) - $submitted) / 1000" | bc -l)
-  [[ "$wait_s" == -* ]] || sleep "$wait_s"
+  if [[ "${KILL_AT:-half}" == maps=* ]]; then
+    until curl -sf "http://$victim_http/api/v1/jobs" 2>/dev/null | python3 -c '
+import json, sys, urllib.request
+j = [x for x in json.load(sys.stdin) if x["output"] == sys.argv[1]][-1]
+t = json.load(urllib.request.urlopen("http://%s/api/v1/jobs/%s/tasks" % (sys.argv[2], j["id"])))
+maps = [x for x in t if x["kind"] == "MAP"]
+run = [a["progress"] for x in maps for a in x["attempts"] if a["state"] == "RUNNING"]
+run = [r if r == r else 0.0 for r in run]  # NaN: no progress heard yet
+started = all(x["attempts"] for x in maps)
+f = float(sys.argv[3])
+sys.exit(0 if j["state"] in ("SUCCEEDED", "FAILED", "KILLED") or (started and run and (f <= 0 or sum(run) / len(run) >= f)) else 1)' \
+        "$RUN/out-kill-$p" "$victim_http" "${KILL_AT#maps=}" 2>/dev/null; do
+      kill -0 "$client" 2>/dev/null || break
+      sleep 0.3
+    done
+  else
+    wait_s=$(echo "$plain_job / 2 - ($(date +%s%3N) - $submitted) / 1000" | bc -l)
+    [[ "$wait_s" == -* ]] || sleep "$wait_s"
+  fi
+  state_at_kill=$(curl -sf "http://$victim_http/api/v1/jobs" 2>/dev/null | python3 -c '
+import json, sys
+j = [x for x in json.load(sys.stdin) if x["output"] == sys.argv[1]][-1]
+t = json.load(__import__("urllib.request").request.urlopen("http://%s/api/v1/jobs/%s/tasks" % (sys.argv[2], j["id"])))
+run = sum(1 for x in t for a in x["attempts"] if a["state"] == "RUNNING")
+print("%s, %d attempt(s) running" % (j["state"], run))' "$RUN/out-kill-$p" "$victim_http" 2>/dev/null || echo "?")
+  kill_clock=$(date +%H:%M:%S.%3N)
   kill -9 "$victim_pid"
   killed_at=$(echo "($(date +%s%3N) - $submitted) / 1000" | bc -l)
   wait "$client" || { tail -20 "$RUN/kill-$p.log"; exit 1; }
   killed=$(echo "$(date +%s.%N) - $start" | bc)
   new_leader=$(leader id)
   killed_job=$(job_seconds "$RUN/out-kill-$p")
+  echo "pair $p killed run: job at the kill $state_at_kill; map attempts/maps $(attempts "$RUN/out-kill-$p"); $(failover "$kill_clock" "$new_leader")" | tee -a "$RUN/failovers"
   rm -rf "$RUN/out-kill-$p"
   printf 'pair %d plain %.2f job_s=%s killed %.2f job_s=%s added %.2f (job: %.2f) kill %s at %.1f s of the job, new leader %s load=%s\n' \
     "$p" "$plain" "$plain_job" "$killed" "$killed_job" "$(echo "$killed - $plain" | bc)" \
@@ -102,4 +177,5 @@ print(f"added seconds (client wall): median {statistics.median(added):.2f}, rang
 print(f"added seconds (job record):  median {statistics.median(job):.2f}, range {min(job):.2f} to {max(job):.2f}")
 PY
 cp "$RUN/pairs" "$ROOT/bench/data/leader-kill-last.pairs"
+cp "$RUN/failovers" "$ROOT/bench/data/leader-kill-last.failovers"
 echo "load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"

@@ -54,10 +54,10 @@ final class WorkerProcessCommand implements Callable<Integer> {
   @Option(names = "--port", paramLabel = "PORT", description = "The Artery port to bind (default 0: any).")
   String port;
 
-  @Option(names = "--heartbeat-interval", paramLabel = "DURATION", description = "Heartbeat period (default 1s).")
+  @Option(names = "--heartbeat-interval", paramLabel = "DURATION", description = "Heartbeat period (default 500ms).")
   String heartbeatInterval;
 
-  @Option(names = "--leader-timeout", paramLabel = "DURATION", description = "Look for the leader again after no answer for this long (default 5s).")
+  @Option(names = "--leader-timeout", paramLabel = "DURATION", description = "Look for the leader again after no answer for this long (default 2s).")
   String leaderTimeout;
 
   @Option(names = "--unsafe-allow-private-bind", description = "UNSAFE, for isolated test "

@@ -77,7 +77,7 @@ class ClusterConfigTest {
     assertEquals(3, c.getInt("quern.worker.slots"), "the flag");
     assertEquals(Duration.ofMillis(300), c.getDuration("quern.worker.heartbeat-interval"), "the file");
     assertEquals(List.of("127.0.0.1:7101", "127.0.0.1:7102"), c.getStringList("quern.worker.masters"));
-    assertEquals(Duration.ofSeconds(5), c.getDuration("quern.worker.leader-timeout"), "the default");
+    assertEquals(Duration.ofSeconds(2), c.getDuration("quern.worker.leader-timeout"), "the default");
   }
 
   @Test

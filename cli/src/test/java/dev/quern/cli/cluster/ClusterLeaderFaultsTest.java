@@ -187,4 +187,94 @@ class ClusterLeaderFaultsTest {
     assertEquals(ClusterFixture.expectedCounts(r.in()), ClusterFixture.committedOutput(r.out(),
         GatedWordCount.REDUCES));
   }
+
+  /**
+   * The leader's SIGKILL while every slot holds a map at the gate: the new leader adopts the
+   * four attempts its workers report and runs none of those maps again. With {@code
+   * releaseAtOnce} the gate opens right after the kill, so the held maps finish while the
+   * workers know no leader or still report to the dead one: each is counted once, from the
+   * report the worker keeps for the next leader; else they are still running when both workers
+   * have registered with the new leader, which the test checks from that leader's book first.
+   */
+  private void leaderKilledWithEverySlotHeld(Seed seed, String name, boolean releaseAtOnce)
+      throws Exception {
+    int maps = 6;
+    Run r = prepare(name, seed, maps, "map");
+    String job = cluster.submitDetached("client-" + name, r.jar(),
+        GatedWordCount.class.getName(), r.in().toString(), r.out().toString(),
+        r.gate().toString());
+    int slots = 2 * 2;
+    Await.until(JOB, "a map attempt at the gate on every slot",
+        () -> started(r.gate()).size() == slots);
+    String old = leader();
+    cluster.kill(old);
+    if (releaseAtOnce) {
+      Files.delete(r.gate().resolve("hold-map"));
+    }
+    String next = cluster.awaitWorkers(2);
+    assertNotEquals(old, next);
+    if (!releaseAtOnce) {
+      // Both workers registered with the new leader's scheduler, claiming their two each...
+      for (String w : cluster.workers.keySet()) {
+        Await.until(JOB, next + " adopting " + w + "'s two attempts", () -> cluster.masters
+            .get(next).log().contains("worker " + w + ": adopted 2 running attempt(s)"));
+      }
+      // ...and the held attempts run on in its book, each its map's only attempt.
+      JsonNode tasks = cluster.tasks(job);
+      List<String> running = new java.util.ArrayList<>();
+      for (JsonNode t : tasks) {
+        if (t.path("kind").asText().equals("MAP")) {
+          assertTrue(t.path("attempts").size() <= 1, () -> next + " ran a map again: " + t);
+          t.path("attempts").forEach(a -> {
+            if (a.path("state").asText().equals("RUNNING")) {
+              running.add(a.path("id").asText());
+            }
+          });
+        }
+      }
+      assertEquals(slots, running.size(), () -> next + " did not adopt the held attempts: "
+          + tasks);
+      Files.delete(r.gate().resolve("hold-map"));
+    }
+    JsonNode done = cluster.awaitJob(job, "ended", j -> List.of("SUCCEEDED", "FAILED",
+        "KILLED").contains(j.path("state").asText()));
+    assertEquals("SUCCEEDED", done.path("state").asText(), done::toString);
+    assertEquals(ClusterFixture.expectedCounts(r.in()), ClusterFixture.committedOutput(r.out(),
+        GatedWordCount.REDUCES));
+    // No worker died: every map has one attempt in the book, and its code ran once.
+    JsonNode tasks = cluster.tasks(job);
+    int mapTasks = 0;
+    for (JsonNode t : tasks) {
+      if (t.path("kind").asText().equals("MAP")) {
+        mapTasks++;
+        assertEquals(1, t.path("attempts").size(), () -> "map run again after the failover: "
+            + t);
+        assertEquals("SUCCEEDED", t.path("attempts").get(0).path("state").asText(),
+            t::toString);
+      }
+    }
+    assertEquals(maps, mapTasks, tasks::toString);
+    assertEquals(maps, started(r.gate()).size(), () -> "map attempts started: "
+        + started(r.gate()));
+  }
+
+  /** The gate's {@code started-map-*} marks: one per map attempt that ran. */
+  private static List<String> started(Path gate) {
+    try (var files = Files.list(gate)) {
+      return files.map(f -> f.getFileName().toString())
+          .filter(f -> f.startsWith("started-map-")).sorted().toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void theLeadersSigkillMidMapAdoptsTheRunningAttempts(Seed seed) throws Exception {
+    leaderKilledWithEverySlotHeld(seed, "adopt", false);
+  }
+
+  @Test
+  void mapsThatEndDuringTheFailoverAreCountedOnce(Seed seed) throws Exception {
+    leaderKilledWithEverySlotHeld(seed, "ended", true);
+  }
 }

@@ -281,7 +281,18 @@ public final class JobLeader {
         return Behaviors.same();
       }
       workersTerm = w.term();
-      WorkerSeen before = workers.put(w.workerId(), w);
+      WorkerSeen before = workers.get(w.workerId());
+      if (before != null && before.replyTo().equals(w.replyTo()) && (session == null
+          || session.scheduler == null || !session.registered.contains(w.workerId()))) {
+        // Not registered yet (the book is being read): the attempts a registering heartbeat
+        // claimed, among them ones whose final report follows it, stay claimed when the next
+        // heartbeat lists only what still runs; the reports settle them after registration.
+        Set<String> running = new java.util.LinkedHashSet<>(before.running());
+        running.addAll(w.running());
+        w = new WorkerSeen(w.term(), w.workerId(), w.host(), w.slots(), List.copyOf(running),
+            w.replyTo());
+      }
+      workers.put(w.workerId(), w);
       if (before != null && !before.replyTo().equals(w.replyTo()) && session != null
           && session.scheduler != null && session.registered.remove(w.workerId())) {
         // A new life of the worker (restarted under its id before its heartbeats stopped for
@@ -330,12 +341,24 @@ public final class JobLeader {
         }
       }
       scheduler.strays(w.workerId(), claimedIds, now);
-      scheduler.report(new WorkerReport.Register(w.workerId(), w.host(), w.slots(), null), now);
+      // The claimed ones take their slots in the same step as the registration, so nothing new
+      // is scheduled onto slots they hold (the worker would refuse it, and the task run again).
+      // A claimed attempt may have ended meanwhile: its final report follows the heartbeat.
       Set<String> claimed = new HashSet<>(w.running());
+      List<TaskAttemptId> adopted = new ArrayList<>();
       for (BookAttempt a : before) {
         if (claimed.contains(a.id().toString())) {
-          scheduler.report(new WorkerReport.AttemptRunning(a.id(), w.workerId()), now);
-        } else {
+          adopted.add(a.id());
+        }
+      }
+      scheduler.adopt(new WorkerReport.Register(w.workerId(), w.host(), w.slots(), null),
+          adopted, now);
+      if (!adopted.isEmpty()) {
+        log.info("worker {}: adopted {} running attempt(s) of the book: {}", w.workerId(),
+            adopted.size(), adopted);
+      }
+      for (BookAttempt a : before) {
+        if (!claimed.contains(a.id().toString())) {
           scheduler.report(new WorkerReport.AttemptKilled(a.id(), w.workerId(),
               "worker " + w.workerId() + " no longer runs it (it ended while no leader "
                   + "heard, or the worker restarted)"), now);

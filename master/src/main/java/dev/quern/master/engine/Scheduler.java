@@ -286,6 +286,30 @@ public final class Scheduler {
     }
   }
 
+  /**
+   * A worker registers with a leader that took over, still running {@code adopted} (attempts the
+   * book records as running on it): they hold its slots before anything is scheduled there.
+   * Registering first and hearing of them after, as {@link #report} would, lets the
+   * registration fill those slots with new attempts, which the full worker refuses ("no free
+   * slot") and which then run again: the takeover's extra attempts.
+   */
+  public void adopt(Register r, List<TaskAttemptId> adopted, long time) {
+    now = time;
+    workers.register(r.workerId(), r.host(), r.slots(), now);
+    log.info("worker {} registered with {} slot(s), running {} attempt(s) of the book",
+        r.workerId(), r.slots(), adopted.size());
+    Workers.Worker w = workers.get(r.workerId());
+    for (TaskAttemptId id : adopted) {
+      BookAttempt a = attempt(id);
+      if (a != null && a.isRunning() && r.workerId().equals(a.workerId())) {
+        progress.putIfAbsent(id, 0f);
+        heard(id);
+        workers.started(w, id);
+      }
+    }
+    schedule();
+  }
+
   /** A worker stopped: its running attempts are killed in the book and run again elsewhere. */
   public void workerGone(String workerId, long time) {
     now = time;

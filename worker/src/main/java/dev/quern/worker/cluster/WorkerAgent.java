@@ -38,11 +38,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The worker process's link to the masters. Every heartbeat interval it sends a {@link Heartbeat}:
- * to the leader once one accepted it, else to the next master of its list in turn (a master that
- * does not lead answers with the leader's address, and the heartbeat goes there at once). With no
- * {@link Accepted} from the leader for the leader timeout, it looks for the leader again; that is
- * how it finds a new leader after a failover. Liveness is the leader's business: it counts a
- * worker dead when its heartbeats stop. Leader messages pass the {@link TermFence} first; one
+ * to the leader once one accepted it, else to every master of its list at once (a master that
+ * does not lead answers with the leader's address, and the heartbeat goes there at once; the
+ * leader answers {@link Accepted}). With no {@link Accepted} from the leader for the leader
+ * timeout, it looks for the leader again; that is how it finds a new leader after a failover.
+ * Liveness is the leader's business: it counts a worker dead when its heartbeats stop. Leader messages pass the {@link TermFence} first; one
  * it refuses is answered with {@link Refused}, which tells a deposed leader who leads now.
  *
  * <p>With {@link Runs}, it also runs attempts: a {@link WorkerActor} child (the data path of
@@ -50,7 +50,11 @@ import org.slf4j.LoggerFactory;
  * ClusterWire} messages to the leader (a commit question's answer goes back to the waiting
  * attempt). An attempt whose job's class loader is not open yet waits for it (the jar may be on
  * its way from a master, fetched off the actor threads by {@link JarLoaders#open}), holding its
- * slot. A final report made while no leader is known waits for the next one. A task's
+ * slot. A final report made while no leader is known waits for the next one; one sent to the
+ * leader is kept a while too ({@link #FINALS_KEPT} past the leader timeout) and sent again to a
+ * new leader, which lists its attempt as running when registering: a leader that died before it
+ * received the report, or before its entry was committed, left the attempt running in the book,
+ * and the new leader must not kill and re-run an attempt that finished. A task's
  * scratch directory, relative in the leader's message, lies under this worker's data directory.
  */
 public final class WorkerAgent {
@@ -117,6 +121,13 @@ public final class WorkerAgent {
     }));
   }
 
+  /**
+   * How long past the leader timeout a final report sent to the leader is kept for a new
+   * leader: the time its entry may take to commit on a loaded leader, after which a leader that
+   * still answered has it in the book.
+   */
+  static final Duration FINALS_KEPT = Duration.ofSeconds(10);
+
   /** The directory under the data directory where the leader's relative scratch paths lie. */
   static final String SCRATCH = "scratch";
 
@@ -129,7 +140,6 @@ public final class WorkerAgent {
     private ActorRef<ToMaster> leader;
     private String leaderId = "";
     private long lastAnswer;
-    private int nextMaster;
     private final Runs runs;
     private final ActorRef<WorkerCommand> worker;
     /** Attempts this worker holds: waiting for their job's loader, or on the worker actor. */
@@ -148,6 +158,10 @@ public final class WorkerAgent {
         new HashMap<>();
     /** Final reports made while no leader was known. */
     private final List<ToMaster> outbox = new ArrayList<>();
+    /** Final reports sent to a leader, by attempt, with when (nanos): for a new leader. */
+    private final Map<TaskAttemptId, Sent> sentFinals = new java.util.LinkedHashMap<>();
+
+    private record Sent(ToMaster report, long nanos) {}
 
     Agent(ActorContext<Object> ctx, Settings settings, AtomicReference<Link> link, Runs runs) {
       this.ctx = ctx;
@@ -281,6 +295,8 @@ public final class WorkerAgent {
             e.jobId());
         return Behaviors.same();
       }
+      // Its reports are in the book: a new leader need not hear them again.
+      sentFinals.keySet().removeIf(id -> id.jobId().equals(e.jobId()));
       if (runs.worker().loaders() instanceof JarLoaders jars) {
         jars.jobEnded(e.jobId()); // an attempt still running keeps the classes it loaded
       }
@@ -332,9 +348,21 @@ public final class WorkerAgent {
     private void send(ToMaster m, boolean keep) {
       if (leader != null) {
         leader.tell(m);
+        if (keep) {
+          sentFinals.put(attemptOf(m), new Sent(m, System.nanoTime()));
+        }
       } else if (keep) {
         outbox.add(m);
       }
+    }
+
+    private static TaskAttemptId attemptOf(ToMaster m) {
+      if (m instanceof ClusterWire.AttemptDone d) {
+        return d.attempt();
+      } else if (m instanceof ClusterWire.AttemptFailed f) {
+        return f.attempt();
+      }
+      return ((ClusterWire.AttemptKilled) m).attempt();
     }
 
     /** The task with its scratch directory under this worker's data directory. */
@@ -362,9 +390,14 @@ public final class WorkerAgent {
       }
       if (leader != null) {
         leader.tell(heartbeat(false));
+        // Reports the leader has answered past for long enough are in its book.
+        long old = System.nanoTime() - settings.leaderTimeout().plus(FINALS_KEPT).toNanos();
+        sentFinals.values().removeIf(f -> f.nanos() - old < 0);
       } else {
-        String master = settings.masters().get(nextMaster++ % settings.masters().size());
-        master(master).tell(heartbeat(true));
+        // Every master at once: the leader answers Accepted, the others name it (or no one,
+        // during an election, and the next tick asks again).
+        Heartbeat h = heartbeat(true);
+        settings.masters().forEach(m -> master(m).tell(h));
       }
       return Behaviors.same();
     }
@@ -385,7 +418,21 @@ public final class WorkerAgent {
       leaderId = a.leaderId();
       lastAnswer = System.nanoTime();
       link.set(new Link(leaderId, a.term(), true));
-      outbox.forEach(leader::tell);
+      if (newLeader) {
+        // Reports the last leader may have died with (received, or sent to it while it was
+        // already dead, and not yet in the book): the new one ignores those it has.
+        List<ToMaster> again = sentFinals.values().stream().map(Sent::report).toList();
+        again.forEach(leader::tell);
+        if (!again.isEmpty()) {
+          log.info("worker {}: sent {} final report(s) again to leader {}", settings.workerId(),
+              again.size(), leaderId);
+        }
+      }
+      long sentAt = System.nanoTime();
+      outbox.forEach(m -> {
+        leader.tell(m);
+        sentFinals.put(attemptOf(m), new Sent(m, sentAt));
+      });
       outbox.clear();
       if (newLeader) {
         // A question the last leader may have died with: asking again is safe (a grant in the
@@ -420,9 +467,20 @@ public final class WorkerAgent {
       return resolver.resolveActorRef(masterPath(hostPort));
     }
 
+    /**
+     * A registering heartbeat also lists the attempts whose final reports a new leader gets
+     * right after (kept or waiting), so that it does not take them for attempts that vanished.
+     */
     private Heartbeat heartbeat(boolean registering) {
       ActorRef<ToWorker> self = ctx.getSelf().narrow();
-      List<String> ids = running.stream().map(TaskAttemptId::toString).toList();
+      Set<TaskAttemptId> listed = running;
+      if (registering && (!sentFinals.isEmpty() || !outbox.isEmpty())) {
+        Set<TaskAttemptId> all = new LinkedHashSet<>(running);
+        all.addAll(sentFinals.keySet());
+        outbox.forEach(m -> all.add(attemptOf(m)));
+        listed = all;
+      }
+      List<String> ids = listed.stream().map(TaskAttemptId::toString).toList();
       return new Heartbeat(settings.workerId(), settings.address(), settings.slots(),
           Math.max(0, settings.slots() - running.size()), ids, fence.term(), registering, self,
           runs == null ? "" : runs.worker().host());
