@@ -64,6 +64,9 @@ final class MasterProcessCommand implements Callable<Integer> {
   @Option(names = "--hello-interval", paramLabel = "DURATION", description = "How often masters tell each other their HTTP address (default 1s).")
   String helloInterval;
 
+  @Option(names = "--leader-transfer-timeout", paramLabel = "DURATION", description = "On SIGTERM a leader hands leadership to an up-to-date follower first, waiting at most this long (default 5s; 0s: no handoff).")
+  String leaderTransferTimeout;
+
   @Option(names = "--retention-max-jobs", paramLabel = "N", description = "The most ended jobs the replicated book keeps; older ones are served from DATA/history (default 1000).")
   String retentionMaxJobs;
 
@@ -97,6 +100,7 @@ final class MasterProcessCommand implements Callable<Integer> {
     flags.put("snapshot-every", snapshotEvery);
     flags.put("worker-timeout", workerTimeout);
     flags.put("hello-interval", helloInterval);
+    flags.put("leader-transfer-timeout", leaderTransferTimeout);
     flags.put("retention.max-jobs", retentionMaxJobs);
     flags.put("retention.max-age", retentionMaxAge);
     // Only when given: a file's "unsafe-allow-private-bind = true" is not undone by its absence.

@@ -70,6 +70,7 @@ public final class ClusterHttp implements AutoCloseable {
       c.routes.before(METRICS, Routes::guard);
       c.routes.get(STATUS, routes::status);
       c.routes.get(WORKERS, routes::workers);
+      MastersRoutes.register(c.routes, config, monitor, board); // the masters page's data
       c.routes.post(JOBS, routes::submit);
       // Kills are the leader's: another master redirects before the API's handler runs.
       c.routes.before(UiRoutes.apiPrefix() + "/jobs/{id}/kill", routes::leaderOnly);
