@@ -64,13 +64,19 @@ final class LeaderHandoff {
     long asked = RaftCore.NONE;
     while (System.nanoTime() - deadline < 0) {
       RaftStatus s = monitor.status().orElseThrow();
-      if (!s.isLeader()) {
+      if (!s.isLeader() && s.leader() != RaftCore.NONE) {
         log.info("master {} handed leadership over before stopping: {} leads term {} (was term {})",
-            config.id(), s.leader() == RaftCore.NONE ? "a new leader being elected"
-                : config.masterId(s.leader()), s.term(), term);
+            config.id(), config.masterId(s.leader()), s.term(), term);
         return true;
       }
-      if (s.leadTransferee() == RaftCore.NONE) {
+      if (!s.isLeader() && s.term() == term) {
+        // Check-quorum deposed it (no majority heard from): nobody to hand over to.
+        log.warn("master {} stopped leading term {} before any follower took over; stops",
+            config.id(), term);
+        return true;
+      }
+      // Not leading in a higher term: the transferee's election is under way, its win comes next.
+      if (s.isLeader() && s.leadTransferee() == RaftCore.NONE) {
         long target = target(s);
         if (target == RaftCore.NONE) {
           log.warn("master {} stops while leading term {}: no voter was heard from lately to hand "
