@@ -76,7 +76,18 @@ public final class MasterProcess implements AutoCloseable {
    */
   public static MasterProcess start(MasterProcessConfig config, Config user) throws IOException {
     BookViews views = new BookViews(new ProgressViews(new ClusterMonitor()), history(config));
-    return start(config, user, views, () -> new JobBookMachine(views));
+    return start(config, user, views, () -> new JobBookMachine(views), false);
+  }
+
+  /**
+   * Starts a master that joins a running group instead of founding one: with empty storage it
+   * waits for the leader to add it ({@code POST /api/cluster/members}, what
+   * {@code quern master --join} sends) and then receives the log or a snapshot. With storage, the
+   * same as {@link #start(MasterProcessConfig, Config)}.
+   */
+  public static MasterProcess join(MasterProcessConfig config, Config user) throws IOException {
+    BookViews views = new BookViews(new ProgressViews(new ClusterMonitor()), history(config));
+    return start(config, user, views, () -> new JobBookMachine(views), true);
   }
 
   /** {@code data/history}: the jobs this master saw end. */
@@ -91,12 +102,12 @@ public final class MasterProcess implements AutoCloseable {
   public static MasterProcess start(MasterProcessConfig config, Config user,
       Supplier<StateMachine> machines) throws IOException {
     return start(config, user, new BookViews(new ProgressViews(new ClusterMonitor()),
-        history(config)), machines);
+        history(config)), machines, false);
   }
 
   /** @param views where the book's job views are published (the machine's listener) */
   private static MasterProcess start(MasterProcessConfig config, Config user, BookViews views,
-      Supplier<StateMachine> machines) throws IOException {
+      Supplier<StateMachine> machines, boolean join) throws IOException {
     ClusterMonitor jobs = views.monitor();
     Duration transferTimeout = LeaderHandoff.timeout(user);
     Files.createDirectories(config.data());
@@ -113,8 +124,9 @@ public final class MasterProcess implements AutoCloseable {
       throw new LiveCluster.Unavailable(((JobLeader.NotLeading) r).reason());
     }, config, monitor);
     views.record(replicated);
+    MembershipRoutes.Port members = new MembershipRoutes.Port();
     ClusterHttp http = ClusterHttp.start(config.http().host(), config.http().port(), config,
-        monitor, board, clock, replicated, leaderPort, views);
+        monitor, board, clock, replicated, leaderPort, views, members);
     Map<Long, String> peerPaths = new TreeMap<>();
     List<Long> voters = new ArrayList<>();
     config.peers().forEach((id, raft) -> {
@@ -135,7 +147,8 @@ public final class MasterProcess implements AutoCloseable {
         .build();
     // The seed only spreads election timeouts; it is the environment's, not a scenario's.
     RaftNodeActor.Settings settings = new RaftNodeActor.Settings(raftConfig, config.tick(),
-        peerPaths, voters, System.nanoTime() ^ raftId, config.snapshotEvery(), monitor);
+        peerPaths, join ? List.of() : voters, System.nanoTime() ^ raftId, config.snapshotEvery(),
+        monitor);
     MasterClusterActor.Settings clusterSettings = new MasterClusterActor.Settings(config,
         http.address(), monitor, checkInterval(config), clock);
     Config pekko = ConfigFactory.parseString("""
@@ -160,6 +173,7 @@ public final class MasterProcess implements AutoCloseable {
         ctx.spawn(MasterClusterActor.create(clusterSettings, board, leader),
             WorkerAgent.MASTER_ACTOR);
         leaderPort.attach(ctx.getSystem(), leader);
+        members.attach(ctx.getSystem(), raft);
         spawned.complete(raft);
         return Behaviors.empty();
       }), WorkerAgent.MASTER_SYSTEM, pekko);

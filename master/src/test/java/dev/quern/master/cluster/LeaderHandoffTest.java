@@ -96,6 +96,33 @@ class LeaderHandoffTest {
     assertFalse(page.toString().isEmpty());
   }
 
+  /** The handoff's target: a voter heard from lately with the most of the log, lowest id on a tie. */
+  @Test
+  void theTargetIsTheMostUpToDateVoterHeardFromLately() {
+    RaftStatus.FollowerProgress behind = progress(7, true, false);
+    RaftStatus.FollowerProgress ahead = progress(9, true, false);
+    RaftStatus.FollowerProgress silent = progress(10, false, false);
+    RaftStatus.FollowerProgress learner = progress(10, true, true);
+    assertEquals(3, LeaderHandoff.target(status(List.of(1L, 2L, 3L, 4L), List.of(5L),
+        Map.of(2L, behind, 3L, ahead, 4L, silent, 5L, learner))));
+    assertEquals(2, LeaderHandoff.target(status(List.of(1L, 2L, 3L), List.of(),
+        Map.of(2L, ahead, 3L, ahead))));
+    assertEquals(dev.quern.raft.RaftCore.NONE, LeaderHandoff.target(status(List.of(1L, 2L),
+        List.of(), Map.of(2L, silent))));
+  }
+
+  private static RaftStatus.FollowerProgress progress(long match, boolean active,
+      boolean learner) {
+    return new RaftStatus.FollowerProgress(match, match + 1,
+        RaftStatus.ProgressState.REPLICATE, active, learner, 0, 0, 0);
+  }
+
+  private static RaftStatus status(List<Long> voters, List<Long> learners,
+      Map<Long, RaftStatus.FollowerProgress> progress) {
+    return new RaftStatus(1, 5, 1, dev.quern.raft.Role.LEADER, 1, 10, 10, 10, 0, voters,
+        learners, dev.quern.raft.RaftCore.NONE, new java.util.TreeMap<>(progress));
+  }
+
   @Test
   void aFollowerThatClosesLeavesTheLeaderAsItWas() {
     group.start(tmp);
