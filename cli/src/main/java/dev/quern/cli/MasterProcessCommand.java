@@ -64,6 +64,9 @@ final class MasterProcessCommand implements Callable<Integer> {
   @Option(names = "--hello-interval", paramLabel = "DURATION", description = "How often masters tell each other their HTTP address (default 1s).")
   String helloInterval;
 
+  @Option(names = "--leader-transfer-timeout", paramLabel = "DURATION", description = "On SIGTERM a leader hands leadership to an up-to-date follower first, waiting at most this long (default 5s; 0s: no handoff).")
+  String leaderTransferTimeout;
+
   @Option(names = "--retention-max-jobs", paramLabel = "N", description = "The most ended jobs the replicated book keeps; older ones are served from DATA/history (default 1000).")
   String retentionMaxJobs;
 
@@ -75,6 +78,25 @@ final class MasterProcessCommand implements Callable<Integer> {
       + "with no authentication.")
   boolean allowPrivateBind;
 
+  @Option(names = "--join", description = "Join the running cluster at --cluster instead of "
+      + "founding one: with an empty --data, this master starts, asks the leader to add it (as a "
+      + "learner, promoted to voter once caught up) and says ready once it votes. Its id must be "
+      + "in every master's --peers.")
+  boolean join;
+
+  @Option(names = "--remove", paramLabel = "ID", description = "Remove master ID from the running "
+      + "cluster at --cluster (one change at a time) and exit; starts no master.")
+  String remove;
+
+  @Option(names = "--cluster", paramLabel = "quern://HOST:PORT,...", description = "The masters' "
+      + "HTTP addresses, for --join and --remove (as 'quern cluster start' prints them).")
+  String cluster;
+
+  @Option(names = "--retry-for", paramLabel = "SECONDS", defaultValue = "60", description = "How "
+      + "long --join and --remove keep asking while no leader takes the change (default "
+      + "${DEFAULT-VALUE}).")
+  int retryFor;
+
   @Option(names = "--print-config", description = "Print the effective configuration and exit.")
   boolean printConfig;
 
@@ -85,6 +107,20 @@ final class MasterProcessCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (remove != null) {
+      if (cluster == null) {
+        throw new ParameterException(spec.commandLine(), "--remove needs --cluster");
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      out.println(MembershipClient.describe(new MembershipClient().change(
+          MembershipClient.addresses("--cluster", cluster), "remove", remove.trim(),
+          java.time.Duration.ofSeconds(retryFor))));
+      out.flush();
+      return 0;
+    }
+    if (join && cluster == null) {
+      throw new ParameterException(spec.commandLine(), "--join needs --cluster");
+    }
     Map<String, Object> flags = new LinkedHashMap<>();
     flags.put("id", id);
     flags.put("data", data);
@@ -97,6 +133,7 @@ final class MasterProcessCommand implements Callable<Integer> {
     flags.put("snapshot-every", snapshotEvery);
     flags.put("worker-timeout", workerTimeout);
     flags.put("hello-interval", helloInterval);
+    flags.put("leader-transfer-timeout", leaderTransferTimeout);
     flags.put("retention.max-jobs", retentionMaxJobs);
     flags.put("retention.max-age", retentionMaxAge);
     // Only when given: a file's "unsafe-allow-private-bind = true" is not undone by its absence.
@@ -119,12 +156,39 @@ final class MasterProcessCommand implements Callable<Integer> {
     if (effective.getBoolean(MasterProcessConfig.SECTION + "." + Loopback.ALLOW_PRIVATE_KEY)) {
       org.slf4j.LoggerFactory.getLogger(MasterProcessCommand.class).warn(Loopback.PRIVATE_WARNING);
     }
-    MasterProcess process = MasterProcess.start(master, effective);
+    MasterProcess process = join ? MasterProcess.join(master, effective)
+        : MasterProcess.start(master, effective);
     Runtime.getRuntime().addShutdownHook(new Thread(process::close, "quern-master-shutdown"));
+    if (join) {
+      awaitVoter(process, master);
+    }
     out.println("quern master " + master.id() + " ready: raft " + master.raft() + ", http http://"
         + process.httpAddress() + " (pid " + ProcessHandle.current().pid() + ")");
     out.flush();
     process.awaitTermination();
     return 0;
+  }
+
+  /** Asks the cluster to add this master, then waits until it votes (caught up, promoted). */
+  private void awaitVoter(MasterProcess process, MasterProcessConfig master) {
+    java.time.Duration bound = java.time.Duration.ofSeconds(retryFor);
+    com.fasterxml.jackson.databind.JsonNode answer = new MembershipClient().change(
+        MembershipClient.addresses("--cluster", cluster), "join", master.id(), bound);
+    org.slf4j.LoggerFactory.getLogger(MasterProcessCommand.class).info("--join: {}",
+        MembershipClient.describe(answer));
+    long self = master.raftId(master.id());
+    long deadline = System.nanoTime() + bound.toNanos();
+    while (!process.monitor().status().map(s -> s.voters().contains(self)).orElse(false)) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new CliException("master " + master.id() + " was added but is not a voter after "
+            + retryFor + " s (still catching up?); it stops");
+      }
+      try {
+        Thread.sleep(100); // the node publishes its status every tick
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CliException("interrupted while joining");
+      }
+    }
   }
 }

@@ -21,6 +21,7 @@ export const api = {
   job: (id) => call('GET', `/jobs/${encodeURIComponent(id)}`),
   tasks: (id) => call('GET', `/jobs/${encodeURIComponent(id)}/tasks`),
   worker: (id) => call('GET', `/workers/${encodeURIComponent(id)}`),
+  masters: () => call('GET', '/masters'),
   kill: (id) => call('POST', `/jobs/${encodeURIComponent(id)}/kill`),
 };
 

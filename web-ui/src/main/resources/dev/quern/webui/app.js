@@ -5,12 +5,14 @@ import * as overview from './pages/overview.js';
 import * as jobs from './pages/jobs.js';
 import * as job from './pages/job.js';
 import * as worker from './pages/worker.js';
+import * as masters from './pages/masters.js';
 
 const routes = [
   { pattern: /^#?\/?$/, page: overview, nav: 'overview' },
   { pattern: /^#\/jobs\/?$/, page: jobs, nav: 'jobs' },
   { pattern: /^#\/jobs\/([^/]+)\/?$/, page: job, nav: 'jobs', keys: ['id'] },
   { pattern: /^#\/workers\/([^/]+)\/?$/, page: worker, nav: 'overview', keys: ['id'] },
+  { pattern: /^#\/masters\/?$/, page: masters, nav: 'masters' },
 ];
 
 // Pages with something running refresh on this tick too, so durations keep moving.

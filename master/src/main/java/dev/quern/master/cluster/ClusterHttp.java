@@ -56,7 +56,7 @@ public final class ClusterHttp implements AutoCloseable {
    */
   public static ClusterHttp start(String host, int port, MasterProcessConfig config,
       RaftMonitor monitor, ClusterBoard board, Clock clock, LiveCluster jobs, LeaderPort leader,
-      BookViews book) {
+      BookViews book, MembershipRoutes.Port members) {
     Routes routes = new Routes(config, monitor, board, clock, leader);
     // This master process's one registry: its Raft node, JVM, book, and (UiRoutes) jobs.
     PrometheusRegistry metrics = new PrometheusRegistry();
@@ -75,6 +75,8 @@ public final class ClusterHttp implements AutoCloseable {
       c.routes.before(METRICS, Routes::guard);
       c.routes.get(STATUS, routes::status);
       c.routes.get(WORKERS, routes::workers);
+      MastersRoutes.register(c.routes, config, monitor, board); // the masters page's data
+      MembershipRoutes.register(c.routes, config, monitor, members, routes::redirectToLeader);
       c.routes.post(JOBS, routes::submit);
       // Kills are the leader's: another master redirects before the API's handler runs.
       c.routes.before(UiRoutes.apiPrefix() + "/jobs/{id}/kill", routes::leaderOnly);
@@ -127,7 +129,7 @@ public final class ClusterHttp implements AutoCloseable {
     }
 
     /** Answers 307 with the leader's address for {@code path}, or 503 when it is not known. */
-    private void redirectToLeader(Context ctx, String path) {
+    void redirectToLeader(Context ctx, String path) {
       Optional<RaftStatus> s = monitor.status();
       String leader = s.map(x -> config.masterId(x.leader())).orElse("");
       if (leader.equals(config.id())) {

@@ -54,14 +54,20 @@ public final class MasterProcess implements AutoCloseable {
   private final ClusterHttp http;
   private final RaftMonitor monitor;
   private final BookViews views;
+  /** The Raft node, for the leadership handoff on close. */
+  private final ActorRef<RaftNodeActor.Command> raft;
+  private final Duration transferTimeout;
 
   private MasterProcess(MasterProcessConfig config, ActorSystem<Void> system, ClusterHttp http,
-      RaftMonitor monitor, BookViews views) {
+      RaftMonitor monitor, BookViews views, ActorRef<RaftNodeActor.Command> raft,
+      Duration transferTimeout) {
     this.config = config;
     this.system = system;
     this.http = http;
     this.monitor = monitor;
     this.views = views;
+    this.raft = raft;
+    this.transferTimeout = transferTimeout;
   }
 
   /**
@@ -70,7 +76,18 @@ public final class MasterProcess implements AutoCloseable {
    */
   public static MasterProcess start(MasterProcessConfig config, Config user) throws IOException {
     BookViews views = new BookViews(new ProgressViews(new ClusterMonitor()), history(config));
-    return start(config, user, views, () -> new JobBookMachine(views));
+    return start(config, user, views, () -> new JobBookMachine(views), false);
+  }
+
+  /**
+   * Starts a master that joins a running group instead of founding one: with empty storage it
+   * waits for the leader to add it ({@code POST /api/cluster/members}, what
+   * {@code quern master --join} sends) and then receives the log or a snapshot. With storage, the
+   * same as {@link #start(MasterProcessConfig, Config)}.
+   */
+  public static MasterProcess join(MasterProcessConfig config, Config user) throws IOException {
+    BookViews views = new BookViews(new ProgressViews(new ClusterMonitor()), history(config));
+    return start(config, user, views, () -> new JobBookMachine(views), true);
   }
 
   /** {@code data/history}: the jobs this master saw end. */
@@ -85,13 +102,14 @@ public final class MasterProcess implements AutoCloseable {
   public static MasterProcess start(MasterProcessConfig config, Config user,
       Supplier<StateMachine> machines) throws IOException {
     return start(config, user, new BookViews(new ProgressViews(new ClusterMonitor()),
-        history(config)), machines);
+        history(config)), machines, false);
   }
 
   /** @param views where the book's job views are published (the machine's listener) */
   private static MasterProcess start(MasterProcessConfig config, Config user, BookViews views,
-      Supplier<StateMachine> machines) throws IOException {
+      Supplier<StateMachine> machines, boolean join) throws IOException {
     ClusterMonitor jobs = views.monitor();
+    Duration transferTimeout = LeaderHandoff.timeout(user);
     Files.createDirectories(config.data());
     RaftMonitor monitor = new RaftMonitor();
     ClusterBoard board = new ClusterBoard();
@@ -106,8 +124,9 @@ public final class MasterProcess implements AutoCloseable {
       throw new LiveCluster.Unavailable(((JobLeader.NotLeading) r).reason());
     }, config, monitor);
     views.record(replicated);
+    MembershipRoutes.Port members = new MembershipRoutes.Port();
     ClusterHttp http = ClusterHttp.start(config.http().host(), config.http().port(), config,
-        monitor, board, clock, replicated, leaderPort, views);
+        monitor, board, clock, replicated, leaderPort, views, members);
     Map<Long, String> peerPaths = new TreeMap<>();
     List<Long> voters = new ArrayList<>();
     config.peers().forEach((id, raft) -> {
@@ -128,14 +147,18 @@ public final class MasterProcess implements AutoCloseable {
         .build();
     // The seed only spreads election timeouts; it is the environment's, not a scenario's.
     RaftNodeActor.Settings settings = new RaftNodeActor.Settings(raftConfig, config.tick(),
-        peerPaths, voters, System.nanoTime() ^ raftId, config.snapshotEvery(), monitor);
+        peerPaths, join ? List.of() : voters, System.nanoTime() ^ raftId, config.snapshotEvery(),
+        monitor);
     MasterClusterActor.Settings clusterSettings = new MasterClusterActor.Settings(config,
         http.address(), monitor, checkInterval(config), clock);
     Config pekko = ConfigFactory.parseString("""
         pekko.actor.serializers.raft-kryo = "dev.quern.raft.node.RaftKryoSerializer"
         pekko.actor.serialization-bindings { "dev.quern.raft.node.RaftWire" = raft-kryo }
+        # close() stops the system after the leadership handoff; Pekko's own JVM hook would
+        # stop it at SIGTERM beside that handoff.
+        pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
         """).withFallback(ArteryConfig.of(config.raft().host(), config.raft().port(), user));
-    CompletableFuture<Void> spawned = new CompletableFuture<>();
+    CompletableFuture<ActorRef<RaftNodeActor.Command>> spawned = new CompletableFuture<>();
     ActorSystem<Void> system;
     try {
       system = ActorSystem.create(Behaviors.setup(ctx -> {
@@ -150,7 +173,8 @@ public final class MasterProcess implements AutoCloseable {
         ctx.spawn(MasterClusterActor.create(clusterSettings, board, leader),
             WorkerAgent.MASTER_ACTOR);
         leaderPort.attach(ctx.getSystem(), leader);
-        spawned.complete(null);
+        members.attach(ctx.getSystem(), raft);
+        spawned.complete(raft);
         return Behaviors.empty();
       }), WorkerAgent.MASTER_SYSTEM, pekko);
     } catch (RuntimeException e) {
@@ -158,8 +182,9 @@ public final class MasterProcess implements AutoCloseable {
       views.close();
       throw e;
     }
+    ActorRef<RaftNodeActor.Command> raftNode;
     try {
-      spawned.get(30, TimeUnit.SECONDS);
+      raftNode = spawned.get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       system.terminate();
       http.close();
@@ -168,7 +193,7 @@ public final class MasterProcess implements AutoCloseable {
     }
     log.info("master {} (raft node {}) on Artery {}, HTTP {}, data in {}", config.id(), raftId,
         config.raft(), http.address(), config.data());
-    return new MasterProcess(config, system, http, monitor, views);
+    return new MasterProcess(config, system, http, monitor, views, raftNode, transferTimeout);
   }
 
   /** Liveness is checked a few times per timeout, so a dead worker goes within ~1.25 timeouts. */
@@ -197,8 +222,15 @@ public final class MasterProcess implements AutoCloseable {
     system.getWhenTerminated().toCompletableFuture().join();
   }
 
+  /**
+   * Stops the master. A leader first hands leadership to an up-to-date follower (at most
+   * {@code leader-transfer-timeout}, {@link LeaderHandoff}), serving HTTP meanwhile.
+   */
   @Override
   public void close() {
+    if (!system.getWhenTerminated().toCompletableFuture().isDone()) {
+      LeaderHandoff.run(config, monitor, raft, transferTimeout);
+    }
     http.close();
     system.terminate();
     try {

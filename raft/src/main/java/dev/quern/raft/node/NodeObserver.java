@@ -5,6 +5,7 @@ import dev.quern.raft.Entry;
 import dev.quern.raft.EntryType;
 import dev.quern.raft.HardState;
 import dev.quern.raft.Membership;
+import dev.quern.raft.Message;
 import dev.quern.raft.RaftCore;
 import dev.quern.raft.RaftEvents;
 import dev.quern.raft.RaftStatus;
@@ -38,6 +39,12 @@ final class NodeObserver implements RaftEvents {
   private final RaftMetrics metrics;
   private final long id;
   private long lastLeader;
+  /** The last (term, leader) put in the monitor's leader history. */
+  private long recordedTerm = -1;
+  private long recordedLeader = RaftCore.NONE;
+  /** The latest election this node knows a leadership transfer started: its term and candidate. */
+  private long transferTerm = -1;
+  private long transferCandidate = RaftCore.NONE;
   private long lastCommit;
   /** Leader only: when each of its proposals was accepted (System.nanoTime), by index, until committed. */
   private final TreeMap<Long, Long> proposedAt = new TreeMap<>();
@@ -62,6 +69,10 @@ final class NodeObserver implements RaftEvents {
       LOG.debug("raft node {} asks for pre-votes for term {}", id, term);
     } else {
       metrics.increment(Counter.ELECTIONS_STARTED);
+      if (transfer) {
+        transferTerm = term;
+        transferCandidate = id;
+      }
       LOG.info("raft node {} starts an election for term {}{}", id, term, transfer ? " (leadership transfer)" : "");
     }
   }
@@ -103,6 +114,18 @@ final class NodeObserver implements RaftEvents {
 
   // ---------------------------------------------------------------- the driver's calls
 
+  /**
+   * A message arrived: a vote request of an election that a leadership transfer started tells
+   * this voter (the old leader included) that its winner took over by transfer.
+   */
+  void received(Message m) {
+    if (m instanceof Message.RequestVote rv && rv.transfer() && !rv.preVote()
+        && rv.term() >= transferTerm) {
+      transferTerm = rv.term();
+      transferCandidate = rv.from();
+    }
+  }
+
   /** The core accepted a proposal at {@code index}. */
   void proposed(long index) {
     metrics.increment(Counter.PROPOSALS);
@@ -139,6 +162,18 @@ final class NodeObserver implements RaftEvents {
         LOG.info("raft node {}: no leader in term {} (node {} led)", id, core.term(), lastLeader);
       }
       lastLeader = ss.leader();
+    }
+    if (ss.leader() != RaftCore.NONE
+        && (ss.leader() != recordedLeader || core.term() != recordedTerm)) {
+      recordedLeader = ss.leader();
+      recordedTerm = core.term();
+      boolean transfer = transferTerm == core.term() && transferCandidate == ss.leader();
+      monitor.leaderChanged(new RaftMonitor.LeaderChange(core.term(), ss.leader(),
+          System.currentTimeMillis(), transfer));
+      if (transfer) {
+        LOG.info("raft node {}: node {} took over term {} by leadership transfer", id, ss.leader(),
+            core.term());
+      }
     }
     HardState hs = rd.hardState();
     if (hs != null && hs.commit() > lastCommit) {

@@ -1,6 +1,8 @@
 package dev.quern.raft.node;
 
 import dev.quern.raft.RaftStatus;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -11,7 +13,21 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class RaftMonitor {
 
+  /** The most leader changes {@link #leaderChanges()} keeps (the earliest go first). */
+  public static final int LEADER_HISTORY = 32;
+
+  /**
+   * A leader this node learned of: node {@code leader} leads {@code term} (heard at
+   * {@code atMillis}, epoch milliseconds on this node's clock). {@code transfer}: the leader won
+   * an election that a leadership transfer started (TimeoutNow), as this node could tell (it was
+   * the candidate, it was asked for its vote by that candidate with the transfer flag, or it
+   * handed leadership over itself); false for an election after a timeout.
+   */
+  public record LeaderChange(long term, long leader, long atMillis, boolean transfer) {
+  }
+
   private final AtomicReference<RaftStatus> status = new AtomicReference<>();
+  private final AtomicReference<List<LeaderChange>> leaders = new AtomicReference<>(List.of());
   private final RaftMetrics metrics;
 
   public RaftMonitor() {
@@ -31,7 +47,24 @@ public final class RaftMonitor {
     return metrics;
   }
 
+  /**
+   * The leaders this node learned of, the earliest first, at most {@value #LEADER_HISTORY} (since
+   * this monitor was made, i.e. since the process started; not persisted).
+   */
+  public List<LeaderChange> leaderChanges() {
+    return leaders.get();
+  }
+
   void publish(RaftStatus latest) {
     status.set(latest);
+  }
+
+  void leaderChanged(LeaderChange change) {
+    leaders.updateAndGet(old -> {
+      List<LeaderChange> next = new ArrayList<>(old.subList(
+          Math.max(0, old.size() - LEADER_HISTORY + 1), old.size()));
+      next.add(change);
+      return List.copyOf(next);
+    });
   }
 }

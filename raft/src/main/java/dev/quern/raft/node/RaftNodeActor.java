@@ -319,6 +319,7 @@ public final class RaftNodeActor {
           })
           .onMessage(Inbound.class, m -> {
             Message msg = m.message();
+            observer.received(msg);
             if (msg instanceof Message.ProposeResponse r) {
               trackForwarded(forwarded.answered(r));
             }
@@ -385,7 +386,10 @@ public final class RaftNodeActor {
             return Behaviors.same();
           })
           .onMessage(TransferLeadership.class, t -> {
-            core.transferLeadership(t.target());
+            if (core.transferLeadership(t.target())) {
+              NodeObserver.LOG.info("raft node {} hands leadership of term {} to node {}",
+                  core.id(), core.term(), t.target());
+            }
             return scheduleFlush();
           })
           .build();
