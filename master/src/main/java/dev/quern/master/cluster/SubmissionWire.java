@@ -57,7 +57,7 @@ public final class SubmissionWire {
     return BookCodec.encode(new JobEvent.JobAccepted(spec, splits, 0));
   }
 
-  /** The body for a job whose split list is stored ({@link dev.quern.master.engine.SplitListCodec}). */
+  /** The body for a job whose split list is stored ({@code SplitListCodec}, then uploaded). */
   public static byte[] encode(JobSpec spec, StoredSplits stored) {
     return BookCodec.encode(new JobEvent.JobAccepted(spec, stored, 0));
   }

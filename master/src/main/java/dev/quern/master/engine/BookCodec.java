@@ -59,7 +59,7 @@ public final class BookCodec {
    */
   private static final int VERSION_4 = 4;
 
-  /** Snapshot format 2 records each job's {@link StoredSplits}; format 1 (no such field) is read. */
+  /** Snapshot format 2 records each job's {@link StoredSplits}; format 1 (without) is read. */
   public static final int SNAPSHOT_VERSION = 2;
 
   private static final int APPLIED = 1;

@@ -124,7 +124,8 @@ public final class JarStore {
       }
       String actual = HexFormat.of().formatHex(md.digest());
       if (expected != null && !expected.equals(actual)) {
-        throw new HashMismatchException(kind.noun() + " sent as sha256 " + expected + " has sha256 " + actual
+        throw new HashMismatchException(kind.noun() + " sent as sha256 " + expected
+            + " has sha256 " + actual
             + " (" + size + " bytes): refused");
       }
       // Durable before visible: the bytes, then the name.
@@ -151,7 +152,8 @@ public final class JarStore {
     for (int n; (n = in.read(buf)) != -1; ) {
       total += n;
       if (total > maxBytes) {
-        throw new TooLargeException(kind.noun() + " is larger than the limit of " + maxBytes + " bytes", maxBytes);
+        throw new TooLargeException(kind.noun() + " is larger than the limit of " + maxBytes
+            + " bytes", maxBytes);
       }
       out.write(buf, 0, n);
     }

@@ -43,6 +43,12 @@ public final class SplitLists {
     t.setDaemon(true);
     return t;
   });
+  /** Deletions, one at a time in the order asked. */
+  private final ExecutorService deletes = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "split-list-deletes");
+    t.setDaemon(true);
+    return t;
+  });
 
   public SplitLists(JarStore store, JarGroup group, long maxBytes) {
     if (store.kind() != BlobKind.SPLITS) {
@@ -109,10 +115,11 @@ public final class SplitLists {
 
   /**
    * Retention: deletes this master's copy of a list no job of the book names any more, on a
-   * thread of its own (the caller may be the thread that applies log entries).
+   * thread of its own (the caller may be the thread that applies log entries); deletions run in
+   * the order asked.
    */
   public void drop(String sha256) {
-    io.execute(() -> {
+    deletes.execute(() -> {
       try {
         if (store.delete(sha256)) {
           log.info("split list {} deleted: no job in the book names it", sha256);

@@ -56,32 +56,8 @@ class SplitListsTest {
 
   /** The group as {@code self} sees it: m1 leads; the addresses of the servers started. */
   JarGroup group(String self) {
-    return new JarGroup() {
-      @Override
-      public String selfId() {
-        return self;
-      }
-
-      @Override
-      public List<String> members() {
-        return JarRoutesTest.IDS;
-      }
-
-      @Override
-      public boolean leads() {
-        return self.equals("m1");
-      }
-
-      @Override
-      public String leaderId() {
-        return "m1";
-      }
-
-      @Override
-      public Optional<String> httpAddress(String id) {
-        return Optional.ofNullable(addresses.get(id));
-      }
-    };
+    return JarGroup.fixed(self, JarRoutesTest.IDS, () -> "m1",
+        id -> Optional.ofNullable(addresses.get(id)));
   }
 
   @AfterEach
