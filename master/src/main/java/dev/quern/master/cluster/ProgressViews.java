@@ -75,14 +75,14 @@ public final class ProgressViews {
     // per 200 ms plus 1 ms per 5 tasks (as the scheduler's own views), by the next entry after
     // that; so it may lag its last entries while none follows (a few seconds at most in a job
     // that runs, since attempts keep ending).
-    int tasks = job.maps().size() + job.reduces().size();
+    int size = job.maps().size() + job.reduces().size();
     long now = System.nanoTime();
     Built last = built.get(job.id());
-    if (tasks > EAGER_VIEW_TASKS && last != null && last.state() == job.state()
-        && now - last.nanos() < (200 + tasks / 5) * 1_000_000L) {
+    if (size > EAGER_VIEW_TASKS && last != null && last.state() == job.state()
+        && now - last.nanos() < (200 + size / 5) * 1_000_000L) {
       return;
     }
-    if (job.state().isFinal() || tasks <= EAGER_VIEW_TASKS) {
+    if (job.state().isFinal() || size <= EAGER_VIEW_TASKS) {
       built.remove(job.id());
     } else {
       built.put(job.id(), new Built(job.state(), now));
