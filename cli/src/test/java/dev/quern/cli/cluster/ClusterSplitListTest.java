@@ -110,6 +110,8 @@ class ClusterSplitListTest {
     long largest = largestEntry(cluster.dir.resolve(leader).resolve("raft"), tmp.resolve("wal"));
     assertTrue(largest < 16 * 1024 && largest * 20 < listBytes, "largest entry " + largest
         + " bytes; the split list is " + listBytes + " bytes");
+    System.out.printf("split list of %d splits: %d bytes; the largest entry of %s's log: %d"
+        + " bytes%n", planned, listBytes, leader, largest);
   }
 
   private static long splitCount(long size, long splitSize) {
