@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * leader's log against the size of the list.
  */
 @Timeout(1500)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS) // else SharedProcesses' afterAll never runs
 @ExtendWith(Seeds.class)
 class ClusterSplitListTest {
   private static final int SPLITS = 5_000;
