@@ -2,6 +2,9 @@ package dev.quern.master.cluster;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quern.master.cluster.jars.BlobKind;
+import dev.quern.master.cluster.jars.SplitLists;
+import dev.quern.master.engine.BookSplit;
 import dev.quern.master.engine.LiveCluster;
 import dev.quern.master.http.UiRoutes;
 import dev.quern.master.http.metrics.RaftMetricsCollector;
@@ -12,6 +15,7 @@ import io.javalin.http.Context;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +28,7 @@ import java.util.Optional;
  * master redirects there with 307, or answers 503 while it knows no leader's address),
  * {@code POST /api/cluster/jobs} (a submission, {@link SubmissionWire}; the leader's),
  * {@code POST/PUT/GET /api/cluster/jars[/{sha256}]} (the jar store, {@code jars.JarRoutes}),
+ * {@code POST/PUT/GET /api/cluster/splits[/{sha256}]} (the split store, {@code jars.SplitLists}),
  * the web UI with its JSON API under {@code /api/v1} over this master's copy of the replicated
  * book (kills are the leader's), and {@code GET /metrics} (this master's Raft node, JVM and jobs,
  * in the Prometheus text format: every master answers for itself, so a scraper lists them all).
@@ -39,11 +44,13 @@ public final class ClusterHttp implements AutoCloseable {
 
   private final Javalin app;
   private final String host;
+  private final SplitLists splits;
   private final UiRoutes ui;
 
-  private ClusterHttp(Javalin app, String host, UiRoutes ui) {
+  private ClusterHttp(Javalin app, String host, UiRoutes ui, SplitLists splits) {
     this.app = app;
     this.host = host;
+    this.splits = splits;
     this.ui = ui;
   }
 
@@ -57,7 +64,8 @@ public final class ClusterHttp implements AutoCloseable {
   public static ClusterHttp start(String host, int port, MasterProcessConfig config,
       RaftMonitor monitor, ClusterBoard board, Clock clock, LiveCluster jobs, LeaderPort leader,
       BookViews book, MembershipRoutes.Port members) {
-    Routes routes = new Routes(config, monitor, board, clock, leader);
+    SplitLists splits = SplitLists.open(config, monitor, board);
+    Routes routes = new Routes(config, monitor, board, clock, leader, splits);
     // This master process's one registry: its Raft node, JVM, book, and (UiRoutes) jobs.
     PrometheusRegistry metrics = new PrometheusRegistry();
     metrics.register(new RaftMetricsCollector(monitor.metrics()));
@@ -71,6 +79,7 @@ public final class ClusterHttp implements AutoCloseable {
       c.startup.showJavalinBanner = false;
       c.startup.showOldJavalinVersionWarning = false;
       dev.quern.master.cluster.jars.JarRoutes.register(c.routes, config, monitor, board);
+      splits.register(c.routes);
       c.routes.before("/api/*", Routes::guard);
       c.routes.before(METRICS, Routes::guard);
       c.routes.get(STATUS, routes::status);
@@ -93,7 +102,12 @@ public final class ClusterHttp implements AutoCloseable {
       }
       throw new IllegalStateException("cannot serve HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
     }
-    return new ClusterHttp(app, host, ui[0]);
+    return new ClusterHttp(app, host, ui[0], splits);
+  }
+
+  /** This master's split lists (the store its routes serve). */
+  public SplitLists splitLists() {
+    return splits;
   }
 
   public int port() {
@@ -114,7 +128,7 @@ public final class ClusterHttp implements AutoCloseable {
   }
 
   private record Routes(MasterProcessConfig config, RaftMonitor monitor, ClusterBoard board,
-      Clock clock, LeaderPort leader) {
+      Clock clock, LeaderPort leader, SplitLists splits) {
 
     /** A POST only the leader takes: another master answers 307 to the leader, or 503. */
     void leaderOnly(Context ctx) {
@@ -165,7 +179,27 @@ public final class ClusterHttp implements AutoCloseable {
         json(ctx, 413, java.util.Map.of("error", tooLarge));
         return;
       }
-      JobLeader.SubmitReply reply = leader.submit(job.spec(), job.splits());
+      List<BookSplit> planned = job.splits();
+      if (job.stored() != null) {
+        // The list was put on a majority of masters before this request; the leader keeps it
+        // as soft state to schedule by, whichever master's store it comes from.
+        Optional<List<BookSplit>> list;
+        try {
+          list = splits.load(job.stored());
+        } catch (IOException e) {
+          json(ctx, 400, java.util.Map.of("error", "job " + job.spec().name() + " was refused: "
+              + e.getMessage()));
+          return;
+        }
+        if (list.isEmpty()) {
+          json(ctx, 409, java.util.Map.of("error", "job " + job.spec().name() + " was refused: "
+              + "no master holds its split list " + job.stored().sha256() + "; upload it ("
+              + BlobKind.SPLITS.path() + ") and submit again"));
+          return;
+        }
+        planned = list.get();
+      }
+      JobLeader.SubmitReply reply = leader.submit(job.spec(), planned, job.stored());
       if (reply instanceof JobLeader.SubmitAccepted a) {
         json(ctx, 202, java.util.Map.of("id", a.jobId()));
       } else if (reply instanceof JobLeader.SubmitRefused r) {

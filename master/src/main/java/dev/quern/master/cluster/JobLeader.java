@@ -2,6 +2,7 @@ package dev.quern.master.cluster;
 
 import dev.quern.api.JobSpec;
 import dev.quern.api.io.InputSplit;
+import dev.quern.master.cluster.jars.SplitLists;
 import dev.quern.master.engine.BookAttempt;
 import dev.quern.master.engine.BookCodec;
 import dev.quern.master.engine.BookJob;
@@ -9,6 +10,7 @@ import dev.quern.master.engine.BookSplit;
 import dev.quern.master.engine.Effect;
 import dev.quern.master.engine.JobBook;
 import dev.quern.master.engine.Outcome;
+import dev.quern.master.engine.StoredSplits;
 import dev.quern.master.replicated.JobBookMachine;
 import dev.quern.raft.RaftStatus;
 import dev.quern.raft.node.RaftMonitor;
@@ -72,9 +74,12 @@ public final class JobLeader {
   /** An attempt message from a worker. */
   public record FromWorker(ToMaster message) implements Command {}
 
-  /** A checked job from a client; the answer comes once its acceptance is applied. */
-  public record Submit(JobSpec spec, List<BookSplit> splits, ActorRef<SubmitReply> replyTo)
-      implements Command {}
+  /**
+   * A checked job from a client; the answer comes once its acceptance is applied. With {@code
+   * stored}, the book records only that reference to the split list {@code splits}.
+   */
+  public record Submit(JobSpec spec, List<BookSplit> splits, StoredSplits stored,
+      ActorRef<SubmitReply> replyTo) implements Command {}
 
   /** Kill a job; the answer comes once the kill is applied (false: not running). */
   public record Kill(String jobId, String reason, ActorRef<KillReply> replyTo)
@@ -102,6 +107,13 @@ public final class JobLeader {
   private record CommitDone(long epoch, String jobId, long endTime, String error)
       implements Command {}
 
+  /** A stored split list was read (or not: {@code splits} null, {@code error} why). */
+  private record SplitsLoaded(long epoch, String jobId, List<BookSplit> splits, String error)
+      implements Command {}
+
+  /** How long a leader waits before it asks again for a split list no master gave it. */
+  private static final Duration SPLITS_RETRY = Duration.ofSeconds(2);
+
   /**
    * @param scratch the relative scratch root named in task specs (workers resolve it under
    *     their own data directories)
@@ -111,11 +123,13 @@ public final class JobLeader {
    * @param retention how long ended jobs stay in the book ({@link #retireEnded})
    * @param scheduling the scheduler's cluster-wide settings ({@link SchedulingConfig})
    * @param progress where the workers' progress reports go, for this master's job views
+   * @param splits the masters' split lists: a job this leader took over waits for its list
    */
   public record Settings(String masterId, RaftMonitor monitor,
       ActorRef<RaftNodeActor.Command> raft, Path scratch, Duration tick, Duration grace,
       Clock clock, Path jars, Retention retention,
-      dev.quern.master.engine.SchedulerSettings scheduling, ProgressViews progress) {}
+      dev.quern.master.engine.SchedulerSettings scheduling, ProgressViews progress,
+      SplitLists splits) {}
 
   public static Behavior<Command> create(Settings settings) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -130,6 +144,7 @@ public final class JobLeader {
           .onMessage(Kill.class, l::onKill)
           .onMessage(Relayed.class, l::onRelayed)
           .onMessage(CommitDone.class, l::onCommitDone)
+          .onMessage(SplitsLoaded.class, l::onSplitsLoaded)
           .onSignal(PostStop.class, s -> {
             l.files.close();
             return Behaviors.same();
@@ -173,6 +188,9 @@ public final class JobLeader {
       final Set<String> registered = new HashSet<>();
       /** Job commits this session began: stopped when it ends, since the next leader reruns them. */
       final List<java.util.concurrent.Future<?>> commits = new ArrayList<>();
+      /** Jobs whose stored split list is being read, and when a failed read may be retried. */
+      final Set<String> loadingSplits = new HashSet<>();
+      final Map<String, Long> splitsRetryNanos = new HashMap<>();
       boolean graceOver;
 
       Session(long term, long epoch) {
@@ -213,6 +231,7 @@ public final class JobLeader {
           giveUpUnclaimed();
         }
         session.scheduler.scheduler().checkTimeouts(now());
+        loadMissingSplits();
         retireEnded();
         afterInput();
         settings.progress().refresh();
@@ -266,6 +285,7 @@ public final class JobLeader {
       log.info("master {} schedules in term {} from the book at index {} ({} job(s))",
           settings.masterId(), s.term, r.index(), book.jobs().size());
       afterInput();
+      loadMissingSplits();
       for (WorkerSeen w : workers.values()) {
         register(w);
       }
@@ -436,8 +456,8 @@ public final class JobLeader {
           return;
         }
         String setupError = files.setupJob(m.spec());
-        Outcome o = session.scheduler.scheduler().submit(m.spec(), splits, m.splits(), setupError,
-            now());
+        Outcome o = session.scheduler.scheduler().submit(m.spec(), splits, m.splits(), m.stored(),
+            setupError, now());
         if (o instanceof Outcome.Rejected r) {
           m.replyTo().tell(new SubmitRefused(r.reason()));
           afterInput();
@@ -507,6 +527,49 @@ public final class JobLeader {
         }
       }
       // Another session commits the job again (idempotently) from the book.
+      return Behaviors.same();
+    }
+
+    // ---- split lists ------------------------------------------------------------------------
+
+    /**
+     * The book names a stored split list this leader does not hold in memory (a job accepted in
+     * an earlier term): read it off the actor thread, from this master's store or another's. The
+     * job's maps wait for it; everything else of the job (running attempts, reduces, commits)
+     * goes on meanwhile.
+     */
+    private void loadMissingSplits() {
+      Session s = session;
+      long nanos = System.nanoTime();
+      s.scheduler.scheduler().missingSplits().forEach((jobId, ref) -> {
+        Long retry = s.splitsRetryNanos.get(jobId);
+        if (s.loadingSplits.contains(jobId) || (retry != null && nanos < retry)) {
+          return;
+        }
+        s.loadingSplits.add(jobId);
+        long epoch = s.epoch;
+        settings.splits().loadAsync(ref).whenComplete((list, err) -> ctx.getSelf().tell(
+            new SplitsLoaded(epoch, jobId, list == null ? null : list.orElse(null),
+                err != null ? String.valueOf(err.getCause() != null ? err.getCause() : err)
+                    : list.isEmpty() ? "no master that answered holds it" : null)));
+      });
+    }
+
+    Behavior<Command> onSplitsLoaded(SplitsLoaded m) {
+      Session s = session;
+      if (s == null || s.epoch != m.epoch() || s.scheduler == null) {
+        return Behaviors.same(); // the next session reads the list again
+      }
+      s.loadingSplits.remove(m.jobId());
+      if (m.splits() == null) {
+        log.warn("job {}: its split list cannot be read yet ({}); trying again in {} s",
+            m.jobId(), m.error(), SPLITS_RETRY.toSeconds());
+        s.splitsRetryNanos.put(m.jobId(), System.nanoTime() + SPLITS_RETRY.toNanos());
+        return Behaviors.same();
+      }
+      s.splitsRetryNanos.remove(m.jobId());
+      s.scheduler.scheduler().splitsArrived(m.jobId(), m.splits(), now());
+      afterInput();
       return Behaviors.same();
     }
 

@@ -2,6 +2,7 @@ package dev.quern.master.cluster;
 
 import dev.quern.api.JobSpec;
 import dev.quern.master.engine.BookSplit;
+import dev.quern.master.engine.StoredSplits;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -27,8 +28,8 @@ final class LeaderPort {
     this.leader = leader;
   }
 
-  JobLeader.SubmitReply submit(JobSpec spec, List<BookSplit> splits) {
-    return this.<JobLeader.SubmitReply>ask(r -> new JobLeader.Submit(spec, splits, r),
+  JobLeader.SubmitReply submit(JobSpec spec, List<BookSplit> splits, StoredSplits stored) {
+    return this.<JobLeader.SubmitReply>ask(r -> new JobLeader.Submit(spec, splits, stored, r),
         "submission of " + spec.name());
   }
 

@@ -76,7 +76,8 @@ public final class MasterProcess implements AutoCloseable {
    */
   public static MasterProcess start(MasterProcessConfig config, Config user) throws IOException {
     BookViews views = new BookViews(new ProgressViews(new ClusterMonitor()), history(config));
-    return start(config, user, views, () -> new JobBookMachine(views), false);
+    SplitRetention retention = new SplitRetention(views);
+    return start(config, user, views, () -> new JobBookMachine(retention), false, retention);
   }
 
   /**
@@ -87,7 +88,8 @@ public final class MasterProcess implements AutoCloseable {
    */
   public static MasterProcess join(MasterProcessConfig config, Config user) throws IOException {
     BookViews views = new BookViews(new ProgressViews(new ClusterMonitor()), history(config));
-    return start(config, user, views, () -> new JobBookMachine(views), true);
+    SplitRetention retention = new SplitRetention(views);
+    return start(config, user, views, () -> new JobBookMachine(retention), true, retention);
   }
 
   /** {@code data/history}: the jobs this master saw end. */
@@ -102,12 +104,16 @@ public final class MasterProcess implements AutoCloseable {
   public static MasterProcess start(MasterProcessConfig config, Config user,
       Supplier<StateMachine> machines) throws IOException {
     return start(config, user, new BookViews(new ProgressViews(new ClusterMonitor()),
-        history(config)), machines, false);
+        history(config)), machines, false, null);
   }
 
-  /** @param views where the book's job views are published (the machine's listener) */
+  /**
+   * @param views where the book's job views are published (the machine's listener)
+   * @param retention the machine's listener that deletes retired jobs' split lists, or null
+   */
   private static MasterProcess start(MasterProcessConfig config, Config user, BookViews views,
-      Supplier<StateMachine> machines, boolean join) throws IOException {
+      Supplier<StateMachine> machines, boolean join, SplitRetention retention)
+      throws IOException {
     ClusterMonitor jobs = views.monitor();
     Duration transferTimeout = LeaderHandoff.timeout(user);
     Files.createDirectories(config.data());
@@ -127,6 +133,9 @@ public final class MasterProcess implements AutoCloseable {
     MembershipRoutes.Port members = new MembershipRoutes.Port();
     ClusterHttp http = ClusterHttp.start(config.http().host(), config.http().port(), config,
         monitor, board, clock, replicated, leaderPort, views, members);
+    if (retention != null) {
+      retention.attach(http.splitLists());
+    }
     Map<Long, String> peerPaths = new TreeMap<>();
     List<Long> voters = new ArrayList<>();
     config.peers().forEach((id, raft) -> {
@@ -168,7 +177,8 @@ public final class MasterProcess implements AutoCloseable {
         ActorRef<JobLeader.Command> leader = ctx.spawn(JobLeader.create(new JobLeader.Settings(
             config.id(), monitor, raft, Path.of(SCRATCH), config.scheduling().tick(),
             config.scheduling().takeoverGrace(), clock, config.data().resolve("jars"),
-            config.retention(), config.scheduling().schedulerSettings(), views.progress())),
+            config.retention(), config.scheduling().schedulerSettings(), views.progress(),
+            http.splitLists())),
             "leader");
         ctx.spawn(MasterClusterActor.create(clusterSettings, board, leader),
             WorkerAgent.MASTER_ACTOR);

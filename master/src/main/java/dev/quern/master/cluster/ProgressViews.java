@@ -40,6 +40,16 @@ public final class ProgressViews {
   private final Map<TaskAttemptId, Float> progress = new ConcurrentHashMap<>();
   private final Set<String> changed = ConcurrentHashMap.newKeySet();
   private long lastRefresh;
+  /**
+   * When each live big job's view was last built on apply, and in which state (the apply thread
+   * only): see {@link #publish}.
+   */
+  private final Map<String, Built> built = new HashMap<>();
+
+  private record Built(JobState state, long nanos) {}
+
+  /** A job of at most this many tasks has its view rebuilt on every entry that changes it. */
+  static final int EAGER_VIEW_TASKS = 256;
 
   /** Where the views go. */
   ClusterMonitor monitor() {
@@ -59,6 +69,24 @@ public final class ProgressViews {
 
   /** Publishes the view of {@code job} from the replicated book (the apply thread). */
   void publish(BookJob job) {
+    // A view costs a pass over every task: rebuilt for each entry of a job of thousands of maps,
+    // it would hold the apply thread (and so the Raft node) for a time that grows with the square
+    // of the job. A big job's view is rebuilt at once when its state changes, else at most once
+    // per 200 ms plus 1 ms per 5 tasks (as the scheduler's own views), by the next entry after
+    // that; so it may lag its last entries while none follows (a few seconds at most in a job
+    // that runs, since attempts keep ending).
+    int size = job.maps().size() + job.reduces().size();
+    long now = System.nanoTime();
+    Built last = built.get(job.id());
+    if (size > EAGER_VIEW_TASKS && last != null && last.state() == job.state()
+        && now - last.nanos() < (200 + size / 5) * 1_000_000L) {
+      return;
+    }
+    if (job.state().isFinal() || size <= EAGER_VIEW_TASKS) {
+      built.remove(job.id());
+    } else {
+      built.put(job.id(), new Built(job.state(), now));
+    }
     synchronized (this) {
       monitor.publish(JobViews.of(job, progress));
     }

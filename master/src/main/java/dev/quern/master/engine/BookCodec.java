@@ -52,6 +52,15 @@ public final class BookCodec {
   /** Format version 3 added it (retention); the other events keep their versions. */
   private static final int JOB_RETIRED = 14;
   private static final int VERSION_3 = 3;
+  /**
+   * Format version 4: a {@code JobAccepted} whose split list is in the split store ({@link
+   * StoredSplits}: its hash and count instead of the splits). One with its splits is still
+   * written as version 1.
+   */
+  private static final int VERSION_4 = 4;
+
+  /** Snapshot format 2 records each job's {@link StoredSplits}; format 1 (without) is read. */
+  public static final int SNAPSHOT_VERSION = 2;
 
   private static final int APPLIED = 1;
   private static final int REJECTED = 2;
@@ -67,6 +76,13 @@ public final class BookCodec {
     }
     if (event instanceof JobEvent.JobRetired e) {
       return new Out().u8(VERSION_3).u8(JOB_RETIRED).str(e.jobId()).i64(e.time()).toBytes();
+    }
+    if (event instanceof JobAccepted e && e.stored() != null) {
+      if (!e.splits().isEmpty()) {
+        throw new IllegalArgumentException("a job names a stored split list and carries splits");
+      }
+      return new Out().u8(VERSION_4).u8(JOB_ACCEPTED).spec(e.spec()).str(e.stored().sha256())
+          .i32(e.stored().count()).i64(e.time()).toBytes();
     }
     Out o = new Out().u8(VERSION);
     if (event instanceof JobAccepted e) {
@@ -124,9 +140,18 @@ public final class BookCodec {
       in.expectEnd("the entry");
       return e;
     }
+    if (v == VERSION_4) {
+      int type = in.u8();
+      if (type != JOB_ACCEPTED) {
+        throw new IllegalArgumentException("unknown event type " + type + " of version 4");
+      }
+      JobEvent e = new JobAccepted(in.spec(), in.storedSplits(), in.i64());
+      in.expectEnd("the entry");
+      return e;
+    }
     if (v != VERSION) {
       throw new IllegalArgumentException("the entry has format version " + v
-          + "; this master reads versions " + VERSION + " to " + VERSION_3);
+          + "; this master reads versions " + VERSION + " to " + VERSION_4);
     }
     int type = in.u8();
     JobEvent e = switch (type) {
@@ -176,13 +201,20 @@ public final class BookCodec {
 
   // ---- snapshots -------------------------------------------------------------------------------
 
-  /** The whole book. Attempt ids are not written: the job, task and position give them. */
+  /**
+   * The whole book. Attempt ids are not written: the job, task and position give them. A job
+   * whose split list is stored has only its {@link StoredSplits} here, not the splits.
+   */
   public static byte[] snapshot(JobBook book) {
-    Out o = new Out().i32(SNAPSHOT_MAGIC).u8(VERSION);
+    Out o = new Out().i32(SNAPSHOT_MAGIC).u8(SNAPSHOT_VERSION);
     o.i32(book.accepted());
     o.i32(book.jobs().size());
     for (BookJob job : book.jobs()) {
-      o.str(job.id()).spec(job.spec()).splits(job.splits()).i64(job.submitTime());
+      o.str(job.id()).spec(job.spec()).bool(job.stored() != null);
+      if (job.stored() != null) {
+        o.str(job.stored().sha256()).i32(job.stored().count());
+      }
+      o.splits(job.splits()).i64(job.submitTime());
       o.i64(job.startTime()).i64(job.endTime()).jobState(job.state()).str(job.failure());
       for (BookTask t : job.maps()) {
         task(o, t);
@@ -209,12 +241,19 @@ public final class BookCodec {
     if (in.i32() != SNAPSHOT_MAGIC) {
       throw new IllegalArgumentException("not a job book snapshot");
     }
-    version(in, "snapshot");
+    int v = in.u8();
+    if (v != VERSION && v != SNAPSHOT_VERSION) {
+      throw new IllegalArgumentException("the snapshot has format version " + v
+          + "; this master reads versions 1 to " + SNAPSHOT_VERSION);
+    }
     JobBook book = new JobBook();
     book.restoreAccepted(in.i32());
     int jobs = in.count();
     for (int j = 0; j < jobs; j++) {
-      BookJob job = new BookJob(in.requiredStr("a job id"), in.spec(), in.splits(), in.i64());
+      String id = in.requiredStr("a job id");
+      var spec = in.spec();
+      StoredSplits stored = v >= 2 && in.bool() ? in.storedSplits() : null;
+      BookJob job = new BookJob(id, spec, in.splits(), stored, in.i64());
       long start = in.i64();
       long end = in.i64();
       job.restore(in.jobState(), start, end, in.str());

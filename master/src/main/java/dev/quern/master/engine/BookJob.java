@@ -14,7 +14,9 @@ import java.util.List;
 public final class BookJob {
   private final String id;
   private final JobSpec spec;
+  /** The splits, when the book holds them (else empty, and {@link #stored} names them). */
   private final List<BookSplit> splits;
+  private final StoredSplits stored;
   private final long submitTime;
   private final int maxAttempts;
   private final boolean speculative;
@@ -29,10 +31,12 @@ public final class BookJob {
   private int doneMaps;
   private int doneReduces;
 
-  BookJob(String id, JobSpec spec, List<BookSplit> splits, long submitTime) {
+  BookJob(String id, JobSpec spec, List<BookSplit> splits, StoredSplits stored,
+      long submitTime) {
     this.id = id;
     this.spec = spec;
     this.splits = List.copyOf(splits);
+    this.stored = stored;
     this.submitTime = submitTime;
     this.maxAttempts = Math.max(1, spec.configuration().getInt(EngineKeys.MAX_ATTEMPTS,
         EngineKeys.DEFAULT_MAX_ATTEMPTS));
@@ -40,7 +44,8 @@ public final class BookJob {
         spec.configuration().getBoolean(EngineKeys.SPECULATIVE, false));
     this.taskTimeout = Math.max(0, spec.configuration().getLong(EngineKeys.TASK_TIMEOUT,
         EngineKeys.DEFAULT_TASK_TIMEOUT));
-    for (int i = 0; i < splits.size(); i++) {
+    int mapCount = stored == null ? splits.size() : stored.count();
+    for (int i = 0; i < mapCount; i++) {
       maps.add(new BookTask(this, TaskKind.MAP, i));
     }
     for (int i = 0; i < spec.reduceTasks(); i++) {
@@ -56,8 +61,17 @@ public final class BookJob {
     return spec;
   }
 
+  /**
+   * The splits the book holds: all of them for a job accepted with its splits, none for one whose
+   * list is in the split store ({@link #stored}); {@link #maps} has one task per split either way.
+   */
   public List<BookSplit> splits() {
     return splits;
+  }
+
+  /** Where the job's split list is stored, or null when the book holds the splits. */
+  public StoredSplits stored() {
+    return stored;
   }
 
   public long submitTime() {

@@ -361,6 +361,16 @@ final class BookWire {
       }
     }
 
+    StoredSplits storedSplits() {
+      String sha = requiredStr("a split list's hash");
+      int count = i32();
+      try {
+        return new StoredSplits(sha, count);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("bad stored split list: " + e.getMessage(), e);
+      }
+    }
+
     List<BookSplit> splits() {
       int n = count();
       List<BookSplit> out = new ArrayList<>(n);

@@ -89,8 +89,11 @@ public final class JobBook {
         throw new Refusal("output directory " + e.spec().outputPath() + " is held by " + holder
             + ", which has not ended");
       }
+      if (e.stored() != null && !e.splits().isEmpty()) {
+        throw new Refusal("a job names a stored split list and carries splits too");
+      }
       String id = jobId(accepted + 1);
-      BookJob job = new BookJob(id, e.spec(), e.splits(), e.time());
+      BookJob job = new BookJob(id, e.spec(), e.splits(), e.stored(), e.time());
       accepted++;
       jobs.put(id, job);
       outputs.put(key, id);

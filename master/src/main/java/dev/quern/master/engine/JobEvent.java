@@ -19,10 +19,31 @@ public sealed interface JobEvent {
    * A checked submission: the spec (configuration merged) and its planned input splits. The book
    * gives the job its id ({@link Outcome.Applied#jobId()}), so that ids come from the order of
    * the log rather than from whichever process proposed the job.
+   *
+   * <p>Either the splits travel inside the event ({@code stored} null: local mode, and cluster
+   * entries written before split lists were stored), or {@code stored} names the split list in
+   * the masters' split store and {@code splits} is empty: a cluster job's entry then stays the
+   * size of its spec however many splits it has.
    */
-  record JobAccepted(JobSpec spec, List<BookSplit> splits, long time) implements JobEvent {
+  record JobAccepted(JobSpec spec, List<BookSplit> splits, StoredSplits stored, long time)
+      implements JobEvent {
     public JobAccepted {
       splits = List.copyOf(splits);
+    }
+
+    /** A job whose splits travel inside the event. */
+    public JobAccepted(JobSpec spec, List<BookSplit> splits, long time) {
+      this(spec, splits, null, time);
+    }
+
+    /** A job whose split list is in the split store. */
+    public JobAccepted(JobSpec spec, StoredSplits stored, long time) {
+      this(spec, List.of(), stored, time);
+    }
+
+    /** How many map tasks the job has. */
+    public int splitCount() {
+      return stored == null ? splits.size() : stored.count();
     }
   }
 

@@ -54,9 +54,11 @@ public final class JobViews {
         best = Math.max(best, v.progress());
       }
     }
-    String input = t.kind() == TaskKind.MAP
-        ? job.splits().get(t.index()).describe()
-        : "partition " + t.index();
+    String input = t.kind() == TaskKind.REDUCE ? "partition " + t.index()
+        : job.stored() == null ? job.splits().get(t.index()).describe()
+        // The book holds no split of a stored list (only the leader loads it, to schedule).
+        : "split " + t.index() + " of " + job.stored().count() + " (split list "
+            + job.stored().shortHash() + ")";
     return new TaskView(t.name(), t.kind(), t.index(), state(job, t), t.isDone() ? 1 : best, input,
         t.committedAttempt() == null ? null : t.committedAttempt().toString(),
         t.mapOutput() == null ? null : t.mapOutput().dataFile(), attempts);

@@ -32,10 +32,11 @@ final class LiveJob {
   /** When a map last started on a host of its split (or the job was accepted). */
   long lastLocalLaunch;
 
-  LiveJob(BookJob job, long now) {
+  /** @param splits the job's splits, or null while a stored list is not loaded */
+  LiveJob(BookJob job, long now, List<BookSplit> splits) {
     this.job = job;
     this.policy = JobPolicy.lenient(job.spec().configuration());
-    this.pending = new PendingTasks(job);
+    this.pending = new PendingTasks(job, splits);
     this.lastLocalLaunch = now;
     List<BookAttempt> running = new ArrayList<>();
     for (BookTask t : job.maps()) {

@@ -20,6 +20,11 @@ import java.util.TreeSet;
  */
 final class PendingTasks {
   private final BookJob job;
+  /**
+   * The job's splits: the book's, or the leader's soft copy of a stored list; null while the
+   * leader has not loaded that copy, and then no map is ready ({@link #splitsArrived}).
+   */
+  private List<BookSplit> splits;
   private final Comparator<BookTask> mapOrder;
   private final TreeSet<BookTask> maps;
   private final TreeSet<BookTask> reduces = new TreeSet<>(Comparator.comparingInt(BookTask::index));
@@ -28,11 +33,15 @@ final class PendingTasks {
   /** The map outputs handed to each reduce, while no map output changed; null to rebuild. */
   List<MapOutputRef> mapOutputs;
 
-  /** Every task of {@code job} that is not done, as a job just accepted or read from a book. */
-  PendingTasks(BookJob job) {
+  /**
+   * Every task of {@code job} that is not done, as a job just accepted or read from a book; the
+   * maps only if {@code splits} (one per map task) is not null.
+   */
+  PendingTasks(BookJob job, List<BookSplit> splits) {
     this.job = job;
+    this.splits = splits;
     this.mapOrder = Comparator
-        .comparingLong((BookTask t) -> -job.splits().get(t.index()).length())
+        .comparingLong((BookTask t) -> -this.splits.get(t.index()).length())
         .thenComparingInt(BookTask::index);
     this.maps = new TreeSet<>(mapOrder);
     for (BookTask t : job.maps()) {
@@ -47,14 +56,33 @@ final class PendingTasks {
     return job;
   }
 
-  /** The hosts holding the input of a map task; empty for reduces and for splits without hosts. */
+  /** Whether the job's splits are here (else its maps cannot be launched yet). */
+  boolean hasSplits() {
+    return splits != null;
+  }
+
+  /** The job's splits came (a leader loaded a stored list): every map not done is offered. */
+  void splitsArrived(List<BookSplit> list) {
+    if (splits != null) {
+      return;
+    }
+    splits = list;
+    for (BookTask t : job.maps()) {
+      offer(t);
+    }
+  }
+
+  /**
+   * The hosts holding the input of a map task; empty for reduces, for splits without hosts, and
+   * while the splits are not here.
+   */
   List<String> hosts(BookTask t) {
-    return t.kind() == TaskKind.MAP ? job.splits().get(t.index()).hosts() : List.of();
+    return t.kind() == TaskKind.MAP && splits != null ? splits.get(t.index()).hosts() : List.of();
   }
 
   /** Notes that {@code task} may be ready; a task already offered stays once. */
   void offer(BookTask task) {
-    if (task == null || task.isDone()) {
+    if (task == null || task.isDone() || (task.kind() == TaskKind.MAP && splits == null)) {
       return;
     }
     if (task.kind() == TaskKind.REDUCE) {

@@ -91,6 +91,11 @@ public final class Scheduler {
   private final Map<TaskAttemptId, Float> progress = new HashMap<>();
   /** The submitted split objects of each live job, handed to its map tasks as they are. */
   private final Map<String, List<InputSplit>> liveSplits = new HashMap<>();
+  /**
+   * The split lists of live jobs whose book entry names a stored list ({@link StoredSplits}):
+   * soft state, given with the submission or loaded by the leader ({@link #splitsArrived}).
+   */
+  private final Map<String, List<BookSplit>> storedSplits = new HashMap<>();
   private final Set<String> dirtyJobs = new LinkedHashSet<>();
   /** The live jobs, in the order accepted, with their soft state. */
   private final Map<String, LiveJob> live = new LinkedHashMap<>();
@@ -167,14 +172,32 @@ public final class Scheduler {
    */
   public Outcome submit(JobSpec spec, List<InputSplit> splits, List<BookSplit> planned,
       String setupError, long time) {
+    return submit(spec, splits, planned, null, setupError, time);
+  }
+
+  /**
+   * As {@link #submit(JobSpec, List, List, String, long)}; with {@code stored} not null the book
+   * records only that reference to the split list ({@code planned}), which this scheduler keeps
+   * beside the book.
+   */
+  public Outcome submit(JobSpec spec, List<InputSplit> splits, List<BookSplit> planned,
+      StoredSplits stored, String setupError, long time) {
     now = time;
-    Outcome accepted = apply(new JobAccepted(spec, planned, now));
+    if (stored != null && stored.count() != planned.size()) {
+      return new Rejected("split list " + stored.shortHash() + " holds " + planned.size()
+          + " splits, not " + stored.count());
+    }
+    Outcome accepted = apply(stored == null ? new JobAccepted(spec, planned, now)
+        : new JobAccepted(spec, stored, now));
     if (!(accepted instanceof Applied a)) {
       return accepted;
     }
     String jobId = a.jobId();
     liveSplits.put(jobId, List.copyOf(splits));
-    live.put(jobId, new LiveJob(book.job(jobId), now));
+    if (stored != null) {
+      storedSplits.put(jobId, List.copyOf(planned));
+    }
+    live.put(jobId, new LiveJob(book.job(jobId), now, splitsOf(book.job(jobId))));
     if (setupError != null) {
       apply(new JobFailed(jobId, "cannot create the output directory " + spec.outputPath()
           + ": " + setupError, now));
@@ -185,6 +208,49 @@ public final class Scheduler {
     }
     schedule();
     return accepted;
+  }
+
+  /**
+   * The split list of a job whose book entry names a stored one came (a leader that took over
+   * loaded it): its maps may now be scheduled. False, and nothing changes, if the job is not
+   * live, already has its splits, or {@code splits} is not the list the book names (count).
+   */
+  public boolean splitsArrived(String jobId, List<BookSplit> splits, long time) {
+    now = time;
+    BookJob job = book.job(jobId);
+    if (job == null || job.state().isFinal() || job.stored() == null
+        || storedSplits.containsKey(jobId) || splits.size() != job.maps().size()) {
+      return false;
+    }
+    storedSplits.put(jobId, List.copyOf(splits));
+    loadLive();
+    LiveJob lj = live.get(jobId);
+    if (lj != null) {
+      lj.pending.splitsArrived(storedSplits.get(jobId));
+    }
+    log.info("job {}: split list {} of {} splits loaded; its maps may run", jobId,
+        job.stored().shortHash(), splits.size());
+    schedule();
+    return true;
+  }
+
+  /**
+   * The live jobs whose split lists are stored and not here yet (a leader loads them; their maps
+   * wait until then), by job id in the order accepted.
+   */
+  public Map<String, StoredSplits> missingSplits() {
+    Map<String, StoredSplits> out = new LinkedHashMap<>();
+    for (BookJob job : book.jobs()) {
+      if (!job.state().isFinal() && job.stored() != null && !storedSplits.containsKey(job.id())) {
+        out.put(job.id(), job.stored());
+      }
+    }
+    return out;
+  }
+
+  /** The job's splits: the book's, or the stored list's soft copy (null while not loaded). */
+  private List<BookSplit> splitsOf(BookJob job) {
+    return job.stored() == null ? job.splits() : storedSplits.get(job.id());
   }
 
   /** Kills a job; false if it had already ended or is committing. */
@@ -522,6 +588,7 @@ public final class Scheduler {
       BookJob job = book.job(a.jobId());
       if (job == null || job.state().isFinal()) { // null: retired (JobRetired)
         liveSplits.remove(a.jobId());
+        storedSplits.remove(a.jobId());
         live.remove(a.jobId());
       } else {
         LiveJob lj = live.get(job.id());
@@ -822,7 +889,7 @@ public final class Scheduler {
     for (BookJob job : book.jobs()) {
       if (!job.state().isFinal()) {
         live.put(job.id(), mine.containsKey(job.id()) ? mine.get(job.id())
-            : new LiveJob(job, now));
+            : new LiveJob(job, now, splitsOf(job)));
       }
     }
   }
@@ -985,8 +1052,8 @@ public final class Scheduler {
       Stage stage = lj.stage(kind);
       int total = kind == TaskKind.MAP ? job.maps().size() : job.reduces().size();
       long slowAfter = stage.slowAfter(lj.policy, job.doneCount(kind), total);
-      if (slowAfter == Long.MAX_VALUE) {
-        continue;
+      if (slowAfter == Long.MAX_VALUE || (kind == TaskKind.MAP && !lj.pending.hasSplits())) {
+        continue; // a map's new attempt needs its split
       }
       while (workers.anyFree()) {
         BookTask chosen = null;
@@ -1059,7 +1126,7 @@ public final class Scheduler {
       // A leader that took over from another has no split objects: the book's are the same (a
       // split of the job's own class stays bytes; the attempt reads it with the job's classes).
       InputSplit split = live != null ? live.get(task.index())
-          : job.splits().get(task.index()).toTaskSplit();
+          : splitsOf(job).get(task.index()).toTaskSplit();
       spec = new MapTaskSpec(id, job.spec(), split, scratch, work);
     } else {
       // Built once per reduce phase, not once per reduce: a job's reduces share it.

@@ -12,7 +12,10 @@ import dev.quern.master.local.SubmissionPlan;
 import dev.quern.master.client.ClusterClient;
 import dev.quern.master.client.ClusterUnavailableException;
 import dev.quern.master.client.MasterList;
+import dev.quern.master.cluster.jars.BlobKind;
 import dev.quern.master.cluster.jars.JarUpload;
+import dev.quern.master.engine.SplitListCodec;
+import dev.quern.master.engine.StoredSplits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +23,9 @@ import java.time.Duration;
 
 /**
  * Submits jobs to a cluster of master processes, as {@code hadoop jar} does: the driver runs in
- * this JVM, which checks the job and plans its splits with the job's own classes, then hands the
- * leader the spec and the splits. The handle follows the job through any master.
+ * this JVM, which checks the job and plans its splits with the job's own classes, stores the jar
+ * and the split list on the masters (by SHA-256), then hands the leader the spec and the list's
+ * hash. The handle follows the job through any master.
  *
  * <pre>{@code
  * JobSubmitter cluster = ClusterSubmitter.connect("quern://127.0.0.1:8081,127.0.0.1:8082");
@@ -54,14 +58,24 @@ public final class ClusterSubmitter implements dev.quern.api.JobSubmitter {
     try {
       JobSpec stored = plan.spec().jar() == null ? plan.spec() : withJar(plan.spec(),
           upload(Path.of(plan.spec().jar())));
-      byte[] body = SubmissionWire.encode(SubmissionIds.stamp(stored), plan.splits());
-      String tooLarge = SubmissionWire.tooLarge(spec.name(), body.length, plan.splits().size());
+      // The split list goes to the masters' split store first, as the jar does: the job's log
+      // entry names it by hash, so the entry is the size of the spec however many splits.
+      byte[] list = SplitListCodec.encode(plan.splits());
+      StoredSplits splits = SplitListCodec.ref(list, plan.splits().size());
+      byte[] body = SubmissionWire.encode(SubmissionIds.stamp(stored), splits);
+      String tooLarge = SubmissionWire.tooLarge(spec.name(), body.length, 0);
       if (tooLarge != null) {
         throw new JobSubmissionException(tooLarge);
       }
+      upload(BlobKind.SPLITS, list, splits.sha256(), "the split list of job " + spec.name());
       // Safe to repeat (a connection lost mid-answer, a deposed leader): the submission id
       // makes the leader answer a repeat with the job the first copy became.
       a = client.postIdempotent(ClusterHttp.JOBS, "application/octet-stream", body);
+      if (a.status() == 409) {
+        // No master holds the list any more (retention dropped an identical one meanwhile).
+        upload(BlobKind.SPLITS, list, splits.sha256(), "the split list of job " + spec.name());
+        a = client.postIdempotent(ClusterHttp.JOBS, "application/octet-stream", body);
+      }
     } catch (IOException | ClusterUnavailableException e) {
       throw new JobSubmissionException("job " + spec.name() + " could not be submitted: "
           + e.getMessage(), e);
@@ -81,15 +95,19 @@ public final class ClusterSubmitter implements dev.quern.api.JobSubmitter {
    */
   private String upload(Path jar) throws IOException {
     String sha = JarUpload.sha256(jar);
+    upload(BlobKind.JAR, Files.readAllBytes(jar), sha, "the job jar " + jar);
+    return JarUpload.reference(sha);
+  }
+
+  /** Stores {@code bytes} of hash {@code sha} in the masters' store of {@code kind}. */
+  private void upload(BlobKind kind, byte[] bytes, String sha, String what) throws IOException {
     // Content-addressed: storing it twice is harmless, so a lost answer is retried.
-    ClusterClient.Response a = client.postIdempotent(JarUpload.PATH, "application/java-archive",
-        Files.readAllBytes(jar));
+    ClusterClient.Response a = client.postIdempotent(kind.path(), kind.contentType(), bytes);
     JsonNode doc = read(a.text());
     if (a.status() != 201 || !sha.equals(doc.path("sha256").asText())) {
-      throw new IOException("the job jar " + jar + " was not stored: HTTP " + a.status() + " "
+      throw new IOException(what + " was not stored: HTTP " + a.status() + " "
           + (doc.hasNonNull("error") ? doc.get("error").asText() : a.text()));
     }
-    return JarUpload.reference(sha);
   }
 
   private static JobSpec withJar(JobSpec s, String jar) {

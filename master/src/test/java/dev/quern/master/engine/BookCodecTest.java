@@ -105,6 +105,9 @@ class BookCodecTest {
         new JobEvent.WorkerOutputsLost("job-0004", "w2", "gone", 4003));
     golden.put("030e000000086a6f622d303030310000000000015f90",
         new JobEvent.JobRetired("job-0001", 90000));
+    // Version 4: a job whose split list is stored, named by hash and count.
+    golden.put(V4_ACCEPTED, new JobAccepted(JobBookTest.spec("/out"),
+        new StoredSplits("ab".repeat(32), 5000), 1000));
     golden.forEach((hex, event) -> {
       assertThat(BookCodec.decodeEvent(HexFormat.of().parseHex(hex))).isEqualTo(event);
       assertThat(HexFormat.of().formatHex(BookCodec.encode(event))).as("%s", event)
@@ -113,6 +116,62 @@ class BookCodecTest {
     byte[] wrongType = HexFormat.of().parseHex("030d000000086a6f622d303030310000000000015f90");
     assertThatThrownBy(() -> BookCodec.decodeEvent(wrongType))
         .hasMessageContaining("unknown event type 13 of version 3");
+  }
+
+  /** A stored job's acceptance (version 4). */
+  private static final String V4_ACCEPTED =
+      "040100000004626f6f6b00000004726f6f74ffffffff00000001000000032f696e000000042f6f75"
+      + "74000000206465762e717565726e2e6170692e696f2e54657874496e707574466f726d6174000000"
+      + "216465762e717565726e2e6170692e696f2e546578744f7574707574466f726d61740000002c6465"
+      + "762e717565726e2e6d61737465722e656e67696e652e4a6f62426f6f6b54657374244e6f4d617070"
+      + "6572ffffffffffffffff0000001d6465762e717565726e2e6170692e48617368506172746974696f"
+      + "6e657200000001000000106a6176612e6c616e672e537472696e670000000e6a6176612e6c616e67"
+      + "2e4c6f6e67000000106a6176612e6c616e672e537472696e670000000e6a6176612e6c616e672e4c"
+      + "6f6e67ffffffffffffffff0000000000000040616261626162616261626162616261626162616261"
+      + "62616261626162616261626162616261626162616261626162616261626162616261626162616261"
+      + "6261620000138800000000000003e8";
+
+  /**
+   * A snapshot as masters wrote it before split lists were stored (version 1): a job of one file
+   * split with its first map attempt running.
+   */
+  private static final String SNAPSHOT_V1 =
+      "514a424b010000000100000001000000086a6f622d3030303100000004626f6f6b00000004726f6f"
+      + "74ffffffff00000001000000032f696e000000042f6f7574000000206465762e717565726e2e6170"
+      + "692e696f2e54657874496e707574466f726d6174000000216465762e717565726e2e6170692e696f"
+      + "2e546578744f7574707574466f726d61740000002c6465762e717565726e2e6d61737465722e656e"
+      + "67696e652e4a6f62426f6f6b54657374244e6f4d6170706572ffffffffffffffff0000001d646576"
+      + "2e717565726e2e6170692e48617368506172746974696f6e657200000001000000106a6176612e6c"
+      + "616e672e537472696e670000000e6a6176612e6c616e672e4c6f6e67000000106a6176612e6c616e"
+      + "672e537472696e670000000e6a6176612e6c616e672e4c6f6e67ffffffffffffffff000000000000"
+      + "000101000000052f696e2f610000000000000000000000000000000a000000010000000268310000"
+      + "0000000003e800000000000003e9ffffffffffffffff02ffffffff00000000ffffffff0000000000"
+      + "0000000000000100000002773100000000000003e9ffffffffffffffff01ffffffffffffffffffff"
+      + "ffff00000000ffffffff000000000000000000000000";
+
+  /**
+   * The same book as version 2 writes it: its version byte, and one more byte before the splits
+   * (00: no stored split list).
+   */
+  private static final String SNAPSHOT_V2 = "514a424b02" + SNAPSHOT_V1.substring(10).replace(
+      "0000000101000000052f696e2f61", "00" + "0000000101000000052f696e2f61");
+
+  @Test
+  void snapshotsOfEveryVersionRestoreAsWritten() {
+    JobBook v1 = BookCodec.restore(HexFormat.of().parseHex(SNAPSHOT_V1));
+    BookJob job = v1.job("job-0001");
+    assertThat(job.stored()).isNull();
+    assertThat(job.splits()).containsExactly(
+        new BookSplit.File(new FileSplit("/in/a", 0, 10, List.of("h1"))));
+    assertThat(job.attempt(new TaskAttemptId("job-0001", TaskKind.MAP, 0, 1)).workerId())
+        .isEqualTo("w1");
+    assertThat(HexFormat.of().formatHex(BookCodec.snapshot(v1))).isEqualTo(SNAPSHOT_V2);
+    JobBook v2 = BookCodec.restore(HexFormat.of().parseHex(SNAPSHOT_V2));
+    assertThat(BookRendering.render(v2)).isEqualTo(BookRendering.render(v1));
+    byte[] unknown = HexFormat.of().parseHex(SNAPSHOT_V2);
+    unknown[4] = 3;
+    assertThatThrownBy(() -> BookCodec.restore(unknown))
+        .hasMessageContaining("format version 3");
   }
 
   @Test

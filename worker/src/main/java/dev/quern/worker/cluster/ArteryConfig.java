@@ -22,6 +22,11 @@ public final class ArteryConfig {
         pekko.actor.serialization-bindings {
           "dev.quern.worker.cluster.ClusterWire" = quern-cluster
         }
+        # A reduce's RunAttempt lists every map output (some 100 bytes each): over Artery's
+        # 256 KiB frame from about 2,000 maps, and dropped. Messages to a worker's agent take
+        # the lane for large messages, whose buffers are allocated only when used.
+        pekko.remote.artery.large-message-destinations = ["/system/agent"]
+        pekko.remote.artery.advanced.maximum-large-frame-size = 8MiB
         pekko.remote.warn-about-direct-use = off
         pekko.remote.warn-unsafe-watch-outside-cluster = off
         pekko.coordinated-shutdown.exit-jvm = off

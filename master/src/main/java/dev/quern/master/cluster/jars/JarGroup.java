@@ -26,6 +26,41 @@ public interface JarGroup {
   /** Where master {@code id} serves HTTP, if known. */
   Optional<String> httpAddress(String id);
 
+  /**
+   * A group whose members, leader and addresses the caller decides (a test's, say): master
+   * {@code self} leads when {@code leader} names it.
+   */
+  static JarGroup fixed(String self, List<String> members,
+      java.util.function.Supplier<String> leader,
+      java.util.function.Function<String, Optional<String>> httpAddress) {
+    return new JarGroup() {
+      @Override
+      public String selfId() {
+        return self;
+      }
+
+      @Override
+      public List<String> members() {
+        return List.copyOf(members);
+      }
+
+      @Override
+      public boolean leads() {
+        return self.equals(leader.get());
+      }
+
+      @Override
+      public String leaderId() {
+        return leader.get();
+      }
+
+      @Override
+      public Optional<String> httpAddress(String id) {
+        return httpAddress.apply(id);
+      }
+    };
+  }
+
   /** The group of a master process: its config, its Raft node's status and its board. */
   static JarGroup of(MasterProcessConfig config, RaftMonitor monitor, ClusterBoard board) {
     return new JarGroup() {

@@ -31,7 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The jar store's HTTP routes on a master:
+ * The jar store's HTTP routes on a master (and, the same way under {@code /api/cluster/splits},
+ * the split store's: {@link BlobKind}):
  * <ul>
  *   <li>{@code POST /api/cluster/jars} (the leader only; another master redirects with 307 to the
  *       leader, or answers 503 while it knows none): the body is a jar. The leader stores it,
@@ -65,6 +66,7 @@ public final class JarRoutes {
   public record Refusal(String error) {}
 
   private final JarStore store;
+  private final BlobKind kind;
   private final JarGroup group;
   private final long maxBytes;
   private final HttpClient http = HttpClient.newBuilder()
@@ -72,6 +74,7 @@ public final class JarRoutes {
 
   JarRoutes(JarStore store, JarGroup group, long maxBytes) {
     this.store = store;
+    this.kind = store.kind();
     this.group = group;
     this.maxBytes = maxBytes;
   }
@@ -79,23 +82,73 @@ public final class JarRoutes {
   /** The routes of a master process, over its store in {@code data/jars}. */
   public static void register(JavalinDefaultRoutingApi routes, MasterProcessConfig config,
       RaftMonitor monitor, ClusterBoard board) {
-    JarStore store;
-    try {
-      store = new JarStore(config.data().resolve("jars"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the jar store under " + config.data(), e);
-    }
-    register(routes, store, JarGroup.of(config, monitor, board), config.maxJarBytes());
+    register(routes, open(config.data().resolve("jars"), BlobKind.JAR),
+        JarGroup.of(config, monitor, board), config.maxJarBytes());
   }
 
-  /** The routes over {@code store}, for {@code group}, refusing jars over {@code maxBytes}. */
+  static JarStore open(java.nio.file.Path dir, BlobKind kind) {
+    try {
+      return new JarStore(dir, kind);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the " + kind.noun() + " store in " + dir, e);
+    }
+  }
+
+  /** The routes over {@code store}, for {@code group}, refusing bodies over {@code maxBytes}. */
   public static JarRoutes register(JavalinDefaultRoutingApi routes, JarStore store, JarGroup group,
       long maxBytes) {
     JarRoutes r = new JarRoutes(store, group, maxBytes);
-    routes.post(UPLOAD, r::upload);
-    routes.put(JAR, r::replicate);
-    routes.get(JAR, r::download);
+    routes.post(store.kind().path(), r::upload);
+    routes.put(store.kind().path() + "/{sha256}", r::replicate);
+    routes.get(store.kind().path() + "/{sha256}", r::download);
     return r;
+  }
+
+  JarStore store() {
+    return store;
+  }
+
+  JarGroup group() {
+    return group;
+  }
+
+  /**
+   * Finds the bytes of hash {@code sha256}: in this master's store, else on another master (the
+   * first that has them, checked against the hash and kept here). Blocks: call it off any actor
+   * thread.
+   */
+  public Optional<JarStore.Stored> findAnywhere(String sha256) throws IOException {
+    Optional<JarStore.Stored> here = store.find(sha256);
+    if (here.isPresent()) {
+      return here;
+    }
+    for (String peer : group.members()) {
+      Optional<String> address = group.httpAddress(peer);
+      if (peer.equals(group.selfId()) || address.isEmpty()) {
+        continue;
+      }
+      HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + address.get() + kind.path()
+          + "/" + sha256)).timeout(PUSH_TIMEOUT).GET().build();
+      try {
+        HttpResponse<java.io.InputStream> r = http.send(req,
+            HttpResponse.BodyHandlers.ofInputStream());
+        try (java.io.InputStream body = r.body()) {
+          if (r.statusCode() == 200) {
+            JarStore.Stored got = store.put(body, maxBytes, sha256);
+            log.info("{} {} ({} bytes) fetched from master {}", kind.noun(), sha256, got.size(),
+                peer);
+            return Optional.of(got);
+          }
+        }
+      } catch (IOException e) {
+        log.info("{} {}: master {} at {} did not give it: {}", kind.noun(), sha256, peer,
+            address.get(), e.toString());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while fetching " + kind.noun() + " " + sha256, e);
+      }
+    }
+    return Optional.empty();
   }
 
   // ---- POST: a client's upload to the leader -----------------------------------------------------
@@ -132,7 +185,8 @@ public final class JarRoutes {
     }
     Replication.Outcome out = rep.outcome(others);
     if (out.held().size() >= majority) {
-      log.info("jar {} ({} bytes) stored on {} of {} masters: {}", jar.sha256(), jar.size(),
+      log.info("{} {} ({} bytes) stored on {} of {} masters: {}", kind.noun(), jar.sha256(),
+          jar.size(),
           out.held().size(), group.members().size(), out.held());
       json(ctx, 201, new Uploaded(jar.sha256(), jar.size(), out.held()));
       return;
@@ -140,14 +194,14 @@ public final class JarRoutes {
     StringBuilder why = new StringBuilder();
     out.failed().forEach((id, reason) -> why.append(why.length() == 0 ? "" : "; ")
         .append(id).append(": ").append(reason));
-    String error = "jar " + jar.sha256() + " is held by " + out.held().size() + " of "
+    String error = kind.noun() + " " + jar.sha256() + " is held by " + out.held().size() + " of "
         + group.members().size() + " masters (" + String.join(", ", out.held())
         + "); a majority needs " + majority + ". Failed: " + why;
     log.warn(error);
     json(ctx, 503, new NotReplicated(error, jar.sha256(), out.held(), out.failed()));
   }
 
-  /** Pushes the stored jar to {@code peer}: completes with null, or with why it failed. */
+  /** Pushes the stored bytes to {@code peer}: completes with null, or with why it failed. */
   private CompletableFuture<String> push(String peer, JarStore.Stored jar) {
     Optional<String> address = group.httpAddress(peer);
     if (address.isEmpty()) {
@@ -155,11 +209,13 @@ public final class JarRoutes {
     }
     HttpRequest req;
     try {
-      req = HttpRequest.newBuilder(URI.create("http://" + address.get() + UPLOAD + "/" + jar.sha256()))
-          .timeout(PUSH_TIMEOUT).header("Content-Type", "application/java-archive")
+      req = HttpRequest.newBuilder(URI.create("http://" + address.get() + kind.path() + "/"
+              + jar.sha256()))
+          .timeout(PUSH_TIMEOUT).header("Content-Type", kind.contentType())
           .PUT(HttpRequest.BodyPublishers.ofFile(jar.path())).build();
     } catch (IOException e) {
-      return CompletableFuture.completedFuture("cannot read the stored jar: " + e.getMessage());
+      return CompletableFuture.completedFuture("cannot read the stored " + kind.noun() + ": "
+          + e.getMessage());
     }
     return http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).handle((r, err) -> {
       if (err != null) {
@@ -184,12 +240,12 @@ public final class JarRoutes {
       json(ctx, 503, new ClusterDocs.NotLeader("master " + group.selfId()
           + " does not lead and " + (leader.isEmpty() ? "knows no leader yet"
           : "does not know leader " + leader + "'s HTTP address yet")
-          + ": upload the jar to the leader", leader, ""));
+          + ": upload the " + kind.noun() + " to the leader", leader, ""));
       return;
     }
-    ctx.header("Location", "http://" + address + UPLOAD);
+    ctx.header("Location", "http://" + address + kind.path());
     json(ctx, 307, new ClusterDocs.NotLeader("master " + group.selfId() + " does not lead; "
-        + leader + " does: upload the jar to it", leader, address));
+        + leader + " does: upload the " + kind.noun() + " to it", leader, address));
   }
 
   // ---- PUT: the leader's push to another master --------------------------------------------------
@@ -223,12 +279,13 @@ public final class JarRoutes {
     }
     Optional<JarStore.Stored> jar = store.find(sha);
     if (jar.isEmpty()) {
-      json(ctx, 404, new Refusal("master " + group.selfId() + " holds no jar " + sha));
+      json(ctx, 404, new Refusal("master " + group.selfId() + " holds no " + kind.noun() + " "
+          + sha));
       return;
     }
     // No Content-Length of our own: the server may compress the stream, and the worker checks the
     // hash of what it receives anyway.
-    ctx.status(200).contentType("application/java-archive")
+    ctx.status(200).contentType(kind.contentType())
         .result(Files.newInputStream(jar.get().path()));
   }
 
@@ -251,7 +308,7 @@ public final class JarRoutes {
   }
 
   private void refuseSize(Context ctx) {
-    json(ctx, 413, new Refusal("jar refused: larger than the limit of " + maxBytes
+    json(ctx, 413, new Refusal(kind.noun() + " refused: larger than the limit of " + maxBytes
         + " bytes (quern.master.max-jar-size)"));
   }
 

@@ -21,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A master's jars, content-addressed: {@code DIR/<sha256>.jar}, where the name is the lowercase hex
- * SHA-256 of the bytes. A jar is written to a temporary file in the same directory, fsynced, its
+ * A master's jars (or split lists: {@link BlobKind}), content-addressed: {@code DIR/<sha256>.jar},
+ * where the name is the lowercase hex SHA-256 of the bytes. A jar is written to a temporary file in the same directory, fsynced, its
  * hash checked, then renamed into place (and the directory fsynced), so a jar that is visible is
  * whole and durable: a crash mid-write leaves only a {@code .part} file, which the next start
  * deletes. Concurrent puts of one jar are harmless: each writes its own temporary file and the
@@ -58,12 +58,19 @@ public final class JarStore {
   public record Stored(String sha256, long size, Path path) {}
 
   private final Path dir;
+  private final BlobKind kind;
 
   /**
-   * Opens (creating) the store in {@code dir} and deletes temporary files a crash left there.
+   * Opens (creating) the jar store in {@code dir} and deletes temporary files a crash left there.
    */
   public JarStore(Path dir) throws IOException {
+    this(dir, BlobKind.JAR);
+  }
+
+  /** A store of {@code kind} in {@code dir}; see {@link #JarStore(Path)}. */
+  public JarStore(Path dir, BlobKind kind) throws IOException {
     this.dir = dir;
+    this.kind = kind;
     Files.createDirectories(dir);
     try (DirectoryStream<Path> parts = Files.newDirectoryStream(dir, "*" + PART)) {
       for (Path p : parts) {
@@ -77,6 +84,10 @@ public final class JarStore {
     return dir;
   }
 
+  public BlobKind kind() {
+    return kind;
+  }
+
   /** True if {@code s} is a SHA-256 as the store names jars: 64 lowercase hex digits. */
   public static boolean isSha256(String s) {
     return s != null && SHA256.matcher(s).matches();
@@ -85,7 +96,7 @@ public final class JarStore {
   /** The stored jar of hash {@code sha256}, if this store holds it. */
   public Optional<Stored> find(String sha256) throws IOException {
     requireSha(sha256);
-    Path p = dir.resolve(sha256 + ".jar");
+    Path p = dir.resolve(sha256 + kind.suffix());
     if (!Files.isRegularFile(p)) {
       return Optional.empty();
     }
@@ -113,14 +124,15 @@ public final class JarStore {
       }
       String actual = HexFormat.of().formatHex(md.digest());
       if (expected != null && !expected.equals(actual)) {
-        throw new HashMismatchException("jar sent as sha256 " + expected + " has sha256 " + actual
+        throw new HashMismatchException(kind.noun() + " sent as sha256 " + expected
+            + " has sha256 " + actual
             + " (" + size + " bytes): refused");
       }
       // Durable before visible: the bytes, then the name.
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ch.force(true);
       }
-      Path target = dir.resolve(actual + ".jar");
+      Path target = dir.resolve(actual + kind.suffix());
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       syncDir();
       return new Stored(actual, size, target);
@@ -140,11 +152,18 @@ public final class JarStore {
     for (int n; (n = in.read(buf)) != -1; ) {
       total += n;
       if (total > maxBytes) {
-        throw new TooLargeException("jar is larger than the limit of " + maxBytes + " bytes", maxBytes);
+        throw new TooLargeException(kind.noun() + " is larger than the limit of " + maxBytes
+            + " bytes", maxBytes);
       }
       out.write(buf, 0, n);
     }
     return total;
+  }
+
+  /** Deletes the stored bytes of hash {@code sha256}; false if the store did not hold them. */
+  public boolean delete(String sha256) throws IOException {
+    requireSha(sha256);
+    return Files.deleteIfExists(dir.resolve(sha256 + kind.suffix()));
   }
 
   private void syncDir() throws IOException {

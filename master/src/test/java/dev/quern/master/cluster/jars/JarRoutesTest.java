@@ -52,32 +52,7 @@ class JarRoutesTest {
 
   /** The group as master {@code self} sees it: the test's leader and addresses. */
   JarGroup group(String self) {
-    return new JarGroup() {
-      @Override
-      public String selfId() {
-        return self;
-      }
-
-      @Override
-      public List<String> members() {
-        return IDS;
-      }
-
-      @Override
-      public boolean leads() {
-        return self.equals(leader);
-      }
-
-      @Override
-      public String leaderId() {
-        return leader;
-      }
-
-      @Override
-      public Optional<String> httpAddress(String id) {
-        return Optional.ofNullable(addresses.get(id));
-      }
-    };
+    return JarGroup.fixed(self, IDS, () -> leader, id -> Optional.ofNullable(addresses.get(id)));
   }
 
   void start(long maxBytes) throws IOException {
