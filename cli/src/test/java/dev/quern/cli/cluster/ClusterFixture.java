@@ -183,6 +183,15 @@ final class ClusterFixture {
     return p;
   }
 
+  /** Restarts every master that is not alive (a test's kills undone for the next test). */
+  void restartDeadMasters() {
+    for (String m : masters.keySet()) {
+      if (!masters.get(m).isAlive()) {
+        restartMaster(m);
+      }
+    }
+  }
+
   /** Restarts dead master {@code id} and waits until this life says it is ready. */
   void restartMaster(String id) {
     int before = readyLines(masters.get(id), MASTER_READY);

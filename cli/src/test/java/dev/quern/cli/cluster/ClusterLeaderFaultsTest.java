@@ -49,27 +49,11 @@ class ClusterLeaderFaultsTest {
   /** Every master alive again, one leader, both workers registered with it. */
   @AfterEach
   void heal() {
-    for (String m : cluster.masters.keySet()) {
-      if (!cluster.masters.get(m).isAlive()) {
-        cluster.restartMaster(m);
-      }
-    }
+    cluster.restartDeadMasters();
     cluster.awaitWorkers(2);
   }
 
-  private record Run(Path in, Path out, Path gate, Path jar) {}
-
-  private Run prepare(String name, Seed seed, int files, String... holds) throws Exception {
-    Path in = ClusterFixture.corpus(tmp.resolve(name + "-in"), seed, files, 1_000);
-    Path gate = Files.createDirectories(tmp.resolve(name + "-gate"));
-    for (String h : holds) {
-      Files.createFile(gate.resolve("hold-" + h));
-    }
-    return new Run(in, tmp.resolve(name + "-out"), gate,
-        ClusterFixture.gatedJar(tmp.resolve(name + ".jar")));
-  }
-
-  private TestProcess submit(String name, Run r, String output) {
+  private TestProcess submit(String name, GatedRun r, String output) {
     return cluster.submit(name, r.jar(), GatedWordCount.class.getName(), r.in().toString(),
         output, r.gate().toString());
   }
@@ -80,7 +64,7 @@ class ClusterLeaderFaultsTest {
 
   @Test
   void theLeadersSigkillWhileReducesRunChangesNothing(Seed seed) throws Exception {
-    Run r = prepare("reduces", seed, 4, "reduce");
+    GatedRun r = GatedRun.prepare(tmp, "reduces", seed, 4, "reduce");
     TestProcess client = submit("client-reduces", r, r.out().toString());
     Await.until(JOB, "a reduce attempt at the gate",
         () -> ClusterHealthyJobsTest.pids(r.gate(), "reduce").size() >= 1);
@@ -96,7 +80,7 @@ class ClusterLeaderFaultsTest {
 
   @Test
   void theLeadersSigkillInTheMiddleOfTheJobCommitChangesNothing(Seed seed) throws Exception {
-    Run r = prepare("commit", seed, 4);
+    GatedRun r = GatedRun.prepare(tmp, "commit", seed, 4);
     Path hold = r.out().resolveSibling(r.out().getFileName() + ".hold-commit");
     Path committing = r.out().resolveSibling(r.out().getFileName() + ".committing");
     Files.createFile(hold);
@@ -122,7 +106,7 @@ class ClusterLeaderFaultsTest {
 
   @Test
   void aLeaderStoppedPastTheElectionTimeoutIsObeyedNoMore(Seed seed) throws Exception {
-    Run r = prepare("stop", seed, 4, "map");
+    GatedRun r = GatedRun.prepare(tmp, "stop", seed, 4, "map");
     TestProcess client = submit("client-stop", r, r.out().toString());
     Await.until(JOB, "map attempts at the gate",
         () -> ClusterHealthyJobsTest.pids(r.gate(), "map").size() >= 1);
@@ -167,7 +151,7 @@ class ClusterLeaderFaultsTest {
 
   @Test
   void everyMastersSigkillAndRestartMidJobResumesTheJob(Seed seed) throws Exception {
-    Run r = prepare("all", seed, 6, "map");
+    GatedRun r = GatedRun.prepare(tmp, "all", seed, 6, "map");
     String job = cluster.submitDetached("client-all", r.jar(), GatedWordCount.class.getName(),
         r.in().toString(), r.out().toString(), r.gate().toString());
     Await.until(JOB, "map attempts at the gate",
@@ -199,7 +183,7 @@ class ClusterLeaderFaultsTest {
   private void leaderKilledWithEverySlotHeld(Seed seed, String name, boolean releaseAtOnce)
       throws Exception {
     int maps = 6;
-    Run r = prepare(name, seed, maps, "map");
+    GatedRun r = GatedRun.prepare(tmp, name, seed, maps, "map");
     String job = cluster.submitDetached("client-" + name, r.jar(),
         GatedWordCount.class.getName(), r.in().toString(), r.out().toString(),
         r.gate().toString());

@@ -80,24 +80,8 @@ class ClusterMastersTest {
   /** Every master alive again, one leader, both workers registered with it. */
   @AfterEach
   void heal() {
-    for (String m : cluster.masters.keySet()) {
-      if (!cluster.masters.get(m).isAlive()) {
-        cluster.restartMaster(m);
-      }
-    }
+    cluster.restartDeadMasters();
     cluster.awaitWorkers(2);
-  }
-
-  private record Run(Path in, Path out, Path gate, Path jar) {}
-
-  private Run prepare(String name, Seed seed, int files, String... holds) throws Exception {
-    Path in = ClusterFixture.corpus(tmp.resolve(name + "-in"), seed, files, 1_000);
-    Path gate = Files.createDirectories(tmp.resolve(name + "-gate"));
-    for (String h : holds) {
-      Files.createFile(gate.resolve("hold-" + h));
-    }
-    return new Run(in, tmp.resolve(name + "-out"), gate,
-        ClusterFixture.gatedJar(tmp.resolve(name + ".jar")));
   }
 
   private String leader() {
@@ -123,7 +107,7 @@ class ClusterMastersTest {
   @Test
   void sigtermToTheLeaderHandsLeadershipOverAndTheMastersPageShowsIt(Seed seed)
       throws Exception {
-    Run r = prepare("handoff", seed, 4, "map");
+    GatedRun r = GatedRun.prepare(tmp, "handoff", seed, 4, "map");
     TestProcess client = cluster.submit("client-handoff", r.jar(),
         GatedWordCount.class.getName(), r.in().toString(), r.out().toString(),
         r.gate().toString());
@@ -230,7 +214,7 @@ class ClusterMastersTest {
 
   @Test
   void aRollingRestartOfEveryMasterUnderARunningJobLosesNothing(Seed seed) throws Exception {
-    Run r = prepare("rolling", seed, 6, "map", "reduce");
+    GatedRun r = GatedRun.prepare(tmp, "rolling", seed, 6, "map", "reduce");
     TestProcess client = cluster.submit("client-rolling", r.jar(),
         GatedWordCount.class.getName(), r.in().toString(), r.out().toString(),
         r.gate().toString());
@@ -274,7 +258,7 @@ class ClusterMastersTest {
   @Test
   void aMasterIsRemovedAndJoinsAgainWithEmptyStorageUnderARunningJob(Seed seed)
       throws Exception {
-    Run r = prepare("members", seed, 4, "map");
+    GatedRun r = GatedRun.prepare(tmp, "members", seed, 4, "map");
     java.util.Set<String> jobsBefore = cluster.jobIds();
     TestProcess client = cluster.submit("client-members", r.jar(),
         GatedWordCount.class.getName(), r.in().toString(), r.out().toString(),

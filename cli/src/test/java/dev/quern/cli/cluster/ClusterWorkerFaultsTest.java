@@ -60,20 +60,8 @@ class ClusterWorkerFaultsTest {
     cluster.awaitWorkers(2);
   }
 
-  private record Run(Path in, Path out, Path gate, Path jar) {}
-
-  private Run prepare(String name, Seed seed, int files, String... holds) throws Exception {
-    Path in = ClusterFixture.corpus(tmp.resolve(name + "-in"), seed, files, 1_000);
-    Path gate = Files.createDirectories(tmp.resolve(name + "-gate"));
-    for (String h : holds) {
-      Files.createFile(gate.resolve("hold-" + h));
-    }
-    return new Run(in, tmp.resolve(name + "-out"), gate,
-        ClusterFixture.gatedJar(tmp.resolve(name + ".jar")));
-  }
-
   /** Submits, and returns the client once the masters list the job as {@code job[0]}. */
-  private TestProcess submit(String name, Run r, String[] job) {
+  private TestProcess submit(String name, GatedRun r, String[] job) {
     java.util.Set<String> before = cluster.jobIds();
     TestProcess client = cluster.submit(name, r.jar(), GatedWordCount.class.getName(),
         r.in().toString(), r.out().toString(), r.gate().toString());
@@ -81,7 +69,7 @@ class ClusterWorkerFaultsTest {
     return client;
   }
 
-  private void assertOutput(Run r) throws IOException {
+  private void assertOutput(GatedRun r) throws IOException {
     assertEquals(ClusterFixture.expectedCounts(r.in()), ClusterFixture.committedOutput(r.out(),
         GatedWordCount.REDUCES));
   }
@@ -96,7 +84,7 @@ class ClusterWorkerFaultsTest {
   void workersKilledAtRandomThroughoutTheJobChangeNothing(Seed seed) throws Exception {
     SplittableRandom random = seed.random();
     int maps = 8;
-    Run r = prepare("crash", seed, maps, "map", "reduce");
+    GatedRun r = GatedRun.prepare(tmp, "crash", seed, maps, "map", "reduce");
     String[] id = new String[1];
     TestProcess client = submit("client-crash", r, id);
     String job = id[0];
@@ -131,7 +119,7 @@ class ClusterWorkerFaultsTest {
 
   @Test
   void aWorkerStoppedPastItsTimeoutChangesNothing(Seed seed) throws Exception {
-    Run r = prepare("sigstop", seed, 6, "map");
+    GatedRun r = GatedRun.prepare(tmp, "sigstop", seed, 6, "map");
     String[] id = new String[1];
     TestProcess client = submit("client-sigstop", r, id);
     String job = id[0];
@@ -171,7 +159,7 @@ class ClusterWorkerFaultsTest {
   @Test
   void aWorkerRestartedEmptyMidShuffleHasItsMapsRunAgain(Seed seed) throws Exception {
     int maps = 6;
-    Run r = prepare("wipe", seed, maps, "reduce");
+    GatedRun r = GatedRun.prepare(tmp, "wipe", seed, maps, "reduce");
     String[] id = new String[1];
     TestProcess client = submit("client-wipe", r, id);
     String job = id[0];
