@@ -39,7 +39,8 @@ class SchedulingConfigTest {
     assertEquals(Duration.ofMillis(40), s.tick());
     assertEquals(Duration.ofSeconds(7), s.takeoverGrace());
     SchedulerSettings settings = s.schedulerSettings();
-    assertEquals(new SchedulerSettings(0, 900_000, false, true), settings);
+    assertEquals(new SchedulerSettings(0, 900_000,
+        SchedulerSettings.CLUSTER.reducesBeforeMapOutputs(), true), settings);
     assertEquals(SchedulerSettings.CLUSTER.outputsDieWithWorkers(),
         settings.outputsDieWithWorkers(), "still a cluster of processes");
   }
