@@ -2,8 +2,8 @@ package dev.quern.master.http;
 
 import dev.quern.master.http.metrics.QuernMetrics;
 import dev.quern.master.local.LocalCluster;
+import dev.quern.worker.metrics.LazyJvmMetrics;
 import io.javalin.Javalin;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.BindException;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -101,7 +101,7 @@ public final class UiServer implements AutoCloseable {
     // The process's registry: the jobs' metrics and the JVM's.
     PrometheusRegistry metrics = new PrometheusRegistry();
     metrics.register(new QuernMetrics(source));
-    JvmMetrics.builder().register(metrics);
+    metrics.register(new LazyJvmMetrics()); // JMX only once someone scrapes
     for (int p = port; p <= last; p++) {
       EventHub events = new EventHub(source);
       ApiRoutes api = new ApiRoutes(source, metrics, events);
