@@ -163,8 +163,11 @@ class ClusterMastersTest {
     others.forEach(m -> logAtStop.put(m, cluster.masters.get(m).log().length()));
     sigterm(old);
     TestProcess oldProc = cluster.masters.get(old);
+    // It asked a follower to take over. (It does not always hear the new leader before it exits:
+    // its Artery connections can close first; what follows checks the handoff on the new leader.)
     assertTrue(oldProc.log().contains("master " + old + " handed leadership over before "
-        + "stopping"), () -> old + " did not hand over; log:\n" + oldProc.tail(60));
+        + "stopping") || oldProc.log().contains("master " + old + " stops: hands leadership of term "
+        + oldTerm), () -> old + " did not hand over; log:\n" + oldProc.tail(60));
     String next = Await.value(START, "a new leader among " + others,
         () -> cluster.leader(others).filter(l -> !l.equals(old)).orElse(null));
     JsonNode mine = status(next, "/api/cluster/master");
