@@ -107,6 +107,20 @@ class HdfsDataNodeLossTest {
       o.write(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
     DistributedFileSystem dfs = hdfs.cluster.getFileSystem();
+    // DataNodes report their new replicas to the NameNode a moment after the write: wait for both.
+    Await.until(Duration.ofSeconds(60), "every block of the input on 2 DataNodes", () -> {
+      try {
+        for (BlockLocation b : dfs.getFileBlockLocations(new Path("/loss/in.txt"), 0,
+            Long.MAX_VALUE)) {
+          if (b.getNames().length < 2) {
+            return false;
+          }
+        }
+        return true;
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
     BlockLocation[] blocks = dfs.getFileBlockLocations(new Path("/loss/in.txt"), 0,
         Long.MAX_VALUE);
     assertThat(blocks.length).isGreaterThan(3);
