@@ -6,6 +6,7 @@ import dev.quern.testkit.Seed;
 import dev.quern.testkit.Seeds;
 import dev.quern.testkit.TestProcess;
 import dev.quern.testkit.TestProcesses;
+import dev.quern.testkit.WordCorpus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,8 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.SplittableRandom;
-import java.util.StringTokenizer;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -51,22 +50,10 @@ class ClassDataSharingIT {
   /** The corpus of every test; a failure names the seed that makes it again. */
   @BeforeAll
   static void corpus(Seed seed) throws IOException {
-    SplittableRandom random = seed.random();
-    StringBuilder text = new StringBuilder();
-    for (int line = 0; line < 300; line++) {
-      int words = random.nextInt(12);
-      for (int w = 0; w < words; w++) {
-        text.append(w == 0 ? "" : " ").append("w").append(random.nextInt(50));
-      }
-      text.append('\n');
-    }
-    input = shared.resolve("in.txt");
-    Files.writeString(input, text);
-    expected = new TreeMap<>();
-    StringTokenizer tokens = new StringTokenizer(text.toString());
-    while (tokens.hasMoreTokens()) {
-      expected.merge(tokens.nextToken(), 1L, Long::sum);
-    }
+    WordCorpus corpus =
+        WordCorpus.write(shared.resolve("in.txt"), seed.random(), 300, 12, 50, false);
+    input = corpus.file();
+    expected = corpus.counts();
   }
 
   @BeforeEach

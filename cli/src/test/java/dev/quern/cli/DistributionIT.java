@@ -7,6 +7,7 @@ import dev.quern.testkit.Seed;
 import dev.quern.testkit.Seeds;
 import dev.quern.testkit.TestProcess;
 import dev.quern.testkit.TestProcesses;
+import dev.quern.testkit.WordCorpus;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,8 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.StringTokenizer;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -81,23 +80,10 @@ class DistributionIT {
         .isEqualTo(TARBALL.getFileName().toString().replace(".tar.gz", ""));
     assertThat(home.resolve("cds")).as("no class-data archive of the build's paths").doesNotExist();
 
-    SplittableRandom random = seed.random();
-    StringBuilder text = new StringBuilder();
-    for (int line = 0; line < 400; line++) {
-      int words = random.nextInt(10);
-      for (int w = 0; w < words; w++) {
-        text.append(w == 0 ? "" : random.nextBoolean() ? " " : "\t").append("w")
-            .append(random.nextInt(60));
-      }
-      text.append('\n');
-    }
-    input = unpacked.resolve("in.txt");
-    Files.writeString(input, text);
-    expected = new TreeMap<>();
-    StringTokenizer tokens = new StringTokenizer(text.toString());
-    while (tokens.hasMoreTokens()) {
-      expected.merge(tokens.nextToken(), 1L, Long::sum);
-    }
+    WordCorpus corpus =
+        WordCorpus.write(unpacked.resolve("in.txt"), seed.random(), 400, 10, 60, true);
+    input = corpus.file();
+    expected = corpus.counts();
   }
 
   @BeforeEach
