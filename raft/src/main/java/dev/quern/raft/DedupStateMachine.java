@@ -44,12 +44,31 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class DedupStateMachine implements StateMachine {
 
-  /** What a session remembers. {@code applied}: bit i set when {@code highest - i} was applied. */
+  /**
+   * What a session remembers. {@code applied}: bit i set when {@code highest - i} was applied.
+   * {@code results}: a ring indexed by sequence number modulo the window; the slot of {@code seq}
+   * holds its result while {@code highest - seq < window} and its bit is set, and is not read
+   * otherwise (a slot is overwritten only by the next number of its residue). An array, not a
+   * sorted map: every applied command touches it, on every replica.
+   */
   private static final class Session {
     long highest;
     long applied;
     long lastActive;
-    final TreeMap<Long, byte[]> results = new TreeMap<>();
+    final byte[][] results;
+
+    Session(int window) {
+      results = new byte[window][];
+    }
+
+    boolean hasResult(long seq, int window) {
+      long back = highest - seq;
+      return seq >= 1 && back >= 0 && back < window && (applied & (1L << back)) != 0;
+    }
+
+    byte[] result(long seq) {
+      return results[(int) (seq % results.length)];
+    }
   }
 
   private record Key(long clientId, long sequence) {
@@ -117,7 +136,7 @@ public final class DedupStateMachine implements StateMachine {
             + " has no session (it expired after " + sessionTimeoutMillis + " ms without a request, or was"
             + " never opened) and sequence " + seq + " cannot open one: start over with a new client id");
       }
-      s = new Session();
+      s = new Session(window);
       s.highest = seq;
       sessions.put(c.clientId(), s);
       return applyNew(c, s);
@@ -126,8 +145,7 @@ public final class DedupStateMachine implements StateMachine {
     if (seq > s.highest) {
       long shift = seq - s.highest;
       s.applied = shift >= 64 ? 0 : s.applied << shift;
-      s.highest = seq;
-      s.results.headMap(seq - window, true).clear();
+      s.highest = seq; // the slots of numbers now out of the window are no longer read
       return applyNew(c, s);
     }
     long back = s.highest - seq;
@@ -137,7 +155,7 @@ public final class DedupStateMachine implements StateMachine {
           + "): not applied");
     }
     if ((s.applied & (1L << back)) != 0) {
-      return new ClientResult.Done(s.results.get(seq));
+      return new ClientResult.Done(s.result(seq));
     }
     return applyNew(c, s);
   }
@@ -146,7 +164,7 @@ public final class DedupStateMachine implements StateMachine {
     byte[] value = inner.apply(c.payload());
     applyCount++;
     s.applied |= 1L << (s.highest - c.sequence());
-    s.results.put(c.sequence(), value == null ? new byte[0] : value);
+    s.results[(int) (c.sequence() % window)] = value == null ? new byte[0] : value;
     s.lastActive = logTime;
     return new ClientResult.Done(value);
   }
@@ -176,9 +194,8 @@ public final class DedupStateMachine implements StateMachine {
   /** A future completed with the result once request (client, sequence) is applied here. */
   public CompletableFuture<ClientResult> resultOf(long clientId, long sequence) {
     Session s = sessions.get(clientId);
-    if (s != null && sequence <= s.highest && s.highest - sequence < window
-        && (s.applied & (1L << (s.highest - sequence))) != 0) {
-      return CompletableFuture.completedFuture(new ClientResult.Done(s.results.get(sequence)));
+    if (s != null && s.hasResult(sequence, window)) {
+      return CompletableFuture.completedFuture(new ClientResult.Done(s.result(sequence)));
     }
     CompletableFuture<ClientResult> f = new CompletableFuture<>();
     waiting.computeIfAbsent(new Key(clientId, sequence), k -> new ArrayList<>()).add(f);
@@ -230,10 +247,14 @@ public final class DedupStateMachine implements StateMachine {
     for (Map.Entry<Long, Session> e : sessions.entrySet()) {
       Session s = e.getValue();
       numbers.add(new long[] {e.getKey(), s.highest, s.applied, s.lastActive});
-      // Copies of the entries (a TreeMap reuses its entry objects when it deletes); the byte arrays
-      // are never changed once stored.
-      List<Map.Entry<Long, byte[]>> copy = new ArrayList<>(s.results.size());
-      s.results.forEach((seq, result) -> copy.add(Map.entry(seq, result)));
+      // The results within the window, oldest first (the ring's slots are reused as numbers
+      // advance); the byte arrays are never changed once stored.
+      List<Map.Entry<Long, byte[]>> copy = new ArrayList<>();
+      for (long seq = s.highest - window + 1; seq <= s.highest; seq++) {
+        if (s.hasResult(seq, window)) {
+          copy.add(Map.entry(seq, s.result(seq)));
+        }
+      }
       results.add(copy);
     }
     SnapshotImage innerImage = inner.snapshotImage();
@@ -278,14 +299,17 @@ public final class DedupStateMachine implements StateMachine {
       int n = in.readInt();
       for (int i = 0; i < n; i++) {
         long client = in.readLong();
-        Session s = new Session();
+        Session s = new Session(window);
         s.highest = in.readLong();
         s.applied = in.readLong();
         s.lastActive = in.readLong();
         int results = in.readInt();
         for (int j = 0; j < results; j++) {
           long seq = in.readLong();
-          s.results.put(seq, in.readNBytes(in.readInt()));
+          byte[] result = in.readNBytes(in.readInt());
+          if (s.highest - seq < window) { // a node with a larger window wrote it: the rest is out of ours
+            s.results[(int) (seq % window)] = result;
+          }
         }
         sessions.put(client, s);
       }

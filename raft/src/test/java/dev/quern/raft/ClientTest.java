@@ -86,6 +86,28 @@ class ClientTest {
   }
 
   @Test
+  void aResultIsAnsweredOnlyForItsOwnNumberWhenTheWindowMovesOn() {
+    // Window 4: the results of 3 and 7 share a slot; after 7, 3 is out of the window (STALE), 5
+    // and 6 were never applied (applied now), and a repeat of 7 gets 7's answer.
+    DedupStateMachine sm = new DedupStateMachine(new KvStateMachine(), 4, 0);
+    for (int seq = 1; seq <= 3; seq++) {
+      sm.apply(append(1, seq, 0, "" + seq));
+    }
+    assertThat(value(sm.apply(append(1, 7, 0, "7")))).isEqualTo("1237");
+    assertThat(refusal(sm.apply(append(1, 3, 0, "3")))).isEqualTo(ClientResult.Reason.STALE);
+    assertThat(value(sm.apply(append(1, 5, 0, "5")))).isEqualTo("12375");
+    DedupStateMachine copy = new DedupStateMachine(new KvStateMachine(), 4, 0);
+    copy.restore(sm.snapshot());
+    for (DedupStateMachine m : List.of(sm, copy)) {
+      assertThat(value(m.apply(append(1, 7, 0, "7")))).isEqualTo("1237");
+      assertThat(value(m.apply(append(1, 5, 0, "5")))).isEqualTo("12375");
+      assertThat(value(m.apply(append(1, 6, 0, "6")))).isEqualTo("123756");
+      assertThat(refusal(m.apply(append(1, 3, 0, "3")))).isEqualTo(ClientResult.Reason.STALE);
+    }
+    assertThat(copy.snapshot()).isEqualTo(sm.snapshot());
+  }
+
+  @Test
   void sessionsExpireByTheTimeInTheLogTheSameOnEveryReplica() {
     long timeout = 60_000;
     List<byte[]> log = List.of(

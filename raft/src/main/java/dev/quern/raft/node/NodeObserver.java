@@ -15,8 +15,6 @@ import dev.quern.raft.Snapshot;
 import dev.quern.raft.SoftState;
 import dev.quern.raft.node.RaftMetrics.Counter;
 import dev.quern.raft.node.RaftMetrics.Gauge;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,10 +27,20 @@ import org.slf4j.LoggerFactory;
  * never per entry: elections (pre-votes at debug: a cut-off node runs one every election timeout),
  * step-downs, leader changes, applied membership changes, snapshot transfers started, and refused
  * proposals — the first refusal of each kind per leader and term at info, the rest at debug.
+ *
+ * <p>Publishes the {@link RaftStatus} and the gauges at once when the node's role, term, vote,
+ * leader, configuration or snapshot changed, and otherwise at most every {@link
+ * #PUBLISH_INTERVAL_NANOS} and once after every tick: a busy leader handles thousands of Readys a
+ * second, and building the status (the followers' progress, their in-flight bytes) for each was a
+ * visible part of its CPU per entry. So the commit and applied indexes and the progress published
+ * lag the node by at most that interval or one tick.
  */
 final class NodeObserver implements RaftEvents {
 
   static final Logger LOG = LoggerFactory.getLogger(RaftNodeActor.class);
+
+  /** While busy, the status is published at most this often (and after every tick). */
+  static final long PUBLISH_INTERVAL_NANOS = 10_000_000L;
 
   private final RaftCore core;
   private final RaftMonitor monitor;
@@ -47,7 +55,16 @@ final class NodeObserver implements RaftEvents {
   private long transferCandidate = RaftCore.NONE;
   private long lastCommit;
   /** Leader only: when each of its proposals was accepted (System.nanoTime), by index, until committed. */
-  private final TreeMap<Long, Long> proposedAt = new TreeMap<>();
+  private final ProposalTimes proposedAt = new ProposalTimes();
+  /** What the last published status said of the fields published at once when they change. */
+  private long publishedTerm = -1;
+  private long publishedVote;
+  private long publishedLeader;
+  private Role publishedRole;
+  private Membership publishedMembership;
+  private long publishedSnapshot;
+  private long publishedAt;
+  private boolean tickedSincePublished;
   /** The last refusal logged at info, so that the same one is logged at debug until something changes. */
   private String lastRefusal;
 
@@ -129,7 +146,7 @@ final class NodeObserver implements RaftEvents {
   /** The core accepted a proposal at {@code index}. */
   void proposed(long index) {
     metrics.increment(Counter.PROPOSALS);
-    proposedAt.put(index, System.nanoTime());
+    proposedAt.add(index, System.nanoTime());
   }
 
   /** The core refused a proposal (returned 0): not the leader, or a leadership transfer is under way. */
@@ -179,12 +196,10 @@ final class NodeObserver implements RaftEvents {
     if (hs != null && hs.commit() > lastCommit) {
       metrics.add(Counter.ENTRIES_COMMITTED, hs.commit() - lastCommit);
       lastCommit = hs.commit();
-      NavigableMap<Long, Long> done = proposedAt.headMap(lastCommit, true);
       long now = System.nanoTime();
-      for (long t : done.values()) {
-        metrics.appendLatency().recordNanos(now - t);
+      while (!proposedAt.isEmpty() && proposedAt.firstIndex() <= lastCommit) {
+        metrics.appendLatency().recordNanos(now - proposedAt.removeFirst());
       }
-      done.clear();
     }
     if (ss.role() != Role.LEADER) {
       proposedAt.clear(); // what it proposed may be replaced; it no longer learns of commits first anyway
@@ -200,9 +215,36 @@ final class NodeObserver implements RaftEvents {
     }
   }
 
-  /** Publishes the status and the gauges; after every batch of Readys. */
-  void publish() {
+  /** A tick went by: the next {@link #publishIfDue} publishes. */
+  void ticked() {
+    tickedSincePublished = true;
+  }
+
+  /**
+   * After every batch of Readys: publishes the status and the gauges if a field published at once
+   * changed, a tick went by or {@link #PUBLISH_INTERVAL_NANOS} passed since the last publication.
+   */
+  void publishIfDue() {
+    long now = System.nanoTime();
+    HardState hs = core.hardState();
+    boolean changed = hs.term() != publishedTerm || hs.vote() != publishedVote
+        || core.leader() != publishedLeader || core.role() != publishedRole
+        || !core.membership().equals(publishedMembership) || core.snapshot().index() != publishedSnapshot;
+    if (changed || tickedSincePublished || now - publishedAt >= PUBLISH_INTERVAL_NANOS) {
+      publish(now);
+    }
+  }
+
+  private void publish(long now) {
+    publishedAt = now;
+    tickedSincePublished = false;
     RaftStatus s = core.status();
+    publishedTerm = s.term();
+    publishedVote = s.vote();
+    publishedLeader = s.leader();
+    publishedRole = s.role();
+    publishedMembership = core.membership();
+    publishedSnapshot = s.snapshotIndex();
     monitor.publish(s);
     metrics.set(Gauge.TERM, s.term());
     metrics.set(Gauge.COMMIT_INDEX, s.commit());
@@ -210,5 +252,60 @@ final class NodeObserver implements RaftEvents {
     metrics.set(Gauge.IS_LEADER, s.isLeader() ? 1 : 0);
     metrics.set(Gauge.HAS_LEADER, s.leader() != RaftCore.NONE ? 1 : 0);
     metrics.set(Gauge.INFLIGHT_BYTES, s.inflightBytes());
+  }
+
+  /** Indexes (increasing) and times, first in first out; two arrays, no boxing. */
+  private static final class ProposalTimes {
+    private long[] indexes = new long[64];
+    private long[] times = new long[64];
+    private int head;
+    private int size;
+
+    boolean isEmpty() {
+      return size == 0;
+    }
+
+    long firstIndex() {
+      return indexes[head];
+    }
+
+    /** The time of the first index, which goes. */
+    long removeFirst() {
+      long t = times[head];
+      head = (head + 1) % indexes.length;
+      size--;
+      return t;
+    }
+
+    /**
+     * Adds {@code index} at {@code time}. An index not above the last one means the log was cut
+     * back (leadership lost and won again between two Readys): the earlier ones will never commit
+     * as proposed, so they go.
+     */
+    void add(long index, long time) {
+      if (size > 0 && indexes[(head + size - 1) % indexes.length] >= index) {
+        clear();
+      }
+      if (size == indexes.length) {
+        long[] i2 = new long[size * 2];
+        long[] t2 = new long[size * 2];
+        for (int k = 0; k < size; k++) {
+          i2[k] = indexes[(head + k) % indexes.length];
+          t2[k] = times[(head + k) % indexes.length];
+        }
+        indexes = i2;
+        times = t2;
+        head = 0;
+      }
+      int tail = (head + size) % indexes.length;
+      indexes[tail] = index;
+      times[tail] = time;
+      size++;
+    }
+
+    void clear() {
+      head = 0;
+      size = 0;
+    }
   }
 }

@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What other threads can read of a running node without asking its actor: the latest
- * {@link RaftStatus} it published (after every batch of Readys it handles, so at least once a tick)
- * and its {@link RaftMetrics}. Give one to {@link RaftNodeActor.Settings}; one monitor per node.
+ * {@link RaftStatus} it published (at once when its role, term, vote, leader, configuration or
+ * snapshot changes; else at most every 10 ms while busy and after every tick, so the indexes and
+ * progress in it lag by at most that) and its {@link RaftMetrics}. Give one to {@link RaftNodeActor.Settings}; one monitor per node.
  */
 public final class RaftMonitor {
 

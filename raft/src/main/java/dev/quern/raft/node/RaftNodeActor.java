@@ -309,6 +309,7 @@ public final class RaftNodeActor {
           })
           .onMessageEquals(Tick.INSTANCE, () -> {
             core.tick();
+            observer.ticked();
             for (long context : forwarded.tick()) {
               Read r = readsUnconfirmed.remove(context);
               if (r != null) {
@@ -476,7 +477,7 @@ public final class RaftNodeActor {
       }
       maybeSnapshot(); // also after a snapshot was written, when there may be no Ready
       snapshotInbox.discardCompleted(); // received, but the core had that far already
-      observer.publish();
+      observer.publishIfDue();
       return Behaviors.same();
     }
 
