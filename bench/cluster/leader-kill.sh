@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# What a leader's death costs a job: WordCount on a 3-master, 2-worker cluster, in pairs on a
-# fresh cluster each: first the job alone, then the same job with the leading master SIGKILLed
-# (its pid from `quern cluster status --json`) when half of the first run's job duration has
-# passed since the second job's submission (both from the jobs' replicated records).
+# What a leader's death costs a job: WordCount on a 3-master, 2-worker cluster, in pairs of a
+# plain run and a run whose leading master is SIGKILLed mid-map, each run on a fresh cluster, the
+# pairs' order alternating (plain first in odd pairs, killed first in even ones). The kill:
+# kill-mid-map.py polls the leader's job API (the replicated job record and its task views) every
+# 100 ms and SIGKILLs the leader's pid (from `quern cluster status --json`) once at least
+# KILL_FRACTION of the job's maps are done and no reduce is (fewer than all maps done); a run that
+# passes that point unseen is reported MISSED and left out of the medians.
 # The added seconds are the killed run's time minus the plain run's, per pair.
 #
 #   bench/cluster/leader-kill.sh [CORPUS_MIB] [PAIRS]   (defaults 1024 3)
 #   DATA=DIR   keep the corpus in DIR and reuse it;  KEEP=1  keep the clusters' logs
-#   KILL_AT=maps=F  kill once every map has started and the running map attempts' progress
-#              averages F (0..1) in the leader's view, instead of at half the plain job's
-#              duration: on a machine whose load swings, the killed job may end before that
+#   KILL_FRACTION=F  the share of maps done at the kill (default 0.25)
 #
 # Prints per run: wall seconds of the client (submission to its exit, through the failover), the
 # job's own duration from its replicated record (submit to end), and for killed runs the master
@@ -21,7 +22,7 @@
 # API the map attempts against the maps (more attempts than maps: maps run again).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-MIB="${1:-1024}"; PAIRS="${2:-3}"
+MIB="${1:-1024}"; PAIRS="${2:-3}"; KILL_FRACTION="${KILL_FRACTION:-0.25}"
 QUERN="$ROOT/bin/quern"
 RUN="$ROOT/bench/data/leader-kill-$$"
 DATA="${DATA:-$RUN}"
@@ -98,81 +99,72 @@ PY
 }
 
 echo "load $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; $(date -u +%FT%TZ)"
-for p in $(seq 1 "$PAIRS"); do
-  CLUSTER="$RUN/cluster-$p"
+fresh() { # a fresh cluster for one run, its address in ADDRESS
+  CLUSTER="$RUN/cluster-$1"
   "$QUERN" cluster start --masters 3 --workers 2 --timeout 300 --dir "$CLUSTER" >/dev/null
   ADDRESS="$(cat "$CLUSTER/address")"
-  # The plain run.
-  start=$(date +%s.%N)
-  "$QUERN" examples --master "$ADDRESS" wordcount "$DATA/corpus-$MIB" "$RUN/out-plain-$p" \
-    >"$RUN/plain-$p.log" 2>&1 || { tail -20 "$RUN/plain-$p.log"; exit 1; }
-  plain=$(echo "$(date +%s.%N) - $start" | bc)
-  plain_job=$(job_seconds "$RUN/out-plain-$p")
-  rm -rf "$RUN/out-plain-$p"
-  # The killed run: the leader dies at half the plain run's wall time.
-  victim_pid=$(leader pid); victim=$(leader id); victim_http=$(leader http)
-  start=$(date +%s.%N)
-  "$QUERN" examples --master "$ADDRESS" wordcount "$DATA/corpus-$MIB" "$RUN/out-kill-$p" \
-    >"$RUN/kill-$p.log" 2>&1 &
-  client=$!
-  # Half the plain job's own duration after this job's submission (the client's start-up under
-  # load is not the job's time): its submit time comes from the replicated record, polled with
-  # curl on the leader found before (a `quern cluster status` per poll starts a JVM, which on a
-  # loaded machine took long enough for the job to end before the kill).
-  submitted=""
-  while [[ -z "$submitted" ]] && kill -0 "$client" 2>/dev/null; do
-    submitted=$(curl -sf "http://$victim_http/api/v1/jobs" 2>/dev/null | python3 -c '
-import json, sys
-j = [x for x in json.load(sys.stdin) if x["output"] == sys.argv[1]]
-print(j[-1]["submitTime"] if j else "")' "$RUN/out-kill-$p" 2>/dev/null || true)
-    [[ -n "$submitted" ]] || sleep 0.2
-  done
-  [[ -n "$submitted" ]] || { echo "the job was never seen"; tail -20 "$RUN/kill-$p.log"; exit 1; }
-  if [[ "${KILL_AT:-half}" == maps=* ]]; then
-    until curl -sf "http://$victim_http/api/v1/jobs" 2>/dev/null | python3 -c '
-import json, sys, urllib.request
-j = [x for x in json.load(sys.stdin) if x["output"] == sys.argv[1]][-1]
-t = json.load(urllib.request.urlopen("http://%s/api/v1/jobs/%s/tasks" % (sys.argv[2], j["id"])))
-maps = [x for x in t if x["kind"] == "MAP"]
-run = [a["progress"] for x in maps for a in x["attempts"] if a["state"] == "RUNNING"]
-run = [r if r == r else 0.0 for r in run]  # NaN: no progress heard yet
-started = all(x["attempts"] for x in maps)
-f = float(sys.argv[3])
-sys.exit(0 if j["state"] in ("SUCCEEDED", "FAILED", "KILLED") or (started and run and (f <= 0 or sum(run) / len(run) >= f)) else 1)' \
-        "$RUN/out-kill-$p" "$victim_http" "${KILL_AT#maps=}" 2>/dev/null; do
-      kill -0 "$client" 2>/dev/null || break
-      sleep 0.3
-    done
-  else
-    wait_s=$(echo "$plain_job / 2 - ($(date +%s%3N) - $submitted) / 1000" | bc -l)
-    [[ "$wait_s" == -* ]] || sleep "$wait_s"
-  fi
-  state_at_kill=$(curl -sf "http://$victim_http/api/v1/jobs" 2>/dev/null | python3 -c '
-import json, sys
-j = [x for x in json.load(sys.stdin) if x["output"] == sys.argv[1]][-1]
-t = json.load(__import__("urllib.request").request.urlopen("http://%s/api/v1/jobs/%s/tasks" % (sys.argv[2], j["id"])))
-run = sum(1 for x in t for a in x["attempts"] if a["state"] == "RUNNING")
-print("%s, %d attempt(s) running" % (j["state"], run))' "$RUN/out-kill-$p" "$victim_http" 2>/dev/null || echo "?")
-  kill_clock=$(date +%H:%M:%S.%3N)
-  kill -9 "$victim_pid"
-  killed_at=$(echo "($(date +%s%3N) - $submitted) / 1000" | bc -l)
-  wait "$client" || { tail -20 "$RUN/kill-$p.log"; exit 1; }
-  killed=$(echo "$(date +%s.%N) - $start" | bc)
-  new_leader=$(leader id)
-  killed_job=$(job_seconds "$RUN/out-kill-$p")
-  echo "pair $p killed run: job at the kill $state_at_kill; map attempts/maps $(attempts "$RUN/out-kill-$p"); $(failover "$kill_clock" "$new_leader")" | tee -a "$RUN/failovers"
-  rm -rf "$RUN/out-kill-$p"
-  printf 'pair %d plain %.2f job_s=%s killed %.2f job_s=%s added %.2f (job: %.2f) kill %s at %.1f s of the job, new leader %s load=%s\n' \
-    "$p" "$plain" "$plain_job" "$killed" "$killed_job" "$(echo "$killed - $plain" | bc)" \
-    "$(echo "$killed_job - $plain_job" | bc)" "$victim" "$killed_at" "$new_leader" \
-    "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$RUN/pairs"
+}
+stop() {
   "$QUERN" cluster stop --dir "$CLUSTER" >/dev/null 2>&1 || true
   CLUSTER=""
+}
+plain_run() { # pair: sets plain, plain_job
+  fresh "$1-plain"
+  local start; start=$(date +%s.%N)
+  "$QUERN" examples --master "$ADDRESS" wordcount "$DATA/corpus-$MIB" "$RUN/out-plain-$1" \
+    >"$RUN/plain-$1.log" 2>&1 || { tail -20 "$RUN/plain-$1.log"; exit 1; }
+  plain=$(echo "$(date +%s.%N) - $start" | bc)
+  plain_job=$(job_seconds "$RUN/out-plain-$1")
+  echo "pair $1 plain map attempts/maps $(attempts "$RUN/out-plain-$1")" >>"$RUN/failovers"
+  rm -rf "$RUN/out-plain-$1"
+  stop
+}
+killed_run() { # pair: sets killed, killed_job, kill_line, victim, new_leader
+  fresh "$1-kill"
+  local victim_pid victim_http start client
+  victim_pid=$(leader pid); victim=$(leader id); victim_http=$(leader http)
+  start=$(date +%s.%N)
+  "$QUERN" examples --master "$ADDRESS" wordcount "$DATA/corpus-$MIB" "$RUN/out-kill-$1" \
+    >"$RUN/kill-$1.log" 2>&1 &
+  client=$!
+  kill_line=$(python3 "$ROOT/bench/cluster/kill-mid-map.py" "$victim_http" "$victim_pid" \
+    "$RUN/out-kill-$1" "$KILL_FRACTION") || { kill "$client"; wait "$client" || true; exit 1; }
+  wait "$client" || { tail -20 "$RUN/kill-$1.log"; exit 1; }
+  killed=$(echo "$(date +%s.%N) - $start" | bc)
+  new_leader=$(leader id)
+  killed_job=$(job_seconds "$RUN/out-kill-$1")
+  local steps="not killed"
+  if [[ "$kill_line" == KILLED* ]]; then
+    local clock; clock=$(sed -E 's/.*clock=([^ ]+).*/\1/' <<<"$kill_line")
+    steps=$(failover "$clock" "$new_leader")
+  fi
+  echo "pair $1 killed run: $kill_line; map attempts/maps $(attempts "$RUN/out-kill-$1"); $steps" \
+    | tee -a "$RUN/failovers"
+  rm -rf "$RUN/out-kill-$1"
+  stop
+}
+for p in $(seq 1 "$PAIRS"); do
+  # The order alternates, so that a load trending up or down over a pair favours neither run.
+  if (( p % 2 )); then plain_run "$p"; killed_run "$p"; else killed_run "$p"; plain_run "$p"; fi
+  if [[ "$kill_line" == KILLED* ]]; then
+    at=$(sed -E 's/.*at_ms=([0-9]+).*/\1/' <<<"$kill_line"); at=$(echo "$at / 1000" | bc -l)
+    how="kill $victim at $(printf %.1f "$at") s of the job ($(grep -o 'maps_done=[^ ]*' <<<"$kill_line") maps done)"
+  else
+    how="MISSED (no kill: $kill_line)"
+  fi
+  printf 'pair %d plain %.2f job_s=%s killed %.2f job_s=%s added %.2f (job: %.2f) %s, new leader %s load=%s\n' \
+    "$p" "$plain" "$plain_job" "$killed" "$killed_job" "$(echo "$killed - $plain" | bc)" \
+    "$(echo "$killed_job - $plain_job" | bc)" "$how" "$new_leader" \
+    "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$RUN/pairs"
 done
 python3 - "$RUN/pairs" <<'PY'
 import sys, statistics
-added = [float(l.split(" added ")[1].split()[0]) for l in open(sys.argv[1])]
-job = [float(l.split("(job: ")[1].split(")")[0]) for l in open(sys.argv[1])]
+lines = [l for l in open(sys.argv[1]) if "MISSED" not in l]
+print(f"{len(lines)} pair(s) killed mid-map (pairs whose kill was missed are left out)")
+if not lines:
+    sys.exit(0)
+added = [float(l.split(" added ")[1].split()[0]) for l in lines]
+job = [float(l.split("(job: ")[1].split(")")[0]) for l in lines]
 print(f"added seconds (client wall): median {statistics.median(added):.2f}, range {min(added):.2f} to {max(added):.2f}, {len(added)} pairs")
 print(f"added seconds (job record):  median {statistics.median(job):.2f}, range {min(job):.2f} to {max(job):.2f}")
 PY

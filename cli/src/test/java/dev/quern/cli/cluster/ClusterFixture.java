@@ -337,8 +337,14 @@ final class ClusterFixture {
 
   /** {@code quern submit} of {@code main} in {@code jar}, as process {@code name}. */
   TestProcess submit(String name, Path jar, String main, String... args) {
-    List<String> cmd = new ArrayList<>(List.of("submit", "--master", address(), jar.toString(),
-        main));
+    return submit(name, List.of(), jar, main, args);
+  }
+
+  /** As above, with {@code quern submit} options before the jar (e.g. {@code -Dkey=value}). */
+  TestProcess submit(String name, List<String> options, Path jar, String main, String... args) {
+    List<String> cmd = new ArrayList<>(List.of("submit", "--master", address()));
+    cmd.addAll(options);
+    cmd.addAll(List.of(jar.toString(), main));
     cmd.addAll(List.of(args));
     return procs.start(name, new ProcessBuilder(quern(cmd.toArray(String[]::new))));
   }

@@ -32,8 +32,11 @@ import org.slf4j.LoggerFactory;
  * master leads keeps the live workers as soft state, dropping one whose heartbeats stopped for
  * the worker timeout. The workers are forgotten whenever the master does not lead, and start
  * afresh in each term it leads in: a worker that kept heartbeating another leader meanwhile
- * registers again. A master that does not lead answers with who does. It also announces this
- * master's HTTP address to the others.
+ * registers again. A master that does not lead answers with who does. Every master remembers
+ * the workers that heartbeat it (each also heartbeats the masters that do not lead, now and
+ * then), and one that starts to lead tells them at once ({@link NotLeader} naming itself), so
+ * the workers of a dead leader register with the next one as soon as it is elected instead of
+ * after their leader timeout. It also announces this master's HTTP address to the others.
  */
 public final class MasterClusterActor {
   private static final Logger log = LoggerFactory.getLogger(MasterClusterActor.class);
@@ -46,6 +49,13 @@ public final class MasterClusterActor {
       Duration checkInterval, Clock clock) {}
 
   private enum Tick { INSTANCE }
+
+  /**
+   * How long a master remembers a worker it heard from, to tell it when it starts to lead;
+   * longer than the workers' pace of heartbeats to the masters that do not lead
+   * ({@code WorkerAgent.FOLLOWERS_EVERY} heartbeats).
+   */
+  static final Duration KNOWN_FOR = Duration.ofSeconds(60);
 
   /** @param leader this master's job leader: it hears of workers and their attempts */
   public static Behavior<Object> create(Settings settings, ClusterBoard board,
@@ -79,6 +89,14 @@ public final class MasterClusterActor {
     private long lastHello;
 
     private record Entry(LiveWorker worker, long lastNanos) {}
+
+    /**
+     * Every worker that heartbeat this master in the last {@link #KNOWN_FOR}, leading or not, by
+     * id: those a new leader tells that it leads.
+     */
+    private final Map<String, Known> known = new HashMap<>();
+
+    private record Known(ActorRef<ClusterWire.ToWorker> worker, long lastNanos) {}
 
     Registry(ActorContext<Object> ctx, Settings settings, ClusterBoard board,
         ActorRef<JobLeader.Command> leader) {
@@ -123,6 +141,7 @@ public final class MasterClusterActor {
     }
 
     Behavior<Object> onHeartbeat(Heartbeat h) {
+      known.put(h.workerId(), new Known(h.replyTo(), System.nanoTime()));
       Optional<RaftStatus> status = checkLeadership();
       if (leadingTerm == 0) {
         long term = status.map(RaftStatus::term).orElse(0L);
@@ -177,7 +196,8 @@ public final class MasterClusterActor {
       long term = status.filter(RaftStatus::isLeader).map(RaftStatus::term).orElse(0L);
       if (term != leadingTerm) {
         if (term != 0) {
-          log.info("master {} leads in term {}; waiting for workers' heartbeats", config.id(), term);
+          log.info("master {} leads in term {}; waiting for workers' heartbeats (told {})",
+              config.id(), term, tellWorkers(term));
         } else {
           log.info("master {} no longer leads; forgetting {} worker(s)", config.id(), workers.size());
         }
@@ -186,6 +206,19 @@ public final class MasterClusterActor {
         publish();
       }
       return status;
+    }
+
+    /**
+     * Tells the workers heard from lately that this master leads in {@code term}: a worker that
+     * follows an older term's leader registers here at once. Returns how many were told.
+     */
+    private int tellWorkers(long term) {
+      long old = System.nanoTime() - KNOWN_FOR.toNanos();
+      known.values().removeIf(k -> k.lastNanos() - old < 0);
+      NotLeader leads = new NotLeader(config.id(), term, config.id(),
+          config.peers().get(config.id()).toString());
+      known.values().forEach(k -> k.worker().tell(leads));
+      return known.size();
     }
 
     private void publish() {

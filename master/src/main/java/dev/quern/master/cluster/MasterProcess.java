@@ -206,11 +206,16 @@ public final class MasterProcess implements AutoCloseable {
     return new MasterProcess(config, system, http, monitor, views, raftNode, transferTimeout);
   }
 
-  /** Liveness is checked a few times per timeout, so a dead worker goes within ~1.25 timeouts. */
+  /**
+   * Liveness is checked a few times per timeout, so a dead worker goes within ~1.25 timeouts;
+   * and at least every 100 ms, so a master that has just been elected tells the workers within
+   * that (they would otherwise wait out their leader timeout, the most of a failover's cost).
+   */
   private static Duration checkInterval(MasterProcessConfig config) {
-    Duration quarter = config.workerTimeout().dividedBy(4);
-    Duration hello = config.helloInterval();
-    Duration d = quarter.compareTo(hello) < 0 ? quarter : hello;
+    Duration d = config.workerTimeout().dividedBy(4);
+    for (Duration cap : List.of(config.helloInterval(), Duration.ofMillis(100))) {
+      d = cap.compareTo(d) < 0 ? cap : d;
+    }
     return d.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : d;
   }
 

@@ -128,6 +128,13 @@ public final class WorkerAgent {
    */
   static final Duration FINALS_KEPT = Duration.ofSeconds(10);
 
+  /**
+   * Every this many heartbeats to its leader a worker heartbeats the other masters too (they
+   * answer who leads): so each master knows the workers, and one elected after the leader's
+   * death tells them at once, not after their leader timeout.
+   */
+  static final int FOLLOWERS_EVERY = 10;
+
   /** The directory under the data directory where the leader's relative scratch paths lie. */
   static final String SCRATCH = "scratch";
 
@@ -140,6 +147,7 @@ public final class WorkerAgent {
     private ActorRef<ToMaster> leader;
     private String leaderId = "";
     private long lastAnswer;
+    private long ticks;
     private final Runs runs;
     private final ActorRef<WorkerCommand> worker;
     /** Attempts this worker holds: waiting for their job's loader, or on the worker actor. */
@@ -389,7 +397,12 @@ public final class WorkerAgent {
         lose();
       }
       if (leader != null) {
-        leader.tell(heartbeat(false));
+        Heartbeat h = heartbeat(false);
+        leader.tell(h);
+        if (++ticks % FOLLOWERS_EVERY == 0) {
+          // The leader among them too: a second heartbeat changes nothing there.
+          settings.masters().forEach(m -> master(m).tell(h));
+        }
         // Reports the leader has answered past for long enough are in its book.
         long old = System.nanoTime() - settings.leaderTimeout().plus(FINALS_KEPT).toNanos();
         sentFinals.values().removeIf(f -> f.nanos() - old < 0);
@@ -446,9 +459,17 @@ public final class WorkerAgent {
     }
 
     Behavior<Object> onNotLeader(NotLeader n) {
-      if (leader != null && n.masterId().equals(leaderId)) {
+      if (leader != null && n.masterId().equals(leaderId) && !n.leaderId().equals(leaderId)) {
         log.info("worker {}: {} no longer leads (term {}); looking for the leader",
             settings.workerId(), leaderId, n.term());
+        lose();
+      }
+      if (leader != null && !n.leaderId().isEmpty() && n.term() > fence.term()) {
+        // A leader of a newer term (an elected master names itself to the workers it knows at
+        // once; perhaps the one followed, elected again): the term followed now is over, and
+        // the new leader knows no worker until it registers, so no need to wait out a timeout.
+        log.info("worker {}: {} leads in term {} after {} (term {}); registering with it",
+            settings.workerId(), n.leaderId(), n.term(), leaderId, fence.term());
         lose();
       }
       if (leader == null && !n.leaderAddress().isEmpty() && n.term() >= fence.term()) {

@@ -98,10 +98,49 @@ class WorkerAgentTest {
 
     // m3 falls silent: after the leader timeout the worker asks its masters again (the front
     // still holds the registrations it sent before m2 first answered: skip those).
+    // Heartbeats it sends the other masters now and then while it follows m3 are not that.
     List<Object> fished = front.fishForMessage(WAIT, m -> m instanceof Heartbeat h && h.seenTerm() == 6
-        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+        && h.registering() ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
     Heartbeat again = (Heartbeat) fished.get(fished.size() - 1);
     assertTrue(again.registering());
     assertFalse(link.get().registered());
+  }
+
+  @Test
+  void registersWithANewerLeaderThatNamesItselfWithoutWaitingOutTheOld() {
+    // A worker whose leader timeout never passes in this test: only the news can move it.
+    worker.terminate();
+    worker.getWhenTerminated().toCompletableFuture().join();
+    String master = "127.0.0.1:" + masters.address().getPort().orElseThrow();
+    worker = ActorSystem.create(WorkerAgent.create(new WorkerAgent.Settings("w2", "127.0.0.1:1", 3,
+        List.of(master), Duration.ofMillis(100), Duration.ofHours(1)), link),
+        WorkerProcess.SYSTEM, ArteryConfig.of("127.0.0.1", 0, ConfigFactory.empty()));
+    Heartbeat first = fishW2(h -> h.registering());
+    TestProbe<ToMaster> m2 = kit.createTestProbe();
+    first.replyTo().tell(new Accepted(5, "m2", m2.getRef()));
+    Heartbeat toM2 = m2.expectMessageClass(Heartbeat.class, WAIT);
+    // Following m2, it heartbeats its list of masters too now and then (they learn of it).
+    Heartbeat toOthers = fishW2(h -> !h.registering() && h.seenTerm() == 5);
+    // A master that names m2 (or no one) in m2's term changes nothing...
+    toOthers.replyTo().tell(new ClusterWire.NotLeader("m1", 5, "m2", "127.0.0.1:9"));
+    toOthers.replyTo().tell(new ClusterWire.NotLeader("m1", 5, "", ""));
+    m2.expectMessageClass(Heartbeat.class, WAIT);
+    assertEquals(new WorkerAgent.Link("m2", 5, true), link.get());
+    // ...m3 elected in term 6, naming itself, has the worker register with it at once.
+    toM2.replyTo().tell(new ClusterWire.NotLeader("m3", 6, "m3", master));
+    Heartbeat toM3 = fishW2(h -> h.registering());
+    assertEquals(5, toM3.seenTerm());
+    TestProbe<ToMaster> m3 = kit.createTestProbe();
+    toM3.replyTo().tell(new Accepted(6, "m3", m3.getRef()));
+    assertEquals(6, m3.expectMessageClass(Heartbeat.class, WAIT).seenTerm());
+    assertEquals(new WorkerAgent.Link("m3", 6, true), link.get());
+  }
+
+  /** The next heartbeat of worker w2 at the front that {@code test} accepts. */
+  private Heartbeat fishW2(java.util.function.Predicate<Heartbeat> test) {
+    List<Object> fished = front.fishForMessage(WAIT, m -> m instanceof Heartbeat h
+        && h.workerId().equals("w2") && test.test(h) ? FishingOutcomes.complete()
+        : FishingOutcomes.continueAndIgnore());
+    return (Heartbeat) fished.get(fished.size() - 1);
   }
 }
