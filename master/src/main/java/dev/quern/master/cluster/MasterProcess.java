@@ -166,7 +166,8 @@ public final class MasterProcess implements AutoCloseable {
         # close() stops the system after the leadership handoff; Pekko's own JVM hook would
         # stop it at SIGTERM beside that handoff.
         pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-        """).withFallback(ArteryConfig.of(config.raft().host(), config.raft().port(), user));
+        """).withFallback(ArteryConfig.of(config.raft().host(), config.raft().port(), user,
+            config.security()));
     CompletableFuture<ActorRef<RaftNodeActor.Command>> spawned = new CompletableFuture<>();
     ActorSystem<Void> system;
     try {

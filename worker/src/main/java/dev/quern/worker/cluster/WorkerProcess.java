@@ -55,7 +55,7 @@ public final class WorkerProcess implements AutoCloseable {
     JarLoaders loaders = new JarLoaders(new JarCache(config.data().resolve("jars"),
         config.masterHttp(), config.allowPrivateBind()));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM,
-        ArteryConfig.of(config.host(), config.port(), user));
+        ArteryConfig.of(config.host(), config.port(), user, config.security()));
     ShuffleServer shuffle = null;
     try {
       int port = system.address().getPort().orElseThrow();
