@@ -11,6 +11,7 @@ import dev.quern.testkit.Await;
 import dev.quern.testkit.Seed;
 import dev.quern.testkit.Seeds;
 import dev.quern.testkit.TestProcess;
+import dev.quern.testkit.TestProcesses;
 import dev.quern.worker.security.CredentialsInit;
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -22,7 +23,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,17 +33,16 @@ import org.junit.jupiter.api.io.TempDir;
  * running jobs; the same master with the cluster's credentials then catches up.
  */
 @Timeout(900)
-@ExtendWith(Seeds.class)
+@ExtendWith({Seeds.class, TestProcesses.Extension.class})
 class ClusterSecurityTest {
   /** What a process logs when a TLS peer's certificate is not of its CA (either side). */
   private static final Pattern REFUSED_TLS = Pattern.compile(
       "(?i)(SSLHandshakeException|certificate_unknown|unable to find valid certification path"
           + "|PKIX path|bad_certificate)");
 
-  @RegisterExtension final SharedProcesses procs = new SharedProcesses();
-
   @Test
-  void securedClusterRunsJobsAndTurnsAwayAForeignCa(@TempDir Path tmp, Seed seed)
+  void securedClusterRunsJobsAndTurnsAwayAForeignCa(@TempDir Path tmp, Seed seed,
+      TestProcesses procs)
       throws Exception {
     Path ours = tmp.resolve("security");
     Path foreign = tmp.resolve("foreign-security");
@@ -67,7 +66,7 @@ class ClusterSecurityTest {
       }
     };
     ClusterFixture cluster = ClusterFixture.start(tmp.resolve("cluster"),
-        procs.open(getClass()), 2, ClusterFixture.WORKER_TIMEOUT, secured, "w1");
+        procs, 2, ClusterFixture.WORKER_TIMEOUT, secured, "w1");
     wordCount(cluster, tmp, seed, "first");
 
     // A worker with another CA's identity: refused at the TLS handshake, never registered.

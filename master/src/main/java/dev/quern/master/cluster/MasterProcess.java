@@ -202,8 +202,9 @@ public final class MasterProcess implements AutoCloseable {
       views.close();
       throw new IllegalStateException("master " + config.id() + " did not start its actors", e);
     }
-    log.info("master {} (raft node {}) on Artery {}, HTTP {}, data in {}", config.id(), raftId,
-        config.raft(), http.address(), config.data());
+    log.info("master {} (raft node {}) on Artery {} ({}), HTTP {}, data in {}", config.id(),
+        raftId, config.raft(), ArteryConfig.describe(config.security()), http.address(),
+        config.data());
     return new MasterProcess(config, system, http, monitor, views, raftNode, transferTimeout);
   }
 

@@ -55,6 +55,12 @@ public final class ArteryConfig {
     return pekko.withFallback(ours).withFallback(ConfigFactory.load());
   }
 
+  /** For a process's start line: the transport and where its credentials are (no secret). */
+  public static String describe(ClusterCredentials credentials) {
+    return credentials == null ? "plain TCP, no credentials"
+        : "TLS with mutual authentication, credentials in " + credentials.dir();
+  }
+
   private static final String TRANSPORT = "pekko.remote.artery.transport";
   private static final String SSL = "pekko.remote.artery.ssl.config-ssl-engine.";
 
