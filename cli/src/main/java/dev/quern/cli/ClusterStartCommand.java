@@ -2,6 +2,7 @@ package dev.quern.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quern.master.cluster.ClusterHttp;
+import dev.quern.worker.security.CredentialsInit;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -61,6 +62,11 @@ final class ClusterStartCommand implements Callable<Integer> {
   @Option(names = {"-v", "--verbose"}, description = "Processes log everything's INFO lines.")
   boolean verbose;
 
+  @Option(names = "--secure", description = "Give every process the cluster's credentials in "
+      + "DIR/security (made by 'quern cluster init' on the first start, kept after): Artery over "
+      + "TLS with mutual authentication.")
+  boolean secure;
+
   @Spec CommandSpec spec;
 
   // Made in call(): picocli builds every command object at start-up, and an HttpClient loads the
@@ -68,6 +74,10 @@ final class ClusterStartCommand implements Callable<Integer> {
   private ClusterHttpClient http;
   private final Map<ClusterDir.Proc, Process> launched = new LinkedHashMap<>();
   private final Map<String, String> workerAddresses = new HashMap<>();
+  /** The credentials every process gets ({@code --secure}), or null. */
+  private Path security;
+  /** Where {@code --secure} keeps the credentials, under DIR. */
+  static final String SECURITY = "security";
 
   @Override
   public Integer call() throws IOException {
@@ -93,6 +103,16 @@ final class ClusterStartCommand implements Callable<Integer> {
     }
     Files.createDirectories(cd.logs());
     Files.deleteIfExists(cd.dir.resolve(ClusterDir.ADDRESS));
+    if (secure) {
+      security = cd.dir.resolve(SECURITY).toAbsolutePath();
+      if (!CredentialsInit.exists(security)) {
+        try {
+          CredentialsInit.create(security, List.of());
+        } catch (IllegalArgumentException e) {
+          throw new CliException(e.getMessage(), e);
+        }
+      }
+    }
     PrintWriter out = spec.commandLine().getOut();
     try {
       return start(cd, configFile, out);
@@ -152,6 +172,9 @@ final class ClusterStartCommand implements Callable<Integer> {
     }
     if (verbose) {
       cmd.add("--verbose");
+    }
+    if (security != null) {
+      cmd.addAll(List.of("--security", security.toString()));
     }
     Path log = cd.logs().resolve(id + ".log");
     Files.deleteIfExists(log);

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import dev.quern.master.cluster.MasterProcess;
 import dev.quern.master.cluster.MasterProcessConfig;
 import dev.quern.worker.cluster.Loopback;
+import dev.quern.worker.security.Security;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -97,6 +98,10 @@ final class MasterProcessCommand implements Callable<Integer> {
       + "${DEFAULT-VALUE}).")
   int retryFor;
 
+  @Option(names = "--security", paramLabel = "DIR", description = "The cluster's credentials "
+      + "('quern cluster init --dir DIR'): Artery over TLS with mutual authentication.")
+  String security;
+
   @Option(names = "--print-config", description = "Print the effective configuration and exit.")
   boolean printConfig;
 
@@ -136,6 +141,7 @@ final class MasterProcessCommand implements Callable<Integer> {
     flags.put("leader-transfer-timeout", leaderTransferTimeout);
     flags.put("retention.max-jobs", retentionMaxJobs);
     flags.put("retention.max-age", retentionMaxAge);
+    flags.put(Security.KEY, security);
     // Only when given: a file's "unsafe-allow-private-bind = true" is not undone by its absence.
     flags.put(Loopback.ALLOW_PRIVATE_KEY, allowPrivateBind ? true : null);
     Config effective = ProcessConfigs.load(config, MasterProcessConfig.SECTION, flags,

@@ -2,6 +2,7 @@ package dev.quern.cli;
 
 import com.typesafe.config.Config;
 import dev.quern.worker.cluster.Loopback;
+import dev.quern.worker.security.Security;
 import dev.quern.worker.cluster.WorkerProcess;
 import dev.quern.worker.cluster.WorkerProcessConfig;
 import java.io.IOException;
@@ -65,6 +66,10 @@ final class WorkerProcessCommand implements Callable<Integer> {
       + "with no authentication.")
   boolean allowPrivateBind;
 
+  @Option(names = "--security", paramLabel = "DIR", description = "The cluster's credentials "
+      + "('quern cluster init --dir DIR'): Artery over TLS with mutual authentication.")
+  String security;
+
   @Option(names = "--print-config", description = "Print the effective configuration and exit.")
   boolean printConfig;
 
@@ -85,6 +90,7 @@ final class WorkerProcessCommand implements Callable<Integer> {
     flags.put("port", port);
     flags.put("heartbeat-interval", heartbeatInterval);
     flags.put("leader-timeout", leaderTimeout);
+    flags.put(Security.KEY, security);
     // Only when given: a file's "unsafe-allow-private-bind = true" is not undone by its absence.
     flags.put(Loopback.ALLOW_PRIVATE_KEY, allowPrivateBind ? true : null);
     Config effective = ProcessConfigs.load(config, WorkerProcessConfig.SECTION, flags,

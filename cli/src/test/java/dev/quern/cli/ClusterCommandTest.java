@@ -131,6 +131,42 @@ class ClusterCommandTest {
     assertFalse(stop.out().contains("were killed"), stop::toString);
   }
 
+  /** {@code --secure}: credentials made once under DIR/security and handed to every process. */
+  @Test
+  void aSecureStartMakesCredentialsOnceAndGivesThemToEveryProcess() throws IOException {
+    Path dir = tmp.resolve("cluster");
+    List<String> start = new ArrayList<>(List.of("cluster", "start", "--secure", "--masters", "1",
+        "--workers", "1", "--dir", dir.toString(), "--config",
+        ClusterProcessesTest.fastConfig(tmp).toString(), "--timeout", "150"));
+    for (String o : ClusterProcessesTest.JVM) {
+      start.add("--java-option=" + o);
+    }
+    CliRun started = CliRun.of(start.toArray(String[]::new));
+    assertEquals(0, started.exitCode(), started::toString);
+    Path security = dir.resolve("security").toAbsolutePath();
+    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(security)));
+    String token = Files.readString(security.resolve(
+        dev.quern.worker.security.ClusterCredentials.CLIENT_TOKEN));
+    List<ClusterDir.Proc> procs = new ClusterDir(dir).read();
+    assertEquals(2, procs.size(), procs::toString);
+    for (ClusterDir.Proc p : procs) {
+      pids.add(p.pid());
+      List<String> args = List.of(Files.readString(Path.of("/proc", Long.toString(p.pid()),
+          "cmdline")).split("\0"));
+      int i = args.indexOf("--security");
+      assertTrue(i >= 0 && args.get(i + 1).equals(security.toString()), args::toString);
+    }
+    CliRun stop = CliRun.of("cluster", "stop", "--dir", dir.toString());
+    assertEquals(0, stop.exitCode(), stop::toString);
+    started = CliRun.of(start.toArray(String[]::new));
+    assertEquals(0, started.exitCode(), started::toString);
+    new ClusterDir(dir).read().forEach(p -> pids.add(p.pid()));
+    assertEquals(token, Files.readString(security.resolve(
+        dev.quern.worker.security.ClusterCredentials.CLIENT_TOKEN)), "kept, not made again");
+    assertEquals(0, CliRun.of("cluster", "stop", "--dir", dir.toString()).exitCode());
+  }
+
   @Test
   void aStartThatCannotFinishNamesTheProcessAndItsLogAndLeavesNothingRunning() throws IOException {
     Path dir = tmp.resolve("cluster");

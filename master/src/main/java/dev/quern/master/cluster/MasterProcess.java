@@ -166,7 +166,8 @@ public final class MasterProcess implements AutoCloseable {
         # close() stops the system after the leadership handoff; Pekko's own JVM hook would
         # stop it at SIGTERM beside that handoff.
         pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
-        """).withFallback(ArteryConfig.of(config.raft().host(), config.raft().port(), user));
+        """).withFallback(ArteryConfig.of(config.raft().host(), config.raft().port(), user,
+            config.security()));
     CompletableFuture<ActorRef<RaftNodeActor.Command>> spawned = new CompletableFuture<>();
     ActorSystem<Void> system;
     try {
@@ -201,8 +202,9 @@ public final class MasterProcess implements AutoCloseable {
       views.close();
       throw new IllegalStateException("master " + config.id() + " did not start its actors", e);
     }
-    log.info("master {} (raft node {}) on Artery {}, HTTP {}, data in {}", config.id(), raftId,
-        config.raft(), http.address(), config.data());
+    log.info("master {} (raft node {}) on Artery {} ({}), HTTP {}, data in {}", config.id(),
+        raftId, config.raft(), ArteryConfig.describe(config.security()), http.address(),
+        config.data());
     return new MasterProcess(config, system, http, monitor, views, raftNode, transferTimeout);
   }
 

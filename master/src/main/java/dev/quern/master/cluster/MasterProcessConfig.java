@@ -6,6 +6,8 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
 import dev.quern.worker.cluster.Loopback;
 import dev.quern.worker.cluster.Loopback.HostPort;
+import dev.quern.worker.security.ClusterCredentials;
+import dev.quern.worker.security.Security;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,11 +25,13 @@ import java.util.TreeMap;
  * @param retention how long ended jobs stay in the replicated book ({@code retention.max-jobs},
  *     {@code retention.max-age}); the history store keeps them after
  * @param scheduling the leader's scheduling settings ({@code scheduler { ... }})
+ * @param security the cluster's credentials ({@code security}, a directory), or null: Artery
+ *     over plain TCP
  */
 public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort http,
     SortedMap<String, HostPort> peers, Duration tick, int electionTicks, int heartbeatTicks,
     int snapshotEvery, Duration workerTimeout, Duration helloInterval, long maxJarBytes,
-    Retention retention, SchedulingConfig scheduling) {
+    Retention retention, SchedulingConfig scheduling, ClusterCredentials security) {
 
   public static final String SECTION = "quern.master";
 
@@ -84,7 +88,7 @@ public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort 
       return new MasterProcessConfig(id, Path.of(c.getString("data")), raft, http, peers,
           positive(c, "tick"), electionTicks, heartbeatTicks, c.getInt("snapshot-every"),
           workerTimeout, positive(c, "hello-interval"), maxJarBytes(c),
-          retention(c), SchedulingConfig.from(c, workerTimeout));
+          retention(c), SchedulingConfig.from(c, workerTimeout), Security.credentials(c));
     } catch (ConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

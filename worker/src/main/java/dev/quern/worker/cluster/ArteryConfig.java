@@ -2,6 +2,8 @@ package dev.quern.worker.cluster;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import dev.quern.worker.security.ClusterCredentials;
 
 /**
  * The Pekko configuration of a cluster process: Artery TCP on one loopback address, the cluster
@@ -11,7 +13,18 @@ import com.typesafe.config.ConfigFactory;
 public final class ArteryConfig {
   private ArteryConfig() {}
 
+  /** Plain TCP: no credentials. */
   public static Config of(String host, int port, Config user) {
+    return of(host, port, user, null);
+  }
+
+  /**
+   * With {@code credentials}, Artery runs over TLS ({@code tls-tcp}) with mutual authentication:
+   * both ends present the node identity and trust the cluster CA alone, so a process without a
+   * certificate of that CA can neither connect nor be connected to. Host names are not verified:
+   * every node holds the same identity, and the CA is the cluster's own (ARCHITECTURE.md).
+   */
+  public static Config of(String host, int port, Config user, ClusterCredentials credentials) {
     Config ours = ConfigFactory.parseString("""
         pekko.actor.provider = remote
         pekko.remote.artery.transport = tcp
@@ -35,6 +48,37 @@ public final class ArteryConfig {
         pekko.log-dead-letters-during-shutdown = off
         """.formatted(host, port, host));
     Config pekko = user.hasPath("pekko") ? user.withOnlyPath("pekko") : ConfigFactory.empty();
+    if (credentials != null) {
+      // Over the user's file: a pekko section must not turn TLS or its checks off.
+      pekko = tls(credentials).withFallback(pekko);
+    }
     return pekko.withFallback(ours).withFallback(ConfigFactory.load());
+  }
+
+  /** For a process's start line: the transport and where its credentials are (no secret). */
+  public static String describe(ClusterCredentials credentials) {
+    return credentials == null ? "plain TCP, no credentials"
+        : "TLS with mutual authentication, credentials in " + credentials.dir();
+  }
+
+  private static final String TRANSPORT = "pekko.remote.artery.transport";
+  private static final String SSL = "pekko.remote.artery.ssl.config-ssl-engine.";
+
+  private static Config tls(ClusterCredentials c) {
+    String password = new String(c.storePassword());
+    // Values set one by one, never through text: nothing to escape, nothing parsed.
+    return ConfigFactory.empty()
+        .withValue(TRANSPORT, ConfigValueFactory.fromAnyRef("tls-tcp"))
+        .withValue("pekko.remote.artery.ssl.ssl-engine-provider", ConfigValueFactory.fromAnyRef(
+            "org.apache.pekko.remote.artery.tcp.ConfigSSLEngineProvider"))
+        .withValue(SSL + "key-store", ConfigValueFactory.fromAnyRef(c.keyStorePath().toString()))
+        .withValue(SSL + "trust-store",
+            ConfigValueFactory.fromAnyRef(c.trustStorePath().toString()))
+        .withValue(SSL + "key-store-password", ConfigValueFactory.fromAnyRef(password))
+        .withValue(SSL + "key-password", ConfigValueFactory.fromAnyRef(password))
+        .withValue(SSL + "trust-store-password", ConfigValueFactory.fromAnyRef(password))
+        .withValue(SSL + "require-mutual-authentication", ConfigValueFactory.fromAnyRef(true))
+        .withValue(SSL + "hostname-verification", ConfigValueFactory.fromAnyRef(false))
+        .withValue(SSL + "protocol", ConfigValueFactory.fromAnyRef("TLSv1.3"));
   }
 }

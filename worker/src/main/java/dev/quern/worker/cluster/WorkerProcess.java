@@ -55,7 +55,7 @@ public final class WorkerProcess implements AutoCloseable {
     JarLoaders loaders = new JarLoaders(new JarCache(config.data().resolve("jars"),
         config.masterHttp(), config.allowPrivateBind()));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM,
-        ArteryConfig.of(config.host(), config.port(), user));
+        ArteryConfig.of(config.host(), config.port(), user, config.security()));
     ShuffleServer shuffle = null;
     try {
       int port = system.address().getPort().orElseThrow();
@@ -80,9 +80,9 @@ public final class WorkerProcess implements AutoCloseable {
         source.close();
         loaders.close();
       });
-      log.info("worker {} on Artery {} with {} slots, shuffle on {} (metrics {}), data in {}",
-          config.id(), address, config.slots(), shuffle.address(), shuffle.metricsUrl(),
-          config.data());
+      log.info("worker {} on Artery {} ({}) with {} slots, shuffle on {} (metrics {}), data in {}",
+          config.id(), address, ArteryConfig.describe(config.security()), config.slots(),
+          shuffle.address(), shuffle.metricsUrl(), config.data());
       return new WorkerProcess(config, system, address, link);
     } catch (IOException | RuntimeException e) {
       if (shuffle != null) {

@@ -3,6 +3,8 @@ package dev.quern.worker.cluster;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import dev.quern.worker.security.ClusterCredentials;
+import dev.quern.worker.security.Security;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,10 +17,12 @@ import java.util.List;
  *     when no job names a stored jar)
  * @param allowPrivateBind {@code unsafe-allow-private-bind}: also RFC 1918 addresses (isolated
  *     test networks only, see {@link Loopback})
+ * @param security the cluster's credentials ({@code security}, a directory), or null: Artery
+ *     over plain TCP
  */
 public record WorkerProcessConfig(String id, List<String> masters, int slots, Path data,
     String host, int port, Duration heartbeatInterval, Duration leaderTimeout,
-    List<String> masterHttp, boolean allowPrivateBind) {
+    List<String> masterHttp, boolean allowPrivateBind, ClusterCredentials security) {
 
   public static final String SECTION = "quern.worker";
 
@@ -30,6 +34,14 @@ public record WorkerProcessConfig(String id, List<String> masters, int slots, Pa
   public WorkerProcessConfig(String id, List<String> masters, int slots, Path data, String host,
       int port, Duration heartbeatInterval, Duration leaderTimeout) {
     this(id, masters, slots, data, host, port, heartbeatInterval, leaderTimeout, List.of());
+  }
+
+  /** Without credentials. */
+  public WorkerProcessConfig(String id, List<String> masters, int slots, Path data, String host,
+      int port, Duration heartbeatInterval, Duration leaderTimeout, List<String> masterHttp,
+      boolean allowPrivateBind) {
+    this(id, masters, slots, data, host, port, heartbeatInterval, leaderTimeout, masterHttp,
+        allowPrivateBind, null);
   }
 
   /** Loopback only. */
@@ -82,7 +94,7 @@ public record WorkerProcessConfig(String id, List<String> masters, int slots, Pa
         Loopback.require("--master-http", m, priv);
       }
       return new WorkerProcessConfig(id, List.copyOf(masters), slots, Path.of(c.getString("data")),
-          host, port, interval, leaderTimeout, masterHttp, priv);
+          host, port, interval, leaderTimeout, masterHttp, priv, Security.credentials(c));
     } catch (ConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
