@@ -9,7 +9,9 @@
 #
 # QUERN ARGS go to 'quern examples' before the example's name, e.g.
 # -Dquern.input.combine=false. Needs the build (mvn -B -ntp -DskipTests package) and
-# /usr/bin/time (Debian package "time"). QUERN_JAVA_OPTS passes JVM options to the quern command.
+# /usr/bin/time (Debian package "time"). QUERN_JAVA_OPTS passes JVM options to the quern command;
+# QUERN names the quern command to run (default: this tree's bin/quern), e.g. another build's for a
+# paired comparison on the same inputs.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,6 +23,7 @@ DATA="$ROOT/bench/data"
 MANY="$DATA/many-${FILES}x${SIZE}-seed${SEED}"
 FEW="$DATA/few-${FILES}x${SIZE}-seed${SEED}"
 RUN="$DATA/run-$$"
+QUERN="${QUERN:-$ROOT/bin/quern}"
 
 if [[ ! -x /usr/bin/time ]]; then
   echo "many-tasks.sh: /usr/bin/time is missing (apt-get install -y time)" >&2
@@ -67,12 +70,13 @@ counts() {
 }
 
 echo "input: $FILES files of $SIZE bytes ($MANY), $(nproc) cores"
-measure "$ROOT/bin/quern" examples "$@" wordcount "$FEW" "$RUN/out"
+measure "$QUERN" examples "$@" wordcount "$FEW" "$RUN/out"
 FEW_S=$SECONDS_TAKEN
+FEW_CPU=$CPU_SECONDS
 printf "%-12s %8.2f s wall %7.1f s CPU %6.0f MB peak RSS\n" "4 files" "$SECONDS_TAKEN" \
   "$CPU_SECONDS" "$((PEAK_KB / 1024))"
 counts "$RUN/out" >"$RUN/few.txt"
-measure "$ROOT/bin/quern" examples "$@" wordcount "$MANY" "$RUN/out"
+measure "$QUERN" examples "$@" wordcount "$MANY" "$RUN/out"
 printf "%-12s %8.2f s wall %7.1f s CPU %6.0f MB peak RSS\n" "$FILES files" "$SECONDS_TAKEN" \
   "$CPU_SECONDS" "$((PEAK_KB / 1024))"
 counts "$RUN/out" >"$RUN/many.txt"
@@ -80,5 +84,5 @@ if ! cmp -s "$RUN/few.txt" "$RUN/many.txt"; then
   echo "many-tasks.sh: the two runs counted different words" >&2
   exit 1
 fi
-awk -v a="$SECONDS_TAKEN" -v b="$FEW_S" -v n="$FILES" \
-  'BEGIN { printf "overhead per input file: %.2f ms\n", (a - b) * 1000 / n }'
+awk -v a="$SECONDS_TAKEN" -v b="$FEW_S" -v c="$CPU_SECONDS" -v d="$FEW_CPU" -v n="$FILES" \
+  'BEGIN { printf "overhead per input file: %.2f ms wall, %.2f ms CPU\n", (a - b) * 1000 / n, (c - d) * 1000 / n }'

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -61,6 +62,30 @@ public record PartitionIndex(boolean compressed, List<IndexEntry> entries) {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.write(tmp, bytes.toByteArray());
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * Reads one partition's entry of an index file that {@link #read} has checked whole before
+   * (its checksum covers the whole file, so this read checks only that the entry is there): a
+   * reduce needs one entry of each map output's index, and reading and checking the whole index
+   * for each (a reduce per partition, each over every map output) is quadratic in the tasks.
+   * The entry's record count is unknown (-1), as in {@link #read}.
+   */
+  public static IndexEntry readEntry(FileChannel ch, Path file, int partition, int partitions)
+      throws IOException {
+    if (partition < 0 || partition >= partitions) {
+      throw new IOException("index " + file + " has " + partitions + " partitions, not "
+          + (partition + 1));
+    }
+    ByteBuffer buf = ByteBuffer.allocate(ENTRY_BYTES);
+    long at = 16 + (long) partition * ENTRY_BYTES;
+    while (buf.hasRemaining()) {
+      if (ch.read(buf, at + buf.position()) < 0) {
+        throw new IOException("index " + file + " is truncated");
+      }
+    }
+    buf.flip();
+    return new IndexEntry(buf.getLong(), buf.getLong(), buf.getLong(), buf.getInt(), -1);
   }
 
   /** Reads and checks an index file; fails with an {@link IOException} saying what is wrong. */

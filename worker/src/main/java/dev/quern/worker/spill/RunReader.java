@@ -117,10 +117,6 @@ public final class RunReader implements RecordStream {
     if (eof) {
       return false;
     }
-    if (buf == null) {
-      // Allocated on first use: a merge opens a reader per spill and partition, most may be empty.
-      buf = new byte[compressed ? Lz4.BLOCK : RAW_READ];
-    }
     if (compressed) {
       int h = in.readNBytes(header, 0, 8);
       if (h == 0) {
@@ -137,14 +133,17 @@ public final class RunReader implements RecordStream {
         throw new CorruptRunException(what + ": bad block header " + raw + "/" + stored);
       }
       if (packed == null || packed.length < stored) {
-        packed = new byte[Lz4.COMPRESSOR.maxCompressedLength(Lz4.BLOCK)];
+        packed = new byte[Math.max(stored, Lz4.COMPRESSOR.maxCompressedLength(blockSize()))];
+      }
+      if (buf == null || buf.length < raw) {
+        buf = new byte[Math.max(raw, blockSize())];
       }
       if (in.readNBytes(packed, 0, stored) < stored) {
         throw new CorruptRunException(what + ": truncated block");
       }
       int n;
       try {
-        n = Lz4.DECOMPRESSOR.decompress(packed, 0, stored, buf, 0, Lz4.BLOCK);
+        n = Lz4.DECOMPRESSOR.decompress(packed, 0, stored, buf, 0, buf.length);
       } catch (LZ4Exception e) {
         throw new CorruptRunException(what + ": block does not decompress", e);
       }
@@ -154,6 +153,9 @@ public final class RunReader implements RecordStream {
       }
       limit = n;
     } else {
+      if (buf == null) {
+        buf = new byte[blockSize()];
+      }
       int n = in.read(buf, 0, buf.length);
       if (n <= 0) {
         return atEnd();
@@ -163,6 +165,18 @@ public final class RunReader implements RecordStream {
     pos = 0;
     rawSeen += limit;
     return true;
+  }
+
+  /**
+   * The block buffer's size: a whole block, or the run's raw length when that is smaller (and
+   * known). Buffers are allocated on first use and sized to the run: a merge opens a reader per
+   * spill and partition, and a reduce one per map output, most of them empty or a few bytes when
+   * a job has many tasks (10,000 maps by 1,000 reduces: ten million readers, each of which took a
+   * 64 KiB block and a 64 KiB compressed buffer for its few bytes).
+   */
+  private int blockSize() {
+    int block = compressed ? Lz4.BLOCK : RAW_READ;
+    return expectedRaw < 0 ? block : (int) Math.max(1, Math.min(block, expectedRaw));
   }
 
   private boolean atEnd() throws IOException {
