@@ -23,6 +23,8 @@ public final class ExecutorPool implements AutoCloseable {
 
   private final ExecutorSettings settings;
   private final Map<String, ExecutorProcess> byJob = new HashMap<>();
+  /** Executors replaced while a killed attempt still ran in them: they go with their job. */
+  private final Map<String, List<ExecutorProcess>> replaced = new HashMap<>();
   private final Map<String, Integer> starts = new HashMap<>();
   private int started;
   private boolean closed;
@@ -49,8 +51,11 @@ public final class ExecutorPool implements AutoCloseable {
     }
     String job = spec.id().jobId();
     ExecutorProcess p = byJob.get(job);
-    if (p != null && p.alive()) {
+    if (p != null && p.takesAttempts()) {
       return p;
+    }
+    if (p != null && p.alive()) {
+      replaced.computeIfAbsent(job, j -> new ArrayList<>()).add(p);
     }
     String memory = ExecutorKeys.checkMemory(ExecutorKeys.MEMORY,
         spec.job().configuration().get(ExecutorKeys.MEMORY, settings.defaultMemory()));
@@ -83,12 +88,17 @@ public final class ExecutorPool implements AutoCloseable {
 
   /** The job ended: its executor goes. */
   public void jobEnded(String jobId) {
-    ExecutorProcess p;
+    List<ExecutorProcess> all = new ArrayList<>();
     synchronized (this) {
-      p = byJob.remove(jobId);
+      ExecutorProcess p = byJob.remove(jobId);
+      if (p != null) {
+        all.add(p);
+      }
+      all.addAll(replaced.getOrDefault(jobId, List.of()));
+      replaced.remove(jobId);
       starts.remove(jobId);
     }
-    if (p != null) {
+    for (ExecutorProcess p : all) {
       log.info("worker {}: job {} ended; stopping its executor JVM {}", settings.workerId(),
           jobId, p.pid());
       p.shutdown();
@@ -117,8 +127,10 @@ public final class ExecutorPool implements AutoCloseable {
     List<ExecutorProcess> all;
     synchronized (this) {
       closed = true;
-      all = List.copyOf(byJob.values());
+      all = new ArrayList<>(byJob.values());
+      replaced.values().forEach(all::addAll);
       byJob.clear();
+      replaced.clear();
     }
     all.forEach(p -> p.destroy("the worker stopped"));
   }

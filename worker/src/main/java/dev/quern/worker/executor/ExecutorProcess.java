@@ -64,6 +64,9 @@ final class ExecutorProcess {
   private final long started = System.currentTimeMillis();
   private volatile String endedBecause;
   private volatile boolean dead;
+  /** Kills sent whose attempts have not ended yet: new attempts go to a new executor. */
+  private final java.util.concurrent.atomic.AtomicInteger stopping =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private ExecutorProcess(String jobId, String memory, Process process, Path stderr) {
     this.jobId = jobId;
@@ -127,6 +130,25 @@ final class ExecutorProcess {
 
   boolean alive() {
     return !dead && process.isAlive();
+  }
+
+  /**
+   * Takes new attempts: alive, and no killed attempt is still running in it (one that ignores
+   * its kill takes the JVM down with it, and a new attempt must not be there when it does).
+   */
+  boolean takesAttempts() {
+    return alive() && stopping.get() == 0;
+  }
+
+  /** Sends a kill and counts it until {@link #stopped}. */
+  void stopping(TaskAttemptId id) {
+    stopping.incrementAndGet();
+    kill(id);
+  }
+
+  /** A killed attempt ended within the grace. */
+  void stopped() {
+    stopping.decrementAndGet();
   }
 
   /** Sends {@code spec} to run; the call ends with the attempt. */

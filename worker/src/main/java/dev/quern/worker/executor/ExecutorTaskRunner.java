@@ -64,10 +64,11 @@ public final class ExecutorTaskRunner implements TaskRunner {
 
   /** A killed attempt: the executor interrupts it; one that will not stop ends its executor. */
   private void stop(TaskAttemptId id, ExecutorProcess executor, ExecutorProcess.Call call) {
-    executor.kill(id);
+    executor.stopping(id);
     long grace = pool.settings().killGrace().toMillis();
     try {
       call.outcome.get(grace, TimeUnit.MILLISECONDS);
+      executor.stopped();
     } catch (TimeoutException e) {
       executor.destroy("attempt " + id + " did not stop within " + grace + " ms of its kill");
     } catch (InterruptedException e) {
