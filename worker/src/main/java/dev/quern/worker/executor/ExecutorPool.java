@@ -103,6 +103,33 @@ public final class ExecutorPool implements AutoCloseable {
           jobId, p.pid());
       p.shutdown();
     }
+    java.util.concurrent.CompletableFuture.runAsync(this::removeOldLogs);
+  }
+
+  /** How long an executor's stderr file is kept after it was last written. */
+  static final java.time.Duration LOGS_KEPT = java.time.Duration.ofDays(1);
+
+  /** Removes the executors' stderr (and crash) files older than {@link #LOGS_KEPT}. */
+  void removeOldLogs() {
+    long before = System.currentTimeMillis() - LOGS_KEPT.toMillis();
+    try (java.util.stream.Stream<Path> jobs = java.nio.file.Files.list(settings.dir())) {
+      for (Path job : jobs.toList()) {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(job)) {
+          for (Path f : files.toList()) {
+            if (java.nio.file.Files.getLastModifiedTime(f).toMillis() < before) {
+              java.nio.file.Files.deleteIfExists(f);
+            }
+          }
+        }
+        try {
+          java.nio.file.Files.deleteIfExists(job); // only once empty
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+          // newer files remain
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("worker {}: cleaning {}: {}", settings.workerId(), settings.dir(), e.toString());
+    }
   }
 
   /** The live executors now. */

@@ -207,8 +207,11 @@ final class ExecutorProcess {
     } catch (IOException e) {
       // already gone
     }
-    process.onExit().orTimeout(5, TimeUnit.SECONDS)
-        .whenComplete((p, err) -> process.destroyForcibly());
+    process.onExit().orTimeout(5, TimeUnit.SECONDS).whenComplete((p, err) -> {
+      if (err != null) { // it did not halt on its own
+        process.destroyForcibly();
+      }
+    });
   }
 
   private void send(ExecutorFrames.Body b) throws IOException {

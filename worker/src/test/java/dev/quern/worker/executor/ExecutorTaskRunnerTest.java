@@ -135,6 +135,19 @@ class ExecutorTaskRunnerTest {
   }
 
   @Test
+  void anExecutorEndsWithItsJobAndWhenItsChannelCloses() throws Exception {
+    JobSpec job = job("end", WordCount.TokenizerMapper.class, 1, Map.of());
+    MapTaskSpec m = maps(job, "job-0006").get(0);
+    run(runner, m);
+    long pid = pool.views().get(0).pid();
+    assertThat(ProcessHandle.of(pid)).isPresent();
+    pool.jobEnded("job-0006"); // closes its stdin: the executor halts by itself
+    Await.until(WAIT, "executor " + pid + " ended", () -> ProcessHandle.of(pid)
+        .map(p -> !p.isAlive()).orElse(true));
+    assertThat(pool.views()).isEmpty();
+  }
+
+  @Test
   void systemExitFailsTheAttemptWithItsCodeAndTheNextAttemptGetsANewExecutor()
       throws Exception {
     JobSpec job = job("exit", FaultyMappers.Exit.class, 1, Map.of());
