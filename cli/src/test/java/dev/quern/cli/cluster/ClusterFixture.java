@@ -87,7 +87,8 @@ final class ClusterFixture {
     this.conf = dir.resolve("fast.conf");
     Files.writeString(conf, """
         quern.master { tick = 50ms, election-ticks = 10, worker-timeout = %dms, hello-interval = 200ms }
-        quern.worker { heartbeat-interval = 200ms, leader-timeout = 1s }
+        quern.worker { heartbeat-interval = 200ms, leader-timeout = 1s,
+          executor.java-options = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"] }
         """.formatted(workerTimeout.toMillis()));
     int[] ports = FreePorts.choose(6);
     for (int i = 1; i <= 3; i++) {
@@ -523,6 +524,12 @@ final class ClusterFixture {
         .toURI());
     String pkg = GatedWordCount.class.getPackageName().replace('.', '/');
     return jarOfTree(target, root, pkg + "/" + GatedWordCount.class.getSimpleName());
+  }
+
+  /** A jar of test class {@code main} and its nested classes, compiled in this module. */
+  static Path jarOfClass(Path target, Class<?> main) throws Exception {
+    Path root = Path.of(main.getProtectionDomain().getCodeSource().getLocation().toURI());
+    return jarOfTree(target, root, main.getName().replace('.', '/'));
   }
 
   /** A jar of the files under {@code root} whose relative path starts with {@code prefix}. */

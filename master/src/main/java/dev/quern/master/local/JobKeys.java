@@ -55,6 +55,7 @@ public final class JobKeys {
       EngineKeys.LOCALITY_WAIT,
       EngineKeys.REDUCE_SLOWSTART,
       EngineKeys.TASK_TIMEOUT,
+      dev.quern.worker.executor.ExecutorKeys.MEMORY,
       BinaryFormat.OUTPUT_KEY_CLASS,
       BinaryFormat.OUTPUT_VALUE_CLASS,
       BinaryFormat.OUTPUT_COMPRESSION,

@@ -14,6 +14,7 @@ import dev.quern.worker.cluster.ClusterWire.NotLeader;
 import dev.quern.worker.cluster.ClusterWire.Refused;
 import dev.quern.worker.cluster.ClusterWire.ToMaster;
 import dev.quern.worker.cluster.ClusterWire.ToWorker;
+import dev.quern.worker.executor.ExecutorPool;
 import dev.quern.worker.task.MapTaskSpec;
 import dev.quern.worker.task.ReduceTaskSpec;
 import dev.quern.worker.task.TaskAttemptId;
@@ -77,8 +78,15 @@ public final class WorkerAgent {
    *
    * @param worker the worker actor's settings (its host is the shuffle server's {@code host:port})
    * @param dataDir where relative scratch directories are resolved
+   * @param executors the job executor JVMs the worker's runner uses (null: attempts run
+   *     in-process), ended with their jobs
    */
-  public record Runs(WorkerSettings worker, Path dataDir) {}
+  public record Runs(WorkerSettings worker, Path dataDir, ExecutorPool executors) {
+    /** Attempts in-process. */
+    public Runs(WorkerSettings worker, Path dataDir) {
+      this(worker, dataDir, null);
+    }
+  }
 
   /** What the agent knows of the leader, readable from other threads. */
   public record Link(String leaderId, long term, boolean registered) {}
@@ -307,6 +315,9 @@ public final class WorkerAgent {
       sentFinals.keySet().removeIf(id -> id.jobId().equals(e.jobId()));
       if (runs.worker().loaders() instanceof JarLoaders jars) {
         jars.jobEnded(e.jobId()); // an attempt still running keeps the classes it loaded
+      }
+      if (runs.executors() != null) {
+        runs.executors().jobEnded(e.jobId());
       }
       java.util.concurrent.CompletableFuture.runAsync(() -> {
         try {

@@ -2,6 +2,10 @@ package dev.quern.worker.cluster;
 
 import com.typesafe.config.Config;
 import dev.quern.worker.actor.WorkerSettings;
+import dev.quern.worker.executor.ExecutorConfig;
+import dev.quern.worker.executor.ExecutorPool;
+import dev.quern.worker.executor.ExecutorSettings;
+import dev.quern.worker.executor.ExecutorTaskRunner;
 import dev.quern.worker.metrics.WorkerMetrics;
 import dev.quern.worker.runner.PipelineTaskRunner;
 import dev.quern.worker.shuffle.http.HttpShuffleSource;
@@ -67,22 +71,37 @@ public final class WorkerProcess implements AutoCloseable {
       shuffle = ShuffleServer.start(config.host(), 0, config.data(),
           config.allowPrivateBind(), metrics);
       HttpShuffleSource source = new HttpShuffleSource(shuffle.address(), metrics);
-      TaskRunner runner = shuffle.registering(new PipelineTaskRunner(shuffle.address(), source));
+      ExecutorConfig isolation = ExecutorConfig.from(
+          user.withFallback(WorkerProcessConfig.defaults()).getConfig(WorkerProcessConfig.SECTION));
+      // Executors run the data path in a JVM per job; in-process runs it on the slot threads.
+      ExecutorPool executors = isolation.inProcess() ? null : new ExecutorPool(
+          new ExecutorSettings(config.id(), ExecutorSettings.thisJava(),
+              System.getProperty("java.class.path"), isolation.javaOptions(),
+              isolation.defaultMemory(), isolation.killGrace(),
+              config.data().resolve("executors"), shuffle.address(), config.slots()));
+      TaskRunner runner = shuffle.registering(executors == null
+          ? new PipelineTaskRunner(shuffle.address(), source)
+          : new ExecutorTaskRunner(executors));
       WorkerSettings worker = new WorkerSettings(config.id(), shuffle.address(), config.slots(),
           runner, loaders, COMMIT_TIMEOUT, metrics);
       system.systemActorOf(WorkerAgent.create(new WorkerAgent.Settings(config.id(), address,
           config.slots(), config.masters(), config.heartbeatInterval(), config.leaderTimeout()),
-          link, new WorkerAgent.Runs(worker, config.data())), "agent",
+          link, new WorkerAgent.Runs(worker, config.data(), executors)), "agent",
           org.apache.pekko.actor.typed.Props.empty());
       ShuffleServer served = shuffle;
       system.getWhenTerminated().whenComplete((done, err) -> {
+        if (executors != null) {
+          executors.close();
+        }
         served.close();
         source.close();
         loaders.close();
       });
-      log.info("worker {} on Artery {} ({}) with {} slots, shuffle on {} (metrics {}), data in {}",
-          config.id(), address, ArteryConfig.describe(config.security()), config.slots(),
-          shuffle.address(), shuffle.metricsUrl(), config.data());
+      log.info("worker {} on Artery {} ({}) with {} slots, shuffle on {} (metrics {}), data in {}, "
+          + "tasks {}", config.id(), address, ArteryConfig.describe(config.security()),
+          config.slots(), shuffle.address(), shuffle.metricsUrl(), config.data(),
+          executors == null ? "in-process"
+              : "in executor JVMs (default heap " + isolation.defaultMemory() + ")");
       return new WorkerProcess(config, system, address, link);
     } catch (IOException | RuntimeException e) {
       if (shuffle != null) {

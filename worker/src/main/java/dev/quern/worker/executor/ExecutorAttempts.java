@@ -1,0 +1,152 @@
+package dev.quern.worker.executor;
+
+import dev.quern.worker.task.MapOutputFeed;
+import dev.quern.worker.task.MapOutputLostException;
+import dev.quern.worker.task.MapOutputRef;
+import dev.quern.worker.task.OpaqueSplit;
+import dev.quern.worker.task.ReduceTaskSpec;
+import dev.quern.worker.task.TaskAttemptId;
+import dev.quern.worker.task.TaskProgress;
+import dev.quern.worker.task.TaskResult;
+import dev.quern.worker.task.TaskRunner;
+import dev.quern.worker.task.TaskSpec;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.channels.ClosedByInterruptException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The executor's side of its attempts: each on a thread of its own, through the data path's
+ * {@link TaskRunner}, its progress, result or failure written back as frames. The commit question
+ * and the commit stay with the worker: the executor only runs the task.
+ */
+final class ExecutorAttempts {
+  private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+  private final TaskRunner runner;
+  private final OutputStream channel;
+  private final ClassLoader loader;
+  private final Map<TaskAttemptId, Running> running = new ConcurrentHashMap<>();
+
+  private record Running(Thread thread, MapOutputFeed feed) {}
+
+  ExecutorAttempts(TaskRunner runner, OutputStream channel, ClassLoader loader) {
+    this.runner = runner;
+    this.channel = channel;
+    this.loader = loader;
+  }
+
+  void start(TaskSpec spec) {
+    MapOutputFeed feed = spec instanceof ReduceTaskSpec r ? new MapOutputFeed(r.inputs()) : null;
+    Thread t = new Thread(() -> run(spec, feed), "attempt-" + spec.id());
+    t.setDaemon(true);
+    running.put(spec.id(), new Running(t, feed));
+    t.start();
+  }
+
+  void kill(TaskAttemptId id) {
+    Running r = running.get(id);
+    if (r != null) {
+      r.thread().interrupt();
+    }
+  }
+
+  void outputs(TaskAttemptId id, List<MapOutputRef> added, List<TaskAttemptId> withdrawn) {
+    Running r = running.get(id);
+    if (r != null && r.feed() != null) {
+      r.feed().update(added, withdrawn);
+    }
+  }
+
+  private void run(TaskSpec task, MapOutputFeed feed) {
+    ExecutorFrames.Body report;
+    try {
+      try {
+        TaskSpec spec = OpaqueSplit.readIn(task, loader);
+        TaskResult r = runner.run(spec, loader, progress(spec.id()), feed);
+        ExecutorFrames.Body b = new ExecutorFrames.Body(ExecutorFrames.DONE).attempt(task.id());
+        dev.quern.worker.cluster.TaskSpecCodec.writeCounters(b, r.counters());
+        report = b.output(r.mapOutput());
+      } catch (Throwable t) {
+        report = failure(task.id(), t);
+      }
+      running.remove(task.id());
+      send(report);
+    } catch (IOException e) {
+      // The channel is gone: the worker is, too, and the main thread halts.
+    }
+  }
+
+  private ExecutorFrames.Body failure(TaskAttemptId id, Throwable t) throws IOException {
+    if (t instanceof InterruptedException || t instanceof ClosedByInterruptException
+        || Thread.currentThread().isInterrupted()) {
+      return new ExecutorFrames.Body(ExecutorFrames.KILLED).attempt(id);
+    }
+    MapOutputRef lost = null;
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof MapOutputLostException m) {
+        lost = m.output();
+        break;
+      }
+    }
+    return new ExecutorFrames.Body(ExecutorFrames.FAILED).attempt(id).text(t.toString())
+        .text(stackTrace(t)).output(lost);
+  }
+
+  private TaskProgress progress(TaskAttemptId id) {
+    return new TaskProgress() {
+      private long last = System.nanoTime() - PROGRESS_INTERVAL_NANOS;
+
+      @Override
+      public void report(float fraction) {
+        long now = System.nanoTime();
+        if (now - last >= PROGRESS_INTERVAL_NANOS) {
+          last = now;
+          try {
+            ExecutorFrames.Body b = new ExecutorFrames.Body(ExecutorFrames.PROGRESS).attempt(id);
+            b.writeFloat(fraction);
+            send(b);
+          } catch (IOException e) {
+            // the worker is gone; the main thread halts
+          }
+        }
+      }
+    };
+  }
+
+  /**
+   * From the shutdown hook: the JVM is exiting (a task called {@code System.exit}, or a signal)
+   * while attempts run; where each attempt's thread is tells the worker who did it.
+   */
+  void reportExiting() {
+    for (Map.Entry<TaskAttemptId, Running> e : running.entrySet()) {
+      StringBuilder s = new StringBuilder("thread " + e.getValue().thread().getName() + "\n");
+      for (StackTraceElement el : e.getValue().thread().getStackTrace()) {
+        s.append("\tat ").append(el).append('\n');
+      }
+      try {
+        send(new ExecutorFrames.Body(ExecutorFrames.EXITING).attempt(e.getKey())
+            .text(s.toString()));
+      } catch (IOException | RuntimeException ex) {
+        return;
+      }
+    }
+  }
+
+  private void send(ExecutorFrames.Body b) throws IOException {
+    synchronized (channel) {
+      ExecutorFrames.write(channel, b);
+    }
+  }
+
+  static String stackTrace(Throwable t) {
+    StringWriter w = new StringWriter();
+    t.printStackTrace(new PrintWriter(w));
+    return w.toString();
+  }
+}

@@ -1,0 +1,52 @@
+package dev.quern.worker.executor;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The worker's executor keys, under {@code quern.worker} (defaults in the worker's {@code
+ * worker-defaults.conf}).
+ *
+ * @param isolation {@code executor}: each job's attempts in an executor JVM of its own;
+ *     {@code in-process}: on the worker's slot threads, as local mode runs them
+ * @param defaultMemory the executor heap of a job that sets no {@value ExecutorKeys#MEMORY}
+ * @param javaOptions more JVM options of every executor
+ * @param killGrace how long a killed attempt may take to stop before its executor is ended
+ */
+public record ExecutorConfig(String isolation, String defaultMemory, List<String> javaOptions,
+    Duration killGrace) {
+  public static final String ISOLATION = "task-isolation";
+  public static final String EXECUTOR = "executor";
+  public static final String IN_PROCESS = "in-process";
+
+  public ExecutorConfig {
+    if (!isolation.equals(EXECUTOR) && !isolation.equals(IN_PROCESS)) {
+      throw new IllegalArgumentException("quern.worker." + ISOLATION + ": '" + isolation
+          + "' is neither " + EXECUTOR + " nor " + IN_PROCESS);
+    }
+    ExecutorKeys.checkMemory("quern.worker.executor.default-memory", defaultMemory);
+    javaOptions = List.copyOf(javaOptions);
+    if (killGrace.isNegative() || killGrace.isZero()) {
+      throw new IllegalArgumentException("quern.worker.executor.kill-grace: must be positive, got "
+          + killGrace);
+    }
+  }
+
+  /** Reads the keys from {@code section} (the {@code quern.worker} section with its defaults). */
+  public static ExecutorConfig from(Config section) {
+    try {
+      return new ExecutorConfig(section.getString(ISOLATION).trim(),
+          section.getString("executor.default-memory"),
+          section.getStringList("executor.java-options"),
+          section.getDuration("executor.kill-grace"));
+    } catch (ConfigException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  public boolean inProcess() {
+    return isolation.equals(IN_PROCESS);
+  }
+}

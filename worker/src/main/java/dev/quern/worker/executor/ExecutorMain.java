@@ -1,0 +1,86 @@
+package dev.quern.worker.executor;
+
+import dev.quern.worker.cluster.TaskSpecCodec;
+import dev.quern.worker.metrics.WorkerMetrics;
+import dev.quern.worker.runner.PipelineTaskRunner;
+import dev.quern.worker.runner.TaskMemory;
+import dev.quern.worker.shuffle.http.HttpShuffleSource;
+import dev.quern.worker.task.MapOutputRef;
+import dev.quern.worker.task.TaskAttemptId;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The executor JVM: runs one job's attempts for one worker, reading frames ({@link
+ * ExecutorFrames}) on stdin and writing them on stdout, which it keeps for frames only ({@code
+ * System.out} goes to stderr, and the worker starts it with {@code -XX:+DisplayVMOutputToStderr}).
+ * When stdin ends (the worker closed it, or died) it halts at once: an executor never outlives
+ * its worker.
+ *
+ * <p>{@code ExecutorMain WORKER_ID JOB_ID SHUFFLE_HOST:PORT SLOTS}: the shuffle address is the
+ * worker's (map outputs report it; a reduce reads that worker's outputs in place and fetches the
+ * others' over HTTP); the slots size the sort buffers as in the worker.
+ */
+public final class ExecutorMain {
+  private ExecutorMain() {}
+
+  public static void main(String[] args) throws Exception {
+    // Before anything can print: stdout is the channel.
+    OutputStream channel = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out));
+    System.setOut(System.err);
+    if (args.length != 4) {
+      System.err.println("usage: ExecutorMain WORKER_ID JOB_ID SHUFFLE_HOST:PORT SLOTS");
+      System.exit(2);
+    }
+    Logger log = LoggerFactory.getLogger(ExecutorMain.class);
+    String shuffle = args[2];
+    TaskMemory.register(Integer.parseInt(args[3]));
+    HttpShuffleSource source = new HttpShuffleSource(shuffle, new WorkerMetrics());
+    ExecutorAttempts attempts = new ExecutorAttempts(new PipelineTaskRunner(shuffle, source),
+        channel, ClassLoader.getSystemClassLoader());
+    Runtime.getRuntime().addShutdownHook(new Thread(attempts::reportExiting, "executor-exit"));
+    log.info("executor of job {} for worker {} started (pid {})", args[1], args[0],
+        ProcessHandle.current().pid());
+    DataInputStream in = new DataInputStream(new BufferedInputStream(
+        new FileInputStream(FileDescriptor.in)));
+    try {
+      DataInputStream f;
+      while ((f = ExecutorFrames.read(in)) != null) {
+        byte type = f.readByte();
+        switch (type) {
+          case ExecutorFrames.RUN -> attempts.start(TaskSpecCodec.readTask(f));
+          case ExecutorFrames.KILL -> attempts.kill(TaskSpecCodec.readAttempt(f));
+          case ExecutorFrames.OUTPUTS -> {
+            TaskAttemptId id = TaskSpecCodec.readAttempt(f);
+            int n = f.readInt();
+            List<MapOutputRef> added = new ArrayList<>(Math.min(n, 1 << 16));
+            for (int i = 0; i < n; i++) {
+              added.add(TaskSpecCodec.readMapOutput(f));
+            }
+            int w = f.readInt();
+            List<TaskAttemptId> withdrawn = new ArrayList<>(Math.min(w, 1 << 16));
+            for (int i = 0; i < w; i++) {
+              withdrawn.add(TaskSpecCodec.readAttempt(f));
+            }
+            attempts.outputs(id, added, withdrawn);
+          }
+          default -> throw new java.io.IOException("unknown frame type " + type);
+        }
+      }
+      log.info("executor of job {}: the worker closed the channel; exiting", args[1]);
+    } catch (Throwable t) {
+      log.error("executor of job {}: channel failed; exiting", args[1], t);
+    }
+    // Not System.exit: the shutdown hook would report the running attempts as exiting.
+    Runtime.getRuntime().halt(0);
+  }
+}

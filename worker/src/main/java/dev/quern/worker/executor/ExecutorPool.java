@@ -1,0 +1,164 @@
+package dev.quern.worker.executor;
+
+import dev.quern.worker.task.TaskSpec;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker's executor JVMs: at most one live per job, started for the job's first attempt here
+ * and again for the next attempt after one ended (an attempt took it down), ended when the job
+ * ends or the worker stops. Thread-safe.
+ */
+public final class ExecutorPool implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ExecutorPool.class);
+
+  private final ExecutorSettings settings;
+  private final Map<String, ExecutorProcess> byJob = new HashMap<>();
+  /** Executors replaced while a killed attempt still ran in them: they go with their job. */
+  private final Map<String, List<ExecutorProcess>> replaced = new HashMap<>();
+  private final Map<String, Integer> starts = new HashMap<>();
+  private int started;
+  private boolean closed;
+
+  public ExecutorPool(ExecutorSettings settings) {
+    this.settings = settings;
+  }
+
+  public ExecutorSettings settings() {
+    return settings;
+  }
+
+  /** One executor as the worker sees it (for its page and logs). */
+  public record View(String jobId, long pid, String memory, long startedMillis, int running,
+      int generation) {}
+
+  /**
+   * The live executor of {@code spec}'s job, started if there is none: with the job's jar (the
+   * one {@code jobLoader} reads, if it reads one) after the worker's class path.
+   */
+  synchronized ExecutorProcess forJob(TaskSpec spec, ClassLoader jobLoader) throws IOException {
+    if (closed) {
+      throw new IOException("the worker is stopping");
+    }
+    String job = spec.id().jobId();
+    ExecutorProcess p = byJob.get(job);
+    if (p != null && p.takesAttempts()) {
+      return p;
+    }
+    if (p != null && p.alive()) {
+      replaced.computeIfAbsent(job, j -> new ArrayList<>()).add(p);
+    }
+    String memory = ExecutorKeys.checkMemory(ExecutorKeys.MEMORY,
+        spec.job().configuration().get(ExecutorKeys.MEMORY, settings.defaultMemory()));
+    int n = starts.merge(job, 1, Integer::sum);
+    if (!job.matches("[A-Za-z0-9._-]+")) {
+      throw new IOException("not a job id: " + job);
+    }
+    Path stderr = settings.dir().resolve(job).resolve("executor-" + n + ".stderr");
+    p = ExecutorProcess.start(settings, job, jarOf(jobLoader), memory, stderr);
+    byJob.put(job, p);
+    started++;
+    return p;
+  }
+
+  /** The job's jar that {@code loader} (a worker's job loader) reads, or null. */
+  static Path jarOf(ClassLoader loader) throws IOException {
+    if (loader instanceof URLClassLoader u && u.getName() != null
+        && u.getName().startsWith("job:")) {
+      URL[] urls = u.getURLs();
+      if (urls.length == 1) {
+        try {
+          return Path.of(urls[0].toURI());
+        } catch (URISyntaxException | IllegalArgumentException e) {
+          throw new IOException("job jar " + urls[0] + " is not a file", e);
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The job ended: its executor goes. */
+  public void jobEnded(String jobId) {
+    List<ExecutorProcess> all = new ArrayList<>();
+    synchronized (this) {
+      ExecutorProcess p = byJob.remove(jobId);
+      if (p != null) {
+        all.add(p);
+      }
+      all.addAll(replaced.getOrDefault(jobId, List.of()));
+      replaced.remove(jobId);
+      starts.remove(jobId);
+    }
+    for (ExecutorProcess p : all) {
+      log.info("worker {}: job {} ended; stopping its executor JVM {}", settings.workerId(),
+          jobId, p.pid());
+      p.shutdown();
+    }
+    java.util.concurrent.CompletableFuture.runAsync(this::removeOldLogs);
+  }
+
+  /** How long an executor's stderr file is kept after it was last written. */
+  static final java.time.Duration LOGS_KEPT = java.time.Duration.ofDays(1);
+
+  /** Removes the executors' stderr (and crash) files older than {@link #LOGS_KEPT}. */
+  void removeOldLogs() {
+    long before = System.currentTimeMillis() - LOGS_KEPT.toMillis();
+    try (java.util.stream.Stream<Path> jobs = java.nio.file.Files.list(settings.dir())) {
+      for (Path job : jobs.toList()) {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(job)) {
+          for (Path f : files.toList()) {
+            if (java.nio.file.Files.getLastModifiedTime(f).toMillis() < before) {
+              java.nio.file.Files.deleteIfExists(f);
+            }
+          }
+        }
+        try {
+          java.nio.file.Files.deleteIfExists(job); // only once empty
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+          // newer files remain
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("worker {}: cleaning {}: {}", settings.workerId(), settings.dir(), e.toString());
+    }
+  }
+
+  /** The live executors now. */
+  public synchronized List<View> views() {
+    List<View> v = new ArrayList<>();
+    byJob.forEach((job, p) -> {
+      if (p.alive()) {
+        v.add(new View(job, p.pid(), p.memory(), p.startedMillis(), p.running(),
+            starts.getOrDefault(job, 1)));
+      }
+    });
+    return v;
+  }
+
+  /** How many executor JVMs this pool started. */
+  public synchronized int started() {
+    return started;
+  }
+
+  @Override
+  public void close() {
+    List<ExecutorProcess> all;
+    synchronized (this) {
+      closed = true;
+      all = new ArrayList<>(byJob.values());
+      replaced.values().forEach(all::addAll);
+      byJob.clear();
+      replaced.clear();
+    }
+    all.forEach(p -> p.destroy("the worker stopped"));
+  }
+}

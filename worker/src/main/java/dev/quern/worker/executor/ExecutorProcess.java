@@ -1,0 +1,293 @@
+package dev.quern.worker.executor;
+
+import dev.quern.worker.cluster.TaskSpecCodec;
+import dev.quern.worker.task.MapOutputRef;
+import dev.quern.worker.task.TaskAttemptId;
+import dev.quern.worker.task.TaskProgress;
+import dev.quern.worker.task.TaskResult;
+import dev.quern.worker.task.TaskSpec;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's handle on one executor JVM of one job: starts it, sends it attempts, and hears
+ * their ends on a reader thread. When the JVM ends with attempts still running (the task called
+ * {@code System.exit}, ran out of memory, crashed the JVM, or the worker ended it because a
+ * killed attempt would not stop), each of them ends {@link Outcome.Lost} with the reason ({@link
+ * ExitReason}). Thread-safe.
+ */
+final class ExecutorProcess {
+  private static final Logger log = LoggerFactory.getLogger(ExecutorProcess.class);
+
+  /** How an attempt in the executor ended. */
+  sealed interface Outcome {
+    record Done(TaskResult result) implements Outcome {}
+
+    record Failed(String description, String stackTrace, MapOutputRef lost) implements Outcome {}
+
+    record Killed() implements Outcome {}
+
+    /** The executor JVM ended under the attempt. */
+    record Lost(String reason, String stackTrace) implements Outcome {}
+  }
+
+  /** One attempt sent to the executor. */
+  static final class Call {
+    final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    final TaskProgress progress;
+    volatile String exitingAt;
+
+    Call(TaskProgress progress) {
+      this.progress = progress;
+    }
+  }
+
+  private final String jobId;
+  private final String memory;
+  private final Process process;
+  private final OutputStream in;
+  private final Path stderr;
+  private final Map<TaskAttemptId, Call> calls = new ConcurrentHashMap<>();
+  private final long started = System.currentTimeMillis();
+  private volatile String endedBecause;
+  private volatile boolean dead;
+  /** Kills sent whose attempts have not ended yet: new attempts go to a new executor. */
+  private final java.util.concurrent.atomic.AtomicInteger stopping =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  private ExecutorProcess(String jobId, String memory, Process process, Path stderr) {
+    this.jobId = jobId;
+    this.memory = memory;
+    this.process = process;
+    this.in = new BufferedOutputStream(process.getOutputStream());
+    this.stderr = stderr;
+  }
+
+  /**
+   * Starts the executor JVM of job {@code jobId}: the worker's class path plus {@code jar} (null:
+   * none), heap {@code memory}, stderr to {@code stderr}.
+   */
+  static ExecutorProcess start(ExecutorSettings s, String jobId, Path jar, String memory,
+      Path stderr) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(s.java());
+    cmd.addAll(s.javaOptions());
+    cmd.add("-Xmx" + memory);
+    // OOM ends the JVM at once with a line on stderr the worker recognises; every line the JVM
+    // itself prints goes to stderr, never into the channel on stdout.
+    cmd.add("-XX:+ExitOnOutOfMemoryError");
+    cmd.add("-XX:+DisplayVMOutputToStderr");
+    cmd.add("-XX:ErrorFile=" + stderr.getParent().resolve("hs_err_pid%p.log"));
+    cmd.add("-cp");
+    cmd.add(jar == null ? s.classPath()
+        : s.classPath() + java.io.File.pathSeparator + jar.toAbsolutePath());
+    cmd.add(ExecutorMain.class.getName());
+    cmd.add(s.workerId());
+    cmd.add(jobId);
+    cmd.add(s.shuffleAddress());
+    cmd.add(Integer.toString(s.slots()));
+    Files.createDirectories(stderr.getParent());
+    Process p = new ProcessBuilder(cmd)
+        .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()))
+        .start();
+    ExecutorProcess e = new ExecutorProcess(jobId, memory, p, stderr);
+    Thread reader = new Thread(e::readLoop, "executor-" + jobId + "-" + p.pid());
+    reader.setDaemon(true);
+    reader.start();
+    log.info("worker {}: started executor JVM {} for job {} (heap {})", s.workerId(), p.pid(),
+        jobId, memory);
+    return e;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  String memory() {
+    return memory;
+  }
+
+  long startedMillis() {
+    return started;
+  }
+
+  int running() {
+    return calls.size();
+  }
+
+  boolean alive() {
+    return !dead && process.isAlive();
+  }
+
+  /**
+   * Takes new attempts: alive, and no killed attempt is still running in it (one that ignores
+   * its kill takes the JVM down with it, and a new attempt must not be there when it does).
+   */
+  boolean takesAttempts() {
+    return alive() && stopping.get() == 0;
+  }
+
+  /** Sends a kill and counts it until {@link #stopped}. */
+  void stopping(TaskAttemptId id) {
+    stopping.incrementAndGet();
+    kill(id);
+  }
+
+  /** A killed attempt ended within the grace. */
+  void stopped() {
+    stopping.decrementAndGet();
+  }
+
+  /** Sends {@code spec} to run; the call ends with the attempt. */
+  Call run(TaskSpec spec, TaskProgress progress) throws IOException {
+    Call c = new Call(progress);
+    calls.put(spec.id(), c);
+    ExecutorFrames.Body b = new ExecutorFrames.Body(ExecutorFrames.RUN);
+    TaskSpecCodec.writeTask(b, spec);
+    try {
+      send(b);
+    } catch (IOException e) {
+      calls.remove(spec.id());
+      throw new IOException("executor JVM " + pid() + " of job " + jobId + " is gone: " + e, e);
+    }
+    if (dead) { // it ended between the put and the send: nobody else completes the call
+      lose(spec.id(), c, "executor JVM " + pid() + " of job " + jobId + " ended");
+    }
+    return c;
+  }
+
+  void kill(TaskAttemptId id) {
+    try {
+      send(new ExecutorFrames.Body(ExecutorFrames.KILL).attempt(id));
+    } catch (IOException e) {
+      // gone: the reader ends the calls
+    }
+  }
+
+  void outputs(TaskAttemptId id, List<MapOutputRef> added, List<TaskAttemptId> withdrawn)
+      throws IOException {
+    ExecutorFrames.Body b = new ExecutorFrames.Body(ExecutorFrames.OUTPUTS).attempt(id);
+    b.writeInt(added.size());
+    for (MapOutputRef r : added) {
+      TaskSpecCodec.writeMapOutput(b, r);
+    }
+    b.writeInt(withdrawn.size());
+    for (TaskAttemptId w : withdrawn) {
+      TaskSpecCodec.writeAttempt(b, w);
+    }
+    send(b);
+  }
+
+  /** Ends the JVM at once; its running attempts end {@link Outcome.Lost} with {@code why}. */
+  void destroy(String why) {
+    if (endedBecause == null) {
+      endedBecause = why;
+    }
+    process.destroyForcibly();
+  }
+
+  /** The job ended: closes the channel (the executor halts), and ends the JVM if it lingers. */
+  void shutdown() {
+    endedBecause = endedBecause == null ? "its job ended" : endedBecause;
+    try {
+      in.close();
+    } catch (IOException e) {
+      // already gone
+    }
+    process.onExit().orTimeout(5, TimeUnit.SECONDS).whenComplete((p, err) -> {
+      if (err != null) { // it did not halt on its own
+        process.destroyForcibly();
+      }
+    });
+  }
+
+  private void send(ExecutorFrames.Body b) throws IOException {
+    synchronized (in) {
+      ExecutorFrames.write(in, b);
+    }
+  }
+
+  private void readLoop() {
+    String error = null;
+    try (DataInputStream out = new DataInputStream(new BufferedInputStream(
+        process.getInputStream()))) {
+      DataInputStream f;
+      while ((f = ExecutorFrames.read(out)) != null) {
+        byte type = f.readByte();
+        TaskAttemptId id = TaskSpecCodec.readAttempt(f);
+        Call c = calls.get(id);
+        switch (type) {
+          case ExecutorFrames.PROGRESS -> {
+            float fraction = f.readFloat();
+            if (c != null) {
+              c.progress.report(fraction);
+            }
+          }
+          case ExecutorFrames.DONE -> end(id, new Outcome.Done(new TaskResult(id,
+              TaskSpecCodec.readCounters(f), ExecutorFrames.readOutput(f))));
+          case ExecutorFrames.FAILED -> end(id, new Outcome.Failed(ExecutorFrames.readText(f),
+              ExecutorFrames.readText(f), ExecutorFrames.readOutput(f)));
+          case ExecutorFrames.KILLED -> end(id, new Outcome.Killed());
+          case ExecutorFrames.EXITING -> {
+            if (c != null) {
+              c.exitingAt = ExecutorFrames.readText(f);
+            }
+          }
+          default -> throw new IOException("unknown frame type " + type);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      error = e.toString();
+      if (process.isAlive()) {
+        destroy("its channel failed: " + e.getMessage());
+      }
+    }
+    int code;
+    try {
+      code = process.onExit().get(30, TimeUnit.SECONDS).exitValue();
+    } catch (Exception e) {
+      process.destroyForcibly();
+      code = -1;
+    }
+    dead = true;
+    String reason = ExitReason.describe(jobId, pid(), code, endedBecause, memory,
+        ExitReason.tail(stderr, 20));
+    if (calls.isEmpty()) {
+      log.info("executor JVM {} of job {} ended: {}", pid(), jobId, reason);
+    } else {
+      log.warn("executor JVM {} of job {} ended under {} attempt(s): {}{}", pid(), jobId,
+          calls.size(), reason, error == null ? "" : " (" + error + ")");
+    }
+    for (Map.Entry<TaskAttemptId, Call> e : Map.copyOf(calls).entrySet()) {
+      lose(e.getKey(), e.getValue(), reason);
+    }
+  }
+
+  private void lose(TaskAttemptId id, Call c, String reason) {
+    String at = c.exitingAt;
+    String why = at != null && (at.contains("java.lang.System.exit")
+        || at.contains("java.lang.Runtime.exit")) ? reason + "; the task called System.exit"
+        : reason;
+    end(id, new Outcome.Lost(why, at == null ? null : why + "\n" + at));
+  }
+
+  private void end(TaskAttemptId id, Outcome o) {
+    Call c = calls.remove(id);
+    if (c != null) {
+      c.outcome.complete(o);
+    }
+  }
+}

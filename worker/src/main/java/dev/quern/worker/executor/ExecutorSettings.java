@@ -1,0 +1,36 @@
+package dev.quern.worker.executor;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a worker starts its executor JVMs.
+ *
+ * @param workerId the worker's id (for logs)
+ * @param java the {@code java} command
+ * @param classPath the worker's own class path; the job's jar goes after it
+ * @param javaOptions more JVM options for every executor (GC, JIT), before the heap option
+ * @param defaultMemory the heap ({@code -Xmx}) of a job that sets no {@value
+ *     ExecutorKeys#MEMORY}
+ * @param killGrace how long a killed attempt may take to stop before its executor is ended
+ * @param dir where the executors' stderr files (and JVM crash files) go, a directory per job
+ * @param shuffleAddress the worker's shuffle server, {@code host:port}
+ * @param slots the worker's slots (the executor sizes its sort buffers as the worker would)
+ */
+public record ExecutorSettings(String workerId, String java, String classPath,
+    List<String> javaOptions, String defaultMemory, Duration killGrace, Path dir,
+    String shuffleAddress, int slots) {
+
+  public ExecutorSettings {
+    Objects.requireNonNull(java, "java");
+    javaOptions = List.copyOf(javaOptions);
+    ExecutorKeys.checkMemory("quern.worker.executor.default-memory", defaultMemory);
+  }
+
+  /** The {@code java} of this JVM. */
+  public static String thisJava() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+}
