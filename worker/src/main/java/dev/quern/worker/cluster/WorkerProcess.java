@@ -78,7 +78,7 @@ public final class WorkerProcess implements AutoCloseable {
           new ExecutorSettings(config.id(), ExecutorSettings.thisJava(),
               System.getProperty("java.class.path"), executorOptions(isolation),
               isolation.defaultMemory(), isolation.killGrace(),
-              config.data().resolve("executors"), shuffle.address(), config.slots()));
+              config.data().resolve("executors"), shuffle.address(), config.slots()), metrics);
       TaskRunner runner = shuffle.registering(executors == null
           ? new PipelineTaskRunner(shuffle.address(), source)
           : new ExecutorTaskRunner(executors));
