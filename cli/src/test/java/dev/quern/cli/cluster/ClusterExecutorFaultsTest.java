@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quern.testkit.Await;
 import dev.quern.testkit.Seed;
 import dev.quern.testkit.Seeds;
 import dev.quern.testkit.TestProcess;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Each job fails after its two attempts with the reason in the client's output, in
  * {@code quern status} and in the API; each attempt failed with it; the worker lived on and
  * started a new executor for the retry; and the same worker then runs a word count (in an
- * executor, not in its own JVM) whose output equals a count made here.
+ * executor, not in its own JVM) whose output equals a count made here. A worker killed with
+ * SIGKILL takes its executors with it, and its job finishes once it is back.
  */
 @Timeout(600)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -128,15 +130,49 @@ class ClusterExecutorFaultsTest {
     assertTrue(!pids.isEmpty() && !pids.contains(worker.pid()), pids::toString);
   }
 
+  /** The pids in the gate's markers (one being written is skipped). */
   private static Set<Long> taskPids(Path gate) throws IOException {
+    Set<Long> pids = new java.util.HashSet<>();
     try (Stream<Path> files = Files.list(gate)) {
-      return files.map(f -> {
+      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("started-"))
+          .toList()) {
         try {
-          return Long.parseLong(Files.readString(f).trim());
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
+          pids.add(Long.parseLong(Files.readString(f).trim()));
+        } catch (NumberFormatException e) {
+          // not written whole yet
         }
-      }).collect(java.util.stream.Collectors.toSet());
+      }
     }
+    return pids;
+  }
+
+  @Test
+  void aWorkerKilledWithSigkillTakesItsExecutorsWithIt(Seed seed) throws Exception {
+    Path in = ClusterFixture.corpus(tmp.resolve("kill-in"), seed, 4, 300);
+    Path out = tmp.resolve("kill-out");
+    Path gate = Files.createDirectories(tmp.resolve("kill-gate"));
+    Files.createFile(gate.resolve("hold-map"));
+    TestProcess client = cluster.submit("client-kill", gatedJar, GatedWordCount.class.getName(),
+        in.toString(), out.toString(), gate.toString());
+    Set<Long> executors = Await.value(JOB, "map attempts at the gate", () -> {
+      try {
+        Set<Long> p = taskPids(gate);
+        return p.isEmpty() ? null : p;
+      } catch (IOException e) {
+        return null;
+      }
+    });
+    TestProcess worker = cluster.workers.get("w1");
+    assertTrue(!executors.contains(worker.pid()), executors::toString);
+    // SIGKILL to the worker alone (not its process tree): its executors must see it go.
+    ProcessHandle.of(worker.pid()).ifPresent(ProcessHandle::destroyForcibly);
+    Await.until(ClusterFixture.START, "executors " + executors + " end with their worker",
+        () -> executors.stream().noneMatch(p -> ProcessHandle.of(p)
+            .map(ProcessHandle::isAlive).orElse(false)));
+    cluster.restartWorker("w1", false);
+    Files.delete(gate.resolve("hold-map"));
+    assertEquals(0, client.awaitExit(JOB), () -> client.tail(60));
+    assertEquals(ClusterFixture.expectedCounts(in),
+        ClusterFixture.committedOutput(out, GatedWordCount.REDUCES));
   }
 }

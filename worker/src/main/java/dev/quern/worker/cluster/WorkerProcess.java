@@ -76,9 +76,9 @@ public final class WorkerProcess implements AutoCloseable {
       // Executors run the data path in a JVM per job; in-process runs it on the slot threads.
       ExecutorPool executors = isolation.inProcess() ? null : new ExecutorPool(
           new ExecutorSettings(config.id(), ExecutorSettings.thisJava(),
-              System.getProperty("java.class.path"), isolation.javaOptions(),
+              System.getProperty("java.class.path"), executorOptions(isolation),
               isolation.defaultMemory(), isolation.killGrace(),
-              config.data().resolve("executors"), shuffle.address(), config.slots()));
+              config.data().resolve("executors"), shuffle.address(), config.slots()), metrics);
       TaskRunner runner = shuffle.registering(executors == null
           ? new PipelineTaskRunner(shuffle.address(), source)
           : new ExecutorTaskRunner(executors));
@@ -110,6 +110,13 @@ public final class WorkerProcess implements AutoCloseable {
       system.terminate();
       throw e;
     }
+  }
+
+  /** The worker's class-data sharing, then the configured executor options (which win). */
+  private static java.util.List<String> executorOptions(ExecutorConfig isolation) {
+    java.util.List<String> all = new java.util.ArrayList<>(ExecutorSettings.inheritedSharing());
+    all.addAll(isolation.javaOptions());
+    return all;
   }
 
   /** The Artery address the worker bound, {@code host:port}. */

@@ -29,8 +29,17 @@ public final class ExecutorPool implements AutoCloseable {
   private int started;
   private boolean closed;
 
+  private final dev.quern.worker.metrics.WorkerMetrics metrics;
+
+  /** Counting into metrics of its own (tests). */
   public ExecutorPool(ExecutorSettings settings) {
+    this(settings, new dev.quern.worker.metrics.WorkerMetrics());
+  }
+
+  /** Counting executors started and ended into {@code metrics} (the worker's /metrics). */
+  public ExecutorPool(ExecutorSettings settings, dev.quern.worker.metrics.WorkerMetrics metrics) {
     this.settings = settings;
+    this.metrics = metrics;
   }
 
   public ExecutorSettings settings() {
@@ -64,7 +73,7 @@ public final class ExecutorPool implements AutoCloseable {
       throw new IOException("not a job id: " + job);
     }
     Path stderr = settings.dir().resolve(job).resolve("executor-" + n + ".stderr");
-    p = ExecutorProcess.start(settings, job, jarOf(jobLoader), memory, stderr);
+    p = ExecutorProcess.start(settings, job, jarOf(jobLoader), memory, stderr, metrics);
     byJob.put(job, p);
     started++;
     return p;

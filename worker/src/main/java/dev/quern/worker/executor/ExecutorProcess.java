@@ -55,8 +55,12 @@ final class ExecutorProcess {
     }
   }
 
+  /** Why {@link #shutdown} ends an executor. */
+  static final String JOB_ENDED = "its job ended";
+
   private final String jobId;
   private final String memory;
+  private final dev.quern.worker.metrics.WorkerMetrics metrics;
   private final Process process;
   private final OutputStream in;
   private final Path stderr;
@@ -68,7 +72,9 @@ final class ExecutorProcess {
   private final java.util.concurrent.atomic.AtomicInteger stopping =
       new java.util.concurrent.atomic.AtomicInteger();
 
-  private ExecutorProcess(String jobId, String memory, Process process, Path stderr) {
+  private ExecutorProcess(String jobId, String memory, Process process, Path stderr,
+      dev.quern.worker.metrics.WorkerMetrics metrics) {
+    this.metrics = metrics;
     this.jobId = jobId;
     this.memory = memory;
     this.process = process;
@@ -81,7 +87,7 @@ final class ExecutorProcess {
    * none), heap {@code memory}, stderr to {@code stderr}.
    */
   static ExecutorProcess start(ExecutorSettings s, String jobId, Path jar, String memory,
-      Path stderr) throws IOException {
+      Path stderr, dev.quern.worker.metrics.WorkerMetrics metrics) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(s.java());
     cmd.addAll(s.javaOptions());
@@ -103,7 +109,8 @@ final class ExecutorProcess {
     Process p = new ProcessBuilder(cmd)
         .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()))
         .start();
-    ExecutorProcess e = new ExecutorProcess(jobId, memory, p, stderr);
+    ExecutorProcess e = new ExecutorProcess(jobId, memory, p, stderr, metrics);
+    metrics.executorStarted();
     Thread reader = new Thread(e::readLoop, "executor-" + jobId + "-" + p.pid());
     reader.setDaemon(true);
     reader.start();
@@ -201,7 +208,7 @@ final class ExecutorProcess {
 
   /** The job ended: closes the channel (the executor halts), and ends the JVM if it lingers. */
   void shutdown() {
-    endedBecause = endedBecause == null ? "its job ended" : endedBecause;
+    endedBecause = endedBecause == null ? JOB_ENDED : endedBecause;
     try {
       in.close();
     } catch (IOException e) {
@@ -263,8 +270,9 @@ final class ExecutorProcess {
       code = -1;
     }
     dead = true;
-    String reason = ExitReason.describe(jobId, pid(), code, endedBecause, memory,
-        ExitReason.tail(stderr, 20));
+    List<String> tail = ExitReason.tail(stderr, 20);
+    String reason = ExitReason.describe(jobId, pid(), code, endedBecause, memory, tail);
+    metrics.executorEnded(ExitReason.category(code, endedBecause, tail));
     if (calls.isEmpty()) {
       log.info("executor JVM {} of job {} ended: {}", pid(), jobId, reason);
     } else {

@@ -1,5 +1,6 @@
 package dev.quern.worker.executor;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +28,18 @@ public record ExecutorSettings(String workerId, String java, String classPath,
     Objects.requireNonNull(java, "java");
     javaOptions = List.copyOf(javaOptions);
     ExecutorKeys.checkMemory("quern.worker.executor.default-memory", defaultMemory);
+  }
+
+  /**
+   * The class-data-sharing options this JVM was started with ({@code bin/quern} gives the
+   * cluster processes an archive of Quern's classes): an executor's class path starts with the
+   * worker's, so the archive serves it too and its start loads fewer classes.
+   */
+  public static List<String> inheritedSharing() {
+    return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("-XX:SharedArchiveFile=") || a.startsWith("-Xlog:cds")
+            || a.startsWith("-Xshare:"))
+        .toList();
   }
 
   /** The {@code java} of this JVM. */

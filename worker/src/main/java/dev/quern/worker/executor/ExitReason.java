@@ -40,6 +40,20 @@ final class ExitReason {
     return who + " exited with code " + code + crash;
   }
 
+  /** The reason label of {@code quern_worker_executors_ended_total} (see its help). */
+  static String category(int code, String endedBecause, List<String> stderrTail) {
+    if (stderrTail.stream().anyMatch(l -> l.contains(OOM))) {
+      return "out_of_memory";
+    }
+    if (ExecutorProcess.JOB_ENDED.equals(endedBecause)) {
+      return "job_ended";
+    }
+    if (endedBecause != null) {
+      return "ended_by_worker";
+    }
+    return code > 128 ? "signal" : "exit";
+  }
+
   /** The last {@code n} lines of {@code file} (a few KiB read from its end), or none. */
   static List<String> tail(Path file, int n) {
     try {

@@ -52,11 +52,28 @@ public final class WorkerMetrics {
           + "no_free_slot).").labelNames("kind", "outcome", "reason")
       .withoutExemplars().register(registry);
 
+  private final Counter executorsStarted = Counter.builder()
+      .name("quern_worker_executors_started_total")
+      .help("Executor JVMs this worker started (one per job, again after one ended under its "
+          + "attempts).").withoutExemplars().register(registry);
+  private final Gauge executorsRunning = Gauge.builder().name("quern_worker_executors_running")
+      .help("Executor JVMs of this worker alive now.").withoutExemplars().register(registry);
+  private final Counter executorsEnded = Counter.builder()
+      .name("quern_worker_executors_ended_total")
+      .help("Executor JVMs that ended, by reason: job_ended (stopped with its job), exit (it "
+          + "exited by itself, e.g. System.exit), out_of_memory, signal (a crash or a kill "
+          + "from outside), ended_by_worker (a killed attempt would not stop, or the worker "
+          + "stopped).").labelNames("reason").withoutExemplars().register(registry);
+
   /** Shuffle and attempt metrics only (tests, or a server whose JVM reports elsewhere). */
   public WorkerMetrics() {
     for (String kind : new String[] {"map", "reduce"}) {
       attemptsStarted.labelValues(kind);
       attemptsRunning.labelValues(kind);
+    }
+    for (String r : new String[] {"job_ended", "exit", "out_of_memory", "signal",
+        "ended_by_worker"}) {
+      executorsEnded.labelValues(r);
     }
     fetchFailures.labelValues("lost");
     fetchFailures.labelValues("error");
@@ -113,6 +130,18 @@ public final class WorkerMetrics {
   /** An attempt the worker ended without starting it (no slot, or no job classes). */
   public void refused(TaskSpec spec, String outcome, String reason) {
     attemptsEnded.labelValues(kind(spec), outcome, reason).inc();
+  }
+
+  /** An executor JVM started. */
+  public void executorStarted() {
+    executorsStarted.inc();
+    executorsRunning.inc();
+  }
+
+  /** An executor JVM that {@link #executorStarted} counted ended, for {@code reason}. */
+  public void executorEnded(String reason) {
+    executorsRunning.dec();
+    executorsEnded.labelValues(reason).inc();
   }
 
   private static String kind(TaskSpec spec) {

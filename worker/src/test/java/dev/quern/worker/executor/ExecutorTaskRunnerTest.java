@@ -45,6 +45,8 @@ class ExecutorTaskRunnerTest {
 
   @TempDir Path tmp;
   private ExecutorPool pool;
+  private final dev.quern.worker.metrics.WorkerMetrics metrics =
+      new dev.quern.worker.metrics.WorkerMetrics();
   private TaskRunner runner;
 
   @BeforeEach
@@ -52,7 +54,7 @@ class ExecutorTaskRunnerTest {
     pool = new ExecutorPool(new ExecutorSettings("w-test", ExecutorSettings.thisJava(),
         System.getProperty("java.class.path"),
         List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), "128m", Duration.ofSeconds(2),
-        tmp.resolve("executors"), "127.0.0.1:1", 2));
+        tmp.resolve("executors"), "127.0.0.1:1", 2), metrics);
     runner = new ExecutorTaskRunner(pool);
   }
 
@@ -145,6 +147,8 @@ class ExecutorTaskRunnerTest {
     Await.until(WAIT, "executor " + pid + " ended", () -> ProcessHandle.of(pid)
         .map(p -> !p.isAlive()).orElse(true));
     assertThat(pool.views()).isEmpty();
+    Await.until(WAIT, "the end counted", () -> metricsText().contains(
+        "quern_worker_executors_ended_total{reason=\"job_ended\"} 1.0"));
   }
 
   @Test
@@ -160,6 +164,13 @@ class ExecutorTaskRunnerTest {
     // The retry starts a new executor (and fails the same way).
     assertThat(failure(again(m, 2)).toString()).contains("exited with code 3");
     assertThat(pool.started()).isEqualTo(2);
+    assertThat(metricsText()).contains("quern_worker_executors_ended_total{reason=\"exit\"} 2.0")
+        .contains("quern_worker_executors_started_total 2.0");
+  }
+
+  private String metricsText() {
+    return new String(dev.quern.worker.metrics.MetricsText.scrape(metrics.registry()),
+        java.nio.charset.StandardCharsets.UTF_8);
   }
 
   private Throwable failure(MapTaskSpec m) {
@@ -185,6 +196,8 @@ class ExecutorTaskRunnerTest {
         .hasMessageContaining("ran out of memory")
         .hasMessageContaining("Java heap space")
         .hasMessageContaining("heap 48m");
+    assertThat(metricsText())
+        .contains("quern_worker_executors_ended_total{reason=\"out_of_memory\"} 1.0");
   }
 
   @Test
