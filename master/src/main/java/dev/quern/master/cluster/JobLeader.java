@@ -578,7 +578,14 @@ public final class JobLeader {
     /** Runs {@code input} now if the session has its book, else once it has. */
     private void whenReady(Runnable input) {
       if (session == null) {
-        return; // not leading: workers find the leader from their heartbeats' answers
+        long term = leadingTerm();
+        if (term == 0) {
+          return; // not leading: workers find the leader from their heartbeats' answers
+        }
+        // Elected, and a worker told of it at once has registered and sent again the final
+        // reports the last leader may have died with, before this actor's tick noticed:
+        // dropped, those attempts would hold their slots until the task timeout.
+        begin(term);
       }
       if (session.scheduler == null) {
         session.early.add(input);
