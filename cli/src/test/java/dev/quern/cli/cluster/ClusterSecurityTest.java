@@ -64,6 +64,11 @@ class ClusterSecurityTest {
       public List<String> extraArgs(String id) {
         return List.of("--security", security.getOrDefault(id, ours).toString());
       }
+
+      @Override
+      public Path credentials() {
+        return ours;
+      }
     };
     ClusterFixture cluster = ClusterFixture.start(tmp.resolve("cluster"),
         procs, 2, ClusterFixture.WORKER_TIMEOUT, secured, "w1");
