@@ -81,7 +81,6 @@ final class ClusterStartCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    http = new ClusterHttpClient();
     if (masters < 1 || workers < 0 || slots < 1 || timeoutSeconds < 1) {
       throw new CliException("need --masters >= 1, --workers >= 0, --slots >= 1, --timeout >= 1");
     }
@@ -113,6 +112,8 @@ final class ClusterStartCommand implements Callable<Integer> {
         }
       }
     }
+    http = new ClusterHttpClient(security == null ? null
+        : dev.quern.worker.security.HttpAuth.token(security));
     PrintWriter out = spec.commandLine().getOut();
     try {
       return start(cd, configFile, out);

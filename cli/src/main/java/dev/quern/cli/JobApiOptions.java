@@ -73,7 +73,8 @@ final class JobApiOptions {
       throw new UsageException("--master: " + e.getMessage());
     }
     return new ClusterClient(masters, ClusterClient.Settings.defaults()
-        .withRetryFor(Duration.ofSeconds(retryForSeconds)));
+        .withRetryFor(Duration.ofSeconds(retryForSeconds)),
+        ClientToken.find(ClusterDir.defaultDir()));
   }
 
   private static String defaultAddress() {

@@ -23,6 +23,8 @@ final class MembershipClient {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final String PATH = "/api/cluster/members";
 
+  /** The client token ({@link ClientToken}), or null. */
+  private final String token = ClientToken.find(ClusterDir.defaultDir());
   private final HttpClient client = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(2)).followRedirects(HttpClient.Redirect.NEVER).build();
 
@@ -58,10 +60,14 @@ final class MembershipClient {
         for (int hop = 0; hop < 2 && url != null; hop++) {
           HttpResponse<String> r;
           try {
-            r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            if (token != null) {
+              b.header(dev.quern.worker.security.HttpAuth.HEADER,
+                  dev.quern.worker.security.HttpAuth.bearer(token));
+            }
+            r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
           } catch (IOException e) {
             why.add(url + ": " + e.getClass().getSimpleName());
             break;

@@ -294,9 +294,13 @@ final class ClusterFixture {
   /** {@code GET path} on {@code hostPort}: the JSON of a 200, else empty (also when down). */
   Optional<JsonNode> get(String hostPort, String path) {
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-          URI.create("http://" + hostPort + path)).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpRequest.Builder b = HttpRequest.newBuilder(
+          URI.create("http://" + hostPort + path)).timeout(Duration.ofSeconds(5));
+      if (placement.credentials() != null) {
+        b.header(dev.quern.worker.security.HttpAuth.HEADER, dev.quern.worker.security.HttpAuth
+            .bearer(dev.quern.worker.security.HttpAuth.token(placement.credentials())));
+      }
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
       pause();
       return r.statusCode() == 200 ? Optional.of(JSON.readTree(r.body())) : Optional.empty();
     } catch (IOException e) {
@@ -336,6 +340,16 @@ final class ClusterFixture {
 
   // ---- jobs -----------------------------------------------------------------------------------
 
+  /** A client command, with the secured cluster's credentials in its environment. */
+  private ProcessBuilder client(List<String> cmd) {
+    ProcessBuilder pb = new ProcessBuilder(quern(cmd.toArray(String[]::new)));
+    if (placement.credentials() != null) {
+      pb.environment().put(dev.quern.worker.security.HttpAuth.ENV,
+          placement.credentials().toString());
+    }
+    return pb;
+  }
+
   /** {@code quern submit} of {@code main} in {@code jar}, as process {@code name}. */
   TestProcess submit(String name, Path jar, String main, String... args) {
     return submit(name, List.of(), jar, main, args);
@@ -347,7 +361,7 @@ final class ClusterFixture {
     cmd.addAll(options);
     cmd.addAll(List.of(jar.toString(), main));
     cmd.addAll(List.of(args));
-    return procs.start(name, new ProcessBuilder(quern(cmd.toArray(String[]::new))));
+    return procs.start(name, client(cmd));
   }
 
   /** {@code quern submit --detach}: returns the job id it prints once the job is accepted. */
@@ -355,7 +369,7 @@ final class ClusterFixture {
     List<String> cmd = new ArrayList<>(List.of("submit", "--detach", "--master", address(),
         jar.toString(), main));
     cmd.addAll(List.of(args));
-    TestProcess p = procs.start(name, new ProcessBuilder(quern(cmd.toArray(String[]::new))));
+    TestProcess p = procs.start(name, client(cmd));
     assertEquals(0, p.awaitExit(JOB), () -> p.tail(60));
     return p.log().lines().filter(l -> l.matches("job-\\d{4}")).findFirst()
         .orElseThrow(() -> new AssertionError("no job id printed: " + p.tail(60)));

@@ -64,10 +64,29 @@ class ClusterSecurityTest {
       public List<String> extraArgs(String id) {
         return List.of("--security", security.getOrDefault(id, ours).toString());
       }
+
+      @Override
+      public Path credentials() {
+        return ours;
+      }
     };
     ClusterFixture cluster = ClusterFixture.start(tmp.resolve("cluster"),
         procs, 2, ClusterFixture.WORKER_TIMEOUT, secured, "w1");
     wordCount(cluster, tmp, seed, "first");
+
+    // Every master's HTTP refuses a request without the client token, or with another one
+    // (while the fixture's and the client's requests, with it, were answered).
+    Set<String> jobsBefore = cluster.jobIds();
+    for (String m : cluster.httpPort.keySet()) {
+      for (String auth : new String[] {null, "Bearer not-the-token"}) {
+        for (String[] req : new String[][] {{"GET", "/api/cluster"}, {"GET", "/metrics"},
+            {"GET", "/api/v1/jobs"}, {"POST", "/api/cluster/jobs"}}) {
+          var r = send(req[0], cluster.http(m), req[1], auth);
+          assertEquals(401, r.statusCode(), m + " " + req[0] + " " + req[1] + ": " + r.body());
+        }
+      }
+    }
+    assertEquals(jobsBefore, cluster.jobIds(), "no job accepted without the token");
 
     // A worker with another CA's identity: refused at the TLS handshake, never registered.
     security.put("wx", foreign);
@@ -95,7 +114,11 @@ class ClusterSecurityTest {
     assertTrue(tasks.size() > 0 && tasks.toString().contains("\"w1\""), tasks::toString);
     assertFalse(tasks.toString().contains("\"wx\""), () -> "an attempt ran on wx: " + tasks);
     JsonNode leaderStatus = cluster.get(cluster.http(leader), "/api/cluster").orElseThrow();
-    JsonNode m3Status = cluster.get(cluster.http("m3"), "/api/cluster").orElseThrow();
+    // m3 holds the other CA's directory, so it takes that directory's client token.
+    JsonNode m3Status = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        send("GET", cluster.http("m3"), "/api/cluster",
+            dev.quern.worker.security.HttpAuth.bearer(
+                dev.quern.worker.security.HttpAuth.token(foreign))).body());
     assertTrue(m3Status.path("leaderId").asText().isEmpty(), m3Status::toString);
     assertTrue(m3Status.path("commitIndex").asLong() < leaderStatus.path("commitIndex").asLong(),
         () -> "m3 " + m3Status + " vs leader " + leaderStatus);
@@ -108,6 +131,20 @@ class ClusterSecurityTest {
     Await.until(START, "m3 follows the leader and holds its log", () -> cluster.get(
         cluster.http("m3"), "/api/cluster").map(s -> !s.path("leaderId").asText().isEmpty()
             && s.path("commitIndex").asLong() >= target).orElse(false));
+  }
+
+  /** {@code method path} on {@code hostPort} with {@code authorization} (null: none). */
+  private static java.net.http.HttpResponse<String> send(String method, String hostPort,
+      String path, String authorization) throws Exception {
+    var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + hostPort + path))
+        .timeout(java.time.Duration.ofSeconds(30))
+        .method(method, method.equals("GET") ? java.net.http.HttpRequest.BodyPublishers.noBody()
+            : java.net.http.HttpRequest.BodyPublishers.ofString("{}"));
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    return java.net.http.HttpClient.newHttpClient().send(b.build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 
   /** A WordCount submitted as {@code name}, its output checked; returns its job id. */

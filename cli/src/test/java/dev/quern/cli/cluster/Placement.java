@@ -36,6 +36,14 @@ interface Placement {
   List<String> extraArgs(String id);
 
   /**
+   * The credentials directory of a secured cluster, whose client token the fixture's requests and
+   * clients send (clients through {@code QUERN_SECURITY}); null: an unsecured cluster.
+   */
+  default java.nio.file.Path credentials() {
+    return null;
+  }
+
+  /**
    * Master {@code mi} (m1, m2, ...) alone on host {@code i} of {@code net}; workers in the root
    * namespace on the bridge's address (they shuffle among themselves there). Every process binds
    * its private address, so every one runs with {@code --unsafe-allow-private-bind}.

@@ -126,12 +126,23 @@ public final class ClusterClient {
   private final MasterList masters;
   private final Settings settings;
   private final HttpClient http;
+  private final String token;
   private final ObjectMapper json = new ObjectMapper()
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   /** The master (or leader) that answered last; tried first. */
   private volatile String preferred;
 
   public ClusterClient(MasterList masters, Settings settings) {
+    this(masters, settings, dev.quern.worker.security.HttpAuth.tokenFromEnvironment().orElse(null));
+  }
+
+  /**
+   * A client that sends {@code token} (a secured cluster's client token, null: none) with every
+   * request. The two-argument constructor takes the token of the credentials directory that the
+   * environment variable {@value dev.quern.worker.security.HttpAuth#ENV} names, if set.
+   */
+  public ClusterClient(MasterList masters, Settings settings, String token) {
+    this.token = token;
     this.masters = Objects.requireNonNull(masters, "masters");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -279,6 +290,10 @@ public final class ClusterClient {
       Duration timeout = settings.requestTimeout();
       HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout)
           .header("Accept", "application/json");
+      if (token != null) {
+        b.header(dev.quern.worker.security.HttpAuth.HEADER,
+            dev.quern.worker.security.HttpAuth.bearer(token));
+      }
       if (method.equals("GET")) {
         b.GET();
       } else {

@@ -80,6 +80,10 @@ public final class ClusterHttp implements AutoCloseable {
       c.startup.showOldJavalinVersionWarning = false;
       dev.quern.master.cluster.jars.JarRoutes.register(c.routes, config, monitor, board);
       splits.register(c.routes);
+      if (config.security() != null) {
+        // First of all: without the client token nothing is served, not even the UI's files.
+        c.routes.before(ctx -> dev.quern.master.http.TokenGuard.check(ctx, config.security()));
+      }
       c.routes.before("/api/*", Routes::guard);
       c.routes.before(METRICS, Routes::guard);
       c.routes.get(STATUS, routes::status);

@@ -75,9 +75,13 @@ final class LeaderWorkers {
       return last;
     }
     try {
-      HttpResponse<String> r = http.get().send(HttpRequest.newBuilder(
-              URI.create("http://" + address + ClusterHttp.WORKERS)).timeout(TIMEOUT).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpRequest.Builder b = HttpRequest.newBuilder(
+          URI.create("http://" + address + ClusterHttp.WORKERS)).timeout(TIMEOUT).GET();
+      if (config.security() != null) {
+        b.header(dev.quern.worker.security.HttpAuth.HEADER,
+            dev.quern.worker.security.HttpAuth.bearer(config.security().clientToken()));
+      }
+      HttpResponse<String> r = http.get().send(b.build(), HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() == 200) {
         last = parse(JSON.readTree(r.body()));
         lastLeader = leader;

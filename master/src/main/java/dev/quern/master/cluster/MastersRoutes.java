@@ -133,8 +133,13 @@ final class MastersRoutes {
   }
 
   private CompletableFuture<Entry> ask(String id, String raft, String address) {
-    HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + address + MASTER))
-        .timeout(ASK_TIMEOUT).header("Accept", "application/json").build();
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + address + MASTER))
+        .timeout(ASK_TIMEOUT).header("Accept", "application/json");
+    if (config.security() != null) {
+      b.header(dev.quern.worker.security.HttpAuth.HEADER,
+          dev.quern.worker.security.HttpAuth.bearer(config.security().clientToken()));
+    }
+    HttpRequest req = b.build();
     return http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).handle((r, e) -> {
       if (e != null) {
         Throwable cause = e.getCause() != null ? e.getCause() : e;

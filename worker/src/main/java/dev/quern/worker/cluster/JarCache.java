@@ -45,6 +45,7 @@ public final class JarCache {
 
   private final Path dir;
   private final boolean allowPrivate;
+  private final String token;
   private final List<String> configured;
   /** The configured masters, then those the leader named ({@link #learn}); replaced whole. */
   private volatile List<String> masters;
@@ -64,6 +65,16 @@ public final class JarCache {
    * {@code unsafe-allow-private-bind}) also takes masters at RFC 1918 addresses from the leader.
    */
   public JarCache(Path dir, List<String> masters, boolean allowPrivate) throws IOException {
+    this(dir, masters, allowPrivate, null);
+  }
+
+  /**
+   * As {@link #JarCache(Path, List, boolean)}, sending {@code token} (a secured cluster's client
+   * token; null: none) with every fetch.
+   */
+  public JarCache(Path dir, List<String> masters, boolean allowPrivate, String token)
+      throws IOException {
+    this.token = token;
     this.allowPrivate = allowPrivate;
     this.dir = dir;
     this.configured = List.copyOf(masters);
@@ -138,8 +149,13 @@ public final class JarCache {
   }
 
   private void fetch(String master, String sha, Path target) throws IOException, InterruptedException {
-    HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + master + ROUTE + sha))
-        .timeout(TIMEOUT).GET().build();
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + master + ROUTE + sha))
+        .timeout(TIMEOUT).GET();
+    if (token != null) {
+      b.header(dev.quern.worker.security.HttpAuth.HEADER,
+          dev.quern.worker.security.HttpAuth.bearer(token));
+    }
+    HttpRequest req = b.build();
     HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
     Path tmp = dir.resolve(UUID.randomUUID() + PART);
     try (InputStream body = r.body()) {

@@ -57,7 +57,8 @@ public final class WorkerProcess implements AutoCloseable {
       log.warn(Loopback.PRIVATE_WARNING);
     }
     JarLoaders loaders = new JarLoaders(new JarCache(config.data().resolve("jars"),
-        config.masterHttp(), config.allowPrivateBind()));
+        config.masterHttp(), config.allowPrivateBind(),
+        config.security() == null ? null : config.security().clientToken()));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM,
         ArteryConfig.of(config.host(), config.port(), user, config.security()));
     ShuffleServer shuffle = null;

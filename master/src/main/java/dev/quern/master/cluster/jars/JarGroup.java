@@ -26,6 +26,11 @@ public interface JarGroup {
   /** Where master {@code id} serves HTTP, if known. */
   Optional<String> httpAddress(String id);
 
+  /** The client token this master sends to its peers (a secured cluster's); empty otherwise. */
+  default Optional<String> token() {
+    return Optional.empty();
+  }
+
   /**
    * A group whose members, leader and addresses the caller decides (a test's, say): master
    * {@code self} leads when {@code leader} names it.
@@ -87,6 +92,12 @@ public interface JarGroup {
       @Override
       public Optional<String> httpAddress(String id) {
         return board.httpAddress(id);
+      }
+
+      @Override
+      public Optional<String> token() {
+        return Optional.ofNullable(config.security())
+            .map(dev.quern.worker.security.ClusterCredentials::clientToken);
       }
     };
   }

@@ -129,6 +129,7 @@ public final class JarRoutes {
       }
       HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + address.get() + kind.path()
           + "/" + sha256)).timeout(PUSH_TIMEOUT).GET().build();
+      req = authorized(req);
       try {
         HttpResponse<java.io.InputStream> r = http.send(req,
             HttpResponse.BodyHandlers.ofInputStream());
@@ -201,6 +202,14 @@ public final class JarRoutes {
     json(ctx, 503, new NotReplicated(error, jar.sha256(), out.held(), out.failed()));
   }
 
+  /** {@code req} with the group's client token, when the cluster is secured. */
+  private HttpRequest authorized(HttpRequest req) {
+    Optional<String> token = group.token();
+    return token.isEmpty() ? req : HttpRequest.newBuilder(req, (n, v) -> true)
+        .header(dev.quern.worker.security.HttpAuth.HEADER,
+            dev.quern.worker.security.HttpAuth.bearer(token.get())).build();
+  }
+
   /** Pushes the stored bytes to {@code peer}: completes with null, or with why it failed. */
   private CompletableFuture<String> push(String peer, JarStore.Stored jar) {
     Optional<String> address = group.httpAddress(peer);
@@ -213,6 +222,7 @@ public final class JarRoutes {
               + jar.sha256()))
           .timeout(PUSH_TIMEOUT).header("Content-Type", kind.contentType())
           .PUT(HttpRequest.BodyPublishers.ofFile(jar.path())).build();
+      req = authorized(req);
     } catch (IOException e) {
       return CompletableFuture.completedFuture("cannot read the stored " + kind.noun() + ": "
           + e.getMessage());
