@@ -114,6 +114,7 @@ public final class WorkerActor extends AbstractBehavior<WorkerCommand> {
   private Behavior<WorkerCommand> onKill(KillTask m) {
     Running r = running.remove(m.attempt());
     if (r != null) {
+      settings.runner().killing(m.attempt());
       r.future().cancel(true);
       r.replyTo().tell(new AttemptKilled(m.attempt(), settings.workerId(), m.reason()));
     }

@@ -79,6 +79,17 @@ public final class ExecutorPool implements AutoCloseable {
     return p;
   }
 
+  /** The kill of {@code attempt} is decided: its executor takes no new attempt until it ends. */
+  void killing(dev.quern.worker.task.TaskAttemptId attempt) {
+    ExecutorProcess p;
+    synchronized (this) {
+      p = byJob.get(attempt.jobId());
+    }
+    if (p != null && p.runs(attempt)) {
+      p.stopping(attempt);
+    }
+  }
+
   /** The job's jar that {@code loader} (a worker's job loader) reads, or null. */
   static Path jarOf(ClassLoader loader) throws IOException {
     if (loader instanceof URLClassLoader u && u.getName() != null

@@ -69,8 +69,9 @@ final class ExecutorProcess {
   private volatile String endedBecause;
   private volatile boolean dead;
   /** Kills sent whose attempts have not ended yet: new attempts go to a new executor. */
-  private final java.util.concurrent.atomic.AtomicInteger stopping =
-      new java.util.concurrent.atomic.AtomicInteger();
+  /** Attempts killed here that have not ended yet: while any runs, no new attempt comes here. */
+  private final java.util.Set<TaskAttemptId> stopping =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private ExecutorProcess(String jobId, String memory, Process process, Path stderr,
       dev.quern.worker.metrics.WorkerMetrics metrics) {
@@ -144,18 +145,27 @@ final class ExecutorProcess {
    * its kill takes the JVM down with it, and a new attempt must not be there when it does).
    */
   boolean takesAttempts() {
-    return alive() && stopping.get() == 0;
+    return alive() && stopping.isEmpty();
   }
 
-  /** Sends a kill and counts it until {@link #stopped}. */
+  /** Whether {@code id} runs here now. */
+  boolean runs(TaskAttemptId id) {
+    return calls.containsKey(id);
+  }
+
+  /**
+   * Sends a kill (once) and keeps new attempts away until the attempt ends: the worker marks it
+   * as soon as it decides the kill, before the retry's task can reach this executor.
+   */
   void stopping(TaskAttemptId id) {
-    stopping.incrementAndGet();
-    kill(id);
+    if (stopping.add(id)) {
+      kill(id);
+    }
   }
 
   /** A killed attempt ended within the grace. */
-  void stopped() {
-    stopping.decrementAndGet();
+  void stopped(TaskAttemptId id) {
+    stopping.remove(id);
   }
 
   /** Sends {@code spec} to run; the call ends with the attempt. */
@@ -294,6 +304,7 @@ final class ExecutorProcess {
 
   private void end(TaskAttemptId id, Outcome o) {
     Call c = calls.remove(id);
+    stopping.remove(id);
     if (c != null) {
       c.outcome.complete(o);
     }

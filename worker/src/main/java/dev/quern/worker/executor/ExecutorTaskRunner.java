@@ -62,13 +62,18 @@ public final class ExecutorTaskRunner implements TaskRunner {
     throw new InterruptedException("killed in its executor");
   }
 
+  @Override
+  public void killing(TaskAttemptId attempt) {
+    pool.killing(attempt);
+  }
+
   /** A killed attempt: the executor interrupts it; one that will not stop ends its executor. */
   private void stop(TaskAttemptId id, ExecutorProcess executor, ExecutorProcess.Call call) {
     executor.stopping(id);
     long grace = pool.settings().killGrace().toMillis();
     try {
       call.outcome.get(grace, TimeUnit.MILLISECONDS);
-      executor.stopped();
+      executor.stopped(id);
     } catch (TimeoutException e) {
       executor.destroy("attempt " + id + " did not stop within " + grace + " ms of its kill");
     } catch (InterruptedException e) {

@@ -19,4 +19,12 @@ public interface TaskRunner {
       MapOutputFeed feed) throws Exception {
     return run(spec, jobLoader, progress);
   }
+
+  /**
+   * Called on the worker's actor thread as soon as {@code attempt}'s kill is decided, before its
+   * slot thread is interrupted. A runner that shares a process between attempts (executor JVMs)
+   * stops handing that process new attempts here, so the retry of an attempt that ignores its
+   * kill cannot land beside it.
+   */
+  default void killing(TaskAttemptId attempt) {}
 }
