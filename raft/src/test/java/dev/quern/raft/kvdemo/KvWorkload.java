@@ -50,6 +50,9 @@ final class KvWorkload implements AutoCloseable {
   private final AtomicBoolean stop = new AtomicBoolean();
   private final AtomicBoolean abandon = new AtomicBoolean();
   private final AtomicInteger acknowledged = new AtomicInteger();
+  /** Clients start no request while this many writes are acknowledged: {@link #allow} raises it. */
+  private final Object gate = new Object();
+  private int ceiling = Integer.MAX_VALUE;
   private final List<Thread> threads = new ArrayList<>();
   private final List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
 
@@ -74,6 +77,33 @@ final class KvWorkload implements AutoCloseable {
     }
   }
 
+  /**
+   * From now on the clients start requests only until {@code more} further writes are acknowledged,
+   * then wait for the next call. A test that waits between phases (for an election, a catch-up, a
+   * restart) thus gets a history bounded by its phases, not by how long the waits took.
+   */
+  void allow(int more) {
+    synchronized (gate) {
+      ceiling = acknowledged.get() + more;
+      gate.notifyAll();
+    }
+  }
+
+  /** Waits while the ceiling is reached; false once the clients are to stop. */
+  private boolean awaitAllowance() {
+    synchronized (gate) {
+      while (!stop.get() && acknowledged.get() >= ceiling) {
+        try {
+          gate.wait(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+    }
+    return !stop.get();
+  }
+
   int acknowledged() {
     return acknowledged.get();
   }
@@ -86,6 +116,9 @@ final class KvWorkload implements AutoCloseable {
   /** Lets every client finish the request under way and waits (bounded) for it; rethrows a client's failure. */
   void stop() {
     stop.set(true);
+    synchronized (gate) {
+      gate.notifyAll();
+    }
     joinAll(STOP_BOUND);
     if (!failures.isEmpty()) {
       AssertionError e = new AssertionError("a client failed (seed " + seed + ")", failures.get(0));
@@ -98,6 +131,9 @@ final class KvWorkload implements AutoCloseable {
   @Override
   public void close() {
     stop.set(true);
+    synchronized (gate) {
+      gate.notifyAll();
+    }
     abandon.set(true);
     joinAll(CLOSE_BOUND);
   }
@@ -129,7 +165,7 @@ final class KvWorkload implements AutoCloseable {
   private void runClient(int client) {
     SplittableRandom random = new SplittableRandom(seed * 31 + client);
     Session session = new Session(client);
-    for (long seq = 1; !stop.get() && !exhausted(); ) {
+    for (long seq = 1; awaitAllowance() && !exhausted(); ) {
       int pick = random.nextInt(10);
       KvInput input;
       String request;
