@@ -79,9 +79,13 @@ final class LeaderHandoff {
       if (s.isLeader() && s.leadTransferee() == RaftCore.NONE) {
         long target = target(s);
         if (target == RaftCore.NONE) {
-          log.warn("master {} stops while leading term {}: no voter was heard from lately to hand "
-              + "leadership to", config.id(), s.term());
-          return false;
+          // Check-quorum clears every follower's recent activity once per election timeout, so a
+          // status read just after shows none until the next heartbeat answer: wait for one.
+          if (!sleep()) {
+            log.warn("master {}: interrupted while handing leadership over; stops", config.id());
+            return false;
+          }
+          continue;
         }
         if (target != asked) {
           log.info("master {} stops: hands leadership of term {} to {} first (at most {})",
@@ -95,9 +99,11 @@ final class LeaderHandoff {
         return false;
       }
     }
-    log.warn("master {} stops while still leading term {}: no follower took over within {} "
+    log.warn("master {} stops while still leading term {}: {} within {} "
         + "(the others elect a leader after their election timeout)", config.id(),
-        monitor.status().map(RaftStatus::term).orElse(term), timeout);
+        monitor.status().map(RaftStatus::term).orElse(term),
+        asked == RaftCore.NONE ? "no voter was heard from lately to hand leadership to"
+            : "no follower took over", timeout);
     return false;
   }
 
