@@ -12,7 +12,7 @@ async function call(method, path) {
   let body = null;
   try { body = text ? JSON.parse(text) : null; } catch { body = null; }
   // The session ended (expired, logged out elsewhere): the login page, then back here.
-  if (res.status === 401 && body?.error?.includes('log in')) location.assign('/login');
+  if (res.status === 401) location.assign('/login');
   if (!res.ok) throw new ApiError(res.status, body?.error || `${res.status} ${res.statusText}`);
   return body;
 }

@@ -99,6 +99,8 @@ class UiLoginTest {
         c.routes.before(ctx -> TokenGuard.check(ctx, secured, login));
       }
       new ApiRoutes(source, new PrometheusRegistry(), events, login).register(c.routes);
+      // Stands for the master's own endpoints (ClusterHttp), which TokenGuard alone guards.
+      c.routes.get("/api/cluster/probe", ctx -> ctx.result("the cluster's"));
       WebAssets.register(c.routes);
     });
     apps.add(app);
@@ -180,6 +182,8 @@ class UiLoginTest {
       assertThat(send(base, "GET", open, null).statusCode()).as(open).isEqualTo(200);
     }
     assertThat(send(base, "GET", "/login", null).body()).contains("<form").contains("password");
+    // Not the UI's to close: workers and clients reach them with the token (TokenGuard's).
+    assertThat(send(base, "GET", "/api/cluster/probe", null).body()).isEqualTo("the cluster's");
   }
 
   @Test
@@ -352,7 +356,7 @@ class UiLoginTest {
     String cookie = cookie(ok);
     assertThat(send(base, "GET", "/api/v1/jobs", cookie).statusCode()).isEqualTo(200);
     assertThat(send(base, "GET", "/api/v1/session", cookie).body()).contains("client-token");
-    assertThat(send(base, "GET", "/api/cluster/jars/abc", cookie).statusCode())
+    assertThat(send(base, "GET", "/api/cluster/probe", cookie).statusCode())
         .as("the cluster's own endpoints want the token").isEqualTo(401);
     assertThat(send(base, "POST", "/api/cluster/jobs", cookie).statusCode()).isEqualTo(401);
     JobHandle h = runningJob("killed-with-token-session");

@@ -55,8 +55,13 @@ public record LoginSettings(LoginMode mode, Path passwordFile, Duration idleTime
 
   /** The {@value #SECTION} keys among the JVM's system properties, over the defaults. */
   public static LoginSettings fromSystemProperties() {
-    ConfigFactory.invalidateCaches();
-    return from(ConfigFactory.systemProperties());
+    java.util.Properties ours = new java.util.Properties();
+    System.getProperties().forEach((k, v) -> {
+      if (String.valueOf(k).startsWith(SECTION + ".")) {
+        ours.put(k, v);
+      }
+    });
+    return from(ConfigFactory.parseProperties(ours));
   }
 
   public LoginSettings withMode(LoginMode m) {

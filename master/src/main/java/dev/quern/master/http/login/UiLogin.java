@@ -48,6 +48,8 @@ public final class UiLogin {
   private static final Set<String> OPEN_GETS = Set.of(LOGIN, "/style.css", "/favicon.svg");
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();
+  /** The cluster's endpoints (submission, jar and split stores, status): the token's alone. */
+  static final String CLUSTER = "/api/cluster";
   private static final Pattern KILL = Pattern.compile("/api/v1/jobs/[^/]+/kill");
 
   private final boolean required;
@@ -164,7 +166,7 @@ public final class UiLogin {
     HandlerType m = ctx.method();
     String path = ctx.path();
     boolean allowed = (m == HandlerType.GET || m == HandlerType.HEAD)
-        && !path.startsWith("/api/cluster") || m == HandlerType.POST && KILL.matcher(path).matches();
+        && !path.startsWith(CLUSTER) || m == HandlerType.POST && KILL.matcher(path).matches();
     return allowed && sessions.use(SessionCookie.read(ctx)).isPresent();
   }
 
@@ -173,7 +175,9 @@ public final class UiLogin {
    * without the client token or a session that allows it is refused ({@link #refuse}).
    */
   public void check(Context ctx) {
-    if (!required || open(ctx)) {
+    // The cluster's own endpoints are TokenGuard's (workers and clients send the token), not the
+    // UI's: a session never opens them, and the UI's login never closes them.
+    if (!required || open(ctx) || ctx.path().startsWith(CLUSTER)) {
       return;
     }
     if (credentials != null && HttpAuth.allows(credentials, ctx.header(HttpAuth.HEADER))) {
