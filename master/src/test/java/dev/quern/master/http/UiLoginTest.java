@@ -62,8 +62,26 @@ class UiLoginTest {
   final List<Javalin> apps = new ArrayList<>();
   final List<EventHub> hubs = new ArrayList<>();
 
+  /** What the login logs, at INFO (the tests' root level is WARN), to look for secrets in. */
+  final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+      new ch.qos.logback.core.read.ListAppender<>();
+  final ch.qos.logback.classic.Logger loginLog = (ch.qos.logback.classic.Logger)
+      org.slf4j.LoggerFactory.getLogger(UiLogin.class);
+
+  /** Every line logged so far, as it would be written. */
+  String logText() {
+    StringBuilder b = new StringBuilder();
+    synchronized (logged.list) {
+      logged.list.forEach(e -> b.append(e.getFormattedMessage()).append('\n'));
+    }
+    return b.toString();
+  }
+
   @BeforeAll
   void start() throws Exception {
+    logged.start();
+    loginLog.addAppender(logged);
+    loginLog.setLevel(ch.qos.logback.classic.Level.INFO);
     ui = new UiTestCluster(dir.resolve("cluster"));
     users = dir.resolve("users");
     PasswordFile.put(users, "alice", PASSWORD.toCharArray(), PasswordHash.MIN_ITERATIONS,
@@ -83,6 +101,8 @@ class UiLoginTest {
 
   @AfterAll
   void stop() {
+    loginLog.detachAppender(logged);
+    loginLog.setLevel(null);
     if (ui != null) {
       ui.close();
     }
@@ -221,6 +241,10 @@ class UiLoginTest {
     assertThat(h.awaitCompletion(Duration.ofSeconds(60)).state()).isEqualTo(JobState.KILLED);
     assertThat(ui.get("/api/v1/jobs/" + h.id()).json().get("failure").asText())
         .contains("by user alice");
+    String log = logText();
+    assertThat(log).as("the log").contains("alice logged in to the web UI from 127.0.0.1")
+        .contains("A failed login to the web UI from 127.0.0.1")
+        .doesNotContain(PASSWORD).doesNotContain(cookie.substring(cookie.indexOf('=') + 1));
   }
 
   @Test
@@ -363,6 +387,9 @@ class UiLoginTest {
     HttpResponse<String> kill = send(base, "POST", "/api/v1/jobs/" + h.id() + "/kill", cookie);
     assertThat(kill.statusCode()).as(kill.body()).isEqualTo(202);
     assertThat(h.awaitCompletion(Duration.ofSeconds(60)).state()).isEqualTo(JobState.KILLED);
+    assertThat(logText()).as("the log").contains("client-token logged in to the web UI")
+        .doesNotContain(credentials.clientToken())
+        .doesNotContain(cookie.substring(cookie.indexOf('=') + 1));
   }
 
   static int portOf(String base) {

@@ -267,8 +267,15 @@ public final class UiLogin {
       return null;
     }
     Optional<PasswordHash> hash = users.user(user);
-    boolean ok = hash.orElse(dummy()).matches(password.toCharArray());
-    return ok && hash.isPresent() ? user : null;
+    if (hash.isEmpty()) {
+      // As long as a known user's check: the file's iterations, so timing tells no names.
+      int iterations = users.users().values().stream().mapToInt(PasswordHash::iterations).max()
+          .orElse(PasswordHash.DEFAULT_ITERATIONS);
+      PasswordHash.derive(password.toCharArray(), new byte[PasswordHash.SALT_BYTES], iterations,
+          PasswordHash.HASH_BYTES);
+      return null;
+    }
+    return hash.get().matches(password.toCharArray()) ? user : null;
   }
 
   private void logout(Context ctx) {
