@@ -13,9 +13,11 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code quern ui}: serves the jobs saved by earlier runs, with the same pages and API as the live
- * UI, until Ctrl-C (or, in-process, until its thread is interrupted).
+ * UI, until Ctrl-C (or, in-process, until its thread is interrupted). {@code quern ui passwd}
+ * ({@link UiPasswdCommand}) adds a user to the UI's password file.
  */
 @Command(name = "ui", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    subcommands = UiPasswdCommand.class,
     description = {
         "Serves the web UI over the jobs that earlier 'quern submit' and 'quern examples' runs "
             + "saved, on 127.0.0.1, until Ctrl-C."})

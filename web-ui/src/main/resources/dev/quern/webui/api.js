@@ -11,6 +11,8 @@ async function call(method, path) {
   const text = await res.text();
   let body = null;
   try { body = text ? JSON.parse(text) : null; } catch { body = null; }
+  // The session ended (expired, logged out elsewhere): the login page, then back here.
+  if (res.status === 401) location.assign('/login');
   if (!res.ok) throw new ApiError(res.status, body?.error || `${res.status} ${res.statusText}`);
   return body;
 }
@@ -23,6 +25,7 @@ export const api = {
   worker: (id) => call('GET', `/workers/${encodeURIComponent(id)}`),
   masters: () => call('GET', '/masters'),
   kill: (id) => call('POST', `/jobs/${encodeURIComponent(id)}/kill`),
+  session: () => call('GET', '/session'),
 };
 
 // Calls onEvent for every state change; onStatus('live' | 'history' | 'reconnecting' | 'offline').

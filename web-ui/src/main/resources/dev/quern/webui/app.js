@@ -1,5 +1,5 @@
 // The single-page app: hash routes, one page at a time, refreshed on server events.
-import { connectEvents } from './api.js';
+import { api, connectEvents } from './api.js';
 import { h, replace } from './dom.js';
 import * as overview from './pages/overview.js';
 import * as jobs from './pages/jobs.js';
@@ -112,6 +112,19 @@ function onStatus(status) {
   if (status === 'live') refresh(); // catch up on anything missed while disconnected
 }
 
+// Who is logged in, and a logout button, when the server asks for a login.
+async function showSession() {
+  let session;
+  try { session = await api.session(); } catch { return; }
+  if (!session?.login || !session.user) return;
+  const el = document.getElementById('session');
+  replace(el, h('span', { id: 'session-user' }, session.user),
+    h('form', { method: 'post', action: '/logout' },
+      h('button', { id: 'logout', type: 'submit' }, 'Log out')));
+  el.hidden = false;
+}
+
 window.addEventListener('hashchange', show);
+showSession();
 connectEvents(onEvent, onStatus);
 show();

@@ -60,10 +60,14 @@ public final class ClusterHttp implements AutoCloseable {
    *
    * @param leader submissions and kills, which only the leader takes (others redirect there)
    * @param book this master's applied book: its job count, and the history of retired jobs
+   * @param uiLogin the web UI's login ({@code quern.ui}); a secured master always asks for one
    */
   public static ClusterHttp start(String host, int port, MasterProcessConfig config,
       RaftMonitor monitor, ClusterBoard board, Clock clock, LiveCluster jobs, LeaderPort leader,
-      BookViews book, MembershipRoutes.Port members) {
+      BookViews book, MembershipRoutes.Port members,
+      dev.quern.master.http.login.LoginSettings uiLogin) {
+    dev.quern.master.http.login.UiLogin login = dev.quern.master.http.login.UiLogin.create(
+        uiLogin, config.security(), dev.quern.master.http.login.UiLogin.loopback(host), clock);
     SplitLists splits = SplitLists.open(config, monitor, board);
     Routes routes = new Routes(config, monitor, board, clock, leader, splits);
     // This master process's one registry: its Raft node, JVM, book, and (UiRoutes) jobs.
@@ -82,7 +86,8 @@ public final class ClusterHttp implements AutoCloseable {
       splits.register(c.routes);
       if (config.security() != null) {
         // First of all: without the client token nothing is served, not even the UI's files.
-        c.routes.before(ctx -> dev.quern.master.http.TokenGuard.check(ctx, config.security()));
+        c.routes.before(ctx -> dev.quern.master.http.TokenGuard.check(ctx, config.security(),
+            login));
       }
       c.routes.before("/api/*", Routes::guard);
       c.routes.before(METRICS, Routes::guard);
@@ -94,7 +99,7 @@ public final class ClusterHttp implements AutoCloseable {
       // Kills are the leader's: another master redirects before the API's handler runs.
       c.routes.before(UiRoutes.apiPrefix() + "/jobs/{id}/kill", routes::leaderOnly);
       // Retired jobs (retention) are served from this master's history (DATA/history).
-      ui[0] = UiRoutes.register(c.routes, jobs, book.history(), metrics);
+      ui[0] = UiRoutes.register(c.routes, jobs, book.history(), metrics, login);
     });
     try {
       app.start(host, port);

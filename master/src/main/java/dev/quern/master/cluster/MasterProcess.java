@@ -132,7 +132,8 @@ public final class MasterProcess implements AutoCloseable {
     views.record(replicated);
     MembershipRoutes.Port members = new MembershipRoutes.Port();
     ClusterHttp http = ClusterHttp.start(config.http().host(), config.http().port(), config,
-        monitor, board, clock, replicated, leaderPort, views, members);
+        monitor, board, clock, replicated, leaderPort, views, members,
+        dev.quern.master.http.login.LoginSettings.from(user));
     if (retention != null) {
       retention.attach(http.splitLists());
     }

@@ -9,6 +9,7 @@ import dev.quern.master.http.json.TaskDoc;
 import dev.quern.master.http.json.WorkerDoc;
 import dev.quern.master.http.json.WorkerPageDoc;
 import dev.quern.master.http.json.WorkerPageDoc.WorkerAttemptDoc;
+import dev.quern.master.http.login.UiLogin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import dev.quern.worker.metrics.MetricsText;
@@ -29,16 +30,29 @@ final class ApiRoutes {
   private final MonitoringSource source;
   private final PrometheusRegistry metrics;
   private final EventHub events;
+  private final UiLogin login;
 
+  /** A local UI: its login as the JVM's system properties ask ({@code -Dquern.ui.*}). */
   ApiRoutes(MonitoringSource source, PrometheusRegistry metrics, EventHub events) {
+    this(source, metrics, events, UiLogin.create(
+        dev.quern.master.http.login.LoginSettings.fromSystemProperties(), null, true,
+        java.time.Clock.systemUTC()));
+  }
+
+  ApiRoutes(MonitoringSource source, PrometheusRegistry metrics, EventHub events,
+      UiLogin login) {
     this.source = source;
     this.metrics = metrics;
     this.events = events;
+    this.login = login;
   }
 
   void register(RoutesConfig routes) {
     // Every path: the pages and /metrics answer a rebinding attacker's page as the API would.
     routes.before(ApiRoutes::guard);
+    // Then the login, when one is required: the login page itself and its style are open.
+    routes.before(login::check);
+    login.register(routes);
     routes.get(PREFIX + "/cluster", ctx -> json(ctx, 200, source.cluster()));
     routes.get(PREFIX + "/jobs", this::jobs);
     routes.get(PREFIX + "/jobs/{id}", ctx -> json(ctx, 200, job(ctx.pathParam("id"))));
@@ -79,8 +93,9 @@ final class ApiRoutes {
       throw new ApiException(403, "refused: Host '" + ctx.host() + "' is not a loopback address");
     }
     String origin = ctx.header("Origin");
+    // The scheme of the request itself, so the check holds behind TLS too.
     if (ctx.method() == io.javalin.http.HandlerType.POST && origin != null
-        && !origin.equals("http://" + ctx.host())) {
+        && !origin.equals(ctx.scheme() + "://" + ctx.host())) {
       throw new ApiException(403, "refused: a " + ctx.method() + " from origin " + origin);
     }
   }
@@ -119,8 +134,10 @@ final class ApiRoutes {
    */
   private void kill(Context ctx) {
     String id = ctx.pathParam("id");
+    String by = login.user(ctx).map(u -> u.equals(UiLogin.TOKEN_USER) ? " with the client token"
+        : " by user " + u).orElse("");
     String who = (ctx.header("Origin") != null ? "killed in the web UI" : "killed through the "
-        + "HTTP API") + " (a request from " + ctx.ip() + ")";
+        + "HTTP API") + by + " (a request from " + ctx.ip() + ")";
     KillOutcome k = source.kill(id, who);
     switch (k.result()) {
       case KILLING -> {

@@ -1,6 +1,7 @@
 package dev.quern.master.http;
 
 import dev.quern.master.engine.LiveCluster;
+import dev.quern.master.http.login.UiLogin;
 import dev.quern.master.http.metrics.QuernMetrics;
 import io.javalin.config.RoutesConfig;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -34,15 +35,31 @@ public final class UiRoutes implements AutoCloseable {
    */
   public static UiRoutes register(RoutesConfig routes, LiveCluster cluster, HistoryStore history,
       PrometheusRegistry metrics) {
+    return register(routes, cluster, history, metrics, UiLogin.off());
+  }
+
+  /**
+   * As {@link #register(RoutesConfig, LiveCluster, HistoryStore, PrometheusRegistry)}, behind
+   * {@code login} (the login page, {@code /logout}, and the check of every request when a login
+   * is required). Give the same {@code login} to {@link TokenGuard} on a secured master.
+   */
+  public static UiRoutes register(RoutesConfig routes, LiveCluster cluster, HistoryStore history,
+      PrometheusRegistry metrics, UiLogin login) {
     MonitoringSource live = new LocalClusterSource(cluster);
-    return register(routes, new CombinedSource(live, new HistorySource(history)), live, metrics);
+    return register(routes, new CombinedSource(live, new HistorySource(history)), live, metrics,
+        login);
   }
 
   private static UiRoutes register(RoutesConfig routes, MonitoringSource source,
       MonitoringSource measured, PrometheusRegistry metrics) {
+    return register(routes, source, measured, metrics, UiLogin.off());
+  }
+
+  private static UiRoutes register(RoutesConfig routes, MonitoringSource source,
+      MonitoringSource measured, PrometheusRegistry metrics, UiLogin login) {
     metrics.register(new QuernMetrics(measured));
     EventHub events = new EventHub(source);
-    new ApiRoutes(source, metrics, events).register(routes);
+    new ApiRoutes(source, metrics, events, login).register(routes);
     WebAssets.register(routes);
     return new UiRoutes(events);
   }
