@@ -37,4 +37,15 @@ public final class ClusterBoard {
   void announce(String masterId, String httpAddress) {
     httpAddresses.put(masterId, httpAddress);
   }
+
+  private volatile org.apache.pekko.actor.typed.ActorSystem<?> system;
+
+  /** The master's actor system, once the cluster actor runs (null before). */
+  public org.apache.pekko.actor.typed.ActorSystem<?> system() {
+    return system;
+  }
+
+  void attach(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+    this.system = system;
+  }
 }
