@@ -6,6 +6,7 @@ import dev.quern.worker.executor.ExecutorConfig;
 import dev.quern.worker.executor.ExecutorPool;
 import dev.quern.worker.executor.ExecutorSettings;
 import dev.quern.worker.logs.AttemptLogs;
+import dev.quern.worker.logs.CapturingTaskRunner;
 import dev.quern.worker.logs.LogsConfig;
 import dev.quern.worker.executor.ExecutorTaskRunner;
 import dev.quern.worker.metrics.WorkerMetrics;
@@ -85,8 +86,11 @@ public final class WorkerProcess implements AutoCloseable {
               System.getProperty("java.class.path"), executorOptions(isolation, logs),
               isolation.defaultMemory(), isolation.killGrace(),
               config.data().resolve("executors"), shuffle.address(), config.slots()), metrics);
+      if (executors == null) {
+        CapturingTaskRunner.install(); // in-process attempts' output, by thread, in this JVM
+      }
       TaskRunner runner = shuffle.registering(executors == null
-          ? new PipelineTaskRunner(shuffle.address(), source)
+          ? new CapturingTaskRunner(new PipelineTaskRunner(shuffle.address(), source), logs)
           : new ExecutorTaskRunner(executors));
       WorkerSettings worker = new WorkerSettings(config.id(), shuffle.address(), config.slots(),
           runner, loaders, COMMIT_TIMEOUT, metrics);
