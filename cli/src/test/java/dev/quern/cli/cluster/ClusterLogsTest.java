@@ -92,8 +92,9 @@ class ClusterLogsTest {
         "executor " + pid + " is alive");
     assertNotEquals(cluster.workers.get("w1").pid(), pid);
     assertTrue(executor.path("memory").asText().length() > 0, executor::toString);
-    JsonNode worker = cluster.getAny("/api/v1/cluster/workers").orElseThrow().path("workers")
-        .get(0);
+    JsonNode worker = Await.value(JOB, "w1 in the workers API", () ->
+        cluster.getAny("/api/v1/cluster/workers").map(d -> d.path("workers").get(0))
+            .orElse(null));
     assertEquals(2, worker.path("slots").asInt(), worker::toString);
     assertEquals(2, worker.path("running").size(), worker::toString);
     assertTrue(worker.path("heartbeatAgeMillis").asLong() >= 0, worker::toString);

@@ -39,9 +39,10 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * X-Quern-Log-Size} (the file's size now: a running attempt's grows), {@code
  * X-Quern-Log-Offset} and {@code X-Quern-Worker}. Errors, as {@code {"error": "..."}}: 400 a
  * name that is not a job, an attempt or a stream, or a bad range; 404 no such job or attempt,
- * or the worker has no logs of it; 410 the logs expired, or the worker that ran it is gone; 504
- * the worker did not answer. Every name is checked here and again on the worker, so no request
- * reaches outside its logs directory.
+ * or the worker has no logs of it; 410 the logs expired, or the worker that ran it is gone; 503
+ * a leader elected lately has not heard from that worker yet; 504 the worker did not answer.
+ * Every name is checked here and again on the worker, so no request reaches outside its logs
+ * directory.
  */
 final class AttemptLogRoutes {
   static final String PATH = "/api/v1/jobs/{job}/attempts/{attempt}/logs/{stream}";
@@ -59,9 +60,11 @@ final class AttemptLogRoutes {
   private final LiveCluster jobs;
   private final HistorySource history;
   private final BiConsumer<Context, String> redirect;
+  private final Duration workerTimeout;
 
   private AttemptLogRoutes(RaftMonitor monitor, ClusterBoard board, LiveCluster jobs,
-      HistoryStore history, BiConsumer<Context, String> redirect) {
+      HistoryStore history, BiConsumer<Context, String> redirect, Duration workerTimeout) {
+    this.workerTimeout = workerTimeout;
     this.monitor = monitor;
     this.board = board;
     this.jobs = jobs;
@@ -72,10 +75,14 @@ final class AttemptLogRoutes {
   /**
    * @param history the ended jobs retired from the book (null: none)
    * @param redirect answers 307 to the leader (or 503) for a path
+   * @param workerTimeout the masters' worker timeout: for twice that after a leader took over, a
+   *     worker it has not heard from yet is answered 503 (try again), not 410 (gone)
    */
   static void register(RoutesConfig routes, RaftMonitor monitor, ClusterBoard board,
-      LiveCluster jobs, HistoryStore history, BiConsumer<Context, String> redirect) {
-    AttemptLogRoutes r = new AttemptLogRoutes(monitor, board, jobs, history, redirect);
+      LiveCluster jobs, HistoryStore history, BiConsumer<Context, String> redirect,
+      Duration workerTimeout) {
+    AttemptLogRoutes r =
+        new AttemptLogRoutes(monitor, board, jobs, history, redirect, workerTimeout);
     routes.get(PATH, r::logs);
   }
 
@@ -126,6 +133,13 @@ final class AttemptLogRoutes {
     LiveWorker w = board.workers().workers().stream().filter(x -> x.id().equals(workerId))
         .findFirst().orElse(null);
     ActorSystem<?> system = board.system();
+    if ((w == null || w.ref() == null || system == null)
+        && System.nanoTime() - board.termSinceNanos() < 2 * workerTimeout.toNanos()) {
+      // Elected a moment ago: the worker registers with its next heartbeat. 503: clients retry.
+      error(ctx, 503, "this leader took over lately and has not heard from worker " + workerId
+          + ", which ran attempt " + id + ", yet: try again");
+      return;
+    }
     if (w == null || w.ref() == null || system == null) {
       error(ctx, 410, "worker " + workerId + ", which ran attempt " + id + ", is gone (the "
           + "leader has no heartbeat from it): its logs stay on its disk until it is back");

@@ -19,7 +19,8 @@ final class OperationsRoutes {
   static void register(RoutesConfig routes, MasterProcessConfig config, RaftMonitor monitor,
       ClusterBoard board, Clock clock, LiveCluster jobs, BookViews book,
       BiConsumer<Context, String> redirect) {
-    AttemptLogRoutes.register(routes, monitor, board, jobs, book.history(), redirect);
+    AttemptLogRoutes.register(routes, monitor, board, jobs, book.history(), redirect,
+        config.workerTimeout());
     WorkerExecutorsRoutes.register(routes, config, monitor, board, book.progress(), clock,
         redirect);
   }
