@@ -15,7 +15,8 @@ import picocli.CommandLine.Spec;
     description = "Runs Quern batch jobs (MapReduce style).",
     subcommands = {SubmitCommand.class, ExamplesCommand.class, UiCommand.class,
         MasterProcessCommand.class, WorkerProcessCommand.class, ClusterCommand.class,
-        ListCommand.class, StatusCommand.class, KillCommand.class, WaitCommand.class})
+        ListCommand.class, StatusCommand.class, KillCommand.class, WaitCommand.class,
+        LogsCommand.class})
 public final class Main implements Runnable {
   @Spec CommandSpec spec;
 
@@ -30,7 +31,7 @@ public final class Main implements Runnable {
     cl.setStopAtPositional(true);
     // The job commands take options after the job id ('quern wait job-0001 --json'); only the
     // commands that pass arguments on to a driver stop at the first positional.
-    for (String name : new String[] {"list", "status", "kill", "wait"}) {
+    for (String name : new String[] {"list", "status", "kill", "wait", "logs"}) {
       cl.getSubcommands().get(name).setStopAtPositional(false);
     }
     cl.setExecutionExceptionHandler(Main::onError);

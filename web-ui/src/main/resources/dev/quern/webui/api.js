@@ -24,6 +24,7 @@ export const api = {
   tasks: (id) => call('GET', `/jobs/${encodeURIComponent(id)}/tasks`),
   worker: (id) => call('GET', `/workers/${encodeURIComponent(id)}`),
   masters: () => call('GET', '/masters'),
+  clusterWorkers: () => call('GET', '/cluster/workers'),
   kill: (id) => call('POST', `/jobs/${encodeURIComponent(id)}/kill`),
   session: () => call('GET', '/session'),
 };

@@ -6,12 +6,14 @@ import * as jobs from './pages/jobs.js';
 import * as job from './pages/job.js';
 import * as worker from './pages/worker.js';
 import * as masters from './pages/masters.js';
+import * as workers from './pages/workers.js';
 
 const routes = [
   { pattern: /^#?\/?$/, page: overview, nav: 'overview' },
   { pattern: /^#\/jobs\/?$/, page: jobs, nav: 'jobs' },
   { pattern: /^#\/jobs\/([^/]+)\/?$/, page: job, nav: 'jobs', keys: ['id'] },
-  { pattern: /^#\/workers\/([^/]+)\/?$/, page: worker, nav: 'overview', keys: ['id'] },
+  { pattern: /^#\/workers\/?$/, page: workers, nav: 'workers' },
+  { pattern: /^#\/workers\/([^/]+)\/?$/, page: worker, nav: 'workers', keys: ['id'] },
   { pattern: /^#\/masters\/?$/, page: masters, nav: 'masters' },
 ];
 

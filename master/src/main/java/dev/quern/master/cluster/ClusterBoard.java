@@ -26,7 +26,20 @@ public final class ClusterBoard {
   }
 
   void publish(Workers latest) {
+    if (latest.term() != workers.term()) {
+      leadingSince = System.nanoTime();
+    }
     workers = latest;
+  }
+
+  private volatile long leadingSince = System.nanoTime();
+
+  /**
+   * {@link System#nanoTime} when the term of {@link #workers} began here (this master started or
+   * stopped leading): a new leader knows no worker until its next heartbeat.
+   */
+  public long termSinceNanos() {
+    return leadingSince;
   }
 
   /** The HTTP address master {@code masterId} announced, if it has. */
@@ -36,5 +49,16 @@ public final class ClusterBoard {
 
   void announce(String masterId, String httpAddress) {
     httpAddresses.put(masterId, httpAddress);
+  }
+
+  private volatile org.apache.pekko.actor.typed.ActorSystem<?> system;
+
+  /** The master's actor system, once the cluster actor runs (null before). */
+  public org.apache.pekko.actor.typed.ActorSystem<?> system() {
+    return system;
+  }
+
+  void attach(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+    this.system = system;
   }
 }

@@ -95,6 +95,8 @@ public final class ClusterHttp implements AutoCloseable {
       c.routes.get(WORKERS, routes::workers);
       MastersRoutes.register(c.routes, config, monitor, board); // the masters page's data
       MembershipRoutes.register(c.routes, config, monitor, members, routes::redirectToLeader);
+      OperationsRoutes.register(c.routes, config, monitor, board, clock, jobs, book,
+          routes::redirectToLeader); // attempt logs, the workers page (executors)
       c.routes.post(JOBS, routes::submit);
       // Kills are the leader's: another master redirects before the API's handler runs.
       c.routes.before(UiRoutes.apiPrefix() + "/jobs/{id}/kill", routes::leaderOnly);

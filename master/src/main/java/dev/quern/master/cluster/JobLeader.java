@@ -235,6 +235,7 @@ public final class JobLeader {
         retireEnded();
         afterInput();
         settings.progress().refresh();
+        settings.progress().excluded(session.scheduler.scheduler().excludedWorkers());
       }
       return Behaviors.same();
     }
@@ -267,6 +268,7 @@ public final class JobLeader {
       Session s = session;
       session = null;
       settings.progress().clear();
+      settings.progress().excluded(java.util.Set.of());
       log.info("master {}: scheduling session of term {} ends: {}", settings.masterId(), s.term,
           why);
       ctx.stop(s.relay);

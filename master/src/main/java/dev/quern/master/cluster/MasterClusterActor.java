@@ -112,6 +112,7 @@ public final class MasterClusterActor {
         }
       });
       board.announce(config.id(), settings.httpAddress());
+      board.attach(ctx.getSystem()); // the HTTP threads ask workers from it (attempt logs)
     }
 
     Behavior<Object> onTick() {
@@ -158,7 +159,8 @@ public final class MasterClusterActor {
       }
       Instant registered = old == null ? now : old.worker().registered();
       workers.put(h.workerId(), new Entry(new LiveWorker(h.workerId(), h.address(), h.slots(),
-          h.freeSlots(), h.running(), registered, now, h.http()), System.nanoTime()));
+          h.freeSlots(), h.running(), registered, now, h.http(), h.replyTo(), h.executors()),
+          System.nanoTime()));
       h.replyTo().tell(new Accepted(leadingTerm, config.id(), ctx.getSelf().narrow()));
       if (old == null || h.registering()) {
         // Where the worker fetches stored jars: the masters' HTTP addresses as known now.

@@ -51,6 +51,19 @@ public final class ProgressViews {
   /** A job of at most this many tasks has its view rebuilt on every entry that changes it. */
   static final int EAGER_VIEW_TASKS = 256;
 
+  /** The workers the leader's scheduler excludes for every job (soft state; empty elsewhere). */
+  private volatile Set<String> excluded = Set.of();
+
+  /** The leader's tick: the workers its scheduler excludes for every job now. */
+  void excluded(Set<String> workers) {
+    excluded = Set.copyOf(workers);
+  }
+
+  /** The workers excluded for every job, as the leader's scheduler last said (workers page). */
+  Set<String> excluded() {
+    return excluded;
+  }
+
   /** Where the views go. */
   ClusterMonitor monitor() {
     return monitor;

@@ -86,7 +86,7 @@ function taskTable(tasks) {
   // Output sizes are shown only when the master reports them for some attempt.
   const out = tasks.some((t) => t.attempts.some((a) => a.outputRecords != null || a.outputBytes != null));
   const columns = ['Task', 'State', 'Attempt', 'Worker', 'Started', 'Duration', 'In records',
-    'In bytes', ...(out ? ['Out records', 'Out bytes'] : []), 'Error'];
+    'In bytes', ...(out ? ['Out records', 'Out bytes'] : []), 'Logs', 'Error'];
   return h('table', { class: 'table tasks', id: 'tasks' },
     h('thead', {}, h('tr', {}, columns.map((c) => h('th', { class: NUMERIC.includes(c) ? 'num' : null }, c)))),
     h('tbody', {}, tasks.flatMap((t) => (t.attempts.length ? t.attempts : [null]).map((a, i) =>
@@ -105,8 +105,19 @@ function taskTable(tasks) {
           h('td', { class: 'num' }, bytes(a.inputBytes)),
           out ? h('td', { class: 'num' }, count(a.outputRecords)) : null,
           out ? h('td', { class: 'num' }, bytes(a.outputBytes)) : null,
+          h('td', { class: 'logs-cell' }, logLinks(a)),
           h('td', { class: 'error-cell' }, errorCell(a.error)),
         ] : h('td', { colspan: columns.length - 1, class: 'muted' }, 'not started'))))));
+}
+
+// An attempt's stdout, stderr and log lines, as the worker that ran it kept them (cluster mode;
+// the leader fetches them from that worker, the first MiB of each).
+function logLinks(a) {
+  if (!a.worker) return '–';
+  const [job, task, n] = a.id.split('/');
+  const base = `/api/v1/jobs/${encodeURIComponent(job)}/attempts/${encodeURIComponent(`${task}_${n}`)}/logs`;
+  return ['stdout', 'stderr', 'log'].flatMap((s, i) => [i ? ' · ' : null,
+    h('a', { href: `${base}/${s}?length=1048576`, target: '_blank', rel: 'noopener', 'data-log': s }, s)]);
 }
 
 // A split names its whole path; the file name and range are what tell tasks apart.

@@ -39,19 +39,65 @@ public sealed interface ClusterWire {
    * @param registering true until a leader accepted it (first start, or after losing the leader)
    * @param http its shuffle server's {@code host:port}, which also serves its {@code /metrics};
    *     "" when it runs no attempts
+   * @param executors its live executor JVMs (none with in-process attempts)
    */
   record Heartbeat(String workerId, String address, int slots, int freeSlots, List<String> running,
-      long seenTerm, boolean registering, ActorRef<ToWorker> replyTo, String http)
-      implements ToMaster {
+      long seenTerm, boolean registering, ActorRef<ToWorker> replyTo, String http,
+      List<ExecutorReport> executors) implements ToMaster {
     public Heartbeat {
       running = List.copyOf(running);
       http = http == null ? "" : http;
+      executors = executors == null ? List.of() : List.copyOf(executors);
+    }
+
+    /** Without executors. */
+    public Heartbeat(String workerId, String address, int slots, int freeSlots,
+        List<String> running, long seenTerm, boolean registering, ActorRef<ToWorker> replyTo,
+        String http) {
+      this(workerId, address, slots, freeSlots, running, seenTerm, registering, replyTo, http,
+          List.of());
     }
 
     /** A worker with no HTTP server (one that only heartbeats). */
     public Heartbeat(String workerId, String address, int slots, int freeSlots,
         List<String> running, long seenTerm, boolean registering, ActorRef<ToWorker> replyTo) {
       this(workerId, address, slots, freeSlots, running, seenTerm, registering, replyTo, "");
+    }
+  }
+
+  /**
+   * One executor JVM of a worker, as its heartbeat reports it (for the workers page).
+   *
+   * @param memory its heap ({@code -Xmx})
+   * @param startedMillis when it started, epoch millis (the worker's clock)
+   * @param running attempts running in it now
+   * @param generation 1 for the job's first executor on the worker, 2 after one ended, ...
+   */
+  record ExecutorReport(String jobId, long pid, String memory, long startedMillis, int running,
+      int generation) {}
+
+  // ---- attempt logs --------------------------------------------------------------------------
+
+  /**
+   * The leader asks a worker for a chunk of an attempt's log ({@code stream}: stdout, stderr or
+   * log) for a client of its HTTP API. Not fenced by term: it reads, and only the cluster's
+   * processes reach the worker over Artery. The answer is a {@link LogChunk}.
+   *
+   * @param attempt the attempt in its directory form, e.g. {@code m-00002_1}
+   * @param length at most this many bytes (the worker answers at most 128 KiB)
+   */
+  record FetchLogs(String jobId, String attempt, String stream, long offset, int length,
+      ActorRef<ToMaster> replyTo) implements ToWorker {}
+
+  /**
+   * A worker's answer to {@link FetchLogs}: {@code status} OK with {@code size} (the file's size
+   * now) and the bytes from {@code offset}; or NOT_FOUND, EXPIRED or BAD_REQUEST with a message.
+   */
+  record LogChunk(String workerId, String status, String message, long size, long offset,
+      byte[] bytes) implements ToMaster {
+    public LogChunk {
+      bytes = bytes == null ? new byte[0] : bytes;
+      message = message == null ? "" : message;
     }
   }
 

@@ -57,6 +57,10 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
   private static final int MAX_RUNNING = 100_000;
   /** Map outputs one update may add or withdraw (a job's maps, at most). */
   private static final int MAX_OUTPUTS = 1_000_000;
+  /** Executors one heartbeat may list (one per job running here). */
+  private static final int MAX_EXECUTORS = 10_000;
+  /** A log chunk's bytes: the worker sends at most 128 KiB, well under Artery's frame. */
+  private static final int MAX_LOG_CHUNK = 128 * 1024;
 
   private final ExtendedActorSystem system;
   private volatile ActorRefResolver resolver;
@@ -104,6 +108,10 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
       return "AK1";
     } else if (o instanceof CanCommit) {
       return "CC1";
+    } else if (o instanceof ClusterWire.FetchLogs) {
+      return "FL1";
+    } else if (o instanceof ClusterWire.LogChunk) {
+      return "LC1";
     }
     throw new IllegalArgumentException("not a cluster message: " + o.getClass());
   }
@@ -125,6 +133,15 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
         out.writeBoolean(h.registering());
         out.writeUTF(ref(h.replyTo()));
         out.writeUTF(h.http()); // last: a reader that predates it ignores it
+        out.writeInt(h.executors().size()); // after http, likewise
+        for (ClusterWire.ExecutorReport e : h.executors()) {
+          str(out, e.jobId());
+          out.writeLong(e.pid());
+          str(out, e.memory());
+          out.writeLong(e.startedMillis());
+          out.writeInt(e.running());
+          out.writeInt(e.generation());
+        }
       } else if (o instanceof MasterHello h) {
         out.writeUTF(h.masterId());
         out.writeUTF(h.httpAddress());
@@ -198,6 +215,21 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
         str(out, k.workerId());
         writeAttempt(out, k.attempt());
         str(out, k.reason());
+      } else if (o instanceof ClusterWire.FetchLogs f) {
+        str(out, f.jobId());
+        str(out, f.attempt());
+        str(out, f.stream());
+        out.writeLong(f.offset());
+        out.writeInt(f.length());
+        str(out, ref(f.replyTo()));
+      } else if (o instanceof ClusterWire.LogChunk c) {
+        str(out, c.workerId());
+        str(out, c.status());
+        str(out, c.message());
+        out.writeLong(c.size());
+        out.writeLong(c.offset());
+        out.writeInt(c.bytes().length);
+        out.write(c.bytes());
       } else if (o instanceof CanCommit c) {
         str(out, c.workerId());
         writeAttempt(out, c.attempt());
@@ -233,8 +265,19 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
           ActorRef<ClusterWire.ToWorker> replyTo = resolve(in.readUTF());
           // Absent from a worker that predates it.
           String http = in.available() > 0 ? in.readUTF() : "";
+          List<ClusterWire.ExecutorReport> executors = new ArrayList<>();
+          if (in.available() > 0) {
+            int e = in.readInt();
+            if (e < 0 || e > MAX_EXECUTORS) {
+              throw new NotSerializableException("heartbeat with " + e + " executors");
+            }
+            for (int i = 0; i < e; i++) {
+              executors.add(new ClusterWire.ExecutorReport(str(in), in.readLong(), str(in),
+                  in.readLong(), in.readInt(), in.readInt()));
+            }
+          }
           yield new Heartbeat(id, address, slots, free, running, seenTerm, registering, replyTo,
-              http);
+              http, executors);
         }
         case "M" -> new MasterHello(in.readUTF(), in.readUTF());
         case "A" -> new Accepted(in.readLong(), in.readUTF(), resolve(in.readUTF()));
@@ -291,6 +334,22 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
             readMapOutput(in));
         case "AK1" -> new AttemptKilled(str(in), readAttempt(in), str(in));
         case "CC1" -> new CanCommit(str(in), readAttempt(in), resolve(str(in)));
+        case "FL1" -> new ClusterWire.FetchLogs(str(in), str(in), str(in), in.readLong(),
+            in.readInt(), resolve(str(in)));
+        case "LC1" -> {
+          String worker = str(in);
+          String status = str(in);
+          String message = str(in);
+          long size = in.readLong();
+          long offset = in.readLong();
+          int n = in.readInt();
+          if (n < 0 || n > MAX_LOG_CHUNK) {
+            throw new NotSerializableException("a log chunk of " + n + " bytes");
+          }
+          byte[] b = new byte[n];
+          in.readFully(b);
+          yield new ClusterWire.LogChunk(worker, status, message, size, offset, b);
+        }
         default -> throw new NotSerializableException("unknown cluster message manifest " + manifest);
       };
     } catch (NotSerializableException e) {

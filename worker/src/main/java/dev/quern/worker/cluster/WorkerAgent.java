@@ -15,6 +15,9 @@ import dev.quern.worker.cluster.ClusterWire.Refused;
 import dev.quern.worker.cluster.ClusterWire.ToMaster;
 import dev.quern.worker.cluster.ClusterWire.ToWorker;
 import dev.quern.worker.executor.ExecutorPool;
+import dev.quern.worker.logs.AttemptLogs;
+import dev.quern.worker.logs.LogStream;
+import dev.quern.worker.logs.LogsConfig;
 import dev.quern.worker.task.MapTaskSpec;
 import dev.quern.worker.task.ReduceTaskSpec;
 import dev.quern.worker.task.TaskAttemptId;
@@ -80,13 +83,25 @@ public final class WorkerAgent {
    * @param dataDir where relative scratch directories are resolved
    * @param executors the job executor JVMs the worker's runner uses (null: attempts run
    *     in-process), ended with their jobs
+   * @param logs the attempts' logs this worker keeps (read for the leader, {@link
+   *     ClusterWire.FetchLogs}, and swept past their retention)
    */
-  public record Runs(WorkerSettings worker, Path dataDir, ExecutorPool executors) {
+  public record Runs(WorkerSettings worker, Path dataDir, ExecutorPool executors,
+      AttemptLogs logs) {
     /** Attempts in-process. */
     public Runs(WorkerSettings worker, Path dataDir) {
       this(worker, dataDir, null);
     }
+
+    /** Logs under {@code DATA/logs}, with the default retention and cap. */
+    public Runs(WorkerSettings worker, Path dataDir, ExecutorPool executors) {
+      this(worker, dataDir, executors, new AttemptLogs(dataDir.resolve(LOGS),
+          LogsConfig.DEFAULT_RETENTION, LogsConfig.DEFAULT_MAX_BYTES, java.time.Clock.systemUTC()));
+    }
   }
+
+  /** The directory under the data directory where attempts' logs are kept. */
+  public static final String LOGS = "logs";
 
   /** What the agent knows of the leader, readable from other threads. */
   public record Link(String leaderId, long term, boolean registered) {}
@@ -125,6 +140,7 @@ public final class WorkerAgent {
           .onMessage(ClusterWire.JobEnded.class, agent::onJobEnded)
           .onMessage(ClusterWire.MasterDirectory.class, agent::onMasterDirectory)
           .onMessage(WorkerReport.class, agent::onReport)
+          .onMessage(ClusterWire.FetchLogs.class, agent::onFetchLogs)
           .build();
     }));
   }
@@ -142,6 +158,9 @@ public final class WorkerAgent {
    * death tells them at once, not after their leader timeout.
    */
   static final int FOLLOWERS_EVERY = 10;
+
+  /** How often a worker removes attempt logs past their retention. */
+  static final Duration SWEEP_EVERY = Duration.ofMinutes(10);
 
   /** The directory under the data directory where the leader's relative scratch paths lie. */
   static final String SCRATCH = "scratch";
@@ -330,6 +349,42 @@ public final class WorkerAgent {
       return Behaviors.same();
     }
 
+    /**
+     * A chunk of an attempt's log, read off the actor thread (a small read of a local file) and
+     * answered from there.
+     */
+    Behavior<Object> onFetchLogs(ClusterWire.FetchLogs f) {
+      String id = settings.workerId();
+      if (runs == null || runs.logs() == null) {
+        f.replyTo().tell(new ClusterWire.LogChunk(id, "NOT_FOUND", "worker " + id
+            + " keeps no attempt logs", 0, 0, null));
+        return Behaviors.same();
+      }
+      java.util.concurrent.CompletableFuture.runAsync(() -> {
+        ClusterWire.LogChunk answer;
+        LogStream stream = LogStream.parse(f.stream());
+        try {
+          if (stream == null) {
+            throw new IllegalArgumentException("not a log stream: '" + f.stream()
+                + "' (stdout, stderr or log)");
+          }
+          AttemptLogs.Chunk c = runs.logs().read(f.jobId(), f.attempt(), stream, f.offset(),
+              f.length());
+          answer = new ClusterWire.LogChunk(id, "OK", "", c.size(), c.offset(), c.bytes());
+        } catch (IllegalArgumentException e) {
+          answer = new ClusterWire.LogChunk(id, "BAD_REQUEST", e.getMessage(), 0, 0, null);
+        } catch (AttemptLogs.LogsUnavailable e) {
+          answer = new ClusterWire.LogChunk(id, e.why().name(), e.getMessage() + " on worker "
+              + id, 0, 0, null);
+        } catch (java.io.IOException | RuntimeException e) {
+          answer = new ClusterWire.LogChunk(id, "ERROR", "worker " + id + " cannot read the logs: "
+              + e, 0, 0, null);
+        }
+        f.replyTo().tell(answer);
+      });
+      return Behaviors.same();
+    }
+
     /** What the worker actor reports, to the leader. */
     Behavior<Object> onReport(WorkerReport r) {
       String id = settings.workerId();
@@ -400,7 +455,35 @@ public final class WorkerAgent {
       return p.isAbsolute() ? dir : runs.dataDir().resolve(p).toString();
     }
 
+    /** When the attempt logs were last swept (nanos), or never. */
+    private long lastSweep;
+    private boolean swept;
+
+    /** Removes attempt logs past their retention: at start, then every {@link #SWEEP_EVERY}. */
+    private void sweepLogs() {
+      if (runs == null || runs.logs() == null
+          || swept && System.nanoTime() - lastSweep < SWEEP_EVERY.toNanos()) {
+        return;
+      }
+      swept = true;
+      lastSweep = System.nanoTime();
+      AttemptLogs logs = runs.logs();
+      java.util.concurrent.CompletableFuture.runAsync(() -> {
+        try {
+          int n = logs.sweep();
+          if (n > 0) {
+            log.info("worker {}: removed the logs of {} attempt(s) older than {}",
+                settings.workerId(), n, logs.retention());
+          }
+        } catch (java.io.IOException | RuntimeException e) {
+          log.warn("worker {}: cannot sweep the attempt logs in {}: {}", settings.workerId(),
+              logs.root(), e.toString());
+        }
+      });
+    }
+
     Behavior<Object> onTick() {
+      sweepLogs();
       if (leader != null
           && System.nanoTime() - lastAnswer > settings.leaderTimeout().toNanos()) {
         log.warn("worker {}: no answer from leader {} for {} ms; looking for the leader",
@@ -513,9 +596,13 @@ public final class WorkerAgent {
         listed = all;
       }
       List<String> ids = listed.stream().map(TaskAttemptId::toString).toList();
+      List<ClusterWire.ExecutorReport> executors = runs == null || runs.executors() == null
+          ? List.of() : runs.executors().views().stream().map(v -> new ClusterWire.ExecutorReport(
+              v.jobId(), v.pid(), v.memory(), v.startedMillis(), v.running(), v.generation()))
+              .toList();
       return new Heartbeat(settings.workerId(), settings.address(), settings.slots(),
           Math.max(0, settings.slots() - running.size()), ids, fence.term(), registering, self,
-          runs == null ? "" : runs.worker().host());
+          runs == null ? "" : runs.worker().host(), executors);
     }
   }
 }

@@ -5,6 +5,9 @@ import dev.quern.worker.actor.WorkerSettings;
 import dev.quern.worker.executor.ExecutorConfig;
 import dev.quern.worker.executor.ExecutorPool;
 import dev.quern.worker.executor.ExecutorSettings;
+import dev.quern.worker.logs.AttemptLogs;
+import dev.quern.worker.logs.CapturingTaskRunner;
+import dev.quern.worker.logs.LogsConfig;
 import dev.quern.worker.executor.ExecutorTaskRunner;
 import dev.quern.worker.metrics.WorkerMetrics;
 import dev.quern.worker.runner.PipelineTaskRunner;
@@ -72,22 +75,28 @@ public final class WorkerProcess implements AutoCloseable {
       shuffle = ShuffleServer.start(config.host(), 0, config.data(),
           config.allowPrivateBind(), metrics);
       HttpShuffleSource source = new HttpShuffleSource(shuffle.address(), metrics);
-      ExecutorConfig isolation = ExecutorConfig.from(
-          user.withFallback(WorkerProcessConfig.defaults()).getConfig(WorkerProcessConfig.SECTION));
+      Config section =
+          user.withFallback(WorkerProcessConfig.defaults()).getConfig(WorkerProcessConfig.SECTION);
+      ExecutorConfig isolation = ExecutorConfig.from(section);
+      // Each attempt's stdout, stderr and log lines (quern logs), kept by its executor.
+      AttemptLogs logs = LogsConfig.from(section, config.data().resolve(WorkerAgent.LOGS));
       // Executors run the data path in a JVM per job; in-process runs it on the slot threads.
       ExecutorPool executors = isolation.inProcess() ? null : new ExecutorPool(
           new ExecutorSettings(config.id(), ExecutorSettings.thisJava(),
-              System.getProperty("java.class.path"), executorOptions(isolation),
+              System.getProperty("java.class.path"), executorOptions(isolation, logs),
               isolation.defaultMemory(), isolation.killGrace(),
               config.data().resolve("executors"), shuffle.address(), config.slots()), metrics);
+      if (executors == null) {
+        CapturingTaskRunner.install(); // in-process attempts' output, by thread, in this JVM
+      }
       TaskRunner runner = shuffle.registering(executors == null
-          ? new PipelineTaskRunner(shuffle.address(), source)
+          ? new CapturingTaskRunner(new PipelineTaskRunner(shuffle.address(), source), logs)
           : new ExecutorTaskRunner(executors));
       WorkerSettings worker = new WorkerSettings(config.id(), shuffle.address(), config.slots(),
           runner, loaders, COMMIT_TIMEOUT, metrics);
       system.systemActorOf(WorkerAgent.create(new WorkerAgent.Settings(config.id(), address,
           config.slots(), config.masters(), config.heartbeatInterval(), config.leaderTimeout()),
-          link, new WorkerAgent.Runs(worker, config.data(), executors)), "agent",
+          link, new WorkerAgent.Runs(worker, config.data(), executors, logs)), "agent",
           org.apache.pekko.actor.typed.Props.empty());
       ShuffleServer served = shuffle;
       system.getWhenTerminated().whenComplete((done, err) -> {
@@ -114,8 +123,10 @@ public final class WorkerProcess implements AutoCloseable {
   }
 
   /** The worker's class-data sharing, then the configured executor options (which win). */
-  private static java.util.List<String> executorOptions(ExecutorConfig isolation) {
+  private static java.util.List<String> executorOptions(ExecutorConfig isolation,
+      AttemptLogs logs) {
     java.util.List<String> all = new java.util.ArrayList<>(ExecutorSettings.inheritedSharing());
+    all.addAll(logs.executorOptions()); // where each attempt's output goes
     all.addAll(isolation.javaOptions());
     return all;
   }

@@ -1,5 +1,8 @@
 package dev.quern.worker.executor;
 
+import dev.quern.worker.logs.AttemptLogs;
+import dev.quern.worker.logs.AttemptOutput;
+import dev.quern.worker.logs.ThreadRouting;
 import dev.quern.worker.task.MapOutputFeed;
 import dev.quern.worker.task.MapOutputLostException;
 import dev.quern.worker.task.MapOutputRef;
@@ -35,10 +38,19 @@ final class ExecutorAttempts {
 
   private record Running(Thread thread, MapOutputFeed feed) {}
 
+  /** Where each attempt's output goes (null: the executor's stderr, as its own). */
+  private final AttemptLogs logs;
+
   ExecutorAttempts(TaskRunner runner, OutputStream channel, ClassLoader loader) {
+    this(runner, channel, loader, null);
+  }
+
+  ExecutorAttempts(TaskRunner runner, OutputStream channel, ClassLoader loader,
+      AttemptLogs logs) {
     this.runner = runner;
     this.channel = channel;
     this.loader = loader;
+    this.logs = logs;
   }
 
   void start(TaskSpec spec) {
@@ -64,6 +76,28 @@ final class ExecutorAttempts {
   }
 
   private void run(TaskSpec task, MapOutputFeed feed) {
+    AttemptOutput output = null;
+    if (logs != null) {
+      try {
+        output = logs.open(task.id());
+        ThreadRouting.enter(output);
+      } catch (IOException e) {
+        System.err.println("attempt " + task.id() + ": cannot open its log files in "
+            + logs.root() + ": " + e + "; its output goes to the executor's stderr");
+      }
+    }
+    try {
+      runAndReport(task, feed, output);
+    } finally {
+      ThreadRouting.leave();
+      if (output != null) {
+        output.close();
+      }
+    }
+  }
+
+  /** Runs the attempt; its log files are closed (complete) before the worker hears its end. */
+  private void runAndReport(TaskSpec task, MapOutputFeed feed, AttemptOutput output) {
     ExecutorFrames.Body report;
     try {
       try {
@@ -76,6 +110,9 @@ final class ExecutorAttempts {
         report = failure(task.id(), t);
       }
       running.remove(task.id());
+      if (output != null) {
+        output.close();
+      }
       send(report);
     } catch (IOException e) {
       // The channel is gone: the worker is, too, and the main thread halts.

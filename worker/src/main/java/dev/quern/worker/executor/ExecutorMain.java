@@ -1,6 +1,9 @@
 package dev.quern.worker.executor;
 
 import dev.quern.worker.cluster.TaskSpecCodec;
+import dev.quern.worker.logs.AttemptLogAppender;
+import dev.quern.worker.logs.AttemptLogs;
+import dev.quern.worker.logs.ThreadRouting;
 import dev.quern.worker.metrics.WorkerMetrics;
 import dev.quern.worker.runner.PipelineTaskRunner;
 import dev.quern.worker.runner.TaskMemory;
@@ -29,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * <p>{@code ExecutorMain WORKER_ID JOB_ID SHUFFLE_HOST:PORT SLOTS}: the shuffle address is the
  * worker's (map outputs report it; a reduce reads that worker's outputs in place and fetches the
  * others' over HTTP); the slots size the sort buffers as in the worker.
+ *
+ * <p>Given the worker's attempt logs ({@link AttemptLogs#fromSystemProperties}), each attempt's
+ * {@code System.out}, {@code System.err} and log lines go to that attempt's files, by thread
+ * ({@link ThreadRouting}, {@link AttemptLogAppender}); the executor's own go to its stderr.
  */
 public final class ExecutorMain {
   private ExecutorMain() {}
@@ -41,12 +48,21 @@ public final class ExecutorMain {
       System.err.println("usage: ExecutorMain WORKER_ID JOB_ID SHUFFLE_HOST:PORT SLOTS");
       System.exit(2);
     }
+    // Each attempt's prints and log lines to its own files, if the worker keeps them.
+    AttemptLogs logs = AttemptLogs.fromSystemProperties();
+    if (logs != null) {
+      ThreadRouting.install();
+    }
     Logger log = LoggerFactory.getLogger(ExecutorMain.class);
+    if (logs != null && !AttemptLogAppender.install()) {
+      log.warn("slf4j is not bound to logback here: the attempts' log lines are not kept per "
+          + "attempt (their stdout and stderr are)");
+    }
     String shuffle = args[2];
     TaskMemory.register(Integer.parseInt(args[3]));
     HttpShuffleSource source = new HttpShuffleSource(shuffle, new WorkerMetrics());
     ExecutorAttempts attempts = new ExecutorAttempts(new PipelineTaskRunner(shuffle, source),
-        channel, ClassLoader.getSystemClassLoader());
+        channel, ClassLoader.getSystemClassLoader(), logs);
     Runtime.getRuntime().addShutdownHook(new Thread(attempts::reportExiting, "executor-exit"));
     log.info("executor of job {} for worker {} started (pid {})", args[1], args[0],
         ProcessHandle.current().pid());

@@ -1,0 +1,234 @@
+package dev.quern.worker.logs;
+
+import dev.quern.worker.task.TaskAttemptId;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A worker's task attempt logs: {@code DATA/logs/JOB/TASK_N/{stdout,stderr,log}} (e.g. {@code
+ * logs/job-0003/m-00002_1/stdout}), each file capped at {@code max-bytes} ({@link CappedOutput}),
+ * kept for {@code retention} after it was last written ({@link #sweep}, which leaves a small
+ * {@code TASK_N.expired} marker for one more retention so that a late reader is told the logs
+ * expired rather than never existed). Reads come from the leader over the cluster wire, in
+ * chunks; every name is checked against a strict pattern before it touches the disk, so no
+ * request reaches outside the logs directory.
+ */
+public final class AttemptLogs {
+  public static final String RETENTION_KEY = "quern.worker.logs.retention";
+  public static final String MAX_BYTES_KEY = "quern.worker.logs.max-bytes";
+  /** The system properties an executor JVM is given: its logs directory and cap. */
+  public static final String DIR_PROPERTY = "quern.worker.logs.dir";
+  public static final String MAX_BYTES_PROPERTY = MAX_BYTES_KEY;
+  /** The most bytes one read returns (the wire keeps messages well under Artery's frame). */
+  public static final int MAX_CHUNK = 128 * 1024;
+  static final String EXPIRED = ".expired";
+
+  private static final Pattern JOB = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
+  private static final Pattern ATTEMPT = Pattern.compile("[mr]-[0-9]{1,9}_[0-9]{1,9}");
+
+  private final Path root;
+  private final Duration retention;
+  private final long maxBytes;
+  private final Clock clock;
+
+  public AttemptLogs(Path root, Duration retention, long maxBytes, Clock clock) {
+    if (retention.isNegative() || retention.isZero()) {
+      throw new IllegalArgumentException(RETENTION_KEY + ": must be positive, got " + retention);
+    }
+    if (maxBytes < 0) {
+      throw new IllegalArgumentException(MAX_BYTES_KEY + ": 0 or more bytes, got " + maxBytes);
+    }
+    this.root = root;
+    this.retention = retention;
+    this.maxBytes = maxBytes;
+    this.clock = clock;
+  }
+
+  /**
+   * In an executor JVM: the logs its worker gave it ({@value #DIR_PROPERTY}, {@value
+   * #MAX_BYTES_PROPERTY}), or null when it was started without (the attempts' output then goes
+   * to the executor's stderr as before).
+   */
+  public static AttemptLogs fromSystemProperties() {
+    String dir = System.getProperty(DIR_PROPERTY);
+    if (dir == null || dir.isBlank()) {
+      return null;
+    }
+    long cap = Long.parseLong(System.getProperty(MAX_BYTES_PROPERTY, "10485760"));
+    // Retention is the worker's business (it sweeps); any positive value does here.
+    return new AttemptLogs(Path.of(dir), Duration.ofDays(1), cap, Clock.systemUTC());
+  }
+
+  /** The JVM options that give an executor these logs. */
+  public List<String> executorOptions() {
+    return List.of("-D" + DIR_PROPERTY + "=" + root.toAbsolutePath(),
+        "-D" + MAX_BYTES_PROPERTY + "=" + maxBytes);
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  public Duration retention() {
+    return retention;
+  }
+
+  public long maxBytes() {
+    return maxBytes;
+  }
+
+  /** Creates the attempt's files (empty) and opens them for writing. */
+  public AttemptOutput open(TaskAttemptId id) throws IOException {
+    Path dir = dir(id.jobId(), id.dirName());
+    Files.createDirectories(dir);
+    Files.deleteIfExists(dir.resolveSibling(id.dirName() + EXPIRED));
+    return new AttemptOutput(id.toString(), dir, maxBytes);
+  }
+
+  /** Why there is nothing to read. */
+  public enum Missing { NOT_FOUND, EXPIRED }
+
+  /** There is nothing to read; the message says why, naming the attempt and this worker's keys. */
+  public static final class LogsUnavailable extends IOException {
+    private final Missing why;
+
+    public LogsUnavailable(Missing why, String message) {
+      super(message);
+      this.why = why;
+    }
+
+    public Missing why() {
+      return why;
+    }
+  }
+
+  /**
+   * Up to {@code length} bytes (at most {@link #MAX_CHUNK}) of a stream from {@code offset}.
+   *
+   * @param size the file's size now (a running attempt's grows)
+   */
+  public record Chunk(long size, long offset, byte[] bytes) {}
+
+  /**
+   * Reads a chunk of {@code job}'s attempt {@code attempt} (in {@link TaskAttemptId#dirName()}
+   * form, e.g. {@code m-00002_1}).
+   *
+   * @throws IllegalArgumentException a name that is not a job id or an attempt, a bad range
+   * @throws LogsUnavailable no such logs here, or they expired
+   */
+  public Chunk read(String job, String attempt, LogStream stream, long offset, int length)
+      throws IOException {
+    if (offset < 0 || length < 0) {
+      throw new IllegalArgumentException("offset and length must not be negative (offset "
+          + offset + ", length " + length + ")");
+    }
+    Path dir = dir(job, attempt);
+    Path file = dir.resolve(stream.fileName());
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      int n = (int) Math.max(0, Math.min(Math.min(length, MAX_CHUNK), size - offset));
+      ByteBuffer b = ByteBuffer.allocate(n);
+      while (b.hasRemaining() && ch.read(b, offset + b.position()) > 0) {
+        // fills the buffer
+      }
+      byte[] out = b.position() == n ? b.array() : java.util.Arrays.copyOf(b.array(), b.position());
+      return new Chunk(size, offset, out);
+    } catch (NoSuchFileException e) {
+      if (Files.exists(dir.resolveSibling(attempt + EXPIRED))) {
+        throw new LogsUnavailable(Missing.EXPIRED, "the logs of attempt " + job + "/"
+            + attempt.replace('_', '/') + " expired: kept for " + retention + " ("
+            + RETENTION_KEY + ")");
+      }
+      throw new LogsUnavailable(Missing.NOT_FOUND, "no logs of attempt " + job + "/"
+          + attempt.replace('_', '/') + " here (it kept none: it ran in-process, or did not "
+          + "start; or its logs were removed)");
+    }
+  }
+
+  /** The attempt's directory, after checking both names against their patterns. */
+  Path dir(String job, String attempt) {
+    if (job == null || !JOB.matcher(job).matches()) {
+      throw new IllegalArgumentException("not a job id: '" + job + "'");
+    }
+    if (attempt == null || !ATTEMPT.matcher(attempt).matches()) {
+      throw new IllegalArgumentException("not an attempt (e.g. m-00002_1): '" + attempt + "'");
+    }
+    Path dir = root.resolve(job).resolve(attempt).normalize();
+    if (!dir.startsWith(root.normalize())) {
+      throw new IllegalArgumentException("not an attempt: '" + job + "/" + attempt + "'");
+    }
+    return dir;
+  }
+
+  /**
+   * Removes the logs of attempts last written more than {@code retention} ago (leaving their
+   * {@code .expired} markers), markers older than that, and job directories left empty. Returns
+   * how many attempts' logs it removed.
+   */
+  public int sweep() throws IOException {
+    if (!Files.isDirectory(root)) {
+      return 0;
+    }
+    long before = clock.millis() - retention.toMillis();
+    int removed = 0;
+    try (Stream<Path> jobs = Files.list(root)) {
+      for (Path job : jobs.filter(Files::isDirectory).toList()) {
+        try (Stream<Path> entries = Files.list(job)) {
+          for (Path e : entries.toList()) {
+            String name = e.getFileName().toString();
+            if (Files.isDirectory(e)) {
+              if (lastWritten(e) < before) {
+                deleteTree(e);
+                Files.write(job.resolve(name + EXPIRED), new byte[0]);
+                Files.setLastModifiedTime(job.resolve(name + EXPIRED),
+                    FileTime.fromMillis(clock.millis()));
+                removed++;
+              }
+            } else if (name.endsWith(EXPIRED)
+                && Files.getLastModifiedTime(e).toMillis() < before) {
+              Files.deleteIfExists(e);
+            }
+          }
+        }
+        try {
+          Files.deleteIfExists(job);
+        } catch (DirectoryNotEmptyException e) {
+          // logs or markers remain
+        }
+      }
+    }
+    return removed;
+  }
+
+  /** The newest modification time of the directory and its files. */
+  private static long lastWritten(Path dir) throws IOException {
+    long last = Files.getLastModifiedTime(dir).toMillis();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        last = Math.max(last, Files.getLastModifiedTime(f).toMillis());
+      }
+    }
+    return last;
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        Files.deleteIfExists(f);
+      }
+    }
+    Files.deleteIfExists(dir);
+  }
+}
