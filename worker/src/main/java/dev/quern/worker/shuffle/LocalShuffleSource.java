@@ -34,6 +34,12 @@ public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
    */
   public static final long DEFAULT_INDEX_CACHE_BYTES = 64L << 20;
 
+  /**
+   * A map output whose data file is at most this long is kept in memory whole with its index
+   * (within the cache's budget): a map of a few records writes a few KiB.
+   */
+  public static final int SMALL_OUTPUT_BYTES = 64 * 1024;
+
   /** Past this many, the checked indexes are forgotten (and checked again when next read). */
   private static final int MAX_CHECKED = 65_536;
 
@@ -88,7 +94,7 @@ public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
       }
       checked.put(name, new Checked(attrs.size(), attrs.lastModifiedTime(),
           index.compressed(), index.partitions()));
-      k = indexes.put(name, output.dataFile(), index);
+      k = indexes.put(name, output.dataFile(), index, smallData(output, partition, index));
       return at(output, partition, k.dataFile(), k.partitions(), k.compressed(), k);
     } catch (NoSuchFileException ex) {
       throw new MapOutputLostException(output, partition,
@@ -98,6 +104,39 @@ public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
     } catch (IOException ex) {
       throw new MapOutputLostException(output, partition, ex.getMessage());
     }
+  }
+
+  @Override
+  public byte[] heldData(MapOutputRef output) {
+    MapOutputIndexCache.Kept k = indexes.peek(output.indexFile(), output.dataFile());
+    return k == null ? null : k.data();
+  }
+
+  /**
+   * The whole data file of a map output whose partitions end within {@link #SMALL_OUTPUT_BYTES}
+   * (read once, so that no reduce opens it again); null for a larger one or with no cache.
+   */
+  private byte[] smallData(MapOutputRef output, int partition, PartitionIndex index)
+      throws IOException {
+    long end = 0;
+    for (IndexEntry e : index.entries()) {
+      end = Math.max(end, e.offset() + e.storedLength());
+    }
+    if (end > SMALL_OUTPUT_BYTES || indexes.budget() == 0) {
+      return null;
+    }
+    byte[] data;
+    try {
+      data = Files.readAllBytes(Path.of(output.dataFile()));
+    } catch (NoSuchFileException ex) {
+      throw new MapOutputLostException(output, partition,
+          "data file " + output.dataFile() + " does not exist");
+    }
+    if (data.length < end) {
+      throw new MapOutputLostException(output, partition, "data file is truncated: "
+          + data.length + " bytes, the partitions end at " + end);
+    }
+    return data;
   }
 
   private static Location at(MapOutputRef output, int partition, Path data, int partitions,

@@ -17,7 +17,9 @@ import java.util.Map;
  * empty partition touches no file at all.
  *
  * <p>Only non-empty partitions are kept (a map of a few records writes few of them), so an entry
- * costs {@link #BYTES_PER_PARTITION} bytes per non-empty partition plus {@link #BYTES_PER_INDEX}.
+ * costs {@link #BYTES_PER_PARTITION} bytes per non-empty partition plus {@link #BYTES_PER_INDEX},
+ * plus the whole data file when the map output is small (then reading a partition of it opens
+ * no file either).
  * Past the budget the least recently used indexes are dropped; they are read from their files
  * again, one entry at a time, by the caller. Map outputs are written once (by rename) under a
  * path naming their attempt and are never changed, so a kept index stays right as long as its
@@ -60,9 +62,11 @@ public final class MapOutputIndexCache {
     private final long[] stored;
     private final long[] raw;
     private final int[] crcs;
+    private final byte[] data;
 
-    private Kept(String dataName, PartitionIndex index) {
+    private Kept(String dataName, PartitionIndex index, byte[] data) {
       this.dataName = dataName;
+      this.data = data;
       this.dataFile = Path.of(dataName);
       this.compressed = index.compressed();
       this.partitions = index.partitions();
@@ -95,6 +99,11 @@ public final class MapOutputIndexCache {
       return dataFile;
     }
 
+    /** The whole data file, when it was small enough to keep; null otherwise. Never written. */
+    public byte[] data() {
+      return data;
+    }
+
     public boolean compressed() {
       return compressed;
     }
@@ -121,7 +130,8 @@ public final class MapOutputIndexCache {
     }
 
     long bytes() {
-      return BYTES_PER_INDEX + (long) parts.length * BYTES_PER_PARTITION;
+      return BYTES_PER_INDEX + (long) parts.length * BYTES_PER_PARTITION
+          + (data == null ? 0 : data.length);
     }
   }
 
@@ -137,11 +147,13 @@ public final class MapOutputIndexCache {
   }
 
   /**
-   * Keeps a checked index (read whole by {@link PartitionIndex#read}); drops the least recently
-   * used ones past the budget. Returns the kept form, also when it is too big to keep.
+   * Keeps a checked index (read whole by {@link PartitionIndex#read}) and, for a small map
+   * output, its whole data file ({@code data}, else null); drops the least recently used past
+   * the budget. Returns the kept form, also when it is too big to keep.
    */
-  public synchronized Kept put(String indexFile, String dataFile, PartitionIndex index) {
-    Kept k = new Kept(dataFile, index);
+  public synchronized Kept put(String indexFile, String dataFile, PartitionIndex index,
+      byte[] data) {
+    Kept k = new Kept(dataFile, index, data);
     Kept old = kept.remove(indexFile);
     if (old != null) {
       used -= old.bytes();
@@ -159,6 +171,17 @@ public final class MapOutputIndexCache {
       evictions++;
     }
     return k;
+  }
+
+  /** The most bytes kept. */
+  public long budget() {
+    return budget;
+  }
+
+  /** As {@link #get}, without counting a hit or a miss. */
+  public synchronized Kept peek(String indexFile, String dataFile) {
+    Kept k = kept.get(indexFile);
+    return k == null || !k.dataName.equals(dataFile) ? null : k;
   }
 
   /** Bytes of indexes kept now (within the budget). */

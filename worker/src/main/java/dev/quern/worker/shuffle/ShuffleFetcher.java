@@ -471,7 +471,10 @@ public final class ShuffleFetcher {
     if (at.storedLength() <= IN_MEMORY_IN_PLACE && reserve(at.storedLength())) {
       SortedRun run = null;
       try {
-        run = readSmallInPlace(ref, partition, at);
+        byte[] held = local.heldData(ref);
+        run = held != null && at.offset() + at.storedLength() <= held.length
+            ? copyHeld(ref, partition, at, held)
+            : readSmallInPlace(ref, partition, at);
         return run;
       } finally {
         if (run == null) {
@@ -520,6 +523,26 @@ public final class ShuffleFetcher {
         at.rawLength(), "map output of " + ref.attempt() + " partition " + partition);
   }
 
+  /** Copies a partition of a map output the source holds in memory, and verifies it. */
+  private static SortedRun copyHeld(MapOutputRef ref, int partition, InPlaceSource.Location at,
+      byte[] held) throws MapOutputLostException {
+    int from = (int) at.offset();
+    byte[] bytes = Arrays.copyOfRange(held, from, from + (int) at.storedLength());
+    return verified(ref, partition, at, bytes);
+  }
+
+  private static SortedRun verified(MapOutputRef ref, int partition, InPlaceSource.Location at,
+      byte[] bytes) throws MapOutputLostException {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, bytes.length);
+    int actual = (int) crc.getValue();
+    if (actual != at.checksum()) {
+      throw new MapOutputLostException(ref, partition, mismatch(actual, at.checksum()));
+    }
+    return new SortedRun.InMemory(bytes, at.compressed(), at.rawLength(),
+        "map output of " + ref.attempt() + " partition " + partition);
+  }
+
   /**
    * Reads a small partition into memory and verifies it: one open and one read, where verifying
    * in place and merging from the file later opened it twice (with many small map outputs,
@@ -551,14 +574,7 @@ public final class ShuffleFetcher {
       throw new MapOutputLostException(ref, partition,
           "truncated: got " + buf.position() + " of " + at.storedLength() + " bytes");
     }
-    CRC32C crc = new CRC32C();
-    crc.update(bytes, 0, bytes.length);
-    int actual = (int) crc.getValue();
-    if (actual != at.checksum()) {
-      throw new MapOutputLostException(ref, partition, mismatch(actual, at.checksum()));
-    }
-    return new SortedRun.InMemory(bytes, at.compressed(), at.rawLength(),
-        "map output of " + ref.attempt() + " partition " + partition);
+    return verified(ref, partition, at, bytes);
   }
 
   private static int read(InputStream in, byte[] b, int off, int len) throws Transient,

@@ -61,6 +61,8 @@ class LocalShuffleSourceTest {
       // The first round reads it whole; the second from the cache, or one entry from the file.
       agreeTwice(source, ref, whole);
       assertThat(source.indexCache().size()).isEqualTo(budget == 0 ? 0 : 1);
+      assertThat(source.heldData(ref)).isEqualTo(
+          budget == 0 ? null : Files.readAllBytes(Path.of(ref.dataFile())));
       assertThat(source.indexCache().hits()).isEqualTo(budget == 0 ? 0 : 2 * PARTITIONS + 1);
     }
   }
@@ -130,8 +132,10 @@ class LocalShuffleSourceTest {
       wholes[m] = PartitionIndex.read(Path.of(refs[m].indexFile()));
     }
     // Partitions 1..4 have records: 4 kept entries per index.
-    long perIndex =
-        MapOutputIndexCache.BYTES_PER_INDEX + 4L * MapOutputIndexCache.BYTES_PER_PARTITION;
+    // Every map writes the same keys: data files of one size, kept whole (they are small).
+    long dataBytes = Files.size(Path.of(refs[0].dataFile()));
+    long perIndex = MapOutputIndexCache.BYTES_PER_INDEX
+        + 4L * MapOutputIndexCache.BYTES_PER_PARTITION + dataBytes;
     LocalShuffleSource source = new LocalShuffleSource(5 * perIndex);
     MapOutputIndexCache cache = source.indexCache();
     for (int m = 0; m < maps; m++) {
@@ -147,6 +151,9 @@ class LocalShuffleSourceTest {
     source.locate(refs[0], 3); // dropped: read from its file (one entry), not kept again
     assertThat(cache.hits()).isEqualTo(hits + 1);
     assertThat(cache.size()).isEqualTo(5);
+    assertThat(source.heldData(refs[maps - 1]))
+        .isEqualTo(Files.readAllBytes(Path.of(refs[maps - 1].dataFile())));
+    assertThat(source.heldData(refs[0])).as("dropped").isNull();
     // Every read, kept or not, agrees with the whole index.
     for (int m = 0; m < maps; m++) {
       for (int p = 0; p < PARTITIONS; p++) {
