@@ -91,6 +91,8 @@ public final class ReduceTask {
       for (SortedRun run : runs) {
         counters.add(TaskCounter.SHUFFLE_BYTES, run.storedLength());
       }
+      // Empty partitions (most, with small maps and many reduces) hold nothing to merge.
+      runs.removeIf(r -> r.rawLength() == 0 && r instanceof SortedRun.InMemory);
       progress.phase(SHUFFLE_END, MERGE_END);
       RunMerger merger = new RunMerger(spec.id(), types.order(), cfg.mergeFactor(),
           cfg.compress(), scratch);

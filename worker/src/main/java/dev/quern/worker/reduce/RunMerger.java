@@ -53,6 +53,20 @@ public final class RunMerger {
   public List<SortedRun> reduceToFactor(List<SortedRun> runs) throws IOException,
       InterruptedException {
     List<SortedRun> left = new ArrayList<>(runs);
+    if (left.size() > factor) {
+      // Runs in memory hold no file open: merge them all in one pass first, as Hadoop's reduce
+      // merges its in-memory segments (a reduce of 10,000 small maps holds thousands of them;
+      // merging them `factor` at a time wrote each record several times).
+      List<SortedRun> inMemory = new ArrayList<>();
+      List<SortedRun> inFiles = new ArrayList<>();
+      for (SortedRun r : left) {
+        (r instanceof SortedRun.InMemory ? inMemory : inFiles).add(r);
+      }
+      if (inMemory.size() > 1) {
+        inFiles.add(mergeToFile(inMemory));
+        left = inFiles;
+      }
+    }
     while (left.size() > factor) {
       Interrupts.check(attempt);
       left.sort(Comparator.comparingLong(SortedRun::storedLength));

@@ -25,6 +25,16 @@ public interface InPlaceSource {
   Location locate(MapOutputRef output, int partition) throws IOException;
 
   /**
+   * The stored bytes of {@code output}'s data file when this source holds them in memory (a
+   * small map output read whole once, so that each reduce's read of it opens no file); null
+   * when it does not, and the partition at a {@link Location} is read from the file. The array
+   * is shared: callers copy what they keep and never write to it.
+   */
+  default byte[] heldData(MapOutputRef output) {
+    return null;
+  }
+
+  /**
    * One partition's stored bytes in a file.
    *
    * @param offset first byte in {@code file}

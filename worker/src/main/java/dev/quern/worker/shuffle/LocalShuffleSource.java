@@ -20,55 +20,82 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads a partition of a map output straight from its files on this host. A missing or damaged
- * index, a missing data file, or a data file too short for the partition is a lost map output.
+ * index, a missing data file, or a data file too short for the partition is a lost map output
+ * (a short or missing data file is found when the partition is read and verified).
+ *
+ * <p>Indexes are read and checked whole once, then kept in a {@link MapOutputIndexCache} (within
+ * its budget): a reduce's lookups of them touch no file, and an empty partition is answered
+ * without opening anything. An index dropped from the cache is read again one entry at a time.
  */
 public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
+  /**
+   * Bytes of map-output indexes kept in memory by default: 10,000 maps of about 100 non-empty
+   * partitions each take about 33 MB, 51 MB with the data of those small outputs.
+   */
+  public static final long DEFAULT_INDEX_CACHE_BYTES = 64L << 20;
+
+  /**
+   * A map output whose data file is at most this long is kept in memory whole with its index
+   * (within the cache's budget): a map of a few records writes a few KiB.
+   */
+  public static final int SMALL_OUTPUT_BYTES = 64 * 1024;
+
   /** Past this many, the checked indexes are forgotten (and checked again when next read). */
   private static final int MAX_CHECKED = 65_536;
 
+  private final MapOutputIndexCache indexes;
+
   /**
-   * The index files read and checked whole, with the size and time they had then. A reduce
-   * reads one entry of every map output's index, so with M maps and R reduces each index is read
-   * R times: checking the whole file (R entries and a checksum over them) each time made the
-   * shuffle's cost grow as M x R x R. Once an index passed, later reads of the same unchanged
-   * file (same size and modification time; map outputs are written once, by rename) read just
-   * the entry they need.
+   * The index files read and checked whole, with the size and time they had then, for those the
+   * cache dropped: a later read of the same unchanged file (same size and modification time)
+   * reads just the entry it needs, not the whole index again.
    */
-  private final Map<Path, Checked> checked = new ConcurrentHashMap<>();
+  private final Map<String, Checked> checked = new ConcurrentHashMap<>();
 
   private record Checked(long size, FileTime modified, boolean compressed, int partitions) {}
 
+  public LocalShuffleSource() {
+    this(DEFAULT_INDEX_CACHE_BYTES);
+  }
+
+  /** @param indexCacheBytes bytes of indexes kept in memory (0: none, each read from its file) */
+  public LocalShuffleSource(long indexCacheBytes) {
+    this.indexes = new MapOutputIndexCache(indexCacheBytes);
+  }
+
+  /** The indexes kept in memory. */
+  public MapOutputIndexCache indexCache() {
+    return indexes;
+  }
+
   @Override
   public Location locate(MapOutputRef output, int partition) throws IOException {
-    Path indexFile = Path.of(output.indexFile());
-    IndexEntry e;
-    boolean compressed;
+    MapOutputIndexCache.Kept k = indexes.get(output.indexFile(), output.dataFile());
+    if (k != null) {
+      return at(output, partition, k.dataFile(), k.partitions(), k.compressed(), k);
+    }
+    String name = output.indexFile();
+    Path indexFile = Path.of(name);
     try {
       BasicFileAttributes attrs = Files.readAttributes(indexFile, BasicFileAttributes.class);
-      Checked c = checked.get(indexFile);
+      Checked c = checked.get(name);
       if (c != null && c.size() == attrs.size() && c.modified().equals(attrs.lastModifiedTime())) {
-        if (partition < 0 || partition >= c.partitions()) {
-          throw new MapOutputLostException(output, partition,
-              "the index has " + c.partitions() + " partitions");
-        }
+        inRange(output, partition, c.partitions());
+        IndexEntry e;
         try (FileChannel ch = FileChannel.open(indexFile, StandardOpenOption.READ)) {
           e = PartitionIndex.readEntry(ch, indexFile, partition, c.partitions());
         }
-        compressed = c.compressed();
-      } else {
-        PartitionIndex index = PartitionIndex.read(indexFile);
-        if (partition < 0 || partition >= index.partitions()) {
-          throw new MapOutputLostException(output, partition,
-              "the index has " + index.partitions() + " partitions");
-        }
-        if (checked.size() >= MAX_CHECKED) {
-          checked.clear();
-        }
-        checked.put(indexFile, new Checked(attrs.size(), attrs.lastModifiedTime(),
-            index.compressed(), index.partitions()));
-        e = index.entry(partition);
-        compressed = index.compressed();
+        return location(Path.of(output.dataFile()), e, c.compressed());
       }
+      PartitionIndex index = PartitionIndex.read(indexFile);
+      inRange(output, partition, index.partitions());
+      if (checked.size() >= MAX_CHECKED) {
+        checked.clear();
+      }
+      checked.put(name, new Checked(attrs.size(), attrs.lastModifiedTime(),
+          index.compressed(), index.partitions()));
+      k = indexes.put(name, output.dataFile(), index, smallData(output, partition, index));
+      return at(output, partition, k.dataFile(), k.partitions(), k.compressed(), k);
     } catch (NoSuchFileException ex) {
       throw new MapOutputLostException(output, partition,
           "index file " + output.indexFile() + " does not exist");
@@ -77,24 +104,73 @@ public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
     } catch (IOException ex) {
       throw new MapOutputLostException(output, partition, ex.getMessage());
     }
-    Path data = Path.of(output.dataFile());
-    long size;
+  }
+
+  @Override
+  public byte[] heldData(MapOutputRef output) {
+    MapOutputIndexCache.Kept k = indexes.peek(output.indexFile(), output.dataFile());
+    return k == null ? null : k.data();
+  }
+
+  /**
+   * The whole data file of a map output whose partitions end within {@link #SMALL_OUTPUT_BYTES}
+   * (read once, so that no reduce opens it again); null for a larger one or with no cache.
+   */
+  private byte[] smallData(MapOutputRef output, int partition, PartitionIndex index)
+      throws IOException {
+    long end = 0;
+    for (IndexEntry e : index.entries()) {
+      end = Math.max(end, e.offset() + e.storedLength());
+    }
+    if (end > SMALL_OUTPUT_BYTES || indexes.budget() == 0) {
+      return null;
+    }
+    byte[] data;
     try {
-      size = Files.size(data);
+      data = Files.readAllBytes(Path.of(output.dataFile()));
     } catch (NoSuchFileException ex) {
       throw new MapOutputLostException(output, partition,
           "data file " + output.dataFile() + " does not exist");
     }
-    if (size < e.offset() + e.storedLength()) {
-      throw new MapOutputLostException(output, partition, "data file is truncated: " + size
-          + " bytes, the partition ends at " + (e.offset() + e.storedLength()));
+    if (data.length < end) {
+      throw new MapOutputLostException(output, partition, "data file is truncated: "
+          + data.length + " bytes, the partitions end at " + end);
     }
+    return data;
+  }
+
+  private static Location at(MapOutputRef output, int partition, Path data, int partitions,
+      boolean compressed, MapOutputIndexCache.Kept k) throws MapOutputLostException {
+    inRange(output, partition, partitions);
+    return location(data, k.entry(partition), compressed);
+  }
+
+  private static void inRange(MapOutputRef output, int partition, int partitions)
+      throws MapOutputLostException {
+    if (partition < 0 || partition >= partitions) {
+      throw new MapOutputLostException(output, partition,
+          "the index has " + partitions + " partitions");
+    }
+  }
+
+  private static Location location(Path data, IndexEntry e, boolean compressed) {
     return new Location(data, e.offset(), e.storedLength(), e.rawLength(), e.crc(), compressed);
   }
 
   @Override
   public Segment open(MapOutputRef output, int partition) throws IOException {
     Location at = locate(output, partition);
+    long size;
+    try {
+      size = Files.size(at.file());
+    } catch (NoSuchFileException ex) {
+      throw new MapOutputLostException(output, partition,
+          "data file " + output.dataFile() + " does not exist");
+    }
+    if (size < at.offset() + at.storedLength()) {
+      throw new MapOutputLostException(output, partition, "data file is truncated: " + size
+          + " bytes, the partition ends at " + (at.offset() + at.storedLength()));
+    }
     FileChannel ch;
     try {
       ch = RunFiles.open(at.file());

@@ -49,6 +49,15 @@ import java.util.zip.CRC32C;
 public final class ShuffleFetcher {
   private static final int COPY_BUFFER = 64 * 1024;
   private static final int VERIFY_BUFFER = 1 << 20;
+  /**
+   * Partitions of map outputs on this host up to this size are read into memory (within the
+   * memory budget) rather than merged from where they lie.
+   */
+  static final int IN_MEMORY_IN_PLACE = 64 * 1024;
+  private static final SortedRun EMPTY = new SortedRun.InMemory(new byte[0], false, 0,
+      "an empty partition");
+  private static final SortedRun EMPTY_COMPRESSED = new SortedRun.InMemory(new byte[0], true, 0,
+      "an empty partition");
   /** How often a reduce waiting for map outputs reports that it is alive. */
   static final long WAIT_PING_MILLIS = 1_000;
 
@@ -450,6 +459,29 @@ public final class ShuffleFetcher {
     } catch (IOException e) {
       throw new MapOutputLostException(ref, partition, "cannot open: " + e);
     }
+    if (at.storedLength() == 0) {
+      // An empty partition (most of them, when maps are small and reduces many): nothing to
+      // read, verify or merge, and no file is opened.
+      if (at.rawLength() != 0 || at.checksum() != 0) {
+        throw new MapOutputLostException(ref, partition, "the index gives an empty partition "
+            + at.rawLength() + " raw bytes and CRC32C " + Integer.toHexString(at.checksum()));
+      }
+      return at.compressed() ? EMPTY_COMPRESSED : EMPTY;
+    }
+    if (at.storedLength() <= IN_MEMORY_IN_PLACE && reserve(at.storedLength())) {
+      SortedRun run = null;
+      try {
+        byte[] held = local.heldData(ref);
+        run = held != null && at.offset() + at.storedLength() <= held.length
+            ? copyHeld(ref, partition, at, held)
+            : readSmallInPlace(ref, partition, at);
+        return run;
+      } finally {
+        if (run == null) {
+          memoryHeld.addAndGet(-at.storedLength());
+        }
+      }
+    }
     if (direct == null) {
       direct = ByteBuffer.allocateDirect(VERIFY_BUFFER);
     }
@@ -469,6 +501,9 @@ public final class ShuffleFetcher {
         crc.update(direct);
         total += n;
       }
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new MapOutputLostException(ref, partition, "data file " + at.file()
+          + " does not exist");
     } catch (IOException e) {
       throw new MapOutputLostException(ref, partition, "read failed: " + e);
     } finally {
@@ -486,6 +521,60 @@ public final class ShuffleFetcher {
     }
     return new SortedRun.InPlace(at.file(), at.offset(), at.storedLength(), at.compressed(),
         at.rawLength(), "map output of " + ref.attempt() + " partition " + partition);
+  }
+
+  /** Copies a partition of a map output the source holds in memory, and verifies it. */
+  private static SortedRun copyHeld(MapOutputRef ref, int partition, InPlaceSource.Location at,
+      byte[] held) throws MapOutputLostException {
+    int from = (int) at.offset();
+    byte[] bytes = Arrays.copyOfRange(held, from, from + (int) at.storedLength());
+    return verified(ref, partition, at, bytes);
+  }
+
+  private static SortedRun verified(MapOutputRef ref, int partition, InPlaceSource.Location at,
+      byte[] bytes) throws MapOutputLostException {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, bytes.length);
+    int actual = (int) crc.getValue();
+    if (actual != at.checksum()) {
+      throw new MapOutputLostException(ref, partition, mismatch(actual, at.checksum()));
+    }
+    return new SortedRun.InMemory(bytes, at.compressed(), at.rawLength(),
+        "map output of " + ref.attempt() + " partition " + partition);
+  }
+
+  /**
+   * Reads a small partition into memory and verifies it: one open and one read, where verifying
+   * in place and merging from the file later opened it twice (with many small map outputs,
+   * opening files is most of a reduce's time).
+   */
+  private SortedRun readSmallInPlace(MapOutputRef ref, int partition, InPlaceSource.Location at)
+      throws IOException {
+    byte[] bytes = new byte[(int) at.storedLength()];
+    ByteBuffer buf = ByteBuffer.wrap(bytes);
+    FileChannel ch = null;
+    try {
+      ch = RunFiles.open(at.file());
+      while (buf.hasRemaining()) {
+        if (ch.read(buf, at.offset() + buf.position()) < 0) {
+          break;
+        }
+      }
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new MapOutputLostException(ref, partition, "data file " + at.file()
+          + " does not exist");
+    } catch (IOException e) {
+      throw new MapOutputLostException(ref, partition, "read failed: " + e);
+    } finally {
+      if (ch != null) {
+        RunFiles.close(ch);
+      }
+    }
+    if (buf.hasRemaining()) {
+      throw new MapOutputLostException(ref, partition,
+          "truncated: got " + buf.position() + " of " + at.storedLength() + " bytes");
+    }
+    return verified(ref, partition, at, bytes);
   }
 
   private static int read(InputStream in, byte[] b, int off, int len) throws Transient,

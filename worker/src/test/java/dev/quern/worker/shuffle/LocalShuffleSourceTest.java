@@ -17,9 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A map output's index is checked whole the first time a source reads it; later reads of the
- * same file take just the partition's entry, and give what the whole read gives. An index that
- * changed since (a new size or time) is checked again, so a damaged one is still a lost output.
+ * A map output's index is checked whole the first time a source reads it and kept in memory
+ * (within the cache's budget); later reads give what the whole read gives. Without room in the
+ * cache a later read takes just the partition's entry from the file, and an index that changed
+ * since (a new size or time) is checked again, so a damaged one is still a lost output. A kept
+ * index is the checked copy: damage to the file after it was kept changes nothing read.
  */
 class LocalShuffleSourceTest {
   @TempDir Path dir;
@@ -27,6 +29,10 @@ class LocalShuffleSourceTest {
   private static final int PARTITIONS = 5;
 
   private MapOutputRef write(String name) throws Exception {
+    return write(name, 0);
+  }
+
+  private MapOutputRef write(String name, int map) throws Exception {
     Path data = dir.resolve(name + ".out");
     Path index = dir.resolve(name + ".index");
     PartitionIndex written;
@@ -42,19 +48,33 @@ class LocalShuffleSourceTest {
       written = w.finish();
     }
     written.write(index);
-    return new MapOutputRef(0, new TaskAttemptId("job-0001", TaskKind.MAP, 0, 1), "localhost",
+    return new MapOutputRef(map, new TaskAttemptId("job-0001", TaskKind.MAP, map, 1), "localhost",
         data.toString(), index.toString());
   }
 
   @Test
-  void laterReadsTakeOneEntryAndAgreeWithTheWholeIndex() throws Exception {
+  void laterReadsAgreeWithTheWholeIndexWithAndWithoutTheCache() throws Exception {
     MapOutputRef ref = write("m");
     PartitionIndex whole = PartitionIndex.read(Path.of(ref.indexFile()));
-    LocalShuffleSource source = new LocalShuffleSource();
-    for (int round = 0; round < 2; round++) { // the first reads it whole, the second one entry
+    for (long budget : new long[] {0, 1 << 20}) {
+      LocalShuffleSource source = new LocalShuffleSource(budget);
+      // The first round reads it whole; the second from the cache, or one entry from the file.
+      agreeTwice(source, ref, whole);
+      assertThat(source.indexCache().size()).isEqualTo(budget == 0 ? 0 : 1);
+      assertThat(source.heldData(ref)).isEqualTo(
+          budget == 0 ? null : Files.readAllBytes(Path.of(ref.dataFile())));
+      assertThat(source.indexCache().hits()).isEqualTo(budget == 0 ? 0 : 2 * PARTITIONS + 1);
+    }
+  }
+
+  private void agreeTwice(LocalShuffleSource source, MapOutputRef ref, PartitionIndex whole)
+      throws Exception {
+    for (int round = 0; round < 2; round++) {
       for (int p = 0; p < PARTITIONS; p++) {
         InPlaceSource.Location at = source.locate(ref, p);
-        assertThat(at.offset()).isEqualTo(whole.entry(p).offset());
+        if (whole.entry(p).storedLength() > 0) { // an empty one's offset does not matter
+          assertThat(at.offset()).isEqualTo(whole.entry(p).offset());
+        }
         assertThat(at.storedLength()).isEqualTo(whole.entry(p).storedLength());
         assertThat(at.rawLength()).isEqualTo(whole.entry(p).rawLength());
         assertThat(at.checksum()).isEqualTo(whole.entry(p).crc());
@@ -66,9 +86,9 @@ class LocalShuffleSourceTest {
   }
 
   @Test
-  void anIndexDamagedAfterItsFirstReadIsStillALostOutput() throws Exception {
+  void anIndexDamagedAfterItsFirstReadIsStillALostOutputWithoutTheCache() throws Exception {
     MapOutputRef ref = write("m");
-    LocalShuffleSource source = new LocalShuffleSource();
+    LocalShuffleSource source = new LocalShuffleSource(0);
     source.locate(ref, 1);
     Path index = Path.of(ref.indexFile());
     FileTime before = Files.getLastModifiedTime(index);
@@ -81,5 +101,69 @@ class LocalShuffleSourceTest {
     Files.delete(index);
     assertThatThrownBy(() -> source.locate(ref, 1))
         .isInstanceOf(MapOutputLostException.class).hasMessageContaining("does not exist");
+  }
+
+  @Test
+  void aKeptIndexIsTheCheckedCopyAndEmptyPartitionsNeedNoFile() throws Exception {
+    MapOutputRef ref = write("m");
+    PartitionIndex whole = PartitionIndex.read(Path.of(ref.indexFile()));
+    LocalShuffleSource source = new LocalShuffleSource();
+    source.locate(ref, 1);
+    byte[] b = Files.readAllBytes(Path.of(ref.indexFile()));
+    b[20] ^= 0x40;
+    Files.write(Path.of(ref.indexFile()), b);
+    agreeTwice(source, ref, whole);
+    // Partition 0 has no records: its location is known without the files.
+    Files.delete(Path.of(ref.indexFile()));
+    Files.delete(Path.of(ref.dataFile()));
+    InPlaceSource.Location empty = source.locate(ref, 0);
+    assertThat(empty.storedLength()).isZero();
+    assertThat(empty.rawLength()).isZero();
+    assertThat(empty.checksum()).isZero();
+  }
+
+  @Test
+  void theCacheKeepsTheMostRecentlyUsedIndexesWithinItsBudget() throws Exception {
+    int maps = 12;
+    MapOutputRef[] refs = new MapOutputRef[maps];
+    PartitionIndex[] wholes = new PartitionIndex[maps];
+    for (int m = 0; m < maps; m++) {
+      refs[m] = write("m" + m, m);
+      wholes[m] = PartitionIndex.read(Path.of(refs[m].indexFile()));
+    }
+    // Partitions 1..4 have records: 4 kept entries per index.
+    // Every map writes the same keys: data files of one size, kept whole (they are small).
+    long dataBytes = Files.size(Path.of(refs[0].dataFile()));
+    long perIndex = MapOutputIndexCache.BYTES_PER_INDEX
+        + 4L * MapOutputIndexCache.BYTES_PER_PARTITION + dataBytes;
+    LocalShuffleSource source = new LocalShuffleSource(5 * perIndex);
+    MapOutputIndexCache cache = source.indexCache();
+    for (int m = 0; m < maps; m++) {
+      source.locate(refs[m], 2);
+      assertThat(cache.bytesUsed()).isLessThanOrEqualTo(5 * perIndex);
+    }
+    assertThat(cache.size()).isEqualTo(5);
+    assertThat(cache.evictions()).isEqualTo(maps - 5);
+    assertThat(cache.bytesUsed()).isEqualTo(5 * perIndex);
+    long hits = cache.hits();
+    source.locate(refs[maps - 1], 3); // kept
+    assertThat(cache.hits()).isEqualTo(hits + 1);
+    source.locate(refs[0], 3); // dropped: read from its file (one entry), not kept again
+    assertThat(cache.hits()).isEqualTo(hits + 1);
+    assertThat(cache.size()).isEqualTo(5);
+    assertThat(source.heldData(refs[maps - 1]))
+        .isEqualTo(Files.readAllBytes(Path.of(refs[maps - 1].dataFile())));
+    assertThat(source.heldData(refs[0])).as("dropped").isNull();
+    // Every read, kept or not, agrees with the whole index.
+    for (int m = 0; m < maps; m++) {
+      for (int p = 0; p < PARTITIONS; p++) {
+        InPlaceSource.Location at = source.locate(refs[m], p);
+        assertThat(at.offset()).isEqualTo(wholes[m].entry(p).storedLength() == 0 ? 0
+            : wholes[m].entry(p).offset());
+        assertThat(at.storedLength()).isEqualTo(wholes[m].entry(p).storedLength());
+        assertThat(at.checksum()).isEqualTo(wholes[m].entry(p).crc());
+        assertThat(at.file()).isEqualTo(Path.of(refs[m].dataFile()));
+      }
+    }
   }
 }

@@ -1,0 +1,209 @@
+package dev.quern.worker.shuffle;
+
+import dev.quern.worker.spill.IndexEntry;
+import dev.quern.worker.spill.PartitionIndex;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Map-output indexes that a host's reduces read, checked once and kept in memory, within a budget
+ * of bytes. With M maps and R reduces every index is read R times, one entry each time: a job of
+ * 10,000 maps and 1,000 reduces looks up ten million entries, most of them empty partitions of
+ * small maps. Opening the index file for each (open, read, close: tens of microseconds here)
+ * made the shuffle cost minutes; a lookup here costs a hash lookup and a binary search, and an
+ * empty partition touches no file at all.
+ *
+ * <p>Only non-empty partitions are kept (a map of a few records writes few of them), so an entry
+ * costs {@link #BYTES_PER_PARTITION} bytes per non-empty partition plus {@link #BYTES_PER_INDEX},
+ * plus the whole data file when the map output is small (then reading a partition of it opens
+ * no file either).
+ * Past the budget the least recently used indexes are dropped; they are read from their files
+ * again, one entry at a time, by the caller. Map outputs are written once (by rename) under a
+ * path naming their attempt and are never changed, so a kept index stays right as long as its
+ * file exists; a data file that is gone or shorter than the kept index says is found when the
+ * partition is read (its length and checksum are verified then).
+ *
+ * <p>Thread-safe: a host's reduce slots share one cache.
+ */
+public final class MapOutputIndexCache {
+  /** Bytes kept per non-empty partition: partition, offset, stored and raw length, checksum. */
+  public static final int BYTES_PER_PARTITION = 4 + 8 + 8 + 8 + 4;
+  /** Bytes counted per kept index for its object, arrays and map entry. */
+  public static final int BYTES_PER_INDEX = 160;
+
+  private final long budget;
+  private long used;
+  private long hits;
+  private long misses;
+  private long evictions;
+  private final LinkedHashMap<String, Kept> kept = new LinkedHashMap<>(256, 0.75f, true);
+
+  /** @param budget bytes of indexes to keep at most (0 keeps none) */
+  public MapOutputIndexCache(long budget) {
+    if (budget < 0) {
+      throw new IllegalArgumentException("index cache budget must be >= 0, got " + budget);
+    }
+    this.budget = budget;
+  }
+
+  /**
+   * One map output's index as kept: its data file and only the non-empty partitions, sorted.
+   */
+  public static final class Kept {
+    private final Path dataFile;
+    private final String dataName;
+    private final boolean compressed;
+    private final int partitions;
+    private final int[] parts;
+    private final long[] offsets;
+    private final long[] stored;
+    private final long[] raw;
+    private final int[] crcs;
+    private final byte[] data;
+
+    private Kept(String dataName, PartitionIndex index, byte[] data) {
+      this.dataName = dataName;
+      this.data = data;
+      this.dataFile = Path.of(dataName);
+      this.compressed = index.compressed();
+      this.partitions = index.partitions();
+      int n = 0;
+      for (IndexEntry e : index.entries()) {
+        if (e.storedLength() != 0) {
+          n++;
+        }
+      }
+      parts = new int[n];
+      offsets = new long[n];
+      stored = new long[n];
+      raw = new long[n];
+      crcs = new int[n];
+      int i = 0;
+      for (int p = 0; p < partitions; p++) {
+        IndexEntry e = index.entry(p);
+        if (e.storedLength() != 0) {
+          parts[i] = p;
+          offsets[i] = e.offset();
+          stored[i] = e.storedLength();
+          raw[i] = e.rawLength();
+          crcs[i] = e.crc();
+          i++;
+        }
+      }
+    }
+
+    public Path dataFile() {
+      return dataFile;
+    }
+
+    /** The whole data file, when it was small enough to keep; null otherwise. Never written. */
+    public byte[] data() {
+      return data;
+    }
+
+    public boolean compressed() {
+      return compressed;
+    }
+
+    public int partitions() {
+      return partitions;
+    }
+
+    /** Partitions with records. */
+    public int nonEmpty() {
+      return parts.length;
+    }
+
+    /**
+     * The entry of {@code partition} (which must be in range): an empty partition (stored
+     * length 0, checksum 0, the CRC32C of no bytes) has offset 0.
+     */
+    public IndexEntry entry(int partition) {
+      int i = Arrays.binarySearch(parts, partition);
+      if (i < 0) {
+        return new IndexEntry(0, 0, 0, 0, -1);
+      }
+      return new IndexEntry(offsets[i], raw[i], stored[i], crcs[i], -1);
+    }
+
+    long bytes() {
+      return BYTES_PER_INDEX + (long) parts.length * BYTES_PER_PARTITION
+          + (data == null ? 0 : data.length);
+    }
+  }
+
+  /** The kept index of {@code indexFile} with data file {@code dataFile}, or null. */
+  public synchronized Kept get(String indexFile, String dataFile) {
+    Kept k = kept.get(indexFile);
+    if (k == null || !k.dataName.equals(dataFile)) {
+      misses++;
+      return null;
+    }
+    hits++;
+    return k;
+  }
+
+  /**
+   * Keeps a checked index (read whole by {@link PartitionIndex#read}) and, for a small map
+   * output, its whole data file ({@code data}, else null); drops the least recently used past
+   * the budget. Returns the kept form, also when it is too big to keep.
+   */
+  public synchronized Kept put(String indexFile, String dataFile, PartitionIndex index,
+      byte[] data) {
+    Kept k = new Kept(dataFile, index, data);
+    Kept old = kept.remove(indexFile);
+    if (old != null) {
+      used -= old.bytes();
+    }
+    if (k.bytes() > budget) {
+      return k;
+    }
+    kept.put(indexFile, k);
+    used += k.bytes();
+    Iterator<Map.Entry<String, Kept>> it = kept.entrySet().iterator();
+    while (used > budget && it.hasNext()) {
+      Kept out = it.next().getValue();
+      it.remove();
+      used -= out.bytes();
+      evictions++;
+    }
+    return k;
+  }
+
+  /** The most bytes kept. */
+  public long budget() {
+    return budget;
+  }
+
+  /** As {@link #get}, without counting a hit or a miss. */
+  public synchronized Kept peek(String indexFile, String dataFile) {
+    Kept k = kept.get(indexFile);
+    return k == null || !k.dataName.equals(dataFile) ? null : k;
+  }
+
+  /** Bytes of indexes kept now (within the budget). */
+  public synchronized long bytesUsed() {
+    return used;
+  }
+
+  /** Indexes kept now. */
+  public synchronized int size() {
+    return kept.size();
+  }
+
+  public synchronized long hits() {
+    return hits;
+  }
+
+  public synchronized long misses() {
+    return misses;
+  }
+
+  /** Indexes dropped to stay within the budget. */
+  public synchronized long evictions() {
+    return evictions;
+  }
+}
