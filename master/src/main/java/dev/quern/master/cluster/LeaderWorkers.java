@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quern.master.engine.WorkerView;
 import dev.quern.raft.node.RaftMonitor;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -51,7 +50,8 @@ final class LeaderWorkers {
       @Override
       public synchronized HttpClient get() {
         if (client == null) {
-          client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+          client = dev.quern.worker.security.ClusterAccess.of(config.security()).clientBuilder()
+              .connectTimeout(TIMEOUT).build();
         }
         return client;
       }
@@ -76,7 +76,8 @@ final class LeaderWorkers {
     }
     try {
       HttpRequest.Builder b = HttpRequest.newBuilder(
-          URI.create("http://" + address + ClusterHttp.WORKERS)).timeout(TIMEOUT).GET();
+          dev.quern.worker.security.ClusterAccess.of(config.security()).uri(address,
+              ClusterHttp.WORKERS)).timeout(TIMEOUT).GET();
       if (config.security() != null) {
         b.header(dev.quern.worker.security.HttpAuth.HEADER,
             dev.quern.worker.security.HttpAuth.bearer(config.security().clientToken()));
