@@ -54,7 +54,7 @@ final class ClusterFixture {
   static final List<String> JVM = List.of("-Xmx256m", "-XX:+UseSerialGC",
       "-XX:TieredStopAtLevel=1", "-Xss512k");
   static final Pattern MASTER_READY = Pattern.compile(
-      "^quern master (\\S+) ready: raft (\\S+), http http://(\\S+) \\(pid \\d+\\)$");
+      "^quern master (\\S+) ready: raft (\\S+), http https?://(\\S+) \\(pid \\d+\\)$");
   static final Pattern WORKER_READY =
       Pattern.compile("^quern worker (\\S+) ready: artery (\\S+) \\(pid \\d+\\)$");
   /** The worker's log line when its {@code TermFence} turns a deposed leader's message away. */
