@@ -105,7 +105,7 @@ class ClusterConfigTest {
     assertTrue(run.err().contains(dev.quern.worker.cluster.Loopback.REFUSAL
         + " (--host is 192.168.1.20)"), run::toString);
     assertTrue(run.err().contains("quern cluster init --dir DIR")
-        && run.err().contains("--security DIR/security"), run::toString);
+        && run.err().contains("--security DIR'"), run::toString);
     assertFalse(Files.exists(tmp.resolve("w")));
   }
 

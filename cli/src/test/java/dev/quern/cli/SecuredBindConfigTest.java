@@ -75,7 +75,7 @@ class SecuredBindConfigTest {
       assertTrue(e.getMessage().startsWith(Loopback.REFUSAL), e.getMessage());
       assertTrue(e.getMessage().contains("is " + a + ")"), e.getMessage());
       assertTrue(e.getMessage().contains("quern cluster init --dir DIR"), e.getMessage());
-      assertTrue(e.getMessage().contains("--security DIR/security"), e.getMessage());
+      assertTrue(e.getMessage().contains("--security DIR'"), e.getMessage());
       IllegalArgumentException h = assertThrows(IllegalArgumentException.class,
           () -> master("127.0.0.1:7101", a + ":0", null), a);
       assertTrue(h.getMessage().contains("(--http is " + a + ")"), h.getMessage());

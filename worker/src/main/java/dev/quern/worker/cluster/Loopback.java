@@ -23,7 +23,7 @@ public final class Loopback {
   /** How to get past the refusal, the end of every such error. */
   public static final String HOW_TO_SECURE = "to use another address, create the cluster's "
       + "credentials with 'quern cluster init --dir DIR' and start every master and worker with "
-      + "'--security DIR/security' (or 'quern cluster start --secure'); else bind 127.0.0.1";
+      + "'--security DIR' (or use 'quern cluster start --secure'); else bind 127.0.0.1";
   /** The key (in {@code quern.master} and {@code quern.worker}) and flag of the exception. */
   public static final String ALLOW_PRIVATE_KEY = "unsafe-allow-private-bind";
   /** What a process that took the exception logs at WARN when it starts. */
