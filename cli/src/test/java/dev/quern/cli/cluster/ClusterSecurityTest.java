@@ -13,6 +13,7 @@ import dev.quern.testkit.Seed;
 import dev.quern.testkit.Seeds;
 import dev.quern.testkit.TestProcess;
 import dev.quern.testkit.TestProcesses;
+import dev.quern.worker.security.ClusterAccess;
 import dev.quern.worker.security.ClusterCredentials;
 import dev.quern.worker.security.CredentialsInit;
 import dev.quern.worker.security.HttpAuth;
@@ -134,11 +135,15 @@ class ClusterSecurityTest {
         || tasks.toString().contains("\"w2\"")), tasks::toString);
     assertFalse(tasks.toString().contains("\"wx\""), () -> "an attempt ran on wx: " + tasks);
     JsonNode leaderStatus = cluster.get(cluster.http(leader), "/api/cluster").orElseThrow();
-    // m3 holds the other CA's directory, so it takes that directory's client token.
+    // m3 holds the other CA's directory: it serves that CA's certificate (so a client of our CA
+    // cannot reach it) and takes that directory's client token.
+    assertThrows(SSLHandshakeException.class, () -> send("GET", cluster.http("m3"),
+        "/api/cluster", HttpAuth.bearer(HttpAuth.token(ours))));
+    ClusterAccess theirs = ClusterAccess.fromDir(foreign);
     JsonNode m3Status = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-        send("GET", cluster.http("m3"), "/api/cluster",
-            dev.quern.worker.security.HttpAuth.bearer(
-                dev.quern.worker.security.HttpAuth.token(foreign))).body());
+        theirs.clientBuilder().build().send(theirs.authorize(HttpRequest.newBuilder(
+            theirs.uri(cluster.http("m3"), "/api/cluster"))).build(),
+            HttpResponse.BodyHandlers.ofString()).body());
     assertTrue(m3Status.path("leaderId").asText().isEmpty(), m3Status::toString);
     assertTrue(m3Status.path("commitIndex").asLong() < leaderStatus.path("commitIndex").asLong(),
         () -> "m3 " + m3Status + " vs leader " + leaderStatus);
@@ -279,6 +284,13 @@ class ClusterSecurityTest {
           "/api/v1/jobs/..%2F" + job + "/kill")) {
         String method = path.endsWith("/kill") ? "POST" : "GET";
         var r = send(method, cluster.http(m), path, token);
+        if (r.statusCode() == 307) {
+          // A follower sends a kill to the leader first (HTTPS, never a downgrade); the leader
+          // refuses it.
+          URI to = URI.create(r.headers().firstValue("Location").orElseThrow());
+          assertEquals("https", to.getScheme(), to::toString);
+          r = send(method, to.getRawAuthority(), to.getRawPath(), token);
+        }
         assertTrue(r.statusCode() >= 400 && r.statusCode() < 500, m + " " + path + ": "
             + r.statusCode() + " " + r.body());
         assertFalse(r.body().contains("root:"), r::body);

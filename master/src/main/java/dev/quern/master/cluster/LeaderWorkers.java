@@ -58,6 +58,11 @@ final class LeaderWorkers {
     };
   }
 
+  /** {@code https} on a secured cluster, where masters serve nothing else. */
+  private String scheme() {
+    return config.security() == null ? "http" : "https";
+  }
+
   /** The leader's workers: from its own board on the leader, else the leader's last answer. */
   synchronized List<WorkerView> workers() {
     boolean leads = raft.status().map(s -> s.isLeader()).orElse(false);
@@ -75,9 +80,8 @@ final class LeaderWorkers {
       return last;
     }
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(
-          dev.quern.worker.security.ClusterAccess.of(config.security()).uri(address,
-              ClusterHttp.WORKERS)).timeout(TIMEOUT).GET();
+      HttpRequest.Builder b = HttpRequest.newBuilder(java.net.URI.create(
+          scheme() + "://" + address + ClusterHttp.WORKERS)).timeout(TIMEOUT).GET();
       if (config.security() != null) {
         b.header(dev.quern.worker.security.HttpAuth.HEADER,
             dev.quern.worker.security.HttpAuth.bearer(config.security().clientToken()));
