@@ -1,5 +1,6 @@
 package dev.quern.cli;
 
+import dev.quern.worker.security.ClusterAccess;
 import dev.quern.worker.security.ClusterCredentials;
 import dev.quern.worker.security.HttpAuth;
 import java.nio.file.Files;
@@ -13,6 +14,22 @@ import java.nio.file.Path;
  */
 final class ClientToken {
   private ClientToken() {}
+
+  /**
+   * How a command reaches the masters: the token and the cluster CA (HTTPS) of the same
+   * credentials directory {@link #find} reads, or plain HTTP without a token when there is none.
+   */
+  static ClusterAccess access(Path clusterDir) {
+    try {
+      String env = System.getenv(HttpAuth.ENV);
+      if (env != null && !env.isBlank()) {
+        return ClusterAccess.fromDir(Path.of(env.trim()));
+      }
+      return ClusterAccess.ifPresent(clusterDir.resolve(ClusterStartCommand.SECURITY));
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage(), e);
+    }
+  }
 
   /** The token, or null when there is none to send. */
   static String find(Path clusterDir) {

@@ -43,7 +43,8 @@ final class ClusterDriverRun {
         ClusterDriverRun.class.getClassLoader())) {
       Method main = DriverRun.mainMethod(jar, call.mainClass(), loader);
       if (detach) {
-        ClusterSubmitter cluster = ClusterSubmitter.connect(options.master);
+        ClusterSubmitter cluster = ClusterSubmitter.connect(options.master,
+            ClientToken.access(ClusterDir.defaultDir()));
         Throwable failure = DriverRun.invoke(main, call, spec -> {
           String id = cluster.submit(ReportingSubmitter.stamp(spec, jar.path().toString(),
               options.config)).id();
@@ -60,7 +61,8 @@ final class ClusterDriverRun {
         throw new CliException("the driver " + call.mainClass() + " submitted no job");
       }
       ReportingSubmitter submitter = new ReportingSubmitter(
-          ClusterSubmitter.connect(options.master), jar.path().toString(), options.config, out,
+          ClusterSubmitter.connect(options.master, ClientToken.access(ClusterDir.defaultDir())),
+          jar.path().toString(), options.config, out,
           err, System.console() != null, id -> Optional.empty());
       return DriverRun.finish(DriverRun.invoke(main, call, submitter, loader), submitter);
     } catch (Exception e) {

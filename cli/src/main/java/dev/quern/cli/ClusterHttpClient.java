@@ -2,9 +2,8 @@ package dev.quern.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.quern.worker.security.HttpAuth;
+import dev.quern.worker.security.ClusterAccess;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,32 +15,30 @@ final class ClusterHttpClient {
   static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT)
-      .followRedirects(HttpClient.Redirect.NEVER).build();
+  private final HttpClient client;
 
-  /** The client token sent with every request (a secured cluster's), or null. */
-  private final String token;
+  /** The token sent with every request and the scheme and CA (a secured cluster's: HTTPS). */
+  private final ClusterAccess access;
 
-  /** A client that sends the token of {@link ClientToken#find} for the default cluster directory. */
+  /** A client with the access of {@link ClientToken#access} for the default cluster directory. */
   ClusterHttpClient() {
-    this(ClientToken.find(ClusterDir.defaultDir()));
+    this(ClientToken.access(ClusterDir.defaultDir()));
   }
 
-  ClusterHttpClient(String token) {
-    this.token = token;
+  ClusterHttpClient(ClusterAccess access) {
+    this.access = access;
+    this.client = access.clientBuilder().connectTimeout(TIMEOUT)
+        .followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
   /** A JSON answer and its status. */
   record Answer(int status, JsonNode body) {}
 
-  /** The answer of {@code http://hostPort + path}, or empty if there is none (down, not JSON). */
+  /** The answer of {@code http(s)://hostPort + path}, or empty if there is none (down, not JSON). */
   Optional<Answer> get(String hostPort, String path) {
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + hostPort + path))
-          .timeout(TIMEOUT).GET();
-      if (token != null) {
-        b.header(HttpAuth.HEADER, HttpAuth.bearer(token));
-      }
+      HttpRequest.Builder b = access.authorize(HttpRequest.newBuilder(access.uri(hostPort, path))
+          .timeout(TIMEOUT).GET());
       HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return Optional.of(new Answer(r.statusCode(), JSON.readTree(r.body())));
     } catch (IOException | IllegalArgumentException e) {

@@ -43,10 +43,12 @@ final class ClusterInitCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     out.println("Cluster credentials created in " + d + " (readable by you alone):");
     out.println("  " + ClusterCredentials.KEY_STORE + ", " + ClusterCredentials.TRUST_STORE + ", "
-        + ClusterCredentials.STORE_PASSWORD + ": the node identity every master and worker "
-        + "needs (give them --security " + d + ")");
+        + ClusterCredentials.STORE_PASSWORD + ", " + ClusterCredentials.SHUFFLE_SECRET
+        + ": the node identity and shuffle secret every master and worker needs (give them "
+        + "--security " + d + ")");
     out.println("  " + ClusterCredentials.CLIENT_TOKEN + ": what clients send (quern submit, "
-        + "the API); " + ClusterCredentials.CA_CERT + ": the CA certificate, for other clients");
+        + "the API; QUERN_SECURITY=" + d + " also gives them the CA: the cluster speaks HTTPS); "
+        + ClusterCredentials.CA_CERT + ": the CA certificate, for other clients (curl --cacert)");
     out.println("  " + ClusterCredentials.CA_KEY + ": the CA's key; no process needs it: keep it "
         + "off the cluster's machines if you can");
     out.flush();

@@ -112,8 +112,8 @@ final class ClusterStartCommand implements Callable<Integer> {
         }
       }
     }
-    http = new ClusterHttpClient(security == null ? null
-        : dev.quern.worker.security.HttpAuth.token(security));
+    http = new ClusterHttpClient(security == null ? dev.quern.worker.security.ClusterAccess.NONE
+        : dev.quern.worker.security.ClusterAccess.fromDir(security));
     PrintWriter out = spec.commandLine().getOut();
     try {
       return start(cd, configFile, out);

@@ -40,7 +40,7 @@ final class ClusterStatusCommand implements Callable<Integer> {
       throw new CliException("no cluster in " + cd.dir + " (no " + ClusterDir.PROCESSES
           + " file): start one with 'quern cluster start --dir " + cd.dir + "'");
     }
-    ClusterHttpClient http = new ClusterHttpClient(ClientToken.find(cd.dir));
+    ClusterHttpClient http = new ClusterHttpClient(ClientToken.access(cd.dir));
     ObjectNode doc = ClusterHttpClient.JSON.createObjectNode();
     doc.put("dir", cd.dir.toString());
     doc.put("address", cd.address().orElse(""));

@@ -72,9 +72,9 @@ final class JobApiOptions {
     } catch (IllegalArgumentException e) {
       throw new UsageException("--master: " + e.getMessage());
     }
-    return new ClusterClient(masters, ClusterClient.Settings.defaults()
+    return ClusterClient.create(masters, ClusterClient.Settings.defaults()
         .withRetryFor(Duration.ofSeconds(retryForSeconds)),
-        ClientToken.find(ClusterDir.defaultDir()));
+        ClientToken.access(ClusterDir.defaultDir()));
   }
 
   private static String defaultAddress() {

@@ -168,8 +168,9 @@ final class MasterProcessCommand implements Callable<Integer> {
     if (join) {
       awaitVoter(process, master);
     }
-    out.println("quern master " + master.id() + " ready: raft " + master.raft() + ", http http://"
-        + process.httpAddress() + " (pid " + ProcessHandle.current().pid() + ")");
+    // https:// when secured: the only scheme such a master serves.
+    out.println("quern master " + master.id() + " ready: raft " + master.raft() + ", http "
+        + (master.security() == null ? "http" : "https") + "://" + process.httpAddress() + " (pid " + ProcessHandle.current().pid() + ")");
     out.flush();
     process.awaitTermination();
     return 0;

@@ -23,9 +23,10 @@ final class MembershipClient {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   private static final String PATH = "/api/cluster/members";
 
-  /** The client token ({@link ClientToken}), or null. */
-  private final String token = ClientToken.find(ClusterDir.defaultDir());
-  private final HttpClient client = HttpClient.newBuilder()
+  /** The client token and scheme ({@link ClientToken#access}). */
+  private final dev.quern.worker.security.ClusterAccess access =
+      ClientToken.access(ClusterDir.defaultDir());
+  private final HttpClient client = access.clientBuilder()
       .connectTimeout(Duration.ofSeconds(2)).followRedirects(HttpClient.Redirect.NEVER).build();
 
   /** The masters' HTTP addresses of {@code quern://HOST:PORT,...} (or a plain list). */
@@ -56,17 +57,14 @@ final class MembershipClient {
     while (true) {
       why.clear();
       for (String m : masters) {
-        String url = "http://" + m + PATH;
+        String url = access.scheme() + "://" + m + PATH;
         for (int hop = 0; hop < 2 && url != null; hop++) {
           HttpResponse<String> r;
           try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-            if (token != null) {
-              b.header(dev.quern.worker.security.HttpAuth.HEADER,
-                  dev.quern.worker.security.HttpAuth.bearer(token));
-            }
+            access.authorize(b);
             r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
           } catch (IOException e) {
             why.add(url + ": " + e.getClass().getSimpleName());

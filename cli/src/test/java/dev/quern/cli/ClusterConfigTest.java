@@ -90,7 +90,9 @@ class ClusterConfigTest {
       args.addAll(bind);
       CliRun run = CliRun.of(args.toArray(String[]::new));
       assertEquals(2, run.exitCode(), run::toString);
-      assertTrue(run.err().contains("cluster security is not built yet: bind 127.0.0.1"), run::toString);
+      assertTrue(run.err().contains(dev.quern.worker.cluster.Loopback.REFUSAL), run::toString);
+      assertTrue(run.err().contains("quern cluster init") && run.err().contains("--security"),
+          run::toString);
       assertFalse(Files.exists(tmp.resolve("m1")), "refused before creating anything");
     }
   }
@@ -100,8 +102,10 @@ class ClusterConfigTest {
     CliRun run = CliRun.of("worker", "--masters", "127.0.0.1:7101", "--data",
         tmp.resolve("w").toString(), "--host", "192.168.1.20");
     assertEquals(2, run.exitCode(), run::toString);
-    assertTrue(run.err().contains("cluster security is not built yet: bind 127.0.0.1 (--host is 192.168.1.20)"),
-        run::toString);
+    assertTrue(run.err().contains(dev.quern.worker.cluster.Loopback.REFUSAL
+        + " (--host is 192.168.1.20)"), run::toString);
+    assertTrue(run.err().contains("quern cluster init --dir DIR")
+        && run.err().contains("--security DIR'"), run::toString);
     assertFalse(Files.exists(tmp.resolve("w")));
   }
 

@@ -46,7 +46,7 @@ class ClusterProcessesTest {
   static final List<String> JVM = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
       "-Xss512k");
   static final Pattern MASTER_READY =
-      Pattern.compile("^quern master (\\S+) ready: raft (\\S+), http http://(\\S+) \\(pid \\d+\\)$");
+      Pattern.compile("^quern master (\\S+) ready: raft (\\S+), http https?://(\\S+) \\(pid \\d+\\)$");
   static final Pattern WORKER_READY =
       Pattern.compile("^quern worker (\\S+) ready: artery (\\S+) \\(pid \\d+\\)$");
 

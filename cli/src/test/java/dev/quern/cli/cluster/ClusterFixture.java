@@ -16,7 +16,6 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -54,7 +53,7 @@ final class ClusterFixture {
   static final List<String> JVM = List.of("-Xmx256m", "-XX:+UseSerialGC",
       "-XX:TieredStopAtLevel=1", "-Xss512k");
   static final Pattern MASTER_READY = Pattern.compile(
-      "^quern master (\\S+) ready: raft (\\S+), http http://(\\S+) \\(pid \\d+\\)$");
+      "^quern master (\\S+) ready: raft (\\S+), http https?://(\\S+) \\(pid \\d+\\)$");
   static final Pattern WORKER_READY =
       Pattern.compile("^quern worker (\\S+) ready: artery (\\S+) \\(pid \\d+\\)$");
   /** The worker's log line when its {@code TermFence} turns a deposed leader's message away. */
@@ -74,12 +73,16 @@ final class ClusterFixture {
   final Map<String, TestProcess> workers = new TreeMap<>();
   /** Where the processes run and what they bind ({@link Placement#LOOPBACK} unless a test says). */
   final Placement placement;
-  private final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(2)).build();
+  /** A secured cluster's token and CA (HTTPS), or plain HTTP. */
+  final dev.quern.worker.security.ClusterAccess access;
+  private final HttpClient http;
 
   private ClusterFixture(Path dir, TestProcesses procs, int slots, Duration workerTimeout,
       Placement placement) throws IOException {
     this.placement = placement;
+    this.access = placement.credentials() == null ? dev.quern.worker.security.ClusterAccess.NONE
+        : dev.quern.worker.security.ClusterAccess.fromDir(placement.credentials());
+    this.http = access.clientBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     this.dir = dir;
     this.procs = procs;
     this.slots = slots;
@@ -294,12 +297,8 @@ final class ClusterFixture {
   /** {@code GET path} on {@code hostPort}: the JSON of a 200, else empty (also when down). */
   Optional<JsonNode> get(String hostPort, String path) {
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(
-          URI.create("http://" + hostPort + path)).timeout(Duration.ofSeconds(5));
-      if (placement.credentials() != null) {
-        b.header(dev.quern.worker.security.HttpAuth.HEADER, dev.quern.worker.security.HttpAuth
-            .bearer(dev.quern.worker.security.HttpAuth.token(placement.credentials())));
-      }
+      HttpRequest.Builder b = access.authorize(HttpRequest.newBuilder(
+          access.uri(hostPort, path)).timeout(Duration.ofSeconds(5)));
       HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
       pause();
       return r.statusCode() == 200 ? Optional.of(JSON.readTree(r.body())) : Optional.empty();

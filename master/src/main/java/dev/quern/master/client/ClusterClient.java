@@ -10,6 +10,7 @@ import dev.quern.master.http.json.JobDoc;
 import dev.quern.master.http.json.TaskDoc;
 import java.io.IOException;
 import java.net.ConnectException;
+import dev.quern.worker.security.ClusterAccess;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -126,14 +127,14 @@ public final class ClusterClient {
   private final MasterList masters;
   private final Settings settings;
   private final HttpClient http;
-  private final String token;
+  private final ClusterAccess access;
   private final ObjectMapper json = new ObjectMapper()
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
   /** The master (or leader) that answered last; tried first. */
   private volatile String preferred;
 
   public ClusterClient(MasterList masters, Settings settings) {
-    this(masters, settings, dev.quern.worker.security.HttpAuth.tokenFromEnvironment().orElse(null));
+    this(masters, settings, (ClusterAccess) ClusterAccess.fromEnvironment());
   }
 
   /**
@@ -142,10 +143,26 @@ public final class ClusterClient {
    * environment variable {@value dev.quern.worker.security.HttpAuth#ENV} names, if set.
    */
   public ClusterClient(MasterList masters, Settings settings, String token) {
-    this.token = token;
+    this(masters, settings, new ClusterAccess(token, null));
+  }
+
+  /**
+   * A client that reaches the masters as {@code access} says: a secured cluster's over HTTPS
+   * (trusting the cluster CA alone) with its client token, an unsecured one over plain HTTP. The
+   * two-argument constructor takes the access of the credentials directory that the environment
+   * variable {@value dev.quern.worker.security.HttpAuth#ENV} names, if set.
+   */
+  public static ClusterClient create(MasterList masters, Settings settings,
+      ClusterAccess access) {
+    return new ClusterClient(masters, settings, access);
+  }
+
+  // Private: a public twin of the token constructor would make a null argument ambiguous.
+  private ClusterClient(MasterList masters, Settings settings, ClusterAccess access) {
+    this.access = Objects.requireNonNull(access, "access");
     this.masters = Objects.requireNonNull(masters, "masters");
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    this.http = access.clientBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(settings.connectTimeout())
         // Redirects are followed here, not by the JDK: it turns a 307 POST into a GET on some
         // versions, and a redirect to a dead leader must count as that master's failure.
@@ -283,17 +300,14 @@ public final class ClusterClient {
   /** The answer of {@code master} or the leader it points at; null (with a reason) if none. */
   private Response tryMaster(String master, String method, String path, String contentType,
       byte[] body, boolean repeatable, Map<String, Reason> reasons) {
-    URI uri = URI.create("http://" + master + path);
+    URI uri = access.uri(master, path);
     String label = master;
     for (int hop = 0; ; hop++) {
       // The full timeout even near the bound: a shorter one would fail a slow but live master.
       Duration timeout = settings.requestTimeout();
       HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(timeout)
           .header("Accept", "application/json");
-      if (token != null) {
-        b.header(dev.quern.worker.security.HttpAuth.HEADER,
-            dev.quern.worker.security.HttpAuth.bearer(token));
-      }
+      access.authorize(b);
       if (method.equals("GET")) {
         b.GET();
       } else {
@@ -356,11 +370,14 @@ public final class ClusterClient {
     }
   }
 
-  /** An http:// Location, absolute or relative to the request; null when it is not one. */
+  /**
+   * A Location of the request's scheme (http, or https for a secured cluster: a redirect never
+   * downgrades), absolute or relative to the request; null when it is not one.
+   */
   private static URI resolve(URI from, String location) {
     try {
       URI next = from.resolve(location.trim());
-      return "http".equalsIgnoreCase(next.getScheme()) && next.getRawAuthority() != null
+      return from.getScheme().equalsIgnoreCase(next.getScheme()) && next.getRawAuthority() != null
           ? next : null;
     } catch (IllegalArgumentException e) {
       return null;

@@ -39,8 +39,9 @@ public record MasterList(List<String> masters) {
     if (lower.startsWith(SCHEME)) {
       rest = t.substring(SCHEME.length());
       many = true;
-    } else if (lower.startsWith("http://")) {
-      rest = t.substring("http://".length());
+    } else if (lower.startsWith("http://") || lower.startsWith("https://")) {
+      // One server; the scheme a client uses follows its credentials (ClusterAccess).
+      rest = t.substring(t.indexOf("://") + 3);
       if (rest.endsWith("/")) {
         rest = rest.substring(0, rest.length() - 1);
       }

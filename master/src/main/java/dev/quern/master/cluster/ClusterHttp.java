@@ -47,7 +47,10 @@ public final class ClusterHttp implements AutoCloseable {
   private final SplitLists splits;
   private final UiRoutes ui;
 
-  private ClusterHttp(Javalin app, String host, UiRoutes ui, SplitLists splits) {
+  private final String scheme;
+
+  private ClusterHttp(Javalin app, String host, UiRoutes ui, SplitLists splits, String scheme) {
+    this.scheme = scheme;
     this.app = app;
     this.host = host;
     this.splits = splits;
@@ -82,6 +85,11 @@ public final class ClusterHttp implements AutoCloseable {
     Javalin app = Javalin.create(c -> {
       c.startup.showJavalinBanner = false;
       c.startup.showOldJavalinVersionWarning = false;
+      if (config.security() != null) {
+        // HTTPS only, with the node identity: this connector replaces Javalin's plain one.
+        c.jetty.addConnector((server, http) -> dev.quern.worker.security.HttpsConnector.create(
+            server, http, config.security(), host, port));
+      }
       dev.quern.master.cluster.jars.JarRoutes.register(c.routes, config, monitor, board);
       splits.register(c.routes);
       if (config.security() != null) {
@@ -113,7 +121,7 @@ public final class ClusterHttp implements AutoCloseable {
       }
       throw new IllegalStateException("cannot serve HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
     }
-    return new ClusterHttp(app, host, ui[0], splits);
+    return new ClusterHttp(app, host, ui[0], splits, config.security() == null ? "http" : "https");
   }
 
   /** This master's split lists (the store its routes serve). */
@@ -123,6 +131,11 @@ public final class ClusterHttp implements AutoCloseable {
 
   public int port() {
     return app.port();
+  }
+
+  /** {@code http} or, when the cluster is secured, {@code https} (the only one served). */
+  public String scheme() {
+    return scheme;
   }
 
   /** {@code host:port} as bound. */
@@ -140,6 +153,10 @@ public final class ClusterHttp implements AutoCloseable {
 
   private record Routes(MasterProcessConfig config, RaftMonitor monitor, ClusterBoard board,
       Clock clock, LeaderPort leader, SplitLists splits) {
+
+    private String scheme() {
+      return config.security() == null ? "http" : "https";
+    }
 
     /** A POST only the leader takes: another master answers 307 to the leader, or 503. */
     void leaderOnly(Context ctx) {
@@ -167,7 +184,7 @@ public final class ClusterHttp implements AutoCloseable {
             + "'s HTTP address yet"), leader, ""));
         return;
       }
-      ctx.header("Location", "http://" + http + path);
+      ctx.header("Location", scheme() + "://" + http + path);
       json(ctx, 307, new ClusterDocs.NotLeader("master " + config.id() + " does not lead; "
           + leader + " does", leader, http));
     }
@@ -260,7 +277,7 @@ public final class ClusterHttp implements AutoCloseable {
         docs.add(new ClusterDocs.Worker(lw.id(), lw.address(), lw.slots(), lw.freeSlots(),
             lw.running(), lw.registered().toString(), lw.lastHeartbeat().toString(),
             Duration.ofMillis(now - lw.lastHeartbeat().toEpochMilli()).toMillis(), lw.http(),
-            lw.http().isEmpty() ? "" : "http://" + lw.http() + METRICS));
+            lw.http().isEmpty() ? "" : scheme() + "://" + lw.http() + METRICS));
       }
       json(ctx, 200, new ClusterDocs.Workers(config.id(), w.term(), docs));
     }

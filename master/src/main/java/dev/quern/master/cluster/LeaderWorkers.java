@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quern.master.engine.WorkerView;
 import dev.quern.raft.node.RaftMonitor;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -51,11 +50,17 @@ final class LeaderWorkers {
       @Override
       public synchronized HttpClient get() {
         if (client == null) {
-          client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+          client = dev.quern.worker.security.ClusterAccess.of(config.security()).clientBuilder()
+              .connectTimeout(TIMEOUT).build();
         }
         return client;
       }
     };
+  }
+
+  /** {@code https} on a secured cluster, where masters serve nothing else. */
+  private String scheme() {
+    return config.security() == null ? "http" : "https";
   }
 
   /** The leader's workers: from its own board on the leader, else the leader's last answer. */
@@ -75,8 +80,8 @@ final class LeaderWorkers {
       return last;
     }
     try {
-      HttpRequest.Builder b = HttpRequest.newBuilder(
-          URI.create("http://" + address + ClusterHttp.WORKERS)).timeout(TIMEOUT).GET();
+      HttpRequest.Builder b = HttpRequest.newBuilder(java.net.URI.create(
+          scheme() + "://" + address + ClusterHttp.WORKERS)).timeout(TIMEOUT).GET();
       if (config.security() != null) {
         b.header(dev.quern.worker.security.HttpAuth.HEADER,
             dev.quern.worker.security.HttpAuth.bearer(config.security().clientToken()));

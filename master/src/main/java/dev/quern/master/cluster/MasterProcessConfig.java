@@ -59,17 +59,20 @@ public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort 
       }
       // For isolated test networks only (see Loopback): also RFC 1918 addresses, loudly.
       boolean priv = c.getBoolean(Loopback.ALLOW_PRIVATE_KEY);
+      // With credentials (Artery over mutual TLS, HTTPS, tokens) any address; else loopback.
+      ClusterCredentials security = Security.credentials(c);
+      boolean secured = security != null;
       SortedMap<String, HostPort> peers = new TreeMap<>();
       for (Map.Entry<String, ConfigValue> e : c.getObject("peers").entrySet()) {
         String peer = e.getKey();
         peers.put(peer, Loopback.require("--peers " + peer, String.valueOf(e.getValue().unwrapped()),
-            priv));
+            priv, secured));
       }
       if (!peers.containsKey(id)) {
         throw new IllegalArgumentException("--peers must list every master, this one (" + id
             + ") included: got " + peers.keySet());
       }
-      HostPort raft = c.getString("raft").isBlank() ? peers.get(id) : Loopback.require("--raft", c.getString("raft"), priv);
+      HostPort raft = c.getString("raft").isBlank() ? peers.get(id) : Loopback.require("--raft", c.getString("raft"), priv, secured);
       if (!raft.equals(peers.get(id))) {
         throw new IllegalArgumentException("--raft " + raft + " differs from this master's entry in --peers ("
             + id + "=" + peers.get(id) + ")");
@@ -77,7 +80,7 @@ public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort 
       if (raft.port() == 0) {
         throw new IllegalArgumentException("--raft: the other masters must know the port; 0 will not do");
       }
-      HostPort http = Loopback.require("--http", c.getString("http"), priv);
+      HostPort http = Loopback.require("--http", c.getString("http"), priv, secured);
       int electionTicks = c.getInt("election-ticks");
       int heartbeatTicks = c.getInt("heartbeat-ticks");
       if (heartbeatTicks < 1 || electionTicks <= heartbeatTicks) {
@@ -88,7 +91,7 @@ public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort 
       return new MasterProcessConfig(id, Path.of(c.getString("data")), raft, http, peers,
           positive(c, "tick"), electionTicks, heartbeatTicks, c.getInt("snapshot-every"),
           workerTimeout, positive(c, "hello-interval"), maxJarBytes(c),
-          retention(c), SchedulingConfig.from(c, workerTimeout), Security.credentials(c));
+          retention(c), SchedulingConfig.from(c, workerTimeout), security);
     } catch (ConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

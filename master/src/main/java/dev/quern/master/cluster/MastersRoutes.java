@@ -7,7 +7,6 @@ import dev.quern.raft.node.RaftMonitor;
 import dev.quern.raft.storage.StoreUsage;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -80,9 +79,12 @@ final class MastersRoutes {
   private final MasterProcessConfig config;
   private final RaftMonitor monitor;
   private final ClusterBoard board;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(ASK_TIMEOUT).build();
+  private final dev.quern.worker.security.ClusterAccess access;
+  private final HttpClient http;
 
   private MastersRoutes(MasterProcessConfig config, RaftMonitor monitor, ClusterBoard board) {
+    this.access = dev.quern.worker.security.ClusterAccess.of(config.security());
+    this.http = access.clientBuilder().connectTimeout(ASK_TIMEOUT).build();
     this.config = config;
     this.monitor = monitor;
     this.board = board;
@@ -133,7 +135,7 @@ final class MastersRoutes {
   }
 
   private CompletableFuture<Entry> ask(String id, String raft, String address) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + address + MASTER))
+    HttpRequest.Builder b = HttpRequest.newBuilder(access.uri(address, MASTER))
         .timeout(ASK_TIMEOUT).header("Accept", "application/json");
     if (config.security() != null) {
       b.header(dev.quern.worker.security.HttpAuth.HEADER,

@@ -46,9 +46,18 @@ public final class ClusterSubmitter implements dev.quern.api.JobSubmitter {
    * request may wait as long as the leader waits for its log (a jar upload, an acceptance).
    */
   public static ClusterSubmitter connect(String address) {
-    return new ClusterSubmitter(new ClusterClient(MasterList.parse(address),
+    return connect(address, dev.quern.worker.security.ClusterAccess.fromEnvironment());
+  }
+
+  /**
+   * As {@link #connect(String)}, reaching the masters as {@code access} says (a secured
+   * cluster: HTTPS trusting its CA, with its client token).
+   */
+  public static ClusterSubmitter connect(String address,
+      dev.quern.worker.security.ClusterAccess access) {
+    return new ClusterSubmitter(ClusterClient.create(MasterList.parse(address),
         ClusterClient.Settings.defaults().withRetryFor(Duration.ofSeconds(60))
-            .withRequestTimeout(Duration.ofSeconds(60))));
+            .withRequestTimeout(Duration.ofSeconds(60)), access));
   }
 
   @Override

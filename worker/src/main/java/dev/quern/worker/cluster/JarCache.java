@@ -3,7 +3,6 @@ package dev.quern.worker.cluster;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -45,12 +44,11 @@ public final class JarCache {
 
   private final Path dir;
   private final boolean allowPrivate;
-  private final String token;
+  private final dev.quern.worker.security.ClusterAccess access;
   private final List<String> configured;
   /** The configured masters, then those the leader named ({@link #learn}); replaced whole. */
   private volatile List<String> masters;
-  private final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http;
 
   /**
    * @param dir the cache directory (created; temporary files a crash left there are deleted)
@@ -65,7 +63,7 @@ public final class JarCache {
    * {@code unsafe-allow-private-bind}) also takes masters at RFC 1918 addresses from the leader.
    */
   public JarCache(Path dir, List<String> masters, boolean allowPrivate) throws IOException {
-    this(dir, masters, allowPrivate, null);
+    this(dir, masters, allowPrivate, (String) null);
   }
 
   /**
@@ -74,7 +72,17 @@ public final class JarCache {
    */
   public JarCache(Path dir, List<String> masters, boolean allowPrivate, String token)
       throws IOException {
-    this.token = token;
+    this(dir, masters, allowPrivate, new dev.quern.worker.security.ClusterAccess(token, null));
+  }
+
+  /**
+   * As {@link #JarCache(Path, List, boolean)}, fetching as {@code access} says: a secured
+   * cluster's masters over HTTPS (trusting the cluster CA alone) with the client token.
+   */
+  public JarCache(Path dir, List<String> masters, boolean allowPrivate,
+      dev.quern.worker.security.ClusterAccess access) throws IOException {
+    this.access = access;
+    this.http = access.clientBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     this.allowPrivate = allowPrivate;
     this.dir = dir;
     this.configured = List.copyOf(masters);
@@ -95,7 +103,7 @@ public final class JarCache {
     java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(configured);
     for (String a : httpAddresses) {
       try {
-        Loopback.require("a master's HTTP address", a, allowPrivate);
+        Loopback.require("a master's HTTP address", a, allowPrivate, access.secure());
         all.add(a);
       } catch (IllegalArgumentException e) {
         log.warn("ignoring master address {}: {}", a, e.getMessage());
@@ -149,13 +157,8 @@ public final class JarCache {
   }
 
   private void fetch(String master, String sha, Path target) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + master + ROUTE + sha))
-        .timeout(TIMEOUT).GET();
-    if (token != null) {
-      b.header(dev.quern.worker.security.HttpAuth.HEADER,
-          dev.quern.worker.security.HttpAuth.bearer(token));
-    }
-    HttpRequest req = b.build();
+    HttpRequest req = access.authorize(HttpRequest.newBuilder(access.uri(master, ROUTE + sha))
+        .timeout(TIMEOUT).GET()).build();
     HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
     Path tmp = dir.resolve(UUID.randomUUID() + PART);
     try (InputStream body = r.body()) {

@@ -5,8 +5,11 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /**
- * Cluster processes bind loopback only: nothing here authenticates its peers yet, and a master
- * accepts work from anyone who can reach it. Every address a process binds or dials is checked.
+ * Which addresses a cluster process may bind or dial. A process with the cluster's credentials
+ * ({@code --security DIR}: Artery over mutual TLS, HTTPS with the client token and per-job
+ * shuffle MACs) takes any address. A process without them binds and dials loopback only: nothing
+ * would authenticate its peers, and a master would accept work from anyone who can reach it. Every
+ * address a process binds or dials is checked.
  *
  * <p>One narrow exception, for isolated test networks only (network namespaces joined by a
  * bridge, where each "host" has its own loopback): a process started with
@@ -15,7 +18,12 @@ import java.net.UnknownHostException;
  */
 public final class Loopback {
   /** Why a non-loopback address is refused, the start of every such error. */
-  public static final String REFUSAL = "cluster security is not built yet: bind 127.0.0.1";
+  public static final String REFUSAL = "a process without cluster credentials binds and dials "
+      + "loopback only";
+  /** How to get past the refusal, the end of every such error. */
+  public static final String HOW_TO_SECURE = "to use another address, create the cluster's "
+      + "credentials with 'quern cluster init --dir DIR' and start every master and worker with "
+      + "'--security DIR' (or use 'quern cluster start --secure'); else bind 127.0.0.1";
   /** The key (in {@code quern.master} and {@code quern.worker}) and flag of the exception. */
   public static final String ALLOW_PRIVATE_KEY = "unsafe-allow-private-bind";
   /** What a process that took the exception logs at WARN when it starts. */
@@ -32,8 +40,17 @@ public final class Loopback {
 
   /** As {@link #require(String, String)}; {@code allowPrivate} also admits RFC 1918 addresses. */
   public static HostPort require(String what, String hostPort, boolean allowPrivate) {
+    return require(what, hostPort, allowPrivate, false);
+  }
+
+  /**
+   * As {@link #require(String, String, boolean)}; {@code secured} (the process has the cluster's
+   * credentials) admits any address.
+   */
+  public static HostPort require(String what, String hostPort, boolean allowPrivate,
+      boolean secured) {
     HostPort hp = HostPort.parse(what, hostPort);
-    requireHost(what, hp.host(), allowPrivate);
+    requireHost(what, hp.host(), allowPrivate, secured);
     return hp;
   }
 
@@ -47,20 +64,30 @@ public final class Loopback {
    * {@code allowPrivate}, an RFC 1918 IPv4 address.
    */
   public static void requireHost(String what, String host, boolean allowPrivate) {
+    requireHost(what, host, allowPrivate, false);
+  }
+
+  /**
+   * As {@link #requireHost(String, String, boolean)}; {@code secured} (the process has the
+   * cluster's credentials) admits any address, which must still resolve.
+   */
+  public static void requireHost(String what, String host, boolean allowPrivate,
+      boolean secured) {
     boolean ok;
     try {
       // A literal is not looked up; a name is resolved to every address it has, all must pass.
       InetAddress[] all = InetAddress.getAllByName(host);
       ok = all.length > 0;
       for (InetAddress a : all) {
-        ok &= a.isLoopbackAddress() || (allowPrivate && isPrivate(a));
+        ok &= secured || a.isLoopbackAddress() || (allowPrivate && isPrivate(a));
       }
     } catch (UnknownHostException e) {
       throw new IllegalArgumentException(what + ": unknown host '" + host + "'");
     }
     if (!ok) {
       throw new IllegalArgumentException(REFUSAL + " (" + what + " is " + host + ")"
-          + (allowPrivate ? "; " + ALLOW_PRIVATE_KEY + " admits RFC 1918 addresses only" : ""));
+          + (allowPrivate ? "; " + ALLOW_PRIVATE_KEY + " admits RFC 1918 addresses only" : "")
+          + "; " + HOW_TO_SECURE);
     }
   }
 

@@ -12,6 +12,7 @@ import dev.quern.worker.executor.ExecutorTaskRunner;
 import dev.quern.worker.metrics.WorkerMetrics;
 import dev.quern.worker.runner.PipelineTaskRunner;
 import dev.quern.worker.shuffle.http.HttpShuffleSource;
+import dev.quern.worker.shuffle.http.ShuffleAccess;
 import dev.quern.worker.shuffle.http.ShuffleServer;
 import dev.quern.worker.task.TaskRunner;
 import java.io.IOException;
@@ -61,7 +62,7 @@ public final class WorkerProcess implements AutoCloseable {
     }
     JarLoaders loaders = new JarLoaders(new JarCache(config.data().resolve("jars"),
         config.masterHttp(), config.allowPrivateBind(),
-        config.security() == null ? null : config.security().clientToken()));
+        dev.quern.worker.security.ClusterAccess.of(config.security())));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM,
         ArteryConfig.of(config.host(), config.port(), user, config.security()));
     ShuffleServer shuffle = null;
@@ -73,8 +74,11 @@ public final class WorkerProcess implements AutoCloseable {
       // The shuffle server also serves the process's metrics (GET /metrics).
       WorkerMetrics metrics = WorkerMetrics.withJvm();
       shuffle = ShuffleServer.start(config.host(), 0, config.data(),
-          config.allowPrivateBind(), metrics);
-      HttpShuffleSource source = new HttpShuffleSource(shuffle.address(), metrics);
+          config.allowPrivateBind(), metrics, config.security());
+      // Secured: HTTPS trusting the cluster CA, each fetch signed with its job's key.
+      ShuffleAccess shuffleAccess = ShuffleAccess.of(config.security());
+      HttpShuffleSource source = new HttpShuffleSource(shuffle.address(), metrics,
+          shuffleAccess);
       Config section =
           user.withFallback(WorkerProcessConfig.defaults()).getConfig(WorkerProcessConfig.SECTION);
       ExecutorConfig isolation = ExecutorConfig.from(section);
@@ -85,7 +89,8 @@ public final class WorkerProcess implements AutoCloseable {
           new ExecutorSettings(config.id(), ExecutorSettings.thisJava(),
               System.getProperty("java.class.path"), executorOptions(isolation, logs),
               isolation.defaultMemory(), isolation.killGrace(),
-              config.data().resolve("executors"), shuffle.address(), config.slots()), metrics);
+              config.data().resolve("executors"), shuffle.address(), config.slots(),
+              shuffleAccess), metrics);
       if (executors == null) {
         CapturingTaskRunner.install(); // in-process attempts' output, by thread, in this JVM
       }

@@ -66,12 +66,15 @@ public record WorkerProcessConfig(String id, List<String> masters, int slots, Pa
       String id = c.getString("id").isBlank() ? "worker-" + ProcessHandle.current().pid()
           : c.getString("id").trim();
       boolean priv = c.getBoolean(Loopback.ALLOW_PRIVATE_KEY);
+      // With credentials (Artery over mutual TLS, HTTPS, tokens) any address; else loopback.
+      ClusterCredentials security = Security.credentials(c);
+      boolean secured = security != null;
       List<String> masters = c.getStringList("masters");
       if (masters.isEmpty()) {
         throw new IllegalArgumentException("--masters: no master given (HOST:PORT,...)");
       }
       for (String m : masters) {
-        Loopback.require("--masters", m, priv);
+        Loopback.require("--masters", m, priv, secured);
       }
       int slots = c.getInt("slots");
       if (slots < 1) {
@@ -81,7 +84,7 @@ public record WorkerProcessConfig(String id, List<String> masters, int slots, Pa
         throw new IllegalArgumentException("--data: no data directory given");
       }
       String host = c.getString("host");
-      Loopback.requireHost("--host", host, priv);
+      Loopback.requireHost("--host", host, priv, secured);
       int port = c.getInt("port");
       Duration interval = positive(c, "heartbeat-interval");
       Duration leaderTimeout = positive(c, "leader-timeout");
@@ -91,10 +94,10 @@ public record WorkerProcessConfig(String id, List<String> masters, int slots, Pa
       }
       List<String> masterHttp = c.getStringList("master-http");
       for (String m : masterHttp) {
-        Loopback.require("--master-http", m, priv);
+        Loopback.require("--master-http", m, priv, secured);
       }
       return new WorkerProcessConfig(id, List.copyOf(masters), slots, Path.of(c.getString("data")),
-          host, port, interval, leaderTimeout, masterHttp, priv, Security.credentials(c));
+          host, port, interval, leaderTimeout, masterHttp, priv, security);
     } catch (ConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

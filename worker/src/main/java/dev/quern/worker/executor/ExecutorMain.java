@@ -60,7 +60,9 @@ public final class ExecutorMain {
     }
     String shuffle = args[2];
     TaskMemory.register(Integer.parseInt(args[3]));
-    HttpShuffleSource source = new HttpShuffleSource(shuffle, new WorkerMetrics());
+    // A secured cluster's worker put this job's shuffle key (only) in the environment.
+    HttpShuffleSource source = new HttpShuffleSource(shuffle, new WorkerMetrics(),
+        dev.quern.worker.shuffle.http.ShuffleAccess.fromEnvironment(args[1], System.getenv()));
     ExecutorAttempts attempts = new ExecutorAttempts(new PipelineTaskRunner(shuffle, source),
         channel, ClassLoader.getSystemClassLoader(), logs);
     Runtime.getRuntime().addShutdownHook(new Thread(attempts::reportExiting, "executor-exit"));

@@ -107,9 +107,12 @@ final class ExecutorProcess {
     cmd.add(s.shuffleAddress());
     cmd.add(Integer.toString(s.slots()));
     Files.createDirectories(stderr.getParent());
-    Process p = new ProcessBuilder(cmd)
-        .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()))
-        .start();
+    ProcessBuilder pb = new ProcessBuilder(cmd)
+        .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
+    // The job's code gets its own job's shuffle key, never the worker's credentials directory.
+    pb.environment().remove(dev.quern.worker.security.HttpAuth.ENV);
+    pb.environment().putAll(s.shuffleAccess().executorEnvironment(jobId));
+    Process p = pb.start();
     ExecutorProcess e = new ExecutorProcess(jobId, memory, p, stderr, metrics);
     metrics.executorStarted();
     Thread reader = new Thread(e::readLoop, "executor-" + jobId + "-" + p.pid());

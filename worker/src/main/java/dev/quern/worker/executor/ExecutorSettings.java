@@ -19,13 +19,26 @@ import java.util.Objects;
  * @param dir where the executors' stderr files (and JVM crash files) go, a directory per job
  * @param shuffleAddress the worker's shuffle server, {@code host:port}
  * @param slots the worker's slots (the executor sizes its sort buffers as the worker would)
+ * @param shuffleAccess how the worker's fetches are secured: an executor of job J is given J's
+ *     shuffle key alone (and the CA certificate) in its environment ({@link
+ *     dev.quern.worker.shuffle.http.ShuffleAccess#executorEnvironment})
  */
 public record ExecutorSettings(String workerId, String java, String classPath,
     List<String> javaOptions, String defaultMemory, Duration killGrace, Path dir,
-    String shuffleAddress, int slots) {
+    String shuffleAddress, int slots,
+    dev.quern.worker.shuffle.http.ShuffleAccess shuffleAccess) {
+
+  /** An unsecured cluster's: fetches over plain HTTP, unsigned. */
+  public ExecutorSettings(String workerId, String java, String classPath,
+      List<String> javaOptions, String defaultMemory, Duration killGrace, Path dir,
+      String shuffleAddress, int slots) {
+    this(workerId, java, classPath, javaOptions, defaultMemory, killGrace, dir, shuffleAddress,
+        slots, dev.quern.worker.shuffle.http.ShuffleAccess.NONE);
+  }
 
   public ExecutorSettings {
     Objects.requireNonNull(java, "java");
+    Objects.requireNonNull(shuffleAccess, "shuffleAccess");
     javaOptions = List.copyOf(javaOptions);
     ExecutorKeys.checkMemory("quern.worker.executor.default-memory", defaultMemory);
   }

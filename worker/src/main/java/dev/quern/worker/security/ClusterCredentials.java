@@ -36,6 +36,11 @@ public final class ClusterCredentials {
   public static final String TRUST_STORE = "truststore.p12";
   public static final String STORE_PASSWORD = "store-password";
   public static final String CLIENT_TOKEN = "client-token";
+  /**
+   * The cluster's shuffle secret (32 random bytes, URL-safe Base64): workers derive each job's
+   * shuffle key from it ({@link #shuffleKey}); it never leaves the worker processes.
+   */
+  public static final String SHUFFLE_SECRET = "shuffle-secret";
   /** The CA's certificate (PEM), for clients such as curl ({@code --cacert}). */
   public static final String CA_CERT = "ca.crt";
   /** The CA's private key (PEM, PKCS#8): only {@code quern cluster init} needs it. */
@@ -50,14 +55,16 @@ public final class ClusterCredentials {
   private final Path dir;
   private final char[] password;
   private final byte[] token;
+  private final byte[] shuffleSecret;
   private final KeyStore keyStore;
   private final KeyStore trustStore;
 
-  private ClusterCredentials(Path dir, char[] password, byte[] token, KeyStore keyStore,
-      KeyStore trustStore) {
+  private ClusterCredentials(Path dir, char[] password, byte[] token, byte[] shuffleSecret,
+      KeyStore keyStore, KeyStore trustStore) {
     this.dir = dir;
     this.password = password;
     this.token = token;
+    this.shuffleSecret = shuffleSecret;
     this.keyStore = keyStore;
     this.trustStore = trustStore;
   }
@@ -74,6 +81,7 @@ public final class ClusterCredentials {
     }
     char[] password = secret(d, STORE_PASSWORD).toCharArray();
     byte[] token = secret(d, CLIENT_TOKEN).getBytes(StandardCharsets.UTF_8);
+    byte[] shuffle = secret(d, SHUFFLE_SECRET).getBytes(StandardCharsets.UTF_8);
     KeyStore keys = store(d, KEY_STORE, password);
     KeyStore trust = store(d, TRUST_STORE, password);
     try {
@@ -89,7 +97,7 @@ public final class ClusterCredentials {
       throw new IllegalStateException(e);
     }
     warnIfOpen(d);
-    return new ClusterCredentials(d, password, token, keys, trust);
+    return new ClusterCredentials(d, password, token, shuffle, keys, trust);
   }
 
   private static String secret(Path dir, String name) {
@@ -130,7 +138,7 @@ public final class ClusterCredentials {
 
   /** ssh's rule, as a warning: credentials readable by others are not secret. */
   private static void warnIfOpen(Path dir) {
-    for (String name : List.of(KEY_STORE, STORE_PASSWORD, CLIENT_TOKEN)) {
+    for (String name : List.of(KEY_STORE, STORE_PASSWORD, CLIENT_TOKEN, SHUFFLE_SECRET)) {
       Path f = dir.resolve(name);
       try {
         Set<PosixFilePermission> perms = Files.getPosixFilePermissions(f);
@@ -192,6 +200,56 @@ public final class ClusterCredentials {
       throw new IllegalStateException("cluster credentials in " + dir + ": no TLS context ("
           + e.getMessage() + ")", e);
     }
+  }
+
+  /**
+   * A TLS context that trusts the cluster CA alone and presents no identity: for the HTTP clients
+   * inside the cluster (the servers authenticate requests by token or MAC, not by certificate).
+   */
+  public SSLContext trustContext() {
+    return trustContext(trustStore, dir);
+  }
+
+  /**
+   * The trust-only TLS context of the credentials in {@code dir}: its trust store opened with its
+   * store password (a client's view: it needs neither the node key nor the shuffle secret).
+   */
+  public static SSLContext trustContext(Path dir) {
+    Path d = dir.toAbsolutePath().normalize();
+    char[] password = secret(d, STORE_PASSWORD).toCharArray();
+    return trustContext(store(d, TRUST_STORE, password), d);
+  }
+
+  /** A TLS context that trusts {@code trust} alone. */
+  public static SSLContext trustContext(KeyStore trust, Object where) {
+    try {
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(
+          TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), new SecureRandom());
+      return ctx;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cluster credentials in " + where + ": no TLS context ("
+          + e.getMessage() + ")", e);
+    }
+  }
+
+  /** The cluster CA's certificate (from the trust store). */
+  public java.security.cert.X509Certificate caCertificate() {
+    try {
+      return (java.security.cert.X509Certificate) trustStore.getCertificate(CA_ALIAS);
+    } catch (java.security.KeyStoreException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Job {@code jobId}'s shuffle key, HMAC-SHA256(shuffle secret, job id): what that job's tasks
+   * sign their fetches with ({@link ShuffleMac}), and all a task of that job is given.
+   */
+  public byte[] shuffleKey(String jobId) {
+    return ShuffleMac.jobKey(shuffleSecret, jobId);
   }
 
   /** The key store as loaded (the node identity). */

@@ -54,7 +54,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * owner alone: a CA (EC P-256 key and self-signed certificate), one node identity shared by every
  * master and worker (an EC P-256 key and a certificate the CA signed, for TLS server and client
  * use, naming 127.0.0.1, localhost and the hosts given), the PKCS12 key and trust stores that
- * Pekko and Jetty read, their random password, and a random client token. The files are created
+ * Pekko and Jetty read, their random password, a random shuffle secret (the root of the per-job
+ * shuffle keys) and a random client token. The files are created
  * with owner-only permissions (the directory rwx------, each file rw-------), never widened after.
  */
 public final class CredentialsInit {
@@ -66,7 +67,8 @@ public final class CredentialsInit {
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
   private static final List<String> FILES = List.of(ClusterCredentials.CA_CERT,
       ClusterCredentials.CA_KEY, ClusterCredentials.KEY_STORE, ClusterCredentials.TRUST_STORE,
-      ClusterCredentials.STORE_PASSWORD, ClusterCredentials.CLIENT_TOKEN);
+      ClusterCredentials.STORE_PASSWORD, ClusterCredentials.SHUFFLE_SECRET,
+      ClusterCredentials.CLIENT_TOKEN);
 
   private CredentialsInit() {}
 
@@ -124,6 +126,8 @@ public final class CredentialsInit {
       write(d, ClusterCredentials.KEY_STORE, stored(keys, password));
       write(d, ClusterCredentials.TRUST_STORE, stored(trust, password));
       write(d, ClusterCredentials.STORE_PASSWORD, (password + "\n").getBytes(StandardCharsets.UTF_8));
+      write(d, ClusterCredentials.SHUFFLE_SECRET,
+          (token(random) + "\n").getBytes(StandardCharsets.UTF_8));
       // Last: a directory with a token is complete.
       write(d, ClusterCredentials.CLIENT_TOKEN,
           (token(random) + "\n").getBytes(StandardCharsets.UTF_8));

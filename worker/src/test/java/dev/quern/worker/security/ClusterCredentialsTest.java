@@ -40,7 +40,7 @@ class ClusterCredentialsTest {
     try (var files = Files.list(dir)) {
       files.forEach(f -> names.add(f.getFileName().toString()));
     }
-    assertEquals(6, names.size(), names::toString);
+    assertEquals(7, names.size(), names::toString);
     for (String n : names) {
       assertEquals("rw-------", PosixFilePermissions.toString(
           Files.getPosixFilePermissions(dir.resolve(n))), n);

@@ -32,6 +32,14 @@ public interface JarGroup {
   }
 
   /**
+   * How this master reaches its peers' HTTP: a secured cluster's over HTTPS trusting the cluster
+   * CA, with the client token; by default plain HTTP with {@link #token()}.
+   */
+  default dev.quern.worker.security.ClusterAccess access() {
+    return new dev.quern.worker.security.ClusterAccess(token().orElse(null), null);
+  }
+
+  /**
    * A group whose members, leader and addresses the caller decides (a test's, say): master
    * {@code self} leads when {@code leader} names it.
    */
@@ -98,6 +106,11 @@ public interface JarGroup {
       public Optional<String> token() {
         return Optional.ofNullable(config.security())
             .map(dev.quern.worker.security.ClusterCredentials::clientToken);
+      }
+
+      @Override
+      public dev.quern.worker.security.ClusterAccess access() {
+        return dev.quern.worker.security.ClusterAccess.of(config.security());
       }
     };
   }

@@ -11,7 +11,6 @@ import io.javalin.router.JavalinDefaultRoutingApi;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -69,10 +68,12 @@ public final class JarRoutes {
   private final BlobKind kind;
   private final JarGroup group;
   private final long maxBytes;
-  private final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final dev.quern.worker.security.ClusterAccess access;
+  private final HttpClient http;
 
   JarRoutes(JarStore store, JarGroup group, long maxBytes) {
+    this.access = group.access();
+    this.http = access.clientBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     this.store = store;
     this.kind = store.kind();
     this.group = group;
@@ -127,7 +128,7 @@ public final class JarRoutes {
       if (peer.equals(group.selfId()) || address.isEmpty()) {
         continue;
       }
-      HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + address.get() + kind.path()
+      HttpRequest req = HttpRequest.newBuilder(access.uri(address.get(), kind.path()
           + "/" + sha256)).timeout(PUSH_TIMEOUT).GET().build();
       req = authorized(req);
       try {
@@ -218,7 +219,7 @@ public final class JarRoutes {
     }
     HttpRequest req;
     try {
-      req = HttpRequest.newBuilder(URI.create("http://" + address.get() + kind.path() + "/"
+      req = HttpRequest.newBuilder(access.uri(address.get(), kind.path() + "/"
               + jar.sha256()))
           .timeout(PUSH_TIMEOUT).header("Content-Type", kind.contentType())
           .PUT(HttpRequest.BodyPublishers.ofFile(jar.path())).build();
@@ -253,7 +254,7 @@ public final class JarRoutes {
           + ": upload the " + kind.noun() + " to the leader", leader, ""));
       return;
     }
-    ctx.header("Location", "http://" + address + kind.path());
+    ctx.header("Location", access.scheme() + "://" + address + kind.path());
     json(ctx, 307, new ClusterDocs.NotLeader("master " + group.selfId() + " does not lead; "
         + leader + " does: upload the " + kind.noun() + " to it", leader, address));
   }

@@ -49,6 +49,7 @@ public final class HttpShuffleSource implements ShuffleSource, InPlaceSource, Au
   private final ScheduledExecutorService watchdog;
   private final Set<Guarded> transfers = ConcurrentHashMap.newKeySet();
   private final WorkerMetrics metrics;
+  private final ShuffleAccess access;
 
   /** @param self this worker's shuffle address ({@link ShuffleServer#address()}), or null */
   public HttpShuffleSource(String self) {
@@ -70,10 +71,28 @@ public final class HttpShuffleSource implements ShuffleSource, InPlaceSource, Au
 
   public HttpShuffleSource(String self, Duration connectTimeout, Duration stallTimeout,
       WorkerMetrics metrics) {
+    this(self, connectTimeout, stallTimeout, metrics, ShuffleAccess.NONE);
+  }
+
+  /**
+   * As {@link #HttpShuffleSource(String, WorkerMetrics)}, fetching as {@code access} says (a
+   * secured cluster: HTTPS trusting the cluster CA, each request signed with its job's key).
+   */
+  public HttpShuffleSource(String self, WorkerMetrics metrics, ShuffleAccess access) {
+    this(self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_STALL_TIMEOUT, metrics, access);
+  }
+
+  public HttpShuffleSource(String self, Duration connectTimeout, Duration stallTimeout,
+      WorkerMetrics metrics, ShuffleAccess access) {
     this.self = self;
     this.metrics = metrics;
     this.stallTimeout = stallTimeout;
-    this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    this.access = access;
+    HttpClient.Builder b = HttpClient.newBuilder();
+    if (access.tls() != null) {
+      b.sslContext(access.tls());
+    }
+    this.client = b.version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
     this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "shuffle-fetch-watchdog");
@@ -112,11 +131,16 @@ public final class HttpShuffleSource implements ShuffleSource, InPlaceSource, Au
   private Segment fetch(MapOutputRef output, int partition) throws IOException {
     URI uri;
     try {
-      uri = uri(output, partition);
+      uri = uri(access.scheme(), output, partition);
     } catch (IllegalArgumentException e) {
       throw new MapOutputLostException(output, partition, e.getMessage());
     }
-    HttpRequest request = HttpRequest.newBuilder(uri).GET().timeout(stallTimeout).build();
+    HttpRequest.Builder rb = HttpRequest.newBuilder(uri).GET().timeout(stallTimeout);
+    String mac = access.sign(output.attempt().jobId(), uri.getRawPath());
+    if (mac != null) {
+      rb.header(dev.quern.worker.security.ShuffleMac.HEADER, mac);
+    }
+    HttpRequest request = rb.build();
     HttpResponse<InputStream> response;
     try {
       response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
@@ -158,10 +182,15 @@ public final class HttpShuffleSource implements ShuffleSource, InPlaceSource, Au
 
   /** {@code http://HOST:PORT/shuffle/...}; the host must be exactly {@code host:port}. */
   static URI uri(MapOutputRef output, int partition) {
+    return uri("http", output, partition);
+  }
+
+  /** {@code SCHEME://HOST:PORT/shuffle/...}; the host must be exactly {@code host:port}. */
+  static URI uri(String scheme, MapOutputRef output, int partition) {
     String host = output.host();
     URI base;
     try {
-      base = new URI("http://" + host);
+      base = new URI(scheme + "://" + host);
     } catch (URISyntaxException e) {
       throw new IllegalArgumentException("host '" + host + "' is not HOST:PORT");
     }

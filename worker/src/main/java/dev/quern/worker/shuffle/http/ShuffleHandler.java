@@ -2,6 +2,9 @@ package dev.quern.worker.shuffle.http;
 
 import dev.quern.worker.metrics.MetricsText;
 import dev.quern.worker.metrics.WorkerMetrics;
+import dev.quern.worker.security.ClusterCredentials;
+import dev.quern.worker.security.HttpAuth;
+import dev.quern.worker.security.ShuffleMac;
 import dev.quern.worker.spill.IndexEntry;
 import dev.quern.worker.spill.PartitionIndex;
 import java.io.IOException;
@@ -26,7 +29,9 @@ import org.eclipse.jetty.util.Callback;
  * 200 (whole partition) or 206 (one byte range of it); 400 for a path whose parts do not have the
  * shapes of {@link ShufflePaths}; 404 for an output or partition this worker does not serve; 410
  * when a served output's files are gone or damaged (the map must run again); 405 for any method
- * but GET; 416 for a range outside the partition. {@code GET /metrics} is the worker's
+ * but GET; 416 for a range outside the partition; in a secured cluster 403 for a fetch without
+ * its job's MAC ({@link ShuffleMac}), checked before anything is looked up, and 401 for
+ * {@code /metrics} without the client token. {@code GET /metrics} is the worker's
  * {@link WorkerMetrics} in the Prometheus text format.
  */
 final class ShuffleHandler extends Handler.Abstract {
@@ -37,11 +42,19 @@ final class ShuffleHandler extends Handler.Abstract {
 
   private final MapOutputRegistry registry;
   private final WorkerMetrics metrics;
+  /** The worker's credentials (secured: MACs and the client token are checked), or null. */
+  private final ClusterCredentials security;
   private volatile Consumer<Path> onOpen = p -> {};
 
   ShuffleHandler(MapOutputRegistry registry, WorkerMetrics metrics) {
+    this(registry, metrics, null);
+  }
+
+  ShuffleHandler(MapOutputRegistry registry, WorkerMetrics metrics,
+      ClusterCredentials security) {
     this.registry = registry;
     this.metrics = metrics;
+    this.security = security;
   }
 
   void onOpen(Consumer<Path> listener) {
@@ -58,6 +71,12 @@ final class ShuffleHandler extends Handler.Abstract {
     // nothing decoded can smuggle a separator or a dot past the patterns.
     String path = req.getHttpURI().getPath();
     if (METRICS.equals(path)) {
+      if (security != null
+          && !HttpAuth.allows(security, req.getHeaders().get(HttpAuth.HEADER))) {
+        resp.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"quern\"");
+        return text(resp, cb, HttpStatus.UNAUTHORIZED_401, "authentication required: send "
+            + "the cluster's client token as 'Authorization: Bearer TOKEN'");
+      }
       resp.setStatus(HttpStatus.OK_200);
       resp.getHeaders().put(HttpHeader.CONTENT_TYPE, MetricsText.CONTENT_TYPE);
       resp.write(true, ByteBuffer.wrap(MetricsText.scrape(metrics.registry())), cb);
@@ -78,6 +97,13 @@ final class ShuffleHandler extends Handler.Abstract {
         || !ShufflePaths.PARTITION.matcher(parts[2]).matches()) {
       return text(resp, cb, HttpStatus.BAD_REQUEST_400,
           "expected /shuffle/{job}/{mapAttempt}/{partition}");
+    }
+    // Before the registry is asked: without its job's MAC a request learns nothing, not even
+    // whether the output exists.
+    if (security != null && !ShuffleMac.verify(security.shuffleKey(parts[0]), path,
+        req.getHeaders().get(ShuffleMac.HEADER))) {
+      return text(resp, cb, HttpStatus.FORBIDDEN_403, "refused: the request does not carry "
+          + "job " + parts[0] + "'s shuffle MAC (" + ShuffleMac.HEADER + ")");
     }
     MapOutputRegistry.Entry out = registry.get(parts[0], parts[1]);
     if (out == null) {

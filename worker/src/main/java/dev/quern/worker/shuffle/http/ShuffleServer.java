@@ -9,7 +9,9 @@ import dev.quern.worker.task.TaskRunner;
 import dev.quern.worker.task.TaskSpec;
 import java.io.IOException;
 import dev.quern.worker.cluster.Loopback;
-import java.net.InetAddress;
+import dev.quern.worker.security.ClusterCredentials;
+import dev.quern.worker.security.HttpsConnector;
+import dev.quern.worker.security.ShuffleMac;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -39,7 +41,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * shuffle.close();
  * }</pre>
  *
- * Thread-safe. Until cluster security exists the server binds a loopback address only.
+ * Thread-safe. Without the cluster's credentials the server binds a loopback address only
+ * ({@link Loopback}); with them it serves HTTPS only and checks every fetch's per-job MAC.
  */
 public final class ShuffleServer implements AutoCloseable {
   private final Server server;
@@ -47,9 +50,11 @@ public final class ShuffleServer implements AutoCloseable {
   private final MapOutputRegistry registry;
   private final ShuffleHandler handler;
   private final String address;
+  private final String scheme;
 
   private ShuffleServer(Server server, ServerConnector connector, MapOutputRegistry registry,
-      ShuffleHandler handler, String bindHost) {
+      ShuffleHandler handler, String bindHost, String scheme) {
+    this.scheme = scheme;
     this.server = server;
     this.connector = connector;
     this.registry = registry;
@@ -87,12 +92,19 @@ public final class ShuffleServer implements AutoCloseable {
    */
   public static ShuffleServer start(String bindHost, int port, Path dataDir, boolean allowPrivate,
       WorkerMetrics metrics) throws IOException {
+    return start(bindHost, port, dataDir, allowPrivate, metrics, null);
+  }
+
+  /**
+   * As {@link #start(String, int, Path, boolean, WorkerMetrics)}; with {@code security} (the
+   * worker's credentials; null: none) the server speaks HTTPS only, with the node identity, on
+   * any address; a fetch must carry its job's MAC ({@link ShuffleMac}) and {@code /metrics} the
+   * client token.
+   */
+  public static ShuffleServer start(String bindHost, int port, Path dataDir, boolean allowPrivate,
+      WorkerMetrics metrics, ClusterCredentials security) throws IOException {
     String host = bindHost == null ? "127.0.0.1" : bindHost;
-    InetAddress bind = InetAddress.getByName(host);
-    if (!bind.isLoopbackAddress() && !(allowPrivate && Loopback.isPrivate(bind))) {
-      throw new IllegalArgumentException("the shuffle server binds a loopback address only (no "
-          + "authentication yet), not " + host);
-    }
+    Loopback.requireHost("the shuffle server's host", host, allowPrivate, security != null);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535, got " + port);
     }
@@ -104,12 +116,14 @@ public final class ShuffleServer implements AutoCloseable {
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.setSendDateHeader(false);
-    ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    ServerConnector connector = security == null
+        ? new ServerConnector(server, 1, 1, new HttpConnectionFactory(http))
+        : HttpsConnector.create(server, 1, 1, http, security, host, port);
     connector.setHost(host);
     connector.setPort(port);
     connector.setIdleTimeout(60_000);
     server.addConnector(connector);
-    ShuffleHandler handler = new ShuffleHandler(registry, metrics);
+    ShuffleHandler handler = new ShuffleHandler(registry, metrics, security);
     server.setHandler(handler);
     server.setStopTimeout(2_000);
     try {
@@ -123,7 +137,8 @@ public final class ShuffleServer implements AutoCloseable {
       throw new IOException("cannot start the shuffle server on " + host + ":" + port + ": "
           + e.getMessage(), e);
     }
-    return new ShuffleServer(server, connector, registry, handler, host);
+    return new ShuffleServer(server, connector, registry, handler, host,
+        security == null ? "http" : "https");
   }
 
   /** The bound port. */
@@ -131,9 +146,9 @@ public final class ShuffleServer implements AutoCloseable {
     return connector.getLocalPort();
   }
 
-  /** {@code http://host:port/metrics}: where this worker's metrics are scraped. */
+  /** {@code http(s)://host:port/metrics}: where this worker's metrics are scraped. */
   public String metricsUrl() {
-    return "http://" + address + ShuffleHandler.METRICS;
+    return scheme + "://" + address + ShuffleHandler.METRICS;
   }
 
   /** {@code host:port} of this server, the form of {@link MapOutputRef#host()} in cluster mode. */
