@@ -9,6 +9,7 @@ import dev.quern.master.http.login.PasswordFile;
 import dev.quern.master.http.login.PasswordHash;
 import dev.quern.testkit.Await;
 import dev.quern.testkit.TestProcesses;
+import dev.quern.worker.security.ClusterCredentials;
 import dev.quern.worker.security.CredentialsInit;
 import dev.quern.worker.security.HttpAuth;
 import java.net.URI;
@@ -39,8 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(TestProcesses.Extension.class)
 class ClusterUiLoginTest {
   private static final String PASSWORD = "the operator's passphrase";
-  private final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  /** HTTPS trusting the cluster's CA only: a secured master serves nothing else. */
+  private HttpClient http;
 
   @Test
   void aSecuredMasterTakesASessionCookieInPlaceOfTheToken(@TempDir Path tmp,
@@ -48,6 +49,8 @@ class ClusterUiLoginTest {
     Path security = tmp.resolve("security");
     CredentialsInit.create(security, List.of());
     String token = HttpAuth.token(security);
+    http = HttpClient.newBuilder().sslContext(ClusterCredentials.trustContext(security))
+        .connectTimeout(Duration.ofSeconds(5)).build();
     Path users = tmp.resolve("ui-users");
     PasswordFile.put(users, "ops", PASSWORD.toCharArray(), PasswordHash.MIN_ITERATIONS,
         new SecureRandom());
@@ -136,7 +139,7 @@ class ClusterUiLoginTest {
 
   /** The master's UI: plain HTTP today; the one place to change if it becomes HTTPS. */
   private static String base(ClusterFixture cluster, String master) {
-    return "http://" + cluster.http(master);
+    return "https://" + cluster.http(master);
   }
 
   private HttpResponse<String> login(String base, String user, String password)
