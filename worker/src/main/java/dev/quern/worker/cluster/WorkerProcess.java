@@ -79,7 +79,8 @@ public final class WorkerProcess implements AutoCloseable {
           new ExecutorSettings(config.id(), ExecutorSettings.thisJava(),
               System.getProperty("java.class.path"), executorOptions(isolation),
               isolation.defaultMemory(), isolation.killGrace(),
-              config.data().resolve("executors"), shuffle.address(), config.slots()), metrics);
+              config.data().resolve("executors"), shuffle.address(), config.slots(),
+              isolation.warmSpare()), metrics);
       TaskRunner runner = shuffle.registering(executors == null
           ? new PipelineTaskRunner(shuffle.address(), source)
           : new ExecutorTaskRunner(executors));

@@ -19,10 +19,20 @@ import java.util.Objects;
  * @param dir where the executors' stderr files (and JVM crash files) go, a directory per job
  * @param shuffleAddress the worker's shuffle server, {@code host:port}
  * @param slots the worker's slots (the executor sizes its sort buffers as the worker would)
+ * @param warmSpare whether the pool keeps a spare executor started ahead of jobs ({@link
+ *     ExecutorPool})
  */
 public record ExecutorSettings(String workerId, String java, String classPath,
     List<String> javaOptions, String defaultMemory, Duration killGrace, Path dir,
-    String shuffleAddress, int slots) {
+    String shuffleAddress, int slots, boolean warmSpare) {
+
+  /** With a warm spare. */
+  public ExecutorSettings(String workerId, String java, String classPath,
+      List<String> javaOptions, String defaultMemory, Duration killGrace, Path dir,
+      String shuffleAddress, int slots) {
+    this(workerId, java, classPath, javaOptions, defaultMemory, killGrace, dir, shuffleAddress,
+        slots, true);
+  }
 
   public ExecutorSettings {
     Objects.requireNonNull(java, "java");
