@@ -89,7 +89,7 @@ public final class ExecutorPool implements AutoCloseable {
     Path jar = jarOf(jobLoader);
     ExecutorProcess s = spare;
     spare = null;
-    if (s != null && memory.equals(s.memory()) && s.bind(job, jar, stderr)) {
+    if (s != null && memory.equals(s.memory()) && s.bind(settings.workerId(), job, jar, stderr)) {
       p = s;
     } else {
       if (s != null) {
@@ -118,7 +118,9 @@ public final class ExecutorPool implements AutoCloseable {
         return;
       }
     }
-    Path stderr = settings.dir().resolve(SPARES_DIR).resolve("spare-" + ++spares + ".stderr");
+    // Unique across the worker's restarts on one data directory (files of a killed one remain).
+    Path stderr = settings.dir().resolve(SPARES_DIR)
+        .resolve("spare-" + System.currentTimeMillis() + "-" + ++spares + ".stderr");
     try {
       spare = ExecutorProcess.startSpare(settings, stderr, metrics);
     } catch (IOException | RuntimeException e) {

@@ -149,7 +149,7 @@ final class ExecutorProcess {
    * (the JVM keeps appending to the same file under its new name). False if it is no spare (bound
    * already: a JVM never serves two jobs) or is gone; the caller then starts a JVM of the job's own.
    */
-  synchronized boolean bind(String job, Path jar, Path jobStderr) {
+  synchronized boolean bind(String workerId, String job, Path jar, Path jobStderr) {
     if (jobId != null || !alive()) {
       return false;
     }
@@ -162,13 +162,19 @@ final class ExecutorProcess {
     jobId = job;
     try {
       Files.createDirectories(jobStderr.getParent());
+      if (Files.exists(jobStderr)) { // an earlier worker's, on this data directory: kept aside
+        Files.move(jobStderr, jobStderr.resolveSibling(jobStderr.getFileName() + "."
+            + Files.getLastModifiedTime(jobStderr).toMillis()));
+      }
       Files.move(stderr, jobStderr);
       stderr = jobStderr;
     } catch (IOException e) {
       log.warn("executor JVM {} of job {}: its stderr stays in {} ({})", pid(), job, stderr,
           e.toString());
     }
-    log.info("spare executor JVM {} bound to job {} (heap {})", pid(), job, memory);
+    // The words of a cold start's line (operators and tests look for them), and what differs.
+    log.info("worker {}: started executor JVM {} for job {} (heap {}; the warm spare, bound now)",
+        workerId, pid(), job, memory);
     return true;
   }
 
