@@ -14,9 +14,11 @@ import java.util.List;
  * @param defaultMemory the executor heap of a job that sets no {@value ExecutorKeys#MEMORY}
  * @param javaOptions more JVM options of every executor
  * @param killGrace how long a killed attempt may take to stop before its executor is ended
+ * @param warmSpare whether the worker keeps a spare executor JVM started ahead of jobs, which the
+ *     next job of the default heap binds instead of waiting for a JVM to start
  */
 public record ExecutorConfig(String isolation, String defaultMemory, List<String> javaOptions,
-    Duration killGrace) {
+    Duration killGrace, boolean warmSpare) {
   public static final String ISOLATION = "task-isolation";
   public static final String EXECUTOR = "executor";
   public static final String IN_PROCESS = "in-process";
@@ -40,7 +42,8 @@ public record ExecutorConfig(String isolation, String defaultMemory, List<String
       return new ExecutorConfig(section.getString(ISOLATION).trim(),
           section.getString("executor.default-memory"),
           section.getStringList("executor.java-options"),
-          section.getDuration("executor.kill-grace"));
+          section.getDuration("executor.kill-grace"),
+          section.getBoolean("executor.warm-spare"));
     } catch (ConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

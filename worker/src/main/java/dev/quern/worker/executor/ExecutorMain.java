@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * When stdin ends (the worker closed it, or died) it halts at once: an executor never outlives
  * its worker.
  *
- * <p>{@code ExecutorMain WORKER_ID JOB_ID SHUFFLE_HOST:PORT SLOTS}: the shuffle address is the
+ * <p>{@code ExecutorMain WORKER_ID JOB_ID SHUFFLE_HOST:PORT SLOTS} (JOB_ID {@code +}: a warm
+ * spare, bound to its job by its first frame, {@link ExecutorBinding}): the shuffle address is the
  * worker's (map outputs report it; a reduce reads that worker's outputs in place and fetches the
  * others' over HTTP); the slots size the sort buffers as in the worker.
  *
@@ -60,16 +61,23 @@ public final class ExecutorMain {
     }
     String shuffle = args[2];
     TaskMemory.register(Integer.parseInt(args[3]));
-    // A secured cluster's worker put this job's shuffle key (only) in the environment.
+    DataInputStream in = new DataInputStream(new BufferedInputStream(
+        new FileInputStream(FileDescriptor.in)));
+    // A warm spare has started up to here before its job is known: it waits for its bind.
+    ExecutorBinding job = ExecutorBinding.await(args[1], in, System.getenv());
+    if (job == null) {
+      Runtime.getRuntime().halt(0);
+    }
+    args[1] = job.jobId();
+    // A secured cluster's worker gives this job's shuffle key (only): in the environment of an
+    // executor started for the job, in the bind frame of a spare.
     HttpShuffleSource source = new HttpShuffleSource(shuffle, new WorkerMetrics(),
-        dev.quern.worker.shuffle.http.ShuffleAccess.fromEnvironment(args[1], System.getenv()));
+        dev.quern.worker.shuffle.http.ShuffleAccess.fromEnvironment(job.jobId(), job.env()));
     ExecutorAttempts attempts = new ExecutorAttempts(new PipelineTaskRunner(shuffle, source),
-        channel, ClassLoader.getSystemClassLoader(), logs);
+        channel, job.loader(), logs);
     Runtime.getRuntime().addShutdownHook(new Thread(attempts::reportExiting, "executor-exit"));
     log.info("executor of job {} for worker {} started (pid {})", args[1], args[0],
         ProcessHandle.current().pid());
-    DataInputStream in = new DataInputStream(new BufferedInputStream(
-        new FileInputStream(FileDescriptor.in)));
     try {
       DataInputStream f;
       while ((f = ExecutorFrames.read(in)) != null) {

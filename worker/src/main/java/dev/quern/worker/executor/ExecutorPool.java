@@ -17,6 +17,15 @@ import org.slf4j.LoggerFactory;
  * A worker's executor JVMs: at most one live per job, started for the job's first attempt here
  * and again for the next attempt after one ended (an attempt took it down), ended when the job
  * ends or the worker stops. Thread-safe.
+ *
+ * <p>Warm spare ({@link ExecutorSettings#warmSpare()}): the pool keeps one executor JVM started
+ * ahead of any job, with the worker's class path and the default heap, which has done its JVM and
+ * class start-up by the time a job needs one. A job that needs a JVM of the default heap binds it
+ * ({@link ExecutorProcess#bind}: the job's jar is then read through a class loader inside it)
+ * instead of waiting for a new JVM; a job of another heap starts its own as before. A bound spare
+ * is the job's like any other (never given to another job, ended with it). The next spare starts
+ * when the job that took the last one ends, or when the pool next finds it has none and no job is
+ * running: not at once, where its start would take CPU from the job that just began.
  */
 public final class ExecutorPool implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ExecutorPool.class);
@@ -28,6 +37,9 @@ public final class ExecutorPool implements AutoCloseable {
   private final Map<String, Integer> starts = new HashMap<>();
   private int started;
   private boolean closed;
+  /** The unbound spare, or null. */
+  private ExecutorProcess spare;
+  private int spares;
 
   private final dev.quern.worker.metrics.WorkerMetrics metrics;
 
@@ -40,6 +52,7 @@ public final class ExecutorPool implements AutoCloseable {
   public ExecutorPool(ExecutorSettings settings, dev.quern.worker.metrics.WorkerMetrics metrics) {
     this.settings = settings;
     this.metrics = metrics;
+    replenish();
   }
 
   public ExecutorSettings settings() {
@@ -73,10 +86,58 @@ public final class ExecutorPool implements AutoCloseable {
       throw new IOException("not a job id: " + job);
     }
     Path stderr = settings.dir().resolve(job).resolve("executor-" + n + ".stderr");
-    p = ExecutorProcess.start(settings, job, jarOf(jobLoader), memory, stderr, metrics);
+    Path jar = jarOf(jobLoader);
+    ExecutorProcess s = spare;
+    spare = null;
+    if (s != null && memory.equals(s.memory()) && s.bind(settings.workerId(), job, jar, stderr,
+        settings.shuffleAccess().executorEnvironment(job))) {
+      p = s;
+    } else {
+      if (s != null) {
+        spare = s.alive() && s.spare() ? s : null; // another heap: it waits for the next job
+      }
+      p = ExecutorProcess.start(settings, job, jar, memory, stderr, metrics);
+    }
     byJob.put(job, p);
     started++;
     return p;
+  }
+
+  /** Where spares' stderr goes until they are bound: not a job id (those have no '+'). */
+  static final String SPARES_DIR = "+spares";
+
+  /**
+   * Starts a spare if the settings ask for one, there is none, and no job has a live executor
+   * here (a spare's start would compete with it for CPU; the job's end calls this again).
+   */
+  private synchronized void replenish() {
+    if (closed || !settings.warmSpare() || (spare != null && spare.alive())) {
+      return;
+    }
+    for (ExecutorProcess p : byJob.values()) {
+      if (p.alive()) {
+        return;
+      }
+    }
+    // Unique across the worker's restarts on one data directory (files of a killed one remain).
+    Path stderr = settings.dir().resolve(SPARES_DIR)
+        .resolve("spare-" + System.currentTimeMillis() + "-" + ++spares + ".stderr");
+    try {
+      spare = ExecutorProcess.startSpare(settings, stderr, metrics);
+    } catch (IOException | RuntimeException e) {
+      spare = null; // the next job starts its own JVM, as without spares
+      log.warn("worker {}: could not start a spare executor JVM: {}", settings.workerId(),
+          e.toString());
+    }
+  }
+
+  private synchronized Path spareStderr() {
+    return spare == null ? null : spare.stderr();
+  }
+
+  /** The spare's pid, or -1 if there is none now (tests, the worker's page). */
+  public synchronized long sparePid() {
+    return spare != null && spare.alive() ? spare.pid() : -1;
   }
 
   /** The kill of {@code attempt} is decided: its executor takes no new attempt until it ends. */
@@ -123,7 +184,10 @@ public final class ExecutorPool implements AutoCloseable {
           jobId, p.pid());
       p.shutdown();
     }
-    java.util.concurrent.CompletableFuture.runAsync(this::removeOldLogs);
+    java.util.concurrent.CompletableFuture.runAsync(() -> {
+      replenish();
+      removeOldLogs();
+    });
   }
 
   /** How long an executor's stderr file is kept after it was last written. */
@@ -134,9 +198,11 @@ public final class ExecutorPool implements AutoCloseable {
     long before = System.currentTimeMillis() - LOGS_KEPT.toMillis();
     try (java.util.stream.Stream<Path> jobs = java.nio.file.Files.list(settings.dir())) {
       for (Path job : jobs.toList()) {
+        Path keep = spareStderr(); // the live spare's: old when it has waited long
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(job)) {
           for (Path f : files.toList()) {
-            if (java.nio.file.Files.getLastModifiedTime(f).toMillis() < before) {
+            if (!f.equals(keep)
+                && java.nio.file.Files.getLastModifiedTime(f).toMillis() < before) {
               java.nio.file.Files.deleteIfExists(f);
             }
           }
@@ -178,7 +244,20 @@ public final class ExecutorPool implements AutoCloseable {
       replaced.values().forEach(all::addAll);
       byJob.clear();
       replaced.clear();
+      if (spare != null) {
+        all.add(spare);
+        spare = null;
+      }
     }
     all.forEach(p -> p.destroy("the worker stopped"));
+    for (ExecutorProcess p : all) {
+      if (p.spare()) { // never bound: nothing in its stderr concerns a job
+        try {
+          java.nio.file.Files.deleteIfExists(p.stderr());
+        } catch (IOException e) {
+          // removeOldLogs takes it later
+        }
+      }
+    }
   }
 }

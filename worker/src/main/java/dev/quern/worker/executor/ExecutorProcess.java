@@ -58,12 +58,13 @@ final class ExecutorProcess {
   /** Why {@link #shutdown} ends an executor. */
   static final String JOB_ENDED = "its job ended";
 
-  private final String jobId;
+  /** The job, or null while this is a spare ({@link #bind}). */
+  private volatile String jobId;
   private final String memory;
   private final dev.quern.worker.metrics.WorkerMetrics metrics;
   private final Process process;
   private final OutputStream in;
-  private final Path stderr;
+  private volatile Path stderr;
   private final Map<TaskAttemptId, Call> calls = new ConcurrentHashMap<>();
   private final long started = System.currentTimeMillis();
   private volatile String endedBecause;
@@ -89,6 +90,22 @@ final class ExecutorProcess {
    */
   static ExecutorProcess start(ExecutorSettings s, String jobId, Path jar, String memory,
       Path stderr, dev.quern.worker.metrics.WorkerMetrics metrics) throws IOException {
+    return launch(s, jobId, jar, memory, stderr, metrics);
+  }
+
+  /**
+   * Starts a warm spare: an executor JVM of no job yet, with the worker's class path and the
+   * default heap, that starts up as far as it can and waits for {@link #bind}. Its stderr goes to
+   * {@code stderr} until then.
+   */
+  static ExecutorProcess startSpare(ExecutorSettings s, Path stderr,
+      dev.quern.worker.metrics.WorkerMetrics metrics) throws IOException {
+    return launch(s, null, null, s.defaultMemory(), stderr, metrics);
+  }
+
+  private static ExecutorProcess launch(ExecutorSettings s, String jobId, Path jar,
+      String memory, Path stderr, dev.quern.worker.metrics.WorkerMetrics metrics)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(s.java());
     cmd.addAll(s.javaOptions());
@@ -103,7 +120,7 @@ final class ExecutorProcess {
         : s.classPath() + java.io.File.pathSeparator + jar.toAbsolutePath());
     cmd.add(ExecutorMain.class.getName());
     cmd.add(s.workerId());
-    cmd.add(jobId);
+    cmd.add(jobId == null ? ExecutorBinding.SPARE : jobId);
     cmd.add(s.shuffleAddress());
     cmd.add(Integer.toString(s.slots()));
     Files.createDirectories(stderr.getParent());
@@ -111,16 +128,71 @@ final class ExecutorProcess {
         .redirectError(ProcessBuilder.Redirect.appendTo(stderr.toFile()));
     // The job's code gets its own job's shuffle key, never the worker's credentials directory.
     pb.environment().remove(dev.quern.worker.security.HttpAuth.ENV);
-    pb.environment().putAll(s.shuffleAccess().executorEnvironment(jobId));
+    if (jobId != null) { // a spare gets its job's key in its bind frame
+      pb.environment().putAll(s.shuffleAccess().executorEnvironment(jobId));
+    }
     Process p = pb.start();
     ExecutorProcess e = new ExecutorProcess(jobId, memory, p, stderr, metrics);
     metrics.executorStarted();
-    Thread reader = new Thread(e::readLoop, "executor-" + jobId + "-" + p.pid());
+    Thread reader = new Thread(e::readLoop, "executor-" + (jobId == null ? "spare" : jobId)
+        + "-" + p.pid());
     reader.setDaemon(true);
     reader.start();
-    log.info("worker {}: started executor JVM {} for job {} (heap {})", s.workerId(), p.pid(),
-        jobId, memory);
+    if (jobId == null) {
+      log.info("worker {}: started spare executor JVM {} (heap {})", s.workerId(), p.pid(),
+          memory);
+    } else {
+      log.info("worker {}: started executor JVM {} for job {} (heap {})", s.workerId(), p.pid(),
+          jobId, memory);
+    }
     return e;
+  }
+
+  /**
+   * Binds this spare to job {@code job}, whose jar is {@code jar} (null: none): the first frame
+   * on its channel, so it comes before any attempt, with what an executor started for the job
+   * finds in its environment ({@code env}: the job's shuffle key on a secured cluster). Its stderr file moves to {@code stderr}
+   * (the JVM keeps appending to the same file under its new name). False if it is no spare (bound
+   * already: a JVM never serves two jobs) or is gone; the caller then starts a JVM of the job's own.
+   */
+  synchronized boolean bind(String workerId, String job, Path jar, Path jobStderr,
+      java.util.Map<String, String> env) {
+    if (jobId != null || !alive()) {
+      return false;
+    }
+    try {
+      send(ExecutorBinding.frame(job, jar, env));
+    } catch (IOException e) {
+      destroy("its channel failed while it was bound to job " + job + ": " + e.getMessage());
+      return false;
+    }
+    jobId = job;
+    try {
+      Files.createDirectories(jobStderr.getParent());
+      if (Files.exists(jobStderr)) { // an earlier worker's, on this data directory: kept aside
+        Files.move(jobStderr, jobStderr.resolveSibling(jobStderr.getFileName() + "."
+            + Files.getLastModifiedTime(jobStderr).toMillis()));
+      }
+      Files.move(stderr, jobStderr);
+      stderr = jobStderr;
+    } catch (IOException e) {
+      log.warn("executor JVM {} of job {}: its stderr stays in {} ({})", pid(), job, stderr,
+          e.toString());
+    }
+    // The words of a cold start's line (operators and tests look for them), and what differs.
+    log.info("worker {}: started executor JVM {} for job {} (heap {}; the warm spare, bound now)",
+        workerId, pid(), job, memory);
+    return true;
+  }
+
+  /** Where its stderr goes now. */
+  Path stderr() {
+    return stderr;
+  }
+
+  /** Whether this is a spare not bound to a job yet. */
+  boolean spare() {
+    return jobId == null;
   }
 
   long pid() {
@@ -284,12 +356,13 @@ final class ExecutorProcess {
     }
     dead = true;
     List<String> tail = ExitReason.tail(stderr, 20);
-    String reason = ExitReason.describe(jobId, pid(), code, endedBecause, memory, tail);
+    String job = jobId == null ? "(a spare, never bound)" : jobId;
+    String reason = ExitReason.describe(job, pid(), code, endedBecause, memory, tail);
     metrics.executorEnded(ExitReason.category(code, endedBecause, tail));
     if (calls.isEmpty()) {
-      log.info("executor JVM {} of job {} ended: {}", pid(), jobId, reason);
+      log.info("executor JVM {} of job {} ended: {}", pid(), job, reason);
     } else {
-      log.warn("executor JVM {} of job {} ended under {} attempt(s): {}{}", pid(), jobId,
+      log.warn("executor JVM {} of job {} ended under {} attempt(s): {}{}", pid(), job,
           calls.size(), reason, error == null ? "" : " (" + error + ")");
     }
     for (Map.Entry<TaskAttemptId, Call> e : Map.copyOf(calls).entrySet()) {

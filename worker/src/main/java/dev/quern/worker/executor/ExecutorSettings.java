@@ -20,20 +20,39 @@ import java.util.Objects;
  * @param shuffleAddress the worker's shuffle server, {@code host:port}
  * @param slots the worker's slots (the executor sizes its sort buffers as the worker would)
  * @param shuffleAccess how the worker's fetches are secured: an executor of job J is given J's
- *     shuffle key alone (and the CA certificate) in its environment ({@link
+ *     shuffle key alone (and the CA certificate) in its environment or its bind frame ({@link
  *     dev.quern.worker.shuffle.http.ShuffleAccess#executorEnvironment})
+ * @param warmSpare whether the pool keeps a spare executor started ahead of jobs ({@link
+ *     ExecutorPool})
  */
 public record ExecutorSettings(String workerId, String java, String classPath,
     List<String> javaOptions, String defaultMemory, Duration killGrace, Path dir,
     String shuffleAddress, int slots,
-    dev.quern.worker.shuffle.http.ShuffleAccess shuffleAccess) {
+    dev.quern.worker.shuffle.http.ShuffleAccess shuffleAccess, boolean warmSpare) {
 
-  /** An unsecured cluster's: fetches over plain HTTP, unsigned. */
+  /** An unsecured cluster's (fetches over plain HTTP, unsigned), with a warm spare. */
   public ExecutorSettings(String workerId, String java, String classPath,
       List<String> javaOptions, String defaultMemory, Duration killGrace, Path dir,
       String shuffleAddress, int slots) {
     this(workerId, java, classPath, javaOptions, defaultMemory, killGrace, dir, shuffleAddress,
-        slots, dev.quern.worker.shuffle.http.ShuffleAccess.NONE);
+        slots, dev.quern.worker.shuffle.http.ShuffleAccess.NONE, true);
+  }
+
+  /** An unsecured cluster's, with a warm spare or not. */
+  public ExecutorSettings(String workerId, String java, String classPath,
+      List<String> javaOptions, String defaultMemory, Duration killGrace, Path dir,
+      String shuffleAddress, int slots, boolean warmSpare) {
+    this(workerId, java, classPath, javaOptions, defaultMemory, killGrace, dir, shuffleAddress,
+        slots, dev.quern.worker.shuffle.http.ShuffleAccess.NONE, warmSpare);
+  }
+
+  /** Secured as {@code shuffleAccess} says, with a warm spare. */
+  public ExecutorSettings(String workerId, String java, String classPath,
+      List<String> javaOptions, String defaultMemory, Duration killGrace, Path dir,
+      String shuffleAddress, int slots,
+      dev.quern.worker.shuffle.http.ShuffleAccess shuffleAccess) {
+    this(workerId, java, classPath, javaOptions, defaultMemory, killGrace, dir, shuffleAddress,
+        slots, shuffleAccess, true);
   }
 
   public ExecutorSettings {

@@ -22,16 +22,19 @@ class ExecutorConfigTest {
     assertThat(c.defaultMemory()).isEqualTo("1g");
     assertThat(c.javaOptions()).isEmpty();
     assertThat(c.killGrace()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.warmSpare()).isTrue();
   }
 
   @Test
   void eachKeyIsRead() {
     ExecutorConfig c = read("quern.worker { task-isolation = in-process, executor {"
-        + " default-memory = 512m, java-options = [\"-XX:+UseSerialGC\"], kill-grace = 2s } }");
+        + " default-memory = 512m, java-options = [\"-XX:+UseSerialGC\"], kill-grace = 2s,"
+        + " warm-spare = false } }");
     assertThat(c.inProcess()).isTrue();
     assertThat(c.defaultMemory()).isEqualTo("512m");
     assertThat(c.javaOptions()).isEqualTo(List.of("-XX:+UseSerialGC"));
     assertThat(c.killGrace()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(c.warmSpare()).isFalse();
   }
 
   @Test
