@@ -73,7 +73,7 @@ public final class ExecutorPool implements AutoCloseable {
     }
     String job = spec.id().jobId();
     ExecutorProcess p = byJob.get(job);
-    if (p != null && p.takesAttempts()) {
+    if (p != null && p.takesAttempts() && !p.runsAnotherAttemptOf(spec.id())) {
       return p;
     }
     if (p != null && p.alive()) {

@@ -223,6 +223,21 @@ final class ExecutorProcess {
     return alive() && stopping.isEmpty();
   }
 
+  /**
+   * Whether another attempt of {@code id}'s task runs here now. The master starts a new attempt
+   * of a task only once it has given up on the older one, and its kill of that one may reach the
+   * worker after the new attempt (they come by different paths): the new one must not share the
+   * JVM that the older one, if it ignores its kill, takes down.
+   */
+  boolean runsAnotherAttemptOf(TaskAttemptId id) {
+    for (TaskAttemptId a : calls.keySet()) {
+      if (!a.equals(id) && a.kind() == id.kind() && a.taskIndex() == id.taskIndex()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether {@code id} runs here now. */
   boolean runs(TaskAttemptId id) {
     return calls.containsKey(id);

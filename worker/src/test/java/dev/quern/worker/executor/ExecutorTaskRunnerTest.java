@@ -234,4 +234,42 @@ class ExecutorTaskRunnerTest {
     assertThat(run(runner, next).mapOutput()).isNotNull();
     assertThat(pool.started()).isEqualTo(2);
   }
+
+  /**
+   * The master starts a task's next attempt once it gave up on the older one, and its kill of that
+   * one may reach the worker later: the new attempt must not go into the JVM where the older one
+   * still spins (and which its kill, ignored, would take down with it).
+   */
+  @Test
+  void aNewAttemptOfATaskStillRunningHereGetsANewExecutorEvenBeforeTheKill() throws Exception {
+    Path marker = tmp.resolve("spinning-before-kill");
+    JobSpec job = job("spin2", FaultyMappers.Spin.class, 1,
+        Map.of("test.marker", marker.toString()));
+    MapTaskSpec m = maps(job, "job-0007").get(0);
+    Thread slot = new Thread(() -> {
+      try {
+        run(runner, m);
+      } catch (Throwable ignored) {
+        // interrupted at the end of the test
+      }
+    });
+    slot.start();
+    try {
+      Await.until(WAIT, "the mapper spins", () -> Files.exists(marker)
+          && marker.toFile().length() > 0);
+      long spinning = Long.parseLong(Files.readString(marker));
+      JobSpec healthy = job("spin2", WordCount.TokenizerMapper.class, 1, Map.of());
+      MapTaskSpec next = again(new MapTaskSpec(m.id(), healthy, m.split(), m.scratchDir(),
+          m.outputWorkDir()), 2);
+      assertThat(run(runner, next).mapOutput()).isNotNull();
+      // It ran in the job's new executor, while the older attempt's JVM still lives (replaced).
+      assertThat(pool.views()).extracting(ExecutorPool.View::pid).hasSize(1)
+          .doesNotContain(spinning);
+      assertThat(ProcessHandle.of(spinning).map(ProcessHandle::isAlive)).contains(true);
+    } finally {
+      pool.jobEnded("job-0007");
+      slot.interrupt();
+      slot.join(WAIT.toMillis());
+    }
+  }
 }
