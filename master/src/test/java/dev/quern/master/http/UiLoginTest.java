@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.quern.api.JobHandle;
 import dev.quern.api.JobState;
+import dev.quern.master.http.login.StepClock;
 import dev.quern.master.http.login.LoginMode;
 import dev.quern.master.http.login.LoginSettings;
 import dev.quern.master.http.login.PasswordFile;
@@ -28,11 +29,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -58,7 +56,7 @@ class UiLoginTest {
   Path users;
   ClusterCredentials credentials;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  final MovingClock clock = new MovingClock();
+  final StepClock clock = new StepClock(Instant.parse("2026-01-01T00:00:00Z"));
   final List<Javalin> apps = new ArrayList<>();
   final List<EventHub> hubs = new ArrayList<>();
 
@@ -412,29 +410,5 @@ class UiLoginTest {
           }
           throw new UnsupportedOperationException(m.getName());
         });
-  }
-
-  /** The sessions' and the limiter's time, moved by the test. */
-  static final class MovingClock extends Clock {
-    private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-    synchronized void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public synchronized Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 }

@@ -6,15 +6,15 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that moves only when the test moves it. */
-final class StepClock extends Clock {
+/** A clock that moves only when the test moves it (sessions, the login limiter). */
+public final class StepClock extends Clock {
   private Instant now;
 
-  StepClock(Instant start) {
+  public StepClock(Instant start) {
     this.now = start;
   }
 
-  synchronized void advance(Duration d) {
+  public synchronized void advance(Duration d) {
     now = now.plus(d);
   }
 
