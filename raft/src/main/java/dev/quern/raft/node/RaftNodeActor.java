@@ -203,7 +203,9 @@ public final class RaftNodeActor {
   public static Behavior<Command> create(Settings settings, Supplier<RaftPersistence> storage,
                        Supplier<StateMachine> stateMachines, FatalHandler fatal) {
     Behavior<Command> node = Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      timers.startTimerAtFixedRate(Tick.INSTANCE, settings.tickInterval());
+      // Fixed delay, not fixed rate: a fixed-rate timer replays every firing missed during a stall
+      // (a GC pause) at once; TickGate drops what still comes in a burst.
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.tickInterval());
       return new Driver(ctx, settings, () -> observed(settings, storage.get()), stateMachines, fatal)
           .behavior();
     }));
@@ -252,6 +254,7 @@ public final class RaftNodeActor {
     private final List<Map.Entry<Long, Read>> readsConfirmed = new ArrayList<>();
     private long nextReadContext = 1;
     private boolean flushScheduled;
+    private final TickGate tickGate;
     private SoftState lastSoftState;
     private final FatalHandler fatal;
     private final SnapshotTaker snapshots;
@@ -265,6 +268,7 @@ public final class RaftNodeActor {
       this.ctx = ctx;
       this.settings = settings;
       this.fatal = fatal;
+      this.tickGate = new TickGate(settings.tickInterval().toNanos());
       PersistentState stored;
       try {
         this.store = storage.get();
@@ -308,6 +312,9 @@ public final class RaftNodeActor {
             return handleReady();
           })
           .onMessageEquals(Tick.INSTANCE, () -> {
+            if (!tickGate.admit(System.nanoTime())) {
+              return Behaviors.same(); // a missed firing replayed after a stall (see TickGate)
+            }
             core.tick();
             observer.ticked();
             for (long context : forwarded.tick()) {

@@ -3,6 +3,8 @@ package dev.quern.raft.kvdemo;
 import dev.quern.raft.ClientCommand;
 import dev.quern.raft.ClientResult;
 import dev.quern.raft.RaftCore;
+import dev.quern.raft.node.LatencyHistogram;
+import dev.quern.raft.node.RaftMetrics;
 import dev.quern.raft.node.RaftNodeActor;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -39,6 +41,7 @@ import org.slf4j.LoggerFactory;
  * &lt;rid&gt; APPEND &lt;client&gt; &lt;seq&gt; &lt;key&gt; &lt;value&gt;        &lt;rid&gt; OK &lt;new value&gt;
  * &lt;rid&gt; GET &lt;key&gt;                                &lt;rid&gt; OK &lt;value&gt;    (ReadIndex on the leader)
  * &lt;rid&gt; STATUS                                   &lt;rid&gt; OK id=.. role=.. term=.. leader=.. commit=.. applied=..
+ * &lt;rid&gt; METRICS                                  &lt;rid&gt; OK endpoint=.. commit=.. fsync=.. gc=..  (histograms, see below)
  * any                                            &lt;rid&gt; REDIRECT &lt;leader id&gt; &lt;host:port or -&gt;   (not the leader)
  *                                                &lt;rid&gt; RETRY &lt;why&gt;   (outcome unknown: retry with the same seq)
  *                                                &lt;rid&gt; ERR &lt;what&gt;    (bad request; or a write refused
@@ -48,6 +51,13 @@ import org.slf4j.LoggerFactory;
  * Keys and values are single tokens (no spaces). Writes carry the client's id and sequence number:
  * the state machine applies a retried sequence number at most once, so RETRY, a timeout or a dead
  * connection can always be resolved by sending the same request again, to any node.
+ *
+ * <p>{@code METRICS} answers four histograms as {@link Breakdown} tokens, for the benchmark's account
+ * of a latency tail: {@code endpoint}, each acknowledged write from its line being read to its
+ * answer being queued for the connection's writer ({@link Breakdown#BOUNDS}); {@code commit}, the
+ * node's append latency (proposal accepted to committed, {@link RaftMetrics#appendLatency()}) and
+ * {@code fsync} ({@link RaftMetrics#fsync()}), both at {@link LatencyHistogram#DEFAULT_BOUNDS};
+ * {@code gc}, this JVM's collection pauses ({@link GcPauses}, {@link Breakdown#BOUNDS}).
  */
 public final class ClientEndpoint {
 
@@ -65,14 +75,18 @@ public final class ClientEndpoint {
   private final ActorRef<RaftNodeActor.Command> node;
   private final long id;
   private final Map<Long, String> peerClients;
+  private final RaftMetrics metrics;
+  private final LatencyHistogram acknowledged = new LatencyHistogram(Breakdown.BOUNDS);
+  private final GcPauses gcPauses = GcPauses.install();
   private ServerSocket server;
 
   public ClientEndpoint(ActorSystem<?> system, ActorRef<RaftNodeActor.Command> node, long id,
-              Map<Long, String> peerClients) {
+              Map<Long, String> peerClients, RaftMetrics metrics) {
     this.system = system;
     this.node = node;
     this.id = id;
     this.peerClients = Map.copyOf(peerClients);
+    this.metrics = metrics;
   }
 
   /**
@@ -164,6 +178,7 @@ public final class ClientEndpoint {
     }
 
     private void handle(String line) {
+      long received = System.nanoTime();
       String[] t = line.trim().split(" ");
       String rid = t[0];
       if (t.length < 2) {
@@ -181,7 +196,7 @@ public final class ClientEndpoint {
             // Stamped with this node's clock: the log's time, by which sessions expire.
             byte[] cmd = new ClientCommand(Long.parseLong(t[2]), Long.parseLong(t[3]),
                 new KvCommand(op, t[4], t[5]).encode()).at(System.currentTimeMillis()).encode();
-            propose(rid, cmd);
+            propose(rid, cmd, received);
           }
           case "GET" -> {
             if (t.length != 3) {
@@ -191,6 +206,10 @@ public final class ClientEndpoint {
             read(rid, t[2]);
           }
           case "STATUS" -> status(rid);
+          case "METRICS" -> reply(rid, "OK endpoint=" + Breakdown.of(acknowledged.snapshot()).encode()
+              + " commit=" + Breakdown.of(metrics.appendLatency().snapshot()).encode()
+              + " fsync=" + Breakdown.of(metrics.fsync().snapshot()).encode()
+              + " gc=" + Breakdown.of(gcPauses.histogram().snapshot()).encode());
           default -> reply(rid, "ERR unknown op '" + t[1] + "'");
         }
       } catch (NumberFormatException e) {
@@ -198,7 +217,7 @@ public final class ClientEndpoint {
       }
     }
 
-    private void propose(String rid, byte[] cmd) {
+    private void propose(String rid, byte[] cmd, long received) {
       CompletionStage<RaftNodeActor.ProposeReply> answer = AskPattern.ask(node,
           r -> new RaftNodeActor.Propose(cmd, r), ASK_TIMEOUT, system.scheduler());
       answer.whenCompleteAsync((a, err) -> {
@@ -208,6 +227,7 @@ public final class ClientEndpoint {
           ClientResult r = ClientResult.decode(applied.result());
           if (r instanceof ClientResult.Done d) {
             reply(rid, "OK " + new String(d.value(), StandardCharsets.UTF_8));
+            acknowledged.recordNanos(System.nanoTime() - received);
           } else if (r instanceof ClientResult.Refused no) {
             reply(rid, "ERR " + no.reason() + ": " + no.detail());
           }

@@ -68,7 +68,8 @@ public final class KvDemoMain {
           WalRaftPersistence.reopening(args.data(), wal), KvStateMachine::new), "raft"));
       return Behaviors.empty();
     }), SYSTEM, pekkoConfig(args.port()));
-    ClientEndpoint endpoint = new ClientEndpoint(system, spawned.get(30, TimeUnit.SECONDS), args.id(), args.peerClients());
+    ClientEndpoint endpoint = new ClientEndpoint(system, spawned.get(30, TimeUnit.SECONDS), args.id(), args.peerClients(),
+        settings.monitor().metrics());
     int clientPort = endpoint.start(args.clientPort());
     Runtime.getRuntime().addShutdownHook(new Thread(system::terminate, "master-shutdown"));
     LOG.info("master {} on Artery port {}, clients on {}", args.id(), args.port(), clientPort);

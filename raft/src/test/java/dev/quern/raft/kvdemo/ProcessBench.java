@@ -1,5 +1,6 @@
 package dev.quern.raft.kvdemo;
 
+import dev.quern.raft.node.LatencyHistogram;
 import java.io.BufferedOutputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -14,6 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -66,8 +69,9 @@ public final class ProcessBench {
       for (int id = 1; id <= 3; id++) {
         masters.start(id);
       }
-      int leader = masters.awaitLeader(Duration.ofSeconds(120));
-      System.out.printf("load average at start %.2f; leader %d%n", load(), leader);
+      GcPauses benchGc = GcPauses.install();
+      int leader = awaitAllFollowing(masters);
+      System.out.printf("load average at start %.2f; leader %d, all three following it%n", load(), leader);
 
       // Warm-up: let the JIT compile the hot paths in all three JVMs.
       throughput(masters.clientPort(leader), clients, connections, Math.max(3, seconds / 2), 1);
@@ -78,13 +82,17 @@ public final class ProcessBench {
           + "masters' CPU %.0f us per entry)%n", rate, clients, connections, seconds, load(), cpuPerEntry);
 
       System.out.printf("  refused (not leader / retry): %d%n", REFUSED.getAndSet(0));
-      leader = masters.awaitLeader(Duration.ofSeconds(120));
+      leader = awaitAllFollowing(masters);
+      Map<Integer, Map<String, Breakdown>> before = allMetrics(masters);
+      Breakdown benchGcBefore = Breakdown.of(benchGc.histogram().snapshot());
       long[] lat = fixedRate(masters.clientPort(leader), 1000, seconds);
       long refused = REFUSED.getAndSet(0);
       lat = Arrays.copyOf(lat, lat.length - (int) refused);
       System.out.printf("fixed 1,000/s: %d acknowledged, %d refused, p50 %.2f ms, p99 %.2f ms, max %.2f ms "
           + "(load %.2f)%n", lat.length, refused, lat[lat.length / 2] / 1e6, lat[(int) (lat.length * 0.99)] / 1e6,
           lat[lat.length - 1] / 1e6, load());
+      printBreakdown(masters, leader, before, allMetrics(masters), lat,
+          Breakdown.of(benchGc.histogram().snapshot()).minus(benchGcBefore));
 
       int stopSeconds = Integer.getInteger("bench.stopSeconds", 0);
       if (stopSeconds > 0) {
@@ -94,6 +102,78 @@ public final class ProcessBench {
         failover(masters, kills);
       }
     }
+  }
+
+  /**
+   * A leader that both others follow, each having applied everything the leader had committed when
+   * asked (so its Artery association to the leader carried appends both ways). A master prints READY
+   * once its client port is open, when its Raft transport may still be connecting: load started
+   * then would run on the two masters that are ready, where any stall of either costs the quorum.
+   */
+  private static int awaitAllFollowing(KvDemoProcesses masters) {
+    int[] leader = new int[1];
+    masters.await("a leader all three follow, caught up", Duration.ofSeconds(120), () -> {
+      leader[0] = masters.leader();
+      if (leader[0] == 0) {
+        return false;
+      }
+      for (int id = 1; id <= masters.size(); id++) {
+        if (!Integer.toString(leader[0]).equals(masters.status(id).get("leader")) || !caughtUp(masters, id)) {
+          return false;
+        }
+      }
+      return true;
+    });
+    return leader[0];
+  }
+
+  /** Every master's METRICS histograms, by master id and name. */
+  private static Map<Integer, Map<String, Breakdown>> allMetrics(KvDemoProcesses masters) throws IOException {
+    Map<Integer, Map<String, Breakdown>> all = new TreeMap<>();
+    for (int id = 1; id <= masters.size(); id++) {
+      try (LineClient c = new LineClient(masters.clientPort(id), 5000)) {
+        String answer = c.call("METRICS");
+        if (!answer.startsWith("OK ")) {
+          throw new IOException("master " + id + " answered METRICS with '" + answer + "'");
+        }
+        Map<String, Breakdown> m = new TreeMap<>();
+        for (String kv : answer.substring(3).split(" ")) {
+          String name = kv.substring(0, kv.indexOf('='));
+          double[] bounds = name.equals("commit") || name.equals("fsync") ? LatencyHistogram.DEFAULT_BOUNDS
+              : Breakdown.BOUNDS;
+          m.put(name, Breakdown.decode(kv.substring(kv.indexOf('=') + 1), bounds));
+        }
+        all.put(id, m);
+      }
+    }
+    return all;
+  }
+
+  /**
+   * Where the fixed-rate phase's tail came from: per master, its GC pauses, fsyncs and (on the
+   * leader) each write's time in the node (proposal to commit) and in the endpoint (line read to
+   * answer queued), beside the load generator's own GC pauses and the answers it saw over 10 ms.
+   */
+  private static void printBreakdown(KvDemoProcesses masters, int leader, Map<Integer, Map<String, Breakdown>> before,
+      Map<Integer, Map<String, Breakdown>> after, long[] lat, Breakdown benchGc) {
+    long slow = Arrays.stream(lat).filter(l -> l > 10_000_000L).count();
+    System.out.printf("  answers over 10 ms at the load generator: %d of %d%n", slow, lat.length);
+    for (int id = 1; id <= masters.size(); id++) {
+      Map<String, Breakdown> a = after.get(id);
+      Map<String, Breakdown> b = before.get(id);
+      Breakdown gc = a.get("gc").minus(b.get("gc"));
+      Breakdown fsync = a.get("fsync").minus(b.get("fsync"));
+      System.out.printf("  master %d%s: gc pauses %s, total %.0f ms; fsync %s, over 10 ms %d%n", id,
+          id == leader ? " (leader)" : "", gc.summary(), gc.sumSeconds() * 1e3, fsync.summary(), fsync.over(0.01));
+      if (id == leader) {
+        Breakdown commit = a.get("commit").minus(b.get("commit"));
+        Breakdown endpoint = a.get("endpoint").minus(b.get("endpoint"));
+        System.out.printf("    proposal to commit in the node: %s, over 10 ms %d%n", commit.summary(), commit.over(0.01));
+        System.out.printf("    line read to answer queued in the endpoint: %s, over 10 ms %d%n", endpoint.summary(),
+            endpoint.over(0.01));
+      }
+    }
+    System.out.printf("  load generator: gc pauses %s, total %.0f ms%n", benchGc.summary(), benchGc.sumSeconds() * 1e3);
   }
 
   /**
