@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  * answer being queued for the connection's writer ({@link Breakdown#BOUNDS}); {@code commit}, the
  * node's append latency (proposal accepted to committed, {@link RaftMetrics#appendLatency()}) and
  * {@code fsync} ({@link RaftMetrics#fsync()}), both at {@link LatencyHistogram#DEFAULT_BOUNDS};
- * {@code gc}, this JVM's collection pauses ({@link GcPauses}, {@link Breakdown#BOUNDS}).
+ * {@code gc}, this JVM's collection pauses ({@link GcPauses}, {@link Breakdown#BOUNDS}); and
+ * {@code alloc}, the bytes its threads allocated so far by thread group ({@link ThreadAllocation}).
  */
 public final class ClientEndpoint {
 
@@ -143,6 +144,7 @@ public final class ClientEndpoint {
         // The client went away; answers still in flight are dropped with the connection.
       } finally {
         out.add(""); // wakes the writer so it closes
+        ThreadAllocation.ending();
       }
     }
 
@@ -170,6 +172,7 @@ public final class ClientEndpoint {
         } catch (IOException ignored) {
           // nothing left to do with it
         }
+        ThreadAllocation.ending();
       }
     }
 
@@ -209,7 +212,8 @@ public final class ClientEndpoint {
           case "METRICS" -> reply(rid, "OK endpoint=" + Breakdown.of(acknowledged.snapshot()).encode()
               + " commit=" + Breakdown.of(metrics.appendLatency().snapshot()).encode()
               + " fsync=" + Breakdown.of(metrics.fsync().snapshot()).encode()
-              + " gc=" + Breakdown.of(gcPauses.histogram().snapshot()).encode());
+              + " gc=" + Breakdown.of(gcPauses.histogram().snapshot()).encode()
+              + " alloc=" + ThreadAllocation.encode(ThreadAllocation.byGroup()));
           default -> reply(rid, "ERR unknown op '" + t[1] + "'");
         }
       } catch (NumberFormatException e) {

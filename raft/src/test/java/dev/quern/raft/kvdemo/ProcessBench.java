@@ -58,7 +58,8 @@ public final class ProcessBench {
     Path root = Path.of(args.length > 4 ? args[4] : "raft/target/raft-process-bench");
     deleteTree(root);
     Files.createDirectories(root);
-    List<String> flags = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC"));
+    List<String> flags = new ArrayList<>(List.of("-Xmx512m"));
+    flags.addAll(List.of(System.getProperty("bench.masterGc", "-XX:+UseSerialGC").trim().split("\\s+")));
     String extra = System.getProperty("bench.masterFlags", "");
     if (!extra.isBlank()) {
       flags.addAll(List.of(extra.trim().split("\\s+"))); // e.g. a JFR recording, for profiling
@@ -84,6 +85,7 @@ public final class ProcessBench {
       System.out.printf("  refused (not leader / retry): %d%n", REFUSED.getAndSet(0));
       leader = awaitAllFollowing(masters);
       Map<Integer, Map<String, Breakdown>> before = allMetrics(masters);
+      Map<Integer, Map<String, Long>> allocBefore = new TreeMap<>(ALLOC);
       Breakdown benchGcBefore = Breakdown.of(benchGc.histogram().snapshot());
       long[] lat = fixedRate(masters.clientPort(leader), 1000, seconds);
       long refused = REFUSED.getAndSet(0);
@@ -93,6 +95,7 @@ public final class ProcessBench {
           lat[lat.length - 1] / 1e6, load());
       printBreakdown(masters, leader, before, allMetrics(masters), lat,
           Breakdown.of(benchGc.histogram().snapshot()).minus(benchGcBefore));
+      printAllocation(allocBefore, ALLOC, lat.length);
 
       int stopSeconds = Integer.getInteger("bench.stopSeconds", 0);
       if (stopSeconds > 0) {
@@ -127,7 +130,10 @@ public final class ProcessBench {
     return leader[0];
   }
 
-  /** Every master's METRICS histograms, by master id and name. */
+  /** Every master's allocation by thread group at the last {@link #allMetrics} (kept aside of the histograms). */
+  private static final Map<Integer, Map<String, Long>> ALLOC = new TreeMap<>();
+
+  /** Every master's METRICS histograms, by master id and name; their allocation goes to {@link #ALLOC}. */
   private static Map<Integer, Map<String, Breakdown>> allMetrics(KvDemoProcesses masters) throws IOException {
     Map<Integer, Map<String, Breakdown>> all = new TreeMap<>();
     for (int id = 1; id <= masters.size(); id++) {
@@ -139,6 +145,10 @@ public final class ProcessBench {
         Map<String, Breakdown> m = new TreeMap<>();
         for (String kv : answer.substring(3).split(" ")) {
           String name = kv.substring(0, kv.indexOf('='));
+          if (name.equals("alloc")) {
+            ALLOC.put(id, ThreadAllocation.decode(kv.substring(kv.indexOf('=') + 1)));
+            continue;
+          }
           double[] bounds = name.equals("commit") || name.equals("fsync") ? LatencyHistogram.DEFAULT_BOUNDS
               : Breakdown.BOUNDS;
           m.put(name, Breakdown.decode(kv.substring(kv.indexOf('=') + 1), bounds));
@@ -174,6 +184,24 @@ public final class ProcessBench {
       }
     }
     System.out.printf("  load generator: gc pauses %s, total %.0f ms%n", benchGc.summary(), benchGc.sumSeconds() * 1e3);
+  }
+
+  /** Bytes allocated per acknowledged write in the phase, by master and thread group (groups under 100 B left out). */
+  private static void printAllocation(Map<Integer, Map<String, Long>> before, Map<Integer, Map<String, Long>> after,
+      long writes) {
+    for (var e : after.entrySet()) {
+      Map<String, Long> b = before.getOrDefault(e.getKey(), Map.of());
+      long total = 0;
+      StringBuilder groups = new StringBuilder();
+      for (var g : e.getValue().entrySet()) {
+        long perWrite = Math.max(0, g.getValue() - b.getOrDefault(g.getKey(), 0L)) / Math.max(1, writes);
+        total += perWrite;
+        if (perWrite >= 100) {
+          groups.append(groups.isEmpty() ? "" : ", ").append(g.getKey()).append(' ').append(perWrite);
+        }
+      }
+      System.out.printf("  master %d allocated %,d bytes per write: %s%n", e.getKey(), total, groups);
+    }
   }
 
   /**
