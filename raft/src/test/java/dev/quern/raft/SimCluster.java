@@ -384,6 +384,19 @@ final class SimCluster {
         restart(n.id); // the leader's appends are out but its own copy was never written
         return;
       }
+      // As the Pekko driver: committed entries (durable on a majority) are applied before this node's
+      // own write of the Ready's new entries, except in a Ready that installs a snapshot; a crash may
+      // come between the two.
+      boolean appliedEarly = rd.snapshot() == null;
+      if (appliedEarly && !rd.committedEntries().isEmpty()) {
+        for (Entry e : rd.committedEntries()) {
+          apply(n, e);
+        }
+        if (opts.restartAfterStep > 0 && rnd.nextDouble() < opts.restartAfterStep) {
+          restart(n.id); // applied, and its own copy of the new entries never written
+          return;
+        }
+      }
       persist(n.store, rd);
       for (Message m : rd.messages()) {
         send(m);
@@ -397,8 +410,10 @@ final class SimCluster {
         n.sm.restore(rd.snapshot().data());
         n.applied = rd.snapshot().index();
       }
-      for (Entry e : rd.committedEntries()) {
-        apply(n, e);
+      if (!appliedEarly) {
+        for (Entry e : rd.committedEntries()) {
+          apply(n, e);
+        }
       }
       n.pendingReads.addAll(rd.readStates());
       n.core.advance(rd);

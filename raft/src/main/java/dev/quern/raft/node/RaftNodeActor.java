@@ -444,6 +444,14 @@ public final class RaftNodeActor {
         } catch (FatalStorageException e) {
           throw die("writing", e);
         }
+        // Committed entries are durable on a majority whatever this node's own write of the Ready's new
+        // entries does, so they are applied and answered before that write's fsync (as etcd's server
+        // applies beside its WAL save): under steady load a commit does not wait for the next
+        // batch's fsync too. Not in a Ready that installs a snapshot: those entries follow it.
+        boolean appliedEarly = received == null;
+        if (appliedEarly) {
+          apply(rd.committedEntries());
+        }
         if (rd.mustSync()) {
           sync(); // before any message: a vote or an ack promises what is on disk
         }
@@ -453,13 +461,8 @@ public final class RaftNodeActor {
           dropPendingUpTo(rd.snapshot().index());
           bytesSinceSnapshot = 0;
         }
-        for (Entry e : rd.committedEntries()) {
-          byte[] result = e.type() == EntryType.NORMAL ? stateMachine.apply(e.data()) : null;
-          bytesSinceSnapshot += e.size();
-          PendingProposal p = pending.remove(e.index());
-          if (p != null) {
-            p.replyTo().tell(p.term() == e.term() ? new Applied(e.index(), result) : new Dropped(e.index()));
-          }
+        if (!appliedEarly) {
+          apply(rd.committedEntries());
         }
         for (ReadState rs : rd.readStates()) {
           Read r = readsUnconfirmed.remove(rs.context());
@@ -486,6 +489,18 @@ public final class RaftNodeActor {
       snapshotInbox.discardCompleted(); // received, but the core had that far already
       observer.publishIfDue();
       return Behaviors.same();
+    }
+
+    /** Applies committed entries in order and answers the proposals waiting for them. */
+    private void apply(List<Entry> committed) {
+      for (Entry e : committed) {
+        byte[] result = e.type() == EntryType.NORMAL ? stateMachine.apply(e.data()) : null;
+        bytesSinceSnapshot += e.size();
+        PendingProposal p = pending.remove(e.index());
+        if (p != null) {
+          p.replyTo().tell(p.term() == e.term() ? new Applied(e.index(), result) : new Dropped(e.index()));
+        }
+      }
     }
 
     /**
