@@ -3,10 +3,13 @@ package dev.quern.worker.shuffle;
 import dev.quern.worker.spill.IndexEntry;
 import dev.quern.worker.spill.PartitionIndex;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Map-output indexes that a host's reduces read, checked once and kept in memory, within a budget
@@ -26,20 +29,30 @@ import java.util.Map;
  * file exists; a data file that is gone or shorter than the kept index says is found when the
  * partition is read (its length and checksum are verified then).
  *
- * <p>Thread-safe: a host's reduce slots share one cache.
+ * <p>Thread-safe: a host's reduce slots share one cache. A lookup takes no lock and writes
+ * only its entry's last use (a reduce of 10,000 maps makes 10,000 of them; under one lock, with
+ * an access-ordered map relinking an entry on every hit, they were a quarter of its time). The
+ * least recently used is then approximate: when a put goes past the budget, the entries least
+ * recently looked up are dropped until the cache is back to {@link #REFILL} of its budget, so
+ * the sort that finds them is paid once per many puts.
  */
 public final class MapOutputIndexCache {
   /** Bytes kept per non-empty partition: partition, offset, stored and raw length, checksum. */
   public static final int BYTES_PER_PARTITION = 4 + 8 + 8 + 8 + 4;
   /** Bytes counted per kept index for its object, arrays and map entry. */
   public static final int BYTES_PER_INDEX = 160;
+  /** The share of the budget a put that went past it leaves used, by dropping entries. */
+  static final double REFILL = 0.9;
 
   private final long budget;
+  /** Guarded by {@code this}: changed by puts only. */
   private long used;
-  private long hits;
-  private long misses;
   private long evictions;
-  private final LinkedHashMap<String, Kept> kept = new LinkedHashMap<>(256, 0.75f, true);
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  /** Counts lookups, for each entry's last use; racy increments only blur the order. */
+  private long clock;
+  private final Map<String, Kept> kept = new ConcurrentHashMap<>(256);
 
   /** @param budget bytes of indexes to keep at most (0 keeps none) */
   public MapOutputIndexCache(long budget) {
@@ -63,6 +76,8 @@ public final class MapOutputIndexCache {
     private final long[] raw;
     private final int[] crcs;
     private final byte[] data;
+    /** The cache's clock at this entry's last lookup (racy: a blurred order is fine). */
+    private long lastUse;
 
     private Kept(String dataName, PartitionIndex index, byte[] data) {
       this.dataName = dataName;
@@ -136,13 +151,14 @@ public final class MapOutputIndexCache {
   }
 
   /** The kept index of {@code indexFile} with data file {@code dataFile}, or null. */
-  public synchronized Kept get(String indexFile, String dataFile) {
+  public Kept get(String indexFile, String dataFile) {
     Kept k = kept.get(indexFile);
     if (k == null || !k.dataName.equals(dataFile)) {
-      misses++;
+      misses.increment();
       return null;
     }
-    hits++;
+    hits.increment();
+    k.lastUse = ++clock;
     return k;
   }
 
@@ -154,6 +170,7 @@ public final class MapOutputIndexCache {
   public synchronized Kept put(String indexFile, String dataFile, PartitionIndex index,
       byte[] data) {
     Kept k = new Kept(dataFile, index, data);
+    k.lastUse = ++clock;
     Kept old = kept.remove(indexFile);
     if (old != null) {
       used -= old.bytes();
@@ -163,14 +180,31 @@ public final class MapOutputIndexCache {
     }
     kept.put(indexFile, k);
     used += k.bytes();
-    Iterator<Map.Entry<String, Kept>> it = kept.entrySet().iterator();
-    while (used > budget && it.hasNext()) {
-      Kept out = it.next().getValue();
-      it.remove();
-      used -= out.bytes();
-      evictions++;
+    if (used > budget) {
+      dropLeastRecentlyUsed(indexFile);
     }
     return k;
+  }
+
+  private record Use(String name, Kept kept, long lastUse) {}
+
+  private void dropLeastRecentlyUsed(String justPut) {
+    long target = Math.min(budget - kept.get(justPut).bytes(), (long) (budget * REFILL));
+    // Last uses read once: lookups go on meanwhile, and a sort must see fixed keys.
+    List<Use> all = new ArrayList<>(kept.size());
+    kept.forEach((name, k) -> all.add(new Use(name, k, k.lastUse)));
+    all.sort(Comparator.comparingLong(Use::lastUse));
+    for (Use u : all) {
+      if (used <= target) {
+        break;
+      }
+      if (u.name().equals(justPut)) {
+        continue;
+      }
+      kept.remove(u.name());
+      used -= u.kept().bytes();
+      evictions++;
+    }
   }
 
   /** The most bytes kept. */
@@ -179,7 +213,7 @@ public final class MapOutputIndexCache {
   }
 
   /** As {@link #get}, without counting a hit or a miss. */
-  public synchronized Kept peek(String indexFile, String dataFile) {
+  public Kept peek(String indexFile, String dataFile) {
     Kept k = kept.get(indexFile);
     return k == null || !k.dataName.equals(dataFile) ? null : k;
   }
@@ -190,16 +224,16 @@ public final class MapOutputIndexCache {
   }
 
   /** Indexes kept now. */
-  public synchronized int size() {
+  public int size() {
     return kept.size();
   }
 
-  public synchronized long hits() {
-    return hits;
+  public long hits() {
+    return hits.sum();
   }
 
-  public synchronized long misses() {
-    return misses;
+  public long misses() {
+    return misses.sum();
   }
 
   /** Indexes dropped to stay within the budget. */
