@@ -71,6 +71,12 @@ public final class MapOutputIndexCache {
     private final boolean compressed;
     private final int partitions;
     private final int[] parts;
+    /**
+     * Bit p set when partition p has records; null when such a set would take more bytes than
+     * the entries. A reduce asks each of 10,000 outputs for its partition, and most of them have
+     * none: one bit read answers that, where a binary search touched several cache lines.
+     */
+    private final long[] nonEmpty;
     private final long[] offsets;
     private final long[] stored;
     private final long[] raw;
@@ -78,6 +84,8 @@ public final class MapOutputIndexCache {
     private final byte[] data;
     /** The cache's clock at this entry's last lookup (racy: a blurred order is fine). */
     private long lastUse;
+    /** The location of any empty partition, made once: most lookups are of one. */
+    private InPlaceSource.Location empty;
 
     private Kept(String dataName, PartitionIndex index, byte[] data) {
       this.dataName = dataName;
@@ -96,11 +104,17 @@ public final class MapOutputIndexCache {
       stored = new long[n];
       raw = new long[n];
       crcs = new int[n];
+      long bitBytes = 8L * ((partitions + 63) >>> 6);
+      nonEmpty = bitBytes <= (long) n * BYTES_PER_PARTITION
+          ? new long[(partitions + 63) >>> 6] : null;
       int i = 0;
       for (int p = 0; p < partitions; p++) {
         IndexEntry e = index.entry(p);
         if (e.storedLength() != 0) {
           parts[i] = p;
+          if (nonEmpty != null) {
+            nonEmpty[p >>> 6] |= 1L << p;
+          }
           offsets[i] = e.offset();
           stored[i] = e.storedLength();
           raw[i] = e.rawLength();
@@ -137,6 +151,9 @@ public final class MapOutputIndexCache {
      * length 0, checksum 0, the CRC32C of no bytes) has offset 0.
      */
     public IndexEntry entry(int partition) {
+      if (nonEmpty != null && (nonEmpty[partition >>> 6] & (1L << partition)) == 0) {
+        return new IndexEntry(0, 0, 0, 0, -1);
+      }
       int i = Arrays.binarySearch(parts, partition);
       if (i < 0) {
         return new IndexEntry(0, 0, 0, 0, -1);
@@ -144,8 +161,30 @@ public final class MapOutputIndexCache {
       return new IndexEntry(offsets[i], raw[i], stored[i], crcs[i], -1);
     }
 
+    /** Whether {@code partition} (in range) has no records. */
+    public boolean isEmpty(int partition) {
+      if (nonEmpty != null) {
+        return (nonEmpty[partition >>> 6] & (1L << partition)) == 0;
+      }
+      return Arrays.binarySearch(parts, partition) < 0;
+    }
+
+    /**
+     * Where an empty partition lies: nowhere (offset and lengths 0, checksum 0, the CRC32C of no
+     * bytes). One object per kept index, so that a reduce's many empty partitions allocate none.
+     */
+    InPlaceSource.Location emptyLocation() {
+      InPlaceSource.Location e = empty;
+      if (e == null) {
+        e = new InPlaceSource.Location(dataFile, 0, 0, 0, 0, compressed);
+        empty = e; // racy: two equal objects at worst
+      }
+      return e;
+    }
+
     long bytes() {
       return BYTES_PER_INDEX + (long) parts.length * BYTES_PER_PARTITION
+          + (nonEmpty == null ? 0 : 8L * nonEmpty.length)
           + (data == null ? 0 : data.length);
     }
   }

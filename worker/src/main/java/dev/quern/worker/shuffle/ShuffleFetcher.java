@@ -171,7 +171,7 @@ public final class ShuffleFetcher {
           heldRefs = Arrays.copyOf(heldRefs, seen.span());
           heldRuns = Arrays.copyOf(heldRuns, seen.span());
         }
-        List<MapOutputRef> missing = new ArrayList<>();
+        List<MapOutputRef> missing = new ArrayList<>(Math.max(0, seen.count() - heldCount[0]));
         for (int m = 0; m < heldRefs.length; m++) {
           MapOutputRef want = seen.get(m);
           MapOutputRef have = heldRefs[m];

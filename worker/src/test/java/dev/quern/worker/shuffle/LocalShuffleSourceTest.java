@@ -135,7 +135,8 @@ class LocalShuffleSourceTest {
     // Every map writes the same keys: data files of one size, kept whole (they are small).
     long dataBytes = Files.size(Path.of(refs[0].dataFile()));
     long perIndex = MapOutputIndexCache.BYTES_PER_INDEX
-        + 4L * MapOutputIndexCache.BYTES_PER_PARTITION + dataBytes;
+        + 4L * MapOutputIndexCache.BYTES_PER_PARTITION + dataBytes
+        + 8L * ((PARTITIONS + 63) / 64); // the set of non-empty partitions
     LocalShuffleSource source = new LocalShuffleSource(5 * perIndex);
     MapOutputIndexCache cache = source.indexCache();
     for (int m = 0; m < maps; m++) {
