@@ -4,7 +4,6 @@ import dev.quern.api.JobSpec;
 import dev.quern.master.commit.JobCommitter;
 import dev.quern.master.commit.SuccessFile;
 import dev.quern.master.engine.MasterCommand.JobCommitFinished;
-import dev.quern.worker.actor.OutputLayout;
 import dev.quern.worker.actor.WorkerCommand;
 import dev.quern.worker.actor.WorkerReport;
 import java.time.Clock;
@@ -101,7 +100,7 @@ final class EffectExecutor implements AutoCloseable {
         files.execute(() -> {
           try {
             JobCommitter.abortJob(c.jobId(), c.outputPath(), spec);
-            OutputLayout.deleteTree(c.scratch());
+            ScratchDeletion.deleteTree(c.scratch());
           } catch (Exception ex) {
             log.warn("cleaning up job {} failed", c.jobId(), ex);
           }
@@ -136,7 +135,7 @@ final class EffectExecutor implements AutoCloseable {
             base.counters());
         JobCommitter.commitJob(c.jobId(), c.outputPath(), spec, c.committedAttempts(),
             success);
-        OutputLayout.deleteTree(c.scratch());
+        ScratchDeletion.deleteTree(c.scratch());
       } catch (Exception e) {
         throw new CompletionException(e);
       }

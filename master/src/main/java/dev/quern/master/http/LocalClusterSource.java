@@ -122,7 +122,7 @@ public final class LocalClusterSource implements MonitoringSource {
 
   @Override
   public Subscription subscribe(Consumer<StateEvent> listener) {
-    PendingSubscription subscription = new PendingSubscription(new ChangeDetector(listener));
+    PendingSubscription subscription = new PendingSubscription(new JobChangeDetector(listener));
     // Runs now if the cluster is up, else on the starting thread as it completes the future.
     starting.thenAccept(subscription::attach);
     return subscription;
@@ -130,11 +130,11 @@ public final class LocalClusterSource implements MonitoringSource {
 
   /** A listener that attaches when the cluster is up, unless closed before. */
   private static final class PendingSubscription implements Subscription {
-    private final ChangeDetector detector;
+    private final JobChangeDetector detector;
     private AutoCloseable handle;
     private boolean closed;
 
-    PendingSubscription(ChangeDetector detector) {
+    PendingSubscription(JobChangeDetector detector) {
       this.detector = detector;
     }
 
@@ -153,73 +153,6 @@ public final class LocalClusterSource implements MonitoringSource {
         } catch (Exception e) {
           throw new IllegalStateException("cannot remove the cluster listener", e);
         }
-      }
-    }
-  }
-
-  /**
-   * Progress a running job must gain (map plus reduce, 0 to 2) before a {@code progress} event
-   * tells the browsers: at most 40 such events per job.
-   */
-  static final double PROGRESS_STEP = 0.05;
-
-  /**
-   * Turns whole-job snapshots into the job, task and attempt state changes they contain, plus
-   * {@code progress} events when a running job moved on by {@link #PROGRESS_STEP}.
-   */
-  private static final class ChangeDetector {
-    private final Consumer<StateEvent> listener;
-    private final Map<String, String> jobStates = new HashMap<>();
-    private final Map<String, String> taskStates = new HashMap<>();
-    private final Map<String, String> attemptStates = new HashMap<>();
-    /** Map plus reduce progress (0 to 2) last told per running job. */
-    private final Map<String, Double> toldProgress = new HashMap<>();
-
-    ChangeDetector(Consumer<StateEvent> listener) {
-      this.listener = listener;
-    }
-
-    // The cluster calls listeners on one thread, in order; the lock guards against a second one.
-    synchronized void onEvent(ClusterEvent event) {
-      if (!(event instanceof ClusterEvent.JobUpdated u)) {
-        return;
-      }
-      JobView j = u.job();
-      long now = System.currentTimeMillis();
-      // A job's start is told before its tasks' changes, its end after them.
-      boolean jobChanged = !j.state().name().equals(jobStates.put(j.id(), j.state().name()));
-      if (jobChanged && !j.state().isFinal()) {
-        listener.accept(StateEvent.job(j.id(), j.state().name(), now));
-      }
-      for (TaskView t : tasksOf(j)) {
-        String taskKey = j.id() + "/" + t.name();
-        if (!t.state().name().equals(taskStates.put(taskKey, t.state().name()))) {
-          listener.accept(new StateEvent("task", j.id(), t.name(), null, t.state().name(), now));
-        }
-        for (AttemptView a : t.attempts()) {
-          if (!a.state().name().equals(attemptStates.put(a.id(), a.state().name()))) {
-            listener.accept(StateEvent.attempt(j.id(), t.name(), a.id(), a.state().name(),
-                a.endTime() > 0 ? a.endTime() : a.startTime()));
-          }
-        }
-      }
-      double progress = j.mapProgress() + j.reduceProgress();
-      Double told = toldProgress.get(j.id());
-      if (!j.state().isFinal() && (told == null || progress - told >= PROGRESS_STEP)) {
-        toldProgress.put(j.id(), progress);
-        if (told != null) {
-          listener.accept(new StateEvent("progress", j.id(), null, null, j.state().name(), now));
-        }
-      }
-      if (jobChanged && j.state().isFinal()) {
-        listener.accept(StateEvent.job(j.id(), j.state().name(), now));
-      }
-      if (j.state().isFinal()) {
-        // An ended job's tasks change no more; forget them so the maps stay small.
-        String prefix = j.id() + "/";
-        taskStates.keySet().removeIf(k -> k.startsWith(prefix));
-        attemptStates.keySet().removeIf(k -> k.startsWith(prefix));
-        toldProgress.remove(j.id());
       }
     }
   }

@@ -142,6 +142,9 @@ public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
   private static Location at(MapOutputRef output, int partition, Path data, int partitions,
       boolean compressed, MapOutputIndexCache.Kept k) throws MapOutputLostException {
     inRange(output, partition, partitions);
+    if (k.isEmpty(partition)) {
+      return k.emptyLocation();
+    }
     return location(data, k.entry(partition), compressed);
   }
 

@@ -3,10 +3,13 @@ package dev.quern.worker.shuffle;
 import dev.quern.worker.spill.IndexEntry;
 import dev.quern.worker.spill.PartitionIndex;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Map-output indexes that a host's reduces read, checked once and kept in memory, within a budget
@@ -26,20 +29,30 @@ import java.util.Map;
  * file exists; a data file that is gone or shorter than the kept index says is found when the
  * partition is read (its length and checksum are verified then).
  *
- * <p>Thread-safe: a host's reduce slots share one cache.
+ * <p>Thread-safe: a host's reduce slots share one cache. A lookup takes no lock and writes
+ * only its entry's last use (a reduce of 10,000 maps makes 10,000 of them; under one lock, with
+ * an access-ordered map relinking an entry on every hit, they were a quarter of its time). The
+ * least recently used is then approximate: when a put goes past the budget, the entries least
+ * recently looked up are dropped until the cache is back to {@link #REFILL} of its budget, so
+ * the sort that finds them is paid once per many puts.
  */
 public final class MapOutputIndexCache {
   /** Bytes kept per non-empty partition: partition, offset, stored and raw length, checksum. */
   public static final int BYTES_PER_PARTITION = 4 + 8 + 8 + 8 + 4;
   /** Bytes counted per kept index for its object, arrays and map entry. */
   public static final int BYTES_PER_INDEX = 160;
+  /** The share of the budget a put that went past it leaves used, by dropping entries. */
+  static final double REFILL = 0.9;
 
   private final long budget;
+  /** Guarded by {@code this}: changed by puts only. */
   private long used;
-  private long hits;
-  private long misses;
   private long evictions;
-  private final LinkedHashMap<String, Kept> kept = new LinkedHashMap<>(256, 0.75f, true);
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  /** Counts lookups, for each entry's last use; racy increments only blur the order. */
+  private long clock;
+  private final Map<String, Kept> kept = new ConcurrentHashMap<>(256);
 
   /** @param budget bytes of indexes to keep at most (0 keeps none) */
   public MapOutputIndexCache(long budget) {
@@ -58,11 +71,21 @@ public final class MapOutputIndexCache {
     private final boolean compressed;
     private final int partitions;
     private final int[] parts;
+    /**
+     * Bit p set when partition p has records; null when such a set would take more bytes than
+     * the entries. A reduce asks each of 10,000 outputs for its partition, and most of them have
+     * none: one bit read answers that, where a binary search touched several cache lines.
+     */
+    private final long[] nonEmpty;
     private final long[] offsets;
     private final long[] stored;
     private final long[] raw;
     private final int[] crcs;
     private final byte[] data;
+    /** The cache's clock at this entry's last lookup (racy: a blurred order is fine). */
+    private long lastUse;
+    /** The location of any empty partition, made once: most lookups are of one. */
+    private InPlaceSource.Location empty;
 
     private Kept(String dataName, PartitionIndex index, byte[] data) {
       this.dataName = dataName;
@@ -81,11 +104,17 @@ public final class MapOutputIndexCache {
       stored = new long[n];
       raw = new long[n];
       crcs = new int[n];
+      long bitBytes = 8L * ((partitions + 63) >>> 6);
+      nonEmpty = bitBytes <= (long) n * BYTES_PER_PARTITION
+          ? new long[(partitions + 63) >>> 6] : null;
       int i = 0;
       for (int p = 0; p < partitions; p++) {
         IndexEntry e = index.entry(p);
         if (e.storedLength() != 0) {
           parts[i] = p;
+          if (nonEmpty != null) {
+            nonEmpty[p >>> 6] |= 1L << p;
+          }
           offsets[i] = e.offset();
           stored[i] = e.storedLength();
           raw[i] = e.rawLength();
@@ -122,6 +151,9 @@ public final class MapOutputIndexCache {
      * length 0, checksum 0, the CRC32C of no bytes) has offset 0.
      */
     public IndexEntry entry(int partition) {
+      if (nonEmpty != null && (nonEmpty[partition >>> 6] & (1L << partition)) == 0) {
+        return new IndexEntry(0, 0, 0, 0, -1);
+      }
       int i = Arrays.binarySearch(parts, partition);
       if (i < 0) {
         return new IndexEntry(0, 0, 0, 0, -1);
@@ -129,20 +161,43 @@ public final class MapOutputIndexCache {
       return new IndexEntry(offsets[i], raw[i], stored[i], crcs[i], -1);
     }
 
+    /** Whether {@code partition} (in range) has no records. */
+    public boolean isEmpty(int partition) {
+      if (nonEmpty != null) {
+        return (nonEmpty[partition >>> 6] & (1L << partition)) == 0;
+      }
+      return Arrays.binarySearch(parts, partition) < 0;
+    }
+
+    /**
+     * Where an empty partition lies: nowhere (offset and lengths 0, checksum 0, the CRC32C of no
+     * bytes). One object per kept index, so that a reduce's many empty partitions allocate none.
+     */
+    InPlaceSource.Location emptyLocation() {
+      InPlaceSource.Location e = empty;
+      if (e == null) {
+        e = new InPlaceSource.Location(dataFile, 0, 0, 0, 0, compressed);
+        empty = e; // racy: two equal objects at worst
+      }
+      return e;
+    }
+
     long bytes() {
       return BYTES_PER_INDEX + (long) parts.length * BYTES_PER_PARTITION
+          + (nonEmpty == null ? 0 : 8L * nonEmpty.length)
           + (data == null ? 0 : data.length);
     }
   }
 
   /** The kept index of {@code indexFile} with data file {@code dataFile}, or null. */
-  public synchronized Kept get(String indexFile, String dataFile) {
+  public Kept get(String indexFile, String dataFile) {
     Kept k = kept.get(indexFile);
     if (k == null || !k.dataName.equals(dataFile)) {
-      misses++;
+      misses.increment();
       return null;
     }
-    hits++;
+    hits.increment();
+    k.lastUse = ++clock;
     return k;
   }
 
@@ -154,6 +209,7 @@ public final class MapOutputIndexCache {
   public synchronized Kept put(String indexFile, String dataFile, PartitionIndex index,
       byte[] data) {
     Kept k = new Kept(dataFile, index, data);
+    k.lastUse = ++clock;
     Kept old = kept.remove(indexFile);
     if (old != null) {
       used -= old.bytes();
@@ -163,14 +219,31 @@ public final class MapOutputIndexCache {
     }
     kept.put(indexFile, k);
     used += k.bytes();
-    Iterator<Map.Entry<String, Kept>> it = kept.entrySet().iterator();
-    while (used > budget && it.hasNext()) {
-      Kept out = it.next().getValue();
-      it.remove();
-      used -= out.bytes();
-      evictions++;
+    if (used > budget) {
+      dropLeastRecentlyUsed(indexFile);
     }
     return k;
+  }
+
+  private record Use(String name, Kept kept, long lastUse) {}
+
+  private void dropLeastRecentlyUsed(String justPut) {
+    long target = Math.min(budget - kept.get(justPut).bytes(), (long) (budget * REFILL));
+    // Last uses read once: lookups go on meanwhile, and a sort must see fixed keys.
+    List<Use> all = new ArrayList<>(kept.size());
+    kept.forEach((name, k) -> all.add(new Use(name, k, k.lastUse)));
+    all.sort(Comparator.comparingLong(Use::lastUse));
+    for (Use u : all) {
+      if (used <= target) {
+        break;
+      }
+      if (u.name().equals(justPut)) {
+        continue;
+      }
+      kept.remove(u.name());
+      used -= u.kept().bytes();
+      evictions++;
+    }
   }
 
   /** The most bytes kept. */
@@ -179,7 +252,7 @@ public final class MapOutputIndexCache {
   }
 
   /** As {@link #get}, without counting a hit or a miss. */
-  public synchronized Kept peek(String indexFile, String dataFile) {
+  public Kept peek(String indexFile, String dataFile) {
     Kept k = kept.get(indexFile);
     return k == null || !k.dataName.equals(dataFile) ? null : k;
   }
@@ -190,16 +263,16 @@ public final class MapOutputIndexCache {
   }
 
   /** Indexes kept now. */
-  public synchronized int size() {
+  public int size() {
     return kept.size();
   }
 
-  public synchronized long hits() {
-    return hits;
+  public long hits() {
+    return hits.sum();
   }
 
-  public synchronized long misses() {
-    return misses;
+  public long misses() {
+    return misses.sum();
   }
 
   /** Indexes dropped to stay within the budget. */
