@@ -147,6 +147,10 @@ run() { # mode, round
   rm -rf "$out"
 }
 
+# What the cluster takes while it runs no job (heartbeats, Raft, the idle spares), over 10 s.
+snapshot > "$RUN/idle-before"; sleep 10; snapshot > "$RUN/idle-after"
+echo "idle cluster, 10 s: $(delta "$RUN/idle-before" "$RUN/idle-after")"
+
 # One untimed job on the cluster first (its workers' and the spare's JIT warm-up).
 "$QUERN" examples --master "$ADDRESS" "$JOB" "$INPUT" "$RUN/warmup" >"$RUN/warmup.log" 2>&1 \
   || { echo "warm-up failed:"; tail -20 "$RUN/warmup.log"; exit 1; }
