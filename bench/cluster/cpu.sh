@@ -121,8 +121,8 @@ run() { # mode, round
   local mode="$1" r="$2" out="$RUN/out-$1-$2" master=(--ui-port 0 --master "${LOCAL:-local}")
   [[ "$mode" == cluster ]] && master=(--master "$ADDRESS")
   snapshot > "$RUN/before"
-  local pattern=" examples " stop="$RUN/stop-$mode-$r"
-  [[ "$mode" == cluster ]] && pattern="dev.quern.worker.executor.ExecutorMain"
+  local pattern="$out" stop="$RUN/stop-$mode-$r"
+  [[ "$mode" == cluster ]] && pattern="dev.quern.worker.executor.ExecutorMain|$ROOT/"
   python3 "$ROOT/bench/cluster/threads.py" "$pattern" "$stop" "$RUN/threads-$mode-$r" &
   local sampler=$!
   local start end

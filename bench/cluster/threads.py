@@ -5,8 +5,9 @@ counts, so a JVM that ends between readings loses at most 0.2 s of its CPU).
 
     bench/cluster/threads.py PATTERN STOPFILE OUT
 
-PATTERN, e.g. dev.quern.worker.executor.ExecutorMain (cluster executors) or " examples " (the
-local client). Writes OUT: one line per thread kind (JIT compilers, GC, task threads, the rest),
+PATTERN: strings separated by '|', all of which a JVM's command line must hold, e.g.
+"dev.quern.worker.executor.ExecutorMain|/path/of/the/build" (the cluster's executors, not
+another build's) or the output directory of a local run. Writes OUT: one line per thread kind (JIT compilers, GC, task threads, the rest),
 seconds, summed over every matching JVM, and the JVMs' count.
 """
 import os
@@ -34,12 +35,12 @@ def kind(name):
 
 def sample():
     for p in os.listdir("/proc"):
-        if not p.isdigit():
+        if not p.isdigit() or p == str(os.getpid()):
             continue
         try:
             with open(f"/proc/{p}/cmdline", "rb") as f:
                 cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
-            if pattern not in cmd or "threads.py" in cmd:
+            if not all(x in cmd for x in pattern.split("|")) or "threads.py" in cmd:
                 continue
             pids.add(p)
             for t in os.listdir(f"/proc/{p}/task"):
