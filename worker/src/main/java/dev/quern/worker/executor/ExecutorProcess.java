@@ -108,6 +108,12 @@ final class ExecutorProcess {
       throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(s.java());
+    // Stdout is the channel to the worker. A flight recording started with
+    // -XX:StartFlightRecording prints its start notice on stdout, whatever else unified logging
+    // is told (an -Xlog:all=...:stderr does not move it; only switching the tag set off on
+    // stdout does): that made every executor of a worker whose java-options held it fail its
+    // channel at once. Options of the worker's own come after, so an -Xlog of theirs applies.
+    cmd.add("-Xlog:jfr+startup=off");
     cmd.addAll(s.javaOptions());
     cmd.add("-Xmx" + memory);
     // OOM ends the JVM at once with a line on stderr the worker recognises; every line the JVM
