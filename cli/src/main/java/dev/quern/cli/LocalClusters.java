@@ -2,7 +2,9 @@ package dev.quern.cli;
 
 import dev.quern.api.JobSubmitter;
 import dev.quern.master.http.UiServer;
+import dev.quern.master.http.LocalAttemptLogs;
 import dev.quern.master.local.LocalCluster;
+import dev.quern.master.local.LocalClusterOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -91,7 +93,11 @@ final class LocalClusters {
     CompletableFuture<LocalCluster> starting = new CompletableFuture<>();
     Thread starter = new Thread(() -> {
       try {
-        starting.complete(LocalCluster.start(address.workers()));
+        // With the UI (and so the history) the attempts' output is kept too, for its log links
+        // and 'quern logs' (LocalAttemptLogs: HISTORY/logs/run-...).
+        starting.complete(LocalCluster.start(LocalClusterOptions.defaults()
+            .withWorkers(address.workers())
+            .withAttemptLogs(LocalAttemptLogs.under(historyDir).startRun())));
       } catch (Throwable e) {
         starting.completeExceptionally(e);
       }

@@ -149,6 +149,10 @@ final class MasterProcessCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     if (printConfig) {
       out.print(ProcessConfigs.render(effective, MasterProcessConfig.SECTION));
+      // The web UI's login, which the master serves too: the file's keys over their defaults.
+      out.print(ProcessConfigs.render(effective.withFallback(
+          dev.quern.master.http.login.LoginSettings.defaultConfig()),
+          dev.quern.master.http.login.LoginSettings.SECTION));
       out.flush();
       return 0;
     }

@@ -163,6 +163,31 @@ class ClusterLogsTest {
         + "/attempts/..%2Fm-00000_1/logs/stdout");
     assertEquals(400, named.statusCode(), named.body());
     assertTrue(named.body().contains("not an attempt"), named.body());
+
+    // A follower answers itself, asking the leader (never a 307, which a browser would follow
+    // to another origin without its session): the same bytes, the workers page's data, and an
+    // error as a page for a browser's tab.
+    String path = "/api/v1/jobs/" + job + "/attempts/m-00000_1/logs/stdout";
+    String expected = get(leader, path).body();
+    for (String m : cluster.httpPort.keySet()) {
+      if (cluster.http(m).equals(leader)) {
+        continue;
+      }
+      HttpResponse<String> r = get(cluster.http(m), path);
+      assertEquals(200, r.statusCode(), m + ": " + r.body());
+      assertEquals(expected, r.body(), m);
+      assertTrue(r.headers().firstValue("X-Quern-Leader").isPresent(), m + " " + r.headers());
+      HttpResponse<String> w = get(cluster.http(m), "/api/v1/cluster/workers");
+      assertEquals(200, w.statusCode(), m + ": " + w.body());
+      assertTrue(w.body().contains("\"id\":\"w1\""), w.body());
+      HttpResponse<String> missing = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://" + cluster.http(m) + "/api/v1/jobs/" + job
+              + "/attempts/m-00000_9/logs/stdout")).header("Accept", "text/html")
+          .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(404, missing.statusCode(), missing.body());
+      assertTrue(missing.headers().firstValue("Content-Type").orElse("").startsWith("text/html")
+          && missing.body().contains("has no attempt m-00000/9"), missing.body());
+    }
   }
 
   private record Run(int code, String stdout, String log) {}

@@ -72,7 +72,9 @@ public final class ClusterHttp implements AutoCloseable {
     dev.quern.master.http.login.UiLogin login = dev.quern.master.http.login.UiLogin.create(
         uiLogin, config.security(), dev.quern.master.http.login.UiLogin.loopback(host), clock);
     SplitLists splits = SplitLists.open(config, monitor, board);
-    Routes routes = new Routes(config, monitor, board, clock, leader, splits);
+    Routes routes = new Routes(config, monitor, board, clock, leader, splits,
+        new dev.quern.master.http.LeaderForward(
+            dev.quern.worker.security.ClusterAccess.of(config.security())));
     // This master process's one registry: its Raft node, JVM, book, and (UiRoutes) jobs.
     PrometheusRegistry metrics = new PrometheusRegistry();
     metrics.register(new RaftMetricsCollector(monitor.metrics()));
@@ -103,10 +105,12 @@ public final class ClusterHttp implements AutoCloseable {
       c.routes.get(WORKERS, routes::workers);
       MastersRoutes.register(c.routes, config, monitor, board); // the masters page's data
       MembershipRoutes.register(c.routes, config, monitor, members, routes::redirectToLeader);
+      // Attempt logs, the workers page (executors): a follower asks the leader itself, so a
+      // browser keeps its origin and session (LeaderForward).
       OperationsRoutes.register(c.routes, config, monitor, board, clock, jobs, book,
-          routes::redirectToLeader); // attempt logs, the workers page (executors)
+          routes::forwardToLeader);
       c.routes.post(JOBS, routes::submit);
-      // Kills are the leader's: another master redirects before the API's handler runs.
+      // Kills are the leader's: another master forwards them before the API's handler runs.
       c.routes.before(UiRoutes.apiPrefix() + "/jobs/{id}/kill", routes::leaderOnly);
       // Retired jobs (retention) are served from this master's history (DATA/history).
       ui[0] = UiRoutes.register(c.routes, jobs, book.history(), metrics, login);
@@ -152,22 +156,43 @@ public final class ClusterHttp implements AutoCloseable {
   }
 
   private record Routes(MasterProcessConfig config, RaftMonitor monitor, ClusterBoard board,
-      Clock clock, LeaderPort leader, SplitLists splits) {
+      Clock clock, LeaderPort leader, SplitLists splits,
+      dev.quern.master.http.LeaderForward forward) {
 
     private String scheme() {
       return config.security() == null ? "http" : "https";
     }
 
-    /** A POST only the leader takes: another master answers 307 to the leader, or 503. */
+    /** A POST only the leader takes (a kill): another master forwards it there, or 503. */
     void leaderOnly(Context ctx) {
       if (ctx.method() == io.javalin.http.HandlerType.POST && !leads()) {
-        redirectToLeader(ctx, ctx.path());
+        forwardToLeader(ctx, ctx.path());
         ctx.skipRemainingHandlers();
       }
     }
 
     private boolean leads() {
       return monitor.status().map(RaftStatus::isLeader).orElse(false);
+    }
+
+    /**
+     * Answers with the leader's own answer to the same request for {@code path} (asked by this
+     * master: {@link dev.quern.master.http.LeaderForward}), or 503 when no leader is known.
+     */
+    void forwardToLeader(Context ctx, String path) {
+      Optional<RaftStatus> s = monitor.status();
+      String leader = s.map(x -> config.masterId(x.leader())).orElse("");
+      String http = leader.isEmpty() || leader.equals(config.id()) ? ""
+          : board.httpAddress(leader).orElse("");
+      if (http.isEmpty()) {
+        dev.quern.master.http.LeaderForward.error(ctx, 503, "Master " + config.id()
+            + " does not lead and " + (leader.isEmpty() || leader.equals(config.id())
+            ? "knows no leader yet" : "does not know leader " + leader + "'s HTTP address yet")
+            + "; try again in a moment.");
+        ctx.header("Retry-After", "1");
+        return;
+      }
+      forward.forward(ctx, leader, http, path);
     }
 
     /** Answers 307 with the leader's address for {@code path}, or 503 when it is not known. */

@@ -72,7 +72,9 @@ final class ApiRoutes {
       json(ctx, 500, new ErrorDoc("internal error: " + e));
     });
     routes.error(404, ctx -> {
-      if (ctx.path().startsWith(PREFIX) && !String.valueOf(ctx.result()).startsWith("{")) {
+      // Not over an answer a handler gave (LeaderForward's page or its leader's bytes).
+      if (ctx.attribute(LeaderForward.ANSWERED) == null && ctx.path().startsWith(PREFIX)
+          && !String.valueOf(ctx.result()).startsWith("{")) {
         json(ctx, 404, new ErrorDoc("no such endpoint: " + ctx.method() + " " + ctx.path()));
       }
     });

@@ -47,14 +47,15 @@ public final class UiServer implements AutoCloseable {
    * next free one of the following {@value #PORT_TRIES} is used. {@link #port()} tells which.
    */
   public static UiServer start(MonitoringSource source, int port) {
-    return start(source, port, null);
+    return start(source, port, null, null);
   }
 
   /**
    * Serves only the jobs saved in {@code historyDir} ({@code quern ui --history DIR}).
    */
   public static UiServer startHistory(Path historyDir, int port) {
-    return start(new HistorySource(new HistoryStore(historyDir)), port, null);
+    return start(new HistorySource(new HistoryStore(historyDir)), port, null,
+        LocalAttemptLogs.under(historyDir));
   }
 
   /**
@@ -65,7 +66,8 @@ public final class UiServer implements AutoCloseable {
     HistoryStore store = new HistoryStore(historyDir);
     HistoryRecorder recorder = new HistoryRecorder(live, store);
     try {
-      return start(new CombinedSource(live, new HistorySource(store)), port, recorder);
+      return start(new CombinedSource(live, new HistorySource(store)), port, recorder,
+          LocalAttemptLogs.under(historyDir));
     } catch (RuntimeException e) {
       recorder.close();
       throw e;
@@ -92,7 +94,11 @@ public final class UiServer implements AutoCloseable {
     return historyDir == null ? start(live, port) : startWithHistory(live, historyDir, port);
   }
 
-  private static UiServer start(MonitoringSource source, int port, AutoCloseable owned) {
+  /**
+   * @param logs local mode's attempt logs, served at the API's logs route (null: no such route)
+   */
+  private static UiServer start(MonitoringSource source, int port, AutoCloseable owned,
+      LocalAttemptLogs logs) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("UI port must be 0 to 65535, got " + port);
     }
@@ -115,6 +121,9 @@ public final class UiServer implements AutoCloseable {
         config.startup.showJavalinBanner = false;
         config.startup.showOldJavalinVersionWarning = false;
         api.register(config.routes);
+        if (logs != null) {
+          LocalLogRoutes.register(config.routes, source, logs);
+        }
         // After the API: its routes match first, the app's files take every other GET.
         WebAssets.register(config.routes);
       });

@@ -118,6 +118,12 @@ public final class LocalCluster implements JobSubmitter, LiveCluster, AutoClosea
   /** As {@link #start(LocalClusterOptions)}, with the master's clock (tests drive timeouts). */
   static LocalCluster start(LocalClusterOptions options, Clock clock) {
     TaskRunner runner = options.runner() != null ? options.runner() : DefaultRunner.create();
+    if (options.attemptLogs() != null) {
+      // Each attempt's output to its files, as a worker's in-process slots keep it, and still to
+      // the console as local mode always printed it.
+      dev.quern.worker.logs.CapturingTaskRunner.install(true);
+      runner = new dev.quern.worker.logs.CapturingTaskRunner(runner, options.attemptLogs());
+    }
     LocalCluster c;
     try {
       c = new LocalCluster(options, runner, clock);

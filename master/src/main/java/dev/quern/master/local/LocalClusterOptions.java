@@ -1,5 +1,6 @@
 package dev.quern.master.local;
 
+import dev.quern.worker.logs.AttemptLogs;
 import dev.quern.worker.task.TaskRunner;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,9 +18,11 @@ import java.util.Map;
  * @param workDir scratch directory for map outputs; null means a temp directory deleted on close
  * @param defaultConfig entries merged under every job's configuration (the job's own win)
  * @param runner runs each attempt; null means the data path's {@code PipelineTaskRunner}
+ * @param attemptLogs where each attempt's stdout, stderr and log lines are kept besides the
+ *     console, as a worker keeps them ({@code CapturingTaskRunner}); null: not kept
  */
 public record LocalClusterOptions(int workers, int slotsPerWorker, Path workDir,
-    Map<String, String> defaultConfig, TaskRunner runner) {
+    Map<String, String> defaultConfig, TaskRunner runner, AttemptLogs attemptLogs) {
 
   public LocalClusterOptions {
     if (workers < 1) {
@@ -35,26 +38,35 @@ public record LocalClusterOptions(int workers, int slotsPerWorker, Path workDir,
 
   public static LocalClusterOptions defaults() {
     return new LocalClusterOptions(Runtime.getRuntime().availableProcessors(), 1, null, Map.of(),
-        null);
+        null, null);
   }
 
   public LocalClusterOptions withWorkers(int n) {
-    return new LocalClusterOptions(n, slotsPerWorker, workDir, defaultConfig, runner);
+    return new LocalClusterOptions(n, slotsPerWorker, workDir, defaultConfig, runner,
+        attemptLogs);
   }
 
   public LocalClusterOptions withSlotsPerWorker(int n) {
-    return new LocalClusterOptions(workers, n, workDir, defaultConfig, runner);
+    return new LocalClusterOptions(workers, n, workDir, defaultConfig, runner,
+        attemptLogs);
   }
 
   public LocalClusterOptions withWorkDir(Path dir) {
-    return new LocalClusterOptions(workers, slotsPerWorker, dir, defaultConfig, runner);
+    return new LocalClusterOptions(workers, slotsPerWorker, dir, defaultConfig, runner,
+        attemptLogs);
   }
 
   public LocalClusterOptions withDefaultConfig(Map<String, String> config) {
-    return new LocalClusterOptions(workers, slotsPerWorker, workDir, config, runner);
+    return new LocalClusterOptions(workers, slotsPerWorker, workDir, config, runner,
+        attemptLogs);
+  }
+
+  public LocalClusterOptions withAttemptLogs(AttemptLogs logs) {
+    return new LocalClusterOptions(workers, slotsPerWorker, workDir, defaultConfig, runner, logs);
   }
 
   public LocalClusterOptions withRunner(TaskRunner r) {
-    return new LocalClusterOptions(workers, slotsPerWorker, workDir, defaultConfig, r);
+    return new LocalClusterOptions(workers, slotsPerWorker, workDir, defaultConfig, r,
+        attemptLogs);
   }
 }

@@ -110,8 +110,9 @@ function taskTable(tasks) {
         ] : h('td', { colspan: columns.length - 1, class: 'muted' }, 'not started'))))));
 }
 
-// An attempt's stdout, stderr and log lines, as the worker that ran it kept them (cluster mode;
-// the leader fetches them from that worker, the first MiB of each).
+// An attempt's stdout, stderr and log lines, the first MiB of each: in cluster mode as the worker
+// that ran it kept them (the leader fetches them; a follower asks the leader), in local mode from
+// the run's own files (HISTORY/logs), while the job runs and in the history.
 function logLinks(a) {
   if (!a.worker) return '–';
   const [job, task, n] = a.id.split('/');

@@ -22,13 +22,17 @@ import org.slf4j.LoggerFactory;
  * (or a thread it started: the same inheritable mark as {@link ThreadRouting}) to that attempt's
  * {@code log} file, at {@code INFO} and above. The JVM's other appenders stop seeing those events
  * (they are the attempt's, and would otherwise land in its stdout or stderr through the routed
- * console) and keep the level they had. Without logback as the slf4j binding nothing is kept:
+ * console) and keep the level they had; under a tee ({@link ThreadRouting#tee()}, local mode)
+ * this appender prints those the console showed before to the console itself. Without logback as the slf4j binding nothing is kept:
  * {@link #install} says so.
  */
 public final class AttemptLogAppender extends AppenderBase<ILoggingEvent> {
+  static final String NAME = "quern-attempt-logs";
   static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n";
 
   private final PatternLayout layout = new PatternLayout();
+  /** The level the JVM's appenders showed before; under a tee, the console still gets those. */
+  private Level consoleLevel = Level.DEBUG;
 
   private AttemptLogAppender() {}
 
@@ -42,6 +46,9 @@ public final class AttemptLogAppender extends AppenderBase<ILoggingEvent> {
       return false;
     }
     ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    if (root.getAppender(NAME) != null) {
+      return true; // once per JVM (a second local cluster in one process, say)
+    }
     Level before = root.getLevel() == null ? Level.DEBUG : root.getLevel();
     List<Appender<ILoggingEvent>> others = new ArrayList<>();
     for (Iterator<Appender<ILoggingEvent>> it = root.iteratorForAppenders(); it.hasNext(); ) {
@@ -57,8 +64,9 @@ public final class AttemptLogAppender extends AppenderBase<ILoggingEvent> {
       });
     }
     AttemptLogAppender a = new AttemptLogAppender();
+    a.consoleLevel = before;
     a.setContext(context);
-    a.setName("quern-attempt-logs");
+    a.setName(NAME);
     a.layout.setContext(context);
     a.layout.setPattern(PATTERN);
     a.layout.start();
@@ -78,10 +86,17 @@ public final class AttemptLogAppender extends AppenderBase<ILoggingEvent> {
     }
     OutputStream out = o.stream(LogStream.LOG);
     if (out != null) {
+      String line = layout.doLayout(e);
       try {
-        out.write(layout.doLayout(e).getBytes(StandardCharsets.UTF_8));
+        out.write(line.getBytes(StandardCharsets.UTF_8));
       } catch (java.io.IOException ex) {
         // CappedOutput does not throw
+      }
+      // Local mode: what the console showed of a task's logging it still shows (the console
+      // appenders are denied the event, since through the routed System.out it would land in
+      // the attempt's stdout file).
+      if (ThreadRouting.tee() && e.getLevel().isGreaterOrEqual(consoleLevel)) {
+        ThreadRouting.console().print(line);
       }
     }
   }

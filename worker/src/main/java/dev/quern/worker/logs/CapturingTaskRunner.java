@@ -32,7 +32,16 @@ public final class CapturingTaskRunner implements TaskRunner {
 
   /** Routes this JVM's System.out/System.err by thread and adds the attempt log appender. */
   public static void install() {
-    ThreadRouting.install();
+    install(false);
+  }
+
+  /**
+   * As {@link #install()}; with {@code alsoToConsole} (local mode) an attempt's output and log
+   * lines still reach the console as before, and its files too ({@link
+   * ThreadRouting#install(boolean)}).
+   */
+  public static void install(boolean alsoToConsole) {
+    ThreadRouting.install(alsoToConsole);
     if (!AttemptLogAppender.install()) {
       log.warn("slf4j is not bound to logback: the attempts' log lines are not kept per attempt");
     }

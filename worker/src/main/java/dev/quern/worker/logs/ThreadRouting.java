@@ -15,21 +15,43 @@ import java.io.PrintStream;
 public final class ThreadRouting {
   private static final InheritableThreadLocal<AttemptOutput> CURRENT =
       new InheritableThreadLocal<>();
-  private static boolean installed;
+  /** The streams {@link #install} set; if {@code System.out} is no longer one, it installs again. */
+  private static PrintStream installedOut;
+  private static PrintStream installedErr;
+  /** Marked threads' output also goes to the fallback (local mode: the driver's console). */
+  private static volatile boolean tee;
+  /** {@code System.out} as it was before {@link #install}. */
+  private static volatile PrintStream console = System.out;
 
   private ThreadRouting() {}
 
   /**
    * Replaces {@code System.out} and {@code System.err} with routing streams (once per JVM; later
-   * calls do nothing). What unmarked threads print still goes to the streams they replace.
+   * calls do nothing, unless something put other streams there since: a test that captured and
+   * restored them, say). What unmarked threads print still goes to the streams they replace.
    */
   public static synchronized void install() {
-    if (installed) {
-      return;
+    install(false);
+  }
+
+  /**
+   * As {@link #install()}; with {@code alsoToConsole}, what a marked thread prints goes to its
+   * attempt's file and also where it went before (local mode: a task's output stays on the
+   * driver's console, as it always was, and is kept per attempt too). Once set, it stays.
+   */
+  public static synchronized void install(boolean alsoToConsole) {
+    if (alsoToConsole) {
+      tee = true;
     }
-    installed = true;
-    System.setOut(routing(LogStream.STDOUT, System.out));
-    System.setErr(routing(LogStream.STDERR, System.err));
+    if (System.out != installedOut) {
+      console = System.out;
+      installedOut = routing(LogStream.STDOUT, System.out);
+      System.setOut(installedOut);
+    }
+    if (System.err != installedErr) {
+      installedErr = routing(LogStream.STDERR, System.err);
+      System.setErr(installedErr);
+    }
   }
 
   /** A print stream that writes {@code stream} of the current thread's attempt, else to {@code fallback}. */
@@ -45,6 +67,16 @@ public final class ThreadRouting {
   /** Unmarks the current thread. */
   public static void leave() {
     CURRENT.remove();
+  }
+
+  /** Whether marked threads' output also goes to the console ({@link #install(boolean)}). */
+  public static boolean tee() {
+    return tee;
+  }
+
+  /** {@code System.out} as it was before {@link #install}: the console, whatever thread prints. */
+  public static PrintStream console() {
+    return console;
   }
 
   /** The attempt the current thread writes for, or null (none, or it ended). */
@@ -70,12 +102,20 @@ public final class ThreadRouting {
 
     @Override
     public void write(int b) throws IOException {
-      target().write(b);
+      OutputStream t = target();
+      t.write(b);
+      if (tee && t != fallback) {
+        fallback.write(b);
+      }
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-      target().write(b, off, len);
+      OutputStream t = target();
+      t.write(b, off, len);
+      if (tee && t != fallback) {
+        fallback.write(b, off, len);
+      }
     }
 
     @Override

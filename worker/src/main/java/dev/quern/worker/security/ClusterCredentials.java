@@ -266,4 +266,13 @@ public final class ClusterCredentials {
   public String toString() {
     return "ClusterCredentials[" + dir + "]";
   }
+
+  /**
+   * The web UI's session key, HMAC-SHA256(shuffle secret, "\0quern-ui-session"): the same on
+   * every master of the cluster, so each accepts the sessions of the others. The label starts
+   * with a NUL, which no job id holds, so no job's shuffle key (which a job's tasks get) is it.
+   */
+  public byte[] uiSessionKey() {
+    return ShuffleMac.jobKey(shuffleSecret, "\0quern-ui-session");
+  }
 }

@@ -50,6 +50,8 @@ public final class UiLogin {
       new com.fasterxml.jackson.databind.ObjectMapper();
   /** The cluster's endpoints (submission, jar and split stores, status): the token's alone. */
   static final String CLUSTER = "/api/cluster";
+  /** Where {@link #session} keeps its finding for the rest of the request. */
+  private static final String SESSION_ATTRIBUTE = "quern.ui.session";
   private static final Pattern KILL = Pattern.compile("/api/v1/jobs/[^/]+/kill");
 
   private final boolean required;
@@ -81,8 +83,20 @@ public final class UiLogin {
   public static UiLogin off() {
     Clock c = Clock.systemUTC();
     LoginSettings d = LoginSettings.defaults();
-    return new UiLogin(false, null, null, new Sessions(c, d.idleTimeout(), d.maxAge()),
+    return new UiLogin(false, null, null, Sessions.ofRandomKey(c, d.idleTimeout(), d.maxAge()),
         new AttemptLimiter(c));
+  }
+
+  /**
+   * The sessions of a server: under the cluster's UI session key ({@link
+   * ClusterCredentials#uiSessionKey()}, the same on every master of the cluster) when it has
+   * credentials, else under a random key of this process.
+   */
+  static Sessions sessions(LoginSettings settings, ClusterCredentials credentials, Clock clock) {
+    return credentials == null
+        ? Sessions.ofRandomKey(clock, settings.idleTimeout(), settings.maxAge())
+        : new Sessions(clock, settings.idleTimeout(), settings.maxAge(),
+            credentials.uiSessionKey());
   }
 
   /**
@@ -113,7 +127,7 @@ public final class UiLogin {
       required = false;
     }
     return new UiLogin(required, credentials, settings.passwordFile(),
-        new Sessions(clock, settings.idleTimeout(), settings.maxAge()), new AttemptLimiter(clock));
+        sessions(settings, credentials, clock), new AttemptLimiter(clock));
   }
 
   /** Whether {@code host} (an address or {@code localhost}, as a server binds it) is loopback. */
@@ -150,7 +164,24 @@ public final class UiLogin {
     if (credentials != null && HttpAuth.allows(credentials, ctx.header(HttpAuth.HEADER))) {
       return Optional.of(TOKEN_USER);
     }
-    return sessions.use(SessionCookie.read(ctx)).map(Sessions.Session::user);
+    return session(ctx).map(Sessions.Session::user);
+  }
+
+  /**
+   * The live session the request carries, checked once per request; when it is due, the answer
+   * gives the browser a renewed cookie (its last-seen time now), so an active user stays in.
+   */
+  public Optional<Sessions.Session> session(Context ctx) {
+    Object seen = ctx.attribute(SESSION_ATTRIBUTE);
+    if (seen instanceof Optional<?> o) {
+      @SuppressWarnings("unchecked")
+      Optional<Sessions.Session> s = (Optional<Sessions.Session>) o;
+      return s;
+    }
+    Optional<Sessions.Session> s = sessions.use(SessionCookie.read(ctx, sessions.cookieName()));
+    ctx.attribute(SESSION_ATTRIBUTE, s);
+    s.flatMap(sessions::renewed).ifPresent(v -> SessionCookie.set(ctx, sessions.cookieName(), v));
+    return s;
   }
 
   /** Whether the request needs no login at all: the login page, its style, and logout. */
@@ -167,7 +198,7 @@ public final class UiLogin {
     String path = ctx.path();
     boolean allowed = (m == HandlerType.GET || m == HandlerType.HEAD)
         && !path.startsWith(CLUSTER) || m == HandlerType.POST && KILL.matcher(path).matches();
-    return allowed && sessions.use(SessionCookie.read(ctx)).isPresent();
+    return allowed && session(ctx).isPresent();
   }
 
   /**
@@ -244,7 +275,7 @@ public final class UiLogin {
       return;
     }
     limiter.succeeded(address);
-    SessionCookie.set(ctx, sessions.create(who));
+    SessionCookie.set(ctx, sessions.cookieName(), sessions.create(who));
     log.info("{} logged in to the web UI from {}", who, address);
     ctx.status(303).header("Location", "/").header("Cache-Control", "no-store");
   }
@@ -279,10 +310,10 @@ public final class UiLogin {
   }
 
   private void logout(Context ctx) {
-    if (sessions.end(SessionCookie.read(ctx))) {
+    if (sessions.end(SessionCookie.read(ctx, sessions.cookieName()))) {
       log.info("A web UI session ended by logout");
     }
-    SessionCookie.clear(ctx);
+    SessionCookie.clear(ctx, sessions.cookieName());
     ctx.status(303).header("Location", LOGIN).header("Cache-Control", "no-store");
   }
 

@@ -1,7 +1,9 @@
 package dev.quern.master.http.login;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -9,65 +11,139 @@ import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Session ids, expiry on the idle and the absolute timeout (a virtual clock), and logout. */
+/**
+ * Signed session cookies: one per login, expiry on the idle and the absolute timeout (a virtual
+ * clock), renewal, logout, and refusal under another key or once tampered with.
+ */
 class SessionsTest {
   final StepClock clock = new StepClock(Instant.parse("2026-01-01T00:00:00Z"));
-  final Sessions sessions = new Sessions(clock, Duration.ofMinutes(30), Duration.ofHours(2));
+  final Sessions sessions =
+      Sessions.ofRandomKey(clock, Duration.ofMinutes(30), Duration.ofHours(2));
 
   @Test
-  void idsAre256RandomBitsAndDistinct() {
+  void cookiesAreDistinctPerLoginAndNameTheirUser() {
+    Set<String> values = new HashSet<>();
     Set<String> ids = new HashSet<>();
     for (int i = 0; i < 200; i++) {
-      String id = sessions.create("alice");
-      assertThat(Base64.getUrlDecoder().decode(id)).hasSize(32);
-      ids.add(id);
+      String v = sessions.create("alice");
+      values.add(v);
+      Sessions.Session s = sessions.use(v).orElseThrow();
+      assertThat(s.user()).isEqualTo("alice");
+      assertThat(Base64.getUrlDecoder().decode(s.id())).hasSize(16);
+      ids.add(s.id());
     }
+    assertThat(values).hasSize(200);
     assertThat(ids).hasSize(200);
+  }
+
+  /** Uses the session as a browser does: it keeps the newest cookie the server gave it. */
+  private String use(String value) {
+    Sessions.Session s = sessions.use(value).orElse(null);
+    if (s == null) {
+      return null;
+    }
+    return sessions.renewed(s).orElse(value);
   }
 
   @Test
   void aSessionUnusedForTheIdleTimeoutEnds() {
-    String id = sessions.create("alice");
+    String v = sessions.create("alice");
     clock.advance(Duration.ofMinutes(29));
-    assertThat(sessions.use(id)).get().extracting(Sessions.Session::user).isEqualTo("alice");
+    v = use(v);
+    assertThat(v).isNotNull();
     clock.advance(Duration.ofMinutes(29)); // 58 min after login, 29 after the last use
-    assertThat(sessions.use(id)).isPresent();
+    v = use(v);
+    assertThat(v).isNotNull();
     clock.advance(Duration.ofMinutes(30));
-    assertThat(sessions.use(id)).as("30 min idle").isEmpty();
+    assertThat(sessions.use(v)).as("30 min idle").isEmpty();
     clock.advance(Duration.ofMinutes(-30));
-    assertThat(sessions.use(id)).as("gone for good once expired").isEmpty();
+    assertThat(sessions.use(v)).as("30 min earlier, still good: nothing is kept").isPresent();
+  }
+
+  @Test
+  void aCookieNotRenewedEndsAtTheIdleTimeoutThoughUsed() {
+    String v = sessions.create("alice");
+    clock.advance(Duration.ofMinutes(20));
+    assertThat(sessions.use(v)).isPresent();
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(sessions.use(v)).as("its last-seen time is the login's").isEmpty();
+  }
+
+  @Test
+  void aCookieIsRenewedAtMostEveryTenthOfTheIdleTimeoutOrMinute() {
+    assertThat(sessions.renewEvery()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(new Sessions(clock, Duration.ofMinutes(5), Duration.ofHours(1), new byte[32])
+        .renewEvery()).isEqualTo(Duration.ofSeconds(30));
+    String v = sessions.create("alice");
+    clock.advance(Duration.ofSeconds(59));
+    assertThat(sessions.renewed(sessions.use(v).orElseThrow())).isEmpty();
+    clock.advance(Duration.ofSeconds(1));
+    String renewed = sessions.renewed(sessions.use(v).orElseThrow()).orElseThrow();
+    Sessions.Session s = sessions.use(renewed).orElseThrow();
+    assertThat(s.lastUsed()).isEqualTo(clock.instant());
+    assertThat(s.created()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+    assertThat(s.id()).isEqualTo(sessions.use(v).orElseThrow().id());
   }
 
   @Test
   void aSessionEndsAtItsMaxAgeThoughUsed() {
-    String id = sessions.create("alice");
+    String v = sessions.create("alice");
     for (int i = 0; i < 7; i++) {
       clock.advance(Duration.ofMinutes(17));
-      assertThat(sessions.use(id)).as("after %d min", 17 * (i + 1)).isPresent();
+      v = use(v);
+      assertThat(v).as("after %d min", 17 * (i + 1)).isNotNull();
     }
     clock.advance(Duration.ofMinutes(1)); // 2 h exactly
-    assertThat(sessions.use(id)).as("at the absolute timeout").isEmpty();
+    assertThat(sessions.use(v)).as("at the absolute timeout").isEmpty();
   }
 
   @Test
-  void logoutEndsOneSessionOnly() {
+  void logoutEndsOneLoginWithEveryRenewalOfIt() {
     String a = sessions.create("alice");
     String b = sessions.create("alice");
+    clock.advance(Duration.ofMinutes(2));
+    String renewedA = use(a);
+    assertThat(renewedA).isNotEqualTo(a);
     assertThat(sessions.end(a)).isTrue();
     assertThat(sessions.end(a)).isFalse();
     assertThat(sessions.use(a)).isEmpty();
+    assertThat(sessions.use(renewedA)).as("a renewal of the same login").isEmpty();
     assertThat(sessions.use(b)).isPresent();
     assertThat(sessions.use(null)).isEmpty();
     assertThat(sessions.use("not-a-session")).isEmpty();
   }
 
   @Test
-  void expiredSessionsAreDroppedAtTheNextLogin() {
-    sessions.create("alice");
-    sessions.create("bob");
-    clock.advance(Duration.ofHours(3));
-    sessions.create("carol");
-    assertThat(sessions.size()).isEqualTo(1);
+  void anotherKeyOrATamperedCookieIsRefused() {
+    byte[] key = new byte[32];
+    key[0] = 1;
+    Sessions one = new Sessions(clock, Duration.ofMinutes(30), Duration.ofHours(2), key);
+    Sessions sameKey = new Sessions(clock, Duration.ofMinutes(30), Duration.ofHours(2),
+        key.clone());
+    byte[] otherKey = key.clone();
+    otherKey[31] = 1;
+    Sessions other = new Sessions(clock, Duration.ofMinutes(30), Duration.ofHours(2), otherKey);
+    String v = one.create("alice");
+    assertThat(sameKey.use(v)).get().extracting(Sessions.Session::user).isEqualTo("alice");
+    assertThat(sameKey.cookieName()).isEqualTo(one.cookieName());
+    assertThat(other.use(v)).as("another key").isEmpty();
+    assertThat(other.cookieName()).isNotEqualTo(one.cookieName());
+    String[] parts = v.split("\\.");
+    String payload = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+    String[] f = payload.split(":");
+    String later = f[0] + ":" + f[1] + ":" + (Long.parseLong(f[2]) + 3600) + ":" + f[3];
+    for (String changed : new String[] {payload.replace("alice", "admin"), later}) {
+      String forged = "v1." + Base64.getUrlEncoder().withoutPadding().encodeToString(
+          changed.getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+      assertThat(one.use(forged)).as("payload %s under the old MAC", changed).isEmpty();
+    }
+    char last = parts[2].charAt(parts[2].length() - 1);
+    String flipped = "v1." + parts[1] + "." + parts[2].substring(0, parts[2].length() - 1)
+        + (last == 'A' ? 'B' : 'A');
+    assertThat(one.use(flipped)).as("a changed MAC").isEmpty();
+    assertThat(one.use("v2." + parts[1] + "." + parts[2])).as("another version").isEmpty();
+    assertThatThrownBy(() -> new Sessions(clock, Duration.ofMinutes(1), Duration.ofHours(1),
+        new byte[16])).hasMessageContaining("at least 32 bytes");
   }
 
   @Test

@@ -1,0 +1,143 @@
+package dev.quern.master.http;
+
+import dev.quern.worker.logs.AttemptLogs;
+import dev.quern.worker.logs.LogsConfig;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Local mode's attempt logs: each run of a local cluster keeps its attempts' files in a
+ * directory of its own, {@code HISTORY/logs/run-<start millis>-<pid>}, laid out, capped and
+ * swept as a worker's ({@link AttemptLogs}: {@code JOB/TASK_N/{stdout,stderr,log}}), since job
+ * ids start again at {@code job-0001} in every run. A job's logs are in the newest run that
+ * started no later than the job was submitted and holds the job; that is how the UI of the run
+ * and later {@code quern ui} (history) find them.
+ *
+ * <p>Retention and the cap are {@code quern.worker.logs.retention} and {@code max-bytes} (JVM
+ * properties, e.g. in {@code QUERN_JAVA_OPTS}; defaults 1 day and 10 MiB), as on a worker. Every
+ * start sweeps the older runs on a thread of its own, so a start never waits for it.
+ */
+public final class LocalAttemptLogs {
+  private static final Logger log = LoggerFactory.getLogger(LocalAttemptLogs.class);
+  /** Under the history directory. */
+  public static final String DIR = "logs";
+  private static final Pattern RUN = Pattern.compile("run-([0-9]{1,19})-([0-9]{1,19})");
+
+  private final Path base;
+  private final Duration retention;
+  private final long maxBytes;
+  private final Clock clock;
+
+  public LocalAttemptLogs(Path base, Duration retention, long maxBytes, Clock clock) {
+    this.base = base;
+    this.retention = retention;
+    this.maxBytes = maxBytes;
+    this.clock = clock;
+    new AttemptLogs(base, retention, maxBytes, clock); // the same checks, with the keys' names
+  }
+
+  /** Under {@code historyDir}, with the retention and cap the JVM's properties give. */
+  public static LocalAttemptLogs under(Path historyDir) {
+    Duration retention = LogsConfig.DEFAULT_RETENTION;
+    long maxBytes = LogsConfig.DEFAULT_MAX_BYTES;
+    String r = System.getProperty(AttemptLogs.RETENTION_KEY);
+    String m = System.getProperty(AttemptLogs.MAX_BYTES_KEY);
+    try {
+      com.typesafe.config.Config c = com.typesafe.config.ConfigFactory.parseMap(
+          java.util.Map.of("r", r == null ? retention.toMillis() + "ms" : r,
+              "m", m == null ? Long.toString(maxBytes) : m));
+      retention = c.getDuration("r");
+      maxBytes = c.getBytes("m");
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new IllegalArgumentException(AttemptLogs.RETENTION_KEY + " or "
+          + AttemptLogs.MAX_BYTES_KEY + ": " + e.getMessage(), e);
+    }
+    return new LocalAttemptLogs(historyDir.resolve(DIR), retention, maxBytes, Clock.systemUTC());
+  }
+
+  public Path base() {
+    return base;
+  }
+
+  /**
+   * A new run's logs (its directory is made at the first attempt), after starting a sweep of the
+   * older runs in the background.
+   */
+  public AttemptLogs startRun() {
+    Instant now = clock.instant();
+    Path dir = base.resolve("run-" + now.toEpochMilli() + "-" + ProcessHandle.current().pid());
+    Thread sweeper = new Thread(() -> sweep(dir), "quern-local-logs-sweep");
+    sweeper.setDaemon(true);
+    sweeper.start();
+    return new AttemptLogs(dir, retention, maxBytes, clock);
+  }
+
+  /** The logs of the run that ran {@code job}, submitted at {@code submitted} (null: unknown). */
+  public Optional<AttemptLogs> runOf(String job, Instant submitted) {
+    List<Run> runs = runs();
+    runs.sort(Comparator.comparingLong(Run::startMillis).reversed());
+    for (Run r : runs) {
+      if (submitted != null && r.startMillis() > submitted.toEpochMilli()) {
+        continue;
+      }
+      // A job id that is not a name of ours cannot be a directory: AttemptLogs checks it too.
+      if (job.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+          && Files.isDirectory(r.dir().resolve(job))) {
+        return Optional.of(new AttemptLogs(r.dir(), retention, maxBytes, clock));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private record Run(Path dir, long startMillis) {}
+
+  private List<Run> runs() {
+    List<Run> out = new ArrayList<>();
+    if (!Files.isDirectory(base)) {
+      return out;
+    }
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(base)) {
+      for (Path p : s) {
+        Matcher m = RUN.matcher(p.getFileName().toString());
+        if (m.matches() && Files.isDirectory(p)) {
+          out.add(new Run(p, Long.parseLong(m.group(1))));
+        }
+      }
+    } catch (IOException e) {
+      log.warn("cannot list the local attempt logs in {}: {}", base, e.toString());
+    }
+    return out;
+  }
+
+  /** Sweeps every run but {@code current} as a worker does, and removes runs left empty. */
+  void sweep(Path current) {
+    for (Run r : runs()) {
+      if (r.dir().equals(current)) {
+        continue;
+      }
+      try {
+        new AttemptLogs(r.dir(), retention, maxBytes, clock).sweep();
+        try (var left = Files.list(r.dir())) {
+          if (left.findAny().isEmpty()) {
+            Files.deleteIfExists(r.dir());
+          }
+        }
+      } catch (IOException e) {
+        log.debug("sweeping the local attempt logs of {}: {}", r.dir(), e.toString());
+      }
+    }
+  }
+}
