@@ -114,6 +114,11 @@ final class ExecutorProcess {
     // stdout does): that made every executor of a worker whose java-options held it fail its
     // channel at once. Options of the worker's own come after, so an -Xlog of theirs applies.
     cmd.add("-Xlog:jfr+startup=off");
+    // Reduces fetch other workers' map outputs with the JDK's HttpClient, which moves a body
+    // through its selector thread in buffers of jdk.httpclient.bufsize (16 KiB by default):
+    // 1 MiB ones took a 256 MiB fetch from 3.5 s to 2.0 s of CPU (bench/cluster/RESULTS.md,
+    // section 4). Before the worker's own options, so a value of theirs wins.
+    cmd.add("-Djdk.httpclient.bufsize=1048576");
     cmd.addAll(s.javaOptions());
     cmd.add("-Xmx" + memory);
     // OOM ends the JVM at once with a line on stderr the worker recognises; every line the JVM
