@@ -32,6 +32,8 @@ public final class JobKeys {
   public static final List<String> KNOWN = List.of(
       REDUCE_TASKS,
       FileInputFormat.SPLIT_SIZE,
+      dev.quern.api.io.CombinedSplits.COMBINE,
+      dev.quern.api.io.CombinedSplits.MAX_SIZE,
       TextInputFormat.CHARSET,
       TextOutputFormat.SEPARATOR,
       DataPathConfig.SORT_BUFFER_SIZE,
@@ -44,6 +46,9 @@ public final class JobKeys {
       DataPathConfig.OLD_MERGE_FACTOR,
       DataPathConfig.MAX_RECORD_SIZE,
       DataPathConfig.SHUFFLE_MEMORY,
+      dev.quern.worker.shuffle.FetchConfig.PARALLEL_COPIES,
+      dev.quern.worker.shuffle.FetchConfig.RETRIES,
+      dev.quern.worker.shuffle.FetchConfig.RETRY_BACKOFF_MS,
       EngineKeys.MAX_ATTEMPTS,
       EngineKeys.SPECULATIVE,
       EngineKeys.SPECULATION,

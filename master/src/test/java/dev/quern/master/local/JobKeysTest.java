@@ -57,6 +57,11 @@ class JobKeysTest {
     // Hadoop's own settings and the committer's key are known.
     assertThat(JobKeys.unknownKeyWarnings(Map.of("quern.hadoop.dfs.replication", "2",
         "quern.output.committer", "manifest"))).isEmpty();
+    // Keys read by the input format's split combining and the reduce's fetcher.
+    assertThat(JobKeys.unknownKeyWarnings(Map.of("quern.input.combine", "false",
+        "quern.input.combine.max-size", "128m", "quern.reduce.shuffle.parallel-copies", "5",
+        "quern.reduce.shuffle.fetch-retries", "3", "quern.reduce.shuffle.retry-backoff-ms", "500")))
+        .isEmpty();
     assertThat(JobKeys.KNOWN).doesNotHaveDuplicates().allMatch(k -> k.startsWith("quern."));
     assertThat(JobKeys.distance("kitten", "sitting")).isEqualTo(3);
     assertThat(List.of(JobKeys.closest("quern.task.timout").orElseThrow()))
