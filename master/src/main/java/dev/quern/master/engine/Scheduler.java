@@ -88,6 +88,8 @@ public final class Scheduler {
   private final JobJournal journal;
   private final SchedulerSettings settings;
   private final Workers workers = new Workers();
+  /** The strays each worker's heartbeats listed and was told to stop ({@link #heartbeat}). */
+  private final StrayKills strayKills = new StrayKills();
   private final Map<TaskAttemptId, Float> progress = new HashMap<>();
   /** The submitted split objects of each live job, handed to its map tasks as they are. */
   private final Map<String, List<InputSplit>> liveSplits = new HashMap<>();
@@ -341,15 +343,54 @@ public final class Scheduler {
    */
   public void strays(String workerId, List<TaskAttemptId> claimed, long time) {
     now = time;
+    strayKills.forget(workerId);
+    List<TaskAttemptId> strays = new ArrayList<>();
     for (TaskAttemptId id : claimed) {
-      BookAttempt a = attempt(id);
-      if (a == null || !a.isRunning() || !workerId.equals(a.workerId())) {
-        log.warn("worker {} runs {}, which the book ended ({}): stopping it", workerId, id,
-            a == null ? "unknown" : a.state());
-        effects.add(new Effect.KillTask(workerId, id, "the master's book ended it ("
-            + (a == null ? "unknown attempt" : a.state()) + ")"));
+      if (isStray(workerId, id)) {
+        strays.add(id);
+        stopStray(workerId, id);
       }
     }
+    strayKills.toTell(workerId, strays, now); // its next heartbeats do not repeat these at once
+  }
+
+  /**
+   * A heartbeat of a registered worker, which says it runs {@code running}: every heartbeat
+   * counts as hearing from the worker (soft state, never in the log), and what it runs that the
+   * book ended is told to stop, as at registration ({@link #strays}): the book may end an
+   * attempt after the worker registered without the worker hearing (it was counted lost while
+   * only slow, and came back before its agent noticed). A stray still listed is told again only
+   * after {@link StrayKills#RETELL_MS} (it may take the executor's kill grace to stop).
+   */
+  public void heartbeat(String workerId, List<TaskAttemptId> running, long time) {
+    now = time;
+    if (workers.get(workerId) == null) {
+      return; // not registered here: its registration compares what it runs with the book
+    }
+    workers.heardFrom(workerId, now);
+    List<TaskAttemptId> strays = new ArrayList<>();
+    for (TaskAttemptId id : running) {
+      if (isStray(workerId, id)) {
+        strays.add(id);
+      }
+    }
+    for (TaskAttemptId id : strayKills.toTell(workerId, strays, now)) {
+      stopStray(workerId, id);
+    }
+  }
+
+  /** Whether the book does not record {@code id} as running on {@code workerId}. */
+  private boolean isStray(String workerId, TaskAttemptId id) {
+    BookAttempt a = attempt(id);
+    return a == null || !a.isRunning() || !workerId.equals(a.workerId());
+  }
+
+  private void stopStray(String workerId, TaskAttemptId id) {
+    BookAttempt a = attempt(id);
+    log.warn("worker {} runs {}, which the book ended ({}): stopping it", workerId, id,
+        a == null ? "unknown" : a.state());
+    effects.add(new Effect.KillTask(workerId, id, "the master's book ended it ("
+        + (a == null ? "unknown attempt" : a.state()) + ")"));
   }
 
   /**
@@ -380,6 +421,7 @@ public final class Scheduler {
   public void workerGone(String workerId, long time) {
     now = time;
     Workers.Worker w = workers.remove(workerId);
+    strayKills.forget(workerId);
     if (w != null) {
       log.warn("worker {} is gone; re-queuing {} attempt(s)", workerId, w.running.size());
       for (TaskAttemptId id : w.running) {
