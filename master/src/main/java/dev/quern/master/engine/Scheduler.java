@@ -489,7 +489,15 @@ public final class Scheduler {
   public void takeOver(long time) {
     now = time;
     loadLive();
+    Map<String, String> lastClaims = lastClaims();
     for (BookJob job : book.jobs()) {
+      if ((job.state() == JobState.FAILED || job.state() == JobState.KILLED)
+          && job.id().equals(lastClaims.get(JobBook.outputKey(job.spec().outputPath())))) {
+        // The last leader may have died during this job's abort: the book says no newer job
+        // claimed its output directory, so finishing the abort touches no one else's files
+        // (it is idempotent: OUT/_temporary, and OUT only by the mark this job left there).
+        effects.add(new Effect.AbortJob(job.id(), job.spec().outputPath()));
+      }
       LiveJob lj = live.get(job.id());
       if (lj != null) {
         for (BookAttempt a : job.runningAttempts()) {
@@ -770,13 +778,39 @@ public final class Scheduler {
     cleanUpIfEnded(job.id());
   }
 
-  /** Removes what a straggler attempt of a failed or killed job may have left. */
+  /**
+   * Removes what a straggler attempt of a failed or killed job may have left, unless a newer job
+   * of the book claimed the same output directory meanwhile (its {@code _temporary} is that job's).
+   */
   private void cleanUpIfEnded(String jobId) {
     BookJob job = book.job(jobId);
-    if (job == null || !(job.state() == JobState.FAILED || job.state() == JobState.KILLED)) {
+    if (job == null || !(job.state() == JobState.FAILED || job.state() == JobState.KILLED)
+        || claimedByNewer(job)) {
       return;
     }
     effects.add(new Effect.CleanUp(jobId, job.spec().outputPath(), scratchDir(jobId)));
+  }
+
+  /** The job of the book that claimed each output directory last, by its key. */
+  private Map<String, String> lastClaims() {
+    Map<String, String> last = new HashMap<>();
+    for (BookJob job : book.jobs()) { // in the order accepted
+      last.put(JobBook.outputKey(job.spec().outputPath()), job.id());
+    }
+    return last;
+  }
+
+  /** Whether a job accepted after {@code job} names the same output directory. */
+  private boolean claimedByNewer(BookJob job) {
+    String key = JobBook.outputKey(job.spec().outputPath());
+    boolean after = false;
+    for (BookJob other : book.jobs()) {
+      if (after && key.equals(JobBook.outputKey(other.spec().outputPath()))) {
+        return true;
+      }
+      after |= other == job;
+    }
+    return false;
   }
 
   // ---- scheduling ------------------------------------------------------------------------------
