@@ -136,6 +136,9 @@ public final class Scheduler {
    */
   static final int EAGER_VIEW_TASKS = 256;
 
+  /** How the book's failure of a job whose output setup failed begins (then the path, why). */
+  static final String SETUP_FAILED = "cannot create the output directory ";
+
   /** Counter (group {@code quern}): map attempts started on a host of their split, as Hadoop's. */
   public static final String DATA_LOCAL_MAPS = "DATA_LOCAL_MAPS";
 
@@ -201,8 +204,7 @@ public final class Scheduler {
     }
     live.put(jobId, new LiveJob(book.job(jobId), now, splitsOf(book.job(jobId))));
     if (setupError != null) {
-      apply(new JobFailed(jobId, "cannot create the output directory " + spec.outputPath()
-          + ": " + setupError, now));
+      apply(new JobFailed(jobId, SETUP_FAILED + spec.outputPath() + ": " + setupError, now));
     }
     BookJob job = book.job(jobId);
     if (!job.state().isFinal() && job.allTasksDone()) {
@@ -492,7 +494,8 @@ public final class Scheduler {
     Map<String, String> lastClaims = lastClaims();
     for (BookJob job : book.jobs()) {
       if ((job.state() == JobState.FAILED || job.state() == JobState.KILLED)
-          && job.id().equals(lastClaims.get(JobBook.outputKey(job.spec().outputPath())))) {
+          && job.id().equals(lastClaims.get(JobBook.outputKey(job.spec().outputPath())))
+          && !failedAtSetup(job)) {
         // The last leader may have died during this job's abort: the book says no newer job
         // claimed its output directory, so finishing the abort touches no one else's files
         // (it is idempotent: OUT/_temporary, and OUT only by the mark this job left there).
@@ -789,6 +792,15 @@ public final class Scheduler {
       return;
     }
     effects.add(new Effect.CleanUp(jobId, job.spec().outputPath(), scratchDir(jobId)));
+  }
+
+  /**
+   * A job whose output setup failed never made {@code OUT/_temporary} (what is there, if
+   * anything, is not its own), and was never aborted: a takeover leaves it alone too.
+   */
+  private static boolean failedAtSetup(BookJob job) {
+    return job.state() == JobState.FAILED && job.failure() != null
+        && job.failure().startsWith(SETUP_FAILED);
   }
 
   /** The job of the book that claimed each output directory last, by its key. */

@@ -57,6 +57,13 @@ class AbortOnTakeOverTest {
     JobCommitter.setupJob(onB);
     old.scheduler.kill(third, 40);
     String fourth = old.submit(spec(c, 1), splits(1), 50);
+    // A job whose setup failed never made d/_temporary: what is there is not its own.
+    String d = tmp.resolve("d").toString();
+    Files.createDirectories(Path.of(d, "_temporary"));
+    Outcome o = old.scheduler.submit(spec(d, 1), splits(1),
+        BookSplit.ofAll(splits(1), null), null, "output directory exists", 60);
+    String fifth = ((Outcome.Applied) o).jobId();
+    assertThat(old.scheduler.book().job(fifth).state()).isEqualTo(JobState.FAILED);
     // The old leader decided the aborts but died before it carried out the third's.
     assertThat(aborts(old.effects())).extracting(Effect.AbortJob::jobId)
         .containsExactly(first, third);
@@ -75,6 +82,7 @@ class AbortOnTakeOverTest {
       }
       assertThat(Path.of(b)).doesNotExist(); // the third created b/, so its abort removes it
       assertThat(Path.of(a, "_temporary")).isDirectory(); // the second's, untouched
+      assertThat(Path.of(d, "_temporary")).isDirectory(); // never the fifth's
       assertThat(next.book().job(second).state()).isIn(JobState.ACCEPTED, JobState.RUNNING);
       assertThat(next.book().job(fourth).state()).isIn(JobState.ACCEPTED, JobState.RUNNING);
 
