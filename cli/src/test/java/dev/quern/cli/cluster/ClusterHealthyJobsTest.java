@@ -121,7 +121,7 @@ class ClusterHealthyJobsTest {
     Await.until(JOB, "reduce markers from two processes", () -> pids(gate, "reduce").size() == 2);
     // Progress is the leader's soft state, from the workers' reports: the leader's views show
     // both held reduces past their shuffle and merge (40%), and the job's reduce fraction too;
-    // a follower, which hears no reports, shows 0 for them.
+    // a follower, which hears no reports, shows the same, asked of the leader (LeaderProgress).
     String leader = Await.value(JOB, "the leader shows the held reduces' progress", () -> {
       Optional<String> l = cluster.leader();
       boolean shown = l.flatMap(m -> cluster.get(cluster.http(m), "/api/v1/jobs/" + job + "/tasks"))
@@ -134,10 +134,14 @@ class ClusterHealthyJobsTest {
     });
     for (String m : cluster.masters.keySet()) {
       if (!m.equals(leader)) {
-        JsonNode tasks = Await.value(JOB, m + " lists both reduces running", () -> cluster.get(
-            cluster.http(m), "/api/v1/jobs/" + job + "/tasks")
-            .filter(t -> runningProgress(t, "REDUCE").size() == 2).orElse(null));
-        assertEquals(List.of(0.0, 0.0), runningProgress(tasks, "REDUCE"), tasks::toString);
+        JsonNode tasks = Await.value(JOB, m + " shows both running reduces' progress", () ->
+            cluster.get(cluster.http(m), "/api/v1/jobs/" + job + "/tasks")
+            .filter(t -> runningProgress(t, "REDUCE").size() == 2
+                && runningProgress(t, "REDUCE").stream().allMatch(p -> p >= 0.4)).orElse(null));
+        assertEquals(2, runningProgress(tasks, "REDUCE").size(), tasks::toString);
+        JsonNode doc = cluster.get(cluster.http(m), "/api/v1/jobs/" + job).orElseThrow();
+        assertTrue(doc.path("reduce").path("fraction").asDouble() >= 0.4, doc::toString);
+        assertTrue(doc.path("progressNote").isNull(), doc::toString);
       }
     }
     Files.delete(gate.resolve("hold-reduce"));

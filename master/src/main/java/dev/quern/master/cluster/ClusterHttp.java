@@ -48,6 +48,8 @@ public final class ClusterHttp implements AutoCloseable {
   private final UiRoutes ui;
 
   private final String scheme;
+  /** Asks the leader for attempt progress while this master does not lead. */
+  private LeaderProgress leaderProgress;
 
   private ClusterHttp(Javalin app, String host, UiRoutes ui, SplitLists splits, String scheme) {
     this.scheme = scheme;
@@ -103,6 +105,7 @@ public final class ClusterHttp implements AutoCloseable {
       c.routes.before(METRICS, Routes::guard);
       c.routes.get(STATUS, routes::status);
       c.routes.get(WORKERS, routes::workers);
+      LeaderProgress.register(c.routes, config, monitor, book.progress()); // followers ask it
       MastersRoutes.register(c.routes, config, monitor, board); // the masters page's data
       MembershipRoutes.register(c.routes, config, monitor, members, routes::redirectToLeader);
       // Attempt logs, the workers page (executors): a follower asks the leader itself, so a
@@ -125,7 +128,10 @@ public final class ClusterHttp implements AutoCloseable {
       }
       throw new IllegalStateException("cannot serve HTTP on " + host + ":" + port + ": " + e.getMessage(), e);
     }
-    return new ClusterHttp(app, host, ui[0], splits, config.security() == null ? "http" : "https");
+    ClusterHttp started = new ClusterHttp(app, host, ui[0], splits,
+        config.security() == null ? "http" : "https");
+    started.leaderProgress = LeaderProgress.start(config, monitor, board, book.progress());
+    return started;
   }
 
   /** This master's split lists (the store its routes serve). */
@@ -149,6 +155,9 @@ public final class ClusterHttp implements AutoCloseable {
 
   @Override
   public void close() {
+    if (leaderProgress != null) {
+      leaderProgress.close();
+    }
     if (ui != null) {
       ui.close();
     }

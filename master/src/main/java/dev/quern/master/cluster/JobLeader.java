@@ -326,11 +326,31 @@ public final class JobLeader {
         session.scheduler.scheduler().workerGone(w.workerId(), now());
         afterInput();
       }
-      if (session != null && session.scheduler != null && session.term == w.term()
-          && !session.registered.contains(w.workerId())) {
-        register(w);
+      if (session != null && session.scheduler != null && session.term == w.term()) {
+        if (!session.registered.contains(w.workerId())) {
+          register(w);
+        } else {
+          heartbeat(w);
+        }
       }
       return Behaviors.same();
+    }
+
+    /**
+     * A registered worker's later heartbeat: heard from now, and what it runs that the book
+     * ended is stopped (the book may end an attempt after the registration without the worker
+     * hearing: it was counted lost while only slow).
+     */
+    private void heartbeat(WorkerSeen w) {
+      List<TaskAttemptId> running = new ArrayList<>(w.running().size());
+      for (String c : w.running()) {
+        TaskAttemptId id = TaskAttemptId.parse(c);
+        if (id != null) {
+          running.add(id);
+        }
+      }
+      session.scheduler.scheduler().heartbeat(w.workerId(), running, now());
+      afterInput();
     }
 
     /**

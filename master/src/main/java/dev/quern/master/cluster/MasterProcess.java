@@ -128,7 +128,7 @@ public final class MasterProcess implements AutoCloseable {
         return d.killed();
       }
       throw new LiveCluster.Unavailable(((JobLeader.NotLeading) r).reason());
-    }, config, monitor);
+    }, config, monitor, views.progress());
     views.record(replicated);
     MembershipRoutes.Port members = new MembershipRoutes.Port();
     ClusterHttp http = ClusterHttp.start(config.http().host(), config.http().port(), config,

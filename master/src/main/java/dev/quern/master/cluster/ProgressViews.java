@@ -25,8 +25,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * soft state: workers report it ({@code AttemptProgress}), and it is not in the log. The leader
  * records it here ({@link #report}); every view this master publishes carries it, both the views
  * of the replicated book on apply ({@link #publish}) and the leader's refreshes of the latest view
- * ({@link #refresh}, from its tick). A follower records none, so its views show 0 for running
- * attempts; a new leader shows progress from the first reports it hears.
+ * ({@link #refresh}, from its tick). A follower asks the leader for its progress ({@link
+ * LeaderProgress}, over the cluster's HTTP) and records the answer ({@link #fromLeader}), so its
+ * views show what the leader's do; while the leader does not answer, it shows the book's state
+ * (0 for running attempts) and says so ({@link #note}). A new leader starts from what it last
+ * heard as a follower and goes on from the reports it hears.
  *
  * <p>Views are published under one lock, and a refresh patches the view published last, so a
  * refresh never brings back an older state of the book than the one applied.
@@ -50,6 +53,12 @@ public final class ProgressViews {
 
   /** A job of at most this many tasks has its view rebuilt on every entry that changes it. */
   static final int EAGER_VIEW_TASKS = 256;
+
+  /**
+   * Why the running attempts' progress shown here may not be the leader's (null: it is): a
+   * follower whose leader did not answer shows the book's state.
+   */
+  private volatile String note;
 
   /** The workers the leader's scheduler excludes for every job (soft state; empty elsewhere). */
   private volatile Set<String> excluded = Set.of();
@@ -132,7 +141,7 @@ public final class ProgressViews {
    * Republishes, at most twice a second, the views of the jobs whose progress changed: the view
    * published last, with the progress known now.
    */
-  void refresh() {
+  synchronized void refresh() {
     long now = System.nanoTime();
     if (changed.isEmpty() || now - lastRefresh < refreshNanos) {
       return;
@@ -146,6 +155,63 @@ public final class ProgressViews {
             .ifPresent(v -> monitor.publish(withProgress(v)));
       }
     }
+  }
+
+  /** The running attempts' progress as this master knows it now (the leader's answer). */
+  Map<String, Float> snapshot() {
+    Map<String, Float> out = new java.util.TreeMap<>();
+    progress.forEach((id, f) -> out.put(id.toString(), f));
+    return out;
+  }
+
+  /**
+   * A follower heard the leader's progress: its views show exactly that from now (attempts the
+   * leader no longer lists lose theirs), republished at once.
+   */
+  void fromLeader(Map<TaskAttemptId, Float> leader) {
+    for (TaskAttemptId id : progress.keySet()) {
+      if (!leader.containsKey(id)) {
+        progress.remove(id);
+        changed.add(id.jobId());
+      }
+    }
+    leader.forEach((id, f) -> {
+      Float before = progress.put(id, f);
+      if (before == null || before.floatValue() != f.floatValue()) {
+        changed.add(id.jobId());
+      }
+    });
+    note = null;
+    refreshNow();
+  }
+
+  /**
+   * A follower cannot hear the leader's progress ({@code why}): its views fall back to the
+   * book's state, 0 for running attempts, and {@link #note} says so.
+   */
+  void leaderUnreachable(String why) {
+    note = "running attempts' progress not known here: " + why + "; showing the replicated "
+        + "book's state";
+    if (!progress.isEmpty()) {
+      progress.keySet().forEach(id -> changed.add(id.jobId()));
+      progress.clear();
+      refreshNow();
+    }
+  }
+
+  /** Null when the progress shown is the leader's; else why not (the API's marker). */
+  String note() {
+    return note;
+  }
+
+  /** This master leads now: the progress it shows is its own. */
+  void leading() {
+    note = null;
+  }
+
+  private synchronized void refreshNow() {
+    lastRefresh = System.nanoTime() - refreshNanos;
+    refresh();
   }
 
   /** Leadership is lost: the progress this master knew is forgotten, and its views show so. */

@@ -26,10 +26,12 @@ final class ReplicatedCluster implements LiveCluster {
   private final MasterProcessConfig config;
   private final RaftMonitor raft;
   private final LeaderWorkers leaderWorkers;
+  private final ProgressViews progress;
 
   /** @param kill asks this master's job leader to kill a job (job id, who asked) */
   ReplicatedCluster(ClusterMonitor monitor, ClusterBoard board, BiPredicate<String, String> kill,
-      MasterProcessConfig config, RaftMonitor raft) {
+      MasterProcessConfig config, RaftMonitor raft, ProgressViews progress) {
+    this.progress = progress;
     this.monitor = monitor;
     this.board = board;
     this.kill = kill;
@@ -70,6 +72,11 @@ final class ReplicatedCluster implements LiveCluster {
   @Override
   public List<WorkerView> workers() {
     return leaderWorkers.workers();
+  }
+
+  @Override
+  public String progressNote() {
+    return progress.note();
   }
 
   @Override

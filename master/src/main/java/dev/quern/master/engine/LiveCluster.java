@@ -42,6 +42,15 @@ public interface LiveCluster {
     return List.of(new Master("leader", 0, "local (in-process)"));
   }
 
+  /**
+   * Null when the running attempts' progress in the job views is the leader's own (local mode,
+   * the leader, a follower that heard the leader lately); else why it is the replicated book's
+   * state instead (a follower whose leader does not answer): the job document's marker.
+   */
+  default String progressNote() {
+    return null;
+  }
+
   /** Calls {@code listener} with every change until the returned handle is closed. */
   AutoCloseable addListener(Consumer<ClusterEvent> listener);
 }

@@ -88,6 +88,8 @@ public final class Scheduler {
   private final JobJournal journal;
   private final SchedulerSettings settings;
   private final Workers workers = new Workers();
+  /** The strays each worker's heartbeats listed and was told to stop ({@link #heartbeat}). */
+  private final StrayKills strayKills = new StrayKills();
   private final Map<TaskAttemptId, Float> progress = new HashMap<>();
   /** The submitted split objects of each live job, handed to its map tasks as they are. */
   private final Map<String, List<InputSplit>> liveSplits = new HashMap<>();
@@ -133,6 +135,9 @@ public final class Scheduler {
    * UI's event stream) see each task and attempt state; a view costs a bounded time then too.
    */
   static final int EAGER_VIEW_TASKS = 256;
+
+  /** How the book's failure of a job whose output setup failed begins (then the path, why). */
+  static final String SETUP_FAILED = "cannot create the output directory ";
 
   /** Counter (group {@code quern}): map attempts started on a host of their split, as Hadoop's. */
   public static final String DATA_LOCAL_MAPS = "DATA_LOCAL_MAPS";
@@ -199,8 +204,7 @@ public final class Scheduler {
     }
     live.put(jobId, new LiveJob(book.job(jobId), now, splitsOf(book.job(jobId))));
     if (setupError != null) {
-      apply(new JobFailed(jobId, "cannot create the output directory " + spec.outputPath()
-          + ": " + setupError, now));
+      apply(new JobFailed(jobId, SETUP_FAILED + spec.outputPath() + ": " + setupError, now));
     }
     BookJob job = book.job(jobId);
     if (!job.state().isFinal() && job.allTasksDone()) {
@@ -341,15 +345,54 @@ public final class Scheduler {
    */
   public void strays(String workerId, List<TaskAttemptId> claimed, long time) {
     now = time;
+    strayKills.forget(workerId);
+    List<TaskAttemptId> strays = new ArrayList<>();
     for (TaskAttemptId id : claimed) {
-      BookAttempt a = attempt(id);
-      if (a == null || !a.isRunning() || !workerId.equals(a.workerId())) {
-        log.warn("worker {} runs {}, which the book ended ({}): stopping it", workerId, id,
-            a == null ? "unknown" : a.state());
-        effects.add(new Effect.KillTask(workerId, id, "the master's book ended it ("
-            + (a == null ? "unknown attempt" : a.state()) + ")"));
+      if (isStray(workerId, id)) {
+        strays.add(id);
+        stopStray(workerId, id);
       }
     }
+    strayKills.toTell(workerId, strays, now); // its next heartbeats do not repeat these at once
+  }
+
+  /**
+   * A heartbeat of a registered worker, which says it runs {@code running}: every heartbeat
+   * counts as hearing from the worker (soft state, never in the log), and what it runs that the
+   * book ended is told to stop, as at registration ({@link #strays}): the book may end an
+   * attempt after the worker registered without the worker hearing (it was counted lost while
+   * only slow, and came back before its agent noticed). A stray still listed is told again only
+   * after {@link StrayKills#RETELL_MS} (it may take the executor's kill grace to stop).
+   */
+  public void heartbeat(String workerId, List<TaskAttemptId> running, long time) {
+    now = time;
+    if (workers.get(workerId) == null) {
+      return; // not registered here: its registration compares what it runs with the book
+    }
+    workers.heardFrom(workerId, now);
+    List<TaskAttemptId> strays = new ArrayList<>();
+    for (TaskAttemptId id : running) {
+      if (isStray(workerId, id)) {
+        strays.add(id);
+      }
+    }
+    for (TaskAttemptId id : strayKills.toTell(workerId, strays, now)) {
+      stopStray(workerId, id);
+    }
+  }
+
+  /** Whether the book does not record {@code id} as running on {@code workerId}. */
+  private boolean isStray(String workerId, TaskAttemptId id) {
+    BookAttempt a = attempt(id);
+    return a == null || !a.isRunning() || !workerId.equals(a.workerId());
+  }
+
+  private void stopStray(String workerId, TaskAttemptId id) {
+    BookAttempt a = attempt(id);
+    log.warn("worker {} runs {}, which the book ended ({}): stopping it", workerId, id,
+        a == null ? "unknown" : a.state());
+    effects.add(new Effect.KillTask(workerId, id, "the master's book ended it ("
+        + (a == null ? "unknown attempt" : a.state()) + ")"));
   }
 
   /**
@@ -380,6 +423,7 @@ public final class Scheduler {
   public void workerGone(String workerId, long time) {
     now = time;
     Workers.Worker w = workers.remove(workerId);
+    strayKills.forget(workerId);
     if (w != null) {
       log.warn("worker {} is gone; re-queuing {} attempt(s)", workerId, w.running.size());
       for (TaskAttemptId id : w.running) {
@@ -447,7 +491,16 @@ public final class Scheduler {
   public void takeOver(long time) {
     now = time;
     loadLive();
+    Map<String, String> lastClaims = lastClaims();
     for (BookJob job : book.jobs()) {
+      if ((job.state() == JobState.FAILED || job.state() == JobState.KILLED)
+          && job.id().equals(lastClaims.get(JobBook.outputKey(job.spec().outputPath())))
+          && !failedAtSetup(job)) {
+        // The last leader may have died during this job's abort: the book says no newer job
+        // claimed its output directory, so finishing the abort touches no one else's files
+        // (it is idempotent: OUT/_temporary, and OUT only by the mark this job left there).
+        effects.add(new Effect.AbortJob(job.id(), job.spec().outputPath()));
+      }
       LiveJob lj = live.get(job.id());
       if (lj != null) {
         for (BookAttempt a : job.runningAttempts()) {
@@ -728,13 +781,48 @@ public final class Scheduler {
     cleanUpIfEnded(job.id());
   }
 
-  /** Removes what a straggler attempt of a failed or killed job may have left. */
+  /**
+   * Removes what a straggler attempt of a failed or killed job may have left, unless a newer job
+   * of the book claimed the same output directory meanwhile (its {@code _temporary} is that job's).
+   */
   private void cleanUpIfEnded(String jobId) {
     BookJob job = book.job(jobId);
-    if (job == null || !(job.state() == JobState.FAILED || job.state() == JobState.KILLED)) {
+    if (job == null || !(job.state() == JobState.FAILED || job.state() == JobState.KILLED)
+        || claimedByNewer(job)) {
       return;
     }
     effects.add(new Effect.CleanUp(jobId, job.spec().outputPath(), scratchDir(jobId)));
+  }
+
+  /**
+   * A job whose output setup failed never made {@code OUT/_temporary} (what is there, if
+   * anything, is not its own), and was never aborted: a takeover leaves it alone too.
+   */
+  private static boolean failedAtSetup(BookJob job) {
+    return job.state() == JobState.FAILED && job.failure() != null
+        && job.failure().startsWith(SETUP_FAILED);
+  }
+
+  /** The job of the book that claimed each output directory last, by its key. */
+  private Map<String, String> lastClaims() {
+    Map<String, String> last = new HashMap<>();
+    for (BookJob job : book.jobs()) { // in the order accepted
+      last.put(JobBook.outputKey(job.spec().outputPath()), job.id());
+    }
+    return last;
+  }
+
+  /** Whether a job accepted after {@code job} names the same output directory. */
+  private boolean claimedByNewer(BookJob job) {
+    String key = JobBook.outputKey(job.spec().outputPath());
+    boolean after = false;
+    for (BookJob other : book.jobs()) {
+      if (after && key.equals(JobBook.outputKey(other.spec().outputPath()))) {
+        return true;
+      }
+      after |= other == job;
+    }
+    return false;
   }
 
   // ---- scheduling ------------------------------------------------------------------------------

@@ -172,7 +172,8 @@ public final class LocalClusterSource implements MonitoringSource {
     return new JobDoc(j.id(), j.name(), j.user(), j.state().name(), time(j.submitTime()), start,
         end, duration, spec.inputPaths(), j.outputPath(),
         progress(j.maps(), j.mapProgress()), progress(j.reduces(), j.reduceProgress()),
-        j.counters(), spec.config(), j.failure());
+        j.counters(), spec.config(), j.failure(),
+        j.state().isFinal() ? null : live().progressNote());
   }
 
   private static ProgressDoc progress(List<TaskView> tasks, double fraction) {

@@ -106,4 +106,49 @@ class ProgressViewsTest {
     assertEquals(0.0, attemptProgress(v, 1));
     assertEquals(0.5, v.mapProgress(), 1e-6);
   }
+
+  /**
+   * A follower shows the leader's progress once it heard it ({@link ProgressViews#fromLeader}):
+   * the same fractions as the leader's views, attempts the leader no longer lists lose theirs;
+   * and while the leader does not answer it shows the book's state (0) with a note saying so.
+   */
+  @Test
+  void aFollowerShowsTheLeadersProgressAndTheBooksWithANoteWhenTheLeaderIsSilent() {
+    JobBook book = runningJob();
+    ClusterMonitor leaderMonitor = new ClusterMonitor();
+    ProgressViews leader = new ProgressViews(leaderMonitor, 0);
+    ClusterMonitor followerMonitor = new ClusterMonitor();
+    ProgressViews follower = new ProgressViews(followerMonitor, 0);
+    leader.publish(book.job(JOB));
+    follower.publish(book.job(JOB));
+    leader.report(map(0), 0.5f);
+    leader.report(map(1), 0.25f);
+    leader.refresh();
+
+    java.util.Map<TaskAttemptId, Float> answer = new java.util.HashMap<>();
+    leader.snapshot().forEach((id, f) -> answer.put(TaskAttemptId.parse(id), f));
+    follower.fromLeader(answer);
+    JobView l = leaderMonitor.job(JOB).orElseThrow();
+    JobView f = followerMonitor.job(JOB).orElseThrow();
+    assertEquals(l.mapProgress(), f.mapProgress(), 1e-9);
+    assertEquals(0.5, attemptProgress(f, 0), 1e-6);
+    assertEquals(0.25, attemptProgress(f, 1), 1e-6);
+    assertEquals(null, follower.note());
+
+    // The leader no longer lists map 1 (its report of the end is on its way into the log).
+    follower.fromLeader(java.util.Map.of(map(0), 0.75f));
+    f = followerMonitor.job(JOB).orElseThrow();
+    assertEquals(0.75, attemptProgress(f, 0), 1e-6);
+    assertEquals(0.0, attemptProgress(f, 1));
+
+    follower.leaderUnreachable("leader m1 at 127.0.0.1:1 did not answer");
+    f = followerMonitor.job(JOB).orElseThrow();
+    assertEquals(0.0, attemptProgress(f, 0));
+    assertEquals(0.0, f.mapProgress());
+    org.assertj.core.api.Assertions.assertThat(follower.note())
+        .contains("leader m1 at 127.0.0.1:1 did not answer").contains("book");
+    follower.fromLeader(java.util.Map.of(map(0), 0.8f));
+    assertEquals(null, follower.note());
+    assertEquals(0.8, attemptProgress(followerMonitor.job(JOB).orElseThrow(), 0), 1e-6);
+  }
 }

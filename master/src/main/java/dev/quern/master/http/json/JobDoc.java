@@ -13,6 +13,9 @@ import java.util.TreeMap;
  * @param durationMillis end (or now, while running) minus start; null before the start
  * @param counters group, then counter name, to value
  * @param failure for a failed job, the reason with the stack trace; null otherwise
+ * @param progressNote null when the progress of running attempts is the leader's (as every
+ *     master shows it while the leader answers); else why it is the book's state (0 for running
+ *     attempts), e.g. on a master that does not lead while the leader does not answer
  */
 public record JobDoc(
     String id,
@@ -29,7 +32,17 @@ public record JobDoc(
     ProgressDoc reduce,
     Map<String, Map<String, Long>> counters,
     Map<String, String> configuration,
-    String failure) {
+    String failure,
+    String progressNote) {
+  /** Progress from the leader (no note). */
+  public JobDoc(String id, String name, String user, String state, Long submitTime,
+      Long startTime, Long endTime, Long durationMillis, List<String> inputs, String output,
+      ProgressDoc map, ProgressDoc reduce, Map<String, Map<String, Long>> counters,
+      Map<String, String> configuration, String failure) {
+    this(id, name, user, state, submitTime, startTime, endTime, durationMillis, inputs, output,
+        map, reduce, counters, configuration, failure, null);
+  }
+
   public JobDoc {
     inputs = List.copyOf(inputs);
     TreeMap<String, Map<String, Long>> sorted = new TreeMap<>();

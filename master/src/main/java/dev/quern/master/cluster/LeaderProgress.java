@@ -1,0 +1,184 @@
+package dev.quern.master.cluster;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quern.raft.RaftStatus;
+import dev.quern.raft.node.RaftMonitor;
+import dev.quern.worker.security.ClusterAccess;
+import dev.quern.worker.task.TaskAttemptId;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Attempt progress on every master, as a Hadoop or Spark user expects of any master's UI and
+ * {@code quern status}. Progress is the leader's soft state (workers report it to the leader
+ * only, many times a second per attempt: too many entries for the log), so the leader serves it
+ * ({@code GET /api/cluster/progress}: the running attempts' fractions, with its id and term) and
+ * a master that does not lead asks for it twice a second while a job of its book runs, over the
+ * cluster's HTTP client ({@link ClusterAccess}: the client token, and TLS trusting the cluster CA
+ * alone, on a secured cluster), and publishes its views with it ({@link ProgressViews#fromLeader}).
+ * While no leader is known or the leader does not answer for {@link #STALE}, the views show the
+ * replicated book's state (0 for running attempts) and the API says so ({@link ProgressViews#note},
+ * the job document's {@code progressNote}).
+ */
+final class LeaderProgress implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LeaderProgress.class);
+  static final String PATH = "/api/cluster/progress";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration EVERY = Duration.ofMillis(500);
+  private static final Duration TIMEOUT = Duration.ofSeconds(1);
+  /** An answer older than this is not shown: the book's state is, with the note. */
+  static final Duration STALE = Duration.ofSeconds(3);
+
+  /** The leader's answer. */
+  record Answer(String leaderId, long term, Map<String, Float> attempts) {}
+
+  private final MasterProcessConfig config;
+  private final RaftMonitor raft;
+  private final ClusterBoard board;
+  private final ProgressViews progress;
+  private final ClusterAccess access;
+  private final ScheduledExecutorService timer;
+  private HttpClient client;
+  private long lastAnswerNanos = System.nanoTime();
+  private String lastFailure = "";
+
+  private LeaderProgress(MasterProcessConfig config, RaftMonitor raft, ClusterBoard board,
+      ProgressViews progress) {
+    this.config = config;
+    this.raft = raft;
+    this.board = board;
+    this.progress = progress;
+    this.access = ClusterAccess.of(config.security());
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "quern-leader-progress");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** The leader's route; on another master it answers 503 (the caller asks the leader). */
+  static void register(RoutesConfig routes, MasterProcessConfig config, RaftMonitor raft,
+      ProgressViews progress) {
+    routes.get(PATH, ctx -> serve(ctx, config, raft, progress));
+  }
+
+  private static void serve(Context ctx, MasterProcessConfig config, RaftMonitor raft,
+      ProgressViews progress) throws JsonProcessingException {
+    Optional<RaftStatus> s = raft.status();
+    if (s.isEmpty() || !s.get().isLeader()) {
+      ctx.status(503).contentType("application/json").result(JSON.writeValueAsString(
+          Map.of("error", "master " + config.id() + " does not lead")));
+      return;
+    }
+    ctx.status(200).contentType("application/json").result(JSON.writeValueAsString(
+        new Answer(config.id(), s.get().term(), progress.snapshot())));
+  }
+
+  /** Starts asking the leader, on a thread of its own, while this master does not lead. */
+  static LeaderProgress start(MasterProcessConfig config, RaftMonitor raft, ClusterBoard board,
+      ProgressViews progress) {
+    LeaderProgress p = new LeaderProgress(config, raft, board, progress);
+    p.timer.scheduleWithFixedDelay(p::poll, EVERY.toMillis(), EVERY.toMillis(),
+        TimeUnit.MILLISECONDS);
+    return p;
+  }
+
+  private void poll() {
+    try {
+      pollOnce();
+    } catch (RuntimeException e) {
+      log.warn("asking the leader for attempt progress failed", e);
+    }
+  }
+
+  private void pollOnce() {
+    Optional<RaftStatus> s = raft.status();
+    if (s.isPresent() && s.get().isLeader()) {
+      progress.leading();
+      lastAnswerNanos = System.nanoTime();
+      return;
+    }
+    if (progress.monitor().jobs().stream().allMatch(j -> j.state().isFinal())) {
+      lastAnswerNanos = System.nanoTime(); // nothing runs: nothing to ask
+      return;
+    }
+    String leader = s.map(x -> config.masterId(x.leader())).orElse("");
+    String address = leader.isEmpty() || leader.equals(config.id()) ? ""
+        : board.httpAddress(leader).orElse("");
+    String failure;
+    if (address.isEmpty()) {
+      failure = "no leader known";
+    } else {
+      failure = ask(leader, address);
+      if (failure == null) {
+        lastAnswerNanos = System.nanoTime();
+        lastFailure = "";
+        return;
+      }
+    }
+    if (System.nanoTime() - lastAnswerNanos > STALE.toNanos()) {
+      if (!failure.equals(lastFailure)) {
+        log.warn("master {}: {}; its views show the book's progress", config.id(), failure);
+        lastFailure = failure;
+      }
+      progress.leaderUnreachable(failure);
+    }
+  }
+
+  /** Asks the leader; null when its answer is shown, else why not. */
+  private String ask(String leader, String address) {
+    try {
+      HttpRequest.Builder b = HttpRequest.newBuilder(access.uri(address, PATH)).timeout(TIMEOUT)
+          .GET();
+      access.authorize(b);
+      HttpResponse<String> r = client().send(b.build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        return "leader " + leader + " at " + address + " answered " + r.statusCode();
+      }
+      JsonNode doc = JSON.readTree(r.body());
+      Map<TaskAttemptId, Float> attempts = new HashMap<>();
+      for (Iterator<Map.Entry<String, JsonNode>> it = doc.path("attempts").fields();
+          it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        TaskAttemptId id = TaskAttemptId.parse(e.getKey());
+        if (id != null) {
+          attempts.put(id, (float) e.getValue().asDouble());
+        }
+      }
+      progress.fromLeader(attempts);
+      return null;
+    } catch (java.io.IOException e) {
+      return "leader " + leader + " at " + address + " did not answer (" + e + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  private HttpClient client() {
+    if (client == null) {
+      client = access.clientBuilder().connectTimeout(TIMEOUT).build();
+    }
+    return client;
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+  }
+}
