@@ -232,6 +232,20 @@ public final class RaftNodeActor {
     return new ObservedPersistence(store, settings.monitor().metrics(), settings.config().id());
   }
 
+  /**
+   * The founders' addresses for their ADD_VOTER entries: {@code peers} when it names every
+   * founding voter (this node included), so that a node added later learns them from the log;
+   * else none, as every founder must write the same entries.
+   */
+  static Map<Long, String> bootstrapAddresses(Settings settings) {
+    if (!settings.peers().keySet().containsAll(settings.bootstrapVoters())) {
+      return Map.of();
+    }
+    Map<Long, String> addresses = new TreeMap<>();
+    settings.bootstrapVoters().forEach(v -> addresses.put(v, settings.peers().get(v)));
+    return addresses;
+  }
+
   private record PendingProposal(long term, ActorRef<ProposeReply> replyTo) {
   }
 
@@ -277,7 +291,8 @@ public final class RaftNodeActor {
       boolean fresh = stored.hardState().equals(HardState.EMPTY) && stored.entries().isEmpty()
           && stored.snapshot().isEmpty();
       if (fresh && !settings.bootstrapVoters().isEmpty()) {
-        core = RaftCore.bootstrap(settings.config(), settings.bootstrapVoters(), random);
+        core = RaftCore.bootstrap(settings.config(), settings.bootstrapVoters(),
+            bootstrapAddresses(settings), random);
       } else {
         // The core keeps a snapshot's metadata only: the data lives in the store, which streams it.
         core = new RaftCore(settings.config(), new PersistentState(stored.hardState(),
