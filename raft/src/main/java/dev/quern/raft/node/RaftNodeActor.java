@@ -162,7 +162,9 @@ public final class RaftNodeActor {
    * @param peers           actor paths of the other members, by node id, as the node starts: a member's
    *                        address in the configuration ({@link ConfChange#address()}) takes precedence,
    *                        so a member added later needs no entry here; a node that joins a running
-   *                        group needs the address of at least its leader-to-be (see {@link PeerDirectory})
+   *                        group needs the address of at least its leader-to-be (see {@link PeerDirectory});
+   *                        a founder whose {@code peers} names every founding voter, itself included,
+   *                        writes their addresses into the founding entries (give every founder the same)
    * @param bootstrapVoters the founding voters if this node founds a new group with empty storage;
    *                        empty for a node that joins an existing group or restarts
    * @param seed            seeds the election timeout randomness
