@@ -81,8 +81,8 @@ final class MasterProcessCommand implements Callable<Integer> {
 
   @Option(names = "--join", description = "Join the running cluster at --cluster instead of "
       + "founding one: with an empty --data, this master starts, asks the leader to add it (as a "
-      + "learner, promoted to voter once caught up) and says ready once it votes. Its id must be "
-      + "in every master's --peers.")
+      + "learner, promoted to voter once caught up) and says ready once it votes. A new id is "
+      + "fine: every master learns it and its addresses from the log.")
   boolean join;
 
   @Option(names = "--remove", paramLabel = "ID", description = "Remove master ID from the running "
@@ -183,11 +183,12 @@ final class MasterProcessCommand implements Callable<Integer> {
   /** Asks the cluster to add this master, then waits until it votes (caught up, promoted). */
   private void awaitVoter(MasterProcess process, MasterProcessConfig master) {
     java.time.Duration bound = java.time.Duration.ofSeconds(retryFor);
-    com.fasterxml.jackson.databind.JsonNode answer = new MembershipClient().change(
-        MembershipClient.addresses("--cluster", cluster), "join", master.id(), bound);
+    com.fasterxml.jackson.databind.JsonNode answer = new MembershipClient().join(
+        MembershipClient.addresses("--cluster", cluster), master.id(), master.raft().toString(),
+        process.raftId(), bound);
     org.slf4j.LoggerFactory.getLogger(MasterProcessCommand.class).info("--join: {}",
         MembershipClient.describe(answer));
-    long self = master.raftId(master.id());
+    long self = process.raftId();
     long deadline = System.nanoTime() + bound.toNanos();
     while (!process.monitor().status().map(s -> s.voters().contains(self)).orElse(false)) {
       if (System.nanoTime() - deadline > 0) {

@@ -46,9 +46,24 @@ final class MembershipClient {
 
   /** {@code change} ("join" or "remove") of master {@code id}; returns the leader's answer. */
   JsonNode change(List<String> masters, String change, String id, Duration retryFor) {
+    return change(masters, Map.of("change", change, "id", id), retryFor);
+  }
+
+  /**
+   * Adds master {@code id} with its Raft address and Raft node id (what the leader puts in the
+   * log, so that every master learns it).
+   */
+  JsonNode join(List<String> masters, String id, String raft, long node, Duration retryFor) {
+    return change(masters, Map.of("change", "join", "id", id, "raft", raft, "node", node),
+        retryFor);
+  }
+
+  private JsonNode change(List<String> masters, Map<String, Object> request, Duration retryFor) {
+    String change = String.valueOf(request.get("change"));
+    String id = String.valueOf(request.get("id"));
     byte[] body;
     try {
-      body = JSON.writeValueAsBytes(Map.of("change", change, "id", id));
+      body = JSON.writeValueAsBytes(request);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }

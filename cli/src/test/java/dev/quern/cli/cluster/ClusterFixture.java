@@ -175,6 +175,43 @@ final class ClusterFixture {
     return p;
   }
 
+  /**
+   * Adds master {@code id} (a new id, with new ports) to the running cluster: {@code quern master
+   * --join} with an empty data directory and {@code --peers} of the masters running now and
+   * itself; returns once it says ready (it votes). From then on it is one of {@link #masters}
+   * (the others' {@code --peers} on a restart name it too).
+   */
+  TestProcess joinMaster(String id, List<String> extraArgs) {
+    int[] ports = FreePorts.choose(2);
+    raftPort.put(id, ports[0]);
+    httpPort.put(id, ports[1]);
+    List<String> args = new ArrayList<>(List.of("master", "--config", conf.toString(), "--id", id,
+        "--data", dir.resolve(id).toString(), "--peers", peers(), "--http", http(id), "--join",
+        "--cluster", address()));
+    args.addAll(extraArgs);
+    TestProcess p = procs.start(id, new ProcessBuilder(placement.command(id,
+        quern(args.toArray(String[]::new)))));
+    masters.put(id, p);
+    awaitReady(p, MASTER_READY, 0);
+    return p;
+  }
+
+  /**
+   * {@code quern master --remove id} sent to the cluster; once it exits (the removal applied by
+   * the leader), stops the removed master (SIGKILL: its machine is gone) and forgets it. Returns
+   * the command's output.
+   */
+  String removeMaster(String id) {
+    TestProcess remove = procs.start("remove-" + id, new ProcessBuilder(
+        quern("master", "--remove", id, "--cluster", address())));
+    assertEquals(0, remove.awaitExit(START), () -> remove.tail(40));
+    kill(id);
+    masters.remove(id);
+    raftPort.remove(id);
+    httpPort.remove(id);
+    return remove.log();
+  }
+
   /** Starts (or restarts, same id and data directory) worker {@code id}. */
   TestProcess startWorker(String id) {
     List<String> args = new ArrayList<>(List.of("worker", "--config", conf.toString(), "--id", id,

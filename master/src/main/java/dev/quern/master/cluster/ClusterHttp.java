@@ -207,7 +207,7 @@ public final class ClusterHttp implements AutoCloseable {
     /** Answers 307 with the leader's address for {@code path}, or 503 when it is not known. */
     void redirectToLeader(Context ctx, String path) {
       Optional<RaftStatus> s = monitor.status();
-      String leader = s.map(x -> config.masterId(x.leader())).orElse("");
+      String leader = s.map(x -> Members.of(config, monitor).masterId(x.leader())).orElse("");
       if (leader.equals(config.id())) {
         leader = ""; // elected a moment ago, or deposed: nobody to send the client to yet
       }
@@ -286,10 +286,10 @@ public final class ClusterHttp implements AutoCloseable {
 
     void status(Context ctx) {
       Optional<RaftStatus> s = monitor.status();
-      String leader = s.map(x -> config.masterId(x.leader())).orElse("");
+      String leader = s.map(x -> Members.of(config, monitor).masterId(x.leader())).orElse("");
       List<ClusterDocs.Master> masters = new ArrayList<>();
-      config.peers().forEach((id, raft) -> masters.add(new ClusterDocs.Master(id, raft.toString(),
-          board.httpAddress(id).orElse(""))));
+      Members.of(config, monitor).list().forEach(m -> masters.add(new ClusterDocs.Master(m.name(),
+          m.raft() == null ? "" : m.raft().toString(), board.httpAddress(m.id()).orElse(""))));
       json(ctx, 200, new ClusterDocs.Status(config.id(), s.map(x -> x.role().name()).orElse("STARTING"),
           s.map(RaftStatus::term).orElse(0L), leader,
           leader.isEmpty() ? "" : board.httpAddress(leader).orElse(""),

@@ -66,7 +66,7 @@ final class LeaderHandoff {
       RaftStatus s = monitor.status().orElseThrow();
       if (!s.isLeader() && s.leader() != RaftCore.NONE) {
         log.info("master {} handed leadership over before stopping: {} leads term {} (was term {})",
-            config.id(), config.masterId(s.leader()), s.term(), term);
+            config.id(), Members.of(config, monitor).masterId(s.leader()), s.term(), term);
         return true;
       }
       if (!s.isLeader() && s.term() == term) {
@@ -89,7 +89,7 @@ final class LeaderHandoff {
         }
         if (target != asked) {
           log.info("master {} stops: hands leadership of term {} to {} first (at most {})",
-              config.id(), s.term(), config.masterId(target), timeout);
+              config.id(), s.term(), Members.of(config, monitor).masterId(target), timeout);
         }
         asked = target;
         raft.tell(new RaftNodeActor.TransferLeadership(target));

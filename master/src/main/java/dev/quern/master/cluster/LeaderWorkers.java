@@ -69,7 +69,8 @@ final class LeaderWorkers {
     if (leads) {
       return fromBoard();
     }
-    String leader = raft.status().map(s -> config.masterId(s.leader())).orElse("");
+    String leader = raft.status().map(s -> Members.of(config, raft).masterId(s.leader()))
+        .orElse("");
     String address = leader.isEmpty() || leader.equals(config.id()) ? ""
         : board.httpAddress(leader).orElse("");
     if (address.isEmpty()) {

@@ -82,11 +82,15 @@ public final class MasterClusterActor {
     private final ClusterBoard board;
     private final ActorRef<JobLeader.Command> leader;
     private final MasterProcessConfig config;
-    private final List<ActorRef<ToMaster>> peers = new ArrayList<>();
+    /** The other masters' cluster actors, by Raft address, resolved once each. */
+    private final Map<String, ActorRef<ToMaster>> peers = new HashMap<>();
+    private final ActorRefResolver resolver;
     private final Map<String, Entry> workers = new HashMap<>();
     /** The term this master leads in, or 0 while it does not. */
     private long leadingTerm;
     private long lastHello;
+    /** The directory last sent to every worker while leading. */
+    private ClusterWire.MasterDirectory lastDirectory;
 
     private record Entry(LiveWorker worker, long lastNanos) {}
 
@@ -105,12 +109,7 @@ public final class MasterClusterActor {
       this.board = board;
       this.leader = leader;
       this.config = settings.config();
-      ActorRefResolver resolver = ActorRefResolver.get(ctx.getSystem());
-      config.peers().forEach((id, raft) -> {
-        if (!id.equals(config.id())) {
-          peers.add(resolver.resolveActorRef(WorkerAgent.masterPath(raft.toString())));
-        }
-      });
+      this.resolver = ActorRefResolver.get(ctx.getSystem());
       board.announce(config.id(), settings.httpAddress());
       board.attach(ctx.getSystem()); // the HTTP threads ask workers from it (attempt logs)
     }
@@ -132,11 +131,34 @@ public final class MasterClusterActor {
         if (changed) {
           publish();
         }
+        ClusterWire.MasterDirectory d = directory();
+        if (!d.equals(lastDirectory)) {
+          // A master joined or left, or announced its HTTP address: every worker hears of it.
+          lastDirectory = d;
+          workers.values().forEach(e -> e.worker().ref().tell(d));
+        }
       }
       if (System.nanoTime() - lastHello >= config.helloInterval().toNanos()) {
         lastHello = System.nanoTime();
         MasterHello hello = new MasterHello(config.id(), settings.httpAddress());
-        peers.forEach(p -> p.tell(hello));
+        // The members as the log says now (a master added later included); while this one is
+        // not a member yet (joining), --peers too: it must learn the leader's HTTP address.
+        java.util.Set<String> to = new java.util.TreeSet<>();
+        Members members = members();
+        members.list().forEach(m -> {
+          if (m.raft() != null && !m.raft().equals(config.raft())) {
+            to.add(m.raft().toString());
+          }
+        });
+        if (!members.selfIsMember()) {
+          config.peers().values().forEach(a -> {
+            if (!a.equals(config.raft())) {
+              to.add(a.toString());
+            }
+          });
+        }
+        to.forEach(a -> peers.computeIfAbsent(a,
+            x -> resolver.resolveActorRef(WorkerAgent.masterPath(x))).tell(hello));
       }
       return Behaviors.same();
     }
@@ -146,8 +168,10 @@ public final class MasterClusterActor {
       Optional<RaftStatus> status = checkLeadership();
       if (leadingTerm == 0) {
         long term = status.map(RaftStatus::term).orElse(0L);
-        String leader = status.map(s -> config.masterId(s.leader())).orElse("");
-        String address = leader.isEmpty() ? "" : config.peers().get(leader).toString();
+        Members members = members();
+        String leader = status.map(s -> members.masterId(s.leader())).orElse("");
+        String address = leader.isEmpty() ? ""
+            : members.raftAddress(leader).map(Object::toString).orElse("");
         h.replyTo().tell(new NotLeader(config.id(), term, leader, address));
         return Behaviors.same();
       }
@@ -163,10 +187,7 @@ public final class MasterClusterActor {
           System.nanoTime()));
       h.replyTo().tell(new Accepted(leadingTerm, config.id(), ctx.getSelf().narrow()));
       if (old == null || h.registering()) {
-        // Where the worker fetches stored jars: the masters' HTTP addresses as known now.
-        List<String> http = new ArrayList<>();
-        config.peers().keySet().forEach(id -> board.httpAddress(id).ifPresent(http::add));
-        h.replyTo().tell(new ClusterWire.MasterDirectory(leadingTerm, config.id(), http));
+        h.replyTo().tell(directory());
       }
       leader.tell(new JobLeader.WorkerSeen(leadingTerm, h.workerId(),
           h.address().replaceFirst(":\\d+$", ""), h.slots(), h.running(), h.replyTo()));
@@ -175,7 +196,9 @@ public final class MasterClusterActor {
     }
 
     Behavior<Object> onHello(MasterHello h) {
-      if (config.peers().containsKey(h.masterId()) && !h.masterId().equals(config.id())) {
+      // Any master that says hello: a member, or one joining (its address is in the log once
+      // the leader adds it); the board only maps ids to HTTP addresses.
+      if (!h.masterId().equals(config.id())) {
         board.announce(h.masterId(), h.httpAddress());
       }
       return Behaviors.same();
@@ -190,6 +213,27 @@ public final class MasterClusterActor {
       }
       publish();
       return Behaviors.same();
+    }
+
+    /**
+     * Where workers fetch stored jars (the members' HTTP addresses as known now) and which
+     * masters they heartbeat (the members' Artery addresses).
+     */
+    private ClusterWire.MasterDirectory directory() {
+      List<String> http = new ArrayList<>();
+      List<String> raft = new ArrayList<>();
+      Members members = members();
+      members.ids().forEach(id -> board.httpAddress(id).ifPresent(http::add));
+      members.list().forEach(m -> {
+        if (m.raft() != null) {
+          raft.add(m.raft().toString());
+        }
+      });
+      return new ClusterWire.MasterDirectory(leadingTerm, config.id(), http, raft);
+    }
+
+    private Members members() {
+      return Members.of(config, settings.monitor());
     }
 
     /** Follows the Raft node's role: a new term of leadership starts with no workers. */
@@ -217,8 +261,7 @@ public final class MasterClusterActor {
     private int tellWorkers(long term) {
       long old = System.nanoTime() - KNOWN_FOR.toNanos();
       known.values().removeIf(k -> k.lastNanos() - old < 0);
-      NotLeader leads = new NotLeader(config.id(), term, config.id(),
-          config.peers().get(config.id()).toString());
+      NotLeader leads = new NotLeader(config.id(), term, config.id(), config.raft().toString());
       known.values().forEach(k -> k.worker().tell(leads));
       return known.size();
     }

@@ -57,10 +57,13 @@ public final class MasterProcess implements AutoCloseable {
   /** The Raft node, for the leadership handoff on close. */
   private final ActorRef<RaftNodeActor.Command> raft;
   private final Duration transferTimeout;
+  /** This master's Raft node id ({@link RaftIds}). */
+  private final long raftId;
 
   private MasterProcess(MasterProcessConfig config, ActorSystem<Void> system, ClusterHttp http,
       RaftMonitor monitor, BookViews views, ActorRef<RaftNodeActor.Command> raft,
-      Duration transferTimeout) {
+      Duration transferTimeout, long raftId) {
+    this.raftId = raftId;
     this.config = config;
     this.system = system;
     this.http = http;
@@ -117,6 +120,13 @@ public final class MasterProcess implements AutoCloseable {
     ClusterMonitor jobs = views.monitor();
     Duration transferTimeout = LeaderHandoff.timeout(user);
     Files.createDirectories(config.data());
+    long raftId;
+    try {
+      raftId = RaftIds.settle(config);
+    } catch (IOException | RuntimeException e) {
+      views.close();
+      throw e;
+    }
     RaftMonitor monitor = new RaftMonitor();
     ClusterBoard board = new ClusterBoard();
     Clock clock = Clock.systemUTC();
@@ -137,16 +147,24 @@ public final class MasterProcess implements AutoCloseable {
     if (retention != null) {
       retention.attach(http.splitLists());
     }
+    // Every --peers entry, this master's own included: founders write them all into the log's
+    // first entries (the same on every founder), so a master added later learns them there.
     Map<Long, String> peerPaths = new TreeMap<>();
     List<Long> voters = new ArrayList<>();
-    config.peers().forEach((id, raft) -> {
-      long raftId = config.raftId(id);
-      voters.add(raftId);
-      if (!id.equals(config.id())) {
-        peerPaths.put(raftId, "pekko://" + WorkerAgent.MASTER_SYSTEM + "@" + raft + "/user/raft");
+    for (Map.Entry<String, dev.quern.worker.cluster.Loopback.HostPort> e
+        : config.peers().entrySet()) {
+      long node = e.getKey().equals(config.id()) ? raftId
+          : RaftIds.peer(config.peers(), e.getKey(), raftId);
+      voters.add(node);
+      String address = Members.address(e.getValue(), e.getKey());
+      peerPaths.put(node, address);
+      if (!e.getKey().equals(config.id())) {
+        // A joiner does not know whether the group numbers its founders by place (made before
+        // RaftIds) or by id: it answers them under either number until the log tells it.
+        peerPaths.put(RaftIds.place(config.peers(), e.getKey()), address);
+        peerPaths.put(RaftIds.of(e.getKey()), address);
       }
-    });
-    long raftId = config.raftId(config.id());
+    }
     // As the KV demo: appends stay under Artery's default frame; lagging followers within 1,000
     // entries of a snapshot catch up from the log.
     RaftConfig raftConfig = RaftConfig.builder(raftId).electionTicks(config.electionTicks())
@@ -206,7 +224,8 @@ public final class MasterProcess implements AutoCloseable {
     log.info("master {} (raft node {}) on Artery {} ({}), HTTP {}, data in {}", config.id(),
         raftId, config.raft(), ArteryConfig.describe(config.security()), http.address(),
         config.data());
-    return new MasterProcess(config, system, http, monitor, views, raftNode, transferTimeout);
+    return new MasterProcess(config, system, http, monitor, views, raftNode, transferTimeout,
+        raftId);
   }
 
   /**
@@ -229,6 +248,11 @@ public final class MasterProcess implements AutoCloseable {
   /** The HTTP endpoint as bound, {@code host:port}. */
   public String httpAddress() {
     return http.address();
+  }
+
+  /** This master's Raft node id, fixed for the life of its data directory ({@link RaftIds}). */
+  public long raftId() {
+    return raftId;
   }
 
   public RaftMonitor monitor() {

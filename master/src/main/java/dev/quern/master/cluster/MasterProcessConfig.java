@@ -20,7 +20,9 @@ import java.util.TreeMap;
  * The settings of a master process, read from the {@code quern.master} section (keys and
  * defaults in {@code master-defaults.conf}, next to this class).
  *
- * @param peers every master's Raft address by id, this one included
+ * @param peers Raft addresses by master id, this one included: the founders of a new cluster
+ *     (every founder must list the same), else the masters this one may ask first; the members
+ *     of the group are those of the Raft configuration ({@link Members})
  * @param maxJarBytes the largest job jar the master stores ({@code max-jar-size})
  * @param retention how long ended jobs stay in the replicated book ({@code retention.max-jobs},
  *     {@code retention.max-age}); the history store keeps them after
@@ -95,17 +97,6 @@ public record MasterProcessConfig(String id, Path data, HostPort raft, HostPort 
     } catch (ConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
-  }
-
-  /** The Raft node id of master {@code masterId}: its place in the sorted ids, from 1. */
-  public long raftId(String masterId) {
-    return new ArrayList<>(peers.keySet()).indexOf(masterId) + 1;
-  }
-
-  /** The master of Raft node {@code raftId}, or "" if there is none (0: no leader known). */
-  public String masterId(long raftId) {
-    List<String> ids = new ArrayList<>(peers.keySet());
-    return raftId >= 1 && raftId <= ids.size() ? ids.get((int) raftId - 1) : "";
   }
 
   private static Retention retention(Config c) {

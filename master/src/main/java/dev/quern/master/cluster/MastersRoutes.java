@@ -100,33 +100,38 @@ final class MastersRoutes {
   Detail detail() {
     Optional<RaftStatus> s = monitor.status();
     StoreUsage disk = StoreUsage.of(config.data().resolve("raft"));
+    Members members = Members.of(config, monitor);
     List<LeaderChange> changes = new ArrayList<>();
     for (RaftMonitor.LeaderChange c : monitor.leaderChanges()) {
-      changes.add(new LeaderChange(c.term(), config.masterId(c.leader()),
+      changes.add(new LeaderChange(c.term(), members.masterId(c.leader()),
           Instant.ofEpochMilli(c.atMillis()).toString(), c.transfer()));
     }
     List<String> voters = new ArrayList<>();
-    s.ifPresent(x -> x.voters().forEach(v -> voters.add(config.masterId(v))));
+    s.ifPresent(x -> x.voters().forEach(v -> voters.add(members.byNode(v).map(Members.Member::name)
+        .orElse(members.masterId(v)))));
+    voters.sort(null); // by id, not by node number
     long last = s.map(RaftStatus::lastIndex).orElse(0L);
     long snap = s.map(RaftStatus::snapshotIndex).orElse(0L);
     return new Detail(config.id(), s.map(x -> x.role().name()).orElse("STARTING"),
-        s.map(RaftStatus::term).orElse(0L), s.map(x -> config.masterId(x.leader())).orElse(""),
+        s.map(RaftStatus::term).orElse(0L), s.map(x -> members.masterId(x.leader())).orElse(""),
         s.map(RaftStatus::commit).orElse(0L), s.map(RaftStatus::applied).orElse(0L), last, snap,
         last - snap, disk.walSegments(), disk.walBytes(), disk.snapshotBytes(), voters, changes);
   }
 
   private void masters(Context ctx) {
     Map<String, CompletableFuture<Entry>> asked = new LinkedHashMap<>();
-    config.peers().forEach((id, raft) -> {
+    Members.of(config, monitor).list().forEach(m -> {
+      String id = m.name();
+      String raft = m.raft() == null ? "" : m.raft().toString();
       String address = board.httpAddress(id).orElse("");
       if (id.equals(config.id())) {
         asked.put(id, CompletableFuture.completedFuture(
-            new Entry(id, raft.toString(), address, true, "", detail())));
+            new Entry(id, raft, address, true, "", detail())));
       } else if (address.isEmpty()) {
-        asked.put(id, CompletableFuture.completedFuture(new Entry(id, raft.toString(), "", false,
+        asked.put(id, CompletableFuture.completedFuture(new Entry(id, raft, "", false,
             "its HTTP address is not known here yet (it has not announced itself)", null)));
       } else {
-        asked.put(id, ask(id, raft.toString(), address));
+        asked.put(id, ask(id, raft, address));
       }
     });
     List<Entry> out = new ArrayList<>();

@@ -7,7 +7,7 @@ import dev.quern.raft.ConfChange;
 import dev.quern.raft.RaftStatus;
 import dev.quern.raft.node.RaftMonitor;
 import dev.quern.raft.node.RaftNodeActor;
-import dev.quern.worker.cluster.WorkerAgent;
+import dev.quern.worker.cluster.Loopback.HostPort;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -26,12 +26,16 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 /**
  * {@code POST /api/cluster/members} with {@code {"change": "join"|"remove", "id": "m3"}}: one
  * membership change of the Raft group, on the leader (another master answers 307 to the leader,
- * or 503 while it knows none). The master must be one of {@code --peers} (its Raft node id is its
- * place among them, so every master must list the same ids). {@code join} adds it as a learner
- * with its Raft address; the leader promotes it to voter once it has caught up. {@code remove}
+ * or 503 while it knows none). A joining master also gives {@code "raft": "HOST:PORT"} and
+ * {@code "node"}, its Raft node id ({@link RaftIds}; both default to what this master's
+ * {@code --peers} says of the id). {@code join} adds it as a learner with its address
+ * ({@link Members#address}: every master learns the new one from the log); the leader promotes
+ * it to voter once it has caught up. {@code remove}
  * takes it out of the configuration (a leader that removes itself steps down once that is
  * committed). Answers 200 with the configuration in force once the change is applied here, 409
- * when Raft refuses it now (another change pending, a transfer running), 400 for a bad request.
+ * when Raft refuses it now (another change pending, a transfer running), 400 for a bad request
+ * (an id still a member under another node id: a master that rejoins on a new disk after its
+ * data directory was made anew must be removed first).
  * One change at a time: Raft's single-server changes.
  */
 final class MembershipRoutes {
@@ -96,10 +100,14 @@ final class MembershipRoutes {
   private void change(Context ctx) throws InterruptedException {
     String change;
     String id;
+    String raftText;
+    long requested;
     try {
       JsonNode body = JSON.readTree(ctx.body());
       change = body.path("change").asText("");
       id = body.path("id").asText("");
+      raftText = body.path("raft").asText("");
+      requested = body.path("node").asLong(0);
     } catch (IOException e) {
       json(ctx, 400, Map.of("error", "unreadable membership change: " + e.getMessage()));
       return;
@@ -108,12 +116,42 @@ final class MembershipRoutes {
       json(ctx, 400, Map.of("error", "change must be join or remove, got '" + change + "'"));
       return;
     }
-    if (!config.peers().containsKey(id)) {
-      json(ctx, 400, Map.of("error", "master '" + id + "' is not one of this master's --peers "
-          + config.peers().keySet() + ": every master must list the ids of every master"));
+    if (id.isBlank()) {
+      json(ctx, 400, Map.of("error", "no master id given"));
       return;
     }
-    long node = config.raftId(id);
+    Members members = Members.of(config, monitor);
+    Optional<Members.Member> current = members.byId(id);
+    long node;
+    HostPort raft;
+    if (change.equals("remove")) {
+      node = current.map(Members.Member::node).orElse(0L);
+      raft = null;
+    } else {
+      try {
+        raft = !raftText.isBlank() ? HostPort.parse("raft", raftText)
+            : current.map(Members.Member::raft).or(() -> Optional.ofNullable(config.peers()
+                .get(id))).orElseThrow(() -> new IllegalArgumentException("master '" + id
+                + "' is not one of this master's --peers " + config.peers().keySet()
+                + ": give its Raft address (\"raft\": \"HOST:PORT\")"));
+      } catch (IllegalArgumentException e) {
+        json(ctx, 400, Map.of("error", e.getMessage()));
+        return;
+      }
+      node = requested > 0 ? requested : config.peers().containsKey(id)
+          ? RaftIds.peer(config.peers(), id, members.self()) : RaftIds.of(id);
+      if (current.isPresent() && current.get().node() != node) {
+        json(ctx, 400, Map.of("error", "master '" + id + "' is still a member as raft node "
+            + current.get().node() + "; remove it first (quern master --remove " + id + ")"));
+        return;
+      }
+      Optional<Members.Member> other = members.byNode(node).filter(m -> !m.id().equals(id));
+      if (other.isPresent()) {
+        json(ctx, 400, Map.of("error", "raft node " + node + " of master '" + id
+            + "' is already master '" + other.get().name() + "'s; use another id"));
+        return;
+      }
+    }
     RaftStatus s = monitor.status().orElseThrow();
     boolean voter = s.voters().contains(node);
     boolean learner = s.learners().contains(node);
@@ -127,8 +165,7 @@ final class MembershipRoutes {
       return;
     }
     ConfChange cc = change.equals("join")
-        ? new ConfChange(ConfChange.Type.ADD_LEARNER, node, "pekko://"
-            + WorkerAgent.MASTER_SYSTEM + "@" + config.peers().get(id) + "/user/raft")
+        ? new ConfChange(ConfChange.Type.ADD_LEARNER, node, Members.address(raft, id))
         : new ConfChange(ConfChange.Type.REMOVE_NODE, node);
     RaftNodeActor.ProposeReply reply = port.change(cc);
     if (reply instanceof RaftNodeActor.Applied) {
@@ -164,13 +201,16 @@ final class MembershipRoutes {
   }
 
   private Changed changed(String change, String id, String outcome, RaftStatus s) {
-    return new Changed(change, id, outcome, ids(s.voters()), ids(s.learners()));
+    Members members = Members.of(config, monitor);
+    return new Changed(change, id, outcome, ids(members, s.voters()),
+        ids(members, s.learners()));
   }
 
-  private List<String> ids(List<Long> nodes) {
+  private static List<String> ids(Members members, List<Long> nodes) {
     List<String> out = new ArrayList<>();
-    nodes.forEach(n -> out.add(Optional.of(config.masterId(n)).filter(x -> !x.isEmpty())
+    nodes.forEach(n -> out.add(Optional.of(members.masterId(n)).filter(x -> !x.isEmpty())
         .orElse("node " + n)));
+    out.sort(null);
     return out;
   }
 

@@ -47,14 +47,17 @@ final class ReplicatedCluster implements LiveCluster {
   @Override
   public List<Master> masters() {
     Optional<RaftStatus> s = raft.status();
-    String leader = s.map(x -> config.masterId(x.leader())).orElse("");
+    Members members = Members.of(config, raft);
+    String leader = s.map(x -> members.masterId(x.leader())).orElse("");
     long term = s.map(RaftStatus::term).orElse(0L);
     List<Master> out = new ArrayList<>();
-    config.peers().forEach((id, address) -> {
+    members.list().forEach(m -> {
+      String id = m.name();
+      String address = m.raft() == null ? "" : m.raft().toString();
       String role = id.equals(config.id())
           ? s.map(x -> x.role().name().toLowerCase(Locale.ROOT)).orElse("starting")
           : id.equals(leader) ? "leader" : "follower";
-      out.add(new Master(role, term, id + " " + board.httpAddress(id).orElse(address.toString())));
+      out.add(new Master(role, term, id + " " + board.httpAddress(id).orElse(address)));
     });
     return out;
   }

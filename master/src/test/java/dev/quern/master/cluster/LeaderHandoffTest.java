@@ -65,7 +65,7 @@ class LeaderHandoffTest {
     List<RaftMonitor.LeaderChange> seen = monitor.leaderChanges();
     RaftMonitor.LeaderChange last = seen.get(seen.size() - 1);
     assertEquals(oldTerm + 1, last.term(), seen::toString);
-    assertEquals(next.getValue().config().raftId(next.getKey()), last.leader(), seen::toString);
+    assertEquals(next.getValue().raftId(), last.leader(), seen::toString);
     assertTrue(last.transfer(), seen::toString);
     // The leader before, as this master saw it: elected after a timeout when the group formed.
     RaftMonitor.LeaderChange before = seen.get(seen.size() - 2);

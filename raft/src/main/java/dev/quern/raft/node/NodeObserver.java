@@ -245,7 +245,7 @@ final class NodeObserver implements RaftEvents {
     publishedRole = s.role();
     publishedMembership = core.membership();
     publishedSnapshot = s.snapshotIndex();
-    monitor.publish(s);
+    monitor.publish(s, publishedMembership);
     metrics.set(Gauge.TERM, s.term());
     metrics.set(Gauge.COMMIT_INDEX, s.commit());
     metrics.set(Gauge.APPLIED_INDEX, s.applied());

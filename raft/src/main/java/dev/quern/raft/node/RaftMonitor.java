@@ -1,5 +1,6 @@
 package dev.quern.raft.node;
 
+import dev.quern.raft.Membership;
 import dev.quern.raft.RaftStatus;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,7 @@ public final class RaftMonitor {
   }
 
   private final AtomicReference<RaftStatus> status = new AtomicReference<>();
+  private final AtomicReference<Membership> membership = new AtomicReference<>();
   private final AtomicReference<List<LeaderChange>> leaders = new AtomicReference<>(List.of());
   private final RaftMetrics metrics;
 
@@ -44,6 +46,14 @@ public final class RaftMonitor {
     return Optional.ofNullable(status.get());
   }
 
+  /**
+   * The configuration in force when the status was published last, with the addresses its
+   * members were added with; empty until the node's actor has started.
+   */
+  public Optional<Membership> membership() {
+    return Optional.ofNullable(membership.get());
+  }
+
   public RaftMetrics metrics() {
     return metrics;
   }
@@ -56,7 +66,8 @@ public final class RaftMonitor {
     return leaders.get();
   }
 
-  void publish(RaftStatus latest) {
+  void publish(RaftStatus latest, Membership configuration) {
+    membership.set(configuration);
     status.set(latest);
   }
 

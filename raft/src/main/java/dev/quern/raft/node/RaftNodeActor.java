@@ -162,7 +162,9 @@ public final class RaftNodeActor {
    * @param peers           actor paths of the other members, by node id, as the node starts: a member's
    *                        address in the configuration ({@link ConfChange#address()}) takes precedence,
    *                        so a member added later needs no entry here; a node that joins a running
-   *                        group needs the address of at least its leader-to-be (see {@link PeerDirectory})
+   *                        group needs the address of at least its leader-to-be (see {@link PeerDirectory});
+   *                        a founder whose {@code peers} names every founding voter, itself included,
+   *                        writes their addresses into the founding entries (give every founder the same)
    * @param bootstrapVoters the founding voters if this node founds a new group with empty storage;
    *                        empty for a node that joins an existing group or restarts
    * @param seed            seeds the election timeout randomness
@@ -234,6 +236,20 @@ public final class RaftNodeActor {
     return new ObservedPersistence(store, settings.monitor().metrics(), settings.config().id());
   }
 
+  /**
+   * The founders' addresses for their ADD_VOTER entries: {@code peers} when it names every
+   * founding voter (this node included), so that a node added later learns them from the log;
+   * else none, as every founder must write the same entries.
+   */
+  static Map<Long, String> bootstrapAddresses(Settings settings) {
+    if (!settings.peers().keySet().containsAll(settings.bootstrapVoters())) {
+      return Map.of();
+    }
+    Map<Long, String> addresses = new TreeMap<>();
+    settings.bootstrapVoters().forEach(v -> addresses.put(v, settings.peers().get(v)));
+    return addresses;
+  }
+
   private record PendingProposal(long term, ActorRef<ProposeReply> replyTo) {
   }
 
@@ -281,7 +297,8 @@ public final class RaftNodeActor {
       boolean fresh = stored.hardState().equals(HardState.EMPTY) && stored.entries().isEmpty()
           && stored.snapshot().isEmpty();
       if (fresh && !settings.bootstrapVoters().isEmpty()) {
-        core = RaftCore.bootstrap(settings.config(), settings.bootstrapVoters(), random);
+        core = RaftCore.bootstrap(settings.config(), settings.bootstrapVoters(),
+            bootstrapAddresses(settings), random);
       } else {
         // The core keeps a snapshot's metadata only: the data lives in the store, which streams it.
         core = new RaftCore(settings.config(), new PersistentState(stored.hardState(),

@@ -144,13 +144,21 @@ public sealed interface ClusterWire {
   record JobEnded(long term, String leaderId, String jobId) implements FromLeader {}
 
   /**
-   * The masters' HTTP addresses as the leader knows them, sent when a worker registers: where
-   * the worker fetches stored job jars.
+   * The masters' HTTP addresses as the leader knows them, sent when a worker registers and when
+   * the masters change: where the worker fetches stored job jars. {@code raftAddresses}: the
+   * members' Artery addresses ({@code host:port}), which the worker heartbeats besides its
+   * {@code --masters}, so that it finds a leader among masters added after it started.
    */
-  record MasterDirectory(long term, String leaderId, List<String> httpAddresses)
-      implements FromLeader {
+  record MasterDirectory(long term, String leaderId, List<String> httpAddresses,
+      List<String> raftAddresses) implements FromLeader {
     public MasterDirectory {
       httpAddresses = List.copyOf(httpAddresses);
+      raftAddresses = List.copyOf(raftAddresses);
+    }
+
+    /** Without Artery addresses (what an older leader sends). */
+    public MasterDirectory(long term, String leaderId, List<String> httpAddresses) {
+      this(term, leaderId, httpAddresses, List.of());
     }
   }
 

@@ -95,7 +95,7 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
     } else if (o instanceof JobEnded) {
       return "JE1";
     } else if (o instanceof ClusterWire.MasterDirectory) {
-      return "MD1";
+      return "MD2";
     } else if (o instanceof ClusterWire.MapOutputsChanged) {
       return "MO1";
     } else if (o instanceof AttemptProgress) {
@@ -172,6 +172,10 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
         str(out, d.leaderId());
         out.writeInt(d.httpAddresses().size());
         for (String a : d.httpAddresses()) {
+          str(out, a);
+        }
+        out.writeInt(d.raftAddresses().size());
+        for (String a : d.raftAddresses()) {
           str(out, a);
         }
       } else if (o instanceof JobEnded j) {
@@ -286,18 +290,12 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
         case "RA1" -> new RunAttempt(in.readLong(), str(in), readTask(in));
         case "KA1" -> new KillAttempt(in.readLong(), str(in), readAttempt(in), str(in));
         case "JE1" -> new JobEnded(in.readLong(), str(in), str(in));
-        case "MD1" -> {
+        case "MD1", "MD2" -> {
           long term = in.readLong();
           String leaderId = str(in);
-          int n = in.readInt();
-          if (n < 0 || n > 64) {
-            throw new IllegalArgumentException("a master directory of " + n + " addresses");
-          }
-          List<String> addresses = new ArrayList<>(n);
-          for (int i = 0; i < n; i++) {
-            addresses.add(str(in));
-          }
-          yield new ClusterWire.MasterDirectory(term, leaderId, addresses);
+          List<String> addresses = addresses(in);
+          yield new ClusterWire.MasterDirectory(term, leaderId, addresses,
+              manifest.equals("MD2") ? addresses(in) : List.of());
         }
         case "CA1" -> new CommitAnswer(in.readLong(), str(in), readAttempt(in), in.readBoolean(),
             str(in));
@@ -375,5 +373,18 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
       resolver = r;
     }
     return r;
+  }
+
+  /** A master directory's list of addresses: a count, at most 64, then each. */
+  private static List<String> addresses(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > 64) {
+      throw new IllegalArgumentException("a master directory of " + n + " addresses");
+    }
+    List<String> addresses = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      addresses.add(str(in));
+    }
+    return addresses;
   }
 }

@@ -175,6 +175,11 @@ public final class WorkerAgent {
     private String leaderId = "";
     private long lastAnswer;
     private long ticks;
+    /**
+     * The masters' Artery addresses the last leader's {@link ClusterWire.MasterDirectory} named:
+     * heartbeated besides {@code --masters}, so that masters added later are found.
+     */
+    private List<String> learnedMasters = List.of();
     private final Runs runs;
     private final ActorRef<WorkerCommand> worker;
     /** Attempts this worker holds: waiting for their job's loader, or on the worker actor. */
@@ -312,10 +317,23 @@ public final class WorkerAgent {
     }
 
     Behavior<Object> onMasterDirectory(ClusterWire.MasterDirectory d) {
-      if (runs != null && admit(d) && runs.worker().loaders() instanceof JarLoaders jars) {
+      if (!admit(d)) {
+        return Behaviors.same();
+      }
+      if (!d.raftAddresses().isEmpty()) {
+        learnedMasters = d.raftAddresses();
+      }
+      if (runs != null && runs.worker().loaders() instanceof JarLoaders jars) {
         jars.learnMasters(d.httpAddresses());
       }
       return Behaviors.same();
+    }
+
+    /** {@code --masters} and the masters the leader named last. */
+    private java.util.Collection<String> masters() {
+      Set<String> all = new LinkedHashSet<>(settings.masters());
+      all.addAll(learnedMasters);
+      return all;
     }
 
     /** The job's map outputs will not be read again: its scratch goes, off the actor thread. */
@@ -495,7 +513,7 @@ public final class WorkerAgent {
         leader.tell(h);
         if (++ticks % FOLLOWERS_EVERY == 0) {
           // The leader among them too: a second heartbeat changes nothing there.
-          settings.masters().forEach(m -> master(m).tell(h));
+          masters().forEach(m -> master(m).tell(h));
         }
         // Reports the leader has answered past for long enough are in its book.
         long old = System.nanoTime() - settings.leaderTimeout().plus(FINALS_KEPT).toNanos();
@@ -504,7 +522,7 @@ public final class WorkerAgent {
         // Every master at once: the leader answers Accepted, the others name it (or no one,
         // during an election, and the next tick asks again).
         Heartbeat h = heartbeat(true);
-        settings.masters().forEach(m -> master(m).tell(h));
+        masters().forEach(m -> master(m).tell(h));
       }
       return Behaviors.same();
     }

@@ -119,6 +119,9 @@ class ClusterWireSerializerTest {
         new ClusterWire.KillAttempt(3, "m1", map, "job killed"),
         new ClusterWire.JobEnded(3, "m1", "job-0007"),
         new ClusterWire.MasterDirectory(3, "m1", List.of("127.0.0.1:8101", "127.0.0.1:8102")),
+        // With the members' Artery addresses: what the workers heartbeat besides --masters.
+        new ClusterWire.MasterDirectory(3, "m1", List.of("127.0.0.1:8101"),
+            List.of("127.0.0.1:7101", "127.0.0.1:7104")),
         new ClusterWire.CommitAnswer(3, "m1", reduce, false, "another attempt holds it"),
         new ClusterWire.CommitAnswer(3, "m1", reduce, true, null),
         new ClusterWire.AttemptProgress("w1", map, 0.25f),

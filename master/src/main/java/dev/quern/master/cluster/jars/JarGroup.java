@@ -2,6 +2,7 @@ package dev.quern.master.cluster.jars;
 
 import dev.quern.master.cluster.ClusterBoard;
 import dev.quern.master.cluster.MasterProcessConfig;
+import dev.quern.master.cluster.Members;
 import dev.quern.raft.RaftStatus;
 import dev.quern.raft.node.RaftMonitor;
 import java.util.List;
@@ -84,7 +85,7 @@ public interface JarGroup {
 
       @Override
       public List<String> members() {
-        return List.copyOf(config.peers().keySet());
+        return Members.of(config, monitor).ids();
       }
 
       @Override
@@ -94,7 +95,8 @@ public interface JarGroup {
 
       @Override
       public String leaderId() {
-        return monitor.status().map(s -> config.masterId(s.leader())).orElse("");
+        return monitor.status().map(s -> Members.of(config, monitor).masterId(s.leader()))
+            .orElse("");
       }
 
       @Override
