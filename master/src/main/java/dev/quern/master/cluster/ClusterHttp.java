@@ -190,7 +190,7 @@ public final class ClusterHttp implements AutoCloseable {
      */
     void forwardToLeader(Context ctx, String path) {
       Optional<RaftStatus> s = monitor.status();
-      String leader = s.map(x -> config.masterId(x.leader())).orElse("");
+      String leader = s.map(x -> Members.of(config, monitor).masterId(x.leader())).orElse("");
       String http = leader.isEmpty() || leader.equals(config.id()) ? ""
           : board.httpAddress(leader).orElse("");
       if (http.isEmpty()) {

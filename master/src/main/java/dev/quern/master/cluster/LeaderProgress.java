@@ -117,7 +117,7 @@ final class LeaderProgress implements AutoCloseable {
       lastAnswerNanos = System.nanoTime(); // nothing runs: nothing to ask
       return;
     }
-    String leader = s.map(x -> config.masterId(x.leader())).orElse("");
+    String leader = s.map(x -> Members.of(config, raft).masterId(x.leader())).orElse("");
     String address = leader.isEmpty() || leader.equals(config.id()) ? ""
         : board.httpAddress(leader).orElse("");
     String failure;
