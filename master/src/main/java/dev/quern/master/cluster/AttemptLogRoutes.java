@@ -46,8 +46,6 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  */
 final class AttemptLogRoutes {
   static final String PATH = "/api/v1/jobs/{job}/attempts/{attempt}/logs/{stream}";
-  static final int DEFAULT_LENGTH = 128 * 1024;
-  static final int MAX_LENGTH = 1 << 20;
   private static final int WIRE_CHUNK = 128 * 1024;
   private static final Duration ASK = Duration.ofSeconds(10);
   private static final Pattern JOB = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,127}");
@@ -104,21 +102,16 @@ final class AttemptLogRoutes {
       error(ctx, 400, "not a log stream: '" + stream + "' (stdout, stderr or log)");
       return;
     }
-    long offset;
-    int length;
+    dev.quern.master.http.LogRange range;
     try {
-      offset = Long.parseLong(Optional.ofNullable(ctx.queryParam("offset")).orElse("0"));
-      length = Integer.parseInt(Optional.ofNullable(ctx.queryParam("length"))
-          .orElse(Integer.toString(DEFAULT_LENGTH)));
-    } catch (NumberFormatException e) {
-      error(ctx, 400, "offset and length must be whole numbers: " + e.getMessage());
+      range = dev.quern.master.http.LogRange.parse(ctx.queryParam("offset"),
+          ctx.queryParam("length"));
+    } catch (IllegalArgumentException e) {
+      error(ctx, 400, e.getMessage());
       return;
     }
-    if (offset < 0 || length < 0 || length > MAX_LENGTH) {
-      error(ctx, 400, "offset must be 0 or more and length from 0 to " + MAX_LENGTH
-          + " bytes (got offset " + offset + ", length " + length + ")");
-      return;
-    }
+    long offset = range.offset();
+    int length = range.length();
     if (!monitor.status().map(RaftStatus::isLeader).orElse(false)) {
       String q = ctx.queryString();
       redirect.accept(ctx, ctx.path() + (q == null || q.isEmpty() ? "" : "?" + q));

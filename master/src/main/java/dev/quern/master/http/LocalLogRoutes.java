@@ -11,7 +11,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,8 +23,6 @@ import java.util.regex.Pattern;
  */
 final class LocalLogRoutes {
   static final String PATH = ApiRoutes.PREFIX + "/jobs/{job}/attempts/{attempt}/logs/{stream}";
-  static final int DEFAULT_LENGTH = AttemptLogs.MAX_CHUNK;
-  static final int MAX_LENGTH = 1 << 20;
   private static final Pattern ARCHIVED = Pattern.compile("(.+)\\.[0-9]+");
   private static final Pattern ATTEMPT = Pattern.compile("([mr]-[0-9]{1,9})_([0-9]{1,9})");
 
@@ -56,20 +53,14 @@ final class LocalLogRoutes {
       default -> throw ApiException.badRequest("not a log stream: '" + ctx.pathParam("stream")
           + "' (stdout, stderr or log)");
     };
-    long offset;
-    int length;
+    LogRange range;
     try {
-      offset = Long.parseLong(Optional.ofNullable(ctx.queryParam("offset")).orElse("0"));
-      length = Integer.parseInt(Optional.ofNullable(ctx.queryParam("length"))
-          .orElse(Integer.toString(DEFAULT_LENGTH)));
-    } catch (NumberFormatException e) {
-      throw ApiException.badRequest("offset and length must be whole numbers: "
-          + e.getMessage());
+      range = LogRange.parse(ctx.queryParam("offset"), ctx.queryParam("length"));
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
     }
-    if (offset < 0 || length < 0 || length > MAX_LENGTH) {
-      throw ApiException.badRequest("offset must be 0 or more and length from 0 to "
-          + MAX_LENGTH + " bytes (got offset " + offset + ", length " + length + ")");
-    }
+    long offset = range.offset();
+    int length = range.length();
     JobDoc doc = source.job(job).orElseThrow(() -> ApiException.notFound("no job " + job));
     // An earlier run's job of the same id is kept in history as ID.SUBMIT_TIME (HistoryStore);
     // its attempts and its logs still go by the id it ran under.
