@@ -90,7 +90,7 @@ public final class WorkerProcess implements AutoCloseable {
               System.getProperty("java.class.path"), executorOptions(isolation, logs),
               isolation.defaultMemory(), isolation.killGrace(),
               config.data().resolve("executors"), shuffle.address(), config.slots(),
-              shuffleAccess, isolation.warmSpare()), metrics);
+              shuffleAccess, isolation.warmSpare(), isolation.reuseJobs()), metrics);
       if (executors == null) {
         CapturingTaskRunner.install(); // in-process attempts' output, by thread, in this JVM
       }

@@ -38,6 +38,11 @@ final class ExecutorAttempts {
 
   private record Running(Thread thread, MapOutputFeed feed) {}
 
+  /** Every attempt thread started for this job (a release waits for them to end). */
+  private final List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** Why the JVM must not serve another job after this one (an attempt killed or failed). */
+  private volatile String spoiled;
+
   /** Where each attempt's output goes (null: the executor's stderr, as its own). */
   private final AttemptLogs logs;
 
@@ -58,10 +63,12 @@ final class ExecutorAttempts {
     Thread t = new Thread(() -> run(spec, feed), "attempt-" + spec.id());
     t.setDaemon(true);
     running.put(spec.id(), new Running(t, feed));
+    threads.add(t);
     t.start();
   }
 
   void kill(TaskAttemptId id) {
+    spoil("attempt " + id + " was killed in it");
     Running r = running.get(id);
     if (r != null) {
       r.thread().interrupt();
@@ -119,7 +126,35 @@ final class ExecutorAttempts {
     }
   }
 
+  private void spoil(String why) {
+    if (spoiled == null) {
+      spoiled = why;
+    }
+  }
+
+  /**
+   * Waits up to {@code timeoutMillis} for every attempt thread of the job to end; then the
+   * reason this JVM must not run another job (an attempt was killed or failed, or one still
+   * runs), or null.
+   */
+  String awaitEnd(long timeoutMillis) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    for (Thread t : threads) {
+      long left = TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime());
+      if (left > 0) {
+        t.join(left);
+      }
+      if (t.isAlive()) {
+        return "its attempt thread " + t.getName() + " still runs";
+      }
+    }
+    return spoiled;
+  }
+
   private ExecutorFrames.Body failure(TaskAttemptId id, Throwable t) throws IOException {
+    // A failed attempt may have left its user code's state half-changed (static fields of
+    // classes outside the job's loader, open resources): the JVM serves no other job.
+    spoil("attempt " + id + " failed in it (" + t + ")");
     if (t instanceof InterruptedException || t instanceof ClosedByInterruptException
         || Thread.currentThread().isInterrupted()) {
       return new ExecutorFrames.Body(ExecutorFrames.KILLED).attempt(id);

@@ -16,9 +16,11 @@ import java.util.List;
  * @param killGrace how long a killed attempt may take to stop before its executor is ended
  * @param warmSpare whether the worker keeps a spare executor JVM started ahead of jobs, which the
  *     next job of the default heap binds instead of waiting for a JVM to start
+ * @param reuseJobs how many jobs one executor JVM may serve, one after another: an executor of
+ *     the default heap whose job ended cleanly becomes the spare for the next (1: never)
  */
 public record ExecutorConfig(String isolation, String defaultMemory, List<String> javaOptions,
-    Duration killGrace, boolean warmSpare) {
+    Duration killGrace, boolean warmSpare, int reuseJobs) {
   public static final String ISOLATION = "task-isolation";
   public static final String EXECUTOR = "executor";
   public static final String IN_PROCESS = "in-process";
@@ -34,6 +36,10 @@ public record ExecutorConfig(String isolation, String defaultMemory, List<String
       throw new IllegalArgumentException("quern.worker.executor.kill-grace: must be positive, got "
           + killGrace);
     }
+    if (reuseJobs < 1) {
+      throw new IllegalArgumentException("quern.worker.executor.reuse-jobs: must be at least 1 "
+          + "(1: an executor serves one job), got " + reuseJobs);
+    }
   }
 
   /** Reads the keys from {@code section} (the {@code quern.worker} section with its defaults). */
@@ -43,7 +49,8 @@ public record ExecutorConfig(String isolation, String defaultMemory, List<String
           section.getString("executor.default-memory"),
           section.getStringList("executor.java-options"),
           section.getDuration("executor.kill-grace"),
-          section.getBoolean("executor.warm-spare"));
+          section.getBoolean("executor.warm-spare"),
+          section.getInt("executor.reuse-jobs"));
     } catch (ConfigException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }

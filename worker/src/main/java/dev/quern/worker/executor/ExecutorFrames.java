@@ -30,6 +30,11 @@ final class ExecutorFrames {
   static final byte KILL = 2;
   /** A reduce's map outputs changed: the added refs, then the withdrawn map attempts. */
   static final byte OUTPUTS = 3;
+  /**
+   * The job ended: the executor checks what the job left behind ({@link JobLeftovers}) and
+   * answers {@link #RELEASED}; clean, it then waits for the next job's bind as a spare does.
+   */
+  static final byte RELEASE = 4;
 
   // executor -> worker
   /** An attempt's progress fraction. */
@@ -42,6 +47,8 @@ final class ExecutorFrames {
   static final byte KILLED = 14;
   /** The JVM is shutting down (System.exit) while the attempt runs: where its thread was. */
   static final byte EXITING = 15;
+  /** The answer to a {@link #RELEASE}: why the JVM must not serve another job, or null. */
+  static final byte RELEASED = 16;
 
   private ExecutorFrames() {}
 

@@ -65,48 +65,110 @@ public final class ExecutorMain {
         new FileInputStream(FileDescriptor.in)));
     // A warm spare has started up to here before its job is known: it waits for its bind.
     ExecutorBinding job = ExecutorBinding.await(args[1], in, System.getenv());
-    if (job == null) {
-      Runtime.getRuntime().halt(0);
-    }
-    args[1] = job.jobId();
-    // A secured cluster's worker gives this job's shuffle key (only): in the environment of an
-    // executor started for the job, in the bind frame of a spare.
-    HttpShuffleSource source = new HttpShuffleSource(shuffle, new WorkerMetrics(),
-        dev.quern.worker.shuffle.http.ShuffleAccess.fromEnvironment(job.jobId(), job.env()));
-    ExecutorAttempts attempts = new ExecutorAttempts(new PipelineTaskRunner(shuffle, source),
-        channel, job.loader(), logs);
-    Runtime.getRuntime().addShutdownHook(new Thread(attempts::reportExiting, "executor-exit"));
-    log.info("executor of job {} for worker {} started (pid {})", args[1], args[0],
-        ProcessHandle.current().pid());
-    try {
-      DataInputStream f;
-      while ((f = ExecutorFrames.read(in)) != null) {
-        byte type = f.readByte();
-        switch (type) {
-          case ExecutorFrames.RUN -> attempts.start(TaskSpecCodec.readTask(f));
-          case ExecutorFrames.KILL -> attempts.kill(TaskSpecCodec.readAttempt(f));
-          case ExecutorFrames.OUTPUTS -> {
-            TaskAttemptId id = TaskSpecCodec.readAttempt(f);
-            int n = f.readInt();
-            List<MapOutputRef> added = new ArrayList<>(Math.min(n, 1 << 16));
-            for (int i = 0; i < n; i++) {
-              added.add(TaskSpecCodec.readMapOutput(f));
-            }
-            int w = f.readInt();
-            List<TaskAttemptId> withdrawn = new ArrayList<>(Math.min(w, 1 << 16));
-            for (int i = 0; i < w; i++) {
-              withdrawn.add(TaskSpecCodec.readAttempt(f));
-            }
-            attempts.outputs(id, added, withdrawn);
-          }
-          default -> throw new java.io.IOException("unknown frame type " + type);
-        }
+    java.util.concurrent.atomic.AtomicReference<ExecutorAttempts> current =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      ExecutorAttempts a = current.get();
+      if (a != null) {
+        a.reportExiting();
       }
-      log.info("executor of job {}: the worker closed the channel; exiting", args[1]);
-    } catch (Throwable t) {
-      log.error("executor of job {}: channel failed; exiting", args[1], t);
+    }, "executor-exit"));
+    // One job after another: the worker may hand this JVM, once a job of its ended cleanly
+    // (RELEASE, then a bind), to its next job (ExecutorPool's reuse).
+    for (int n = 1; job != null; n++) {
+      JobLeftovers before = JobLeftovers.snapshot();
+      // A secured cluster's worker gives this job's shuffle key (only): in the environment of an
+      // executor started for the job, in the bind frame of a spare.
+      HttpShuffleSource source = new HttpShuffleSource(shuffle, new WorkerMetrics(),
+          dev.quern.worker.shuffle.http.ShuffleAccess.fromEnvironment(job.jobId(), job.env()));
+      ExecutorAttempts attempts = new ExecutorAttempts(new PipelineTaskRunner(shuffle, source),
+          channel, job.loader(), logs);
+      current.set(attempts);
+      if (n == 1) {
+        log.info("executor of job {} for worker {} started (pid {})", job.jobId(), args[0],
+            ProcessHandle.current().pid());
+      } else {
+        log.info("executor of job {} for worker {} started (pid {}; this JVM's job {})",
+            job.jobId(), args[0], ProcessHandle.current().pid(), n);
+      }
+      boolean released;
+      try {
+        released = serve(job.jobId(), in, attempts);
+      } catch (Throwable t) {
+        log.error("executor of job {}: channel failed; exiting", job.jobId(), t);
+        break;
+      }
+      if (!released) {
+        log.info("executor of job {}: the worker closed the channel; exiting", job.jobId());
+        break;
+      }
+      String left = attempts.awaitEnd(RELEASE_WAIT_MILLIS);
+      if (left == null) {
+        left = before.check(job.loader());
+      }
+      current.set(null);
+      source.close();
+      if (job.loader() instanceof java.net.URLClassLoader u
+          && job.loader() != ClassLoader.getSystemClassLoader()) {
+        u.close(); // its classes and their static state go with it
+      }
+      ExecutorFrames.Body b = new ExecutorFrames.Body(ExecutorFrames.RELEASED).text(left);
+      synchronized (channel) {
+        ExecutorFrames.write(channel, b);
+      }
+      if (left != null) {
+        log.info("executor of job {}: serves no other job: {}", job.jobId(), left);
+      } else {
+        log.info("executor of job {}: the job ended cleanly; waiting for the next", job.jobId());
+      }
+      // Dirty: the worker closes the channel, and the await below returns null.
+      try {
+        job = ExecutorBinding.await(ExecutorBinding.SPARE, in, System.getenv());
+      } catch (Throwable t) {
+        log.error("executor: channel failed while waiting for a job; exiting", t);
+        break;
+      }
     }
     // Not System.exit: the shutdown hook would report the running attempts as exiting.
     Runtime.getRuntime().halt(0);
+  }
+
+  /** How long a release waits for the job's attempt threads to end. */
+  private static final long RELEASE_WAIT_MILLIS = 2000;
+
+  /**
+   * Serves one job's frames: true at its {@link ExecutorFrames#RELEASE}, false when the channel
+   * ends.
+   */
+  private static boolean serve(String jobId, DataInputStream in, ExecutorAttempts attempts)
+      throws java.io.IOException {
+    DataInputStream f;
+    while ((f = ExecutorFrames.read(in)) != null) {
+      byte type = f.readByte();
+      switch (type) {
+        case ExecutorFrames.RUN -> attempts.start(TaskSpecCodec.readTask(f));
+        case ExecutorFrames.KILL -> attempts.kill(TaskSpecCodec.readAttempt(f));
+        case ExecutorFrames.OUTPUTS -> {
+          TaskAttemptId id = TaskSpecCodec.readAttempt(f);
+          int n = f.readInt();
+          List<MapOutputRef> added = new ArrayList<>(Math.min(n, 1 << 16));
+          for (int i = 0; i < n; i++) {
+            added.add(TaskSpecCodec.readMapOutput(f));
+          }
+          int w = f.readInt();
+          List<TaskAttemptId> withdrawn = new ArrayList<>(Math.min(w, 1 << 16));
+          for (int i = 0; i < w; i++) {
+            withdrawn.add(TaskSpecCodec.readAttempt(f));
+          }
+          attempts.outputs(id, added, withdrawn);
+        }
+        case ExecutorFrames.RELEASE -> {
+          return true;
+        }
+        default -> throw new java.io.IOException("executor of job " + jobId
+            + ": unknown frame type " + type);
+      }
+    }
+    return false;
   }
 }

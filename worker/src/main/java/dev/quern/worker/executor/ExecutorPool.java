@@ -32,6 +32,8 @@ public final class ExecutorPool implements AutoCloseable {
 
   private final ExecutorSettings settings;
   private final Map<String, ExecutorProcess> byJob = new HashMap<>();
+  /** Executors asked to let their job go, whose answer has not come. */
+  private final java.util.Set<ExecutorProcess> releasing = new java.util.HashSet<>();
   /** Executors replaced while a killed attempt still ran in them: they go with their job. */
   private final Map<String, List<ExecutorProcess>> replaced = new HashMap<>();
   private final Map<String, Integer> starts = new HashMap<>();
@@ -111,7 +113,8 @@ public final class ExecutorPool implements AutoCloseable {
    * here (a spare's start would compete with it for CPU; the job's end calls this again).
    */
   private synchronized void replenish() {
-    if (closed || !settings.warmSpare() || (spare != null && spare.alive())) {
+    if (closed || !settings.warmSpare() || (spare != null && spare.alive())
+        || !releasing.isEmpty()) { // a released one may become the spare
       return;
     }
     for (ExecutorProcess p : byJob.values()) {
@@ -167,12 +170,19 @@ public final class ExecutorPool implements AutoCloseable {
     return null;
   }
 
-  /** The job ended: its executor goes. */
+  /**
+   * The job ended: its executors go, but for one that may serve the next job ({@link
+   * #mayReuse}), which is asked to let the job go and, if it ended cleanly, becomes the spare.
+   */
   public void jobEnded(String jobId) {
     List<ExecutorProcess> all = new ArrayList<>();
+    ExecutorProcess keep = null;
     synchronized (this) {
       ExecutorProcess p = byJob.remove(jobId);
-      if (p != null) {
+      if (p != null && mayReuse(p)) {
+        keep = p;
+        releasing.add(p);
+      } else if (p != null) {
         all.add(p);
       }
       all.addAll(replaced.getOrDefault(jobId, List.of()));
@@ -184,10 +194,64 @@ public final class ExecutorPool implements AutoCloseable {
           jobId, p.pid());
       p.shutdown();
     }
-    java.util.concurrent.CompletableFuture.runAsync(() -> {
-      replenish();
-      removeOldLogs();
-    });
+    if (keep == null) {
+      java.util.concurrent.CompletableFuture.runAsync(this::afterJob);
+      return;
+    }
+    ExecutorProcess kept = keep;
+    kept.release().completeOnTimeout("it did not answer the release within "
+        + RELEASE_WAIT.toSeconds() + " s", RELEASE_WAIT.toMillis(),
+        java.util.concurrent.TimeUnit.MILLISECONDS).whenComplete((why, err) -> {
+          adopt(kept, jobId, err != null ? err.toString() : why);
+          afterJob();
+        });
+  }
+
+  private void afterJob() {
+    replenish();
+    removeOldLogs();
+  }
+
+  /** How long a released executor may take to answer (its attempt threads' end included). */
+  static final java.time.Duration RELEASE_WAIT = java.time.Duration.ofSeconds(10);
+
+  /**
+   * Whether {@code p}, whose job just ended, may serve another: reuse is on and it has served
+   * fewer jobs than {@link ExecutorSettings#reuseJobs}, it is of the default heap (the spare's),
+   * and nothing the worker saw rules it out ({@link ExecutorProcess#mayServeAgain}).
+   */
+  private boolean mayReuse(ExecutorProcess p) {
+    return !closed && p.jobs() < settings.reuseJobs()
+        && p.memory().equals(settings.defaultMemory()) && p.mayServeAgain();
+  }
+
+  /** The answer of a release: {@code why} null, {@code p} becomes the spare; else it goes. */
+  private void adopt(ExecutorProcess p, String jobId, String why) {
+    ExecutorProcess old = null;
+    boolean kept = false;
+    synchronized (this) {
+      releasing.remove(p);
+      if (why == null && !closed && p.alive()) {
+        kept = true;
+        p.unbind();
+        old = spare;
+        spare = p;
+        log.info("worker {}: job {} ended; its executor JVM {} ended it cleanly and waits for "
+            + "the next job (it served {} of at most {})", settings.workerId(), jobId, p.pid(),
+            p.jobs(), settings.reuseJobs());
+      }
+    }
+    if (!kept) {
+      log.info("worker {}: job {} ended; stopping its executor JVM {}: {}", settings.workerId(),
+          jobId, p.pid(), why == null ? "the worker is stopping" : why);
+      p.shutdown();
+    } else if (old != null && old != p) {
+      // The reused one has compiled the data path; a fresh spare has not.
+      log.info("worker {}: stopping spare executor JVM {}: JVM {} waits in its place",
+          settings.workerId(), old.pid(), p.pid());
+      old.shutdown();
+      deleteSpareStderr(old);
+    }
   }
 
   /** How long an executor's stderr file is kept after it was last written. */
@@ -248,15 +312,20 @@ public final class ExecutorPool implements AutoCloseable {
         all.add(spare);
         spare = null;
       }
+      all.addAll(releasing);
+      releasing.clear();
     }
     all.forEach(p -> p.destroy("the worker stopped"));
-    for (ExecutorProcess p : all) {
-      if (p.spare()) { // never bound: nothing in its stderr concerns a job
-        try {
-          java.nio.file.Files.deleteIfExists(p.stderr());
-        } catch (IOException e) {
-          // removeOldLogs takes it later
-        }
+    all.forEach(ExecutorPool::deleteSpareStderr);
+  }
+
+  /** Deletes the stderr of a spare never bound: nothing in it concerns a job. */
+  private static void deleteSpareStderr(ExecutorProcess p) {
+    if (p.spare() && p.jobs() == 0) {
+      try {
+        java.nio.file.Files.deleteIfExists(p.stderr());
+      } catch (IOException e) {
+        // removeOldLogs takes it later
       }
     }
   }

@@ -73,10 +73,20 @@ final class ExecutorProcess {
   /** Attempts killed here that have not ended yet: while any runs, no new attempt comes here. */
   private final java.util.Set<TaskAttemptId> stopping =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Whether the first job's jar is on its class path (its classes outlive the job). */
+  private final boolean jarOnClassPath;
+  /** How many jobs it was given (bound to or started for), this one included. */
+  private volatile int jobs;
+  /** Whether an attempt was ever killed in it (it serves no other job then). */
+  private volatile boolean killedAny;
+  /** The answer to a release sent, or null. */
+  private volatile CompletableFuture<String> released;
 
   private ExecutorProcess(String jobId, String memory, Process process, Path stderr,
-      dev.quern.worker.metrics.WorkerMetrics metrics) {
+      dev.quern.worker.metrics.WorkerMetrics metrics, boolean jarOnClassPath) {
     this.metrics = metrics;
+    this.jarOnClassPath = jarOnClassPath;
+    this.jobs = jobId == null ? 0 : 1;
     this.jobId = jobId;
     this.memory = memory;
     this.process = process;
@@ -143,7 +153,7 @@ final class ExecutorProcess {
       pb.environment().putAll(s.shuffleAccess().executorEnvironment(jobId));
     }
     Process p = pb.start();
-    ExecutorProcess e = new ExecutorProcess(jobId, memory, p, stderr, metrics);
+    ExecutorProcess e = new ExecutorProcess(jobId, memory, p, stderr, metrics, jar != null);
     metrics.executorStarted();
     Thread reader = new Thread(e::readLoop, "executor-" + (jobId == null ? "spare" : jobId)
         + "-" + p.pid());
@@ -178,22 +188,73 @@ final class ExecutorProcess {
       return false;
     }
     jobId = job;
+    int n = ++jobs;
     try {
       Files.createDirectories(jobStderr.getParent());
       if (Files.exists(jobStderr)) { // an earlier worker's, on this data directory: kept aside
         Files.move(jobStderr, jobStderr.resolveSibling(jobStderr.getFileName() + "."
             + Files.getLastModifiedTime(jobStderr).toMillis()));
       }
-      Files.move(stderr, jobStderr);
+      if (n == 1) {
+        Files.move(stderr, jobStderr);
+      } else {
+        // Its file is its earlier job's too: a second name for it in this job's directory (the
+        // JVM appends to the one file; both names show all its lines).
+        Files.createLink(jobStderr, stderr);
+      }
       stderr = jobStderr;
-    } catch (IOException e) {
+    } catch (IOException | UnsupportedOperationException e) {
       log.warn("executor JVM {} of job {}: its stderr stays in {} ({})", pid(), job, stderr,
           e.toString());
     }
     // The words of a cold start's line (operators and tests look for them), and what differs.
-    log.info("worker {}: started executor JVM {} for job {} (heap {}; the warm spare, bound now)",
-        workerId, pid(), job, memory);
+    if (n == 1) {
+      log.info("worker {}: started executor JVM {} for job {} (heap {}; the warm spare, bound "
+          + "now)", workerId, pid(), job, memory);
+    } else {
+      log.info("worker {}: started executor JVM {} for job {} (heap {}; reused: its job {})",
+          workerId, pid(), job, memory, n);
+    }
     return true;
+  }
+
+  /** How many jobs it was given, the current one included. */
+  int jobs() {
+    return jobs;
+  }
+
+  /**
+   * Whether it may serve a job after its current one, as far as the worker knows: alive, no
+   * attempt running or being killed, none ever killed, and its class path the worker's alone.
+   * The executor itself then checks what the job left ({@link #release}).
+   */
+  boolean mayServeAgain() {
+    return takesAttempts() && calls.isEmpty() && !killedAny && !jarOnClassPath
+        && jobId != null;
+  }
+
+  /**
+   * Asks the executor to let its job go ({@link ExecutorFrames#RELEASE}): the answer is null if
+   * it ended cleanly and waits for a bind, else why it serves no other job. Completes with a
+   * reason too if the JVM ends first.
+   */
+  CompletableFuture<String> release() {
+    CompletableFuture<String> answer = new CompletableFuture<>();
+    released = answer;
+    try {
+      send(new ExecutorFrames.Body(ExecutorFrames.RELEASE));
+    } catch (IOException e) {
+      answer.complete("its channel failed: " + e.getMessage());
+    }
+    if (dead) {
+      answer.complete("it ended");
+    }
+    return answer;
+  }
+
+  /** After a clean release: a spare again, for {@link #bind}. */
+  void unbind() {
+    jobId = null;
   }
 
   /** Where its stderr goes now. */
@@ -259,6 +320,7 @@ final class ExecutorProcess {
    * as soon as it decides the kill, before the retry's task can reach this executor.
    */
   void stopping(TaskAttemptId id) {
+    killedAny = true;
     if (stopping.add(id)) {
       kill(id);
     }
@@ -345,6 +407,14 @@ final class ExecutorProcess {
       DataInputStream f;
       while ((f = ExecutorFrames.read(out)) != null) {
         byte type = f.readByte();
+        if (type == ExecutorFrames.RELEASED) {
+          String why = ExecutorFrames.readText(f);
+          CompletableFuture<String> r = released;
+          if (r != null) {
+            r.complete(why);
+          }
+          continue;
+        }
         TaskAttemptId id = TaskSpecCodec.readAttempt(f);
         Call c = calls.get(id);
         switch (type) {
@@ -381,6 +451,10 @@ final class ExecutorProcess {
       code = -1;
     }
     dead = true;
+    CompletableFuture<String> r = released;
+    if (r != null) {
+      r.complete("it ended");
+    }
     List<String> tail = ExitReason.tail(stderr, 20);
     String job = jobId == null ? "(a spare, never bound)" : jobId;
     String reason = ExitReason.describe(job, pid(), code, endedBecause, memory, tail);

@@ -24,11 +24,23 @@ import java.util.Objects;
  *     dev.quern.worker.shuffle.http.ShuffleAccess#executorEnvironment})
  * @param warmSpare whether the pool keeps a spare executor started ahead of jobs ({@link
  *     ExecutorPool})
+ * @param reuseJobs how many jobs one executor JVM may serve, one after another (1: each job's
+ *     executors end with it; {@link ExecutorPool#jobEnded})
  */
 public record ExecutorSettings(String workerId, String java, String classPath,
     List<String> javaOptions, String defaultMemory, Duration killGrace, Path dir,
     String shuffleAddress, int slots,
-    dev.quern.worker.shuffle.http.ShuffleAccess shuffleAccess, boolean warmSpare) {
+    dev.quern.worker.shuffle.http.ShuffleAccess shuffleAccess, boolean warmSpare,
+    int reuseJobs) {
+
+  /** Without reuse: each executor JVM serves one job. */
+  public ExecutorSettings(String workerId, String java, String classPath,
+      List<String> javaOptions, String defaultMemory, Duration killGrace, Path dir,
+      String shuffleAddress, int slots,
+      dev.quern.worker.shuffle.http.ShuffleAccess shuffleAccess, boolean warmSpare) {
+    this(workerId, java, classPath, javaOptions, defaultMemory, killGrace, dir, shuffleAddress,
+        slots, shuffleAccess, warmSpare, 1);
+  }
 
   /** An unsecured cluster's (fetches over plain HTTP, unsigned), with a warm spare. */
   public ExecutorSettings(String workerId, String java, String classPath,
@@ -60,6 +72,10 @@ public record ExecutorSettings(String workerId, String java, String classPath,
     Objects.requireNonNull(shuffleAccess, "shuffleAccess");
     javaOptions = List.copyOf(javaOptions);
     ExecutorKeys.checkMemory("quern.worker.executor.default-memory", defaultMemory);
+    if (reuseJobs < 1) {
+      throw new IllegalArgumentException("quern.worker.executor.reuse-jobs: must be at least 1, "
+          + "got " + reuseJobs);
+    }
   }
 
   /**
