@@ -17,6 +17,9 @@
 #                     (quern.worker.executor.java-options; %p in a file name is the pid)
 #   WORKER_CONF=FILE  more worker configuration, appended to the cluster's
 #   LOCAL='local'     the local master
+#   BUILD=DIR         run the build in DIR (its bin/quern; default this tree's): an A/B pair runs
+#                     this script twice, BUILD=A then BUILD=B, in the same session
+#   SCRATCH=DIR       where the run's directory goes (default bench/data of this tree)
 #
 # Prints one line per run: job, mode, wall seconds, CPU seconds in all, and the parts (client,
 # masters, workers, executors), then the median paired ratios cluster/local of wall and CPU.
@@ -25,11 +28,12 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 JOB="${1:-terasort}"
 if [[ "$JOB" == terasort ]]; then SIZE="${2:-2000000}"; else SIZE="${2:-256}"; fi
 ROUNDS="${3:-3}"
-QUERN="$ROOT/bin/quern"
-RUN="$ROOT/bench/data/cpu-$$"
+BUILD="$(cd "${BUILD:-$ROOT}" && pwd)"
+QUERN="$BUILD/bin/quern"
+RUN="${SCRATCH:-$ROOT/bench/data}/cpu-$$"
 DATA="${DATA:-$RUN}"
 HZ=$(getconf CLK_TCK)
-if [[ ! -f "$ROOT/cli/target/quern-cli.jar" ]]; then
+if [[ "$BUILD" == "$ROOT" && ! -f "$ROOT/cli/target/quern-cli.jar" ]]; then
   (cd "$ROOT" && mvn -B -ntp -o -DskipTests package >/dev/null)
 fi
 mkdir -p "$RUN" "$DATA"
@@ -62,7 +66,7 @@ fi
 "$QUERN" cluster start --masters 3 --workers 2 --slots 2 --timeout 300 --config "$CONF" \
   --dir "$RUN/cluster" >/dev/null
 ADDRESS="$(cat "$RUN/cluster/address")"
-echo "$JOB $SIZE; cluster $ADDRESS; local ${LOCAL:-local}; load $(cut -d' ' -f1-3 /proc/loadavg)" \
+echo "$JOB $SIZE; build $BUILD; cluster $ADDRESS; local ${LOCAL:-local}; load $(cut -d' ' -f1-3 /proc/loadavg)" \
   "on $(nproc) cores; $(date -u +%FT%TZ)"
 
 # "kind pid" of the cluster's masters and workers
@@ -122,7 +126,7 @@ run() { # mode, round
   [[ "$mode" == cluster ]] && master=(--master "$ADDRESS")
   snapshot > "$RUN/before"
   local pattern="$out" stop="$RUN/stop-$mode-$r"
-  [[ "$mode" == cluster ]] && pattern="dev.quern.worker.executor.ExecutorMain|$ROOT/"
+  [[ "$mode" == cluster ]] && pattern="dev.quern.worker.executor.ExecutorMain|$BUILD/"
   python3 "$ROOT/bench/cluster/threads.py" "$pattern" "$stop" "$RUN/threads-$mode-$r" &
   local sampler=$!
   local start end

@@ -91,7 +91,8 @@ public final class ExecutorPool implements AutoCloseable {
     Path jar = jarOf(jobLoader);
     ExecutorProcess s = spare;
     spare = null;
-    if (s != null && memory.equals(s.memory()) && s.bind(settings.workerId(), job, jar, stderr,
+    String user = spec.job().user();
+    if (s != null && memory.equals(s.memory()) && s.mayServe(user) && s.bind(settings.workerId(), job, jar, stderr,
         settings.shuffleAccess().executorEnvironment(job))) {
       p = s;
     } else {
@@ -100,6 +101,7 @@ public final class ExecutorPool implements AutoCloseable {
       }
       p = ExecutorProcess.start(settings, job, jar, memory, stderr, metrics);
     }
+    p.user(user);
     byJob.put(job, p);
     started++;
     return p;

@@ -218,6 +218,26 @@ final class ExecutorProcess {
     return true;
   }
 
+  /** The user of its last job (null: none yet). */
+  private volatile String user;
+
+  /**
+   * Whether it may be bound to a job of {@code jobUser}: a spare never bound may go to anyone; a
+   * released one only to a job of the user its jobs were of (what a job may have left in the JVM
+   * that no check sees stays with that user, as Spark keeps an application's executors to it).
+   */
+  boolean mayServe(String jobUser) {
+    String u = user;
+    return u == null || u.equals(String.valueOf(jobUser));
+  }
+
+  /** Its current job's user, as the pool learns it. */
+  void user(String jobUser) {
+    if (user == null) {
+      user = String.valueOf(jobUser);
+    }
+  }
+
   /** How many jobs it was given, the current one included. */
   int jobs() {
     return jobs;

@@ -1,7 +1,10 @@
 package dev.quern.worker.executor;
 
 import java.net.URLClassLoader;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -19,31 +22,48 @@ import java.util.TimeZone;
  *       {@code Thread} subclass of the job's): daemon threads of the JDK's or the framework's own
  *       (an idle HTTP client pool) pass;
  *   <li>a system property set, changed or removed;
- *   <li>the default locale or time zone changed.
+ *   <li>the default locale or time zone changed;
+ *   <li>{@code System.out} or {@code System.err} replaced, the default uncaught exception
+ *       handler set, a security provider added or removed.
  * </ul>
  *
- * Not checked (JVM-wide settings a task could change and no check here sees): security
- * providers, {@code URL} stream handler factories, JNI libraries loaded, {@code
- * System.setOut}, the default charset of classes that cached it.
+ * Not checked (JVM-wide state a task could change that no check here sees): {@code URL} stream
+ * handler factories, JNI libraries loaded, JDK caches holding the job's classes (which then keep
+ * its loader from being collected), changes inside framework or JDK objects.
  */
 final class JobLeftovers {
   private final Set<Thread> threads;
   private final Map<String, String> properties;
   private final Locale locale;
   private final TimeZone zone;
+  /** System.out, System.err, the default uncaught exception handler, the security providers. */
+  private final List<Object> hooks;
 
   private JobLeftovers(Set<Thread> threads, Map<String, String> properties, Locale locale,
-      TimeZone zone) {
+      TimeZone zone, List<Object> hooks) {
     this.threads = threads;
     this.properties = properties;
     this.locale = locale;
     this.zone = zone;
+    this.hooks = hooks;
   }
 
   /** This JVM now, before the job runs anything. */
   static JobLeftovers snapshot() {
     return new JobLeftovers(Set.copyOf(Thread.getAllStackTraces().keySet()), properties(),
-        Locale.getDefault(), TimeZone.getDefault());
+        Locale.getDefault(), TimeZone.getDefault(), hooks());
+  }
+
+  private static final List<String> HOOKS = List.of("System.out", "System.err",
+      "the default uncaught exception handler", "the security providers");
+
+  private static List<Object> hooks() {
+    List<Object> h = new ArrayList<>();
+    h.add(System.out);
+    h.add(System.err);
+    h.add(Thread.getDefaultUncaughtExceptionHandler());
+    h.add(Arrays.asList(java.security.Security.getProviders()));
+    return h;
   }
 
   private static Map<String, String> properties() {
@@ -86,6 +106,15 @@ final class JobLeftovers {
         if (!now.containsKey(k)) {
           return "the job removed the system property " + k;
         }
+      }
+    }
+    List<Object> now2 = hooks();
+    for (int i = 0; i < HOOKS.size(); i++) {
+      Object a = hooks.get(i);
+      Object b = now2.get(i);
+      boolean same = a instanceof List<?> l ? l.equals(b) : a == b;
+      if (!same) {
+        return "the job replaced " + HOOKS.get(i);
       }
     }
     if (!Locale.getDefault().equals(locale)) {

@@ -84,6 +84,11 @@ class ExecutorReuseTest {
             System.setProperty("reusejob.touched", "yes");
           }
         }
+        public static class Stdout extends UpperMapper {
+          static {
+            System.setOut(new java.io.PrintStream(System.out, true));
+          }
+        }
         public static class Fail extends UpperMapper {
           public void map(Long k, String line, dev.quern.api.Context<String, Long> ctx) {
             throw new IllegalStateException("boom at " + k);
@@ -145,13 +150,18 @@ class ExecutorReuseTest {
 
   /** A word count whose mapper is the jar's class {@code mapper}. */
   private JobSpec job(String name, String mapper) throws Exception {
+    return job(name, mapper, null);
+  }
+
+  /** The same, of {@code user} (null: the builder's). */
+  private JobSpec job(String name, String mapper, String user) throws Exception {
     Path in = Files.createDirectories(tmp.resolve(name + "-in"));
     Files.write(in.resolve("a.txt"), lines());
     JobSpec s = Job.builder(name).input(in.toString())
         .output(tmp.resolve(name + "-out").toString())
         .mapper(WordCount.TokenizerMapper.class).reducer(WordCount.SumReducer.class)
         .mapOutput(String.class, Long.class).reduceTasks(1).build().spec();
-    return new JobSpec(s.name(), s.user(), jar.toString(), s.inputPaths(), s.outputPath(),
+    return new JobSpec(s.name(), user == null ? s.user() : user, jar.toString(), s.inputPaths(), s.outputPath(),
         s.inputFormat(), s.outputFormat(), mapper, s.combiner(), s.reducer(),
         s.partitioner(), s.reduceTasks(), s.mapOutputKeyClass(), s.mapOutputValueClass(),
         s.outputKeyClass(), s.outputValueClass(), s.sortComparator(), s.groupingComparator(),
@@ -248,7 +258,8 @@ class ExecutorReuseTest {
   @CsvSource({
     "Linger, the job left the non-daemon thread 'user-linger' running",
     "Daemon, the job left the daemon thread 'user-daemon' running its code",
-    "Property, the job set the system property reusejob.touched"})
+    "Property, the job set the system property reusejob.touched",
+    "Stdout, the job replaced System.out"})
   void aJobThatLeftSomethingBehindEndsItsJvm(String mapper, String reason) throws Exception {
     pool(5);
     long jvm = pool.sparePid();
@@ -283,6 +294,25 @@ class ExecutorReuseTest {
     assertThat(Files.readString(tmp.resolve("executors/job-0021/executor-1.stderr")))
         .contains("serves no other job: attempt " + id + " failed in it");
     thenTheNextJobRunsInANewJvm(jvm);
+  }
+
+  @Test
+  void aReleasedJvmServesOnlyJobsOfItsUser() throws Exception {
+    pool(5);
+    long jvm = pool.sparePid();
+    assertThat(wordCount(job("alice1", "reusejob.UpperMapper", "alice"), "job-0041"))
+        .isEqualTo(expected());
+    assertThat(pidOf("job-0041")).isEqualTo(jvm);
+    pool.jobEnded("job-0041");
+    Await.until(WAIT, "JVM " + jvm + " back as the spare", () -> pool.sparePid() == jvm);
+    assertThat(wordCount(job("bob", "reusejob.UpperMapper", "bob"), "job-0042"))
+        .isEqualTo(expected());
+    assertThat(pidOf("job-0042")).as("another user's job starts its own JVM").isNotEqualTo(jvm);
+    assertThat(pool.sparePid()).as("alice's JVM waits").isEqualTo(jvm);
+    pool.jobEnded("job-0042");
+    assertThat(wordCount(job("alice2", "reusejob.UpperMapper", "alice"), "job-0043"))
+        .isEqualTo(expected());
+    assertThat(pidOf("job-0043")).isEqualTo(jvm);
   }
 
   @Test
