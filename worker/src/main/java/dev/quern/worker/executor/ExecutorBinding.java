@@ -15,8 +15,9 @@ import java.util.Map;
  * spare (started before any job asked, with the worker's class path only, job {@link #SPARE})
  * learns it from the first frame on its channel, a {@link #BIND}: the job's id and its jar, which
  * it then reads through a class loader of its own whose parent is the class path's, as the worker
- * itself loads a job's classes when it runs them in-process. A spare is bound once: a JVM never
- * runs two jobs.
+ * itself loads a job's classes when it runs them in-process. A JVM whose job ended cleanly
+ * (a {@link ExecutorFrames#RELEASE}, {@link JobLeftovers}) waits for the bind of its next job as
+ * a spare does; its earlier job's loader was closed, so the next job's classes are its own.
  *
  * @param jobId the job
  * @param loader the job's classes

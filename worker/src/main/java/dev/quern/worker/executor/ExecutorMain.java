@@ -29,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * When stdin ends (the worker closed it, or died) it halts at once: an executor never outlives
  * its worker.
  *
+ * <p>A {@link ExecutorFrames#RELEASE} ends its job's part: it answers whether the job left
+ * anything behind ({@link JobLeftovers}) and, if not, waits for the next job's bind (reuse,
+ * {@link ExecutorPool}); else the worker closes its channel.
+ *
  * <p>{@code ExecutorMain WORKER_ID JOB_ID SHUFFLE_HOST:PORT SLOTS} (JOB_ID {@code +}: a warm
  * spare, bound to its job by its first frame, {@link ExecutorBinding}): the shuffle address is the
  * worker's (map outputs report it; a reduce reads that worker's outputs in place and fetches the

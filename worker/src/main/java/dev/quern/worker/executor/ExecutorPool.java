@@ -23,7 +23,16 @@ import org.slf4j.LoggerFactory;
  * class start-up by the time a job needs one. A job that needs a JVM of the default heap binds it
  * ({@link ExecutorProcess#bind}: the job's jar is then read through a class loader inside it)
  * instead of waiting for a new JVM; a job of another heap starts its own as before. A bound spare
- * is the job's like any other (never given to another job, ended with it). The next spare starts
+ * is the job's like any other while the job runs (never given to another job).
+ *
+ * <p>Reuse ({@link ExecutorSettings#reuseJobs} above 1): when a job ends, its executor, if it is
+ * of the default heap, has its class path the worker's alone, had no attempt killed and none
+ * running, and has served fewer jobs than the limit, is asked to let the job go ({@link
+ * ExecutorProcess#release}); the executor waits for the job's attempt threads, checks what the
+ * job left ({@link JobLeftovers}: threads, system properties, JVM-wide hooks; an attempt that
+ * failed), closes the job's class loader and answers. Clean, it becomes the spare (its data path
+ * compiled already; a fresh spare waiting is stopped in its favour) for the next job of the same
+ * user; else it ends as before. The next spare starts
  * when the job that took the last one ends, or when the pool next finds it has none and no job is
  * running: not at once, where its start would take CPU from the job that just began.
  */

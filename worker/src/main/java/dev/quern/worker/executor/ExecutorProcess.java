@@ -173,8 +173,9 @@ final class ExecutorProcess {
    * Binds this spare to job {@code job}, whose jar is {@code jar} (null: none): the first frame
    * on its channel, so it comes before any attempt, with what an executor started for the job
    * finds in its environment ({@code env}: the job's shuffle key on a secured cluster). Its stderr file moves to {@code stderr}
-   * (the JVM keeps appending to the same file under its new name). False if it is no spare (bound
-   * already: a JVM never serves two jobs) or is gone; the caller then starts a JVM of the job's own.
+   * (the JVM keeps appending to the same file under its new name; a reused JVM's file gets a
+   * second name in the job's directory). False if it is no spare (bound to a job now) or is gone;
+   * the caller then starts a JVM of the job's own.
    */
   synchronized boolean bind(String workerId, String job, Path jar, Path jobStderr,
       java.util.Map<String, String> env) {
