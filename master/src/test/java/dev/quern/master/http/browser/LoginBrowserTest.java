@@ -11,6 +11,8 @@ import dev.quern.master.http.TestJobs;
 import dev.quern.master.http.UiTestCluster;
 import dev.quern.master.http.login.PasswordFile;
 import dev.quern.master.http.login.PasswordHash;
+import dev.quern.testkit.browser.Browser;
+import dev.quern.testkit.browser.ScreenshotOnFailure;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

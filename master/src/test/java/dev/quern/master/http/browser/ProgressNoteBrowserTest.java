@@ -13,6 +13,8 @@ import dev.quern.master.cluster.SubmissionIds;
 import dev.quern.master.cluster.SubmissionWire;
 import dev.quern.master.engine.BookSplit;
 import dev.quern.testkit.Await;
+import dev.quern.testkit.browser.Browser;
+import dev.quern.testkit.browser.ScreenshotOnFailure;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -61,7 +63,6 @@ class ProgressNoteBrowserTest {
   void stop() {
     try {
       if (browser != null) {
-        assertThat(browser.consoleErrors()).as("browser console errors").isEmpty();
         browser.close();
       }
     } finally {
@@ -130,6 +131,7 @@ class ProgressNoteBrowserTest {
     browser.awaitVisible("the job's row marked", By.cssSelector(
         ".jobs-table tr[data-job='" + job + "'][data-progress-note='true'] .note-mark"));
     browser.screenshot("progress-note-jobs");
+    assertThat(browser.consoleErrors()).as("browser console errors").isEmpty();
   }
 
   /** Submits a job that no worker will run to {@code master}; its id. */

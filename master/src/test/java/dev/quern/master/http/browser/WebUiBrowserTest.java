@@ -13,6 +13,8 @@ import dev.quern.master.http.TestJobs;
 import dev.quern.master.http.UiServer;
 import dev.quern.master.http.UiTestCluster;
 import dev.quern.testkit.Await;
+import dev.quern.testkit.browser.Browser;
+import dev.quern.testkit.browser.ScreenshotOnFailure;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
