@@ -19,11 +19,16 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code quern cluster status}: every process of the cluster in DIR, alive or not; masters also
- * with the role and term they report over HTTP. Exit code 0 whatever their state.
+ * with the role and term they report over HTTP. A master that joined the group by hand ({@code
+ * quern master --join}) was not started from DIR, so DIR's processes file does not name it: the
+ * members a live master lists in its {@code /api/cluster} are added too (no pid, {@code fromDir}
+ * false), so the list is the group's and not just the directory's. Exit code 0 whatever their
+ * state.
  */
 @Command(name = "status", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Lists every process of the cluster in --dir (kind, id, pid, address, alive; "
-        + "masters also role and term).")
+        + "masters also role and term), and the masters the group lists that were not started "
+        + "from --dir (joined by hand; no pid).")
 final class ClusterStatusCommand implements Callable<Integer> {
   @Option(names = "--dir", paramLabel = "DIR", description = "The cluster's directory (default ~/.quern/cluster).")
   Path dir;
@@ -46,6 +51,7 @@ final class ClusterStatusCommand implements Callable<Integer> {
     doc.put("address", cd.address().orElse(""));
     ArrayNode procs = doc.putArray("processes");
     String leaderHttp = "";
+    JsonNode members = null; // the group as the first master that answered lists it
     for (ClusterDir.Proc p : cd.read()) {
       ObjectNode n = procs.addObject();
       boolean alive = p.alive();
@@ -56,23 +62,22 @@ final class ClusterStatusCommand implements Callable<Integer> {
       n.put("address", p.address());
       n.put("http", p.http());
       n.put("log", p.log().toString());
+      n.put("fromDir", true);
       if (p.kind().equals("master")) {
         Optional<ClusterHttpClient.Answer> a = alive ? http.get(p.http(), ClusterHttp.STATUS)
             : Optional.empty();
         JsonNode s = a.filter(x -> x.status() == 200).map(ClusterHttpClient.Answer::body)
             .orElse(null);
-        n.put("role", s == null ? "" : s.path("role").asText());
-        if (s == null) {
-          n.putNull("term");
-        } else {
-          n.put("term", s.path("term").asLong());
-        }
-        n.put("leader", s == null ? "" : s.path("leaderId").asText());
+        putStatus(n, s);
         if (s != null && leaderHttp.isEmpty()) {
           leaderHttp = s.path("leaderHttp").asText();
         }
+        if (s != null && members == null && s.path("masters").size() > 0) {
+          members = s.path("masters");
+        }
       }
     }
+    boolean joined = joinedMasters(http, members, procs);
     workerHttp(http, leaderHttp, procs);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
@@ -84,14 +89,70 @@ final class ClusterStatusCommand implements Callable<Integer> {
       out.printf(fmt, "KIND", "ID", "PID", "ALIVE", "ADDRESS", "HTTP", "ROLE", "TERM");
       for (JsonNode n : procs) {
         boolean master = n.path("kind").asText().equals("master");
-        out.printf(fmt, n.path("kind").asText(), n.path("id").asText(), n.path("pid").asLong(),
+        out.printf(fmt, n.path("kind").asText(), n.path("id").asText(),
+            n.path("pid").isNull() ? "-" : n.path("pid").asText(),
             n.path("alive").asBoolean() ? "yes" : "no", dash(n.path("address").asText()),
             dash(n.path("http").asText()), master ? dash(n.path("role").asText()) : "-",
             master && !n.path("term").isNull() ? n.path("term").asText() : "-");
       }
+      if (joined) {
+        out.println("PID '-': a master the group lists that was not started from " + cd.dir
+            + " (joined by hand, e.g. 'quern master --join'); its pid is not known here.");
+      }
     }
     out.flush();
     return 0;
+  }
+
+  /** A master's role, term and leader as its {@code /api/cluster} says ({@code s}; null: none). */
+  private static void putStatus(ObjectNode n, JsonNode s) {
+    n.put("role", s == null ? "" : s.path("role").asText());
+    if (s == null) {
+      n.putNull("term");
+    } else {
+      n.put("term", s.path("term").asLong());
+    }
+    n.put("leader", s == null ? "" : s.path("leaderId").asText());
+  }
+
+  /**
+   * Adds the masters of {@code members} (a live master's {@code /api/cluster} list) that no
+   * master line of DIR names: kind master, no pid (null), {@code fromDir} false, alive when its
+   * own {@code /api/cluster} answers, with its role and term from that answer. True if any.
+   */
+  private static boolean joinedMasters(ClusterHttpClient http, JsonNode members,
+      ArrayNode procs) {
+    if (members == null) {
+      return false;
+    }
+    java.util.Set<String> known = new java.util.HashSet<>();
+    procs.forEach(p -> {
+      if (p.path("kind").asText().equals("master")) {
+        known.add(p.path("id").asText());
+      }
+    });
+    boolean any = false;
+    for (JsonNode m : members) {
+      String id = m.path("id").asText();
+      if (id.isEmpty() || !known.add(id)) {
+        continue;
+      }
+      String httpAddress = m.path("http").asText();
+      JsonNode s = httpAddress.isEmpty() ? null : http.get(httpAddress, ClusterHttp.STATUS)
+          .filter(x -> x.status() == 200).map(ClusterHttpClient.Answer::body).orElse(null);
+      ObjectNode n = procs.addObject();
+      n.put("kind", "master");
+      n.put("id", id);
+      n.putNull("pid");
+      n.put("alive", s != null);
+      n.put("address", m.path("raft").asText());
+      n.put("http", httpAddress);
+      n.put("log", "");
+      n.put("fromDir", false);
+      putStatus(n, s);
+      any = true;
+    }
+    return any;
   }
 
   /**

@@ -53,6 +53,16 @@ export function progressBar(progress, label) {
   h('span', { class: 'progress-text' }, `${label} ${pct}% · ${text}`));
 }
 
+// A master that does not lead shows the leader's progress of running attempts; while it has not
+// heard the leader (none known, or silent for seconds) the API's job document carries a
+// progressNote instead and the bars are the replicated book's state (0 for running attempts).
+// Said in words, so no one takes those bars for the job's progress.
+export function progressNote(note, id) {
+  if (!note) return null;
+  return h('p', { class: 'notice', id, role: 'status' },
+    h('strong', {}, 'Progress is not the leader\'s. '), note);
+}
+
 export function jobDuration(job) {
   if (job.durationMillis !== null && job.durationMillis !== undefined) return job.durationMillis;
   if (job.startTime) return (job.endTime || Date.now()) - job.startTime;

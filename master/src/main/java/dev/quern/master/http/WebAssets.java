@@ -38,6 +38,9 @@ final class WebAssets {
   /** GET of {@code /} (the app's page) and of every other path not taken by an earlier route. */
   static void register(RoutesConfig routes) {
     routes.get("/", ctx -> serve(ctx, "/index.html"));
+    // What a browser asks for on a page that names no icon (an attempt's log, opened from the job
+    // page, is plain text): the app's icon, not a 404 in its console for every log it shows.
+    routes.get("/favicon.ico", ctx -> serve(ctx, "/favicon.svg"));
     routes.get("/*", ctx -> serve(ctx, ctx.path()));
   }
 

@@ -51,6 +51,21 @@ class ProgressViewsTest {
     return book;
   }
 
+  /** A leader's and a follower's views, each with the job of {@link #runningJob} published. */
+  private record Masters(JobBook book, ClusterMonitor leaderMonitor, ProgressViews leader,
+      ClusterMonitor followerMonitor, ProgressViews follower) {
+    static Masters withRunningJob() {
+      JobBook book = runningJob();
+      ClusterMonitor leaderMonitor = new ClusterMonitor();
+      ProgressViews leader = new ProgressViews(leaderMonitor, 0);
+      ClusterMonitor followerMonitor = new ClusterMonitor();
+      ProgressViews follower = new ProgressViews(followerMonitor, 0);
+      leader.publish(book.job(JOB));
+      follower.publish(book.job(JOB));
+      return new Masters(book, leaderMonitor, leader, followerMonitor, follower);
+    }
+  }
+
   private static TaskView task(JobView v, int index) {
     return v.maps().get(index);
   }
@@ -63,13 +78,12 @@ class ProgressViewsTest {
 
   @Test
   void theLeadersViewsCarryProgressAndAFollowersShowZero() {
-    JobBook book = runningJob();
-    ClusterMonitor leaderMonitor = new ClusterMonitor();
-    ProgressViews leader = new ProgressViews(leaderMonitor, 0);
-    ClusterMonitor followerMonitor = new ClusterMonitor();
-    ProgressViews follower = new ProgressViews(followerMonitor, 0);
-    leader.publish(book.job(JOB));
-    follower.publish(book.job(JOB));
+    Masters two = Masters.withRunningJob();
+    JobBook book = two.book();
+    ClusterMonitor leaderMonitor = two.leaderMonitor();
+    ProgressViews leader = two.leader();
+    ClusterMonitor followerMonitor = two.followerMonitor();
+    ProgressViews follower = two.follower();
 
     leader.report(map(0), 0.5f);
     leader.refresh();
@@ -114,13 +128,12 @@ class ProgressViewsTest {
    */
   @Test
   void aFollowerShowsTheLeadersProgressAndTheBooksWithANoteWhenTheLeaderIsSilent() {
-    JobBook book = runningJob();
-    ClusterMonitor leaderMonitor = new ClusterMonitor();
-    ProgressViews leader = new ProgressViews(leaderMonitor, 0);
-    ClusterMonitor followerMonitor = new ClusterMonitor();
-    ProgressViews follower = new ProgressViews(followerMonitor, 0);
-    leader.publish(book.job(JOB));
-    follower.publish(book.job(JOB));
+    Masters two = Masters.withRunningJob();
+    JobBook book = two.book();
+    ClusterMonitor leaderMonitor = two.leaderMonitor();
+    ProgressViews leader = two.leader();
+    ClusterMonitor followerMonitor = two.followerMonitor();
+    ProgressViews follower = two.follower();
     leader.report(map(0), 0.5f);
     leader.report(map(1), 0.25f);
     leader.refresh();

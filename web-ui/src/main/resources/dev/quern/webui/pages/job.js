@@ -1,7 +1,7 @@
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { gantt } from '../gantt.js';
-import { bytes, count, duration, jobDuration, percent, progressBar, stateBadge, time, isFinal } from '../format.js';
+import { bytes, count, duration, jobDuration, percent, progressBar, progressNote, stateBadge, time, isFinal } from '../format.js';
 
 // Which job's kill confirmation is open; kept across live refreshes.
 const ui = { confirmKill: null, killError: null, configOpen: false };
@@ -19,6 +19,7 @@ export function view({ job, tasks }, params, app) {
   const attempts = tasks.flatMap((t) => t.attempts.map((a) => ({ ...a, task: t.id, kind: t.kind })));
   return h('div', { class: 'job', 'data-job': job.id, 'data-state': job.state },
     header(job, app),
+    progressNote(job.progressNote, 'progress-note'),
     job.failure ? h('section', { class: 'failure', id: 'failure' },
       h('h2', {}, 'Failure'), h('pre', { class: 'stack' }, job.failure)) : null,
     h('section', { class: 'progress-section' },

@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import { h } from '../dom.js';
-import { duration, jobDuration, progressBar, stateBadge, time, isFinal } from '../format.js';
+import { duration, jobDuration, progressBar, progressNote, stateBadge, time, isFinal } from '../format.js';
 
 const STATES = ['ACCEPTED', 'RUNNING', 'COMMITTING', 'SUCCEEDED', 'FAILED', 'KILLED'];
 
@@ -41,8 +41,11 @@ export function view(jobs, params, app) {
     const c = x < y ? -1 : x > y ? 1 : 0;
     return ui.ascending ? c : -c;
   });
+  // Every running job of a master carries the same note (it is the master's, not the job's).
+  const note = jobs.find((j) => j.progressNote)?.progressNote;
   return h('div', { class: 'jobs' },
     h('h1', {}, 'Jobs'),
+    progressNote(note, 'progress-note'),
     h('div', { class: 'filters', role: 'group', 'aria-label': 'Filter by state' },
       ['ALL', ...STATES].map((s) => h('button', {
         class: `chip${ui.filter === s ? ' selected' : ''}`,
@@ -60,13 +63,16 @@ export function view(jobs, params, app) {
       }, c.title, c.key === ui.sortKey ? (ui.ascending ? ' ▲' : ' ▼') : '')))),
       h('tbody', {}, shown.length === 0
         ? h('tr', {}, h('td', { colspan: COLUMNS.length, class: 'muted' }, 'No jobs.'))
-        : shown.map((j) => h('tr', { 'data-job': j.id, 'data-state': j.state },
+        : shown.map((j) => h('tr', { 'data-job': j.id, 'data-state': j.state,
+          'data-progress-note': j.progressNote ? 'true' : null },
           h('td', {}, stateBadge(j.state)),
           h('td', {}, h('a', { href: `#/jobs/${encodeURIComponent(j.id)}` }, j.id)),
           h('td', {}, j.name),
           h('td', {}, j.user || ''),
           h('td', {}, time(j.submitTime)),
           h('td', { class: 'num' }, duration(jobDuration(j))),
-          h('td', { class: 'bar-cell' }, progressBar(j.map, 'map')),
+          h('td', { class: 'bar-cell' }, progressBar(j.map, 'map'),
+            j.progressNote ? h('div', { class: 'note-mark', title: j.progressNote },
+              '⚠ not the leader\'s progress') : null),
           h('td', { class: 'bar-cell' }, progressBar(j.reduce, 'reduce')))))));
 }

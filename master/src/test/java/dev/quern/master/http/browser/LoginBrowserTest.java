@@ -11,6 +11,8 @@ import dev.quern.master.http.TestJobs;
 import dev.quern.master.http.UiTestCluster;
 import dev.quern.master.http.login.PasswordFile;
 import dev.quern.master.http.login.PasswordHash;
+import dev.quern.testkit.browser.Browser;
+import dev.quern.testkit.browser.ScreenshotOnFailure;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,11 +38,12 @@ import org.openqa.selenium.Cookie;
  * job ended KILLED.
  */
 class LoginBrowserTest {
-  private static final Path SHOTS = Path.of("target", "screenshots");
+  private static final Path SHOTS = LocalUiBrowser.SHOTS;
   private static final String PASSWORD = "a long Passphrase 4 the UI";
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(60);
 
   @TempDir Path dir;
+  private LocalUiBrowser local;
   private UiTestCluster ui;
   private Browser browser;
 
@@ -49,14 +53,8 @@ class LoginBrowserTest {
   @AfterEach
   void stop() {
     TestJobs.Blocking.RELEASE.countDown();
-    try {
-      if (browser != null) {
-        browser.close();
-      }
-    } finally {
-      if (ui != null) {
-        ui.close();
-      }
+    if (local != null) {
+      local.close();
     }
   }
 
@@ -70,15 +68,10 @@ class LoginBrowserTest {
     Path users = dir.resolve("ui-users");
     PasswordFile.put(users, "operator", PASSWORD.toCharArray(), PasswordHash.MIN_ITERATIONS,
         new SecureRandom());
-    System.setProperty("quern.ui.login", "required");
-    System.setProperty("quern.ui.password-file", users.toString());
-    try {
-      ui = new UiTestCluster(dir);
-    } finally {
-      System.clearProperty("quern.ui.login");
-      System.clearProperty("quern.ui.password-file");
-    }
-    browser = new Browser(SHOTS);
+    local = LocalUiBrowser.start(dir, Map.of("quern.ui.login", "required",
+        "quern.ui.password-file", users.toString()));
+    ui = local.ui;
+    browser = local.browser;
     TestJobs.Blocking.RELEASE = new CountDownLatch(1);
     JobHandle h = ui.submit(TestJobs.blocking(dir, "long-job"));
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quern.master.cluster.InProcessMasters;
 import dev.quern.master.cluster.MasterProcess;
+import dev.quern.testkit.browser.Browser;
+import dev.quern.testkit.browser.ScreenshotOnFailure;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

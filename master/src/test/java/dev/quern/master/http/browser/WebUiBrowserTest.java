@@ -13,6 +13,8 @@ import dev.quern.master.http.TestJobs;
 import dev.quern.master.http.UiServer;
 import dev.quern.master.http.UiTestCluster;
 import dev.quern.testkit.Await;
+import dev.quern.testkit.browser.Browser;
+import dev.quern.testkit.browser.ScreenshotOnFailure;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,11 +47,12 @@ import org.openqa.selenium.WebElement;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebUiBrowserTest {
-  private static final Path SHOTS = Path.of("target", "screenshots");
+  private static final Path SHOTS = LocalUiBrowser.SHOTS;
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(60);
 
   @TempDir
   static Path dir;
+  private LocalUiBrowser local;
   private UiTestCluster ui;
   private Browser browser;
   /** Console errors the running test causes on purpose, each exactly as Chromium logs it. */
@@ -60,8 +63,9 @@ class WebUiBrowserTest {
 
   @BeforeAll
   void start() {
-    ui = new UiTestCluster(dir);
-    browser = new Browser(SHOTS);
+    local = LocalUiBrowser.start(dir, Map.of());
+    ui = local.ui;
+    browser = local.browser;
   }
 
   @AfterEach
@@ -80,14 +84,8 @@ class WebUiBrowserTest {
   @AfterAll
   void stop() {
     TestJobs.Blocking.RELEASE.countDown();
-    try {
-      if (browser != null) {
-        browser.close();
-      }
-    } finally {
-      if (ui != null) {
-        ui.close();
-      }
+    if (local != null) {
+      local.close();
     }
   }
 

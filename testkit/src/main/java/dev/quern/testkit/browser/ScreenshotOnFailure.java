@@ -1,4 +1,4 @@
-package dev.quern.master.http.browser;
+package dev.quern.testkit.browser;
 
 import java.nio.file.Path;
 import java.util.function.Supplier;
@@ -15,12 +15,12 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  * @RegisterExtension final ScreenshotOnFailure shots = new ScreenshotOnFailure(() -> browser, dir);
  * }</pre>
  */
-final class ScreenshotOnFailure
+public final class ScreenshotOnFailure
     implements TestExecutionExceptionHandler, LifecycleMethodExecutionExceptionHandler {
   private final Supplier<Browser> browser;
   private final Path dir;
 
-  ScreenshotOnFailure(Supplier<Browser> browser, Path dir) {
+  public ScreenshotOnFailure(Supplier<Browser> browser, Path dir) {
     this.browser = browser;
     this.dir = dir;
   }

@@ -1,4 +1,4 @@
-package dev.quern.master.http.browser;
+package dev.quern.testkit.browser;
 
 import java.io.File;
 import java.io.IOException;
@@ -6,7 +6,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.Certificate;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -29,17 +33,25 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Headless Debian Chromium driven through {@code /usr/bin/chromedriver}, never Selenium Manager
  * (it would try the network). A fresh profile per browser; a laptop-sized window.
  */
-final class Browser implements AutoCloseable {
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+public final class Browser implements AutoCloseable {
+  public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   /** Generous: Chromium shares two cores with the cluster, the build and other JVMs. */
-  static final Duration WAIT = Duration.ofSeconds(60);
+  public static final Duration WAIT = Duration.ofSeconds(60);
 
   private final Path profile;
   private final Path screenshots;
-  final ChromeDriver driver;
+  public final ChromeDriver driver;
 
-  Browser(Path screenshots) {
+  public Browser(Path screenshots) {
+    this(screenshots, List.of());
+  }
+
+  /**
+   * With {@code extraArguments} for Chromium besides the fixed ones, e.g. {@link
+   * #acceptingCertificatesOf} for a server whose certificate no public CA signed.
+   */
+  public Browser(Path screenshots, List<String> extraArguments) {
     for (Path p : List.of(CHROMEDRIVER, CHROMIUM)) {
       if (!Files.isExecutable(p)) {
         throw new IllegalStateException(p + " is missing: apt-get install -y chromium "
@@ -59,6 +71,7 @@ final class Browser implements AutoCloseable {
         "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--user-data-dir=" + profile, "--window-size=1440,900", "--lang=en-US");
+    options.addArguments(extraArguments);
     LoggingPreferences logs = new LoggingPreferences();
     logs.enable(LogType.BROWSER, Level.ALL);
     options.setCapability("goog:loggingPrefs", logs);
@@ -68,11 +81,30 @@ final class Browser implements AutoCloseable {
   }
 
   /**
+   * The Chromium argument that makes it accept TLS certificates with exactly these public keys
+   * ({@code --ignore-certificate-errors-spki-list}: base64 SHA-256 of each SubjectPublicKeyInfo),
+   * say the chain a secured cluster's master presents (its CA is the cluster's own, which
+   * Chromium's store does not hold). Any other certificate is still checked as usual.
+   */
+  public static String acceptingCertificatesOf(List<? extends Certificate> chain) {
+    List<String> pins = new java.util.ArrayList<>();
+    for (Certificate c : chain) {
+      try {
+        pins.add(Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
+            .digest(c.getPublicKey().getEncoded())));
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("no SHA-256 in this JVM", e);
+      }
+    }
+    return "--ignore-certificate-errors-spki-list=" + String.join(",", pins);
+  }
+
+  /**
    * Loads {@code url} into a fresh document (by way of about:blank, since a new hash alone would
    * keep the app and what it remembers of the last test's clicks) and waits until the app has
    * rendered the page of that address.
    */
-  void open(String url) {
+  public void open(String url) {
     driver.get("about:blank");
     driver.get(url);
     awaitRendered();
@@ -83,25 +115,25 @@ final class Browser implements AutoCloseable {
    * data-rendered} on {@code #page} to the hash it rendered, after the data arrived (or as an
    * error). What is absent can only be counted after this.
    */
-  void awaitRendered() {
+  public void awaitRendered() {
     await("the app to render the page of " + driver.getCurrentUrl(), d -> Boolean.TRUE.equals(
         js("const m = document.getElementById('page');"
             + " return m !== null && m.dataset.rendered === (location.hash || '#/');")));
   }
 
   /** Waits for a condition; the failure message names what was awaited. */
-  <T> T await(String what, Function<WebDriver, T> condition) {
+  public <T> T await(String what, Function<WebDriver, T> condition) {
     return new WebDriverWait(driver, WAIT).withMessage(what)
         .ignoring(StaleElementReferenceException.class).until(condition);
   }
 
   /** The element's text; retried when a live refresh replaced the element meanwhile. */
-  String text(By by) {
+  public String text(By by) {
     return await("text of " + by, d -> d.findElement(by).getText());
   }
 
   /** Clicks the element; retried when a live refresh replaced it meanwhile. */
-  void click(By by) {
+  public void click(By by) {
     await("click on " + by, d -> {
       d.findElement(by).click();
       return true;
@@ -112,24 +144,24 @@ final class Browser implements AutoCloseable {
    * How many elements match on the rendered page (it waits for {@link #awaitRendered()} first, so
    * a zero is not the page before it drew); retried when a live refresh replaced them meanwhile.
    */
-  int count(By by) {
+  public int count(By by) {
     awaitRendered();
     return await("count of " + by, d -> d.findElements(by).size());
   }
 
-  WebElement awaitVisible(String what, By by) {
+  public WebElement awaitVisible(String what, By by) {
     return await(what, d -> {
       List<WebElement> found = d.findElements(by);
       return found.isEmpty() || !found.get(0).isDisplayed() ? null : found.get(0);
     });
   }
 
-  Object js(String script, Object... args) {
+  public Object js(String script, Object... args) {
     return driver.executeScript(script, args);
   }
 
   /** A screenshot of the whole page (the window grows to the page's height for it). */
-  Path screenshot(String name) {
+  public Path screenshot(String name) {
     long height = ((Number) js("return document.documentElement.scrollHeight;")).longValue();
     driver.manage().window().setSize(new Dimension(1440, (int) Math.min(Math.max(height + 100,
         900), 4000)));
@@ -153,7 +185,7 @@ final class Browser implements AutoCloseable {
    * Chromium wrote it, e.g. {@code http://127.0.0.1:4242/api/v1/jobs/job-9999 - Failed to load
    * resource: the server responded with a status of 404 (Not Found)}.
    */
-  List<String> consoleErrors() {
+  public List<String> consoleErrors() {
     return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
         .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
         .map(LogEntry::getMessage).toList();
