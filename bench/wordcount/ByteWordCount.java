@@ -13,11 +13,12 @@ import java.util.Arrays;
  * large chunks, split on StringTokenizer's default delimiters (space, tab, newline, carriage
  * return, form feed; as bytes, which is the same split for UTF-8 text, whose multi-byte sequences
  * never hold a byte below 0x80), and counted in an open-addressing table of byte keys: the keys'
- * bytes in one growing array, a slot of (hash, id + 1) ints, and offset, length and count arrays
- * by id. No object per word, no String, no boxing. Quern's parallelism has to beat this.
+ * bytes in one growing array, and a slot of two longs holding all else (hash, length, offset,
+ * count), so that a hit reads one slot and the key's bytes. No object per word, no String, no
+ * boxing. Quern's parallelism has to beat this.
  *
  * <p>Usage: {@code java ByteWordCount.java IN OUT-FILE} (writes {@code word<TAB>count} lines, in
- * order of first appearance).
+ * no particular order).
  */
 public final class ByteWordCount {
   private static final int CHUNK = 8 << 20;
@@ -30,13 +31,12 @@ public final class ByteWordCount {
     }
   }
 
-  // The table: slot k is table[2k] (the key's hash) and table[2k + 1] (its id + 1, 0 if empty).
-  private int[] table = new int[2 * (1 << 16)];
+  // The table: slot k is table[2k], the key's hash (high 32 bits) and length (low 32; 0 marks an
+  // empty slot, as no key is empty), and table[2k + 1], the offset of its bytes in keys (high 32)
+  // and its count (low 32), so that a hit reads one slot and the key's bytes.
+  private long[] table = new long[2 * (1 << 16)];
   private int mask = (1 << 16) - 1;
   private int size;
-  private int[] offsets = new int[1 << 15];
-  private int[] lengths = new int[1 << 15];
-  private long[] counts = new long[1 << 15];
   private byte[] keys = new byte[1 << 20];
   private int keysUsed;
 
@@ -113,18 +113,23 @@ public final class ByteWordCount {
   private void add(byte[] buf, int from, int len, int raw) {
     int h = raw * 0x9E3779B9;
     h ^= h >>> 15;
-    int[] t = table;
+    long want = (long) h << 32 | len;
+    long[] t = table;
     int k = h & mask;
     while (true) {
-      int id = t[2 * k + 1] - 1;
-      if (id < 0) {
-        insert(buf, from, len, h, k);
+      long a = t[2 * k];
+      if (a == 0) {
+        insert(buf, from, len, want, k);
         return;
       }
-      if (t[2 * k] == h && lengths[id] == len) {
-        int off = offsets[id];
+      if (a == want) {
+        long b = t[2 * k + 1];
+        int off = (int) (b >>> 32);
         if (Arrays.equals(keys, off, off + len, buf, from, from + len)) {
-          counts[id]++;
+          if ((int) b == -1) {
+            throw new IllegalStateException("a count passed 2^32 - 1");
+          }
+          t[2 * k + 1] = b + 1;
           return;
         }
       }
@@ -132,37 +137,32 @@ public final class ByteWordCount {
     }
   }
 
-  private void insert(byte[] buf, int from, int len, int h, int k) {
-    int id = size++;
-    if (id == counts.length) {
-      offsets = Arrays.copyOf(offsets, id * 2);
-      lengths = Arrays.copyOf(lengths, id * 2);
-      counts = Arrays.copyOf(counts, id * 2);
+  private void insert(byte[] buf, int from, int len, long want, int k) {
+    if ((long) keysUsed + len > Integer.MAX_VALUE - 8) {
+      throw new IllegalStateException("the distinct keys passed 2 GiB");
     }
     if (keysUsed + len > keys.length) {
-      keys = Arrays.copyOf(keys, Math.max(keys.length * 2, keysUsed + len));
+      keys = Arrays.copyOf(keys, (int) Math.min(Integer.MAX_VALUE - 8,
+          Math.max(2L * keys.length, keysUsed + len)));
     }
     System.arraycopy(buf, from, keys, keysUsed, len);
-    offsets[id] = keysUsed;
-    lengths[id] = len;
-    counts[id] = 1;
+    table[2 * k] = want;
+    table[2 * k + 1] = (long) keysUsed << 32 | 1;
     keysUsed += len;
-    table[2 * k] = h;
-    table[2 * k + 1] = id + 1;
-    if (size * 2 > mask + 1) { // load factor 1/2
+    if (++size * 2 > mask + 1) { // load factor 1/2
       grow();
     }
   }
 
   private void grow() {
-    int[] old = table;
+    long[] old = table;
     int cap = (mask + 1) * 2;
-    table = new int[2 * cap];
+    table = new long[2 * cap];
     mask = cap - 1;
     for (int s = 0; s < old.length; s += 2) {
-      if (old[s + 1] != 0) {
-        int k = old[s] & mask;
-        while (table[2 * k + 1] != 0) {
+      if (old[s] != 0) {
+        int k = (int) (old[s] >>> 32) & mask;
+        while (table[2 * k] != 0) {
           k = (k + 1) & mask;
         }
         table[2 * k] = old[s];
@@ -174,10 +174,13 @@ public final class ByteWordCount {
   void write(Path out) throws IOException {
     byte[] digits = new byte[20];
     try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(out), 1 << 20)) {
-      for (int id = 0; id < size; id++) {
-        o.write(keys, offsets[id], lengths[id]);
+      for (int s = 0; s < table.length; s += 2) {
+        if (table[s] == 0) {
+          continue;
+        }
+        o.write(keys, (int) (table[s + 1] >>> 32), (int) table[s]);
         o.write('\t');
-        long c = counts[id];
+        long c = table[s + 1] & 0xffffffffL;
         int p = digits.length;
         do {
           digits[--p] = (byte) ('0' + c % 10);
