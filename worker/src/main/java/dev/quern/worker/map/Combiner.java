@@ -34,6 +34,8 @@ final class Combiner<K, V> {
   private final dev.quern.api.Configuration conf;
   private final Output keyOut = new Output(256, -1);
   private final Output valOut = new Output(256, -1);
+  /** A spill's keys, read a batch ahead of the combiner calls (ObjectCombineTable#gather). */
+  private final ObjectCombineTable.Batch batch = new ObjectCombineTable.Batch();
   private Reducer<K, V, K, V> folder;
   private TaskContext<K, V> foldCtx;
   private GroupDriver<K, V> foldDriver;
@@ -147,27 +149,32 @@ final class Combiner<K, V> {
     Reducer<K, V, K, V> combiner = factory.call();
     long read = 0;
     long checked = 0;
+    ObjectCombineTable.Batch batch = this.batch;
     try {
       combiner.setup(ctx);
-      for (int i = from; i < to; i++) {
-        int id = ids[i];
-        int n = table.count(id);
-        table.show(id, values);
-        try {
-          combiner.reduce((K) table.key(id), values, ctx);
-        } finally {
-          values.close();
-        }
-        read += n;
-        if (read - checked >= 4096) {
-          checked = read;
-          Interrupts.check(attempt);
-          progress.ping();
+      for (int base = from; base < to; base += ObjectCombineTable.Batch.SIZE) {
+        int m = table.gather(ids, base, Math.min(to, base + ObjectCombineTable.Batch.SIZE), batch);
+        for (int j = 0; j < m; j++) {
+          int n = batch.count(j);
+          batch.show(j, values);
+          try {
+            combiner.reduce((K) batch.keys[j], values, ctx);
+          } finally {
+            values.close();
+          }
+          read += n;
+          if (read - checked >= 4096) {
+            checked = read;
+            Interrupts.check(attempt);
+            progress.ping();
+          }
         }
       }
       combiner.cleanup(ctx);
     } catch (EngineIOException e) {
       throw e.getCause();
+    } finally {
+      batch.clear();
     }
     counters.add(TaskCounter.COMBINE_INPUT_RECORDS, read);
     counters.add(TaskCounter.COMBINE_OUTPUT_RECORDS, emitter.written);

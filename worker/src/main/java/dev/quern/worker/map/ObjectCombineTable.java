@@ -432,6 +432,77 @@ final class ObjectCombineTable {
     view.reset(arrays[id], cold[c + ARR_N], tails[id], slots[cold[c + SLOT] + RUN]);
   }
 
+  /**
+   * Reads what the spill's combiner calls need of keys {@code ids[from, to)} (at most {@link
+   * Batch#SIZE}) into {@code batch}; returns their number. Why a batch: at a spill the keys come
+   * in key order, which is random order in memory, and with many distinct keys each key's data is
+   * some six cache misses (its ints, its slot, its values array and tail, its key reference, the
+   * key object and its chars). Inside the combiner loop (a call, an emit and a serialization per
+   * key) the processor waits for them one key at a time; here each pass is a short loop whose
+   * iterations do not depend on one another, so it has many keys' misses in flight at once, and
+   * the combiner calls that follow find the batch in cache.
+   */
+  int gather(int[] ids, int from, int to, Batch batch) {
+    int m = to - from;
+    int[] ct = cold;
+    int[] t = slots;
+    int[] handles = batch.handles;
+    int[] arrayN = batch.arrayN;
+    for (int j = 0; j < m; j++) {
+      int c = ids[from + j] * C;
+      arrayN[j] = ct[c + ARR_N];
+      handles[j] = ct[c + SLOT];
+    }
+    Object[] k = batch.keys;
+    Object[][] a = batch.arrays;
+    Object[] tl = batch.tails;
+    int[] runs = batch.runs;
+    for (int j = 0; j < m; j++) {
+      int id = ids[from + j];
+      runs[j] = t[handles[j] + RUN];
+      a[j] = arrays[id];
+      tl[j] = tails[id];
+      k[j] = keys[id];
+    }
+    // A string's length reads the string and its array's header, where a short key's chars are.
+    int sum = 0;
+    for (int j = 0; j < m; j++) {
+      sum += k[j] instanceof String str ? str.length() : k[j].hashCode();
+    }
+    batch.touched = sum;
+    return m;
+  }
+
+  /** A batch of keys' spill data, filled by {@link #gather}. */
+  static final class Batch {
+    static final int SIZE = 128;
+    final int[] handles = new int[SIZE];
+    final int[] arrayN = new int[SIZE];
+    final int[] runs = new int[SIZE];
+    final Object[] keys = new Object[SIZE];
+    final Object[][] arrays = new Object[SIZE][];
+    final Object[] tails = new Object[SIZE];
+    /** What reading the keys summed to: kept, so that the reads are not optimised away. */
+    int touched;
+
+    /** The number of pending values of the batch's key {@code j}. */
+    int count(int j) {
+      return arrayN[j] + runs[j];
+    }
+
+    /** Shows the batch's key {@code j}'s pending values to {@code view}. */
+    void show(int j, PendingValues<?> view) {
+      view.reset(arrays[j], arrayN[j], tails[j], runs[j]);
+    }
+
+    /** Drops the batch's references, so that it holds no values past the spill. */
+    void clear() {
+      Arrays.fill(keys, null);
+      Arrays.fill(arrays, null);
+      Arrays.fill(tails, null);
+    }
+  }
+
   /** Key {@code id}'s pending values held in its array, outside the tail run. */
   int arrayValues(int id) {
     return cold[id * C + ARR_N];

@@ -555,6 +555,65 @@ class ObjectCombiningTest {
     }
   }
   @Test
+  void gatheredBatchesHoldEachKeysValuesInOrder(Seed seed) {
+    SplittableRandom rnd = seed.random();
+    ObjectCombineTable t = new ObjectCombineTable();
+    int partitions = 2;
+    // The independent record: each key's values in the order appended, and its partition.
+    Map<Object, List<Object>> appended = new HashMap<>();
+    Map<Object, Integer> partitionOf = new HashMap<>();
+    Long one = 1L;
+    for (int i = 0; i < 40_000; i++) {
+      Object k = rnd.nextInt(5) == 0 ? (Object) (long) rnd.nextInt(2000)
+          : new String(randomKey(rnd).toCharArray());
+      int handle = t.find(k);
+      if (handle < 0) {
+        byte[] b = k instanceof String s ? s.getBytes(StandardCharsets.UTF_8)
+            : java.nio.ByteBuffer.allocate(8).putLong((Long) k ^ Long.MIN_VALUE).array();
+        int p = rnd.nextInt(partitions);
+        handle = t.insert(k, p, b, b.length, 1 << 20);
+        partitionOf.put(k, p);
+        appended.put(k, new ArrayList<>());
+      }
+      // Runs of a shared constant, fresh objects (runs end), and nulls.
+      int kind = rnd.nextInt(4);
+      Object v = kind < 2 ? one : kind == 2 ? Long.valueOf(1000 + rnd.nextInt(1 << 20)) : null;
+      t.append(handle, v);
+      appended.get(k).add(v);
+    }
+    t.sort(partitions);
+    int[] ids = t.sortedIds();
+    PendingValues<Object> view = new PendingValues<>(ATTEMPT);
+    ObjectCombineTable.Batch batch = new ObjectCombineTable.Batch();
+    int seen = 0;
+    for (int p = 0; p < partitions; p++) {
+      int end = t.partitionStart(p + 1);
+      for (int i = t.partitionStart(p); i < end; ) {
+        int to = Math.min(end, i + 1 + rnd.nextInt(ObjectCombineTable.Batch.SIZE));
+        int m = t.gather(ids, i, to, batch);
+        assertThat(m).isEqualTo(to - i);
+        for (int j = 0; j < m; j++) {
+          Object k = batch.keys[j];
+          assertThat(k).isSameAs(t.key(ids[i + j]));
+          assertThat(partitionOf.get(k)).isEqualTo(p);
+          assertThat(batch.count(j)).as("%s", k).isEqualTo(appended.get(k).size());
+          batch.show(j, view);
+          List<Object> got = new ArrayList<>();
+          view.forEach(got::add);
+          view.close();
+          assertThat(got).as("%s", k).isEqualTo(appended.get(k));
+          seen++;
+        }
+        i = to;
+      }
+    }
+    assertThat(seen).isEqualTo(appended.size());
+    batch.clear();
+    assertThat(batch.keys).containsOnlyNulls();
+    assertThat(batch.tails).containsOnlyNulls();
+  }
+
+  @Test
   void tableSortsEachPartitionByKeyBytes(Seed seed) {
     SplittableRandom rnd = seed.random();
     ObjectCombineTable t = new ObjectCombineTable();
