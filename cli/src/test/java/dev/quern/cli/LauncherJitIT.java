@@ -1,0 +1,144 @@
+package dev.quern.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.quern.testkit.TestProcess;
+import dev.quern.testkit.TestProcesses;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/quern}'s choice of JIT tiers, over the packaged build (run by failsafe after
+ * {@code package}), read from the JVM's own flag table ({@code -XX:+PrintFlagsFinal}): only the
+ * quick compiler for runs whose tasks are known to be short, every tier otherwise. The job runs
+ * here are refused at once (their output exists), so each costs a cluster start, not a job; one
+ * teragen of 1,000 rows runs.
+ */
+@ExtendWith(TestProcesses.Extension.class)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class LauncherJitIT {
+  private static final Path ROOT = Path.of(System.getProperty("quern.root", "..")).toAbsolutePath()
+      .normalize();
+  private static final Duration RUN = Duration.ofMinutes(2);
+  private static final Pattern LEVEL = Pattern.compile("\\bTieredStopAtLevel\\s+=\\s+(\\d+)");
+  private static final Pattern TIER4 =
+      Pattern.compile("\\bTier4InvocationThreshold\\s+=\\s+(\\d+)");
+  /** The JVM's own Tier4InvocationThreshold (this JVM's), which bin/quern raises for local jobs. */
+  private static final long JVM_TIER4 = Long.parseLong(ManagementFactory
+      .getPlatformMXBean(HotSpotDiagnosticMXBean.class).getVMOption("Tier4InvocationThreshold")
+      .getValue());
+
+  @TempDir Path dir;
+  private TestProcesses procs;
+  private Path out;
+  /** The Tier4InvocationThreshold of the last run. */
+  private long lastTier4;
+
+  @BeforeEach
+  void setUp(TestProcesses procs) throws IOException {
+    this.procs = procs;
+    out = Files.createDirectories(dir.resolve("out-exists"));
+  }
+
+  @Test
+  void aSmallLocalInputGetsOnlyTheQuickCompiler() throws Exception {
+    Path small = Files.writeString(dir.resolve("small.txt"), "a b c\nb c\n");
+    assertThat(level("examples", "--ui-port", "0", "wordcount", small.toString(), out.toString()))
+        .isEqualTo(1);
+    // A directory's files count: here two small ones.
+    Path inputs = Files.createDirectories(dir.resolve("inputs"));
+    Files.writeString(inputs.resolve("part-0"), "x y\n");
+    Files.writeString(inputs.resolve("part-1"), "y z\n");
+    assertThat(level("examples", "--ui-port=0", "-D", "quern.reduce.tasks=1", "--master",
+        "local[1]", "wordcount", inputs.toString(), out.toString())).isEqualTo(1);
+  }
+
+  @Test
+  void anInputOverTheLimitOrOfUnknownSizeKeepsEveryTier() throws Exception {
+    // 32 MiB and one byte, sparse: the launcher counts the length, as the job would read it.
+    Path big = dir.resolve("big.txt");
+    try (RandomAccessFile f = new RandomAccessFile(big.toFile(), "rw")) {
+      f.setLength(32L * 1024 * 1024 + 1);
+    }
+    assertThat(level("examples", "--ui-port", "0", "wordcount", big.toString(), out.toString()))
+        .isEqualTo(4);
+    // ... with the optimising compiler's thresholds raised, for local jobs only.
+    assertThat(lastTier4).isEqualTo(100 * JVM_TIER4);
+    // A glob: its size is not looked up.
+    Path small = Files.writeString(dir.resolve("small.txt"), "a b\n");
+    assertThat(level("examples", "--ui-port", "0", "wordcount", dir.resolve("*.txt").toString(),
+        out.toString())).isEqualTo(4);
+    // No existing path among the arguments: the job may make its data (teragen does). Its output
+    // must not exist (an existing directory counts as a small input), so this job runs.
+    assertThat(level(List.of(), 0, "examples", "--ui-port", "0", "teragen", "1000",
+        dir.resolve("generated").toString())).isEqualTo(4);
+    assertThat(Files.size(small)).isEqualTo(4);
+  }
+
+  @Test
+  void otherCommandsKeepTheJvmsThresholds() throws Exception {
+    // 'quern ui --help' keeps every tier and the JVM's own C2 thresholds.
+    assertThat(level(List.of(), 0, "ui", "--help")).isEqualTo(4);
+    assertThat(lastTier4).isEqualTo(JVM_TIER4);
+  }
+
+  @Test
+  void aJitOptionOfTheUserWins() throws Exception {
+    Path small = Files.writeString(dir.resolve("small.txt"), "a b c\n");
+    assertThat(level(List.of("-XX:TieredStopAtLevel=4"), "examples", "--ui-port", "0",
+        "wordcount", small.toString(), out.toString())).isEqualTo(4);
+    assertThat(lastTier4).isEqualTo(JVM_TIER4);
+  }
+
+  /** The JVM's TieredStopAtLevel in a run of bin/quern with these arguments. */
+  private int level(String... args) throws Exception {
+    return level(List.of(), args);
+  }
+
+  private int level(List<String> javaOpts, String... args) throws Exception {
+    return level(javaOpts, 1, args);
+  }
+
+  /** As above, with the run's exit status: 1 when the job is refused, 0 when it ran. */
+  private int level(List<String> javaOpts, int expectedExit, String... args) throws Exception {
+    String name = "quern-" + String.join("-", args).replaceAll("[^A-Za-z0-9.=-]+", "_");
+    if (name.length() > 80) {
+      name = name.substring(0, 80);
+    }
+    List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/quern").toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
+    // No archive: these runs would write one, and sharing plays no part in the choice.
+    pb.environment().put("QUERN_CDS", "off");
+    List<String> opts = new ArrayList<>(javaOpts);
+    opts.add("-XX:+PrintFlagsFinal");
+    opts.add("-Dquern.history.dir=" + dir.resolve("history"));
+    pb.environment().put("QUERN_JAVA_OPTS", String.join(" ", opts));
+    TestProcess quern = procs.start(name, pb);
+    int exit = quern.awaitExit(RUN);
+    String log = quern.log();
+    Matcher m = LEVEL.matcher(log);
+    assertThat(m.find()).as("no TieredStopAtLevel in the flag table (exit %d, log %s)", exit,
+        quern.logFile()).isTrue();
+    assertThat(exit).as("exit of %s (log %s)", name, quern.logFile()).isEqualTo(expectedExit);
+    Matcher t4 = TIER4.matcher(log);
+    assertThat(t4.find()).as("no Tier4InvocationThreshold (log %s)", quern.logFile()).isTrue();
+    lastTier4 = Long.parseLong(t4.group(1));
+    return Integer.parseInt(m.group(1));
+  }
+}
