@@ -9,22 +9,26 @@
 # The added seconds are the killed run's time minus the plain run's, per pair.
 #
 #   bench/cluster/leader-kill.sh [CORPUS_MIB] [PAIRS]   (defaults 1024 3)
-#   DATA=DIR   keep the corpus in DIR and reuse it;  KEEP=1  keep the clusters' logs
-#   KILL_FRACTION=F  the share of maps done at the kill (default 0.25)
+#   DATA=DIR   keep the corpus in DIR and reuse it (DIR/corpus-MIB; CORPUS=FILE names one file)
+#   RUNS=DIR   where the clusters and outputs go (default bench/data); KEEP=1 keeps their logs
+#   KILL_FRACTION=F  the share of maps done at the kill (default 0.5: half the maps)
 #
 # Prints per run: wall seconds of the client (submission to its exit, through the failover), the
 # job's own duration from its replicated record (submit to end), and for killed runs the master
 # killed, when, and the new leader. Ends with the median and range of the added seconds.
-# For each killed run it also prints, from the processes' logs (their clocks are this machine's),
-# the seconds from the kill to: the new leader's election, its scheduler reading the book, and
-# each worker registering with it ("rescheduled" is the last of these: the job is scheduled
-# again), the attempts it adopted and the reports workers sent again; and from the new leader's
-# API the map attempts against the maps (more attempts than maps: maps run again).
+# For each killed run it also prints the failover's timeline from the processes' logs (their
+# clocks are this machine's), in seconds after the kill: the first surviving master to campaign
+# (its election timeout ran out), the new leader's election, its scheduler reading the book (its
+# first entry of the term applied), each worker registering with it, the new leader's first
+# attempt sent ("rescheduled" is the last registration: from then on the job is scheduled
+# again), and whether a takeover grace gave attempts up; then the attempts it adopted, the
+# reports workers sent again, and from the new leader's API the map attempts against the maps
+# (more attempts than maps: maps ran again, work lost at the failover).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-MIB="${1:-1024}"; PAIRS="${2:-3}"; KILL_FRACTION="${KILL_FRACTION:-0.25}"
+MIB="${1:-1024}"; PAIRS="${2:-3}"; KILL_FRACTION="${KILL_FRACTION:-0.5}"
 QUERN="$ROOT/bin/quern"
-RUN="$ROOT/bench/data/leader-kill-$$"
+RUN="${RUNS:-$ROOT/bench/data}/leader-kill-$$"
 DATA="${DATA:-$RUN}"
 [[ -f "$ROOT/cli/target/quern-cli.jar" ]] || (cd "$ROOT" && mvn -B -ntp -o -DskipTests package >/dev/null)
 mkdir -p "$RUN" "$DATA"
@@ -34,7 +38,8 @@ cleanup() {
   [[ "${KEEP:-0}" == 1 ]] || rm -rf "$RUN"
 }
 trap cleanup EXIT
-[[ -f "$DATA/corpus-$MIB" ]] || java "$ROOT/bench/wordcount/GenerateCorpus.java" "$DATA/corpus-$MIB" "$MIB" 42 >/dev/null
+CORPUS="${CORPUS:-$DATA/corpus-$MIB}"
+[[ -f "$CORPUS" ]] || java "$ROOT/bench/wordcount/GenerateCorpus.java" "$CORPUS" "$MIB" 42 >/dev/null
 
 leader() { # field (pid|id|http) of the live leader
   "$QUERN" cluster status --dir "$CLUSTER" --json | python3 -c '
@@ -92,6 +97,9 @@ if not new:  # no leader at the status call (an election after the job, on a loa
               if os.path.exists(os.path.join(logs, m + ".log"))]
     firsts = sorted((t, m) for t, m in firsts if t is not None)
     new = firsts[0][1] if firsts else "m1"
+masters = [m for m in ("m1", "m2", "m3") if os.path.exists(os.path.join(logs, m + ".log"))]
+camps = [t for t in (first(m, r"campaigns \(") for m in masters) if t is not None]
+campaign = min(camps) if camps else None
 elected = first(new, r"master %s leads in term" % new)
 book = first(new, r"master %s schedules in term" % new)
 workers = sorted(f[:-4] for f in os.listdir(logs) if f.startswith("w") and f.endswith(".log"))
@@ -100,9 +108,13 @@ adopted = sum(int(m.group(1)) for t, l in lines(new) for m in [re.search(r"adopt
 again = sum(int(m.group(1)) for w in workers for t, l in lines(w) for m in [re.search(r"sent (\d+) final report", l)] if m)
 steps = [book] + list(reg.values())
 done = None if None in steps else max(steps)
-print("failover: %s elected +%s s, book read +%s s, %s, rescheduled +%s s; adopted %d attempt(s), %d report(s) sent again" % (
-    new, fmt(elected), fmt(book), ", ".join("%s registered +%s s" % (w, fmt(t)) for w, t in reg.items()),
-    fmt(done), adopted, again))
+assigned = first(new, r"sends its first attempt of term")
+grace = first(new, r"takeover grace of term .* given up")
+print("failover: campaign +%s s, %s elected +%s s, book read +%s s, %s, rescheduled +%s s, first attempt sent +%s s%s; adopted %d attempt(s), %d report(s) sent again" % (
+    fmt(campaign), new, fmt(elected), fmt(book),
+    ", ".join("%s registered +%s s" % (w, fmt(t)) for w, t in reg.items()),
+    fmt(done), fmt(assigned), "" if grace is None else ", GRACE gave attempts up +%s s" % fmt(grace),
+    adopted, again))
 PY
 }
 
@@ -119,7 +131,7 @@ stop() {
 plain_run() { # pair: sets plain, plain_job
   fresh "$1-plain"
   local start; start=$(date +%s.%N)
-  "$QUERN" examples --master "$ADDRESS" wordcount "$DATA/corpus-$MIB" "$RUN/out-plain-$1" \
+  "$QUERN" examples --master "$ADDRESS" wordcount "$CORPUS" "$RUN/out-plain-$1" \
     >"$RUN/plain-$1.log" 2>&1 || { tail -20 "$RUN/plain-$1.log"; exit 1; }
   plain=$(echo "$(date +%s.%N) - $start" | bc)
   plain_job=$(job_seconds "$RUN/out-plain-$1")
@@ -132,7 +144,7 @@ killed_run() { # pair: sets killed, killed_job, kill_line, victim, new_leader
   local victim_pid victim_http start client
   victim_pid=$(leader pid); victim=$(leader id); victim_http=$(leader http)
   start=$(date +%s.%N)
-  "$QUERN" examples --master "$ADDRESS" wordcount "$DATA/corpus-$MIB" "$RUN/out-kill-$1" \
+  "$QUERN" examples --master "$ADDRESS" wordcount "$CORPUS" "$RUN/out-kill-$1" \
     >"$RUN/kill-$1.log" 2>&1 &
   client=$!
   kill_line=$(python3 "$ROOT/bench/cluster/kill-mid-map.py" "$victim_http" "$victim_pid" \
