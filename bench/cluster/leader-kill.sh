@@ -75,6 +75,24 @@ t = json.load(urllib.request.urlopen("http://%s/api/v1/jobs/%s/tasks" % (sys.arg
 maps = [x for x in t if x["kind"] == "MAP"]
 print("%d/%d" % (sum(len(x["attempts"]) for x in maps), len(maps)))' "$1" "$http" 2>/dev/null || echo "?"
 }
+slots() { # output at_ms: from the book, seconds after the kill (at_ms after the submission)
+  # that the first attempt's end was recorded (a slot freed; for an attempt that ended during the
+  # failover, when the new leader took the report its worker sent again) and that the first
+  # attempt started after it: the new leader refills a freed slot that fast.
+  local http; http=$(leader http)
+  curl -sf "http://$http/api/v1/jobs" | python3 -c '
+import json, sys, urllib.request
+j = [x for x in json.load(sys.stdin) if x["output"] == sys.argv[1]][-1]
+t = json.load(urllib.request.urlopen("http://%s/api/v1/jobs/%s/tasks" % (sys.argv[2], j["id"])))
+kill = j["submitTime"] + int(sys.argv[3])
+a = [x for task in t for x in task["attempts"]]
+ends = sorted(x["endTime"] for x in a if x["endTime"] and x["endTime"] >= kill)
+freed = ends[0] if ends else None
+starts = sorted(x["startTime"] for x in a if freed is not None and x["startTime"] >= freed)
+f = lambda v: "?" if v is None else "+%.2f s" % ((v - kill) / 1000)
+print("first attempt end recorded %s, next attempt started %s" % (f(freed), f(starts[0] if starts else None)))' \
+    "$1" "$http" "$2" 2>/dev/null || echo "slots ?"
+}
 failover() { # kill_clock new_leader: the failover's steps from the logs, seconds after the kill
   python3 - "$CLUSTER/logs" "$1" "$2" <<'PY'
 import os, re, sys
@@ -156,7 +174,8 @@ killed_run() { # pair: sets killed, killed_job, kill_line, victim, new_leader
   local steps="not killed"
   if [[ "$kill_line" == KILLED* ]]; then
     local clock; clock=$(sed -E 's/.*clock=([^ ]+).*/\1/' <<<"$kill_line")
-    steps=$(failover "$clock" "$new_leader")
+    steps="$(failover "$clock" "$new_leader"); $(slots "$RUN/out-kill-$1" \
+      "$(sed -E 's/.*at_ms=([0-9]+).*/\1/' <<<"$kill_line")")"
   fi
   echo "pair $1 killed run: $kill_line; map attempts/maps $(attempts "$RUN/out-kill-$1"); $steps" \
     | tee -a "$RUN/failovers"
@@ -188,6 +207,7 @@ job = [float(l.split("(job: ")[1].split(")")[0]) for l in lines]
 print(f"added seconds (client wall): median {statistics.median(added):.2f}, range {min(added):.2f} to {max(added):.2f}, {len(added)} pairs")
 print(f"added seconds (job record):  median {statistics.median(job):.2f}, range {min(job):.2f} to {max(job):.2f}")
 PY
+mkdir -p "$ROOT/bench/data"
 cp "$RUN/pairs" "$ROOT/bench/data/leader-kill-last.pairs"
 cp "$RUN/failovers" "$ROOT/bench/data/leader-kill-last.failovers"
 echo "load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"
