@@ -9,6 +9,8 @@
 #   bench/cluster/kill-suite.sh [--rounds N] [--test PATTERN]   (default: 5 rounds, every class)
 #
 # The first round compiles what the cli module needs (offline); later rounds only run the tests.
+# Each class runs in a JVM of its own (cli/pom.xml: reuseForks false), so surefire's fork bound
+# (1200 s) applies per class; a passed round lists each class's time.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -18,7 +20,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) ROUNDS="$2"; shift 2 ;;
     --test) TEST="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) echo "kill-suite.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -45,6 +47,9 @@ for ((round = 1; round <= ROUNDS; round++)); do
       "-Dquern.test.seed=$SEED"
     exit 1
   fi
-  echo "round $round passed ($(($(date +%s) - start)) s)"
+  echo "round $round passed ($(($(date +%s) - start)) s; load $(cut -d' ' -f1-3 /proc/loadavg))"
+  # Each class's time: each runs in a fork of its own, bounded by forkedProcessTimeoutInSeconds
+  # (test.fork.timeout, 1200 s), so this shows how near a loaded round came to that bound.
+  grep -E "Tests run:.*in dev\.quern\.cli\.cluster\." "$LOG" | sed -E 's/.*Time elapsed: ([0-9.]+ s).* in dev\.quern\.cli\.cluster\.(.*)/  \2 \1/' || true
 done
 echo "all $ROUNDS round(s) passed"

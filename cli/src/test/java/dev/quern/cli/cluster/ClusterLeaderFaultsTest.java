@@ -219,6 +219,21 @@ class ClusterLeaderFaultsTest {
       assertEquals(slots, running.size(), () -> next + " did not adopt the held attempts: "
           + tasks);
       Files.delete(r.gate().resolve("hold-map"));
+      // The failover's timeline in the new leader's log (what bench/cluster/leader-kill.sh
+      // reads), in order: elected, the book read, and the first attempt it sent (a map left,
+      // once a held one freed its slot: every slot was taken by an adopted attempt till then).
+      long term = cluster.get(cluster.http(next), "/api/cluster").orElseThrow().path("term")
+          .asLong();
+      String sent = "master " + next + " sends its first attempt of term " + term + ",";
+      Await.until(JOB, next + "'s first attempt of term " + term,
+          () -> cluster.masters.get(next).log().contains(sent));
+      String log = cluster.masters.get(next).log();
+      int elected = log.indexOf("master " + next + " leads in term " + term + ":");
+      int read = log.indexOf("master " + next + " schedules in term " + term + " ");
+      int first = log.indexOf(sent);
+      assertTrue(elected >= 0 && elected < read && read < first, () -> "timeline of term "
+          + term + " out of order or missing (elected " + elected + ", book read " + read
+          + ", first attempt " + first + ") in " + next + "'s log");
     }
     JsonNode done = cluster.awaitJob(job, "ended", j -> List.of("SUCCEEDED", "FAILED",
         "KILLED").contains(j.path("state").asText()));

@@ -192,6 +192,8 @@ public final class JobLeader {
       final Set<String> loadingSplits = new HashSet<>();
       final Map<String, Long> splitsRetryNanos = new HashMap<>();
       boolean graceOver;
+      /** Whether this session has sent an attempt yet (its first one is logged: failover timeline). */
+      boolean assigned;
 
       Session(long term, long epoch) {
         this.term = term;
@@ -420,6 +422,11 @@ public final class JobLeader {
             lost.add(a);
           }
         }
+      }
+      if (!lost.isEmpty()) {
+        log.info("master {}: takeover grace of term {} over ({} ms): {} attempt(s) on workers "
+            + "that did not report are given up: {}", settings.masterId(), session.term,
+            settings.grace().toMillis(), lost.size(), lost.stream().map(BookAttempt::id).toList());
       }
       for (BookAttempt a : lost) {
         scheduler.report(new WorkerReport.AttemptKilled(a.id(), a.workerId(), "worker "
@@ -659,6 +666,12 @@ public final class JobLeader {
           }
           if (e instanceof Effect.RunTask r) {
             s.sentHere.add(r.spec().id());
+            if (!s.assigned) {
+              s.assigned = true;
+              log.info("master {} sends its first attempt of term {}, {} to worker {}, {} ms "
+                  + "after the session began", settings.masterId(), s.term, r.spec().id(),
+                  message.get().workerId(), (System.nanoTime() - s.startedNanos) / 1_000_000);
+            }
           }
         } else if (e instanceof Effect.AnswerCommit a) {
           ActorRef<ToWorker> asker = s.commitAsks.remove(a.answer().attempt());

@@ -1,6 +1,7 @@
 package dev.quern.master.cluster;
 
 import dev.quern.raft.RaftStatus;
+import dev.quern.raft.Role;
 import dev.quern.raft.node.RaftMonitor;
 import dev.quern.worker.cluster.ClusterWire;
 import dev.quern.worker.cluster.ClusterWire.Accepted;
@@ -88,6 +89,11 @@ public final class MasterClusterActor {
     private final Map<String, Entry> workers = new HashMap<>();
     /** The term this master leads in, or 0 while it does not. */
     private long leadingTerm;
+    /** The Raft role seen at the last check: a change to a campaign is logged (failover timeline). */
+    private Role lastRole;
+    /** The leader's id at the last check, while this master followed it. */
+    private String lastLeader = "";
+    private long lastLeaderNode = dev.quern.raft.RaftCore.NONE;
     private long lastHello;
     /** The directory last sent to every worker while leading. */
     private ClusterWire.MasterDirectory lastDirectory;
@@ -239,6 +245,7 @@ public final class MasterClusterActor {
     /** Follows the Raft node's role: a new term of leadership starts with no workers. */
     private Optional<RaftStatus> checkLeadership() {
       Optional<RaftStatus> status = settings.monitor().status();
+      status.ifPresent(this::noteRole);
       long term = status.filter(RaftStatus::isLeader).map(RaftStatus::term).orElse(0L);
       if (term != leadingTerm) {
         if (term != 0) {
@@ -252,6 +259,26 @@ public final class MasterClusterActor {
         publish();
       }
       return status;
+    }
+
+    /**
+     * Logs the start of a campaign (the first step of a failover after the leader's silence for
+     * an election timeout), seen within {@code checkInterval}: with the new leader's own "leads
+     * in term" line and the workers' registrations, the failover's timeline is in the logs.
+     */
+    private void noteRole(RaftStatus s) {
+      Role role = s.role();
+      if (role != lastRole && (role == Role.PRE_CANDIDATE || role == Role.CANDIDATE)) {
+        log.info("master {} campaigns ({}) in term {}: heard no leader within its election "
+            + "timeout (last leader {})", config.id(), role, s.term(),
+            lastLeader.isEmpty() ? "none" : lastLeader);
+      }
+      lastRole = role;
+      if (role == Role.FOLLOWER && s.leader() != dev.quern.raft.RaftCore.NONE
+          && s.leader() != lastLeaderNode) {
+        lastLeaderNode = s.leader();
+        lastLeader = members().masterId(s.leader());
+      }
     }
 
     /**
