@@ -69,6 +69,21 @@ public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
   }
 
   @Override
+  public Location locate(String jobId, MapOutputRef output, int partition) throws IOException {
+    MapOutputIndexCache.Kept k = indexes.get(jobId, output);
+    if (k != null) {
+      return at(output, partition, k.dataFile(), k.partitions(), k.compressed(), k);
+    }
+    return locate(output, partition);
+  }
+
+  @Override
+  public byte[] heldData(String jobId, MapOutputRef output) {
+    MapOutputIndexCache.Kept k = indexes.peek(jobId, output);
+    return k != null ? k.data() : heldData(output);
+  }
+
+  @Override
   public Location locate(MapOutputRef output, int partition) throws IOException {
     MapOutputIndexCache.Kept k = indexes.get(output);
     if (k != null) {

@@ -93,6 +93,8 @@ public final class MapOutputIndexCache {
     private final String dataName;
     /** The attempt whose output this is, when put with its ref; else null. */
     private final TaskAttemptId attempt;
+    /** {@code attempt}'s number, here to compare without reading the attempt (0 without one). */
+    private final int attemptNumber;
     private final boolean compressed;
     private final int partitions;
     private final int[] parts;
@@ -116,6 +118,7 @@ public final class MapOutputIndexCache {
         PartitionIndex index, byte[] data) {
       this.dataName = dataName;
       this.attempt = attempt;
+      this.attemptNumber = attempt == null ? 0 : attempt.attempt();
       this.data = data;
       this.dataFile = Path.of(dataName);
       this.compressed = index.compressed();
@@ -336,6 +339,10 @@ public final class MapOutputIndexCache {
       t.byMap = a;
       if (--t.count == 0) {
         byJob.remove(k.attempt.jobId());
+        LastJob last = lastJob;
+        if (last != null && last.table() == t) {
+          lastJob = null; // the job's next array is another
+        }
       }
     }
   }
@@ -373,6 +380,52 @@ public final class MapOutputIndexCache {
     Kept k = a[m];
     return k != null && k.attempt.equals(ref.attempt()) && k.dataName.equals(ref.dataFile())
         ? k : null;
+  }
+
+  /**
+   * As {@link #get(MapOutputRef)} for {@code ref}, an output of job {@code jobId}'s maps (a
+   * reduce of that job asks): found by the job, the map index and the attempt's number only, so
+   * that none of the ref's strings is read (a reduce asks this of each of its job's maps, whose
+   * refs' strings are cold in the cache). Null when not kept so; the caller then asks by ref.
+   */
+  public Kept get(String jobId, MapOutputRef ref) {
+    Kept k = byMapOf(jobId, ref);
+    if (k != null) {
+      hits.increment();
+      k.lastUse = ++clock;
+    }
+    return k;
+  }
+
+  /** As {@link #get(String, MapOutputRef)}, without counting a hit. */
+  public Kept peek(String jobId, MapOutputRef ref) {
+    return byMapOf(jobId, ref);
+  }
+
+  /** The last job asked for by {@link #get(String, MapOutputRef)}, with its array (racy). */
+  private volatile LastJob lastJob;
+
+  private record LastJob(String jobId, ByMap table) {}
+
+  private Kept byMapOf(String jobId, MapOutputRef ref) {
+    LastJob last = lastJob;
+    ByMap t;
+    if (last != null && last.jobId() == jobId) {
+      t = last.table();
+    } else {
+      t = byJob.get(jobId);
+      if (t == null) {
+        return null;
+      }
+      lastJob = new LastJob(jobId, t);
+    }
+    Kept[] a = t.byMap;
+    int m = ref.mapIndex();
+    if (m < 0 || m >= a.length) {
+      return null;
+    }
+    Kept k = a[m];
+    return k != null && k.attemptNumber == ref.attempt().attempt() ? k : null;
   }
 
   /** Jobs with indexes kept by map index (each holds an array while it has one). */

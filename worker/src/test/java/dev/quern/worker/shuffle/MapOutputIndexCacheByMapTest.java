@@ -10,6 +10,7 @@ import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.TaskAttemptId;
 import dev.quern.worker.task.TaskKind;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,7 +23,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The per-job arrays by map index answer exactly as the cache keyed by index file does, over a
  * seeded run of puts, re-runs of maps (another attempt, other files), lookups and evictions under
- * a small budget; a job's array goes when its last entry does.
+ * a small budget; asked by job, map index and attempt number, an older attempt of a map than the
+ * last put is not answered (a map's newer output replaces it); a job's array goes when its last
+ * entry does.
  */
 @ExtendWith(Seeds.class)
 class MapOutputIndexCacheByMapTest {
@@ -54,6 +57,8 @@ class MapOutputIndexCacheByMapTest {
     MapOutputIndexCache cache = new MapOutputIndexCache(40L * 300);
     String[] jobs = {"job-0001", "job-0002", "job-0003"};
     Map<String, MapOutputRef> everPut = new LinkedHashMap<>();
+    // The last attempt put of each job's map: the array holds one output per map, the newest.
+    Map<String, Integer> newest = new HashMap<>();
     int gets = 0;
     for (int step = 0; step < 3000; step++) {
       String job = jobs[rnd.nextInt(jobs.length)];
@@ -63,6 +68,7 @@ class MapOutputIndexCacheByMapTest {
       if (rnd.nextInt(3) == 0) {
         MapOutputIndexCache.Kept k = cache.put(r, index(rnd, 1 + rnd.nextInt(40)), null);
         everPut.put(r.indexFile(), r);
+        newest.put(job + "/" + map, attempt);
         if (cache.peek(r.indexFile(), r.dataFile()) != null) {
           assertThat(cache.get(r)).as("step %d: just put %s", step, r).isSameAs(k);
         }
@@ -70,6 +76,11 @@ class MapOutputIndexCacheByMapTest {
         MapOutputIndexCache.Kept byPath = cache.peek(r.indexFile(), r.dataFile());
         assertThat(cache.get(r)).as("step %d: %s", step, r).isSameAs(byPath);
         assertThat(cache.peek(r)).isSameAs(byPath);
+        if (Integer.valueOf(attempt).equals(newest.get(job + "/" + map))) {
+          assertThat(cache.get(job, r)).isSameAs(byPath);
+        } else {
+          assertThat(cache.get(job, r)).as("an older attempt's output").isNull();
+        }
         gets++;
       }
       // Every ref ever put: the array answers as the cache by path does.
@@ -77,6 +88,12 @@ class MapOutputIndexCacheByMapTest {
       for (MapOutputRef e : everPut.values()) {
         MapOutputIndexCache.Kept byPath = cache.peek(e.indexFile(), e.dataFile());
         assertThat(cache.peek(e)).as("step %d: %s", step, e).isSameAs(byPath);
+        // As a reduce of the job asks: its job's name, one string or a new one each time.
+        String asked = step % 2 == 0 ? e.attempt().jobId() : new String(e.attempt().jobId());
+        boolean isNewest = Integer.valueOf(e.attempt().attempt())
+            .equals(newest.get(e.attempt().jobId() + "/" + e.mapIndex()));
+        assertThat(cache.peek(asked, e)).as("step %d: %s by job", step, e)
+            .isSameAs(isNewest ? byPath : null);
         if (byPath != null) {
           jobsHeld.add(e.attempt().jobId());
         }
