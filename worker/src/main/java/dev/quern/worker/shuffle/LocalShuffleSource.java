@@ -69,8 +69,23 @@ public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
   }
 
   @Override
+  public Location locate(String jobId, MapOutputRef output, int partition) throws IOException {
+    MapOutputIndexCache.Kept k = indexes.get(jobId, output);
+    if (k != null) {
+      return at(output, partition, k.dataFile(), k.partitions(), k.compressed(), k);
+    }
+    return locate(output, partition);
+  }
+
+  @Override
+  public byte[] heldData(String jobId, MapOutputRef output) {
+    MapOutputIndexCache.Kept k = indexes.peek(jobId, output);
+    return k != null ? k.data() : heldData(output);
+  }
+
+  @Override
   public Location locate(MapOutputRef output, int partition) throws IOException {
-    MapOutputIndexCache.Kept k = indexes.get(output.indexFile(), output.dataFile());
+    MapOutputIndexCache.Kept k = indexes.get(output);
     if (k != null) {
       return at(output, partition, k.dataFile(), k.partitions(), k.compressed(), k);
     }
@@ -94,7 +109,7 @@ public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
       }
       checked.put(name, new Checked(attrs.size(), attrs.lastModifiedTime(),
           index.compressed(), index.partitions()));
-      k = indexes.put(name, output.dataFile(), index, smallData(output, partition, index));
+      k = indexes.put(output, index, smallData(output, partition, index));
       return at(output, partition, k.dataFile(), k.partitions(), k.compressed(), k);
     } catch (NoSuchFileException ex) {
       throw new MapOutputLostException(output, partition,
@@ -108,7 +123,7 @@ public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
 
   @Override
   public byte[] heldData(MapOutputRef output) {
-    MapOutputIndexCache.Kept k = indexes.peek(output.indexFile(), output.dataFile());
+    MapOutputIndexCache.Kept k = indexes.peek(output);
     return k == null ? null : k.data();
   }
 

@@ -2,6 +2,8 @@ package dev.quern.worker.shuffle;
 
 import dev.quern.worker.spill.IndexEntry;
 import dev.quern.worker.spill.PartitionIndex;
+import dev.quern.worker.task.MapOutputRef;
+import dev.quern.worker.task.TaskAttemptId;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,6 +37,13 @@ import java.util.concurrent.atomic.LongAdder;
  * least recently used is then approximate: when a put goes past the budget, the entries least
  * recently looked up are dropped until the cache is back to {@link #REFILL} of its budget, so
  * the sort that finds them is paid once per many puts.
+ *
+ * <p>Indexes put with their {@link MapOutputRef} are also kept in an array per job by map index
+ * ({@link #get(MapOutputRef)}): a reduce walks its maps in index order, and an array read there
+ * replaced a hash lookup keyed by the index file's path (a path of about 100 characters, hashed
+ * again for every reduce whose refs are new strings, and compared whole), which was the largest
+ * part of a reduce of 5,000 small maps. A job's array lives while it holds an entry; it has one
+ * slot per map index up to the highest kept (8 bytes each, 80 KB for 10,000 maps).
  */
 public final class MapOutputIndexCache {
   /** Bytes kept per non-empty partition: partition, offset, stored and raw length, checksum. */
@@ -53,6 +62,20 @@ public final class MapOutputIndexCache {
   /** Counts lookups, for each entry's last use; racy increments only blur the order. */
   private long clock;
   private final Map<String, Kept> kept = new ConcurrentHashMap<>(256);
+  /** The entries put with a ref, by job and map index; changed under {@code this} only. */
+  private final Map<String, ByMap> byJob = new ConcurrentHashMap<>();
+
+  /** One job's kept indexes by map index. */
+  private static final class ByMap {
+    /** Replaced (grown) under the cache's lock; elements written under it too. */
+    volatile Kept[] byMap;
+    /** Non-null elements; guarded by the cache. */
+    int count;
+
+    ByMap(int size) {
+      byMap = new Kept[size];
+    }
+  }
 
   /** @param budget bytes of indexes to keep at most (0 keeps none) */
   public MapOutputIndexCache(long budget) {
@@ -68,6 +91,10 @@ public final class MapOutputIndexCache {
   public static final class Kept {
     private final Path dataFile;
     private final String dataName;
+    /** The attempt whose output this is, when put with its ref; else null. */
+    private final TaskAttemptId attempt;
+    /** {@code attempt}'s number, here to compare without reading the attempt (0 without one). */
+    private final int attemptNumber;
     private final boolean compressed;
     private final int partitions;
     private final int[] parts;
@@ -87,8 +114,11 @@ public final class MapOutputIndexCache {
     /** The location of any empty partition, made once: most lookups are of one. */
     private InPlaceSource.Location empty;
 
-    private Kept(String dataName, PartitionIndex index, byte[] data) {
+    private Kept(String dataName, TaskAttemptId attempt,
+        PartitionIndex index, byte[] data) {
       this.dataName = dataName;
+      this.attempt = attempt;
+      this.attemptNumber = attempt == null ? 0 : attempt.attempt();
       this.data = data;
       this.dataFile = Path.of(dataName);
       this.compressed = index.compressed();
@@ -151,14 +181,33 @@ public final class MapOutputIndexCache {
      * length 0, checksum 0, the CRC32C of no bytes) has offset 0.
      */
     public IndexEntry entry(int partition) {
-      if (nonEmpty != null && (nonEmpty[partition >>> 6] & (1L << partition)) == 0) {
-        return new IndexEntry(0, 0, 0, 0, -1);
-      }
-      int i = Arrays.binarySearch(parts, partition);
+      int i = slot(partition);
       if (i < 0) {
         return new IndexEntry(0, 0, 0, 0, -1);
       }
       return new IndexEntry(offsets[i], raw[i], stored[i], crcs[i], -1);
+    }
+
+    /**
+     * Where {@code partition}'s entry is in the arrays, or -1 when it is empty. With the bit set,
+     * its rank there (the bits set below it, counted a word at a time): a binary search of
+     * {@code parts} was a sixth of a reduce's time over thousands of cold indexes.
+     */
+    private int slot(int partition) {
+      if (nonEmpty != null) {
+        int w = partition >>> 6;
+        long bit = 1L << partition;
+        if ((nonEmpty[w] & bit) == 0) {
+          return -1;
+        }
+        int rank = Long.bitCount(nonEmpty[w] & (bit - 1));
+        for (int j = 0; j < w; j++) {
+          rank += Long.bitCount(nonEmpty[j]);
+        }
+        return rank;
+      }
+      int i = Arrays.binarySearch(parts, partition);
+      return i < 0 ? -1 : i;
     }
 
     /** Whether {@code partition} (in range) has no records. */
@@ -208,16 +257,43 @@ public final class MapOutputIndexCache {
    */
   public synchronized Kept put(String indexFile, String dataFile, PartitionIndex index,
       byte[] data) {
-    Kept k = new Kept(dataFile, index, data);
+    return put(indexFile, new Kept(dataFile, null, index, data), -1);
+  }
+
+  /**
+   * As {@link #put(String, String, PartitionIndex, byte[])} for {@code ref}'s output, also kept
+   * by its job and map index for {@link #get(MapOutputRef)}.
+   */
+  public synchronized Kept put(MapOutputRef ref, PartitionIndex index, byte[] data) {
+    // A ref whose map index is not its attempt's task is not kept by index (never so here).
+    boolean indexed = ref.mapIndex() >= 0 && ref.mapIndex() == ref.attempt().taskIndex();
+    return put(ref.indexFile(), new Kept(ref.dataFile(), indexed ? ref.attempt() : null, index,
+        data), ref.mapIndex());
+  }
+
+  private Kept put(String indexFile, Kept k, int mapIndex) {
     k.lastUse = ++clock;
     Kept old = kept.remove(indexFile);
     if (old != null) {
       used -= old.bytes();
+      unmap(old);
     }
     if (k.bytes() > budget) {
       return k;
     }
     kept.put(indexFile, k);
+    if (k.attempt != null && mapIndex >= 0) {
+      ByMap t = byJob.computeIfAbsent(k.attempt.jobId(), j -> new ByMap(Math.max(16, mapIndex + 1)));
+      Kept[] a = t.byMap;
+      if (mapIndex >= a.length) {
+        a = Arrays.copyOf(a, Math.max(mapIndex + 1, a.length * 2));
+      }
+      if (a[mapIndex] == null) {
+        t.count++;
+      }
+      a[mapIndex] = k;
+      t.byMap = a; // publishes the element too (a volatile write after it)
+    }
     used += k.bytes();
     if (used > budget) {
       dropLeastRecentlyUsed(indexFile);
@@ -241,9 +317,120 @@ public final class MapOutputIndexCache {
         continue;
       }
       kept.remove(u.name());
+      unmap(u.kept());
       used -= u.kept().bytes();
       evictions++;
     }
+  }
+
+  /** Takes {@code k} out of its job's array (under the lock); the array goes with its last. */
+  private void unmap(Kept k) {
+    if (k.attempt == null) {
+      return;
+    }
+    ByMap t = byJob.get(k.attempt.jobId());
+    if (t == null) {
+      return;
+    }
+    Kept[] a = t.byMap;
+    int m = k.attempt.taskIndex();
+    if (m >= 0 && m < a.length && a[m] == k) {
+      a[m] = null;
+      t.byMap = a;
+      if (--t.count == 0) {
+        byJob.remove(k.attempt.jobId());
+        LastJob last = lastJob;
+        if (last != null && last.table() == t) {
+          lastJob = null; // the job's next array is another
+        }
+      }
+    }
+  }
+
+  /**
+   * The kept index of {@code ref}'s output, or null: first from its job's array by map index
+   * (the same attempt and data file), else as {@link #get(String, String)}.
+   */
+  public Kept get(MapOutputRef ref) {
+    Kept k = byMap(ref);
+    if (k == null) {
+      return get(ref.indexFile(), ref.dataFile());
+    }
+    hits.increment();
+    k.lastUse = ++clock;
+    return k;
+  }
+
+  /** As {@link #get(MapOutputRef)}, without counting a hit or a miss. */
+  public Kept peek(MapOutputRef ref) {
+    Kept k = byMap(ref);
+    return k != null ? k : peek(ref.indexFile(), ref.dataFile());
+  }
+
+  private Kept byMap(MapOutputRef ref) {
+    ByMap t = byJob.get(ref.attempt().jobId());
+    if (t == null) {
+      return null;
+    }
+    Kept[] a = t.byMap;
+    int m = ref.mapIndex();
+    if (m < 0 || m >= a.length) {
+      return null;
+    }
+    Kept k = a[m];
+    return k != null && k.attempt.equals(ref.attempt()) && k.dataName.equals(ref.dataFile())
+        ? k : null;
+  }
+
+  /**
+   * As {@link #get(MapOutputRef)} for {@code ref}, an output of job {@code jobId}'s maps (a
+   * reduce of that job asks): found by the job, the map index and the attempt's number only, so
+   * that none of the ref's strings is read (a reduce asks this of each of its job's maps, whose
+   * refs' strings are cold in the cache). Null when not kept so; the caller then asks by ref.
+   */
+  public Kept get(String jobId, MapOutputRef ref) {
+    Kept k = byMapOf(jobId, ref);
+    if (k != null) {
+      hits.increment();
+      k.lastUse = ++clock;
+    }
+    return k;
+  }
+
+  /** As {@link #get(String, MapOutputRef)}, without counting a hit. */
+  public Kept peek(String jobId, MapOutputRef ref) {
+    return byMapOf(jobId, ref);
+  }
+
+  /** The last job asked for by {@link #get(String, MapOutputRef)}, with its array (racy). */
+  private volatile LastJob lastJob;
+
+  private record LastJob(String jobId, ByMap table) {}
+
+  private Kept byMapOf(String jobId, MapOutputRef ref) {
+    LastJob last = lastJob;
+    ByMap t;
+    if (last != null && last.jobId() == jobId) {
+      t = last.table();
+    } else {
+      t = byJob.get(jobId);
+      if (t == null) {
+        return null;
+      }
+      lastJob = new LastJob(jobId, t);
+    }
+    Kept[] a = t.byMap;
+    int m = ref.mapIndex();
+    if (m < 0 || m >= a.length) {
+      return null;
+    }
+    Kept k = a[m];
+    return k != null && k.attemptNumber == ref.attempt().attempt() ? k : null;
+  }
+
+  /** Jobs with indexes kept by map index (each holds an array while it has one). */
+  int jobsByMap() {
+    return byJob.size();
   }
 
   /** The most bytes kept. */

@@ -98,7 +98,7 @@ public final class ShuffleFetcher {
   /** Fetches one partition on the calling thread. */
   public SortedRun fetch(MapOutputRef ref, int partition) throws IOException {
     if (source instanceof InPlaceSource local && local.holds(ref)) {
-      return verifyInPlace(local, ref, partition);
+      return verifyInPlace(local, ref.attempt().jobId(), ref, partition);
     }
     return fetchRetrying(ref, partition);
   }
@@ -119,7 +119,7 @@ public final class ShuffleFetcher {
         MapOutputRef ref = refs.get(i);
         if (source instanceof InPlaceSource local && local.holds(ref)) {
           Interrupts.check(attempt);
-          runs[i] = verifyInPlace(local, ref, partition);
+          runs[i] = verifyInPlace(local, attempt.jobId(), ref, partition);
           onEach.run();
         } else {
           remote.add(i);
@@ -462,11 +462,12 @@ public final class ShuffleFetcher {
     }
   }
 
-  private SortedRun verifyInPlace(InPlaceSource local, MapOutputRef ref, int partition)
-      throws IOException {
+  /** {@code ref} is an output of job {@code jobId}'s maps. */
+  private SortedRun verifyInPlace(InPlaceSource local, String jobId, MapOutputRef ref,
+      int partition) throws IOException {
     InPlaceSource.Location at;
     try {
-      at = local.locate(ref, partition);
+      at = local.locate(jobId, ref, partition);
     } catch (MapOutputLostException e) {
       throw e;
     } catch (IOException e) {
@@ -484,7 +485,7 @@ public final class ShuffleFetcher {
     if (at.storedLength() <= IN_MEMORY_IN_PLACE && reserve(at.storedLength())) {
       SortedRun run = null;
       try {
-        byte[] held = local.heldData(ref);
+        byte[] held = local.heldData(jobId, ref);
         run = held != null && at.offset() + at.storedLength() <= held.length
             ? copyHeld(ref, partition, at, held)
             : readSmallInPlace(ref, partition, at);

@@ -114,6 +114,11 @@ public final class HttpShuffleSource implements ShuffleSource, InPlaceSource, Au
   }
 
   @Override
+  public Location locate(String jobId, MapOutputRef output, int partition) throws IOException {
+    return local.locate(jobId, output, partition);
+  }
+
+  @Override
   public Segment open(MapOutputRef output, int partition) throws IOException {
     if (holds(output)) {
       return local.open(output, partition);
