@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+import org.opentest4j.TestAbortedException;
 
 /**
  * Every process a test starts, with its log. Whatever happens to the test, each process is killed
@@ -147,6 +148,10 @@ public final class TestProcesses implements AutoCloseable {
         throw failure;
       }
       group.close();
+      if (failure instanceof TestAbortedException) {
+        // An unmet assumption skips the test; wrapping it would turn the skip into a failure.
+        throw failure;
+      }
       throw new AssertionError(
           java.util.Objects.toString(failure.getMessage(), failure.toString()) + "\n(process logs kept in " + group.logDir() + ")", failure);
     }
