@@ -64,9 +64,15 @@ public final class JobLeader {
   /** What the job leader hears. */
   public sealed interface Command {}
 
-  /** The cluster actor accepted a worker's heartbeat in the term it leads in. */
+  /**
+   * The cluster actor accepted a worker's heartbeat in the term it leads in. A {@code
+   * registering} one lists, besides what runs, the attempts whose final reports the worker sends
+   * (again) to the leader it registers with; only such a heartbeat may register the worker with
+   * a scheduling session.
+   */
   public record WorkerSeen(long term, String workerId, String host, int slots,
-      List<String> running, ActorRef<ToWorker> replyTo) implements Command {}
+      List<String> running, boolean registering, ActorRef<ToWorker> replyTo)
+      implements Command {}
 
   /** The cluster actor gave up on a worker (no heartbeat for the worker timeout). */
   public record WorkerLost(String workerId) implements Command {}
@@ -125,7 +131,7 @@ public final class JobLeader {
    * @param progress where the workers' progress reports go, for this master's job views
    * @param splits the masters' split lists: a job this leader took over waits for its list
    */
-  public record Settings(String masterId, RaftMonitor monitor,
+  public record Settings(String masterId, String raftAddress, RaftMonitor monitor,
       ActorRef<RaftNodeActor.Command> raft, Path scratch, Duration tick, Duration grace,
       Clock clock, Path jars, Retention retention,
       dev.quern.master.engine.SchedulerSettings scheduling, ProgressViews progress,
@@ -159,6 +165,14 @@ public final class JobLeader {
     private final JobFiles files;
     /** Workers heard from in the term this master leads in (cleared when the term changes). */
     private final Map<String, WorkerSeen> workers = new LinkedHashMap<>();
+    /**
+     * For each worker, the epoch of the scheduling session its last registering heartbeat was
+     * for. A session registers only the workers that registered for it: one that still follows
+     * this master from an earlier session (an earlier term, or this term's session that broke)
+     * sent its final reports to that session, which may have dropped them, and lists only what
+     * still runs; taken as is, the attempts it finished would be killed and run again.
+     */
+    private final Map<String, Long> registeredFor = new HashMap<>();
     private long workersTerm;
     private long epochs;
     private Session session;
@@ -186,6 +200,8 @@ public final class JobLeader {
       /** Attempts this session sent to a worker (a heartbeat may predate their arrival). */
       final Set<TaskAttemptId> sentHere = new HashSet<>();
       final Set<String> registered = new HashSet<>();
+      /** Workers this session asked to register again (logged once each). */
+      final Set<String> askedToRegister = new HashSet<>();
       /** Job commits this session began: stopped when it ends, since the next leader reruns them. */
       final List<java.util.concurrent.Future<?>> commits = new ArrayList<>();
       /** Jobs whose stored split list is being read, and when a failed read may be retried. */
@@ -291,7 +307,7 @@ public final class JobLeader {
       afterInput();
       loadMissingSplits();
       for (WorkerSeen w : workers.values()) {
-        register(w);
+        registerOrAsk(w);
       }
       List<Runnable> early = new ArrayList<>(s.early);
       s.early.clear();
@@ -305,8 +321,14 @@ public final class JobLeader {
         return Behaviors.same();
       }
       workersTerm = w.term();
+      if (w.registering()) {
+        registeredFor.put(w.workerId(), session != null && session.term == w.term()
+            ? session.epoch : epochs + 1);
+      }
       WorkerSeen before = workers.get(w.workerId());
-      if (before != null && before.replyTo().equals(w.replyTo()) && (session == null
+      // A registering heartbeat lists all the worker claims: it starts the claims afresh.
+      if (!w.registering() && before != null && before.replyTo().equals(w.replyTo())
+          && (session == null
           || session.scheduler == null || !session.registered.contains(w.workerId()))) {
         // Not registered yet (the book is being read): the attempts a registering heartbeat
         // claimed, among them ones whose final report follows it, stay claimed when the next
@@ -314,7 +336,7 @@ public final class JobLeader {
         Set<String> running = new java.util.LinkedHashSet<>(before.running());
         running.addAll(w.running());
         w = new WorkerSeen(w.term(), w.workerId(), w.host(), w.slots(), List.copyOf(running),
-            w.replyTo());
+            before.registering(), w.replyTo());
       }
       workers.put(w.workerId(), w);
       if (before != null && !before.replyTo().equals(w.replyTo()) && session != null
@@ -330,7 +352,7 @@ public final class JobLeader {
       }
       if (session != null && session.scheduler != null && session.term == w.term()) {
         if (!session.registered.contains(w.workerId())) {
-          register(w);
+          registerOrAsk(w);
         } else {
           heartbeat(w);
         }
@@ -353,6 +375,25 @@ public final class JobLeader {
       }
       session.scheduler.scheduler().heartbeat(w.workerId(), running, now());
       afterInput();
+    }
+
+    /**
+     * Registers a worker that registered for this session; asks one that did not (it follows
+     * this master from an earlier session) to register again: it then sends a registering
+     * heartbeat and its recent final reports again, as to any new leader.
+     */
+    private void registerOrAsk(WorkerSeen w) {
+      Long epoch = registeredFor.get(w.workerId());
+      if (epoch != null && epoch == session.epoch) {
+        register(w);
+        return;
+      }
+      if (session.askedToRegister.add(w.workerId())) {
+        log.info("master {}: worker {} follows an earlier scheduling session; asking it to "
+            + "register again (term {})", settings.masterId(), w.workerId(), session.term);
+      }
+      w.replyTo().tell(new ClusterWire.NotLeader(settings.masterId(), session.term,
+          settings.masterId(), settings.raftAddress()));
     }
 
     /**
@@ -438,6 +479,7 @@ public final class JobLeader {
 
     Behavior<Command> onWorkerLost(WorkerLost m) {
       workers.remove(m.workerId());
+      registeredFor.remove(m.workerId());
       whenReady(() -> {
         session.registered.remove(m.workerId());
         session.scheduler.scheduler().workerGone(m.workerId(), now());

@@ -196,7 +196,8 @@ public final class MasterClusterActor {
         h.replyTo().tell(directory());
       }
       leader.tell(new JobLeader.WorkerSeen(leadingTerm, h.workerId(),
-          h.address().replaceFirst(":\\d+$", ""), h.slots(), h.running(), h.replyTo()));
+          h.address().replaceFirst(":\\d+$", ""), h.slots(), h.running(), h.registering(),
+          h.replyTo()));
       publish();
       return Behaviors.same();
     }

@@ -195,7 +195,7 @@ public final class MasterProcess implements AutoCloseable {
             WalRaftPersistence.reopening(config.data().resolve("raft"),
                 RaftLogStore.Options.defaults()), machines), "raft");
         ActorRef<JobLeader.Command> leader = ctx.spawn(JobLeader.create(new JobLeader.Settings(
-            config.id(), monitor, raft, Path.of(SCRATCH), config.scheduling().tick(),
+            config.id(), config.raft().toString(), monitor, raft, Path.of(SCRATCH), config.scheduling().tick(),
             config.scheduling().takeoverGrace(), clock, config.data().resolve("jars"),
             config.retention(), config.scheduling().schedulerSettings(), views.progress(),
             http.splitLists())),

@@ -116,6 +116,8 @@ public sealed interface ClusterWire {
   /**
    * A master that does not lead answers a heartbeat with this: who leads as far as it knows
    * ({@code leaderId} and its Artery {@code leaderAddress}, both empty if it does not know).
+   * The leader sends it naming itself to a worker its scheduling session does not know, which
+   * still follows it from an earlier session: register again.
    */
   record NotLeader(String masterId, long term, String leaderId, String leaderAddress)
       implements ToWorker {}

@@ -571,6 +571,15 @@ public final class WorkerAgent {
     }
 
     Behavior<Object> onNotLeader(NotLeader n) {
+      if (leader != null && n.masterId().equals(leaderId) && n.leaderId().equals(leaderId)
+          && n.term() >= fence.term()) {
+        // The leader followed names itself: its scheduling session does not know this worker
+        // (it started over, or this master was elected again). Register as with a new leader,
+        // so that the final reports that session may have dropped are sent again.
+        log.info("worker {}: leader {} asks it to register again (term {})",
+            settings.workerId(), leaderId, n.term());
+        lose();
+      }
       if (leader != null && n.masterId().equals(leaderId) && !n.leaderId().equals(leaderId)) {
         log.info("worker {}: {} no longer leads (term {}); looking for the leader",
             settings.workerId(), leaderId, n.term());

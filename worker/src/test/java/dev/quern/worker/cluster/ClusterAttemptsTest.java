@@ -1,6 +1,7 @@
 package dev.quern.worker.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -157,6 +158,50 @@ class ClusterAttemptsTest {
       }
     }
     assertEquals("k\t6\n", text.toString()); // three lines, two records each
+  }
+
+  /**
+   * The leader a worker follows asks it to register again (its scheduling session started over,
+   * or the same master was elected again): the worker sends a registering heartbeat that lists
+   * the attempt it finished and reported to that leader, and sends the report again once
+   * accepted, since the session that got it may have dropped it.
+   */
+  @Test
+  void aLeaderThatAsksToRegisterAgainGetsTheFinishedAttemptsReportAgain() throws Exception {
+    Path input = Files.writeString(tmp.resolve("in.txt"), "a\nb\n");
+    String out = tmp.resolve("out").toString();
+    Files.createDirectories(Path.of(OutputLayout.temporaryDir(out)));
+    JobSpec job = Job.builder("t").input(input.toString()).output(out)
+        .mapper(TestJobs.SkewMapper.class).reducer(TestJobs.CountReducer.class)
+        .mapOutput(String.class, Long.class).output(String.class, Long.class).reduceTasks(1)
+        .set("skew.count", "2").build().spec();
+    TestProbe<ToMaster> leader = kit.createTestProbe();
+    Heartbeat first = (Heartbeat) last(front.fishForMessage(WAIT, m -> m instanceof Heartbeat h
+        && h.workerId().equals("w1") ? FishingOutcomes.complete()
+        : FishingOutcomes.continueAndIgnore()));
+    ActorRef<ToWorker> w1Agent = first.replyTo();
+    w1Agent.tell(new Accepted(3, "m1", leader.getRef()));
+    TaskAttemptId map = new TaskAttemptId(JOB, TaskKind.MAP, 0, 1);
+    w1Agent.tell(new RunAttempt(3, "m1", new MapTaskSpec(map, job,
+        new FileSplit(input.toString(), 0, Files.size(input), List.of()),
+        "scratch/" + JOB + "/" + map.dirName(), OutputLayout.attemptDir(out, map).toString())));
+    AttemptDone reported = done(leader, map);
+    // A heartbeat after the report lists nothing: the attempt no longer runs.
+    Heartbeat plain = (Heartbeat) last(leader.fishForMessage(WAIT, m -> m instanceof Heartbeat
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore()));
+    assertFalse(plain.registering());
+    assertEquals(List.of(), plain.running());
+
+    // (The front still holds the registering heartbeats sent before term 3: skipped below.)
+    String master = "127.0.0.1:" + masters.address().getPort().orElseThrow();
+    w1Agent.tell(new ClusterWire.NotLeader("m1", 3, "m1", master));
+    Heartbeat again = (Heartbeat) last(front.fishForMessage(WAIT, m -> m instanceof Heartbeat h
+        && h.workerId().equals("w1") && h.registering() && h.seenTerm() == 3
+        ? FishingOutcomes.complete()
+        : FishingOutcomes.continueAndIgnore()));
+    assertEquals(List.of(map.toString()), again.running());
+    again.replyTo().tell(new Accepted(3, "m1", leader.getRef()));
+    assertEquals(reported.attempt(), done(leader, map).attempt());
   }
 
   private static Object last(List<?> fished) {
