@@ -120,7 +120,6 @@ final class LeaderProgress implements AutoCloseable {
     routes.before(apiPrefix + "/*", ctx -> asked());
   }
 
-
   /** Answers a follower's request; true when this master led and answered. */
   private static boolean serve(Context ctx, MasterProcessConfig config, RaftMonitor raft,
       ProgressViews progress) throws JsonProcessingException {
@@ -135,7 +134,6 @@ final class LeaderProgress implements AutoCloseable {
     return true;
   }
 
-
   /** Starts asking the leader, on a thread of its own, while this master does not lead. */
   LeaderProgress start() {
     started = true;
@@ -147,7 +145,7 @@ final class LeaderProgress implements AutoCloseable {
   /**
    * A request to this master's job API: asking the leader goes on for {@link #WANTED_FOR}. After
    * a pause with no request the leader is asked at once, and the request waits for its answer
-   * (bounded by the request's timeout), so it reads the progress of now.
+   * (at most twice the request's timeout to the leader), so it reads the progress of now.
    */
   void asked() {
     long now = System.nanoTime();
