@@ -20,6 +20,8 @@
 #   BUILD=DIR         run the build in DIR (its bin/quern; default this tree's): an A/B pair runs
 #                     this script twice, BUILD=A then BUILD=B, in the same session
 #   SCRATCH=DIR       where the run's directory goes (default bench/data of this tree)
+#   ROLES=0           no per-thread CPU of the masters, workers and client (roles.py) in cluster
+#                     runs; by default each cluster run prints its three lines
 #
 # Prints one line per run: job, mode, wall seconds, CPU seconds in all, and the parts (client,
 # masters, workers, executors), then the median paired ratios cluster/local of wall and CPU.
@@ -128,7 +130,12 @@ run() { # mode, round
   local pattern="$out" stop="$RUN/stop-$mode-$r"
   [[ "$mode" == cluster ]] && pattern="dev.quern.worker.executor.ExecutorMain|$BUILD/"
   python3 "$ROOT/bench/cluster/threads.py" "$pattern" "$stop" "$RUN/threads-$mode-$r" &
-  local sampler=$!
+  local sampler=$! roles=""
+  if [[ "$mode" == cluster && "${ROLES:-1}" == 1 ]]; then
+    python3 "$ROOT/bench/cluster/roles.py" "$RUN/cluster/processes" "$out" "$stop" \
+      "$RUN/roles-$r" &
+    roles=$!
+  fi
   local start end
   start=$(date +%s.%N)
   /usr/bin/time -f "%U %S" -o "$RUN/client-time" \
@@ -137,6 +144,7 @@ run() { # mode, round
   end=$(date +%s.%N)
   snapshot > "$RUN/after"
   touch "$stop"; wait "$sampler"
+  [[ -z "$roles" ]] || { wait "$roles"; sed 's/^/  threads of the /' "$RUN/roles-$r"; }
   local client parts cluster_cpu
   client=$(awk '{ printf "%.2f", $1 + $2 }' "$RUN/client-time")
   parts=$(delta "$RUN/before" "$RUN/after")

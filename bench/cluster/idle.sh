@@ -4,11 +4,13 @@
 # over SECONDS; no job runs. Compare two configurations by running it alternately.
 #
 #   bench/cluster/idle.sh NAME CONF [SECONDS]       SECONDS default 20
+#   BUILD=DIR     run the build in DIR (its bin/quern; default this tree's): A/B pairs
+#   SCRATCH=DIR   where the cluster's directory goes (default bench/data of this tree)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-QUERN="$ROOT/bin/quern"
+QUERN="${BUILD:-$ROOT}/bin/quern"
 NAME="$1"; CONF="$2"; SECS="${3:-20}"
-DIR="$ROOT/bench/data/idle-$$"
+DIR="${SCRATCH:-$ROOT/bench/data}/idle-$$"
 HZ=$(getconf CLK_TCK)
 trap '"$QUERN" cluster stop --dir "$DIR" >/dev/null 2>&1 || true; rm -rf "$DIR"' EXIT
 "$QUERN" cluster start --masters 3 --workers 2 --slots 2 --timeout 300 --config "$CONF" \

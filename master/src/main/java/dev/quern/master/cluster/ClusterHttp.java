@@ -86,6 +86,9 @@ public final class ClusterHttp implements AutoCloseable {
             + "after quern.master.retention and are served from history.")
         .callback(cb -> cb.call(book.bookJobs())).register(metrics);
     UiRoutes[] ui = new UiRoutes[1];
+    // Asks the leader for attempt progress while this master does not lead and its views are read.
+    LeaderProgress progress = LeaderProgress.create(config, monitor, board, book.progress(),
+        () -> ui[0] != null && ui[0].watched(), metrics);
     Javalin app = Javalin.create(c -> {
       c.startup.showJavalinBanner = false;
       c.startup.showOldJavalinVersionWarning = false;
@@ -105,7 +108,7 @@ public final class ClusterHttp implements AutoCloseable {
       c.routes.before(METRICS, Routes::guard);
       c.routes.get(STATUS, routes::status);
       c.routes.get(WORKERS, routes::workers);
-      LeaderProgress.register(c.routes, config, monitor, book.progress()); // followers ask it
+      progress.register(c.routes, UiRoutes.apiPrefix()); // followers ask it
       MastersRoutes.register(c.routes, config, monitor, board); // the masters page's data
       MembershipRoutes.register(c.routes, config, monitor, members, routes::redirectToLeader);
       // Attempt logs, the workers page (executors): a follower asks the leader itself, so a
@@ -121,6 +124,7 @@ public final class ClusterHttp implements AutoCloseable {
     try {
       app.start(host, port);
     } catch (RuntimeException e) {
+      progress.close();
       try {
         app.stop();
       } catch (RuntimeException ignored) {
@@ -130,7 +134,7 @@ public final class ClusterHttp implements AutoCloseable {
     }
     ClusterHttp started = new ClusterHttp(app, host, ui[0], splits,
         config.security() == null ? "http" : "https");
-    started.leaderProgress = LeaderProgress.start(config, monitor, board, book.progress());
+    started.leaderProgress = progress.start();
     return started;
   }
 

@@ -49,6 +49,11 @@ final class EventHub implements AutoCloseable {
     sender.execute(() -> send(client, c -> c.sendEvent("hello", hello())));
   }
 
+  /** How many browsers follow the events now. */
+  int watchers() {
+    return clients.size();
+  }
+
   private String hello() {
     String json = helloJson;
     if (json == null) {

@@ -69,6 +69,11 @@ public final class UiRoutes implements AutoCloseable {
     return ApiRoutes.PREFIX;
   }
 
+  /** Whether a browser follows the events now (its views are read as they change). */
+  public boolean watched() {
+    return events.watchers() > 0;
+  }
+
   @Override
   public void close() {
     events.close();

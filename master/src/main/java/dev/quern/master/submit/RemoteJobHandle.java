@@ -19,10 +19,20 @@ final class RemoteJobHandle implements JobHandle {
 
   private final String id;
   private final ClusterClient client;
+  /** The last status read and when (nanos); guarded by {@code this}. */
+  private JobStatus latest;
+  private long latestNanos;
+  private final long freshNanos;
 
   RemoteJobHandle(String id, ClusterClient client) {
+    this(id, client, Duration.ofMillis(POLL_MS));
+  }
+
+  /** @param fresh how long a status read is answered again (the poll period; tests: longer) */
+  RemoteJobHandle(String id, ClusterClient client, Duration fresh) {
     this.id = id;
     this.client = client;
+    this.freshNanos = fresh.toNanos();
   }
 
   @Override
@@ -32,6 +42,19 @@ final class RemoteJobHandle implements JobHandle {
 
   @Override
   public JobStatus status() {
+    synchronized (this) {
+      // Callers that poll at once wait for one read rather than each sending theirs.
+      if (latest != null && (latest.state().isFinal()
+          || System.nanoTime() - latestNanos < freshNanos)) {
+        return latest;
+      }
+      latest = read();
+      latestNanos = System.nanoTime();
+      return latest;
+    }
+  }
+
+  private JobStatus read() {
     // Empty: a master that has not applied the acceptance yet (the leader answered 202 already).
     return client.job(id).map(this::toStatus).orElseGet(() -> new JobStatus(id, id,
         JobState.ACCEPTED, 0, 0, Counters.of(Map.of()), null));

@@ -38,7 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  * sockets) and a worker on Artery played by the test, which takes the job's map, reports a known
  * fraction for it and never ends it. A follower's {@code GET /api/v1/jobs/ID} (what {@code quern
  * status} prints) and its tasks show that fraction for the running attempt, as the leader's do,
- * with no note; before, a follower showed 0 for every running attempt.
+ * with no note; before, a follower showed 0 for every running attempt. A follower asks the leader
+ * only while its views are read: once no one asks it, it stops (the leader's count of answers on
+ * its {@code /metrics} stands still), and the next request to it has it ask again.
  */
 @Timeout(240)
 class FollowerProgressTest {
@@ -144,6 +146,28 @@ class FollowerProgressTest {
           assertThat(attempt.path("progress").asDouble()).as(attempt.toString())
               .isEqualTo(FRACTION);
         }
+
+        // No one reads the followers' views now: they stop asking the leader (its count of
+        // answers stands still over three readings a second apart; they asked twice a second)...
+        String leaderHttp = masters.httpOf.get(leader);
+        long[] last = {served(leaderHttp), 0};
+        long still = Await.value(WAIT, "the followers no longer asking the leader", () -> {
+          sleepASecond();
+          long now = served(leaderHttp);
+          last[1] = now == last[0] ? last[1] + 1 : 0;
+          last[0] = now;
+          return last[1] >= 3 ? now : null;
+        });
+        // ...and a request to a follower's job API has it ask again, with the leader's answer.
+        String follower = masters.masters.keySet().stream().filter(id -> !id.equals(leader))
+            .findFirst().orElseThrow();
+        JsonNode doc = awaitProgress(masters, follower, job);
+        assertThat(doc.path("map").path("fraction").asDouble()).isEqualTo(FRACTION);
+        assertThat(doc.path("progressNote").isNull()).as(doc.toString()).isTrue();
+        Await.value(WAIT, "the follower asking the leader again", () -> {
+          awaitProgress(masters, follower, job);
+          return served(leaderHttp) > still ? true : null;
+        });
       } finally {
         worker.terminate();
         worker.getWhenTerminated().toCompletableFuture().join();
@@ -160,6 +184,33 @@ class FollowerProgressTest {
         HttpResponse.BodyHandlers.ofString());
     return r.statusCode() == 202
         ? InProcessMasters.JSON.readTree(r.body()).path("id").asText() : null;
+  }
+
+  /** The leader's count of answers to the followers' progress requests, from its /metrics. */
+  private long served(String hostPort) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + hostPort
+          + "/metrics")).timeout(Duration.ofSeconds(30)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      return r.body().lines().filter(l -> l.startsWith("quern_leader_progress_served_total "))
+          .mapToLong(l -> (long) Double.parseDouble(l.substring(l.indexOf(' ') + 1).trim()))
+          .findFirst().orElseThrow(() -> new AssertionError("no progress count in " + r.body()));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The pace of the readings of a count that should stand still (not a synchronisation). */
+  private static void sleepASecond() {
+    try {
+      Thread.sleep(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
   }
 
   /** The job's document on master {@code id} once its map progress is above 0. */
