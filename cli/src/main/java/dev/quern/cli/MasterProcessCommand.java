@@ -53,7 +53,7 @@ final class MasterProcessCommand implements Callable<Integer> {
   @Option(names = "--election-ticks", paramLabel = "N", description = "Election timeout in ticks (default 10).")
   String electionTicks;
 
-  @Option(names = "--heartbeat-ticks", paramLabel = "N", description = "Raft heartbeat in ticks (default 3).")
+  @Option(names = "--heartbeat-ticks", paramLabel = "N", description = "Raft heartbeat in ticks (default 1).")
   String heartbeatTicks;
 
   @Option(names = "--snapshot-every", paramLabel = "N", description = "Snapshot after N applied entries (default 10000).")

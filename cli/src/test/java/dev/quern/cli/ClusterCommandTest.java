@@ -180,7 +180,7 @@ class ClusterCommandTest {
     assertTrue(run.err().contains("quern: master m1 (pid "), run::toString);
     assertTrue(run.err().contains("exited with status 2 before the cluster was up; its log: "
         + dir.resolve("logs").resolve("m1.log")), run::toString);
-    assertTrue(run.err().contains("--election-ticks (1) must be greater than --heartbeat-ticks (3)"),
+    assertTrue(run.err().contains("--election-ticks (1) must be greater than --heartbeat-ticks (1)"),
         "the log's tail: " + run);
     for (ClusterDir.Proc p : new ClusterDir(dir).read()) {
       assertFalse(p.alive(), p::toString);
