@@ -1,5 +1,10 @@
 package dev.quern.cli;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,27 +17,71 @@ import picocli.CommandLine.Spec;
  * command line that does not parse or asks for something impossible ({@link UsageException}).
  */
 @Command(name = "quern", mixinStandardHelpOptions = true, versionProvider = Version.class,
-    description = "Runs Quern batch jobs (MapReduce style).",
-    subcommands = {SubmitCommand.class, ExamplesCommand.class, UiCommand.class,
-        MasterProcessCommand.class, WorkerProcessCommand.class, ClusterCommand.class,
-        ListCommand.class, StatusCommand.class, KillCommand.class, WaitCommand.class,
-        LogsCommand.class})
+    description = "Runs Quern batch jobs (MapReduce style).")
 public final class Main implements Runnable {
+  /**
+   * The subcommands by name, in the order the help lists them. Added in code rather than named
+   * in {@code @Command(subcommands = ...)}: picocli reads a command's annotations (options,
+   * mixins, nested commands) as it is added, and reading all eleven took some 15% of the CPU of a
+   * 64 KiB local job; a run needs only the one it names ({@link #commandLine(String[])}).
+   */
+  private static final Map<String, Supplier<Object>> COMMANDS = commands();
+
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
     StartupWarmer.startFor(args);
-    System.exit(commandLine().execute(args));
+    System.exit(commandLine(args).execute(args));
   }
 
-  /** The configured command line; tests call {@code execute} on it with their own streams. */
+  /** The configured command line with every subcommand (help, completion, tests). */
   public static CommandLine commandLine() {
+    return build(COMMANDS.keySet());
+  }
+
+  /**
+   * The command line that parses {@code args} as {@link #commandLine()} does: when its first
+   * argument names a subcommand, with only that one (its nested ones included), else with all
+   * (the top-level help, a mistyped name and its suggestions, no command).
+   */
+  public static CommandLine commandLine(String[] args) {
+    if (args.length > 0 && COMMANDS.containsKey(args[0])) {
+      return build(Set.of(args[0]));
+    }
+    return commandLine();
+  }
+
+  private static Map<String, Supplier<Object>> commands() {
+    Map<String, Supplier<Object>> c = new LinkedHashMap<>();
+    c.put("submit", SubmitCommand::new);
+    c.put("examples", ExamplesCommand::new);
+    c.put("ui", UiCommand::new);
+    c.put("master", MasterProcessCommand::new);
+    c.put("worker", WorkerProcessCommand::new);
+    c.put("cluster", ClusterCommand::new);
+    c.put("list", ListCommand::new);
+    c.put("status", StatusCommand::new);
+    c.put("kill", KillCommand::new);
+    c.put("wait", WaitCommand::new);
+    c.put("logs", LogsCommand::new);
+    return Collections.unmodifiableMap(c);
+  }
+
+  private static CommandLine build(Set<String> names) {
     CommandLine cl = new CommandLine(new Main());
+    for (Map.Entry<String, Supplier<Object>> e : COMMANDS.entrySet()) {
+      if (names.contains(e.getKey())) {
+        cl.addSubcommand(e.getKey(), e.getValue().get());
+      }
+    }
     cl.setStopAtPositional(true);
     // The job commands take options after the job id ('quern wait job-0001 --json'); only the
     // commands that pass arguments on to a driver stop at the first positional.
     for (String name : new String[] {"list", "status", "kill", "wait", "logs"}) {
-      cl.getSubcommands().get(name).setStopAtPositional(false);
+      CommandLine sub = cl.getSubcommands().get(name);
+      if (sub != null) {
+        sub.setStopAtPositional(false);
+      }
     }
     cl.setExecutionExceptionHandler(Main::onError);
     cl.setParameterExceptionHandler(Main::onBadCommandLine);
