@@ -78,6 +78,7 @@ public final class LocalCluster implements JobSubmitter, LiveCluster, AutoClosea
     this.ownsWorkDir = options.workDir() == null;
     this.workDir = ownsWorkDir ? Files.createTempDirectory("quern-local-")
         : Files.createDirectories(options.workDir());
+    ClassLoader loader = actorLoader();
     this.system = ActorSystem.create(Behaviors.empty(), "quern-local-" + CLUSTERS.incrementAndGet(),
         BootstrapSetup.create(ConfigFactory.parseString("""
             pekko.loglevel = "WARNING"
@@ -93,7 +94,7 @@ public final class LocalCluster implements JobSubmitter, LiveCluster, AutoClosea
             pekko.library-extensions = [
               "org.apache.pekko.actor.typed.internal.adapter.ActorSystemAdapter$LoadTypedExtensions"
             ]
-            """).withFallback(ConfigFactory.load())).withClassloader(actorLoader()));
+            """).withFallback(ConfigFactory.load(loader))).withClassloader(loader));
     this.master = system.systemActorOf(
         MasterActor.create(new MasterActor.Settings(workDir, clock, journal), monitor),
         "master", Props.empty());
@@ -110,7 +111,8 @@ public final class LocalCluster implements JobSubmitter, LiveCluster, AutoClosea
   /**
    * The loader Pekko would pick (the thread's context loader, else this class's), but reading
    * only Pekko's own jar manifests at the start ({@link PekkoManifests}: a signature check of
-   * unrelated jars was a quarter of a small job's CPU).
+   * unrelated jars was a quarter of a small job's CPU). The configuration is read with it too,
+   * so the config library's cache (one loader at a time) parses the reference files once.
    */
   private static ClassLoader actorLoader() {
     ClassLoader context = Thread.currentThread().getContextClassLoader();

@@ -32,8 +32,13 @@ import java.util.Locale;
  * application server, a test runner's manifest-only jar, a shaded jar) the lookup is the
  * parent's, as before. Classes and every other resource are the parent's, so the dispatcher
  * threads, whose context class loader this becomes, resolve the same classes and services.
+ *
+ * <p>One instance per JVM over the system class loader: the config library caches the parsed
+ * {@code reference.conf} files for one class loader at a time (a lookup with another loader
+ * parses them all again), and Pekko reads them with this loader, so the cluster's own
+ * configuration and the command's early parse ({@code StartupWarmer}) use it too.
  */
-final class PekkoManifests extends ClassLoader {
+public final class PekkoManifests extends ClassLoader {
   static final String MANIFEST = "META-INF/MANIFEST.MF";
 
   /** Null: the lookup goes to the parent. */
@@ -44,12 +49,27 @@ final class PekkoManifests extends ClassLoader {
     this.manifests = manifests;
   }
 
-  /** The loader for an actor system that would otherwise use {@code parent}. */
-  static ClassLoader over(ClassLoader parent) {
-    List<URL> found = parent == ClassLoader.getSystemClassLoader()
-        ? pekkoManifests(System.getProperty("java.class.path", ""), pekkoActorJar())
-        : null;
-    return new PekkoManifests(parent, found);
+  /**
+   * The loader for an actor system (and its configuration) that would otherwise use
+   * {@code parent}: the one instance over the system class loader when the class path names
+   * Pekko's jars, else {@code parent} itself.
+   */
+  public static ClassLoader over(ClassLoader parent) {
+    if (parent == ClassLoader.getSystemClassLoader() && OverSystem.LOADER != null) {
+      return OverSystem.LOADER;
+    }
+    return parent;
+  }
+
+  /** Made on first use: the class path is read once. */
+  private static final class OverSystem {
+    static final PekkoManifests LOADER = overSystem();
+
+    private static PekkoManifests overSystem() {
+      List<URL> found = pekkoManifests(System.getProperty("java.class.path", ""),
+          pekkoActorJar());
+      return found == null ? null : new PekkoManifests(ClassLoader.getSystemClassLoader(), found);
+    }
   }
 
   /** As {@link #over}, with the class path and Pekko's jar given (tests). */

@@ -73,6 +73,27 @@ class PekkoManifestsTest {
   }
 
   @Test
+  void overTheSystemLoaderItIsOneLoaderPerJvmAndOverAnyOtherTheParentItself() throws Exception {
+    ClassLoader system = ClassLoader.getSystemClassLoader();
+    ClassLoader first = PekkoManifests.over(system);
+    // One instance: the config library's cache of the parsed reference files is per loader.
+    assertThat(PekkoManifests.over(system)).isSameAs(first);
+    // Narrowed when the JVM's class path names Pekko's jar (bin/quern), else the parent (a test
+    // runner's manifest-only jar).
+    boolean named = PekkoManifests.pekkoManifests(System.getProperty("java.class.path"),
+        PekkoManifests.pekkoActorJar()) != null;
+    if (named) {
+      assertThat(first).isInstanceOf(PekkoManifests.class);
+      assertThat(((PekkoManifests) first).narrowed()).isTrue();
+    } else {
+      assertThat(first).isSameAs(system);
+    }
+    try (var other = new java.net.URLClassLoader(new URL[0], system)) {
+      assertThat(PekkoManifests.over(other)).isSameAs(other);
+    }
+  }
+
+  @Test
   void classesAndOtherResourcesAreTheParents() throws Exception {
     Path actor = jarOf(org.apache.pekko.actor.ActorSystem.class);
     PekkoManifests loader = PekkoManifests.over(PARENT, classPath(actor), actor);
