@@ -1,10 +1,6 @@
 package dev.quern.cli;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Set;
-import java.util.function.Supplier;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,12 +16,13 @@ import picocli.CommandLine.Spec;
     description = "Runs Quern batch jobs (MapReduce style).")
 public final class Main implements Runnable {
   /**
-   * The subcommands by name, in the order the help lists them. Added in code rather than named
+   * The subcommands' names, in the order the help lists them. Added in code rather than named
    * in {@code @Command(subcommands = ...)}: picocli reads a command's annotations (options,
    * mixins, nested commands) as it is added, and reading all eleven took some 15% of the CPU of a
    * 64 KiB local job; a run needs only the one it names ({@link #commandLine(String[])}).
    */
-  private static final Map<String, Supplier<Object>> COMMANDS = commands();
+  private static final List<String> COMMANDS = List.of("submit", "examples", "ui", "master",
+      "worker", "cluster", "list", "status", "kill", "wait", "logs");
 
   @Spec CommandSpec spec;
 
@@ -36,7 +33,7 @@ public final class Main implements Runnable {
 
   /** The configured command line with every subcommand (help, completion, tests). */
   public static CommandLine commandLine() {
-    return build(COMMANDS.keySet());
+    return build(COMMANDS);
   }
 
   /**
@@ -45,34 +42,34 @@ public final class Main implements Runnable {
    * (the top-level help, a mistyped name and its suggestions, no command).
    */
   public static CommandLine commandLine(String[] args) {
-    if (args.length > 0 && COMMANDS.containsKey(args[0])) {
-      return build(Set.of(args[0]));
+    if (args.length > 0 && COMMANDS.contains(args[0])) {
+      return build(List.of(args[0]));
     }
     return commandLine();
   }
 
-  private static Map<String, Supplier<Object>> commands() {
-    Map<String, Supplier<Object>> c = new LinkedHashMap<>();
-    c.put("submit", SubmitCommand::new);
-    c.put("examples", ExamplesCommand::new);
-    c.put("ui", UiCommand::new);
-    c.put("master", MasterProcessCommand::new);
-    c.put("worker", WorkerProcessCommand::new);
-    c.put("cluster", ClusterCommand::new);
-    c.put("list", ListCommand::new);
-    c.put("status", StatusCommand::new);
-    c.put("kill", KillCommand::new);
-    c.put("wait", WaitCommand::new);
-    c.put("logs", LogsCommand::new);
-    return Collections.unmodifiableMap(c);
+  /** A new instance of the subcommand {@code name}: only the one named is loaded. */
+  private static Object command(String name) {
+    return switch (name) {
+      case "submit" -> new SubmitCommand();
+      case "examples" -> new ExamplesCommand();
+      case "ui" -> new UiCommand();
+      case "master" -> new MasterProcessCommand();
+      case "worker" -> new WorkerProcessCommand();
+      case "cluster" -> new ClusterCommand();
+      case "list" -> new ListCommand();
+      case "status" -> new StatusCommand();
+      case "kill" -> new KillCommand();
+      case "wait" -> new WaitCommand();
+      case "logs" -> new LogsCommand();
+      default -> throw new IllegalArgumentException("no command " + name);
+    };
   }
 
-  private static CommandLine build(Set<String> names) {
+  private static CommandLine build(List<String> names) {
     CommandLine cl = new CommandLine(new Main());
-    for (Map.Entry<String, Supplier<Object>> e : COMMANDS.entrySet()) {
-      if (names.contains(e.getKey())) {
-        cl.addSubcommand(e.getKey(), e.getValue().get());
-      }
+    for (String name : names) {
+      cl.addSubcommand(name, command(name));
     }
     cl.setStopAtPositional(true);
     // The job commands take options after the job id ('quern wait job-0001 --json'); only the
