@@ -1,5 +1,6 @@
 package dev.quern.cli;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,27 +13,72 @@ import picocli.CommandLine.Spec;
  * command line that does not parse or asks for something impossible ({@link UsageException}).
  */
 @Command(name = "quern", mixinStandardHelpOptions = true, versionProvider = Version.class,
-    description = "Runs Quern batch jobs (MapReduce style).",
-    subcommands = {SubmitCommand.class, ExamplesCommand.class, UiCommand.class,
-        MasterProcessCommand.class, WorkerProcessCommand.class, ClusterCommand.class,
-        ListCommand.class, StatusCommand.class, KillCommand.class, WaitCommand.class,
-        LogsCommand.class})
+    description = "Runs Quern batch jobs (MapReduce style).")
 public final class Main implements Runnable {
+  /**
+   * The subcommands' names, in the order the help lists them. Added in code rather than named
+   * in {@code @Command(subcommands = ...)}: picocli reads a command's annotations (options,
+   * mixins, nested commands) as it is added, and reading all eleven took some 15% of the CPU of a
+   * 64 KiB local job; a run needs only the one it names ({@link #commandLine(String[])}).
+   */
+  private static final List<String> COMMANDS = List.of("submit", "examples", "ui", "master",
+      "worker", "cluster", "list", "status", "kill", "wait", "logs");
+
   @Spec CommandSpec spec;
 
   public static void main(String[] args) {
     StartupWarmer.startFor(args);
-    System.exit(commandLine().execute(args));
+    System.exit(commandLine(args).execute(args));
   }
 
-  /** The configured command line; tests call {@code execute} on it with their own streams. */
+  /** The configured command line with every subcommand (help, completion, tests). */
   public static CommandLine commandLine() {
+    return build(COMMANDS);
+  }
+
+  /**
+   * The command line that parses {@code args} as {@link #commandLine()} does: when its first
+   * argument names a subcommand, with only that one (its nested ones included), else with all
+   * (the top-level help, a mistyped name and its suggestions, no command).
+   */
+  public static CommandLine commandLine(String[] args) {
+    if (args.length > 0 && COMMANDS.contains(args[0])) {
+      return build(List.of(args[0]));
+    }
+    return commandLine();
+  }
+
+  /** A new instance of the subcommand {@code name}: only the one named is loaded. */
+  private static Object command(String name) {
+    return switch (name) {
+      case "submit" -> new SubmitCommand();
+      case "examples" -> new ExamplesCommand();
+      case "ui" -> new UiCommand();
+      case "master" -> new MasterProcessCommand();
+      case "worker" -> new WorkerProcessCommand();
+      case "cluster" -> new ClusterCommand();
+      case "list" -> new ListCommand();
+      case "status" -> new StatusCommand();
+      case "kill" -> new KillCommand();
+      case "wait" -> new WaitCommand();
+      case "logs" -> new LogsCommand();
+      default -> throw new IllegalArgumentException("no command " + name);
+    };
+  }
+
+  private static CommandLine build(List<String> names) {
     CommandLine cl = new CommandLine(new Main());
+    for (String name : names) {
+      cl.addSubcommand(name, command(name));
+    }
     cl.setStopAtPositional(true);
     // The job commands take options after the job id ('quern wait job-0001 --json'); only the
     // commands that pass arguments on to a driver stop at the first positional.
     for (String name : new String[] {"list", "status", "kill", "wait", "logs"}) {
-      cl.getSubcommands().get(name).setStopAtPositional(false);
+      CommandLine sub = cl.getSubcommands().get(name);
+      if (sub != null) {
+        sub.setStopAtPositional(false);
+      }
     }
     cl.setExecutionExceptionHandler(Main::onError);
     cl.setParameterExceptionHandler(Main::onBadCommandLine);

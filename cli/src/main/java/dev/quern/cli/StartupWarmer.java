@@ -1,6 +1,7 @@
 package dev.quern.cli;
 
 import com.typesafe.config.ConfigFactory;
+import dev.quern.master.local.PekkoManifests;
 
 /**
  * Work a command that runs jobs would do later on its own thread, started early on another: the
@@ -20,7 +21,9 @@ final class StartupWarmer {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     Thread t = new Thread(() -> {
       try {
-        ConfigFactory.load(loader);
+        // With the loader the local cluster gives its actor system and configuration: the
+        // config library caches the parse for one class loader at a time.
+        ConfigFactory.load(PekkoManifests.over(loader));
       } catch (RuntimeException | LinkageError e) {
         // The cluster start reads the configuration again and reports what is wrong.
       }

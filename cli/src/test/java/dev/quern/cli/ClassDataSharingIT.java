@@ -139,6 +139,33 @@ class ClassDataSharingIT {
     assertThat(dir.resolve("off")).doesNotExist();
   }
 
+  /**
+   * A local job's start verifies no jar signature (Pekko's version check reads only Pekko's
+   * manifests: PekkoManifests in the master) and builds only the command it runs
+   * (Main.commandLine(args)), with the archive mapped and with sharing off; the result is right.
+   */
+  @Test
+  void aLocalJobVerifiesNoJarSignatureAndBuildsOnlyItsOwnCommand() throws Exception {
+    Path cds = dir.resolve("cds");
+    wordcount(cds, "out1").assertCounted(expected);
+    onlyArchive(cds);
+    for (boolean sharing : new boolean[] {true, false}) {
+      Path classLog = dir.resolve("classes-" + sharing + ".log");
+      wordcount(cds, "out-" + sharing, List.of("-Xlog:class+load:file=" + classLog),
+          sharing ? Map.of() : Map.of("QUERN_CDS", "off")).assertCounted(expected);
+      String classes = Files.readString(classLog);
+      assertThat(classes).as("classes loaded, sharing %s: %s", sharing, classLog)
+          .contains("dev.quern.cli.ExamplesCommand source: ")
+          // The version check still runs, on Pekko's jars.
+          .contains("org.apache.pekko.util.ManifestInfo source: ")
+          .doesNotContain("sun.security.pkcs.PKCS7 source: ")
+          .doesNotContain("dev.quern.cli.MasterProcessCommand source: ")
+          .doesNotContain("dev.quern.cli.ClusterStartCommand source: ");
+      assertThat(classes.contains("dev.quern.cli.Main source: shared objects file"))
+          .isEqualTo(sharing);
+    }
+  }
+
   private Run wordcount(Path cds, String out, String... javaOpts) {
     return wordcount(cds, out, List.of(javaOpts), Map.of());
   }

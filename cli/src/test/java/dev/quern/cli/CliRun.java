@@ -13,7 +13,7 @@ record CliRun(int exitCode, String out, String err) {
 
   /** Runs with the given writers, which another thread may read while the command runs. */
   static CliRun of(StringWriter out, StringWriter err, String... args) {
-    var cl = Main.commandLine();
+    var cl = Main.commandLine(args);
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     int code = cl.execute(args);

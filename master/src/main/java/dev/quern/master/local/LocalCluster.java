@@ -38,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.BootstrapSetup;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -77,8 +78,9 @@ public final class LocalCluster implements JobSubmitter, LiveCluster, AutoClosea
     this.ownsWorkDir = options.workDir() == null;
     this.workDir = ownsWorkDir ? Files.createTempDirectory("quern-local-")
         : Files.createDirectories(options.workDir());
+    ClassLoader loader = actorLoader();
     this.system = ActorSystem.create(Behaviors.empty(), "quern-local-" + CLUSTERS.incrementAndGet(),
-        ConfigFactory.parseString("""
+        BootstrapSetup.create(ConfigFactory.parseString("""
             pekko.loglevel = "WARNING"
             pekko.log-dead-letters = off
             pekko.log-dead-letters-during-shutdown = off
@@ -92,7 +94,7 @@ public final class LocalCluster implements JobSubmitter, LiveCluster, AutoClosea
             pekko.library-extensions = [
               "org.apache.pekko.actor.typed.internal.adapter.ActorSystemAdapter$LoadTypedExtensions"
             ]
-            """).withFallback(ConfigFactory.load()));
+            """).withFallback(ConfigFactory.load(loader))).withClassloader(loader));
     this.master = system.systemActorOf(
         MasterActor.create(new MasterActor.Settings(workDir, clock, journal), monitor),
         "master", Props.empty());
@@ -104,6 +106,17 @@ public final class LocalCluster implements JobSubmitter, LiveCluster, AutoClosea
       workers.add(system.systemActorOf(WorkerActor.create(ws, registrar), "worker-" + i,
           Props.empty()));
     }
+  }
+
+  /**
+   * The loader Pekko would pick (the thread's context loader, else this class's), but reading
+   * only Pekko's own jar manifests at the start ({@link PekkoManifests}: a signature check of
+   * unrelated jars was a quarter of a small job's CPU). The configuration is read with it too,
+   * so the config library's cache (one loader at a time) parses the reference files once.
+   */
+  private static ClassLoader actorLoader() {
+    ClassLoader context = Thread.currentThread().getContextClassLoader();
+    return PekkoManifests.over(context != null ? context : LocalCluster.class.getClassLoader());
   }
 
   /** Starts a cluster with {@code workers} one-slot workers and the default options otherwise. */
