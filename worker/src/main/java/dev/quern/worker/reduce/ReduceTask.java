@@ -94,8 +94,10 @@ public final class ReduceTask {
       // Empty partitions (most, with small maps and many reduces) hold nothing to merge.
       runs.removeIf(r -> r.rawLength() == 0 && r instanceof SortedRun.InMemory);
       progress.phase(SHUFFLE_END, MERGE_END);
+      // Runs held in memory go to the final merge as they are while their readers' buffers take
+      // at most a quarter of the runs' own budget (16 MiB by default: thousands of small runs).
       RunMerger merger = new RunMerger(spec.id(), types.order(), cfg.mergeFactor(),
-          cfg.compress(), scratch);
+          cfg.compress(), scratch, cfg.shuffleMemory() / 4);
       List<SortedRun> finalRuns = merger.reduceToFactor(runs);
       runs = new ArrayList<>(finalRuns);
       counters.add(TaskCounter.SPILLED_RECORDS, merger.recordsWritten());

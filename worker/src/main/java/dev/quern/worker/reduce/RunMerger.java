@@ -18,6 +18,12 @@ import java.util.List;
  * Bounds the number of runs merged at once: while there are more than the merge factor, merges
  * the smallest runs into a scratch file. Each pass reads and writes sequentially and holds one
  * block buffer per input.
+ *
+ * <p>Runs in memory are not bound by the factor (which bounds open files and their buffers):
+ * when their readers' buffers fit in the memory given, they go to the final merge as they are,
+ * however many (a reduce of 5,000 small maps holds over a thousand); only past it are they
+ * merged into a scratch file first, which wrote and read every record once more (about 7% of
+ * the task slots' time in a job of many small maps).
  */
 public final class RunMerger {
   private final TaskAttemptId attempt;
@@ -25,16 +31,43 @@ public final class RunMerger {
   private final int factor;
   private final boolean compress;
   private final Path scratchDir;
+  /** A reader's block, compressed (the map output format's) and not (as {@code RunReader}). */
+  private static final int BLOCK = 64 * 1024;
+  private static final int RAW_READ = 256 * 1024;
+  private final long inMemoryReaders;
   private long recordsWritten;
   private int passes;
 
+  /** As the other constructor, with no memory for in-memory runs' readers (all go to files). */
   public RunMerger(TaskAttemptId attempt, KeyOrder order, int factor, boolean compress,
       Path scratchDir) {
+    this(attempt, order, factor, compress, scratchDir, 0);
+  }
+
+  /**
+   * @param inMemoryReaders bytes that the readers of runs in memory may take in the final merge
+   *     (their block buffers, {@link #readerBytes}); runs whose readers take more are merged into
+   *     a scratch file first
+   */
+  public RunMerger(TaskAttemptId attempt, KeyOrder order, int factor, boolean compress,
+      Path scratchDir, long inMemoryReaders) {
     this.attempt = attempt;
     this.order = order;
     this.factor = factor;
     this.compress = compress;
     this.scratchDir = scratchDir;
+    this.inMemoryReaders = inMemoryReaders;
+  }
+
+  /**
+   * About the bytes a reader of {@code run} holds while it is open: a block buffer of the run's
+   * raw length up to a block, and when compressed the compressed block's buffer (counted as
+   * two blocks), plus small copies.
+   */
+  static long readerBytes(SortedRun.InMemory run) {
+    long block = Math.min(run.compressed() ? BLOCK : RAW_READ, Math.max(1, run.rawLength()));
+    // A compressed block's buffer is a little over a raw block at worst: counted as two.
+    return (run.compressed() ? 3 : 1) * block + 256;
   }
 
   /** Records written by merge passes (for SPILLED_RECORDS). */
@@ -47,23 +80,37 @@ public final class RunMerger {
   }
 
   /**
-   * Returns at most {@code factor} runs holding the same records; consumed runs are discarded.
-   * The first pass merges just enough runs that later passes are full ones.
+   * Returns runs holding the same records: at most {@code factor} of them in files, plus the
+   * runs in memory when their readers fit in the memory given (else at most {@code factor} in
+   * all); consumed runs are discarded. The first pass merges just enough runs that later passes
+   * are full ones. Runs in memory kept as they are come last, in their order.
    */
   public List<SortedRun> reduceToFactor(List<SortedRun> runs) throws IOException,
       InterruptedException {
     List<SortedRun> left = new ArrayList<>(runs);
+    List<SortedRun> keptInMemory = List.of();
     if (left.size() > factor) {
-      // Runs in memory hold no file open: merge them all in one pass first, as Hadoop's reduce
-      // merges its in-memory segments (a reduce of 10,000 small maps holds thousands of them;
-      // merging them `factor` at a time wrote each record several times).
+      // Runs in memory hold no file open: when their readers fit, they all go to the final
+      // merge; else they are merged in one pass first, as Hadoop's reduce merges its in-memory
+      // segments (a reduce of 10,000 small maps holds thousands of them; merging them `factor`
+      // at a time wrote each record several times).
       List<SortedRun> inMemory = new ArrayList<>();
       List<SortedRun> inFiles = new ArrayList<>();
+      long readers = 0;
       for (SortedRun r : left) {
-        (r instanceof SortedRun.InMemory ? inMemory : inFiles).add(r);
+        if (r instanceof SortedRun.InMemory m) {
+          inMemory.add(r);
+          readers += readerBytes(m);
+        } else {
+          inFiles.add(r);
+        }
       }
       if (inMemory.size() > 1) {
-        inFiles.add(mergeToFile(inMemory));
+        if (readers <= inMemoryReaders) {
+          keptInMemory = inMemory;
+        } else {
+          inFiles.add(mergeToFile(inMemory));
+        }
         left = inFiles;
       }
     }
@@ -75,6 +122,7 @@ public final class RunMerger {
       left.subList(0, take).clear();
       left.add(mergeToFile(group));
     }
+    left.addAll(keptInMemory);
     return left;
   }
 

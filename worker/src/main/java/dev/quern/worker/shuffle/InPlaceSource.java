@@ -34,6 +34,16 @@ public interface InPlaceSource {
     return locate(output, partition);
   }
 
+  /**
+   * Which of job {@code jobId}'s map outputs are known to have records in which partitions, or
+   * null when this source knows none: a reduce counts an output known to have none for its
+   * partition as fetched, without asking {@link #locate} (with M maps and R reduces, most of
+   * the M x R questions are of empty partitions).
+   */
+  default MapsWithData mapsWithData(String jobId) {
+    return null;
+  }
+
   /** As {@link #heldData(MapOutputRef)} for {@code output} of job {@code jobId}. */
   default byte[] heldData(String jobId, MapOutputRef output) {
     return heldData(output);

@@ -78,6 +78,11 @@ public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
   }
 
   @Override
+  public MapsWithData mapsWithData(String jobId) {
+    return indexes.mapsWithData(jobId);
+  }
+
+  @Override
   public byte[] heldData(String jobId, MapOutputRef output) {
     MapOutputIndexCache.Kept k = indexes.peek(jobId, output);
     return k != null ? k.data() : heldData(output);

@@ -5,6 +5,7 @@ import dev.quern.worker.spill.PartitionIndex;
 import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.TaskAttemptId;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -44,6 +45,12 @@ import java.util.concurrent.atomic.LongAdder;
  * again for every reduce whose refs are new strings, and compared whole), which was the largest
  * part of a reduce of 5,000 small maps. A job's array lives while it holds an entry; it has one
  * slot per map index up to the highest kept (8 bytes each, 80 KB for 10,000 maps).
+ *
+ * <p>Each index put with its ref is also recorded in its job's {@link MapsWithData} (which maps
+ * have records in which partition), which outlives the entries (an evicted index's bits stay):
+ * a reduce then asks here only of the maps with data for it, and counts the others as fetched
+ * from one bit each. The {@link #MAX_JOBS_WITH_DATA} jobs put into last keep theirs, each within
+ * an eighth of the budget.
  */
 public final class MapOutputIndexCache {
   /** Bytes kept per non-empty partition: partition, offset, stored and raw length, checksum. */
@@ -52,6 +59,8 @@ public final class MapOutputIndexCache {
   public static final int BYTES_PER_INDEX = 160;
   /** The share of the budget a put that went past it leaves used, by dropping entries. */
   static final double REFILL = 0.9;
+  /** Jobs whose {@link MapsWithData} are kept (the last put into). */
+  static final int MAX_JOBS_WITH_DATA = 4;
 
   private final long budget;
   /** Guarded by {@code this}: changed by puts only. */
@@ -64,6 +73,10 @@ public final class MapOutputIndexCache {
   private final Map<String, Kept> kept = new ConcurrentHashMap<>(256);
   /** The entries put with a ref, by job and map index; changed under {@code this} only. */
   private final Map<String, ByMap> byJob = new ConcurrentHashMap<>();
+  /** Which maps have data in which partition, by job; changed under {@code this} only. */
+  private final Map<String, MapsWithData> withData = new ConcurrentHashMap<>();
+  /** The jobs of {@code withData}, the least recently put into first; under {@code this}. */
+  private final ArrayDeque<String> withDataOrder = new ArrayDeque<>();
 
   /** One job's kept indexes by map index. */
   private static final class ByMap {
@@ -267,8 +280,39 @@ public final class MapOutputIndexCache {
   public synchronized Kept put(MapOutputRef ref, PartitionIndex index, byte[] data) {
     // A ref whose map index is not its attempt's task is not kept by index (never so here).
     boolean indexed = ref.mapIndex() >= 0 && ref.mapIndex() == ref.attempt().taskIndex();
-    return put(ref.indexFile(), new Kept(ref.dataFile(), indexed ? ref.attempt() : null, index,
-        data), ref.mapIndex());
+    Kept k = new Kept(ref.dataFile(), indexed ? ref.attempt() : null, index, data);
+    if (indexed) {
+      record(ref.attempt().jobId(), ref.mapIndex(), ref.attempt().attempt(), k);
+    }
+    return put(ref.indexFile(), k, ref.mapIndex());
+  }
+
+  /** Records which partitions of {@code map}'s output (attempt {@code attempt}) have data. */
+  private void record(String jobId, int map, int attempt, Kept k) {
+    if (budget == 0) {
+      return;
+    }
+    MapsWithData t = withData.get(jobId);
+    if (t == null) {
+      t = new MapsWithData(k.partitions, budget / 8);
+      withData.put(jobId, t);
+      withDataOrder.addLast(jobId);
+      while (withDataOrder.size() > MAX_JOBS_WITH_DATA) {
+        withData.remove(withDataOrder.removeFirst());
+      }
+    } else if (!jobId.equals(withDataOrder.peekLast())) {
+      withDataOrder.remove(jobId);
+      withDataOrder.addLast(jobId);
+    }
+    t.record(map, attempt, k.partitions, k.parts);
+  }
+
+  /**
+   * Which maps of job {@code jobId} are known to have data in which partitions (recorded as
+   * their indexes are put with their refs), or null when none is.
+   */
+  public MapsWithData mapsWithData(String jobId) {
+    return withData.get(jobId);
   }
 
   private Kept put(String indexFile, Kept k, int mapIndex) {

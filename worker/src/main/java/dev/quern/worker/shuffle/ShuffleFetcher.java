@@ -164,6 +164,7 @@ public final class ShuffleFetcher {
     SortedRun[] heldRuns = new SortedRun[mapCount];
     int[] heldCount = new int[1];
     boolean ok = false;
+    InPlaceSource local = source instanceof InPlaceSource l ? l : null;
     try {
       MapOutputFeed.Snapshot seen = feed.snapshot();
       while (true) {
@@ -171,6 +172,11 @@ public final class ShuffleFetcher {
           heldRefs = Arrays.copyOf(heldRefs, seen.span());
           heldRuns = Arrays.copyOf(heldRuns, seen.span());
         }
+        // Outputs whose indexes were read (by this reduce or another of its job) and hold
+        // nothing for this partition count as fetched from one bit each; only the others are
+        // asked of the source.
+        MapsWithData known = local == null ? null : local.mapsWithData(attempt.jobId());
+        int skipped = 0;
         List<MapOutputRef> missing = new ArrayList<>(Math.max(0, seen.count() - heldCount[0]));
         for (int m = 0; m < heldRefs.length; m++) {
           MapOutputRef want = seen.get(m);
@@ -183,8 +189,20 @@ public final class ShuffleFetcher {
             have = null;
           }
           if (have == null && want != null) {
-            missing.add(want);
+            if (known != null && known.isEmpty(m, want.attempt().attempt(), partition)
+                && local.holds(want)) {
+              heldRefs[m] = want;
+              heldRuns[m] = EMPTY;
+              heldCount[0]++;
+              skipped++;
+            } else {
+              missing.add(want);
+            }
           }
+        }
+        if (skipped > 0) {
+          known.countSkipped(skipped);
+          onEach.accept(heldCount[0]);
         }
         if (!missing.isEmpty()) {
           int before = heldCount[0];

@@ -3,6 +3,7 @@ package dev.quern.worker.shuffle.http;
 import dev.quern.worker.metrics.WorkerMetrics;
 import dev.quern.worker.shuffle.InPlaceSource;
 import dev.quern.worker.shuffle.LocalShuffleSource;
+import dev.quern.worker.shuffle.MapsWithData;
 import dev.quern.worker.task.MapOutputLostException;
 import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.ShuffleSource;
@@ -116,6 +117,12 @@ public final class HttpShuffleSource implements ShuffleSource, InPlaceSource, Au
   @Override
   public Location locate(String jobId, MapOutputRef output, int partition) throws IOException {
     return local.locate(jobId, output, partition);
+  }
+
+  /** Of the outputs on this host (those a reduce here read in place). */
+  @Override
+  public MapsWithData mapsWithData(String jobId) {
+    return local.mapsWithData(jobId);
   }
 
   @Override
