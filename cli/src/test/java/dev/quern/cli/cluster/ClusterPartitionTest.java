@@ -14,7 +14,6 @@ import dev.quern.testkit.TestProcess;
 import dev.quern.testkit.TestProcesses;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -145,7 +144,7 @@ class ClusterPartitionTest {
   }
 
   private static long term(ClusterFixture cluster, String master) {
-    JsonNode s = Await.value(Duration.ofSeconds(30), master + "'s status",
+    JsonNode s = Await.value(START, master + "'s status",
         () -> cluster.get(cluster.http(master), "/api/cluster").orElse(null));
     return s.path("term").asLong();
   }
