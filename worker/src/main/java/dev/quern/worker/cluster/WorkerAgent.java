@@ -548,6 +548,11 @@ public final class WorkerAgent {
         // already dead, and not yet in the book): the new one ignores those it has.
         List<ToMaster> again = sentFinals.values().stream().map(Sent::report).toList();
         again.forEach(leader::tell);
+        // Kept from now on, for this leader's book: if the failover took longer than they are
+        // kept, they were dropped at the next tick, and a session of this leader that started
+        // over would find them listed nowhere (killed, their tasks run again).
+        long now = System.nanoTime();
+        sentFinals.replaceAll((id, s) -> new Sent(s.report(), now));
         if (!again.isEmpty()) {
           log.info("worker {}: sent {} final report(s) again to leader {}", settings.workerId(),
               again.size(), leaderId);
