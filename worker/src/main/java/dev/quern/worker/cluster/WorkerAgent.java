@@ -148,7 +148,8 @@ public final class WorkerAgent {
   /**
    * How long past the leader timeout a final report sent to the leader is kept for a new
    * leader: the time its entry may take to commit on a loaded leader, after which a leader that
-   * still answered has it in the book.
+   * still answered has it in the book. Counted from the last time it went to a leader: sent
+   * again to a new one, it is kept that long again, for that leader's book.
    */
   static final Duration FINALS_KEPT = Duration.ofSeconds(10);
 
