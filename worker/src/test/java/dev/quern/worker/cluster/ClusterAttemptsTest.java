@@ -53,7 +53,11 @@ import org.junit.jupiter.api.io.TempDir;
  * silent) and promotes its output once granted.
  */
 class ClusterAttemptsTest {
-  private static final Duration WAIT = Duration.ofSeconds(30);
+  /**
+   * Each attempt runs in an executor JVM the worker starts: at load 47 on two cores a map's first
+   * report took over 30 s (aLeaderThatAsksToRegisterAgain... timed out waiting for it).
+   */
+  private static final Duration WAIT = Duration.ofSeconds(120);
   private static final String JOB = "job-0001";
 
   @TempDir Path tmp;
