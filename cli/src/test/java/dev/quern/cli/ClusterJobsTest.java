@@ -254,7 +254,7 @@ class ClusterJobsTest {
 
     // Every master shows the job from its own copy of the book, SUCCEEDED, with its tasks.
     for (String m : c.httpOf().keySet()) {
-      JsonNode jobs = Await.value(Duration.ofSeconds(30), "master " + m + " lists the job",
+      JsonNode jobs = Await.value(JOB, "master " + m + " lists the job",
           () -> get(c.httpOf().get(m), "/api/v1/jobs").filter(j -> j.size() == 1
               && j.get(0).path("state").asText().equals("SUCCEEDED")).orElse(null));
       assertEquals(5, jobs.get(0).path("map").path("tasks").asInt(), jobs::toString);
@@ -264,7 +264,7 @@ class ClusterJobsTest {
     // The job's map outputs are gone from the workers' scratch once it ended.
     for (String w : List.of("w1", "w2")) {
       Path scratch = tmp.resolve(w).resolve("scratch").resolve(jobs1Id(c));
-      Await.until(Duration.ofSeconds(30), scratch + " removed", () -> !Files.exists(scratch));
+      Await.until(START, scratch + " removed", () -> !Files.exists(scratch));
     }
 
     // The UI's cluster document on any master names the three masters and the one leader.

@@ -77,12 +77,12 @@ class WaitFailoverTest {
     StringWriter err = new StringWriter();
     CompletableFuture<CliRun> waiting = CompletableFuture.supplyAsync(() -> CliRun.of(out, err,
         "wait", ID, "--master", address, "--interval", "20"));
-    Await.until(Duration.ofSeconds(30), "wait to print the job's progress",
+    Await.until(Duration.ofSeconds(120), "wait to print the job's progress",
         () -> out.toString().contains("RUNNING"));
     assertThat(asked.get()).as("the second master is not asked while the first answers").isZero();
 
     first.stop();
-    CliRun run = waiting.get(60, TimeUnit.SECONDS);
+    CliRun run = waiting.get(120, TimeUnit.SECONDS);
 
     assertThat(run.exitCode()).as(run.toString()).isZero();
     assertThat(run.out().lines().toList()).containsExactly(

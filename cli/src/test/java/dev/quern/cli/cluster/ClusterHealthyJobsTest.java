@@ -46,7 +46,8 @@ class ClusterHealthyJobsTest {
   @BeforeAll
   void startCluster(@TempDir Path dir) throws IOException {
     tmp = dir;
-    cluster = ClusterFixture.start(tmp.resolve("cluster"), procs.open(getClass()), 2, "w1", "w2");
+    cluster = ClusterFixture.start(tmp.resolve("cluster"), procs.open(getClass()), 2,
+        ClusterFixture.NO_WORKER_DIES_TIMEOUT, "w1", "w2");
   }
 
   @Test

@@ -113,21 +113,37 @@ class ClusterMastersTest {
         r.gate().toString());
     Await.until(JOB, "map attempts at the gate",
         () -> ClusterHealthyJobsTest.pids(r.gate(), "map").size() >= 1);
-    String old = leader();
-    long oldTerm = status(old, "/api/cluster").path("term").asLong();
-    List<String> others = cluster.masters.keySet().stream().filter(m -> !m.equals(old)).toList();
-
-    // The masters page's data, asked of a follower: every master, as each sees itself.
-    JsonNode page = Await.value(START, "every master on " + others.get(0) + "'s masters page",
-        () -> cluster.get(cluster.http(others.get(0)), "/api/v1/masters").filter(p -> {
-          for (JsonNode m : p.path("masters")) {
-            if (!m.path("reachable").asBoolean() || m.path("status").path("term").asLong()
-                != oldTerm) {
-              return false;
-            }
+    // The masters page's data, asked of a follower: every master, as each sees itself, in the
+    // leader's term. (The leader and its term are read again until the page agrees: on a loaded
+    // machine an election may come between reading them and the page.)
+    String[] leaderThen = new String[1];
+    long[] termThen = new long[1];
+    JsonNode page = Await.value(START, "every master on a follower's masters page, in the "
+        + "leader's term", () -> {
+          String l = cluster.leader().orElse(null);
+          JsonNode s = l == null ? null : cluster.get(cluster.http(l), "/api/cluster")
+              .orElse(null);
+          if (s == null) {
+            return null;
           }
-          return p.path("masters").size() == 3;
-        }).orElse(null));
+          long t = s.path("term").asLong();
+          String follower = cluster.masters.keySet().stream().filter(m -> !m.equals(l))
+              .findFirst().orElseThrow();
+          leaderThen[0] = l;
+          termThen[0] = t;
+          return cluster.get(cluster.http(follower), "/api/v1/masters").filter(p -> {
+            for (JsonNode m : p.path("masters")) {
+              if (!m.path("reachable").asBoolean() || m.path("status").path("term").asLong()
+                  != t) {
+                return false;
+              }
+            }
+            return p.path("masters").size() == 3;
+          }).orElse(null);
+        });
+    String old = leaderThen[0];
+    long oldTerm = termThen[0];
+    List<String> others = cluster.masters.keySet().stream().filter(m -> !m.equals(old)).toList();
     assertEquals(others.get(0), page.path("servedBy").asText(), page::toString);
     List<String> leaders = new ArrayList<>();
     for (JsonNode m : page.path("masters")) {

@@ -38,7 +38,8 @@ class ClusterSlowStartTest {
   void aReduceStartedBeforeAnyMapFinishedGetsEveryOutputOverTheWire(@TempDir Path tmp, Seed seed)
       throws Exception {
     TestProcesses p = procs.open(getClass());
-    ClusterFixture cluster = ClusterFixture.start(tmp.resolve("cluster"), p, 2, "w1", "w2");
+    ClusterFixture cluster = ClusterFixture.start(tmp.resolve("cluster"), p, 2,
+        ClusterFixture.NO_WORKER_DIES_TIMEOUT, "w1", "w2");
     Path in = ClusterFixture.corpus(tmp.resolve("in"), seed, 3, 2_000);
     Path out = tmp.resolve("out");
     Path gate = Files.createDirectories(tmp.resolve("gate"));

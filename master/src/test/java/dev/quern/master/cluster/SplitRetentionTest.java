@@ -68,10 +68,10 @@ class SplitRetentionTest {
     // Deletions run in order: once a later one is done, an earlier one would have been too.
     Path marker = store.put(new byte[] {1}, null).path();
     lists.drop(marker.getFileName().toString().replace(".splits", ""));
-    Await.until(Duration.ofSeconds(30), "the marker deleted", () -> !Files.exists(marker));
+    Await.until(Duration.ofSeconds(120), "the marker deleted", () -> !Files.exists(marker));
     assertThat(file).as("job-0002 still names it").exists();
     apply(machine, new JobEvent.JobRetired("job-0002", 6));
-    Await.until(Duration.ofSeconds(30), "the list deleted", () -> !Files.exists(file));
+    Await.until(Duration.ofSeconds(120), "the list deleted", () -> !Files.exists(file));
     assertThat(machine.book().jobs()).isEmpty();
     assertThat(BookCodec.snapshot(machine.book())).isNotEmpty();
   }

@@ -148,7 +148,8 @@ public final class WorkerAgent {
   /**
    * How long past the leader timeout a final report sent to the leader is kept for a new
    * leader: the time its entry may take to commit on a loaded leader, after which a leader that
-   * still answered has it in the book.
+   * still answered has it in the book. Counted from the last time it went to a leader: sent
+   * again to a new one, it is kept that long again, for that leader's book.
    */
   static final Duration FINALS_KEPT = Duration.ofSeconds(10);
 
@@ -548,6 +549,11 @@ public final class WorkerAgent {
         // already dead, and not yet in the book): the new one ignores those it has.
         List<ToMaster> again = sentFinals.values().stream().map(Sent::report).toList();
         again.forEach(leader::tell);
+        // Kept from now on, for this leader's book: if the failover took longer than they are
+        // kept, they were dropped at the next tick, and a session of this leader that started
+        // over would find them listed nowhere (killed, their tasks run again).
+        long now = System.nanoTime();
+        sentFinals.replaceAll((id, s) -> new Sent(s.report(), now));
         if (!again.isEmpty()) {
           log.info("worker {}: sent {} final report(s) again to leader {}", settings.workerId(),
               again.size(), leaderId);

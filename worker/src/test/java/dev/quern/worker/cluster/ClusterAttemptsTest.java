@@ -24,6 +24,7 @@ import dev.quern.worker.task.MapTaskSpec;
 import dev.quern.worker.task.ReduceTaskSpec;
 import dev.quern.worker.task.TaskAttemptId;
 import dev.quern.worker.task.TaskKind;
+import dev.quern.testkit.Await;
 import dev.quern.worker.testjobs.TestJobs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,7 +53,11 @@ import org.junit.jupiter.api.io.TempDir;
  * silent) and promotes its output once granted.
  */
 class ClusterAttemptsTest {
-  private static final Duration WAIT = Duration.ofSeconds(30);
+  /**
+   * Each attempt runs in an executor JVM the worker starts: at load 47 on two cores a map's first
+   * report took over 30 s (aLeaderThatAsksToRegisterAgain... timed out waiting for it).
+   */
+  private static final Duration WAIT = Duration.ofSeconds(120);
   private static final String JOB = "job-0001";
 
   @TempDir Path tmp;
@@ -62,9 +67,11 @@ class ClusterAttemptsTest {
   private WorkerProcess w1;
   private WorkerProcess w2;
 
+  /** Where the masters' address delivers (the front probe unless a test says). */
+  private final AtomicReference<ActorRef<Object>> sink = new AtomicReference<>();
+
   @BeforeEach
   void start() throws Exception {
-    AtomicReference<ActorRef<Object>> sink = new AtomicReference<>();
     masters = ActorSystem.create(Behaviors.setup(ctx -> {
       ctx.spawn(Behaviors.receive(Object.class).onAnyMessage(m -> {
         sink.get().tell(m);
@@ -202,6 +209,92 @@ class ClusterAttemptsTest {
     assertEquals(List.of(map.toString()), again.running());
     again.replyTo().tell(new Accepted(3, "m1", leader.getRef()));
     assertEquals(reported.attempt(), done(leader, map).attempt());
+  }
+
+  /**
+   * A final report sent again to a new leader is kept from then on for the leader timeout plus
+   * {@link WorkerAgent#FINALS_KEPT}, not from when it first went to the leader that died: a
+   * failover longer than that (a loaded machine) used to leave the report with the new leader
+   * alone, and when that leader's scheduling session started over and asked the worker to
+   * register again, the attempt was listed nowhere and the new session killed it as "no longer
+   * runs it" and ran its task again.
+   */
+  @Test
+  void aReportSentAgainToANewLeaderIsKeptForItFromThen() throws Exception {
+    Path input = Files.writeString(tmp.resolve("in.txt"), "a\nb\n");
+    String out = tmp.resolve("out").toString();
+    Files.createDirectories(Path.of(OutputLayout.temporaryDir(out)));
+    JobSpec job = Job.builder("t").input(input.toString()).output(out)
+        .mapper(TestJobs.SkewMapper.class).reducer(TestJobs.CountReducer.class)
+        .mapOutput(String.class, Long.class).output(String.class, Long.class).reduceTasks(1)
+        .set("skew.count", "2").build().spec();
+    String master = "127.0.0.1:" + masters.address().getPort().orElseThrow();
+    Duration leaderTimeout = Duration.ofSeconds(2);
+    try (WorkerProcess w3 = WorkerProcess.start(new WorkerProcessConfig("w3", List.of(master), 2,
+        tmp.resolve("w3"), "127.0.0.1", 0, Duration.ofMillis(100), leaderTimeout),
+        ConfigFactory.empty())) {
+      Heartbeat first = (Heartbeat) last(front.fishForMessage(WAIT, m -> m instanceof Heartbeat h
+          && h.workerId().equals("w3") ? FishingOutcomes.complete()
+          : FishingOutcomes.continueAndIgnore()));
+      ActorRef<ToWorker> agent = first.replyTo();
+      // Two stand-in leaders that answer every heartbeat while they are up, as a live one does;
+      // the first one also at the masters' address, so that a worker that lost it under load
+      // (no answer within its leader timeout) finds it again there.
+      TestProbe<ToMaster> old = kit.createTestProbe();
+      java.util.concurrent.atomic.AtomicBoolean oldUp = new java.util.concurrent.atomic
+          .AtomicBoolean(true);
+      ActorRef<ToMaster> oldLeader = answering(3, "m1", oldUp, old);
+      sink.set(oldLeader.unsafeUpcast());
+      agent.tell(new Accepted(3, "m1", oldLeader));
+      TaskAttemptId map = new TaskAttemptId(JOB, TaskKind.MAP, 0, 1);
+      agent.tell(new RunAttempt(3, "m1", new MapTaskSpec(map, job,
+          new FileSplit(input.toString(), 0, Files.size(input), List.of()),
+          "scratch/" + JOB + "/" + map.dirName(), OutputLayout.attemptDir(out, map).toString())));
+      AttemptDone reported = done(old, map);
+      long reportedAt = System.nanoTime();
+
+      // The leader dies with the report; the next one is elected only after the report's time
+      // to be kept has passed (the worker, knowing no leader, keeps it meanwhile).
+      oldUp.set(false);
+      sink.set(front.getRef());
+      long kept = leaderTimeout.plus(WorkerAgent.FINALS_KEPT).plusSeconds(1).toNanos();
+      Await.until(WAIT, "the first report older than it is kept for",
+          () -> System.nanoTime() - reportedAt > kept);
+      TestProbe<ToMaster> next = kit.createTestProbe();
+      ActorRef<ToMaster> nextLeader = answering(4, "m2", new java.util.concurrent.atomic
+          .AtomicBoolean(true), next);
+      agent.tell(new Accepted(4, "m2", nextLeader));
+      assertEquals(reported.attempt(), done(next, map).attempt());
+      // It follows the new leader for a few heartbeats (the tick that sends one drops the
+      // reports kept long enough), then that leader's session starts over and asks it to
+      // register again.
+      for (int i = 0; i < 2; i++) {
+        next.fishForMessage(WAIT, m -> m instanceof Heartbeat h && !h.registering()
+            ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+      }
+      agent.tell(new ClusterWire.NotLeader("m2", 4, "m2", master));
+      Heartbeat again = (Heartbeat) last(front.fishForMessage(WAIT, m -> m instanceof Heartbeat h
+          && h.workerId().equals("w3") && h.registering() && h.seenTerm() == 4
+          ? FishingOutcomes.complete()
+          : FishingOutcomes.continueAndIgnore()));
+      assertEquals(List.of(map.toString()), again.running(),
+          "the registering heartbeat lists the attempt whose report it sends again");
+    }
+  }
+
+  /**
+   * A stand-in leader of {@code term} that, while {@code up}, answers each heartbeat as a live
+   * leader does; everything it hears goes to {@code probe}.
+   */
+  private ActorRef<ToMaster> answering(long term, String id,
+      java.util.concurrent.atomic.AtomicBoolean up, TestProbe<ToMaster> probe) {
+    return kit.spawn(Behaviors.<ToMaster>setup(ctx -> Behaviors.receiveMessage(m -> {
+      if (m instanceof Heartbeat h && up.get()) {
+        h.replyTo().tell(new Accepted(term, id, ctx.getSelf()));
+      }
+      probe.getRef().tell(m);
+      return Behaviors.same();
+    })));
   }
 
   private static Object last(List<?> fished) {

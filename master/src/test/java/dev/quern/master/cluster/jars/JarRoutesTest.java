@@ -141,7 +141,7 @@ class JarRoutesTest {
       assertArrayEquals(jar, g.bytes(), id);
     }
     // The push to the third continues after the answer; it gets there too.
-    Await.until(Duration.ofSeconds(30), "the jar on all three masters",
+    Await.until(Duration.ofSeconds(120), "the jar on all three masters",
         () -> IDS.stream().allMatch(id -> Files.exists(file(id, sha))));
     for (String id : IDS) {
       assertArrayEquals(jar, Files.readAllBytes(file(id, sha)), id);

@@ -91,7 +91,7 @@ class SplitListsTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     assertThat(JarRoutesTest.JSON.readTree(r.body()).path("sha256").asText())
         .isEqualTo(ref.sha256());
-    Await.until(Duration.ofSeconds(30), "every master holds the list",
+    Await.until(Duration.ofSeconds(120), "every master holds the list",
         () -> JarRoutesTest.IDS.stream().allMatch(id -> Files.exists(file(id, ref.sha256()))));
     assertThat(Files.readAllBytes(file("m2", ref.sha256()))).isEqualTo(bytes);
 
@@ -109,7 +109,7 @@ class SplitListsTest {
 
     // Retention deletes this master's copy.
     lists.get("m2").drop(ref.sha256());
-    Await.until(Duration.ofSeconds(30), "m2's copy deleted",
+    Await.until(Duration.ofSeconds(120), "m2's copy deleted",
         () -> !Files.exists(file("m2", ref.sha256())));
   }
 
