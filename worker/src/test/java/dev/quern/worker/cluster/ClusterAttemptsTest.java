@@ -106,11 +106,7 @@ class ClusterAttemptsTest {
   void aMapOnOneWorkerFeedsAReduceOnAnotherOverHttp() throws Exception {
     Path input = Files.writeString(tmp.resolve("in.txt"), "a\nb\nc\n");
     String out = tmp.resolve("out").toString();
-    Files.createDirectories(Path.of(OutputLayout.temporaryDir(out)));
-    JobSpec job = Job.builder("t").input(input.toString()).output(out)
-        .mapper(TestJobs.SkewMapper.class).reducer(TestJobs.CountReducer.class)
-        .mapOutput(String.class, Long.class).output(String.class, Long.class).reduceTasks(1)
-        .set("skew.count", "2").build().spec();
+    JobSpec job = countJob(input, out);
 
     // Both register; the stand-in leads in term 3.
     TestProbe<ToMaster> leader = kit.createTestProbe();
@@ -177,11 +173,7 @@ class ClusterAttemptsTest {
   void aLeaderThatAsksToRegisterAgainGetsTheFinishedAttemptsReportAgain() throws Exception {
     Path input = Files.writeString(tmp.resolve("in.txt"), "a\nb\n");
     String out = tmp.resolve("out").toString();
-    Files.createDirectories(Path.of(OutputLayout.temporaryDir(out)));
-    JobSpec job = Job.builder("t").input(input.toString()).output(out)
-        .mapper(TestJobs.SkewMapper.class).reducer(TestJobs.CountReducer.class)
-        .mapOutput(String.class, Long.class).output(String.class, Long.class).reduceTasks(1)
-        .set("skew.count", "2").build().spec();
+    JobSpec job = countJob(input, out);
     TestProbe<ToMaster> leader = kit.createTestProbe();
     Heartbeat first = (Heartbeat) last(front.fishForMessage(WAIT, m -> m instanceof Heartbeat h
         && h.workerId().equals("w1") ? FishingOutcomes.complete()
@@ -223,11 +215,7 @@ class ClusterAttemptsTest {
   void aReportSentAgainToANewLeaderIsKeptForItFromThen() throws Exception {
     Path input = Files.writeString(tmp.resolve("in.txt"), "a\nb\n");
     String out = tmp.resolve("out").toString();
-    Files.createDirectories(Path.of(OutputLayout.temporaryDir(out)));
-    JobSpec job = Job.builder("t").input(input.toString()).output(out)
-        .mapper(TestJobs.SkewMapper.class).reducer(TestJobs.CountReducer.class)
-        .mapOutput(String.class, Long.class).output(String.class, Long.class).reduceTasks(1)
-        .set("skew.count", "2").build().spec();
+    JobSpec job = countJob(input, out);
     String master = "127.0.0.1:" + masters.address().getPort().orElseThrow();
     Duration leaderTimeout = Duration.ofSeconds(2);
     try (WorkerProcess w3 = WorkerProcess.start(new WorkerProcessConfig("w3", List.of(master), 2,
@@ -295,6 +283,15 @@ class ClusterAttemptsTest {
       probe.getRef().tell(m);
       return Behaviors.same();
     })));
+  }
+
+  /** A job of one reduce counting the records SkewMapper makes (two per line), into {@code out}. */
+  private static JobSpec countJob(Path input, String out) throws java.io.IOException {
+    Files.createDirectories(Path.of(OutputLayout.temporaryDir(out)));
+    return Job.builder("t").input(input.toString()).output(out)
+        .mapper(TestJobs.SkewMapper.class).reducer(TestJobs.CountReducer.class)
+        .mapOutput(String.class, Long.class).output(String.class, Long.class).reduceTasks(1)
+        .set("skew.count", "2").build().spec();
   }
 
   private static Object last(List<?> fished) {
