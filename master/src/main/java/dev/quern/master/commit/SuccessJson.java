@@ -8,7 +8,7 @@ import java.util.Map;
  * INDENT_OUTPUT} writes for it (its default pretty printer: two spaces per level, {@code " : "}
  * between a name and its value, {@code "{ }"} for an empty object, the platform's line
  * separator, no line break at the end; strings in UTF-8 with Jackson's escapes). Why not Jackson
- * itself: making its first mapper loads and initialises some 600 classes, about 5% of the CPU of
+ * itself: making its first mapper loads and initialises some 500 classes, about 5% of the CPU of
  * a small local job, and a local run without the web UI needs Jackson for nothing else. {@code
  * SuccessJsonTest} compares the bytes with Jackson's for seeded random files.
  */
