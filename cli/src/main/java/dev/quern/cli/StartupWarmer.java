@@ -5,8 +5,8 @@ import dev.quern.master.local.PekkoManifests;
 
 /**
  * Work a command that runs jobs would do later on its own thread, started early on another: the
- * actor system's configuration (parsing every {@code reference.conf} on the class path, some
- * 50 ms) is cached per class loader, so parsing it while the command line is parsed and logging
+ * actor system's configuration (parsing the {@code reference.conf} files of the class path that
+ * a local actor system reads, see {@code PekkoManifests}) is cached per class loader, so parsing it while the command line is parsed and logging
  * set up takes it off the path to the first job. Only an optimisation: a failure here is
  * ignored, and the same call on the main thread simply does the work (or waits for this one).
  */

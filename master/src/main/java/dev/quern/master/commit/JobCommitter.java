@@ -128,10 +128,22 @@ import java.util.Objects;
  * commit writes one manifest file instead of renaming a directory).
  */
 public final class JobCommitter {
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
   private JobCommitter() {}
+
+  /**
+   * Jackson, for reading {@code _SUCCESS} back (tools and tests) and for the rare file {@link
+   * SuccessJson} leaves to it; made on first use, as a job's commit does not need it.
+   */
+  private static final class Jackson {
+    static final ObjectMapper JSON =
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  }
+
+  /** The bytes of {@code _SUCCESS}: {@link SuccessJson}'s, which are Jackson's. */
+  static byte[] successBytes(SuccessFile success) throws IOException {
+    byte[] bytes = SuccessJson.bytes(success);
+    return bytes != null ? bytes : Jackson.JSON.writeValueAsBytes(success);
+  }
 
   /** Marks a job's {@code _temporary} when the job created OUT itself. */
   static final String CREATED_MARK = OutputPaths.CREATED_MARK;
@@ -217,7 +229,7 @@ public final class JobCommitter {
     String target = OutputPaths.join(out, OutputPaths.SUCCESS);
     if (fs instanceof LocalFileSystem) {
       Path local = LocalFileSystem.toPath(tmp);
-      JSON.writeValue(local.toFile(), success);
+      Files.write(local, successBytes(success));
       stopIfInterrupted(job);
       Files.move(local, LocalFileSystem.toPath(target), StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);
@@ -226,7 +238,7 @@ public final class JobCommitter {
     // No atomic replace through the interface: a rerun (after a crash) rewrites it whole.
     fs.delete(tmp);
     try (OutputStream o = fs.create(tmp)) {
-      o.write(JSON.writeValueAsBytes(success));
+      o.write(successBytes(success));
     }
     stopIfInterrupted(job);
     fs.delete(target);
@@ -258,13 +270,13 @@ public final class JobCommitter {
 
   /** Reads a {@code _SUCCESS} file back. */
   public static SuccessFile readSuccess(Path file) throws IOException {
-    return JSON.readValue(file.toFile(), SuccessFile.class);
+    return Jackson.JSON.readValue(file.toFile(), SuccessFile.class);
   }
 
   /** Reads a {@code _SUCCESS} file back from any filesystem. */
   public static SuccessFile readSuccess(String file, Configuration conf) throws IOException {
     try (var in = FileSystems.get(file, conf).open(file, 0)) {
-      return JSON.readValue(in, SuccessFile.class);
+      return Jackson.JSON.readValue(in, SuccessFile.class);
     }
   }
 }

@@ -33,6 +33,18 @@ import java.util.Locale;
  * parent's, as before. Classes and every other resource are the parent's, so the dispatcher
  * threads, whose context class loader this becomes, resolve the same classes and services.
  *
+ * <p>It also answers {@code getResources("reference.conf")} with its parent's answer less the
+ * files of the modules a local actor system never starts: Pekko's remoting, cluster, cluster
+ * tools, cluster typed, distributed data and coordination, and ssl-config (remoting's TLS), by
+ * the names of the jars they come in ({@link #notLocal}). The config library parses every
+ * {@code reference.conf} of the class path at the start (some 200 KB here, half of it theirs),
+ * off the main thread but on the same two cores; the keys it drops are only those modules' own
+ * ({@code pekko.remote}, {@code pekko.cluster}, {@code pekko.coordination}, {@code ssl-config})
+ * and their additions to {@code pekko.actor}'s serializers and deployment defaults, which a
+ * local system without remoting reads nothing of ({@code LocalReferenceConfigTest} compares the
+ * effective configuration key by key). A shaded jar with one merged {@code reference.conf} is not
+ * matched, and keeps everything.
+ *
  * <p>One instance per JVM over the system class loader: the config library caches the parsed
  * {@code reference.conf} files for one class loader at a time (a lookup with another loader
  * parses them all again), and Pekko reads them with this loader, so the cluster's own
@@ -40,6 +52,15 @@ import java.util.Locale;
  */
 public final class PekkoManifests extends ClassLoader {
   static final String MANIFEST = "META-INF/MANIFEST.MF";
+  static final String REFERENCE = "reference.conf";
+
+  /**
+   * The jars (file name prefixes) of the modules whose {@code reference.conf} a local actor system
+   * does without: they configure remoting and the cluster, which it never starts.
+   */
+  private static final List<String> NOT_LOCAL = List.of("pekko-remote_", "pekko-cluster_",
+      "pekko-cluster-tools_", "pekko-cluster-typed_", "pekko-distributed-data_",
+      "pekko-coordination_", "ssl-config-core_");
 
   /** Null: the lookup goes to the parent. */
   private final List<URL> manifests;
@@ -87,7 +108,43 @@ public final class PekkoManifests extends ClassLoader {
     if (manifests != null && MANIFEST.equals(name)) {
       return Collections.enumeration(manifests);
     }
-    return super.getResources(name);
+    Enumeration<URL> found = super.getResources(name);
+    if (!REFERENCE.equals(name)) {
+      return found;
+    }
+    List<URL> kept = new ArrayList<>();
+    while (found.hasMoreElements()) {
+      URL url = found.nextElement();
+      if (!notLocal(url)) {
+        kept.add(url);
+      }
+    }
+    return Collections.enumeration(kept);
+  }
+
+  /**
+   * Whether {@code url} is the {@code reference.conf} at the root of a jar of a module that a
+   * local actor system does not start ({@link #NOT_LOCAL}).
+   */
+  static boolean notLocal(URL url) {
+    if (!"jar".equals(url.getProtocol())) {
+      return false;
+    }
+    String spec = url.getPath();
+    if (!spec.endsWith("!/" + REFERENCE)) {
+      return false;
+    }
+    String jar = spec.substring(0, spec.length() - REFERENCE.length() - 2);
+    String file = jar.substring(jar.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
+    if (!file.endsWith(".jar")) {
+      return false;
+    }
+    for (String prefix : NOT_LOCAL) {
+      if (file.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
