@@ -509,16 +509,6 @@ final class ObjectCombineTable {
       Arrays.fill(tails, 0, n, null);
       used = 0;
     }
-
-    /** Whether the batch holds no references (all cleared). */
-    boolean isClear() {
-      for (int j = 0; j < SIZE; j++) {
-        if (keys[j] != null || arrays[j] != null || tails[j] != null) {
-          return false;
-        }
-      }
-      return true;
-    }
   }
 
   /** Key {@code id}'s pending values held in its array, outside the tail run. */
