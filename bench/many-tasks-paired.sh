@@ -9,6 +9,12 @@
 #   e.g. bench/many-tasks-paired.sh 2000 200 3 /work/base/bin/quern -Dquern.input.combine=false
 #
 # Needs the build (mvn -B -ntp -DskipTests package) and /usr/bin/time (Debian package "time").
+#
+# Each run gets a history directory of its own (quern.history.dir, emptied after the run): a
+# local run sweeps the attempt logs of every earlier run under its history directory on a thread
+# of its own while the job runs, and under a shared ~/.quern/history holding hundreds of
+# thousands of such files that sweep took a third of a run's CPU, more the longer the run (so it
+# counted as cost per map). QUERN_JAVA_OPTS, if set, is passed on before it.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,7 +44,9 @@ run() {
   rm -rf "$RUN/out"
   local load
   load=$(cut -d' ' -f1 /proc/loadavg)
-  /usr/bin/time -v -o "$RUN/time.log" "$quern" examples -Dquern.reduce.tasks="$REDUCES" \
+  rm -rf "$RUN/history"
+  QUERN_JAVA_OPTS="${JAVA_OPTS_GIVEN} -Dquern.history.dir=$RUN/history" \
+    /usr/bin/time -v -o "$RUN/time.log" "$quern" examples -Dquern.reduce.tasks="$REDUCES" \
     "${ARGS[@]}" wordcount "$input" "$RUN/out" >"$RUN/stdout.log" 2>"$RUN/stderr.log" || {
     echo "failed: $label" >&2
     tail -n 20 "$RUN/stdout.log" "$RUN/stderr.log" >&2
@@ -50,14 +58,18 @@ run() {
     exit 1
   fi
   CPU=$(awk -F': ' '/User time|System time/ { t += $2 } END { print t }' "$RUN/time.log")
+  local user sys
+  user=$(awk -F': ' '/User time/ { print $2 }' "$RUN/time.log")
+  sys=$(awk -F': ' '/System time/ { print $2 }' "$RUN/time.log")
   local wall rss
   wall=$(grep 'Elapsed (wall clock)' "$RUN/time.log" | awk '{print $NF}')
   rss=$(grep 'Maximum resident set size' "$RUN/time.log" | awk '{print int($NF / 1024)}')
-  printf "%-22s load %5s  wall %9s  CPU %7.2f s  peak RSS %5d MB  (output checked)\n" \
-    "$label" "$load" "$wall" "$CPU" "$rss"
+  printf "%-22s load %5s  wall %9s  CPU %7.2f s (user %.2f, sys %.2f)  peak RSS %5d MB  (output checked)\n" \
+    "$label" "$load" "$wall" "$CPU" "$user" "$sys" "$rss"
 }
 ARGS=("$@")
 set --
+JAVA_OPTS_GIVEN="${QUERN_JAVA_OPTS:-}"
 
 echo "$FILES maps x $REDUCES reduces; A = $A_QUERN, B = $B_QUERN; $(nproc) cores"
 run "A 4 files" "$A_QUERN" "$FEW"

@@ -11,7 +11,10 @@
 # -Dquern.input.combine=false. Needs the build (mvn -B -ntp -DskipTests package) and
 # /usr/bin/time (Debian package "time"). QUERN_JAVA_OPTS passes JVM options to the quern command;
 # QUERN names the quern command to run (default: this tree's bin/quern), e.g. another build's for a
-# paired comparison on the same inputs.
+# paired comparison on the same inputs. Each run gets a history directory of its own
+# (quern.history.dir, after QUERN_JAVA_OPTS): a local run sweeps the attempt logs of every earlier
+# run under its history directory while the job runs, which under a crowded ~/.quern/history cost
+# a third of a run's CPU.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,6 +27,7 @@ MANY="$DATA/many-${FILES}x${SIZE}-seed${SEED}"
 FEW="$DATA/few-${FILES}x${SIZE}-seed${SEED}"
 RUN="$DATA/run-$$"
 QUERN="${QUERN:-$ROOT/bin/quern}"
+JAVA_OPTS_GIVEN="${QUERN_JAVA_OPTS:-}"
 
 if [[ ! -x /usr/bin/time ]]; then
   echo "many-tasks.sh: /usr/bin/time is missing (apt-get install -y time)" >&2
@@ -51,8 +55,9 @@ trap 'rm -rf "$RUN"' EXIT
 # Runs a command under /usr/bin/time; sets SECONDS_TAKEN, CPU_SECONDS (user + system) and PEAK_KB.
 measure() {
   local log="$RUN/time.log"
-  rm -rf "$RUN/out"
-  /usr/bin/time -v -o "$log" "$@" >"$RUN/stdout.log" 2>"$RUN/stderr.log" || {
+  rm -rf "$RUN/out" "$RUN/history"
+  QUERN_JAVA_OPTS="${JAVA_OPTS_GIVEN} -Dquern.history.dir=$RUN/history" \
+    /usr/bin/time -v -o "$log" "$@" >"$RUN/stdout.log" 2>"$RUN/stderr.log" || {
     echo "failed: $*" >&2
     tail -n 20 "$RUN/stdout.log" "$RUN/stderr.log" >&2
     exit 1

@@ -137,11 +137,17 @@ final class Combiner<K, V> {
   /**
    * Combines each key of {@code table} at {@code ids[from, to)} (sorted) over its pending values,
    * through a fresh combiner as {@link #run} does, writing what it emits to {@code out}; returns
-   * the number of records written.
+   * the number of records written. An empty range runs no combiner (as Hadoop's spill skips the
+   * combiner for a partition with no records): a small map of a job with many reduces has most
+   * partitions empty, and a combiner created, set up and cleaned up for each of them (with its
+   * context and the batch's clearing) was a quarter of such a map's time.
    */
   @SuppressWarnings("unchecked")
   long runObjects(ObjectCombineTable table, int[] ids, int from, int to,
       PendingValues<V> values, RecordSink out) throws Exception {
+    if (from >= to) {
+      return 0;
+    }
     Emitter emitter = new Emitter();
     emitter.out = out;
     TaskContext<K, V> ctx = new TaskContext<>(attempt, reduceTasks, conf, counters, progress,

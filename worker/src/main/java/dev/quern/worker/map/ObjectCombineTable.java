@@ -470,6 +470,7 @@ final class ObjectCombineTable {
       sum += k[j] instanceof String str ? str.length() : k[j].hashCode();
     }
     batch.touched = sum;
+    batch.used = Math.max(batch.used, m);
     return m;
   }
 
@@ -484,6 +485,8 @@ final class ObjectCombineTable {
     final Object[] tails = new Object[SIZE];
     /** What reading the keys summed to: kept, so that the reads are not optimised away. */
     int touched;
+    /** Entries a gather wrote since the last {@link #clear}: those that may hold references. */
+    int used;
 
     /** The number of pending values of the batch's key {@code j}. */
     int count(int j) {
@@ -495,11 +498,16 @@ final class ObjectCombineTable {
       view.reset(arrays[j], arrayN[j], tails[j], runs[j]);
     }
 
-    /** Drops the batch's references, so that it holds no values past the spill. */
+    /**
+     * Drops the batch's references, so that it holds no values past the spill: only the entries
+     * gathered into, a few for a small spill's partition, not all {@value #SIZE}.
+     */
     void clear() {
-      Arrays.fill(keys, null);
-      Arrays.fill(arrays, null);
-      Arrays.fill(tails, null);
+      int n = used;
+      Arrays.fill(keys, 0, n, null);
+      Arrays.fill(arrays, 0, n, null);
+      Arrays.fill(tails, 0, n, null);
+      used = 0;
     }
   }
 

@@ -162,7 +162,13 @@ public final class ShuffleFetcher {
     // sorting maps of 10,000 entries per pass was most of its time.
     MapOutputRef[] heldRefs = new MapOutputRef[mapCount];
     SortedRun[] heldRuns = new SortedRun[mapCount];
+    // Bits by map index: the maps held. A pass visits only the maps the feed has and this reduce
+    // does not hold (64 at a time), not every map (M x R visits of cold refs, per pass).
+    long[] heldBits = new long[(mapCount + 63) >>> 6];
     int[] heldCount = new int[1];
+    // The feed's count of withdrawn or replaced outputs when the held runs were last checked
+    // against it: while it is unchanged, every run held is of the output the feed has.
+    long checked = -1;
     boolean ok = false;
     InPlaceSource local = source instanceof InPlaceSource l ? l : null;
     try {
@@ -171,28 +177,39 @@ public final class ShuffleFetcher {
         if (seen.span() > heldRefs.length) {
           heldRefs = Arrays.copyOf(heldRefs, seen.span());
           heldRuns = Arrays.copyOf(heldRuns, seen.span());
+          heldBits = Arrays.copyOf(heldBits, (seen.span() + 63) >>> 6);
+        }
+        if (seen.replaced() != checked) {
+          for (int m = 0; m < heldRefs.length; m++) {
+            MapOutputRef have = heldRefs[m];
+            MapOutputRef want = seen.get(m);
+            if (have != null && have != want && !have.equals(want)) {
+              discardQuietly(heldRuns[m]);
+              heldRefs[m] = null;
+              heldRuns[m] = null;
+              heldBits[m >>> 6] &= ~(1L << m);
+              heldCount[0]--;
+            }
+          }
+          checked = seen.replaced();
         }
         // Outputs whose indexes were read (by this reduce or another of its job) and hold
-        // nothing for this partition count as fetched from one bit each; only the others are
-        // asked of the source.
+        // nothing for this partition count as fetched from one int and one bit each; only the
+        // others are asked of the source.
         MapsWithData known = local == null ? null : local.mapsWithData(attempt.jobId());
         int skipped = 0;
         List<MapOutputRef> missing = new ArrayList<>(Math.max(0, seen.count() - heldCount[0]));
-        for (int m = 0; m < heldRefs.length; m++) {
-          MapOutputRef want = seen.get(m);
-          MapOutputRef have = heldRefs[m];
-          if (have != null && have != want && !have.equals(want)) {
-            discardQuietly(heldRuns[m]);
-            heldRefs[m] = null;
-            heldRuns[m] = null;
-            heldCount[0]--;
-            have = null;
-          }
-          if (have == null && want != null) {
-            if (known != null && known.isEmpty(m, want.attempt().attempt(), partition)
+        for (int w = 0; w < heldBits.length; w++) {
+          long todo = seen.presentWord(w) & ~heldBits[w];
+          while (todo != 0) {
+            int m = (w << 6) + Long.numberOfTrailingZeros(todo);
+            todo &= todo - 1;
+            MapOutputRef want = seen.get(m);
+            if (known != null && known.isEmpty(m, seen.attemptOf(m), partition)
                 && local.holds(want)) {
               heldRefs[m] = want;
               heldRuns[m] = EMPTY;
+              heldBits[w] |= 1L << m;
               heldCount[0]++;
               skipped++;
             } else {
@@ -222,6 +239,7 @@ public final class ShuffleFetcher {
             int m = missing.get(i).mapIndex();
             heldRefs[m] = missing.get(i);
             heldRuns[m] = got.get(i);
+            heldBits[m >>> 6] |= 1L << m;
             heldCount[0]++;
           }
           seen = feed.snapshot();
