@@ -102,7 +102,7 @@ public final class LocalAttemptLogs {
     return Optional.empty();
   }
 
-  private record Run(Path dir, long startMillis) {}
+  private record Run(Path dir, long startMillis, long pid) {}
 
   private List<Run> runs() {
     List<Run> out = new ArrayList<>();
@@ -113,7 +113,7 @@ public final class LocalAttemptLogs {
       for (Path p : s) {
         Matcher m = RUN.matcher(p.getFileName().toString());
         if (m.matches() && Files.isDirectory(p)) {
-          out.add(new Run(p, Long.parseLong(m.group(1))));
+          out.add(new Run(p, Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
         }
       }
     } catch (IOException e) {
@@ -122,22 +122,70 @@ public final class LocalAttemptLogs {
     return out;
   }
 
-  /** Sweeps every run but {@code current} as a worker does, and removes runs left empty. */
+  /**
+   * In a finished run's directory: the epoch millis before which a sweep finds nothing to remove
+   * there (its newest attempt's or marker's time plus the retention). A finished run is written
+   * no more, so its next change is known once it was walked; without this file every start
+   * walked every older run's attempts (tens of thousands of files after a day of many-task
+   * jobs, most of a small job's CPU).
+   */
+  static final String SWEPT = ".swept-until";
+
+  /**
+   * Sweeps every run but {@code current} as a worker does, and removes runs left empty. A
+   * finished run swept before is walked again only once something in it can have expired.
+   */
   void sweep(Path current) {
+    long now = clock.millis();
     for (Run r : runs()) {
       if (r.dir().equals(current)) {
         continue;
       }
       try {
-        new AttemptLogs(r.dir(), retention, maxBytes, clock).sweep();
+        boolean finished = !stillRunning(r);
+        if (finished && now <= sweptUntil(r.dir())) {
+          continue;
+        }
+        AttemptLogs.Swept swept = new AttemptLogs(r.dir(), retention, maxBytes, clock)
+            .sweepAndPlan();
+        Path marker = r.dir().resolve(SWEPT);
+        boolean empty;
         try (var left = Files.list(r.dir())) {
-          if (left.findAny().isEmpty()) {
-            Files.deleteIfExists(r.dir());
-          }
+          empty = left.allMatch(marker::equals);
+        }
+        if (empty) {
+          Files.deleteIfExists(marker);
+          Files.deleteIfExists(r.dir());
+        } else if (finished) {
+          Files.writeString(marker, Long.toString(swept.nextDueMillis()));
         }
       } catch (IOException e) {
         log.debug("sweeping the local attempt logs of {}: {}", r.dir(), e.toString());
       }
     }
+  }
+
+  /** The run's {@link #SWEPT} time, or 0 (walk it) when it has none or an unreadable one. */
+  private static long sweptUntil(Path run) {
+    try {
+      return Long.parseLong(Files.readString(run.resolve(SWEPT)).trim());
+    } catch (IOException | NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * Whether the process that made the run may still write to it: its pid is alive and was
+   * started before the run (a later process with the same pid is another program). When the
+   * start time is unknown, it counts as running: walked every time, as before.
+   */
+  private static boolean stillRunning(Run r) {
+    Optional<ProcessHandle> p = ProcessHandle.of(r.pid());
+    if (p.isEmpty() || !p.get().isAlive()) {
+      return false;
+    }
+    return p.get().info().startInstant()
+        .map(started -> started.toEpochMilli() <= r.startMillis())
+        .orElse(true);
   }
 }

@@ -178,10 +178,24 @@ public final class AttemptLogs {
    * how many attempts' logs it removed.
    */
   public int sweep() throws IOException {
+    return sweepAndPlan().removed();
+  }
+
+  /**
+   * What a sweep did, and the first moment (epoch millis) at which anything it kept expires:
+   * until then, with nothing written, another sweep would change nothing ({@link
+   * Long#MAX_VALUE} when it kept nothing).
+   */
+  public record Swept(int removed, long nextDueMillis) {}
+
+  /** {@link #sweep}, which also says when a next sweep can first find something to remove. */
+  public Swept sweepAndPlan() throws IOException {
     if (!Files.isDirectory(root)) {
-      return 0;
+      return new Swept(0, Long.MAX_VALUE);
     }
-    long before = clock.millis() - retention.toMillis();
+    long keep = retention.toMillis();
+    long before = clock.millis() - keep;
+    long nextDue = Long.MAX_VALUE;
     int removed = 0;
     try (Stream<Path> jobs = Files.list(root)) {
       for (Path job : jobs.filter(Files::isDirectory).toList()) {
@@ -189,16 +203,24 @@ public final class AttemptLogs {
           for (Path e : entries.toList()) {
             String name = e.getFileName().toString();
             if (Files.isDirectory(e)) {
-              if (lastWritten(e) < before) {
+              long last = lastWritten(e);
+              if (last < before) {
                 deleteTree(e);
                 Files.write(job.resolve(name + EXPIRED), new byte[0]);
                 Files.setLastModifiedTime(job.resolve(name + EXPIRED),
                     FileTime.fromMillis(clock.millis()));
+                nextDue = Math.min(nextDue, clock.millis() + keep);
                 removed++;
+              } else {
+                nextDue = Math.min(nextDue, last + keep);
               }
-            } else if (name.endsWith(EXPIRED)
-                && Files.getLastModifiedTime(e).toMillis() < before) {
-              Files.deleteIfExists(e);
+            } else if (name.endsWith(EXPIRED)) {
+              long marked = Files.getLastModifiedTime(e).toMillis();
+              if (marked < before) {
+                Files.deleteIfExists(e);
+              } else {
+                nextDue = Math.min(nextDue, marked + keep);
+              }
             }
           }
         }
@@ -209,7 +231,7 @@ public final class AttemptLogs {
         }
       }
     }
-    return removed;
+    return new Swept(removed, nextDue);
   }
 
   /** The newest modification time of the directory and its files. */
