@@ -535,10 +535,10 @@ public final class JobLeader {
       if (acks.isEmpty()) {
         return;
       }
-      Map<Ack, List<TaskAttemptId>> byWorker = new LinkedHashMap<>();
+      Map<Ack, Set<TaskAttemptId>> byWorker = new LinkedHashMap<>();
       for (Ack a : acks) {
-        byWorker.computeIfAbsent(new Ack(a.term(), a.workerId(), null), k -> new ArrayList<>())
-            .add(a.attempt());
+        byWorker.computeIfAbsent(new Ack(a.term(), a.workerId(), null),
+            k -> new java.util.LinkedHashSet<>()).add(a.attempt()); // a report sent twice: once
       }
       acks.clear();
       byWorker.forEach((to, attempts) -> {
@@ -546,7 +546,8 @@ public final class JobLeader {
         // A worker not seen in this term (lost meanwhile) sends the report again to whoever
         // leads when it is back, and hears the ack then.
         if (w != null && w.term() == to.term()) {
-          w.replyTo().tell(LeaderWire.ack(to.term(), settings.masterId(), attempts));
+          w.replyTo().tell(LeaderWire.ack(to.term(), settings.masterId(),
+              List.copyOf(attempts)));
         }
       });
     }
