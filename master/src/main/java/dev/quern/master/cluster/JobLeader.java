@@ -57,6 +57,10 @@ import org.slf4j.LoggerFactory;
  * <p>After a failover, workers report to the new leader what they run. An attempt the book
  * records as running on a worker that reports without it is over (its end went to the old
  * leader); one whose worker does not report within the grace period is lost with its worker.
+ *
+ * <p>A worker's final report of an attempt is acknowledged ({@link ClusterWire.FinalsAcked})
+ * once the book has the attempt's end applied; the worker keeps it, and sends it again, until
+ * then.
  */
 public final class JobLeader {
   private static final Logger log = LoggerFactory.getLogger(JobLeader.class);
