@@ -128,7 +128,7 @@ class FinalReportAckTest {
   void endJobs() {
     if (current != null) {
       ran.forEach(j -> agent.tell(new JobEnded(current.term, current.id, j)));
-      int registering = registerAgain(current);
+      int registering = registerAgain(current, sync(current));
       assertEquals(List.of(), heartbeat(current, registering).running());
     }
   }
@@ -149,7 +149,7 @@ class FinalReportAckTest {
     int late = m1.size();
     awaitAfter(m1, late, "the report sent again after that", done(map));
 
-    int registering = registerAgain(m1);
+    int registering = registerAgain(m1, m1.size());
     assertEquals(List.of(map.toString()), heartbeat(m1, registering).running(),
         "the registering heartbeat lists the attempt whose report was never acknowledged");
     awaitAfter(m1, registering + 1, "the report sent again after registering", done(map));
@@ -163,8 +163,7 @@ class FinalReportAckTest {
     TaskAttemptId kept = runMap(m1);
     agent.tell(new FinalsAcked(m1.term, "m1", List.of(acked)));
 
-    // Told after the ack: what the worker sends from its next heartbeat on, it sent after the ack.
-    int registering = registerAgain(m1);
+    int registering = registerAgain(m1, sync(m1));
     assertEquals(List.of(kept.toString()), heartbeat(m1, registering).running());
     awaitAfter(m1, registering + 1, "the unacknowledged report sent again", done(kept));
     awaitResendPeriods(m1);
@@ -192,13 +191,13 @@ class FinalReportAckTest {
     agent.tell(new FinalsAcked(m2.term, "m9", List.of(map))); // not the leader of the term
     agent.tell(new FinalsAcked(m2.term + 1, "m3", List.of(map))); // a term not followed
 
-    int registering = registerAgain(m2);
+    int registering = registerAgain(m2, sync(m2));
     assertEquals(List.of(map.toString()), heartbeat(m2, registering).running());
     awaitAfter(m2, registering + 1, "the report sent again", done(map));
 
     // The leader followed acks it: gone.
     agent.tell(new FinalsAcked(m2.term, "m2", List.of(map)));
-    registering = registerAgain(m2);
+    registering = registerAgain(m2, sync(m2));
     assertEquals(List.of(), heartbeat(m2, registering).running());
     awaitResendPeriods(m2);
     assertTrue(m2.since(registering).stream().noneMatch(done(map)),
@@ -213,7 +212,7 @@ class FinalReportAckTest {
     TaskAttemptId other = runMap(m1);
     agent.tell(new JobEnded(m1.term, "m1", ended.jobId()));
 
-    int registering = registerAgain(m1);
+    int registering = registerAgain(m1, sync(m1));
     assertEquals(List.of(other.toString()), heartbeat(m1, registering).running());
     awaitAfter(m1, registering + 1, "the other job's report sent again", done(other));
     awaitResendPeriods(m1);
@@ -247,13 +246,25 @@ class FinalReportAckTest {
 
   /**
    * {@code leader} asks the worker to register again (its session started over); returns the
-   * index of the registering heartbeat it then heard. What the worker sends from that heartbeat
-   * on, it sent after handling every message told to it before this.
+   * index of the first registering heartbeat it heard at or after {@code from}.
    */
-  private int registerAgain(StandIn leader) {
-    int asked = leader.size();
+  private int registerAgain(StandIn leader, int from) {
     agent.tell(new NotLeader(leader.id, leader.term, leader.id, master));
-    return awaitAfter(leader, asked, "a registering heartbeat", registering(leader.term));
+    return awaitAfter(leader, from, "a registering heartbeat", registering(leader.term));
+  }
+
+  /**
+   * Returns an index of what {@code leader} heard such that the worker sent all from there on
+   * after it handled every message told to it before this call: it answers a {@link
+   * ClusterWire.FetchLogs} told after them, and anything it sends later reaches the leader after
+   * that answer. (A worker that lost its leader for a moment under load may send a registering
+   * heartbeat at any time: only those past this index show what it did with an ack.)
+   */
+  private int sync(StandIn leader) {
+    int from = leader.size();
+    agent.tell(new ClusterWire.FetchLogs("job-0000", "m-00000_1", "log", 0, 1, leader.ref));
+    return awaitAfter(leader, from, "the answer to a log fetch",
+        m -> m instanceof ClusterWire.LogChunk) + 1;
   }
 
   private StandIn standIn(long term, String id) {
