@@ -220,6 +220,29 @@ class FinalReportAckTest {
         "the ended job's report was sent again: " + m1.since(registering));
   }
 
+  /** The ack's wire form (manifest FA1) keeps its fields; a count past the bound is refused. */
+  @Test
+  void theAckSurvivesTheWireAndAnOversizedCountIsRefused() throws Exception {
+    ClusterWireSerializer serializer = new ClusterWireSerializer(
+        (org.apache.pekko.actor.ExtendedActorSystem) org.apache.pekko.actor.typed.javadsl.Adapter
+            .toClassic(masters));
+    FinalsAcked ack = new FinalsAcked(7, "m2", List.of(
+        new TaskAttemptId("job-0001", TaskKind.MAP, 3, 2),
+        new TaskAttemptId("job-0002", TaskKind.REDUCE, 0, 1)));
+    assertEquals("FA1", serializer.manifest(ack));
+    assertEquals(ack, serializer.fromBinary(serializer.toBinary(ack), "FA1"));
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+      out.writeLong(7);
+      TaskSpecCodec.str(out, "m2");
+      out.writeInt(Integer.MAX_VALUE);
+    }
+    java.io.NotSerializableException e = org.junit.jupiter.api.Assertions.assertThrows(
+        java.io.NotSerializableException.class,
+        () -> serializer.fromBinary(bytes.toByteArray(), "FA1"));
+    assertTrue(e.getMessage().contains("final reports"), e.getMessage());
+  }
+
   // ---- helpers ----------------------------------------------------------------------------
 
   /**
