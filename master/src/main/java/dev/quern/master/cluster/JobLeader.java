@@ -57,6 +57,10 @@ import org.slf4j.LoggerFactory;
  * <p>After a failover, workers report to the new leader what they run. An attempt the book
  * records as running on a worker that reports without it is over (its end went to the old
  * leader); one whose worker does not report within the grace period is lost with its worker.
+ *
+ * <p>A worker's final report of an attempt is acknowledged ({@link ClusterWire.FinalsAcked})
+ * once the book has the attempt's end applied; the worker keeps it, and sends it again, until
+ * then.
  */
 public final class JobLeader {
   private static final Logger log = LoggerFactory.getLogger(JobLeader.class);
@@ -176,6 +180,14 @@ public final class JobLeader {
     private long workersTerm;
     private long epochs;
     private Session session;
+    /**
+     * Final reports whose end the book has applied, to acknowledge to their workers at the end
+     * of the message being handled (those of one message, or of one applied entry, go together).
+     */
+    private final List<Ack> acks = new ArrayList<>();
+
+    /** A final report of {@code worker} to acknowledge, in {@code term}. */
+    private record Ack(long term, String workerId, TaskAttemptId attempt) {}
 
     Leader(ActorContext<Command> ctx, Settings settings) {
       this.ctx = ctx;
@@ -488,6 +500,13 @@ public final class JobLeader {
       return Behaviors.same();
     }
 
+    /**
+     * A worker's attempt message. A final report is acknowledged once the book has the attempt
+     * ended: when the entry that records the end is applied, or, when the input changed nothing
+     * (the book ended the attempt before, or knows neither it nor its job), once every entry
+     * proposed before it is applied (the copy may be ahead of the book by those). A session that
+     * ends first acknowledges nothing: the worker sends the report again to the next one.
+     */
     Behavior<Command> onFromWorker(FromWorker m) {
       whenReady(() -> {
         if (m.message() instanceof CanCommit c) {
@@ -496,12 +515,45 @@ public final class JobLeader {
         if (m.message() instanceof ClusterWire.AttemptProgress p) {
           settings.progress().report(p.attempt(), p.fraction());
         }
+        Optional<LeaderWire.FinalReport> end = LeaderWire.finalReport(m.message());
         LeaderWire.report(m.message()).ifPresent(r -> {
           session.scheduler.scheduler().report(r, now());
-          afterInput();
+          if (end.isEmpty()) {
+            afterInput();
+            return;
+          }
+          long term = session.term;
+          afterInput(applied -> {
+            if (applied) {
+              acks.add(new Ack(term, end.get().workerId(), end.get().attempt()));
+            }
+          });
         });
       });
+      sendAcks();
       return Behaviors.same();
+    }
+
+    /** Tells each worker which of its final reports the book has, one message per worker. */
+    private void sendAcks() {
+      if (acks.isEmpty()) {
+        return;
+      }
+      Map<Ack, Set<TaskAttemptId>> byWorker = new LinkedHashMap<>();
+      for (Ack a : acks) {
+        byWorker.computeIfAbsent(new Ack(a.term(), a.workerId(), null),
+            k -> new java.util.LinkedHashSet<>()).add(a.attempt()); // a report sent twice: once
+      }
+      acks.clear();
+      byWorker.forEach((to, attempts) -> {
+        WorkerSeen w = workers.get(to.workerId());
+        // A worker not seen in this term (lost meanwhile) sends the report again to whoever
+        // leads when it is back, and hears the ack then.
+        if (w != null && w.term() == to.term()) {
+          w.replyTo().tell(LeaderWire.ack(to.term(), settings.masterId(),
+              List.copyOf(attempts)));
+        }
+      });
     }
 
     Behavior<Command> onSubmit(Submit m) {
@@ -565,6 +617,7 @@ public final class JobLeader {
       }
       if (m.reply() instanceof RaftNodeActor.ReadReply r && s.scheduler == null) {
         onRead(s, r);
+        sendAcks(); // reports that came before the book was read, answered at once
       } else if (m.reply() instanceof RaftNodeActor.Applied a) {
         Long seq = s.inFlight.pollFirst();
         if (seq == null) {
@@ -581,6 +634,7 @@ public final class JobLeader {
         } else {
           afterInput();
         }
+        sendAcks();
       } else if (m.reply() instanceof RaftNodeActor.ProposeReply other) {
         Long seq = s.inFlight.peekFirst();
         s.scheduler.failed(seq == null ? -1 : seq, other.toString());

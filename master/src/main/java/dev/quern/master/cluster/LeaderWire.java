@@ -12,7 +12,9 @@ import dev.quern.worker.cluster.ClusterWire.CommitAnswer;
 import dev.quern.worker.cluster.ClusterWire.KillAttempt;
 import dev.quern.worker.cluster.ClusterWire.RunAttempt;
 import dev.quern.worker.cluster.ClusterWire.ToMaster;
+import dev.quern.worker.task.TaskAttemptId;
 import dev.quern.worker.task.TaskResult;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,7 +22,8 @@ import java.util.Optional;
  * .Scheduler}'s vocabulary: a worker's attempt message becomes the {@link WorkerReport} the
  * scheduler takes, and an {@link Effect} for a worker becomes the message to send, stamped with
  * the leader's term and id (the worker's fence). A commit question's answer goes to the worker
- * that asked, so the scheduler's request carries no reply address here.
+ * that asked, so the scheduler's request carries no reply address here. A final report is
+ * acknowledged ({@link ClusterWire.FinalsAcked}) once the book has the attempt's end.
  */
 public final class LeaderWire {
   private LeaderWire() {}
@@ -41,6 +44,27 @@ public final class LeaderWire {
       return Optional.of(new WorkerReport.CanCommit(c.attempt(), null));
     }
     return Optional.empty();
+  }
+
+  /** A worker's final report of an attempt: what the leader acknowledges once its book has it. */
+  public record FinalReport(String workerId, TaskAttemptId attempt) {}
+
+  /** The worker and attempt of a final report (done, failed, killed); empty for other messages. */
+  public static Optional<FinalReport> finalReport(ToMaster m) {
+    if (m instanceof AttemptDone d) {
+      return Optional.of(new FinalReport(d.workerId(), d.attempt()));
+    } else if (m instanceof AttemptFailed f) {
+      return Optional.of(new FinalReport(f.workerId(), f.attempt()));
+    } else if (m instanceof AttemptKilled k) {
+      return Optional.of(new FinalReport(k.workerId(), k.attempt()));
+    }
+    return Optional.empty();
+  }
+
+  /** The acknowledgement of a worker's final reports, stamped with the leader's term and id. */
+  public static ClusterWire.FinalsAcked ack(long term, String leaderId,
+      List<TaskAttemptId> attempts) {
+    return new ClusterWire.FinalsAcked(term, leaderId, attempts);
   }
 
   /** An effect addressed to a worker. */

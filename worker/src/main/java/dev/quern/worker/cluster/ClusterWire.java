@@ -146,6 +146,21 @@ public sealed interface ClusterWire {
   record JobEnded(long term, String leaderId, String jobId) implements FromLeader {}
 
   /**
+   * The leader's book has these final reports ({@link AttemptDone}, {@link AttemptFailed},
+   * {@link AttemptKilled}) of the worker: the entry that ends each attempt is applied, or the
+   * book had ended it already, or it does not know the attempt or its job any more. The worker
+   * keeps a final report until it hears this from the leader it follows, in that leader's term
+   * (an ack from any other leader or term is ignored), and sends it again meanwhile. Acks of
+   * reports that arrive together are sent together.
+   */
+  record FinalsAcked(long term, String leaderId, List<TaskAttemptId> attempts)
+      implements FromLeader {
+    public FinalsAcked {
+      attempts = List.copyOf(attempts);
+    }
+  }
+
+  /**
    * The masters' HTTP addresses as the leader knows them, sent when a worker registers and when
    * the masters change: where the worker fetches stored job jars. {@code raftAddresses}: the
    * members' Artery addresses ({@code host:port}), which the worker heartbeats besides its

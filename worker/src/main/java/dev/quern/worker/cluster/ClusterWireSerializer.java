@@ -94,6 +94,8 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
       return "CA1";
     } else if (o instanceof JobEnded) {
       return "JE1";
+    } else if (o instanceof ClusterWire.FinalsAcked) {
+      return "FA1";
     } else if (o instanceof ClusterWire.MasterDirectory) {
       return "MD2";
     } else if (o instanceof ClusterWire.MapOutputsChanged) {
@@ -182,6 +184,13 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
         out.writeLong(j.term());
         str(out, j.leaderId());
         str(out, j.jobId());
+      } else if (o instanceof ClusterWire.FinalsAcked a) {
+        out.writeLong(a.term());
+        str(out, a.leaderId());
+        out.writeInt(a.attempts().size());
+        for (dev.quern.worker.task.TaskAttemptId id : a.attempts()) {
+          writeAttempt(out, id);
+        }
       } else if (o instanceof CommitAnswer c) {
         out.writeLong(c.term());
         str(out, c.leaderId());
@@ -290,6 +299,19 @@ public final class ClusterWireSerializer extends SerializerWithStringManifest {
         case "RA1" -> new RunAttempt(in.readLong(), str(in), readTask(in));
         case "KA1" -> new KillAttempt(in.readLong(), str(in), readAttempt(in), str(in));
         case "JE1" -> new JobEnded(in.readLong(), str(in), str(in));
+        case "FA1" -> {
+          long term = in.readLong();
+          String leaderId = str(in);
+          int n = in.readInt();
+          if (n < 0 || n > MAX_RUNNING) {
+            throw new NotSerializableException("an ack of " + n + " final reports");
+          }
+          List<dev.quern.worker.task.TaskAttemptId> attempts = new ArrayList<>(n);
+          for (int i = 0; i < n; i++) {
+            attempts.add(readAttempt(in));
+          }
+          yield new ClusterWire.FinalsAcked(term, leaderId, attempts);
+        }
         case "MD1", "MD2" -> {
           long term = in.readLong();
           String leaderId = str(in);

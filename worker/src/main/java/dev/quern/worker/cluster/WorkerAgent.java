@@ -54,12 +54,16 @@ import org.slf4j.LoggerFactory;
  * ClusterWire} messages to the leader (a commit question's answer goes back to the waiting
  * attempt). An attempt whose job's class loader is not open yet waits for it (the jar may be on
  * its way from a master, fetched off the actor threads by {@link JarLoaders#open}), holding its
- * slot. A final report made while no leader is known waits for the next one; one sent to the
- * leader is kept a while too ({@link #FINALS_KEPT} past the leader timeout) and sent again to a
- * new leader, which lists its attempt as running when registering: a leader that died before it
- * received the report, or before its entry was committed, left the attempt running in the book,
- * and the new leader must not kill and re-run an attempt that finished. A task's
- * scratch directory, relative in the leader's message, lies under this worker's data directory.
+ * slot. A final report (succeeded, failed, killed) is kept until the leader the worker follows
+ * acknowledges it in its term ({@link ClusterWire.FinalsAcked}: its book has the attempt ended),
+ * or the job's end is heard ({@link ClusterWire.JobEnded}): one made while no leader is known
+ * waits for the next one; one not acknowledged is sent again to the leader once per leader
+ * timeout, and to a new leader at once after it accepts the worker, whose registering heartbeat
+ * lists its attempt as running. A leader that died before it received the report, or before its
+ * entry was committed, or a live one whose entry takes long to commit, left the attempt running
+ * in the book, and no leader may kill and re-run an attempt that finished. At most {@link
+ * #FINALS_MAX} reports are kept. A task's scratch directory, relative in the leader's message,
+ * lies under this worker's data directory.
  */
 public final class WorkerAgent {
   private static final Logger log = LoggerFactory.getLogger(WorkerAgent.class);
@@ -138,6 +142,7 @@ public final class WorkerAgent {
           .onMessage(ClusterWire.MapOutputsChanged.class, agent::onMapOutputs)
           .onMessage(CommitAnswer.class, agent::onCommitAnswer)
           .onMessage(ClusterWire.JobEnded.class, agent::onJobEnded)
+          .onMessage(ClusterWire.FinalsAcked.class, agent::onFinalsAcked)
           .onMessage(ClusterWire.MasterDirectory.class, agent::onMasterDirectory)
           .onMessage(WorkerReport.class, agent::onReport)
           .onMessage(ClusterWire.FetchLogs.class, agent::onFetchLogs)
@@ -146,12 +151,22 @@ public final class WorkerAgent {
   }
 
   /**
-   * How long past the leader timeout a final report sent to the leader is kept for a new
-   * leader: the time its entry may take to commit on a loaded leader, after which a leader that
-   * still answered has it in the book. Counted from the last time it went to a leader: sent
-   * again to a new one, it is kept that long again, for that leader's book.
+   * The most final reports a worker keeps unacknowledged; past it the oldest is dropped (with a
+   * warning), and a leader that never got it re-runs its task, as with a report lost before
+   * acks. Reports pile up only while no leader acknowledges them: while the masters have no
+   * majority no attempt starts, so a worker gathers at most its slots' worth per failover, and
+   * a live leader acknowledges within an entry's commit. The bound is for a leader that never
+   * acknowledges (a master of a version before acks: then a job's reports go at its end), and
+   * it caps the memory at this many reports (a report is a few hundred bytes of counters, or a
+   * failure's message and stack trace).
    */
-  static final Duration FINALS_KEPT = Duration.ofSeconds(10);
+  static final int FINALS_MAX = 10_000;
+
+  /**
+   * The most unacknowledged reports sent again to the leader on one heartbeat tick (those sent
+   * longest ago first): spreads a large backlog over ticks rather than one burst.
+   */
+  static final int RESEND_PER_TICK = 1_000;
 
   /**
    * Every this many heartbeats to its leader a worker heartbeats the other masters too (they
@@ -174,6 +189,8 @@ public final class WorkerAgent {
     private final TermFence fence = new TermFence();
     private ActorRef<ToMaster> leader;
     private String leaderId = "";
+    /** The term of the leader followed, as its last {@link Accepted} said (0 while none). */
+    private long leaderTerm;
     private long lastAnswer;
     private long ticks;
     /**
@@ -197,12 +214,14 @@ public final class WorkerAgent {
         new HashMap<>();
     private final Map<TaskAttemptId, ActorRef<WorkerReport.CommitAnswer>> commitWaiters =
         new HashMap<>();
-    /** Final reports made while no leader was known. */
-    private final List<ToMaster> outbox = new ArrayList<>();
-    /** Final reports sent to a leader, by attempt, with when (nanos): for a new leader. */
-    private final Map<TaskAttemptId, Sent> sentFinals = new java.util.LinkedHashMap<>();
+    /**
+     * Final reports the leader followed has not acknowledged, by attempt, with when each was
+     * last sent (nanos; made while no leader was known: when made), in that order.
+     */
+    private final java.util.LinkedHashMap<TaskAttemptId, Kept> finals =
+        new java.util.LinkedHashMap<>();
 
-    private record Sent(ToMaster report, long nanos) {}
+    private record Kept(ToMaster report, long sentNanos) {}
 
     Agent(ActorContext<Object> ctx, Settings settings, AtomicReference<Link> link, Runs runs) {
       this.ctx = ctx;
@@ -349,8 +368,8 @@ public final class WorkerAgent {
             e.jobId());
         return Behaviors.same();
       }
-      // Its reports are in the book: a new leader need not hear them again.
-      sentFinals.keySet().removeIf(id -> id.jobId().equals(e.jobId()));
+      // Its reports are moot: the book ended the job, and no leader re-runs its tasks.
+      finals.keySet().removeIf(id -> id.jobId().equals(e.jobId()));
       if (runs.worker().loaders() instanceof JarLoaders jars) {
         jars.jobEnded(e.jobId()); // an attempt still running keeps the classes it loaded
       }
@@ -438,15 +457,70 @@ public final class WorkerAgent {
       return w.toString();
     }
 
+    /** Sends {@code m} to the leader, if one is known; a final report ({@code keep}) is kept. */
     private void send(ToMaster m, boolean keep) {
+      if (keep) {
+        TaskAttemptId id = attemptOf(m);
+        finals.remove(id); // to the end: the map is in the order of the last send
+        finals.put(id, new Kept(m, System.nanoTime()));
+        if (finals.size() > FINALS_MAX) {
+          var eldest = finals.entrySet().iterator();
+          TaskAttemptId dropped = eldest.next().getKey();
+          eldest.remove();
+          log.warn("worker {}: {} final reports unacknowledged; dropped the oldest, of {} (a "
+              + "leader that never got it runs its task again)", settings.workerId(),
+              FINALS_MAX, dropped);
+        }
+      }
       if (leader != null) {
         leader.tell(m);
-        if (keep) {
-          sentFinals.put(attemptOf(m), new Sent(m, System.nanoTime()));
-        }
-      } else if (keep) {
-        outbox.add(m);
       }
+    }
+
+    /**
+     * The leader followed has the attempts' ends in its book: their reports need not be sent
+     * again. Only an ack of that leader in the term it was accepted in counts (and only while no
+     * newer leader has spoken): a deposed leader's book is not the one the next leader reads.
+     */
+    Behavior<Object> onFinalsAcked(ClusterWire.FinalsAcked a) {
+      if (leader == null || !a.leaderId().equals(leaderId) || a.term() != leaderTerm
+          || !fence.admit(a.term(), a.leaderId())) {
+        log.info("worker {}: ignored an ack of {} final report(s) from {} in term {} (follows "
+            + "{} in term {})", settings.workerId(), a.attempts().size(), a.leaderId(), a.term(),
+            leader == null ? "no leader" : leaderId, leaderTerm);
+        return Behaviors.same();
+      }
+      a.attempts().forEach(finals::remove);
+      return Behaviors.same();
+    }
+
+    /**
+     * Sends again to the leader the reports it has not acknowledged within a leader timeout of
+     * their last send (its entry is slow to commit, or the report or its ack was lost), at most
+     * {@link #RESEND_PER_TICK} per tick.
+     */
+    private void resendUnacked() {
+      long due = System.nanoTime() - settings.leaderTimeout().toNanos();
+      List<Kept> again = new ArrayList<>();
+      var it = finals.values().iterator();
+      while (it.hasNext() && again.size() < RESEND_PER_TICK) {
+        Kept k = it.next();
+        if (k.sentNanos() - due > 0) {
+          break; // in the order of their last send: the rest went later
+        }
+        again.add(k);
+        it.remove();
+      }
+      if (again.isEmpty()) {
+        return;
+      }
+      long now = System.nanoTime();
+      for (Kept k : again) {
+        leader.tell(k.report());
+        finals.put(attemptOf(k.report()), new Kept(k.report(), now));
+      }
+      log.info("worker {}: sent {} unacknowledged final report(s) again to leader {} ({} kept)",
+          settings.workerId(), again.size(), leaderId, finals.size());
     }
 
     private static TaskAttemptId attemptOf(ToMaster m) {
@@ -516,9 +590,7 @@ public final class WorkerAgent {
           // The leader among them too: a second heartbeat changes nothing there.
           masters().forEach(m -> master(m).tell(h));
         }
-        // Reports the leader has answered past for long enough are in its book.
-        long old = System.nanoTime() - settings.leaderTimeout().plus(FINALS_KEPT).toNanos();
-        sentFinals.values().removeIf(f -> f.nanos() - old < 0);
+        resendUnacked();
       } else {
         // Every master at once: the leader answers Accepted, the others name it (or no one,
         // during an election, and the next tick asks again).
@@ -542,29 +614,19 @@ public final class WorkerAgent {
       }
       leader = a.leader();
       leaderId = a.leaderId();
+      leaderTerm = a.term();
       lastAnswer = System.nanoTime();
       link.set(new Link(leaderId, a.term(), true));
-      if (newLeader) {
-        // Reports the last leader may have died with (received, or sent to it while it was
-        // already dead, and not yet in the book): the new one ignores those it has.
-        List<ToMaster> again = sentFinals.values().stream().map(Sent::report).toList();
-        again.forEach(leader::tell);
-        // Kept from now on, for this leader's book: if the failover took longer than they are
-        // kept, they were dropped at the next tick, and a session of this leader that started
-        // over would find them listed nowhere (killed, their tasks run again).
+      if (newLeader && !finals.isEmpty()) {
+        // Reports no leader acknowledged: made while none was known, or sent to the last one,
+        // which may have died with them (received, or sent to it while it was already dead,
+        // and not yet in the book). The new one acknowledges at once those its book has.
         long now = System.nanoTime();
-        sentFinals.replaceAll((id, s) -> new Sent(s.report(), now));
-        if (!again.isEmpty()) {
-          log.info("worker {}: sent {} final report(s) again to leader {}", settings.workerId(),
-              again.size(), leaderId);
-        }
+        finals.values().forEach(k -> leader.tell(k.report()));
+        finals.replaceAll((id, k) -> new Kept(k.report(), now));
+        log.info("worker {}: sent {} unacknowledged final report(s) to leader {}",
+            settings.workerId(), finals.size(), leaderId);
       }
-      long sentAt = System.nanoTime();
-      outbox.forEach(m -> {
-        leader.tell(m);
-        sentFinals.put(attemptOf(m), new Sent(m, sentAt));
-      });
-      outbox.clear();
       if (newLeader) {
         // A question the last leader may have died with: asking again is safe (a grant in the
         // log is answered yes again), and beats waiting out the commit timeout.
@@ -608,6 +670,7 @@ public final class WorkerAgent {
     private void lose() {
       leader = null;
       leaderId = "";
+      leaderTerm = 0;
       link.set(new Link("", fence.term(), false));
     }
 
@@ -617,15 +680,15 @@ public final class WorkerAgent {
 
     /**
      * A registering heartbeat also lists the attempts whose final reports a new leader gets
-     * right after (kept or waiting), so that it does not take them for attempts that vanished.
+     * right after (every unacknowledged one), so that it does not take them for attempts that
+     * vanished.
      */
     private Heartbeat heartbeat(boolean registering) {
       ActorRef<ToWorker> self = ctx.getSelf().narrow();
       Set<TaskAttemptId> listed = running;
-      if (registering && (!sentFinals.isEmpty() || !outbox.isEmpty())) {
+      if (registering && !finals.isEmpty()) {
         Set<TaskAttemptId> all = new LinkedHashSet<>(running);
-        all.addAll(sentFinals.keySet());
-        outbox.forEach(m -> all.add(attemptOf(m)));
+        all.addAll(finals.keySet());
         listed = all;
       }
       List<String> ids = listed.stream().map(TaskAttemptId::toString).toList();

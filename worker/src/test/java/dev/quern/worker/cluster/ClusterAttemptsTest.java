@@ -205,8 +205,8 @@ class ClusterAttemptsTest {
 
   /**
    * A final report sent again to a new leader is kept from then on for the leader timeout plus
-   * {@link WorkerAgent#FINALS_KEPT}, not from when it first went to the leader that died: a
-   * failover longer than that (a loaded machine) used to leave the report with the new leader
+   * 10 s (how long reports were kept before acks; now until acknowledged), not from when it
+   * first went to the leader that died: a failover longer than that (a loaded machine) used to leave the report with the new leader
    * alone, and when that leader's scheduling session started over and asked the worker to
    * register again, the attempt was listed nowhere and the new session killed it as "no longer
    * runs it" and ran its task again.
@@ -245,7 +245,7 @@ class ClusterAttemptsTest {
       // to be kept has passed (the worker, knowing no leader, keeps it meanwhile).
       oldUp.set(false);
       sink.set(front.getRef());
-      long kept = leaderTimeout.plus(WorkerAgent.FINALS_KEPT).plusSeconds(1).toNanos();
+      long kept = leaderTimeout.plus(Duration.ofSeconds(10)).plusSeconds(1).toNanos();
       Await.until(WAIT, "the first report older than it is kept for",
           () -> System.nanoTime() - reportedAt > kept);
       TestProbe<ToMaster> next = kit.createTestProbe();
