@@ -63,17 +63,12 @@ class ClusterProcessesTest {
     return cmd;
   }
 
-  /**
-   * Short timings for every process of a test, through the one HOCON file; the workers' executor
-   * JVMs as small and quick to start as the processes' own ({@link #JVM}): the jobs here are
-   * small, and C2 compiling in each executor only competes for the two cores.
-   */
+  /** Short timings for every process of a test, through the one HOCON file. */
   static Path fastConfig(Path dir) throws IOException {
     Path f = dir.resolve("fast.conf");
     Files.writeString(f, """
         quern.master { tick = 50ms, election-ticks = 10, worker-timeout = 2s, hello-interval = 200ms }
-        quern.worker { heartbeat-interval = 200ms, leader-timeout = 1s,
-          executor.java-options = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"] }
+        quern.worker { heartbeat-interval = 200ms, leader-timeout = 1s }
         """);
     return f;
   }
