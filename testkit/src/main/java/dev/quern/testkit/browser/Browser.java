@@ -70,7 +70,11 @@ public final class Browser implements AutoCloseable {
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu",
         "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--user-data-dir=" + profile, "--window-size=1440,900", "--lang=en-US");
+        "--user-data-dir=" + profile, "--window-size=1440,900", "--lang=en-US",
+        "--disable-features=BackForwardCache");
+    // No back/forward cache: open() leaves each page for about:blank, and a cached page kept
+    // its event stream open; at six such streams (Chromium's connections per host) the next
+    // page load waited ~50 s for one to go. The tests never go back, so nothing is lost.
     options.addArguments(extraArguments);
     LoggingPreferences logs = new LoggingPreferences();
     logs.enable(LogType.BROWSER, Level.ALL);
