@@ -169,6 +169,23 @@ public final class ClusterClient {
         .followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
+  /**
+   * This client with other settings, sharing its HTTP connections (and so cheap to make): e.g.
+   * status polls that try the next master after a few seconds where an upload waits a minute.
+   * The leader it prefers starts as this one's.
+   */
+  public ClusterClient withSettings(Settings other) {
+    return new ClusterClient(this, Objects.requireNonNull(other, "settings"));
+  }
+
+  private ClusterClient(ClusterClient of, Settings settings) {
+    this.access = of.access;
+    this.masters = of.masters;
+    this.settings = settings;
+    this.http = of.http;
+    this.preferred = of.preferred;
+  }
+
   /** A client of {@code address} ({@code quern://...} or {@code http://HOST:PORT}) with the default settings. */
   public static ClusterClient connect(String address) {
     return new ClusterClient(MasterList.parse(address), Settings.defaults());

@@ -35,6 +35,9 @@ import java.time.Duration;
 public final class ClusterSubmitter implements dev.quern.api.JobSubmitter {
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** How long one status read may wait on one master before the next is asked. */
+  static final Duration STATUS_REQUEST = Duration.ofSeconds(5);
+
   private final ClusterClient client;
 
   public ClusterSubmitter(ClusterClient client) {
@@ -95,7 +98,7 @@ public final class ClusterSubmitter implements dev.quern.api.JobSubmitter {
       throw new JobSubmissionException(error.startsWith("job ") ? error
           : "job " + spec.name() + " was refused: " + error);
     }
-    return new RemoteJobHandle(doc.get("id").asText(), client);
+    return new RemoteJobHandle(doc.get("id").asText(), polling());
   }
 
   /**
@@ -128,7 +131,17 @@ public final class ClusterSubmitter implements dev.quern.api.JobSubmitter {
 
   /** The handle of a job already submitted (e.g. by {@code --detach}). */
   public JobHandle handle(String jobId) {
-    return new RemoteJobHandle(jobId, client);
+    return new RemoteJobHandle(jobId, polling());
+  }
+
+  /**
+   * The client a job's handle reads its status with: the same minute of retries, but each
+   * request bounded by {@link #STATUS_REQUEST}. The upload's minute per request would keep a
+   * waiting client on a leader cut off from the others (it accepts connections and never
+   * answers) for a minute after the job ended elsewhere.
+   */
+  private ClusterClient polling() {
+    return client.withSettings(client.settings().withRequestTimeout(STATUS_REQUEST));
   }
 
   static JsonNode read(String body) {

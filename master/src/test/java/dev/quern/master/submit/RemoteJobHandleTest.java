@@ -104,4 +104,24 @@ class RemoteJobHandleTest {
     assertThat(h.awaitCompletion().state()).isEqualTo(JobState.FAILED);
     assertThat(requests.get()).isEqualTo(failsAt.get());
   }
+
+  @Test
+  void aSubmittersHandleAsksTheNextMasterWhenOneAcceptsButNeverAnswers() throws Exception {
+    // Like a leader cut off from the others: the kernel accepts, nobody answers. A handle that
+    // waited the upload's minute per request there would miss the bound below.
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50,
+        java.net.InetAddress.getByName("127.0.0.1"))) {
+      ClusterSubmitter submitter = ClusterSubmitter.connect("quern://127.0.0.1:"
+          + silent.getLocalPort() + ",127.0.0.1:" + app.port());
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      try {
+        Future<JobStatus> read = pool.submit(() -> submitter.handle("job-0004").status());
+        assertThat(read.get(45, TimeUnit.SECONDS).state()).isEqualTo(JobState.RUNNING);
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(ClusterSubmitter.STATUS_REQUEST).isLessThan(Duration.ofSeconds(45));
+      assertThat(requests.get()).isEqualTo(1);
+    }
+  }
 }
