@@ -60,7 +60,7 @@ public final class HistoryStore {
       if (earlier != null && !Objects.equals(submitTime(earlier), record.job().submitTime())) {
         archive(earlier);
       }
-      write(target, Json.MAPPER.writeValueAsBytes(record));
+      write(target, JobRecordJson.write(record));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot save job " + id + " to history " + dir, e);
     }

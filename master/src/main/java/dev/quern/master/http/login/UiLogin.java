@@ -46,8 +46,6 @@ public final class UiLogin {
   static final String WRONG = "Wrong user name, password or token.";
   /** What the login page needs to look like the app, open to everybody. */
   private static final Set<String> OPEN_GETS = Set.of(LOGIN, "/style.css", "/favicon.svg");
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
-      new com.fasterxml.jackson.databind.ObjectMapper();
   /** The cluster's endpoints (submission, jar and split stores, status): the token's alone. */
   static final String CLUSTER = "/api/cluster";
   /** Where {@link #session} keeps its finding for the rest of the request. */
@@ -111,6 +109,24 @@ public final class UiLogin {
    */
   public static UiLogin create(LoginSettings settings, ClusterCredentials credentials,
       boolean loopbackOnly, Clock clock) {
+    boolean required = required(settings, credentials, loopbackOnly);
+    return new UiLogin(required, credentials, settings.passwordFile(),
+        sessions(settings, credentials, clock), new AttemptLimiter(clock));
+  }
+
+  /**
+   * What {@link #create} checks of {@code settings}, without making the login (its session key
+   * and the like): a server that makes its login later, at its first request, still fails at
+   * start over a bad setting.
+   *
+   * @throws IllegalArgumentException as {@link #create}
+   */
+  public static void check(LoginSettings settings, boolean loopbackOnly) {
+    required(settings, null, loopbackOnly);
+  }
+
+  private static boolean required(LoginSettings settings, ClusterCredentials credentials,
+      boolean loopbackOnly) {
     boolean required = credentials != null || settings.mode() == LoginMode.REQUIRED
         || (settings.mode() == LoginMode.AUTO && !loopbackOnly);
     if (settings.passwordFile() != null) {
@@ -126,8 +142,7 @@ public final class UiLogin {
           + "and no {}.password-file", LoginSettings.SECTION);
       required = false;
     }
-    return new UiLogin(required, credentials, settings.passwordFile(),
-        sessions(settings, credentials, clock), new AttemptLimiter(clock));
+    return required;
   }
 
   /** Whether {@code host} (an address or {@code localhost}, as a server binds it) is loopback. */
@@ -337,10 +352,19 @@ public final class UiLogin {
 
   private static String json(Map<String, Object> body) {
     try {
-      return JSON.writeValueAsString(body);
+      return JsonHolder.JSON.writeValueAsString(body);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * The mapper, made at the first answer that needs it: a UI that is never asked (a local job
+   * nobody watches, {@link #check}) does not initialise Jackson for it.
+   */
+  private static final class JsonHolder {
+    static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+        new com.fasterxml.jackson.databind.ObjectMapper();
   }
 
   private static String escape(String s) {
