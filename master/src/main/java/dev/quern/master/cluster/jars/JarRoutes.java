@@ -157,6 +157,7 @@ public final class JarRoutes {
 
   void upload(Context ctx) throws IOException {
     if (!group.leads()) {
+      discardBody(ctx);
       notLeader(ctx);
       return;
     }
@@ -303,6 +304,29 @@ public final class JarRoutes {
   // ---- the size limit ---------------------------------------------------------------------------
 
   /** Refuses (413) a request whose declared length is over the limit before reading it. */
+  /**
+   * Reads and drops a body this master will not store (up to the size limit): answered unread,
+   * Jetty closes the connection behind a large body, and a client still writing it may see a
+   * reset instead of the 307 to the leader.
+   */
+  private void discardBody(Context ctx) throws IOException {
+    String declared = ctx.header("Content-Length");
+    try {
+      if (declared != null && Long.parseLong(declared.trim()) > maxBytes) {
+        return; // too large to read for nothing: the connection goes, as before
+      }
+    } catch (NumberFormatException e) {
+      return;
+    }
+    byte[] scratch = new byte[64 * 1024];
+    long left = maxBytes;
+    try (var in = ctx.bodyInputStream()) {
+      for (int n; left > 0 && (n = in.read(scratch, 0, (int) Math.min(scratch.length, left))) > 0; ) {
+        left -= n;
+      }
+    }
+  }
+
   private boolean tooLarge(Context ctx) {
     String declared = ctx.header("Content-Length");
     if (declared != null) {
