@@ -126,7 +126,32 @@ async function showSession() {
   el.hidden = false;
 }
 
+// Chromium keeps a page the user left in its back/forward cache with its connections open: six
+// left pages holding their event streams (its connections per host) and the next page load
+// waited ~50 s. So a left page lets its stream and timers go, and takes them up again, with fresh
+// data, if the user comes back to it.
+let events = null;
+
+function openEvents() {
+  events = connectEvents(onEvent, onStatus);
+}
+
+window.addEventListener('pagehide', () => {
+  events?.close();
+  events = null;
+  clearTimeout(refreshTimer);
+  clearTimeout(tickTimer);
+  generation++; // a refresh still under way draws nothing
+});
+
+window.addEventListener('pageshow', (e) => {
+  if (!e.persisted || events) return; // a first load, which opened its stream below
+  onStatus('reconnecting');
+  openEvents();
+  refresh();
+});
+
 window.addEventListener('hashchange', show);
 showSession();
-connectEvents(onEvent, onStatus);
+openEvents();
 show();

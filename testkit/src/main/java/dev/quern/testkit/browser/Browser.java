@@ -52,6 +52,15 @@ public final class Browser implements AutoCloseable {
    * #acceptingCertificatesOf} for a server whose certificate no public CA signed.
    */
   public Browser(Path screenshots, List<String> extraArguments) {
+    this(screenshots, extraArguments, false);
+  }
+
+  /**
+   * With {@code backForwardCache} true, Chromium keeps the pages it leaves in its back/forward
+   * cache, as a user's browser does (the other constructors turn the cache off): for tests of what
+   * a left page still holds, and of a page restored by going back.
+   */
+  public Browser(Path screenshots, List<String> extraArguments, boolean backForwardCache) {
     for (Path p : List.of(CHROMEDRIVER, CHROMIUM)) {
       if (!Files.isExecutable(p)) {
         throw new IllegalStateException(p + " is missing: apt-get install -y chromium "
@@ -70,8 +79,10 @@ public final class Browser implements AutoCloseable {
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu",
         "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--user-data-dir=" + profile, "--window-size=1440,900", "--lang=en-US",
-        "--disable-features=BackForwardCache");
+        "--user-data-dir=" + profile, "--window-size=1440,900", "--lang=en-US");
+    if (!backForwardCache) {
+      options.addArguments("--disable-features=BackForwardCache");
+    }
     // No back/forward cache: open() leaves each page for about:blank, and a cached page kept
     // its event stream open; at six such streams (Chromium's connections per host) the next
     // page load waited ~50 s for one to go. The tests never go back, so nothing is lost.
