@@ -38,6 +38,12 @@ class WaitFailoverTest {
     Javalin app = Javalin.create(c -> {
       c.startup.showJavalinBanner = false;
       c.startup.showOldJavalinVersionWarning = false;
+      // A master that goes away finishes the answer it is writing (as a killed one's connection
+      // just breaks); stopped mid-answer, Jetty would send a 500, which no master sends.
+      c.jetty.modifyServer(server -> {
+        server.setStopTimeout(2_000);
+        server.setHandler(new org.eclipse.jetty.server.handler.GracefulHandler());
+      });
       c.routes.get("/api/v1/jobs/{id}", answer::accept);
     });
     servers.add(app);
