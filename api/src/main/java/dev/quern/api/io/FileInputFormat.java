@@ -8,6 +8,10 @@ import dev.quern.api.fs.FileSystem;
 import dev.quern.api.fs.FileSystems;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -122,17 +126,27 @@ public abstract class FileInputFormat<K, V> implements InputFormat<K, V> {
       files.add(root);
       return files;
     }
-    for (FileStatus s : fs.list(root.path())) {
+    try {
+      listUnder(fs, root.path(), files);
+    } catch (FileSystemException e) {
+      // e.g. a link that loops back: the local filesystem follows links, and the OS stops it
+      throw new IOException("input path " + path + ": " + e.getMessage(), e);
+    }
+    return files;
+  }
+
+  private static void listUnder(FileSystem fs, String dir, List<FileStatus> files)
+      throws IOException {
+    for (FileStatus s : fs.list(dir)) {
       if (s.name().startsWith("_") || s.name().startsWith(".")) {
         continue;
       }
       if (s.directory()) {
-        files.addAll(listFiles(fs, s.path()));
+        listUnder(fs, s.path(), files);
       } else {
         files.add(s);
       }
     }
-    return files;
   }
 
   /**
@@ -153,8 +167,8 @@ public abstract class FileInputFormat<K, V> implements InputFormat<K, V> {
   }
 
   /**
-   * The regular files under the given paths, sorted within each directory. Fails naming the path
-   * that does not exist or cannot be read.
+   * The regular files under the given paths, sorted within each directory, following symbolic
+   * links. Fails naming the path that does not exist, cannot be read, or holds a link loop.
    */
   public static List<Path> listFiles(List<String> inputPaths) throws IOException {
     List<Path> files = new ArrayList<>();
@@ -164,12 +178,21 @@ public abstract class FileInputFormat<K, V> implements InputFormat<K, V> {
         throw new IOException("input path " + p + " does not exist");
       }
       if (Files.isDirectory(path)) {
-        try (Stream<Path> walk = Files.walk(path)) {
+        // Links are followed, as Hadoop's local filesystem and a shell's ls do: without it an
+        // input directory given through a symbolic link walked as one non-regular entry, and the
+        // job ran with no input at all.
+        try (Stream<Path> walk = Files.walk(path, FileVisitOption.FOLLOW_LINKS)) {
           for (Path f : walk.filter(Files::isRegularFile).sorted().toList()) {
             if (!hidden(path, f)) {
               files.add(checkReadable(f));
             }
           }
+        } catch (UncheckedIOException e) {
+          if (e.getCause() instanceof FileSystemLoopException loop) {
+            throw new IOException("input path " + p + ": the symbolic link " + loop.getFile()
+                + " loops back to a directory above it", loop);
+          }
+          throw e.getCause();
         }
       } else {
         files.add(checkReadable(path));
