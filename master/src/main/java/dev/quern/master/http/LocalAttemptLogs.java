@@ -93,10 +93,11 @@ public final class LocalAttemptLogs {
       if (submitted != null && r.startMillis() > submitted.toEpochMilli()) {
         continue;
       }
-      // A job id that is not a name of ours cannot be a directory: AttemptLogs checks it too.
-      if (job.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
-          && Files.isDirectory(r.dir().resolve(job))) {
-        return Optional.of(new AttemptLogs(r.dir(), retention, maxBytes, clock));
+      // The job's directory, or the marker it left when it expired empty (its attempts wrote
+      // nothing), so that their reads say "expired" rather than "no logs of the job".
+      AttemptLogs logs = new AttemptLogs(r.dir(), retention, maxBytes, clock);
+      if (logs.holds(job)) {
+        return Optional.of(logs);
       }
     }
     return Optional.empty();

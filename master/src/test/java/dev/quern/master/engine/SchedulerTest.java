@@ -94,7 +94,8 @@ class SchedulerTest {
     assertThat(started(first)).containsExactly(map(1, 1) + "@w0", map(2, 1) + "@w1");
     MapTaskSpec large = (MapTaskSpec) ((RunTask) first.get(0)).spec();
     assertThat(large.split()).isSameAs(SPLITS.get(1));
-    assertThat(large.scratchDir()).isEqualTo(WORK.resolve(JOB).resolve("m-00001_1").toString());
+    assertThat(large.scratchDir()).as("the job's, shared by its attempts")
+        .isEqualTo(WORK.resolve(JOB).toString());
     assertThat(scheduler.book().job(JOB).state()).isEqualTo(JobState.RUNNING);
     assertThat(scheduler.drainJobViews()).extracting(JobView::id).containsExactly(JOB);
 

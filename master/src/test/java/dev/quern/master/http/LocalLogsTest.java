@@ -32,6 +32,8 @@ import org.slf4j.LoggerFactory;
 class LocalLogsTest {
   @TempDir Path dir;
   final HttpClient http = HttpClient.newHttpClient();
+  /** The first run's job whose attempts printed (almost) nothing. */
+  String quietId;
 
   /** Prints its record, on each stream, with a run's mark; waits at a gate when there is one. */
   public static final class Printing implements Mapper<Long, String, String, Long> {
@@ -44,6 +46,17 @@ class LocalLogsTest {
       LoggerFactory.getLogger(Printing.class).warn("log {}", line);
       if (!gate.await(60, TimeUnit.SECONDS)) {
         throw new IllegalStateException("the gate did not open");
+      }
+      ctx.emit(line, 1L);
+    }
+  }
+
+  /** Prints a line that starts with "say " to stdout, and nothing else. */
+  public static final class Quiet implements Mapper<Long, String, String, Long> {
+    @Override
+    public void map(Long offset, String line, Context<String, Long> ctx) {
+      if (line.startsWith("say ")) {
+        System.out.println(line);
       }
       ctx.emit(line, 1L);
     }
@@ -72,8 +85,9 @@ class LocalLogsTest {
   JobHandle run(Path history, String name, String line, boolean checkWhileRunning)
       throws Exception {
     LocalAttemptLogs logs = LocalAttemptLogs.under(history);
+    dev.quern.worker.logs.AttemptLogs runLogs = logs.startRun();
     try (LocalCluster cluster = LocalCluster.start(LocalClusterOptions.defaults().withWorkers(1)
-        .withAttemptLogs(logs.startRun()));
+        .withAttemptLogs(runLogs));
         UiServer ui = UiServer.startLocal(cluster, 0, history)) {
       Printing.gate = new CountDownLatch(1);
       JobHandle h = cluster.submit(printing(name, line).spec());
@@ -114,8 +128,53 @@ class LocalLogsTest {
       assertThat(none.body()).contains("has no attempt m-00000/7");
       assertThat(get(ui, "/api/v1/jobs/" + h.id() + "/attempts/..%2Fx/logs/stdout")
           .statusCode()).isIn(400, 404);
+      if (checkWhileRunning) {
+        quietAttemptsKeepNoFiles(cluster, ui, runLogs.root());
+      }
       return h;
     }
+  }
+
+  /**
+   * Two maps, one printing a line to stdout and one nothing, and a reduce printing nothing: only
+   * the printing map's stdout is a file (the others are made at their first byte), and the UI
+   * answers every stream of each, the missing ones as empty logs.
+   */
+  void quietAttemptsKeepNoFiles(LocalCluster cluster, UiServer ui, Path runDir)
+      throws Exception {
+    Path in = Files.createDirectories(dir.resolve("quiet-in"));
+    Files.writeString(in.resolve("a.txt"), "hush\n");
+    Files.writeString(in.resolve("b.txt"), "say hi\n");
+    Job job = Job.builder("quiet").user("tester").input(in.toString())
+        .output(dir.resolve("quiet-out").toString()).mapper(Quiet.class)
+        .mapOutput(String.class, Long.class).reduceTasks(1)
+        .set(dev.quern.api.io.CombinedSplits.COMBINE, "false").build();
+    JobHandle h = cluster.submit(job.spec());
+    assertThat(h.awaitCompletion(Duration.ofSeconds(120)).state())
+        .isEqualTo(JobState.SUCCEEDED);
+    quietId = h.id();
+    List<String> kept;
+    try (var files = Files.walk(runDir.resolve(h.id()))) {
+      kept = files.filter(Files::isRegularFile)
+          .map(f -> runDir.resolve(h.id()).relativize(f).toString()).toList();
+    }
+    assertThat(kept).hasSize(1);
+    assertThat(kept.get(0)).matches("m-0000[01]_1/stdout");
+    StringBuilder said = new StringBuilder();
+    for (String attempt : List.of("m-00000_1", "m-00001_1", "r-00000_1")) {
+      for (String stream : List.of("stdout", "stderr", "log")) {
+        HttpResponse<String> r = get(ui, "/api/v1/jobs/" + h.id() + "/attempts/" + attempt
+            + "/logs/" + stream);
+        assertThat(r.statusCode()).as(attempt + " " + stream + ": " + r.body()).isEqualTo(200);
+        if (stream.equals("stdout")) {
+          said.append(r.body());
+        } else {
+          assertThat(r.body()).as(attempt + " " + stream).isEmpty();
+          assertThat(r.headers().firstValue("X-Quern-Log-Size")).hasValue("0");
+        }
+      }
+    }
+    assertThat(said.toString()).isEqualTo("say hi\n");
   }
 
   @Test
@@ -134,6 +193,10 @@ class LocalLogsTest {
       String earlier = ids.stream().filter(i -> i.startsWith(first.id() + ".")).findFirst()
           .orElseThrow(() -> new AssertionError("the first run's job in " + ids));
       assertThat(stdout(ui, earlier)).as("the first run's job-0001").isEqualTo("out alpha\n");
+      HttpResponse<String> quiet = get(ui, "/api/v1/jobs/" + quietId
+          + "/attempts/r-00000_1/logs/log");
+      assertThat(quiet.statusCode()).as(quiet.body()).isEqualTo(200);
+      assertThat(quiet.body()).isEmpty();
     }
   }
 }

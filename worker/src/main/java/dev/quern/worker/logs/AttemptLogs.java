@@ -24,6 +24,13 @@ import java.util.stream.Stream;
  * expired rather than never existed). Reads come from the leader over the cluster wire, in
  * chunks; every name is checked against a strict pattern before it touches the disk, so no
  * request reaches outside the logs directory.
+ *
+ * <p>A file, and the attempt's directory, are made at the attempt's first byte on that stream:
+ * most attempts print nothing, and with many small tasks their empty files were most of a task's
+ * inodes. The job's directory is made when its first attempt here starts, and stands for its
+ * attempts that wrote nothing: a stream with no file in a job directory that exists reads as
+ * empty. A job directory with nothing in it goes a retention after it was made (leaving {@code
+ * JOB.expired} for one more), so such attempts' logs expire too.
  */
 public final class AttemptLogs {
   public static final String RETENTION_KEY = "quern.worker.logs.retention";
@@ -89,12 +96,31 @@ public final class AttemptLogs {
     return maxBytes;
   }
 
-  /** Creates the attempt's files (empty) and opens them for writing. */
+  /**
+   * The attempt's files, for writing: each is made at its first byte. Makes the job's directory
+   * if there is none yet (it says that an attempt of the job started here: its streams without a
+   * file read as empty).
+   */
   public AttemptOutput open(TaskAttemptId id) throws IOException {
     Path dir = dir(id.jobId(), id.dirName());
-    Files.createDirectories(dir);
+    Path job = dir.getParent();
+    if (!Files.isDirectory(job)) {
+      Files.createDirectories(job);
+      Files.deleteIfExists(root.resolve(id.jobId() + EXPIRED));
+    }
     Files.deleteIfExists(dir.resolveSibling(id.dirName() + EXPIRED));
     return new AttemptOutput(id.toString(), dir, maxBytes);
+  }
+
+  /**
+   * Whether this root holds anything of {@code job}: its directory, or the marker of its expired
+   * directory (false for a name that is not a job id).
+   */
+  public boolean holds(String job) {
+    if (job == null || !JOB.matcher(job).matches()) {
+      return false;
+    }
+    return Files.isDirectory(root.resolve(job)) || Files.exists(root.resolve(job + EXPIRED));
   }
 
   /** Why there is nothing to read. */
@@ -147,14 +173,25 @@ public final class AttemptLogs {
       return new Chunk(size, offset, out);
     } catch (NoSuchFileException e) {
       if (Files.exists(dir.resolveSibling(attempt + EXPIRED))) {
-        throw new LogsUnavailable(Missing.EXPIRED, "the logs of attempt " + job + "/"
-            + attempt.replace('_', '/') + " expired: kept for " + retention + " ("
-            + RETENTION_KEY + ")");
+        throw expired(job, attempt);
+      }
+      if (Files.isDirectory(dir.getParent())) {
+        // The attempt started here and wrote nothing to this stream: no file was made.
+        return new Chunk(0, offset, new byte[0]);
+      }
+      if (Files.exists(root.resolve(job + EXPIRED))) {
+        throw expired(job, attempt);
       }
       throw new LogsUnavailable(Missing.NOT_FOUND, "no logs of attempt " + job + "/"
           + attempt.replace('_', '/') + " here (it kept none: it ran in-process, or did not "
           + "start; or its logs were removed)");
     }
+  }
+
+  private LogsUnavailable expired(String job, String attempt) {
+    return new LogsUnavailable(Missing.EXPIRED, "the logs of attempt " + job + "/"
+        + attempt.replace('_', '/') + " expired: kept for " + retention + " (" + RETENTION_KEY
+        + ")");
   }
 
   /** The attempt's directory, after checking both names against their patterns. */
@@ -174,8 +211,10 @@ public final class AttemptLogs {
 
   /**
    * Removes the logs of attempts last written more than {@code retention} ago (leaving their
-   * {@code .expired} markers), markers older than that, and job directories left empty. Returns
-   * how many attempts' logs it removed.
+   * {@code .expired} markers), job directories made that long ago and still empty (their
+   * attempts wrote nothing; leaving {@code JOB.expired}), markers older than that, and job
+   * directories left empty. Returns how many attempts' logs it removed (an empty job directory
+   * counts none).
    */
   public int sweep() throws IOException {
     return sweepAndPlan().removed();
@@ -197,41 +236,73 @@ public final class AttemptLogs {
     long before = clock.millis() - keep;
     long nextDue = Long.MAX_VALUE;
     int removed = 0;
-    try (Stream<Path> jobs = Files.list(root)) {
-      for (Path job : jobs.filter(Files::isDirectory).toList()) {
+    try (Stream<Path> all = Files.list(root)) {
+      for (Path job : all.toList()) {
+        String jobName = job.getFileName().toString();
+        if (!Files.isDirectory(job)) {
+          if (jobName.endsWith(EXPIRED)) {
+            nextDue = Math.min(nextDue, expireMarker(job, before, keep));
+          }
+          continue;
+        }
+        // Read before the entries change it: when nothing was ever added, when it was made.
+        long jobMade = Files.getLastModifiedTime(job).toMillis();
+        boolean hadEntries = false;
         try (Stream<Path> entries = Files.list(job)) {
           for (Path e : entries.toList()) {
+            hadEntries = true;
             String name = e.getFileName().toString();
             if (Files.isDirectory(e)) {
               long last = lastWritten(e);
               if (last < before) {
                 deleteTree(e);
-                Files.write(job.resolve(name + EXPIRED), new byte[0]);
-                Files.setLastModifiedTime(job.resolve(name + EXPIRED),
-                    FileTime.fromMillis(clock.millis()));
+                mark(job.resolve(name + EXPIRED));
                 nextDue = Math.min(nextDue, clock.millis() + keep);
                 removed++;
               } else {
                 nextDue = Math.min(nextDue, last + keep);
               }
             } else if (name.endsWith(EXPIRED)) {
-              long marked = Files.getLastModifiedTime(e).toMillis();
-              if (marked < before) {
-                Files.deleteIfExists(e);
-              } else {
-                nextDue = Math.min(nextDue, marked + keep);
-              }
+              nextDue = Math.min(nextDue, expireMarker(e, before, keep));
             }
           }
         }
-        try {
-          Files.deleteIfExists(job);
-        } catch (DirectoryNotEmptyException e) {
-          // logs or markers remain
+        if (hadEntries) {
+          try {
+            Files.deleteIfExists(job);
+          } catch (DirectoryNotEmptyException e) {
+            // logs or markers remain
+          }
+        } else if (jobMade < before) {
+          // Attempts that wrote nothing (no files): their logs expire as written ones do.
+          try {
+            Files.delete(job);
+          } catch (DirectoryNotEmptyException | NoSuchFileException e) {
+            continue; // an attempt wrote meanwhile, or another sweep took it
+          }
+          mark(root.resolve(jobName + EXPIRED));
+          nextDue = Math.min(nextDue, clock.millis() + keep);
+        } else {
+          nextDue = Math.min(nextDue, jobMade + keep);
         }
       }
     }
     return new Swept(removed, nextDue);
+  }
+
+  /** Deletes a marker older than the retention; else returns when it will be (else MAX_VALUE). */
+  private long expireMarker(Path marker, long before, long keep) throws IOException {
+    long marked = Files.getLastModifiedTime(marker).toMillis();
+    if (marked < before) {
+      Files.deleteIfExists(marker);
+      return Long.MAX_VALUE;
+    }
+    return marked + keep;
+  }
+
+  private void mark(Path marker) throws IOException {
+    Files.write(marker, new byte[0]);
+    Files.setLastModifiedTime(marker, FileTime.fromMillis(clock.millis()));
   }
 
   /** The newest modification time of the directory and its files. */

@@ -1,13 +1,13 @@
 package dev.quern.worker.logs;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
 
 /**
- * The open log files of one running attempt: one per {@link LogStream}, each capped. Closed when
+ * The log files of one running attempt: one per {@link LogStream}, each capped, each made at its
+ * first byte (an attempt that prints nothing leaves no file, {@link CappedOutput}). Closed when
  * the attempt ends; a thread the task started that writes after that writes to the executor's own
  * stderr instead ({@link ThreadRouting}).
  */
@@ -16,7 +16,7 @@ public final class AttemptOutput implements AutoCloseable {
   private final Map<LogStream, CappedOutput> files = new EnumMap<>(LogStream.class);
   private volatile boolean closed;
 
-  AttemptOutput(String attempt, Path dir, long cap) throws IOException {
+  AttemptOutput(String attempt, Path dir, long cap) {
     this.attempt = attempt;
     for (LogStream s : LogStream.values()) {
       files.put(s, new CappedOutput(dir.resolve(s.fileName()), cap));

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -13,20 +14,36 @@ import java.nio.file.StandardOpenOption;
  * attempt's error anyway), and on close one last line says how many bytes were dropped. So a
  * chatty task cannot fill the worker's disk. Never throws: a task's print must not fail because
  * its log could not be written (a failed write drops the rest of the file). Thread-safe.
+ *
+ * <p>The file (and its attempt's directory) is made at the first byte written, not before: most
+ * attempts print nothing, and with many small tasks the empty files were most of a task's inodes
+ * (an attempt's missing file reads as empty, {@link AttemptLogs#read}).
  */
 final class CappedOutput extends OutputStream {
   private final Path file;
   private final long cap;
+  /** Null until the first byte (or after a failure). */
   private OutputStream out;
+  private boolean failed;
   private long written;
   private long dropped;
   private boolean closed;
 
-  CappedOutput(Path file, long cap) throws IOException {
+  CappedOutput(Path file, long cap) {
     this.file = file;
     this.cap = cap;
-    this.out = Files.newOutputStream(file, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+  }
+
+  /** Makes the file, and its directory when there is none yet. */
+  private OutputStream create() throws IOException {
+    try {
+      return Files.newOutputStream(file, StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+    } catch (NoSuchFileException e) {
+      Files.createDirectories(file.getParent());
+      return Files.newOutputStream(file, StandardOpenOption.CREATE,
+          StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+    }
   }
 
   @Override
@@ -36,17 +53,21 @@ final class CappedOutput extends OutputStream {
 
   @Override
   public synchronized void write(byte[] b, int off, int len) {
-    if (closed || out == null) {
+    if (closed || failed) {
       dropped += closed ? 0 : len;
       return;
     }
     int n = (int) Math.min(len, cap - written);
     if (n > 0) {
       try {
+        if (out == null) {
+          out = create();
+        }
         out.write(b, off, n);
         written += n;
       } catch (IOException e) {
-        out = null; // the disk failed us: drop the rest rather than fail the task's print
+        failed = true; // the disk failed us: drop the rest rather than fail the task's print
+        closeQuietly();
       }
     }
     dropped += len - Math.max(n, 0);
@@ -68,11 +89,14 @@ final class CappedOutput extends OutputStream {
       return;
     }
     closed = true;
-    if (out == null) {
-      return;
+    if (failed || (out == null && dropped == 0)) {
+      return; // nothing was written: no file
     }
     try {
       if (dropped > 0) {
+        if (out == null) {
+          out = create(); // a cap of 0 bytes: the note alone
+        }
         out.write(("\n[quern: " + dropped + " more bytes were dropped: this file is capped at "
             + cap + " bytes (" + AttemptLogs.MAX_BYTES_KEY + ")]\n")
             .getBytes(StandardCharsets.UTF_8));
@@ -80,6 +104,17 @@ final class CappedOutput extends OutputStream {
       out.close();
     } catch (IOException e) {
       // nothing more to do for a log file
+    }
+  }
+
+  private void closeQuietly() {
+    if (out != null) {
+      try {
+        out.close();
+      } catch (IOException e) {
+        // already failed
+      }
+      out = null;
     }
   }
 

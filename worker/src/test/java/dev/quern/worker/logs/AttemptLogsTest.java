@@ -160,6 +160,82 @@ class AttemptLogsTest {
     assertEquals(AttemptLogs.Missing.NOT_FOUND, unknown.why());
   }
 
+  @Test
+  void anAttemptThatWritesNothingLeavesNoFileAndReadsEmpty(@TempDir Path dir) throws Exception {
+    AttemptLogs logs = new AttemptLogs(dir, Duration.ofDays(1), 1000, Clock.systemUTC());
+    try (AttemptOutput o = logs.open(A)) {
+      o.stream(LogStream.STDOUT).write(new byte[0]);
+      o.stream(LogStream.STDERR).flush();
+    }
+    try (var left = Files.list(dir.resolve("job-0007"))) {
+      assertEquals(java.util.List.of(), left.toList(), "the job's directory holds nothing");
+    }
+    for (LogStream s : LogStream.values()) {
+      AttemptLogs.Chunk c = logs.read("job-0007", "m-00002_1", s, 0, 100);
+      assertEquals(0, c.size(), s.fileName());
+      assertEquals(0, c.bytes().length, s.fileName());
+    }
+    // An attempt of a job that never ran here is still unknown, not empty.
+    AttemptLogs.LogsUnavailable none = assertThrows(AttemptLogs.LogsUnavailable.class,
+        () -> logs.read("job-0009", "m-00002_1", LogStream.STDOUT, 0, 100));
+    assertEquals(AttemptLogs.Missing.NOT_FOUND, none.why());
+  }
+
+  @Test
+  void anAttemptThatPrintsOnlyToStdoutHasOnlyStdout(@TempDir Path dir) throws Exception {
+    AttemptLogs logs = new AttemptLogs(dir, Duration.ofDays(1), 1000, Clock.systemUTC());
+    try (AttemptOutput o = logs.open(A)) {
+      o.stream(LogStream.STDOUT).write("said\n".getBytes(StandardCharsets.UTF_8));
+    }
+    try (var files = Files.list(dir.resolve("job-0007/m-00002_1"))) {
+      assertEquals(java.util.List.of("stdout"),
+          files.map(f -> f.getFileName().toString()).toList());
+    }
+    assertEquals("said\n", new String(logs.read("job-0007", "m-00002_1", LogStream.STDOUT, 0,
+        100).bytes(), StandardCharsets.UTF_8));
+    assertEquals(0, logs.read("job-0007", "m-00002_1", LogStream.STDERR, 0, 100).size());
+  }
+
+  @Test
+  void aCapOfNothingStillSaysWhatWasDropped(@TempDir Path dir) throws Exception {
+    AttemptLogs logs = new AttemptLogs(dir, Duration.ofDays(1), 0, Clock.systemUTC());
+    try (AttemptOutput o = logs.open(A)) {
+      o.stream(LogStream.LOG).write(new byte[7]);
+    }
+    assertEquals("\n[quern: 7 more bytes were dropped: this file is capped at 0 bytes "
+        + "(quern.worker.logs.max-bytes)]\n",
+        Files.readString(dir.resolve("job-0007/m-00002_1/log")));
+  }
+
+  @Test
+  void attemptsThatWroteNothingExpireToo(@TempDir Path dir) throws Exception {
+    Manual clock = new Manual(Instant.now());
+    AttemptLogs logs = new AttemptLogs(dir, Duration.ofHours(24), 1000, clock);
+    logs.open(A).close();
+    Files.setLastModifiedTime(dir.resolve("job-0007"),
+        java.nio.file.attribute.FileTime.from(clock.now));
+    logs.sweep();
+    assertEquals(0, logs.read("job-0007", "m-00002_1", LogStream.LOG, 0, 100).size(),
+        "kept for the retention: an empty log");
+    assertTrue(logs.holds("job-0007"));
+    clock.now = clock.now.plus(Duration.ofHours(25));
+    assertEquals(clock.now.toEpochMilli() + Duration.ofHours(24).toMillis(),
+        logs.sweepAndPlan().nextDueMillis(), "the marker's expiry is the next due");
+    assertFalse(Files.exists(dir.resolve("job-0007")));
+    AttemptLogs.LogsUnavailable gone = assertThrows(AttemptLogs.LogsUnavailable.class,
+        () -> logs.read("job-0007", "m-00002_1", LogStream.LOG, 0, 100));
+    assertEquals(AttemptLogs.Missing.EXPIRED, gone.why());
+    assertTrue(logs.holds("job-0007"), "its marker");
+    clock.now = clock.now.plus(Duration.ofHours(25));
+    logs.sweep();
+    assertFalse(logs.holds("job-0007"));
+    assertEquals(AttemptLogs.Missing.NOT_FOUND, assertThrows(AttemptLogs.LogsUnavailable.class,
+        () -> logs.read("job-0007", "m-00002_1", LogStream.LOG, 0, 100)).why());
+    try (var left = Files.list(dir)) {
+      assertEquals(java.util.List.of(), left.toList());
+    }
+  }
+
   /** Sets the directory's files' times to {@code at} (they were written by the real clock). */
   private static void touch(Path attempt, Instant at) throws Exception {
     try (var files = Files.list(attempt)) {

@@ -83,7 +83,7 @@ class ThreadRoutingTest {
       assertTrue(outLines.remove("child of " + a), "attempt " + a + ": " + outLines.size());
       assertEquals(expectedOut, outLines, "stdout of attempt " + a);
       assertEquals(expectedErr, errLines, "stderr of attempt " + a);
-      assertEquals(List.of(), Files.readAllLines(d.resolve("log")));
+      assertFalse(Files.exists(d.resolve("log")), "nothing logged: no file");
     }
     List<String> unmarked = fallbackBytes.toString(StandardCharsets.UTF_8).lines().toList();
     assertEquals(100, unmarked.size(), () -> unmarked.subList(0, Math.min(5, unmarked.size()))
