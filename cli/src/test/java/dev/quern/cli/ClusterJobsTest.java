@@ -95,6 +95,7 @@ class ClusterJobsTest {
     for (Map.Entry<String, TestProcess> m : masters.entrySet()) {
       httpOf.put(m.getKey(), m.getValue().awaitLine(MASTER_READY, START).group(3));
     }
+    dev.quern.testkit.ChildJvm.archive();
     String mastersArg = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1] + ",127.0.0.1:"
         + ports[2];
     Map<String, TestProcess> workers = new TreeMap<>();

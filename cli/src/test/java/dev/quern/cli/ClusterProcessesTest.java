@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quern.testkit.Await;
+import dev.quern.testkit.ChildJvm;
 import dev.quern.testkit.TestProcess;
 import dev.quern.testkit.TestProcesses;
 import java.io.IOException;
@@ -54,11 +55,10 @@ class ClusterProcessesTest {
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+  /** The command of a {@code quern} JVM (with the module's class-data archive, {@link ChildJvm}). */
   static List<String> quern(String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(JVM);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    List<String> cmd = new ArrayList<>(ChildJvm.command(JVM));
+    cmd.add(Main.class.getName());
     cmd.addAll(List.of(args));
     return cmd;
   }
@@ -188,6 +188,7 @@ class ClusterProcessesTest {
     for (Map.Entry<String, TestProcess> m : masters.entrySet()) {
       httpOf.put(m.getKey(), m.getValue().awaitLine(MASTER_READY, START).group(3));
     }
+    ChildJvm.archive();
     String mastersArg = "127.0.0.1:" + ports[0] + ",127.0.0.1:" + ports[1] + ",127.0.0.1:" + ports[2];
     Map<String, TestProcess> workers = new TreeMap<>();
     for (String id : List.of("w1", "w2")) {

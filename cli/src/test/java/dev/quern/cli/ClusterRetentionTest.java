@@ -90,6 +90,7 @@ class ClusterRetentionTest {
     for (Map.Entry<String, TestProcess> m : masters.entrySet()) {
       httpOf.put(m.getKey(), m.getValue().awaitLine(MASTER_READY, START).group(3));
     }
+    dev.quern.testkit.ChildJvm.archive();
     TestProcess worker = procs.start("w1", new ProcessBuilder(quern("worker", "--config",
         conf.toString(), "--id", "w1", "--masters", "127.0.0.1:" + ports[0] + ",127.0.0.1:"
             + ports[1] + ",127.0.0.1:" + ports[2], "--slots", "2", "--data",

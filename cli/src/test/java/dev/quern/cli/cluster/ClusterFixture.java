@@ -9,6 +9,7 @@ import dev.quern.cli.FreePorts;
 import dev.quern.cli.Main;
 import dev.quern.examples.wordcount.WordCount;
 import dev.quern.testkit.Await;
+import dev.quern.testkit.ChildJvm;
 import dev.quern.testkit.Seed;
 import dev.quern.testkit.TestProcess;
 import dev.quern.testkit.TestProcesses;
@@ -98,8 +99,9 @@ final class ClusterFixture {
     Files.writeString(conf, """
         quern.master { tick = 50ms, election-ticks = 10, worker-timeout = %dms, hello-interval = 200ms }
         quern.worker { heartbeat-interval = 200ms, leader-timeout = 1s,
-          executor.java-options = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"] }
-        """.formatted(workerTimeout.toMillis()));
+          executor.java-options = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"%s] }
+        """.formatted(workerTimeout.toMillis(), ChildJvm.sharingOnly().stream()
+            .map(o -> ", \"" + o + "\"").collect(java.util.stream.Collectors.joining())));
     int[] ports = FreePorts.choose(6);
     for (int i = 1; i <= 3; i++) {
       raftPort.put("m" + i, ports[i - 1]);
@@ -129,6 +131,8 @@ final class ClusterFixture {
     for (String m : c.raftPort.keySet()) {
       c.masters.get(m).awaitLine(MASTER_READY, START);
     }
+    // The first cluster of the module's tests recorded a master's classes: its archive now.
+    ChildJvm.archive();
     for (String w : workerIds) {
       c.startWorker(w);
     }
@@ -139,11 +143,10 @@ final class ClusterFixture {
     return c;
   }
 
+  /** The command of a {@code quern} JVM (with the module's class-data archive, {@link ChildJvm}). */
   static List<String> quern(String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(JVM);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    List<String> cmd = new ArrayList<>(ChildJvm.command(JVM));
+    cmd.add(Main.class.getName());
     cmd.addAll(List.of(args));
     return cmd;
   }

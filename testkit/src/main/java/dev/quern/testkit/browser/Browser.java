@@ -38,6 +38,12 @@ public final class Browser implements AutoCloseable {
   public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   /** Generous: Chromium shares two cores with the cluster, the build and other JVMs. */
   public static final Duration WAIT = Duration.ofSeconds(60);
+  /**
+   * How often a wait asks again. Selenium's default is 500 ms, so every wait whose condition did
+   * not hold at the first look cost up to half a second after it came true; a question is one
+   * small script run through chromedriver, a few milliseconds.
+   */
+  public static final Duration POLL = Duration.ofMillis(50);
 
   private final Path profile;
   private final Path screenshots;
@@ -138,7 +144,7 @@ public final class Browser implements AutoCloseable {
 
   /** Waits for a condition; the failure message names what was awaited. */
   public <T> T await(String what, Function<WebDriver, T> condition) {
-    return new WebDriverWait(driver, WAIT).withMessage(what)
+    return new WebDriverWait(driver, WAIT, POLL).withMessage(what)
         .ignoring(StaleElementReferenceException.class).until(condition);
   }
 

@@ -89,7 +89,7 @@ class BackForwardCacheBrowserTest {
     assertThat(browser.js("return window.__fromCache;"))
         .as("the job page came back from the back/forward cache, not loaded anew")
         .isEqualTo("yes");
-    new WebDriverWait(browser.driver, PAGE)
+    new WebDriverWait(browser.driver, PAGE, Browser.POLL)
         .withMessage("the page brought back opening its event stream again within " + PAGE)
         .until(d -> ((Number) browser.js("return window.__streams;")).intValue() > 0);
     awaitShown("the restored page's event stream connected",
@@ -111,7 +111,7 @@ class BackForwardCacheBrowserTest {
   }
 
   private void awaitPage(String hash, String content) {
-    new WebDriverWait(browser.driver, PAGE)
+    new WebDriverWait(browser.driver, PAGE, Browser.POLL)
         .withMessage("the page " + hash + " drawn with " + content + " within " + PAGE)
         .until(d -> Boolean.TRUE.equals(browser.js(
             "const m = document.getElementById('page');"
@@ -120,7 +120,7 @@ class BackForwardCacheBrowserTest {
   }
 
   private void awaitShown(String what, By by) {
-    new WebDriverWait(browser.driver, PAGE).withMessage(what + " within " + PAGE)
+    new WebDriverWait(browser.driver, PAGE, Browser.POLL).withMessage(what + " within " + PAGE)
         .until(d -> !d.findElements(by).isEmpty());
   }
 }
