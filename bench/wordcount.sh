@@ -81,7 +81,7 @@ if [[ ! -f "$CORPUS" ]]; then
   echo "generating $CORPUS ($KIND, $MIB MiB, seed $SEED) ..."
   generate "$KIND" "$MIB" "$CORPUS"
 fi
-BYTES=$(stat -c %s "$CORPUS")
+BYTES=$(stat -L -c %s "$CORPUS")
 
 # Runs a command under /usr/bin/time; sets SECONDS_TAKEN, CPU_SECONDS (user + system) and PEAK_KB.
 measure() {
