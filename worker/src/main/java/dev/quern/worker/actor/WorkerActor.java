@@ -40,6 +40,11 @@ public final class WorkerActor extends AbstractBehavior<WorkerCommand> {
   private final WorkerSettings settings;
   private final ExecutorService pool;
   private final Map<TaskAttemptId, Running> running = new HashMap<>();
+  /**
+   * The starting outputs of the last reduce started here: the next reduce of the same phase gets
+   * the same list from the scheduler and shares the arrays instead of building them again.
+   */
+  private MapOutputFeed.Start lastStart;
 
   /** {@code feed}: a reduce's map outputs, kept up to date from the master; null for a map. */
   private record Running(Future<?> future, ActorRef<WorkerReport> replyTo, MapOutputFeed feed) {}
@@ -101,8 +106,13 @@ public final class WorkerActor extends AbstractBehavior<WorkerCommand> {
           "cannot load job classes: " + e, AttemptExecution.stackTrace(e), null));
       return this;
     }
-    MapOutputFeed feed = m.spec() instanceof ReduceTaskSpec r ? new MapOutputFeed(r.inputs())
-        : null;
+    MapOutputFeed feed = null;
+    if (m.spec() instanceof ReduceTaskSpec r) {
+      if (lastStart == null || !lastStart.isOf(r.inputs())) {
+        lastStart = MapOutputFeed.Start.of(r.inputs());
+      }
+      feed = new MapOutputFeed(lastStart);
+    }
     AttemptExecution exec = new AttemptExecution(m.spec(), settings.workerId(), settings.runner(),
         loader, m.replyTo(), getContext().getSelf(), getContext().getSystem().scheduler(),
         settings.commitTimeout(), feed, settings.metrics());

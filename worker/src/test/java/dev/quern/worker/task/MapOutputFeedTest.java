@@ -73,4 +73,42 @@ class MapOutputFeedTest {
     assertThat(next.version()).isNotEqualTo(empty.version());
     assertThat(next.get(0)).isEqualTo(ref(0, 1));
   }
+
+  @Test
+  void feedsStartedFromOneListShareItsArraysAndStayApart() {
+    MapOutputRef m0 = ref(0, 1);
+    MapOutputRef m3 = ref(3, 1);
+    List<MapOutputRef> shared = List.copyOf(new java.util.ArrayList<>(List.of(m3, m0)));
+    MapOutputFeed.Start start = MapOutputFeed.Start.of(shared);
+    assertThat(start.isOf(shared)).isTrue();
+    assertThat(start.isOf(List.copyOf(new java.util.ArrayList<>(shared)))).isFalse();
+
+    MapOutputFeed a = new MapOutputFeed(start);
+    MapOutputFeed b = new MapOutputFeed(start);
+    MapOutputRef m3again = ref(3, 2);
+    MapOutputRef m7 = ref(7, 1);
+    a.update(List.of(m3again, m7), List.of(m0.attempt()));
+
+    MapOutputFeed.Snapshot sa = a.snapshot();
+    assertThat(sa.outputs()).isEqualTo(Map.of(3, m3again, 7, m7));
+    assertThat(sa.attemptOf(3)).isEqualTo(2);
+    assertThat(sa.presentWord(0)).isEqualTo((1L << 3) | (1L << 7));
+    // The other feed, and a third started after the update, still see the start.
+    for (MapOutputFeed other : List.of(b, new MapOutputFeed(start))) {
+      MapOutputFeed.Snapshot s = other.snapshot();
+      assertThat(s.outputs()).isEqualTo(Map.of(0, m0, 3, m3));
+      assertThat(s.count()).isEqualTo(2);
+      assertThat(s.attemptOf(3)).isEqualTo(1);
+      assertThat(s.presentWord(0)).isEqualTo((1L << 0) | (1L << 3));
+    }
+  }
+
+  @Test
+  void aModifiableListIsNotTakenForTheSameStart() {
+    java.util.List<MapOutputRef> mutable = new java.util.ArrayList<>(List.of(ref(0, 1)));
+    MapOutputFeed.Start start = MapOutputFeed.Start.of(mutable);
+    assertThat(start.isOf(mutable)).isFalse();
+    mutable.add(ref(1, 1));
+    assertThat(new MapOutputFeed(start).snapshot().count()).isEqualTo(1);
+  }
 }
