@@ -34,7 +34,7 @@ print(" ".join(p["http"] for p in json.load(sys.stdin)["processes"] if p.get("ro
 done
 commit_index() { curl -s "http://$HTTP/metrics" | awk '$1 == "quern_raft_commit_index" {printf "%d\n", $2}'; }
 echo "cluster $ADDRESS, leader http $HTTP; load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"
-SIZE=$(stat -c %s "$DATA/corpus-$MIB")
+SIZE=$(stat -L -c %s "$DATA/corpus-$MIB")
 for maps in $MAPS; do
   split=$(( (SIZE + maps - 1) / maps ))
   before=$(commit_index)

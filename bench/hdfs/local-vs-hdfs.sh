@@ -128,7 +128,7 @@ done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 echo
-echo "inputs: wordcount $(stat -c %s "$CORPUS") bytes, terasort $((ROWS * 100)) bytes; outputs equal"
+echo "inputs: wordcount $(stat -L -c %s "$CORPUS") bytes, terasort $((ROWS * 100)) bytes; outputs equal"
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 for job in wordcount terasort; do
   # Per pair: HDFS/local of the wall time, and of the CPU of both processes (quern + HDFS).

@@ -171,7 +171,7 @@ wc_sorted() { find "$1" -maxdepth 1 -type f -name 'part-*' -exec cat {} + | LC_A
 
 run_wordcount() {
   local job="$1" input="$2" bytes words
-  bytes="$(stat -c %s "$input")"
+  bytes="$(stat -L -c %s "$input")"
   words="$(wc -w <"$input")"
   local reference=""
   for system in hadoop spark quern; do
