@@ -35,6 +35,19 @@ public interface InPlaceSource {
   }
 
   /**
+   * The index (and, for a small output, the data) this source keeps in memory of the output of
+   * attempt number {@code attempt} of job {@code jobId}'s map {@code map}, or null when it keeps
+   * none: a reduce then reads the partition's entry there, and the data when held, from the
+   * map's index and attempt number alone (as its feed has them in arrays), where {@link
+   * #locate(String, MapOutputRef, int)} and {@link #heldData(String, MapOutputRef)} each read
+   * the ref and its attempt (cold objects, one pair per map) and found the kept index again. The
+   * caller checks the partition against {@link MapOutputIndexCache.Kept#partitions()}.
+   */
+  default MapOutputIndexCache.Kept kept(String jobId, int map, int attempt) {
+    return null;
+  }
+
+  /**
    * Which of job {@code jobId}'s map outputs are known to have records in which partitions, or
    * null when this source knows none: a reduce counts an output known to have none for its
    * partition as fetched, without asking {@link #locate} (with M maps and R reduces, most of

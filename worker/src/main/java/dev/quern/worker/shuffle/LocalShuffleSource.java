@@ -72,9 +72,14 @@ public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
   public Location locate(String jobId, MapOutputRef output, int partition) throws IOException {
     MapOutputIndexCache.Kept k = indexes.get(jobId, output);
     if (k != null) {
-      return at(output, partition, k.dataFile(), k.partitions(), k.compressed(), k);
+      return at(output, partition, k);
     }
     return locate(output, partition);
+  }
+
+  @Override
+  public MapOutputIndexCache.Kept kept(String jobId, int map, int attempt) {
+    return indexes.get(jobId, map, attempt);
   }
 
   @Override
@@ -92,7 +97,7 @@ public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
   public Location locate(MapOutputRef output, int partition) throws IOException {
     MapOutputIndexCache.Kept k = indexes.get(output);
     if (k != null) {
-      return at(output, partition, k.dataFile(), k.partitions(), k.compressed(), k);
+      return at(output, partition, k);
     }
     String name = output.indexFile();
     Path indexFile = Path.of(name);
@@ -115,7 +120,7 @@ public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
       checked.put(name, new Checked(attrs.size(), attrs.lastModifiedTime(),
           index.compressed(), index.partitions()));
       k = indexes.put(output, index, smallData(output, partition, index));
-      return at(output, partition, k.dataFile(), k.partitions(), k.compressed(), k);
+      return at(output, partition, k);
     } catch (NoSuchFileException ex) {
       throw new MapOutputLostException(output, partition,
           "index file " + output.indexFile() + " does not exist");
@@ -159,13 +164,10 @@ public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
     return data;
   }
 
-  private static Location at(MapOutputRef output, int partition, Path data, int partitions,
-      boolean compressed, MapOutputIndexCache.Kept k) throws MapOutputLostException {
-    inRange(output, partition, partitions);
-    if (k.isEmpty(partition)) {
-      return k.emptyLocation();
-    }
-    return location(data, k.entry(partition), compressed);
+  private static Location at(MapOutputRef output, int partition, MapOutputIndexCache.Kept k)
+      throws MapOutputLostException {
+    inRange(output, partition, k.partitions());
+    return k.location(k.slot(partition));
   }
 
   private static void inRange(MapOutputRef output, int partition, int partitions)

@@ -53,8 +53,11 @@ import java.util.concurrent.atomic.LongAdder;
  * an eighth of the budget.
  */
 public final class MapOutputIndexCache {
-  /** Bytes kept per non-empty partition: partition, offset, stored and raw length, checksum. */
-  public static final int BYTES_PER_PARTITION = 4 + 8 + 8 + 8 + 4;
+  /**
+   * Bytes kept per non-empty partition: offset, stored and raw length, checksum (a long each;
+   * and the partition's number, 4 more, in an index too sparse for a set of its partitions).
+   */
+  public static final int BYTES_PER_PARTITION = 8 + 8 + 8 + 8;
   /** Bytes counted per kept index for its object, arrays and map entry. */
   public static final int BYTES_PER_INDEX = 160;
   /** The share of the budget a put that went past it leaves used, by dropping entries. */
@@ -68,7 +71,11 @@ public final class MapOutputIndexCache {
   private long evictions;
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
-  /** Counts lookups, for each entry's last use; racy increments only blur the order. */
+  /**
+   * Counts puts (under the lock); a lookup copies it into its entry's last use. Lookups used to
+   * count too: two reduce slots then wrote this line on every lookup (tens of thousands each)
+   * and took it from each other's core, together with the fields read beside it.
+   */
   private long clock;
   private final Map<String, Kept> kept = new ConcurrentHashMap<>(256);
   /** The entries put with a ref, by job and map index; changed under {@code this} only. */
@@ -100,8 +107,17 @@ public final class MapOutputIndexCache {
 
   /**
    * One map output's index as kept: its data file and only the non-empty partitions, sorted.
+   *
+   * <p>Everything a lookup reads is in one array ({@code table}): the set of non-empty partitions
+   * with the rank at the start of each word, then the entries, four longs each. A reduce asks
+   * each of thousands of cold outputs for one partition: with the set and the entries' four
+   * columns in arrays of their own, and a rank counted over up to 15 words, a lookup read five
+   * arrays (each a cold header and line); it now reads one word, its rank and the entry.
    */
   public static final class Kept {
+    /** Longs per entry in {@code table}: offset, stored length, raw length, checksum. */
+    private static final int ENTRY_LONGS = 4;
+
     private final Path dataFile;
     private final String dataName;
     /** The attempt whose output this is, when put with its ref; else null. */
@@ -110,22 +126,29 @@ public final class MapOutputIndexCache {
     private final int attemptNumber;
     private final boolean compressed;
     private final int partitions;
-    private final int[] parts;
+    /** Partitions with records. */
+    private final int count;
     /**
-     * Bit p set when partition p has records; null when such a set would take more bytes than
-     * the entries. A reduce asks each of 10,000 outputs for its partition, and most of them have
-     * none: one bit read answers that, where a binary search touched several cache lines.
+     * Whether {@code table} starts with the set of non-empty partitions: bit p of word p / 64 at
+     * {@code table[2 * (p / 64)]}, followed by the number of bits set in the words before it.
+     * Without one (when it would take more bytes than the entries) {@code parts} is searched.
+     * A reduce asks each of 10,000 outputs for its partition, and most of them have none: one
+     * bit read answers that, and the rank beside it gives the entry's place.
      */
-    private final long[] nonEmpty;
-    private final long[] offsets;
-    private final long[] stored;
-    private final long[] raw;
-    private final int[] crcs;
+    private final boolean ranked;
+    /** Words of the set ({@code (partitions + 63) / 64}), 0 without one. */
+    private final int words;
+    /** The non-empty partitions, sorted, when there is no set; else null. */
+    private final int[] parts;
+    /** The set and ranks (2 longs a word), then the entries ({@link #ENTRY_LONGS} longs each). */
+    private final long[] table;
     private final byte[] data;
     /** The cache's clock at this entry's last lookup (racy: a blurred order is fine). */
     private long lastUse;
     /** The location of any empty partition, made once: most lookups are of one. */
     private InPlaceSource.Location empty;
+    /** "map output of ATTEMPT", made at the first run read from it (racy: equal strings). */
+    private String what;
 
     private Kept(String dataName, TaskAttemptId attempt,
         PartitionIndex index, byte[] data) {
@@ -136,34 +159,41 @@ public final class MapOutputIndexCache {
       this.dataFile = Path.of(dataName);
       this.compressed = index.compressed();
       this.partitions = index.partitions();
+      List<IndexEntry> entries = index.entries();
       int n = 0;
-      for (IndexEntry e : index.entries()) {
-        if (e.storedLength() != 0) {
+      for (int p = 0; p < partitions; p++) {
+        if (entries.get(p).storedLength() != 0) {
           n++;
         }
       }
-      parts = new int[n];
-      offsets = new long[n];
-      stored = new long[n];
-      raw = new long[n];
-      crcs = new int[n];
-      long bitBytes = 8L * ((partitions + 63) >>> 6);
-      nonEmpty = bitBytes <= (long) n * BYTES_PER_PARTITION
-          ? new long[(partitions + 63) >>> 6] : null;
+      count = n;
+      int w = (partitions + 63) >>> 6;
+      ranked = 16L * w <= (long) n * BYTES_PER_PARTITION;
+      words = ranked ? w : 0;
+      parts = ranked ? null : new int[n];
+      table = new long[2 * words + ENTRY_LONGS * n];
       int i = 0;
+      int at = 2 * words;
       for (int p = 0; p < partitions; p++) {
-        IndexEntry e = index.entry(p);
+        IndexEntry e = entries.get(p);
         if (e.storedLength() != 0) {
-          parts[i] = p;
-          if (nonEmpty != null) {
-            nonEmpty[p >>> 6] |= 1L << p;
+          if (ranked) {
+            table[2 * (p >>> 6)] |= 1L << p;
+          } else {
+            parts[i] = p;
           }
-          offsets[i] = e.offset();
-          stored[i] = e.storedLength();
-          raw[i] = e.rawLength();
-          crcs[i] = e.crc();
+          table[at] = e.offset();
+          table[at + 1] = e.storedLength();
+          table[at + 2] = e.rawLength();
+          table[at + 3] = e.crc();
+          at += ENTRY_LONGS;
           i++;
         }
+      }
+      int rank = 0;
+      for (int j = 0; j < words; j++) {
+        table[2 * j + 1] = rank;
+        rank += Long.bitCount(table[2 * j]);
       }
     }
 
@@ -186,7 +216,24 @@ public final class MapOutputIndexCache {
 
     /** Partitions with records. */
     public int nonEmpty() {
-      return parts.length;
+      return count;
+    }
+
+    /** The partitions with records, in order. */
+    int[] nonEmptyPartitions() {
+      if (!ranked) {
+        return parts;
+      }
+      int[] ps = new int[count];
+      int i = 0;
+      for (int j = 0; j < words; j++) {
+        long bits = table[2 * j];
+        while (bits != 0) {
+          ps[i++] = (j << 6) + Long.numberOfTrailingZeros(bits);
+          bits &= bits - 1;
+        }
+      }
+      return ps;
     }
 
     /**
@@ -198,35 +245,51 @@ public final class MapOutputIndexCache {
       if (i < 0) {
         return new IndexEntry(0, 0, 0, 0, -1);
       }
-      return new IndexEntry(offsets[i], raw[i], stored[i], crcs[i], -1);
+      return new IndexEntry(offset(i), rawLength(i), storedLength(i), checksum(i), -1);
     }
 
     /**
-     * Where {@code partition}'s entry is in the arrays, or -1 when it is empty. With the bit set,
-     * its rank there (the bits set below it, counted a word at a time): a binary search of
-     * {@code parts} was a sixth of a reduce's time over thousands of cold indexes.
+     * Where {@code partition}'s entry (in range) is, for {@link #offset} and the others, or -1
+     * when the partition is empty: a bit, its word's rank and a count of the bits below it in
+     * the word, or a binary search of {@code parts} without the set.
      */
-    private int slot(int partition) {
-      if (nonEmpty != null) {
-        int w = partition >>> 6;
+    public int slot(int partition) {
+      if (ranked) {
+        int w = 2 * (partition >>> 6);
+        long bits = table[w];
         long bit = 1L << partition;
-        if ((nonEmpty[w] & bit) == 0) {
+        if ((bits & bit) == 0) {
           return -1;
         }
-        int rank = Long.bitCount(nonEmpty[w] & (bit - 1));
-        for (int j = 0; j < w; j++) {
-          rank += Long.bitCount(nonEmpty[j]);
-        }
-        return rank;
+        return 2 * words
+            + ENTRY_LONGS * ((int) table[w + 1] + Long.bitCount(bits & (bit - 1)));
       }
       int i = Arrays.binarySearch(parts, partition);
-      return i < 0 ? -1 : i;
+      return i < 0 ? -1 : ENTRY_LONGS * i;
+    }
+
+    /** The offset in the data file of the entry at {@code slot} (from {@link #slot}). */
+    public long offset(int slot) {
+      return table[slot];
+    }
+
+    public long storedLength(int slot) {
+      return table[slot + 1];
+    }
+
+    public long rawLength(int slot) {
+      return table[slot + 2];
+    }
+
+    /** The CRC32C of the stored bytes of the entry at {@code slot}. */
+    public int checksum(int slot) {
+      return (int) table[slot + 3];
     }
 
     /** Whether {@code partition} (in range) has no records. */
     public boolean isEmpty(int partition) {
-      if (nonEmpty != null) {
-        return (nonEmpty[partition >>> 6] & (1L << partition)) == 0;
+      if (ranked) {
+        return (table[2 * (partition >>> 6)] & (1L << partition)) == 0;
       }
       return Arrays.binarySearch(parts, partition) < 0;
     }
@@ -244,9 +307,27 @@ public final class MapOutputIndexCache {
       return e;
     }
 
+    /** Where the entry at {@code slot} lies (from {@link #slot}; -1 for an empty partition). */
+    InPlaceSource.Location location(int slot) {
+      return slot < 0 ? emptyLocation() : new InPlaceSource.Location(dataFile, offset(slot),
+          storedLength(slot), rawLength(slot), checksum(slot), compressed);
+    }
+
+    /**
+     * Names partition {@code partition} of this output, as a run read from it describes itself
+     * (in errors): the attempt's part is made once, not for each of the job's reduces.
+     */
+    String describe(MapOutputRef ref, int partition) {
+      String w = what;
+      if (w == null) {
+        w = "map output of " + (attempt != null ? attempt : ref.attempt());
+        what = w;
+      }
+      return w + " partition " + partition;
+    }
+
     long bytes() {
-      return BYTES_PER_INDEX + (long) parts.length * BYTES_PER_PARTITION
-          + (nonEmpty == null ? 0 : 8L * nonEmpty.length)
+      return BYTES_PER_INDEX + 8L * table.length + (parts == null ? 0 : 4L * parts.length)
           + (data == null ? 0 : data.length);
     }
   }
@@ -259,7 +340,7 @@ public final class MapOutputIndexCache {
       return null;
     }
     hits.increment();
-    k.lastUse = ++clock;
+    touch(k);
     return k;
   }
 
@@ -304,7 +385,7 @@ public final class MapOutputIndexCache {
       withDataOrder.remove(jobId);
       withDataOrder.addLast(jobId);
     }
-    t.record(map, attempt, k.partitions, k.parts);
+    t.record(map, attempt, k.partitions, k.nonEmptyPartitions());
   }
 
   /**
@@ -401,7 +482,7 @@ public final class MapOutputIndexCache {
       return get(ref.indexFile(), ref.dataFile());
     }
     hits.increment();
-    k.lastUse = ++clock;
+    touch(k);
     return k;
   }
 
@@ -433,28 +514,45 @@ public final class MapOutputIndexCache {
    * refs' strings are cold in the cache). Null when not kept so; the caller then asks by ref.
    */
   public Kept get(String jobId, MapOutputRef ref) {
-    Kept k = byMapOf(jobId, ref);
+    return get(jobId, ref.mapIndex(), ref.attempt().attempt());
+  }
+
+  /**
+   * As {@link #get(String, MapOutputRef)} for the output of attempt number {@code attempt} of
+   * job {@code jobId}'s map {@code map}: a reduce that has both from its feed's arrays reads no
+   * ref at all (two cold objects per map, the ref and its attempt).
+   */
+  public Kept get(String jobId, int map, int attempt) {
+    Kept k = byMapOf(jobId, map, attempt);
     if (k != null) {
       hits.increment();
-      k.lastUse = ++clock;
+      touch(k);
     }
     return k;
   }
 
   /** As {@link #get(String, MapOutputRef)}, without counting a hit. */
   public Kept peek(String jobId, MapOutputRef ref) {
-    return byMapOf(jobId, ref);
+    return byMapOf(jobId, ref.mapIndex(), ref.attempt().attempt());
   }
 
-  /** The last job asked for by {@link #get(String, MapOutputRef)}, with its array (racy). */
+  /** Marks {@code k} used now, writing it only when that changes it (racy, as the clock is). */
+  private void touch(Kept k) {
+    long now = clock;
+    if (k.lastUse != now) {
+      k.lastUse = now;
+    }
+  }
+
+  /** The last job asked for by {@link #get(String, int, int)}, with its array (racy). */
   private volatile LastJob lastJob;
 
   private record LastJob(String jobId, ByMap table) {}
 
-  private Kept byMapOf(String jobId, MapOutputRef ref) {
+  private Kept byMapOf(String jobId, int m, int attempt) {
     LastJob last = lastJob;
     ByMap t;
-    if (last != null && last.jobId() == jobId) {
+    if (last != null && last.jobId().equals(jobId)) {
       t = last.table();
     } else {
       t = byJob.get(jobId);
@@ -464,12 +562,11 @@ public final class MapOutputIndexCache {
       lastJob = new LastJob(jobId, t);
     }
     Kept[] a = t.byMap;
-    int m = ref.mapIndex();
     if (m < 0 || m >= a.length) {
       return null;
     }
     Kept k = a[m];
-    return k != null && k.attemptNumber == ref.attempt().attempt() ? k : null;
+    return k != null && k.attemptNumber == attempt ? k : null;
   }
 
   /** Jobs with indexes kept by map index (each holds an array while it has one). */

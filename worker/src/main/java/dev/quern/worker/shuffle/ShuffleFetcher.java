@@ -199,23 +199,48 @@ public final class ShuffleFetcher {
         MapsWithData known = local == null ? null : local.mapsWithData(attempt.jobId());
         int skipped = 0;
         List<MapOutputRef> missing = new ArrayList<>(Math.max(0, seen.count() - heldCount[0]));
-        for (int w = 0; w < heldBits.length; w++) {
-          long todo = seen.presentWord(w) & ~heldBits[w];
-          while (todo != 0) {
-            int m = (w << 6) + Long.numberOfTrailingZeros(todo);
-            todo &= todo - 1;
-            MapOutputRef want = seen.get(m);
-            if (known != null && known.isEmpty(m, seen.attemptOf(m), partition)
-                && local.holds(want)) {
+        try {
+          for (int w = 0; w < heldBits.length; w++) {
+            long todo = seen.presentWord(w) & ~heldBits[w];
+            while (todo != 0) {
+              int m = (w << 6) + Long.numberOfTrailingZeros(todo);
+              todo &= todo - 1;
+              MapOutputRef want = seen.get(m);
+              int a = seen.attemptOf(m);
+              SortedRun run;
+              boolean read = false;
+              if (known != null && known.isEmpty(m, a, partition) && local.holds(want)) {
+                run = EMPTY;
+                skipped++;
+              } else {
+                // What the source keeps of the output is found by the feed's map index and
+                // attempt number (no ref read) and read here, without asking the source again.
+                MapOutputIndexCache.Kept k = local != null && local.holds(want)
+                    ? local.kept(attempt.jobId(), m, a) : null;
+                if (k == null) {
+                  missing.add(want);
+                  continue;
+                }
+                Interrupts.check(attempt);
+                run = readKept(k, want, partition);
+                read = true;
+              }
               heldRefs[m] = want;
-              heldRuns[m] = EMPTY;
+              heldRuns[m] = run;
               heldBits[w] |= 1L << m;
               heldCount[0]++;
-              skipped++;
-            } else {
-              missing.add(want);
+              if (read) {
+                onEach.accept(heldCount[0]);
+              }
             }
           }
+        } catch (MapOutputLostException lost) {
+          MapOutputFeed.Snapshot now = feed.snapshot();
+          if (lost.output().equals(now.get(lost.output().mapIndex()))) {
+            throw lost;
+          }
+          seen = now; // its map runs again: the next output replaces it
+          continue;
         }
         if (skipped > 0) {
           known.countSkipped(skipped);
@@ -518,13 +543,42 @@ public final class ShuffleFetcher {
       }
       return at.compressed() ? EMPTY_COMPRESSED : EMPTY;
     }
+    byte[] held = at.storedLength() <= IN_MEMORY_IN_PLACE ? local.heldData(jobId, ref) : null;
+    return readInPlace(ref, partition, at, held,
+        "map output of " + ref.attempt() + " partition " + partition);
+  }
+
+  /**
+   * As {@link #verifyInPlace} for an output whose index (and data, when small) the source keeps
+   * as {@code k}: the entry is read there (kept indexes hold only non-empty partitions, so an
+   * absent one is empty), and a small partition of a held data file is copied from there.
+   */
+  private SortedRun readKept(MapOutputIndexCache.Kept k, MapOutputRef ref, int partition)
+      throws IOException {
+    if (partition < 0 || partition >= k.partitions()) {
+      throw new MapOutputLostException(ref, partition,
+          "the index has " + k.partitions() + " partitions");
+    }
+    int s = k.slot(partition);
+    if (s < 0) {
+      return k.compressed() ? EMPTY_COMPRESSED : EMPTY;
+    }
+    return readInPlace(ref, partition, k.location(s), k.data(), k.describe(ref, partition));
+  }
+
+  /**
+   * Reads and verifies the non-empty partition at {@code at}: a small one into memory (copied
+   * from {@code held}, the output's data file in memory, when not null), a larger one read
+   * through for its checksum and merged from where it lies later.
+   */
+  private SortedRun readInPlace(MapOutputRef ref, int partition, InPlaceSource.Location at,
+      byte[] held, String what) throws IOException {
     if (at.storedLength() <= IN_MEMORY_IN_PLACE && reserve(at.storedLength())) {
       SortedRun run = null;
       try {
-        byte[] held = local.heldData(jobId, ref);
         run = held != null && at.offset() + at.storedLength() <= held.length
-            ? copyHeld(ref, partition, at, held)
-            : readSmallInPlace(ref, partition, at);
+            ? copyHeld(ref, partition, at, held, what)
+            : readSmallInPlace(ref, partition, at, what);
         return run;
       } finally {
         if (run == null) {
@@ -570,27 +624,26 @@ public final class ShuffleFetcher {
       throw new MapOutputLostException(ref, partition, mismatch(actual, at.checksum()));
     }
     return new SortedRun.InPlace(at.file(), at.offset(), at.storedLength(), at.compressed(),
-        at.rawLength(), "map output of " + ref.attempt() + " partition " + partition);
+        at.rawLength(), what);
   }
 
   /** Copies a partition of a map output the source holds in memory, and verifies it. */
   private static SortedRun copyHeld(MapOutputRef ref, int partition, InPlaceSource.Location at,
-      byte[] held) throws MapOutputLostException {
+      byte[] held, String what) throws MapOutputLostException {
     int from = (int) at.offset();
     byte[] bytes = Arrays.copyOfRange(held, from, from + (int) at.storedLength());
-    return verified(ref, partition, at, bytes);
+    return verified(ref, partition, at, bytes, what);
   }
 
   private static SortedRun verified(MapOutputRef ref, int partition, InPlaceSource.Location at,
-      byte[] bytes) throws MapOutputLostException {
+      byte[] bytes, String what) throws MapOutputLostException {
     CRC32C crc = new CRC32C();
     crc.update(bytes, 0, bytes.length);
     int actual = (int) crc.getValue();
     if (actual != at.checksum()) {
       throw new MapOutputLostException(ref, partition, mismatch(actual, at.checksum()));
     }
-    return new SortedRun.InMemory(bytes, at.compressed(), at.rawLength(),
-        "map output of " + ref.attempt() + " partition " + partition);
+    return new SortedRun.InMemory(bytes, at.compressed(), at.rawLength(), what);
   }
 
   /**
@@ -598,8 +651,8 @@ public final class ShuffleFetcher {
    * in place and merging from the file later opened it twice (with many small map outputs,
    * opening files is most of a reduce's time).
    */
-  private SortedRun readSmallInPlace(MapOutputRef ref, int partition, InPlaceSource.Location at)
-      throws IOException {
+  private SortedRun readSmallInPlace(MapOutputRef ref, int partition, InPlaceSource.Location at,
+      String what) throws IOException {
     byte[] bytes = new byte[(int) at.storedLength()];
     ByteBuffer buf = ByteBuffer.wrap(bytes);
     FileChannel ch = null;
@@ -624,7 +677,7 @@ public final class ShuffleFetcher {
       throw new MapOutputLostException(ref, partition,
           "truncated: got " + buf.position() + " of " + at.storedLength() + " bytes");
     }
-    return verified(ref, partition, at, bytes);
+    return verified(ref, partition, at, bytes, what);
   }
 
   private static int read(InputStream in, byte[] b, int off, int len) throws Transient,

@@ -1,7 +1,5 @@
 package dev.quern.worker.spill;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -43,25 +41,31 @@ public record PartitionIndex(boolean compressed, List<IndexEntry> entries) {
 
   /** Writes the index atomically (temp file, then rename). */
   public void write(Path file) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 + entries.size() * ENTRY_BYTES + 4);
-    DataOutputStream out = new DataOutputStream(bytes);
-    out.writeInt(MAGIC);
-    out.writeInt(VERSION);
-    out.writeInt(entries.size());
-    out.writeInt(compressed ? 1 : 0);
-    for (IndexEntry e : entries) {
-      out.writeLong(e.offset());
-      out.writeLong(e.rawLength());
-      out.writeLong(e.storedLength());
-      out.writeInt(e.crc());
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.write(tmp, toBytes());
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * The index file's bytes, put into one array of the exact size: every map writes an entry per
+   * partition (1,000 with 1,000 reduces, most empty), and through a data stream over a byte
+   * stream (four synchronized writes with their capacity and bounds checks per entry, then two
+   * copies of the whole) that cost more than the file's write: 48 of the 75 samples of writing
+   * the index in a profile of 10,000 maps x 1,000 reduces.
+   */
+  byte[] toBytes() {
+    int n = entries.size();
+    byte[] b = new byte[16 + n * ENTRY_BYTES + 4];
+    ByteBuffer buf = ByteBuffer.wrap(b); // big-endian, as the file is
+    buf.putInt(MAGIC).putInt(VERSION).putInt(n).putInt(compressed ? 1 : 0);
+    for (int i = 0; i < n; i++) {
+      IndexEntry e = entries.get(i);
+      buf.putLong(e.offset()).putLong(e.rawLength()).putLong(e.storedLength()).putInt(e.crc());
     }
     CRC32C crc = new CRC32C();
-    crc.update(bytes.toByteArray());
-    out.writeInt((int) crc.getValue());
-    out.flush();
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.write(tmp, bytes.toByteArray());
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    crc.update(b, 0, b.length - 4);
+    buf.putInt((int) crc.getValue());
+    return b;
   }
 
   /**

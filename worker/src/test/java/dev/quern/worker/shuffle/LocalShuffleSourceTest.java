@@ -136,7 +136,7 @@ class LocalShuffleSourceTest {
     long dataBytes = Files.size(Path.of(refs[0].dataFile()));
     long perIndex = MapOutputIndexCache.BYTES_PER_INDEX
         + 4L * MapOutputIndexCache.BYTES_PER_PARTITION + dataBytes
-        + 8L * ((PARTITIONS + 63) / 64); // the set of non-empty partitions
+        + 16L * ((PARTITIONS + 63) / 64); // the set of non-empty partitions, with its ranks
     LocalShuffleSource source = new LocalShuffleSource(5 * perIndex);
     MapOutputIndexCache cache = source.indexCache();
     for (int m = 0; m < maps; m++) {

@@ -3,6 +3,7 @@ package dev.quern.worker.shuffle.http;
 import dev.quern.worker.metrics.WorkerMetrics;
 import dev.quern.worker.shuffle.InPlaceSource;
 import dev.quern.worker.shuffle.LocalShuffleSource;
+import dev.quern.worker.shuffle.MapOutputIndexCache;
 import dev.quern.worker.shuffle.MapsWithData;
 import dev.quern.worker.task.MapOutputLostException;
 import dev.quern.worker.task.MapOutputRef;
@@ -117,6 +118,12 @@ public final class HttpShuffleSource implements ShuffleSource, InPlaceSource, Au
   @Override
   public Location locate(String jobId, MapOutputRef output, int partition) throws IOException {
     return local.locate(jobId, output, partition);
+  }
+
+  /** Of the outputs on this host (those a reduce here read in place). */
+  @Override
+  public MapOutputIndexCache.Kept kept(String jobId, int map, int attempt) {
+    return local.kept(jobId, map, attempt);
   }
 
   /** Of the outputs on this host (those a reduce here read in place). */
