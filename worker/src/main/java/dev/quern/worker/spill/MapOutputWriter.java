@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
 
@@ -23,10 +24,16 @@ public final class MapOutputWriter implements Closeable, RecordSink {
   private final boolean compress;
   private final OutputStream out;
   // Uncompressed runs have no blocks: the staging buffer is then larger and goes straight to the
-  // file, with no second buffer to copy through.
+  // file, with no second buffer to copy through. It holds the ends and starts of several
+  // partitions, written when full or at the end: a map of a 1 KiB file has records for about a
+  // hundred of 1,000 partitions, and a write per partition (a system call each) was an eighth of
+  // a 10,000-map job's CPU. It starts small and doubles as it fills, so that such a map does
+  // not clear 256 KiB (2% of that job's CPU).
   private static final int RAW_STAGING = 256 * 1024;
-  private final int blockSpace;
-  private final byte[] block;
+  private static final int RAW_STAGING_START = 8 * 1024;
+  private byte[] block;
+  /** Uncompressed: where in {@code block} the bytes not yet in the partition's CRC start. */
+  private int crcFrom;
   private final byte[] packed;
   private final CRC32C crc = new CRC32C();
   private final List<IndexEntry> entries = new ArrayList<>();
@@ -43,8 +50,7 @@ public final class MapOutputWriter implements Closeable, RecordSink {
     this.partitions = partitions;
     this.compress = compress;
     this.packed = compress ? new byte[8 + Lz4.COMPRESSOR.maxCompressedLength(Lz4.BLOCK)] : null;
-    this.blockSpace = compress ? Lz4.BLOCK : RAW_STAGING;
-    this.block = new byte[blockSpace];
+    this.block = new byte[compress ? Lz4.BLOCK : RAW_STAGING_START];
     this.out = compress ? new BufferedOutputStream(Files.newOutputStream(file), 256 * 1024)
         : Files.newOutputStream(file);
   }
@@ -59,7 +65,8 @@ public final class MapOutputWriter implements Closeable, RecordSink {
       throw new IllegalStateException("partition " + entries.size() + " is still open");
     }
     open = true;
-    segStart = pos;
+    segStart = pos + blockLen;
+    crcFrom = blockLen;
     segRaw = 0;
     segRecords = 0;
     crc.reset();
@@ -67,8 +74,8 @@ public final class MapOutputWriter implements Closeable, RecordSink {
 
   @Override
   public void write(byte[] kb, int ko, int kl, byte[] vb, int vo, int vl) throws IOException {
-    if (blockSpace - blockLen < 10) {
-      flushBlock();
+    if (block.length - blockLen < 10) {
+      makeRoom();
     }
     blockLen = Varints.put(block, blockLen, kl);
     blockLen = Varints.put(block, blockLen, vl + 1);
@@ -83,14 +90,23 @@ public final class MapOutputWriter implements Closeable, RecordSink {
   private void put(byte[] b, int off, int len) throws IOException {
     segRaw += len;
     while (len > 0) {
-      int n = Math.min(len, blockSpace - blockLen);
+      int n = Math.min(len, block.length - blockLen);
       System.arraycopy(b, off, block, blockLen, n);
       blockLen += n;
       off += n;
       len -= n;
-      if (blockLen == blockSpace) {
-        flushBlock();
+      if (blockLen == block.length) {
+        makeRoom();
       }
+    }
+  }
+
+  /** A full staging buffer: an uncompressed one grows up to its size, else it is written. */
+  private void makeRoom() throws IOException {
+    if (!compress && block.length < RAW_STAGING) {
+      block = Arrays.copyOf(block, Math.min(RAW_STAGING, 2 * block.length));
+    } else {
+      flushBlock();
     }
   }
 
@@ -104,7 +120,13 @@ public final class MapOutputWriter implements Closeable, RecordSink {
       putInt(packed, 4, n);
       stored(packed, 0, n + 8);
     } else {
-      stored(block, 0, blockLen);
+      // The open partition's bytes go into its CRC as they leave the buffer.
+      if (open) {
+        crc.update(block, crcFrom, blockLen - crcFrom);
+      }
+      out.write(block, 0, blockLen);
+      pos += blockLen;
+      crcFrom = 0;
     }
     blockLen = 0;
   }
@@ -127,10 +149,15 @@ public final class MapOutputWriter implements Closeable, RecordSink {
     if (!open) {
       throw new IllegalStateException("no partition is open");
     }
-    flushBlock();
+    if (compress) {
+      flushBlock(); // each partition starts a new block
+    } else {
+      crc.update(block, crcFrom, blockLen - crcFrom);
+      crcFrom = blockLen;
+    }
     open = false;
-    IndexEntry e = new IndexEntry(segStart, segRaw, pos - segStart, (int) crc.getValue(),
-        segRecords);
+    IndexEntry e = new IndexEntry(segStart, segRaw, pos + blockLen - segStart,
+        (int) crc.getValue(), segRecords);
     entries.add(e);
     return e;
   }
@@ -149,7 +176,11 @@ public final class MapOutputWriter implements Closeable, RecordSink {
   public void close() throws IOException {
     if (!closed) {
       closed = true;
-      out.close();
+      try {
+        flushBlock();
+      } finally {
+        out.close();
+      }
     }
   }
 }
