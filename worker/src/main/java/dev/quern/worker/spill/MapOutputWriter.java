@@ -36,7 +36,7 @@ public final class MapOutputWriter implements Closeable, RecordSink {
   private int crcFrom;
   private final byte[] packed;
   private final CRC32C crc = new CRC32C();
-  private final List<IndexEntry> entries = new ArrayList<>();
+  private final List<IndexEntry> entries;
   private int blockLen;
   private long pos;
   private long segStart;
@@ -49,6 +49,7 @@ public final class MapOutputWriter implements Closeable, RecordSink {
     this.file = file;
     this.partitions = partitions;
     this.compress = compress;
+    this.entries = new ArrayList<>(partitions);
     this.packed = compress ? new byte[8 + Lz4.COMPRESSOR.maxCompressedLength(Lz4.BLOCK)] : null;
     this.block = new byte[compress ? Lz4.BLOCK : RAW_STAGING_START];
     this.out = compress ? new BufferedOutputStream(Files.newOutputStream(file), 256 * 1024)
