@@ -11,7 +11,11 @@
 #
 #   bench/ab.sh /tmp/base 3 examples wordcount bench/data/corpus-1024m-seed42.txt {out}
 #
-# Needs /usr/bin/time (Debian package "time"). QUERN_JAVA_OPTS applies to both sides.
+# Needs /usr/bin/time (Debian package "time"). QUERN_JAVA_OPTS applies to both sides;
+# AB_BASE_JAVA_OPTS, when set, replaces it on the base side only, so BASE_ROOT may be this tree
+# itself to compare JVM options of one build, e.g. G1 against bin/quern's collector for local runs:
+#
+#   AB_BASE_JAVA_OPTS=-XX:+UseG1GC bench/ab.sh . 5 examples wordcount bench/data/corpus-256m-seed42.txt {out}
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,11 +34,14 @@ trap 'rm -rf "$RUN"' EXIT
 
 # Runs one side once; prints "wall cpu peak_kb".
 once() {
-  local root="$1" out="$RUN/out" args=() a
-  shift
+  local side="$1" root="$2" out="$RUN/out" args=() a
+  shift 2
   rm -rf "$out"
   for a in "$@"; do args+=("${a//\{out\}/$out}"); done
-  /usr/bin/time -v -o "$RUN/time.log" "$root/bin/quern" "${args[@]}" >"$RUN/stdout.log" \
+  local opts="${QUERN_JAVA_OPTS:-}"
+  if [[ "$side" == base && -n "${AB_BASE_JAVA_OPTS+set}" ]]; then opts="$AB_BASE_JAVA_OPTS"; fi
+  QUERN_JAVA_OPTS="$opts" /usr/bin/time -v -o "$RUN/time.log" "$root/bin/quern" "${args[@]}" \
+    >"$RUN/stdout.log" \
     2>"$RUN/stderr.log" || {
     echo "failed ($root): ${args[*]}" >&2
     tail -n 20 "$RUN/stdout.log" "$RUN/stderr.log" >&2
@@ -47,14 +54,14 @@ once() {
     END { printf "%.2f %.2f %d\n", w, c, k }' "$RUN/time.log"
 }
 
-echo "base: $BASE"
+echo "base: $BASE${AB_BASE_JAVA_OPTS+ (QUERN_JAVA_OPTS=$AB_BASE_JAVA_OPTS)}"
 echo "this: $ROOT"
 echo "command: quern $*   ($RUNS runs a side, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
 : >"$RUN/base.txt"
 : >"$RUN/this.txt"
 for ((i = 1; i <= RUNS; i++)); do
-  b=$(once "$BASE" "$@"); echo "$b" >>"$RUN/base.txt"
-  t=$(once "$ROOT" "$@"); echo "$t" >>"$RUN/this.txt"
+  b=$(once base "$BASE" "$@"); echo "$b" >>"$RUN/base.txt"
+  t=$(once this "$ROOT" "$@"); echo "$t" >>"$RUN/this.txt"
   echo "run $i: base $b   this $t   (wall s, CPU s, peak KB)"
 done
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }

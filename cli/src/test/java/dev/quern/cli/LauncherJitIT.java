@@ -2,18 +2,13 @@ package dev.quern.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.quern.testkit.TestProcess;
 import dev.quern.testkit.TestProcesses;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,18 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(TestProcesses.Extension.class)
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class LauncherJitIT {
-  private static final Path ROOT = Path.of(System.getProperty("quern.root", "..")).toAbsolutePath()
-      .normalize();
-  private static final Duration RUN = Duration.ofMinutes(2);
-  private static final Pattern LEVEL = Pattern.compile("\\bTieredStopAtLevel\\s+=\\s+(\\d+)");
-
   @TempDir Path dir;
-  private TestProcesses procs;
+  private LauncherFlags flags;
   private Path out;
 
   @BeforeEach
   void setUp(TestProcesses procs) throws IOException {
-    this.procs = procs;
+    flags = new LauncherFlags(procs, dir);
     out = Files.createDirectories(dir.resolve("out-exists"));
   }
 
@@ -96,26 +86,6 @@ class LauncherJitIT {
 
   /** As above, with the run's exit status: 1 when the job is refused, 0 when it ran. */
   private int level(List<String> javaOpts, int expectedExit, String... args) throws Exception {
-    String name = "quern-" + String.join("-", args).replaceAll("[^A-Za-z0-9.=-]+", "_");
-    if (name.length() > 80) {
-      name = name.substring(0, 80);
-    }
-    List<String> command = new ArrayList<>(List.of(ROOT.resolve("bin/quern").toString()));
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
-    // No archive: these runs would write one, and sharing plays no part in the choice.
-    pb.environment().put("QUERN_CDS", "off");
-    List<String> opts = new ArrayList<>(javaOpts);
-    opts.add("-XX:+PrintFlagsFinal");
-    opts.add("-Dquern.history.dir=" + dir.resolve("history"));
-    pb.environment().put("QUERN_JAVA_OPTS", String.join(" ", opts));
-    TestProcess quern = procs.start(name, pb);
-    int exit = quern.awaitExit(RUN);
-    String log = quern.log();
-    Matcher m = LEVEL.matcher(log);
-    assertThat(m.find()).as("no TieredStopAtLevel in the flag table (exit %d, log %s)", exit,
-        quern.logFile()).isTrue();
-    assertThat(exit).as("exit of %s (log %s)", name, quern.logFile()).isEqualTo(expectedExit);
-    return Integer.parseInt(m.group(1));
+    return Integer.parseInt(flags.run(javaOpts, expectedExit, args).value("TieredStopAtLevel"));
   }
 }
