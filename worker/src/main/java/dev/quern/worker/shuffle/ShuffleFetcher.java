@@ -147,6 +147,19 @@ public final class ShuffleFetcher {
   }
 
   /**
+   * The feed after {@code lost}: rethrows it while the feed still lists the lost output (its map
+   * has not been run again yet), else the snapshot in which the output is replaced.
+   */
+  private static MapOutputFeed.Snapshot replaced(MapOutputFeed feed, MapOutputLostException lost)
+      throws MapOutputLostException {
+    MapOutputFeed.Snapshot now = feed.snapshot();
+    if (lost.output().equals(now.get(lost.output().mapIndex()))) {
+      throw lost;
+    }
+    return now;
+  }
+
+  /**
    * Fetches {@code partition} of each of {@code mapCount} maps' outputs as {@code feed} makes
    * them known, for a reduce that may have started before every map finished: what the feed
    * holds now is fetched (as {@link #fetchAll} does, within the same memory budget), then the
@@ -235,11 +248,7 @@ public final class ShuffleFetcher {
             }
           }
         } catch (MapOutputLostException lost) {
-          MapOutputFeed.Snapshot now = feed.snapshot();
-          if (lost.output().equals(now.get(lost.output().mapIndex()))) {
-            throw lost;
-          }
-          seen = now; // its map runs again: the next output replaces it
+          seen = replaced(feed, lost);
           continue;
         }
         if (skipped > 0) {
@@ -253,11 +262,7 @@ public final class ShuffleFetcher {
           try {
             got = fetchAll(missing, partition, attempt, () -> onEach.accept(before + ++n[0]));
           } catch (MapOutputLostException lost) {
-            MapOutputFeed.Snapshot now = feed.snapshot();
-            if (lost.output().equals(now.get(lost.output().mapIndex()))) {
-              throw lost;
-            }
-            seen = now; // its map runs again: the next output replaces it
+            seen = replaced(feed, lost);
             continue;
           }
           for (int i = 0; i < missing.size(); i++) {
