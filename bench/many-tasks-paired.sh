@@ -15,6 +15,11 @@
 # of its own while the job runs, and under a shared ~/.quern/history holding hundreds of
 # thousands of such files that sweep took a third of a run's CPU, more the longer the run (so it
 # counted as cost per map). QUERN_JAVA_OPTS, if set, is passed on before it.
+#
+# PAUSE=SECONDS waits that long before each run. On ext4 a run right after one that deleted tens of
+# thousands of files spends seconds of system CPU in inode allocation (the kernel skips inodes
+# deleted less than dirty_expire_centisecs ago, 30 s by default, reading their inode table
+# blocks): here 25-28 s of system CPU against 9-11 s after a pause of 35 s.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -42,6 +47,7 @@ cat "$MANY"/* | tr -s ' \t' '\n' | grep -v '^$' | sort | uniq -c \
 run() {
   local label="$1" quern="$2" input="$3"
   rm -rf "$RUN/out"
+  sleep "${PAUSE:-0}"
   local load
   load=$(cut -d' ' -f1 /proc/loadavg)
   rm -rf "$RUN/history"

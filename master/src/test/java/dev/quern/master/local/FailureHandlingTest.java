@@ -14,8 +14,9 @@ import dev.quern.master.engine.JobViews;
 import dev.quern.master.engine.TaskState;
 import dev.quern.master.engine.TaskView;
 import dev.quern.testkit.Await;
-import java.nio.channels.FileChannel;
+import dev.quern.worker.shuffle.LocalShuffleSource;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -194,6 +195,14 @@ class FailureHandlingTest {
   @Test
   void aCorruptedMapOutputIsDetectedAndTheMapRunsAgain() throws Exception {
     Path in = input(2);
+    // Map 0's output is made larger than a map output the host keeps in memory from the map's
+    // end (a small one is never read from its file again, so damage to the file would not
+    // matter): 12,000 distinct words.
+    StringBuilder words = new StringBuilder();
+    for (int i = 0; i < 12_000; i++) {
+      words.append("unique").append(i).append(i % 10 == 9 ? '\n' : ' ');
+    }
+    Files.writeString(in.resolve("in-0.txt"), words);
     Path out = tmp.resolve("out");
     String hook = "corrupt-" + UUID.randomUUID();
     try (LocalCluster cluster = LocalCluster.start(TestClusters.options(2, 1))) {
@@ -204,6 +213,7 @@ class FailureHandlingTest {
       JobView v = Views.await(cluster, h.id(),
           j -> j.maps().get(0).state() == TaskState.DONE, WAIT);
       Path data = Path.of(v.maps().get(0).mapOutputFile());
+      assertThat(Files.size(data)).isGreaterThan(LocalShuffleSource.SMALL_OUTPUT_BYTES);
       flipByte(data, Files.size(data) / 2);
 
       Hooks.gate(hook).countDown();

@@ -22,6 +22,7 @@ import dev.quern.worker.runner.MapOutputTypes;
 import dev.quern.worker.runner.ProgressTracker;
 import dev.quern.worker.runner.TaskContext;
 import dev.quern.worker.runner.UserClasses;
+import dev.quern.worker.spill.PartitionIndex;
 import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.MapTaskSpec;
 import dev.quern.worker.task.TaskResult;
@@ -37,9 +38,20 @@ public final class MapTask {
 
   private MapTask() {}
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
   public static TaskResult run(MapTaskSpec spec, UserClasses classes, ProgressTracker progress,
       String host) throws Exception {
+    return run(spec, classes, progress, host, null);
+  }
+
+  /**
+   * As {@link #run(MapTaskSpec, UserClasses, ProgressTracker, String)}; {@code outputWritten},
+   * when not null, is given the map output's ref and its index once both files are in place, before
+   * the result is returned (so that the host's reduces can keep the index without reading its file
+   * back).
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public static TaskResult run(MapTaskSpec spec, UserClasses classes, ProgressTracker progress,
+      String host, BiConsumer<MapOutputRef, PartitionIndex> outputWritten) throws Exception {
     JobSpec job = spec.job();
     Configuration conf = job.configuration();
     AttemptCounters counters = new AttemptCounters();
@@ -96,6 +108,9 @@ public final class MapTask {
       progress.set(1f);
       MapOutputRef ref = new MapOutputRef(spec.id().taskIndex(), spec.id(), host,
           out.dataFile().toAbsolutePath().toString(), out.indexFile().toAbsolutePath().toString());
+      if (outputWritten != null) {
+        outputWritten.accept(ref, out.index());
+      }
       return new TaskResult(spec.id(), counters.snapshot(), ref);
     }
   }

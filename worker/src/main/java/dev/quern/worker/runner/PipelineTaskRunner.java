@@ -2,6 +2,7 @@ package dev.quern.worker.runner;
 
 import dev.quern.worker.map.MapTask;
 import dev.quern.worker.reduce.ReduceTask;
+import dev.quern.worker.shuffle.InPlaceSource;
 import dev.quern.worker.shuffle.LocalShuffleSource;
 import dev.quern.worker.task.MapOutputFeed;
 import dev.quern.worker.task.MapTaskSpec;
@@ -51,7 +52,9 @@ public final class PipelineTaskRunner implements TaskRunner {
       UserClasses classes = new UserClasses(spec.job(), jobLoader, spec.job().configuration());
       ProgressTracker tracker = new ProgressTracker(progress);
       if (spec instanceof MapTaskSpec m) {
-        return MapTask.run(m, classes, tracker, host);
+        // A reduce of this process reading the map's output in place keeps its index from here.
+        return MapTask.run(m, classes, tracker, host,
+            shuffle instanceof InPlaceSource s ? s::offer : null);
       }
       return ReduceTask.run((ReduceTaskSpec) spec, classes, tracker, shuffle, feed);
     } finally {

@@ -1,5 +1,6 @@
 package dev.quern.worker.shuffle;
 
+import dev.quern.worker.spill.PartitionIndex;
 import dev.quern.worker.task.MapOutputRef;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -56,6 +57,15 @@ public interface InPlaceSource {
   default MapsWithData mapsWithData(String jobId) {
     return null;
   }
+
+  /**
+   * A map output that a map attempt of this process has just written, with the index it wrote:
+   * a source that keeps indexes may keep this one now, so that the reduces here do not read its
+   * index file back (with 10,000 small maps, each reduce host's first read of every index was
+   * about 8% of the job's CPU). Only a hint: what it keeps must be what a read would have kept;
+   * nothing is lost when it keeps nothing.
+   */
+  default void offer(MapOutputRef output, PartitionIndex index) {}
 
   /** As {@link #heldData(MapOutputRef)} for {@code output} of job {@code jobId}. */
   default byte[] heldData(String jobId, MapOutputRef output) {

@@ -131,6 +131,23 @@ public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
     }
   }
 
+  /**
+   * Keeps {@code index} (and a small output's data, read once here from the page cache) as the
+   * first reduce's read would have. Left to the reads when the cache keeps nothing, already
+   * holds the output, or the data file cannot be read.
+   */
+  @Override
+  public void offer(MapOutputRef output, PartitionIndex index) {
+    if (indexes.budget() == 0 || indexes.peek(output) != null) {
+      return;
+    }
+    try {
+      indexes.put(output, index, smallData(output, 0, index));
+    } catch (IOException e) {
+      // A reduce's read reports what is wrong with the files, with the partition it wanted.
+    }
+  }
+
   @Override
   public byte[] heldData(MapOutputRef output) {
     MapOutputIndexCache.Kept k = indexes.peek(output);

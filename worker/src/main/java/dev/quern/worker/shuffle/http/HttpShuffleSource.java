@@ -5,6 +5,7 @@ import dev.quern.worker.shuffle.InPlaceSource;
 import dev.quern.worker.shuffle.LocalShuffleSource;
 import dev.quern.worker.shuffle.MapOutputIndexCache;
 import dev.quern.worker.shuffle.MapsWithData;
+import dev.quern.worker.spill.PartitionIndex;
 import dev.quern.worker.task.MapOutputLostException;
 import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.ShuffleSource;
@@ -118,6 +119,14 @@ public final class HttpShuffleSource implements ShuffleSource, InPlaceSource, Au
   @Override
   public Location locate(String jobId, MapOutputRef output, int partition) throws IOException {
     return local.locate(jobId, output, partition);
+  }
+
+  /** Kept only for an output on this host (one a reduce here reads in place). */
+  @Override
+  public void offer(MapOutputRef output, PartitionIndex index) {
+    if (holds(output)) {
+      local.offer(output, index);
+    }
   }
 
   /** Of the outputs on this host (those a reduce here read in place). */
