@@ -129,8 +129,7 @@ final class ExecutorProcess {
     // 1 MiB ones took a 256 MiB fetch from 3.5 s to 2.0 s of CPU (bench/cluster/RESULTS.md,
     // section 4). Before the worker's own options, so a value of theirs wins.
     cmd.add("-Djdk.httpclient.bufsize=1048576");
-    cmd.addAll(ExecutorCollector.options(s.javaOptions(),
-        ExecutorCollector.TRANSPARENT_HUGE_PAGES));
+    cmd.addAll(ExecutorCollector.options(s.javaOptions()));
     cmd.addAll(s.javaOptions());
     cmd.add("-Xmx" + memory);
     // OOM ends the JVM at once with a line on stderr the worker recognises; every line the JVM
