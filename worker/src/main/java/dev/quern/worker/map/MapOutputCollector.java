@@ -60,11 +60,28 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
   private final List<SpillFile> spills = new ArrayList<>();
   private int spillCount;
   private int mergePasses;
+  /** Where the next spill goes when not a numbered spill file: the final spill's data file. */
+  private Path spillTarget;
+  /** Bytes the next spill may hold in memory rather than create its file (see finish). */
+  private int spillHold;
+  /** The stored bytes of the last spill when it held them, else null. */
+  private byte[] lastHeld;
   private long records;
   private long bytes;
 
-  /** The attempt's finished output: data file and index file. */
-  public record Result(Path dataFile, Path indexFile, PartitionIndex index) {}
+  /**
+   * The attempt's finished output: data file and index file, both written unless {@code held} is
+   * not null: then the output's stored bytes are {@code held} and neither file exists until
+   * {@link #write} (or the holder of the bytes) writes them.
+   */
+  public record Result(Path dataFile, Path indexFile, PartitionIndex index, byte[] held) {
+    /** Writes a held output's data and index files (the index last). */
+    public void write() throws IOException {
+      if (held != null) {
+        index.writeWithData(dataFile, held, indexFile);
+      }
+    }
+  }
 
   MapOutputCollector(TaskAttemptId attempt, DataPathConfig cfg, int partitions,
       Partitioner<K> partitioner, Serde<K> keySerde, Serde<V> valueSerde, KeyOrder order,
@@ -305,14 +322,14 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
       spillObjects();
       return;
     }
-    Path file = spillPath(spillCount);
+    Path file = spillTarget != null ? spillTarget : spillPath(spillCount);
     if (hashBuffer != null) {
       hashBuffer.sort(order, partitions);
     } else {
       buffer.sort(order, partitions);
     }
     long written = 0;
-    try (MapOutputWriter w = new MapOutputWriter(file, partitions, cfg.compress())) {
+    try (MapOutputWriter w = new MapOutputWriter(file, partitions, cfg.compress(), spillHold)) {
       for (int p = 0; p < partitions; p++) {
         w.startPartition();
         RecordStream run = hashBuffer != null ? hashBuffer.partition(p) : buffer.partition(p);
@@ -320,6 +337,7 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
         w.endPartition();
       }
       spills.add(new SpillFile(file, w.finish()));
+      lastHeld = w.held();
       spillCount++;
     }
     counters.add(TaskCounter.SPILLED_RECORDS, written);
@@ -333,16 +351,17 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
   }
 
   private void spillObjects() throws Exception {
-    Path file = spillPath(spillCount);
+    Path file = spillTarget != null ? spillTarget : spillPath(spillCount);
     objectBuffer.sort(partitions);
     long written = 0;
-    try (MapOutputWriter w = new MapOutputWriter(file, partitions, cfg.compress())) {
+    try (MapOutputWriter w = new MapOutputWriter(file, partitions, cfg.compress(), spillHold)) {
       for (int p = 0; p < partitions; p++) {
         w.startPartition();
         written += objectBuffer.writePartition(p, w);
         w.endPartition();
       }
       spills.add(new SpillFile(file, w.finish()));
+      lastHeld = w.held();
       spillCount++;
     }
     counters.add(TaskCounter.SPILLED_RECORDS, written);
@@ -382,6 +401,16 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
 
   /** Spills what is left and merges all spills into the attempt's data and index files. */
   public Result finish() throws Exception {
+    return finish(0);
+  }
+
+  /**
+   * As {@link #finish()}; an output written in one spill whose stored bytes are at most {@code
+   * holdUpTo} is held in memory and neither of its files is created ({@link Result#held}), for a
+   * host that keeps such outputs in memory. An output of one spill goes straight into the data
+   * file either way (no spill file to rename).
+   */
+  public Result finish(int holdUpTo) throws Exception {
     if (objectBuffer != null) {
       objectBuffer.endFolds();
     }
@@ -397,27 +426,44 @@ public final class MapOutputCollector<K, V> implements AutoCloseable {
     }
     counters.add(TaskCounter.MAP_OUTPUT_RECORDS, records);
     counters.add(TaskCounter.MAP_OUTPUT_BYTES, bytes);
-    if (buffered() > 0 || spills.isEmpty()) {
-      spill();
-    }
     Path data = scratchDir.resolve(attempt.dirName() + ".out");
     Path indexFile = scratchDir.resolve(attempt.dirName() + ".index");
     PartitionIndex index;
+    byte[] held = null;
     try {
+      if (spills.isEmpty()) {
+        // The only spill: written as the output itself.
+        spillTarget = data;
+        spillHold = holdUpTo;
+        try {
+          spill();
+        } finally {
+          spillTarget = null;
+          spillHold = 0;
+        }
+        held = lastHeld;
+      } else if (buffered() > 0) {
+        spill();
+      }
       if (spills.size() == 1) {
-        Files.move(spills.get(0).file(), data, StandardCopyOption.REPLACE_EXISTING);
-        index = spills.get(0).index();
+        SpillFile only = spills.get(0);
+        if (!only.file().equals(data)) {
+          Files.move(only.file(), data, StandardCopyOption.REPLACE_EXISTING);
+        }
+        index = only.index();
       } else {
         index = merge(data);
       }
-      index.write(indexFile);
+      if (held == null) {
+        index.write(indexFile);
+      }
     } catch (Exception e) {
       Files.deleteIfExists(data);
       Files.deleteIfExists(indexFile);
       throw e;
     }
     spills.clear();
-    return new Result(data, indexFile, index);
+    return new Result(data, indexFile, index, held);
   }
 
   /**

@@ -22,7 +22,6 @@ import dev.quern.worker.runner.MapOutputTypes;
 import dev.quern.worker.runner.ProgressTracker;
 import dev.quern.worker.runner.TaskContext;
 import dev.quern.worker.runner.UserClasses;
-import dev.quern.worker.spill.PartitionIndex;
 import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.MapTaskSpec;
 import dev.quern.worker.task.TaskResult;
@@ -44,14 +43,13 @@ public final class MapTask {
   }
 
   /**
-   * As {@link #run(MapTaskSpec, UserClasses, ProgressTracker, String)}; {@code outputWritten},
-   * when not null, is given the map output's ref and its index once both files are in place, before
-   * the result is returned (so that the host's reduces can keep the index without reading its file
-   * back).
+   * As {@link #run(MapTaskSpec, UserClasses, ProgressTracker, String)}; {@code handoff}, when not
+   * null, is given the map output before the result is returned: the host's reduces may keep it
+   * (a small one without its files ever being written) rather than read its files back.
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static TaskResult run(MapTaskSpec spec, UserClasses classes, ProgressTracker progress,
-      String host, BiConsumer<MapOutputRef, PartitionIndex> outputWritten) throws Exception {
+      String host, MapOutputHandoff handoff) throws Exception {
     JobSpec job = spec.job();
     Configuration conf = job.configuration();
     AttemptCounters counters = new AttemptCounters();
@@ -104,12 +102,15 @@ public final class MapTask {
             throw new IllegalStateException("emits go to the collector");
           }), collector, types.keyClass(), types.valueClass()));
       progress.phase(MAP_PHASE_END, 1f);
-      MapOutputCollector.Result out = collector.finish();
+      MapOutputCollector.Result out = collector.finish(handoff == null ? 0 : handoff.holdUpTo());
       progress.set(1f);
       MapOutputRef ref = new MapOutputRef(spec.id().taskIndex(), spec.id(), host,
           out.dataFile().toAbsolutePath().toString(), out.indexFile().toAbsolutePath().toString());
-      if (outputWritten != null) {
-        outputWritten.accept(ref, out.index());
+      if (out.held() == null || !handoff.keepUnwritten(ref, out.index(), out.held())) {
+        out.write();
+        if (handoff != null) {
+          handoff.written(ref, out.index());
+        }
       }
       return new TaskResult(spec.id(), counters.snapshot(), ref);
     }

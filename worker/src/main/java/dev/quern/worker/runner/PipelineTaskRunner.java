@@ -1,10 +1,13 @@
 package dev.quern.worker.runner;
 
+import dev.quern.worker.map.MapOutputHandoff;
 import dev.quern.worker.map.MapTask;
 import dev.quern.worker.reduce.ReduceTask;
 import dev.quern.worker.shuffle.InPlaceSource;
 import dev.quern.worker.shuffle.LocalShuffleSource;
+import dev.quern.worker.spill.PartitionIndex;
 import dev.quern.worker.task.MapOutputFeed;
+import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.MapTaskSpec;
 import dev.quern.worker.task.ReduceTaskSpec;
 import dev.quern.worker.task.ShuffleSource;
@@ -54,11 +57,30 @@ public final class PipelineTaskRunner implements TaskRunner {
       if (spec instanceof MapTaskSpec m) {
         // A reduce of this process reading the map's output in place keeps its index from here.
         return MapTask.run(m, classes, tracker, host,
-            shuffle instanceof InPlaceSource s ? s::offer : null);
+            shuffle instanceof InPlaceSource s ? handoff(s) : null);
       }
       return ReduceTask.run((ReduceTaskSpec) spec, classes, tracker, shuffle, feed);
     } finally {
       thread.setContextClassLoader(previous);
     }
+  }
+
+  private static MapOutputHandoff handoff(InPlaceSource source) {
+    return new MapOutputHandoff() {
+      @Override
+      public int holdUpTo() {
+        return source.holdUpTo();
+      }
+
+      @Override
+      public boolean keepUnwritten(MapOutputRef ref, PartitionIndex index, byte[] data) {
+        return source.keepUnwritten(ref, index, data);
+      }
+
+      @Override
+      public void written(MapOutputRef ref, PartitionIndex index) {
+        source.offer(ref, index);
+      }
+    };
   }
 }

@@ -67,6 +67,24 @@ public interface InPlaceSource {
    */
   default void offer(MapOutputRef output, PartitionIndex index) {}
 
+  /**
+   * Most stored bytes of a map output that {@link #keepUnwritten} takes; 0 (the default) when it
+   * takes none, and every map output is written to its files.
+   */
+  default int holdUpTo() {
+    return 0;
+  }
+
+  /**
+   * A map output of this process whose files were not written, {@code data} being its data
+   * file's bytes: a source that keeps it returns true, answers every read of it from memory, and
+   * writes both files (the index last) before it lets it go, so that a read after that finds
+   * them. False (the default): the map writes the files.
+   */
+  default boolean keepUnwritten(MapOutputRef output, PartitionIndex index, byte[] data) {
+    return false;
+  }
+
   /** As {@link #heldData(MapOutputRef)} for {@code output} of job {@code jobId}. */
   default byte[] heldData(String jobId, MapOutputRef output) {
     return heldData(output);

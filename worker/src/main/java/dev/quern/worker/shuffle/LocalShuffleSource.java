@@ -148,6 +148,22 @@ public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
     }
   }
 
+  /** Small outputs, while the cache keeps anything: {@link #SMALL_OUTPUT_BYTES}. */
+  @Override
+  public int holdUpTo() {
+    return indexes.budget() == 0 ? 0 : SMALL_OUTPUT_BYTES;
+  }
+
+  /**
+   * Keeps a small output that its map did not write, within the cache's budget; its files are
+   * written when it leaves the cache, or when a read wants the file rather than the bytes.
+   */
+  @Override
+  public boolean keepUnwritten(MapOutputRef output, PartitionIndex index, byte[] data) {
+    return data.length <= holdUpTo() && indexes.peek(output) == null
+        && indexes.putUnwritten(output, index, data);
+  }
+
   @Override
   public byte[] heldData(MapOutputRef output) {
     MapOutputIndexCache.Kept k = indexes.peek(output);
@@ -181,9 +197,21 @@ public final class LocalShuffleSource implements ShuffleSource, InPlaceSource {
     return data;
   }
 
+  /**
+   * Where a kept output's partition lies, for a read of its file: an output kept unwritten is
+   * written first.
+   */
   private static Location at(MapOutputRef output, int partition, MapOutputIndexCache.Kept k)
       throws MapOutputLostException {
     inRange(output, partition, k.partitions());
+    if (k.unwritten()) {
+      try {
+        k.ensureWritten();
+      } catch (IOException e) {
+        throw new MapOutputLostException(output, partition,
+            "could not write the output held in memory to its files: " + e);
+      }
+    }
     return k.location(k.slot(partition));
   }
 

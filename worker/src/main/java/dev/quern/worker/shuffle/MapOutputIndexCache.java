@@ -4,6 +4,8 @@ import dev.quern.worker.spill.IndexEntry;
 import dev.quern.worker.spill.PartitionIndex;
 import dev.quern.worker.task.MapOutputRef;
 import dev.quern.worker.task.TaskAttemptId;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Map-output indexes that a host's reduces read, checked once and kept in memory, within a budget
@@ -27,10 +31,14 @@ import java.util.concurrent.atomic.LongAdder;
  * plus the whole data file when the map output is small (then reading a partition of it opens
  * no file either).
  * Past the budget the least recently used indexes are dropped; they are read from their files
- * again, one entry at a time, by the caller. Map outputs are written once (by rename) under a
- * path naming their attempt and are never changed, so a kept index stays right as long as its
- * file exists; a data file that is gone or shorter than the kept index says is found when the
- * partition is read (its length and checksum are verified then).
+ * again, one entry at a time, by the caller. Map outputs are written once under a path naming
+ * their attempt and are never changed, so a kept index stays right as long as its file exists;
+ * a data file that is gone or shorter than the kept index says is found when the partition is
+ * read (its length and checksum are verified then).
+ *
+ * <p>A small output of a map of this process may be put unwritten ({@link #putUnwritten}): the
+ * map wrote no file, this holds all of it, and its files are written before it leaves the cache
+ * or is read from a file ({@link Kept#ensureWritten}).
  *
  * <p>Thread-safe: a host's reduce slots share one cache. A lookup takes no lock and writes
  * only its entry's last use (a reduce of 10,000 maps makes 10,000 of them; under one lock, with
@@ -53,6 +61,7 @@ import java.util.concurrent.atomic.LongAdder;
  * an eighth of the budget.
  */
 public final class MapOutputIndexCache {
+  private static final Logger log = LoggerFactory.getLogger(MapOutputIndexCache.class);
   /**
    * Bytes kept per non-empty partition: offset, stored and raw length, checksum (a long each;
    * and the partition's number, 4 more, in an index too sparse for a set of its partitions).
@@ -120,6 +129,13 @@ public final class MapOutputIndexCache {
 
     private final Path dataFile;
     private final String dataName;
+    /** The index file's name, for an entry whose files are not written yet; else null. */
+    private final String indexName;
+    /**
+     * Whether the files are still to be written: the output was put with {@link
+     * #putUnwritten} and has not left the cache nor been read from a file since.
+     */
+    private volatile boolean unwritten;
     /** The attempt whose output this is, when put with its ref; else null. */
     private final TaskAttemptId attempt;
     /** {@code attempt}'s number, here to compare without reading the attempt (0 without one). */
@@ -151,8 +167,10 @@ public final class MapOutputIndexCache {
     private String what;
 
     private Kept(String dataName, TaskAttemptId attempt,
-        PartitionIndex index, byte[] data) {
+        PartitionIndex index, byte[] data, String unwrittenIndex) {
       this.dataName = dataName;
+      this.indexName = unwrittenIndex;
+      this.unwritten = unwrittenIndex != null;
       this.attempt = attempt;
       this.attemptNumber = attempt == null ? 0 : attempt.attempt();
       this.data = data;
@@ -199,6 +217,47 @@ public final class MapOutputIndexCache {
 
     public Path dataFile() {
       return dataFile;
+    }
+
+    /** Whether the output's files are not written yet (all it holds is here). */
+    public boolean unwritten() {
+      return unwritten;
+    }
+
+    /**
+     * Writes the output's data and index files if they are not written yet (once, whoever asks
+     * first): before the entry leaves the cache, or a reader that reads the file rather than
+     * {@link #data} opens it.
+     */
+    public void ensureWritten() throws IOException {
+      if (!unwritten) {
+        return;
+      }
+      synchronized (this) {
+        if (unwritten) {
+          index().writeWithData(dataFile, data, Path.of(indexName));
+          unwritten = false;
+        }
+      }
+    }
+
+    /**
+     * The index as written: an empty partition at the end of the one before it, with no
+     * record count (as {@link PartitionIndex#read} gives it).
+     */
+    PartitionIndex index() {
+      IndexEntry[] entries = new IndexEntry[partitions];
+      long end = 0;
+      for (int p = 0; p < partitions; p++) {
+        int s = slot(p);
+        if (s < 0) {
+          entries[p] = new IndexEntry(end, 0, 0, 0, -1);
+        } else {
+          entries[p] = new IndexEntry(offset(s), rawLength(s), storedLength(s), checksum(s), -1);
+          end = offset(s) + storedLength(s);
+        }
+      }
+      return new PartitionIndex(compressed, Arrays.asList(entries));
     }
 
     /** The whole data file, when it was small enough to keep; null otherwise. Never written. */
@@ -351,7 +410,7 @@ public final class MapOutputIndexCache {
    */
   public synchronized Kept put(String indexFile, String dataFile, PartitionIndex index,
       byte[] data) {
-    return put(indexFile, new Kept(dataFile, null, index, data), -1);
+    return put(indexFile, new Kept(dataFile, null, index, data, null), -1);
   }
 
   /**
@@ -361,11 +420,50 @@ public final class MapOutputIndexCache {
   public synchronized Kept put(MapOutputRef ref, PartitionIndex index, byte[] data) {
     // A ref whose map index is not its attempt's task is not kept by index (never so here).
     boolean indexed = ref.mapIndex() >= 0 && ref.mapIndex() == ref.attempt().taskIndex();
-    Kept k = new Kept(ref.dataFile(), indexed ? ref.attempt() : null, index, data);
+    Kept k = new Kept(ref.dataFile(), indexed ? ref.attempt() : null, index, data, null);
     if (indexed) {
       record(ref.attempt().jobId(), ref.mapIndex(), ref.attempt().attempt(), k);
     }
     return put(ref.indexFile(), k, ref.mapIndex());
+  }
+
+  /**
+   * Keeps {@code ref}'s output, whose files are not written, {@code data} being its data file's
+   * bytes, as {@link #put(MapOutputRef, PartitionIndex, byte[])} would; its files are written
+   * when it leaves the cache ({@link Kept#ensureWritten}). False, keeping nothing, when it is not
+   * kept by map index or would not fit in the budget: the caller writes the files.
+   */
+  public synchronized boolean putUnwritten(MapOutputRef ref, PartitionIndex index, byte[] data) {
+    if (ref.mapIndex() < 0 || ref.mapIndex() != ref.attempt().taskIndex() || data == null) {
+      return false;
+    }
+    Kept k = new Kept(ref.dataFile(), ref.attempt(), index, data, ref.indexFile());
+    if (k.bytes() > budget) {
+      return false;
+    }
+    record(ref.attempt().jobId(), ref.mapIndex(), ref.attempt().attempt(), k);
+    put(ref.indexFile(), k, ref.mapIndex());
+    return true;
+  }
+
+  /**
+   * An entry leaves the cache: one whose files are not written writes them first. Failing that
+   * (the job's scratch directory is gone with its job, or the disk refuses), the output is lost
+   * as a deleted file would be: a reduce that wants it finds no index file and has the map run
+   * again.
+   */
+  private void release(Kept k) {
+    if (!k.unwritten()) {
+      return;
+    }
+    try {
+      k.ensureWritten();
+    } catch (IOException e) {
+      if (Files.isDirectory(k.dataFile().getParent())) {
+        log.warn("could not write the map output {} as it left the index cache: {}", k.dataName,
+            e.toString());
+      }
+    }
   }
 
   /** Records which partitions of {@code map}'s output (attempt {@code attempt}) have data. */
@@ -400,6 +498,7 @@ public final class MapOutputIndexCache {
     k.lastUse = ++clock;
     Kept old = kept.remove(indexFile);
     if (old != null) {
+      release(old);
       used -= old.bytes();
       unmap(old);
     }
@@ -441,6 +540,7 @@ public final class MapOutputIndexCache {
       if (u.name().equals(justPut)) {
         continue;
       }
+      release(u.kept());
       kept.remove(u.name());
       unmap(u.kept());
       used -= u.kept().bytes();

@@ -531,6 +531,11 @@ public final class ShuffleFetcher {
   /** {@code ref} is an output of job {@code jobId}'s maps. */
   private SortedRun verifyInPlace(InPlaceSource local, String jobId, MapOutputRef ref,
       int partition) throws IOException {
+    // What the source keeps is read there (an output held unwritten has no file to locate).
+    MapOutputIndexCache.Kept k = local.kept(jobId, ref.mapIndex(), ref.attempt().attempt());
+    if (k != null) {
+      return readKept(k, ref, partition);
+    }
     InPlaceSource.Location at;
     try {
       at = local.locate(jobId, ref, partition);
@@ -550,7 +555,7 @@ public final class ShuffleFetcher {
     }
     byte[] held = at.storedLength() <= IN_MEMORY_IN_PLACE ? local.heldData(jobId, ref) : null;
     return readInPlace(ref, partition, at, held,
-        "map output of " + ref.attempt() + " partition " + partition);
+        "map output of " + ref.attempt() + " partition " + partition, null);
   }
 
   /**
@@ -568,7 +573,7 @@ public final class ShuffleFetcher {
     if (s < 0) {
       return k.compressed() ? EMPTY_COMPRESSED : EMPTY;
     }
-    return readInPlace(ref, partition, k.location(s), k.data(), k.describe(ref, partition));
+    return readInPlace(ref, partition, k.location(s), k.data(), k.describe(ref, partition), k);
   }
 
   /**
@@ -577,12 +582,15 @@ public final class ShuffleFetcher {
    * through for its checksum and merged from where it lies later.
    */
   private SortedRun readInPlace(MapOutputRef ref, int partition, InPlaceSource.Location at,
-      byte[] held, String what) throws IOException {
+      byte[] held, String what, MapOutputIndexCache.Kept kept) throws IOException {
+    boolean fromHeld = held != null && at.offset() + at.storedLength() <= held.length;
     if (at.storedLength() <= IN_MEMORY_IN_PLACE && reserve(at.storedLength())) {
       SortedRun run = null;
       try {
-        run = held != null && at.offset() + at.storedLength() <= held.length
-            ? copyHeld(ref, partition, at, held, what)
+        if (!fromHeld) {
+          ensureWritten(kept, ref, partition);
+        }
+        run = fromHeld ? copyHeld(ref, partition, at, held, what)
             : readSmallInPlace(ref, partition, at, what);
         return run;
       } finally {
@@ -591,6 +599,8 @@ public final class ShuffleFetcher {
         }
       }
     }
+    // Read through and merged from the file: an output held unwritten is written first.
+    ensureWritten(kept, ref, partition);
     if (direct == null) {
       direct = ByteBuffer.allocateDirect(VERIFY_BUFFER);
     }
@@ -630,6 +640,19 @@ public final class ShuffleFetcher {
     }
     return new SortedRun.InPlace(at.file(), at.offset(), at.storedLength(), at.compressed(),
         at.rawLength(), what);
+  }
+
+  private static void ensureWritten(MapOutputIndexCache.Kept kept, MapOutputRef ref,
+      int partition) throws MapOutputLostException {
+    if (kept == null || !kept.unwritten()) {
+      return;
+    }
+    try {
+      kept.ensureWritten();
+    } catch (IOException e) {
+      throw new MapOutputLostException(ref, partition,
+          "could not write the output held in memory to its files: " + e);
+    }
   }
 
   /** Copies a partition of a map output the source holds in memory, and verifies it. */

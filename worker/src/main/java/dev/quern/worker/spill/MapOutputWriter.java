@@ -4,7 +4,6 @@ import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +22,7 @@ public final class MapOutputWriter implements Closeable, RecordSink {
   private final int partitions;
   private final boolean compress;
   private final OutputStream out;
+  private final HeldUntilLimitStream sink;
   // Uncompressed runs have no blocks: the staging buffer is then larger and goes straight to the
   // file, with no second buffer to copy through. It holds the ends and starts of several
   // partitions, written when full or at the end: a map of a 1 KiB file has records for about a
@@ -46,14 +46,24 @@ public final class MapOutputWriter implements Closeable, RecordSink {
   private boolean closed;
 
   public MapOutputWriter(Path file, int partitions, boolean compress) throws IOException {
+    this(file, partitions, compress, 0);
+  }
+
+  /**
+   * As {@link #MapOutputWriter(Path, int, boolean)}, but the data file is created only when the
+   * stored bytes pass {@code holdUpTo}: an output of at most that many bytes stays in memory
+   * ({@link #held}) and its file is never created, unless its owner writes it.
+   */
+  public MapOutputWriter(Path file, int partitions, boolean compress, int holdUpTo)
+      throws IOException {
     this.file = file;
     this.partitions = partitions;
     this.compress = compress;
     this.entries = new ArrayList<>(partitions);
     this.packed = compress ? new byte[8 + Lz4.COMPRESSOR.maxCompressedLength(Lz4.BLOCK)] : null;
     this.block = new byte[compress ? Lz4.BLOCK : RAW_STAGING_START];
-    this.out = compress ? new BufferedOutputStream(Files.newOutputStream(file), 256 * 1024)
-        : Files.newOutputStream(file);
+    this.sink = new HeldUntilLimitStream(file, holdUpTo);
+    this.out = compress ? new BufferedOutputStream(sink, 256 * 1024) : sink;
   }
 
   public Path file() {
@@ -171,6 +181,17 @@ public final class MapOutputWriter implements Closeable, RecordSink {
     }
     close();
     return new PartitionIndex(compress, entries);
+  }
+
+  /**
+   * After {@link #finish}: the stored bytes, when they stayed within the writer's hold limit and
+   * no file was created; else null (they are in the file).
+   */
+  public byte[] held() {
+    if (!closed) {
+      throw new IllegalStateException("the output of " + file + " is not finished");
+    }
+    return sink.held();
   }
 
   @Override

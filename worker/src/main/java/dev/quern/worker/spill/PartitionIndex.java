@@ -55,6 +55,20 @@ public record PartitionIndex(boolean compressed, List<IndexEntry> entries) {
   }
 
   /**
+   * Writes a data file of stored bytes {@code data} and then this, its index (a reader that
+   * finds the index finds the whole data file); a data file left by a failure is deleted.
+   */
+  public void writeWithData(Path dataFile, byte[] data, Path indexFile) throws IOException {
+    try {
+      Files.write(dataFile, data);
+      write(indexFile);
+    } catch (IOException e) {
+      Files.deleteIfExists(dataFile);
+      throw e;
+    }
+  }
+
+  /**
    * The index file's bytes, put into one array of the exact size: every map writes an entry per
    * partition (1,000 with 1,000 reduces, most empty), and through a data stream over a byte
    * stream (four synchronized writes with their capacity and bounds checks per entry, then two

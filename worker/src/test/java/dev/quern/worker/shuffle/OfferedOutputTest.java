@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * reduce's first read would keep it: its partitions answer as its index file does, and a reduce
  * reads them with the index file gone (so it was not read). With no cache, or a data file that
  * cannot be read, nothing is kept and the reads report what is wrong as before. A map run through
- * {@link PipelineTaskRunner} offers its output to the runner's source.
+ * {@link PipelineTaskRunner} whose output is too large to hold unwritten writes it and offers it
+ * to the runner's source.
  */
 @ExtendWith(Seeds.class)
 class OfferedOutputTest {
@@ -158,7 +159,8 @@ class OfferedOutputTest {
   void aMapRunByTheRunnerOffersItsOutput() throws Exception {
     Path input = dir.resolve("in.txt");
     List<String> lines = new ArrayList<>();
-    for (int i = 0; i < 500; i++) {
+    // Too much output to be held unwritten (HeldOutputTest): written, then offered.
+    for (int i = 0; i < 8000; i++) {
       lines.add("alpha beta w" + i + " x" + (i % 13));
     }
     Files.write(input, lines);
@@ -182,6 +184,9 @@ class OfferedOutputTest {
       assertThat(k.storedLength(slot)).isEqualTo(onDisk.entry(p).storedLength());
       assertThat(k.checksum(slot)).isEqualTo(onDisk.entry(p).crc());
     }
-    assertThat(k.data()).isEqualTo(Files.readAllBytes(Path.of(ref.dataFile())));
+    assertThat(Files.size(Path.of(ref.dataFile())))
+        .isGreaterThan(LocalShuffleSource.SMALL_OUTPUT_BYTES);
+    assertThat(k.unwritten()).isFalse();
+    assertThat(k.data()).as("a large output's data stays in its file").isNull();
   }
 }

@@ -36,7 +36,10 @@ class ShuffleCorruptionTest {
 
   private MapOutputRef runMap(JobSpec job, Path input) throws Exception {
     TaskAttemptId id = new TaskAttemptId("job-9", TaskKind.MAP, 0, 3);
-    return new PipelineTaskRunner().run(new MapTaskSpec(id, job,
+    // No index cache on the map's side: its output is written to files (a held one would have
+    // none to damage), and the reduces below read them through sources of their own.
+    PipelineTaskRunner writesFiles = new PipelineTaskRunner("localhost", new LocalShuffleSource(0));
+    return writesFiles.run(new MapTaskSpec(id, job,
         new FileSplit(input.toString(), 0, Files.size(input), List.of()),
         tmp.resolve("scratch").toString(), tmp.resolve("w").toString()),
         getClass().getClassLoader(), TaskProgress.NONE).mapOutput();

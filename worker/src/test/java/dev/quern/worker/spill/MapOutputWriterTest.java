@@ -86,4 +86,54 @@ class MapOutputWriterTest {
       assertThat((long) bytes.length).as("the partitions end to end").isEqualTo(at);
     }
   }
+  /** Writes {@code parts} records of random sizes into {@code w}; returns the index. */
+  private static PartitionIndex writeAll(MapOutputWriter w, long seed, int partitions, int size)
+      throws Exception {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    for (int p = 0; p < partitions; p++) {
+      w.startPartition();
+      int n = rnd.nextInt(3);
+      for (int i = 0; i < n; i++) {
+        byte[] k = new byte[1 + rnd.nextInt(size)];
+        rnd.nextBytes(k);
+        w.write(k, 0, k.length, k, 0, k.length);
+      }
+      w.endPartition();
+    }
+    return w.finish();
+  }
+
+  @Test
+  void anOutputWithinTheHoldLimitCreatesNoFileAndHoldsWhatTheFileWouldHave(Seed seed)
+      throws Exception {
+    long s = seed.random().nextLong();
+    for (boolean compress : new boolean[] {false, true}) {
+      for (int size : new int[] {20, 3000}) {
+        Path plain = dir.resolve("plain-" + compress + size);
+        Path held = dir.resolve("held-" + compress + size);
+        PartitionIndex want;
+        try (MapOutputWriter w = new MapOutputWriter(plain, 50, compress)) {
+          want = writeAll(w, s, 50, size);
+        }
+        byte[] bytes = Files.readAllBytes(plain);
+        int limit = 16 * 1024;
+        PartitionIndex got;
+        byte[] kept;
+        try (MapOutputWriter w = new MapOutputWriter(held, 50, compress, limit)) {
+          got = writeAll(w, s, 50, size);
+          kept = w.held();
+        }
+        String what = "compressed " + compress + ", records up to " + size + " bytes, "
+            + bytes.length + " bytes stored";
+        assertThat(got).as(what).isEqualTo(want);
+        if (bytes.length <= limit) {
+          assertThat(kept).as(what).isEqualTo(bytes);
+          assertThat(held).as(what).doesNotExist();
+        } else {
+          assertThat(kept).as(what).isNull();
+          assertThat(Files.readAllBytes(held)).as(what).isEqualTo(bytes);
+        }
+      }
+    }
+  }
 }
