@@ -1,5 +1,6 @@
 package dev.quern.worker.shuffle;
 
+import dev.quern.worker.task.MapOutputFeed;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -133,6 +134,39 @@ public final class MapsWithData {
     }
     long[] bits = s.byPartition[partition];
     return bits == null || (bits[map >>> 6] & (1L << map)) == 0;
+  }
+
+  /**
+   * Of {@code candidates}, bits over maps {@code 64 w} to {@code 64 w + 63} (bit {@code m & 63}
+   * for map {@code m}), those known to have no records in {@code partition} in the attempt that
+   * {@code seen} has of them, as {@link #isEmpty} answers one map: a reduce asks this of 64 maps
+   * at once, and touches nothing per map but two ints and a bit.
+   */
+  public long emptyIn(int w, long candidates, int partition, MapOutputFeed.Snapshot seen) {
+    State s = state;
+    int base = w << 6;
+    if (partition < 0 || partition >= partitions || base < 0 || base >= s.attempts.length) {
+      return 0;
+    }
+    long maybe = candidates;
+    int past = s.attempts.length - base;
+    if (past < 64) {
+      maybe &= (1L << past) - 1;
+    }
+    long empty = 0;
+    while (maybe != 0) {
+      int b = Long.numberOfTrailingZeros(maybe);
+      maybe &= maybe - 1;
+      int m = base + b;
+      // The attempt first (acquire): the bits written before it are then seen.
+      if ((int) INTS.getAcquire(s.attempts, m) == seen.attemptOf(m) + 1) {
+        long[] bits = s.byPartition[partition];
+        if (bits == null || (bits[w] & (1L << b)) == 0) {
+          empty |= 1L << b;
+        }
+      }
+    }
+    return empty;
   }
 
   /** Counts {@code n} partitions that reduces counted as fetched from these bits. */

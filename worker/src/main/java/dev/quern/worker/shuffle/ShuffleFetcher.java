@@ -196,7 +196,11 @@ public final class ShuffleFetcher {
           for (int m = 0; m < heldRefs.length; m++) {
             MapOutputRef have = heldRefs[m];
             MapOutputRef want = seen.get(m);
-            if (have != null && have != want && !have.equals(want)) {
+            if (have == null && (heldBits[m >>> 6] & (1L << m)) != 0) {
+              // Counted empty from the bits, with no ref kept: judged again on this snapshot.
+              heldBits[m >>> 6] &= ~(1L << m);
+              heldCount[0]--;
+            } else if (have != null && have != want && !have.equals(want)) {
               discardQuietly(heldRuns[m]);
               heldRefs[m] = null;
               heldRuns[m] = null;
@@ -215,36 +219,41 @@ public final class ShuffleFetcher {
         try {
           for (int w = 0; w < heldBits.length; w++) {
             long todo = seen.presentWord(w) & ~heldBits[w];
+            if (todo != 0 && known != null) {
+              // Maps known to have nothing for this partition, 64 at a time: held, counted, and
+              // no ref or run kept (an output recorded there was read in place here, so the
+              // source holds it). Visiting each of them cost more than all the reads of the rest.
+              long empty = known.emptyIn(w, todo, partition, seen);
+              if (empty != 0) {
+                int n = Long.bitCount(empty);
+                heldBits[w] |= empty;
+                heldCount[0] += n;
+                skipped += n;
+                todo &= ~empty;
+              }
+            }
             while (todo != 0) {
               int m = (w << 6) + Long.numberOfTrailingZeros(todo);
               todo &= todo - 1;
               MapOutputRef want = seen.get(m);
               int a = seen.attemptOf(m);
-              SortedRun run;
-              boolean read = false;
-              if (known != null && known.isEmpty(m, a, partition) && local.holds(want)) {
-                run = EMPTY;
-                skipped++;
-              } else {
-                // What the source keeps of the output is found by the feed's map index and
-                // attempt number (no ref read) and read here, without asking the source again.
-                MapOutputIndexCache.Kept k = local != null && local.holds(want)
-                    ? local.kept(attempt.jobId(), m, a) : null;
-                if (k == null) {
-                  missing.add(want);
-                  continue;
-                }
-                Interrupts.check(attempt);
-                run = readKept(k, want, partition);
-                read = true;
+              // What the source keeps of the output is found by the feed's map index and
+              // attempt number (no ref read) and read here, without asking the source again.
+              MapOutputIndexCache.Kept k = local != null && local.holds(want)
+                  ? local.kept(attempt.jobId(), m, a) : null;
+              if (k == null) {
+                missing.add(want);
+                continue;
               }
+              Interrupts.check(attempt);
+              SortedRun run = readKept(k, want, partition);
               heldRefs[m] = want;
-              heldRuns[m] = run;
+              if (run != EMPTY) {
+                heldRuns[m] = run;
+              }
               heldBits[w] |= 1L << m;
               heldCount[0]++;
-              if (read) {
-                onEach.accept(heldCount[0]);
-              }
+              onEach.accept(heldCount[0]);
             }
           }
         } catch (MapOutputLostException lost) {
@@ -279,9 +288,12 @@ public final class ShuffleFetcher {
           MapOutputFeed.Snapshot now = feed.snapshot();
           if (now.version() == seen.version()) {
             List<SortedRun> runs = new ArrayList<>(heldCount[0]);
-            for (SortedRun r : heldRuns) {
+            for (int m = 0; m < heldRuns.length; m++) {
+              SortedRun r = heldRuns[m];
               if (r != null) {
                 runs.add(r);
+              } else if ((heldBits[m >>> 6] & (1L << m)) != 0) {
+                runs.add(EMPTY); // empty: from the bits, or read so
               }
             }
             ok = true;

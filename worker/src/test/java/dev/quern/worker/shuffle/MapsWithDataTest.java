@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quern.testkit.Seed;
 import dev.quern.testkit.Seeds;
+import dev.quern.worker.task.MapOutputFeed;
+import dev.quern.worker.task.MapOutputRef;
+import dev.quern.worker.task.TaskAttemptId;
+import dev.quern.worker.task.TaskKind;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -64,6 +68,7 @@ class MapsWithDataTest {
         mixed.put(map, true);
       }
       if (step % 200 == 0 || step == 1999) {
+        assertWordsAgree(t, rnd, partitions, step);
         for (int m = -1; m < 710; m++) {
           Recorded r = model.get(m);
           for (int a = 0; a < 4; a++) {
@@ -101,5 +106,47 @@ class MapsWithDataTest {
     assertThat(t.isEmpty(63, 0, 2)).isFalse();
     assertThat(t.isEmpty(64, 0, 3)).isFalse();
     assertThat(t.bytes()).isLessThanOrEqualTo(4 * 64 + 8 * 10);
+  }
+  /**
+   * {@link MapsWithData#emptyIn}, 64 maps at a time, answers as {@link MapsWithData#isEmpty} does
+   * for each candidate, with the attempt a feed has of it: a feed of random attempts (most of
+   * them the recorded ones) over some of the maps, and random candidates among those present.
+   */
+  private static void assertWordsAgree(MapsWithData t, SplittableRandom rnd, int partitions,
+      int step) {
+    List<MapOutputRef> refs = new ArrayList<>();
+    for (int m = 0; m < 710; m++) {
+      if (rnd.nextInt(5) > 0) {
+        int a = rnd.nextInt(4);
+        for (int tryAttempt = 0; tryAttempt < 4; tryAttempt++) {
+          if (t.isEmpty(m, tryAttempt, 0) || rnd.nextBoolean()) {
+            a = tryAttempt; // often the attempt recorded
+          }
+        }
+        refs.add(new MapOutputRef(m, new TaskAttemptId("job-0001", TaskKind.MAP, m, a),
+            "localhost", "m" + m + ".out", "m" + m + ".index"));
+      }
+    }
+    MapOutputFeed.Snapshot seen = new MapOutputFeed(refs).snapshot();
+    int answered = 0;
+    for (int w = 0; w * 64 < 710; w++) {
+      for (int p = -1; p <= partitions; p++) {
+        long candidates = seen.presentWord(w) & rnd.nextLong() | seen.presentWord(w)
+            & (rnd.nextBoolean() ? -1L : 0L);
+        long expect = 0;
+        for (int b = 0; b < 64; b++) {
+          int m = w * 64 + b;
+          if ((candidates & (1L << b)) != 0 && t.isEmpty(m, seen.attemptOf(m), p)) {
+            expect |= 1L << b;
+          }
+        }
+        answered += Long.bitCount(expect);
+        assertThat(t.emptyIn(w, candidates, p, seen))
+            .as("step %d word %d partition %d", step, w, p).isEqualTo(expect);
+      }
+    }
+    if (step == 1999) {
+      assertThat(answered).as("some maps known empty").isPositive();
+    }
   }
 }
