@@ -66,7 +66,7 @@ public final class LocalFileSystem implements FileSystem {
   public OutputStream create(String path) throws IOException {
     Path p = toPath(path);
     Path parent = p.toAbsolutePath().getParent();
-    if (parent != null) {
+    if (parent != null && !Files.isDirectory(parent)) {
       Files.createDirectories(parent);
     }
     return Files.newOutputStream(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
@@ -74,7 +74,12 @@ public final class LocalFileSystem implements FileSystem {
 
   @Override
   public void mkdirs(String path) throws IOException {
-    Files.createDirectories(toPath(path));
+    Path p = toPath(path);
+    // Every task makes its job's directories: a stat when they exist, where createDirectories
+    // tries mkdir and builds an exception.
+    if (!Files.isDirectory(p)) {
+      Files.createDirectories(p);
+    }
   }
 
   @Override

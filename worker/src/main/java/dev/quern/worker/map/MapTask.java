@@ -93,7 +93,11 @@ public final class MapTask {
             () -> classes.create(job.combiner(), Reducer.class, "combiner"), types.keySerde(),
             types.valueSerde(), types.sortGrouping(), counters, progress);
     Path scratch = Path.of(spec.scratchDir());
-    Files.createDirectories(scratch);
+    // A job's tasks share its scratch directory: made by the first; a stat for the others, where
+    // createDirectories tries mkdir and builds an exception for the directory that exists.
+    if (!Files.isDirectory(scratch)) {
+      Files.createDirectories(scratch);
+    }
     try (MapOutputCollector<Object, Object> collector = new MapOutputCollector<>(spec.id(), cfg,
         job.reduceTasks(), partitioner, types.keySerde(), types.valueSerde(), types.order(),
         combiner, scratch, counters)) {

@@ -70,7 +70,9 @@ public final class ReduceTask {
     OutputFormat<Object, Object> outputFormat =
         classes.create(job.outputFormat(), OutputFormat.class, "output format");
     Path scratch = Path.of(spec.scratchDir());
-    Files.createDirectories(scratch);
+    if (!Files.isDirectory(scratch)) { // shared by the job's tasks: see MapTask
+      Files.createDirectories(scratch);
+    }
     String workDir = spec.outputWorkDir();
     OutputLayout.createUnderTemporary(FileSystems.get(workDir, conf), workDir);
 

@@ -3,8 +3,9 @@ package dev.quern.worker.runner;
 import dev.quern.api.Configurable;
 import dev.quern.api.Configuration;
 import dev.quern.api.JobSpec;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,8 +18,13 @@ public final class UserClasses {
   private final JobSpec job;
   private final ClassLoader loader;
   private final Configuration conf;
-  // The combiner is instantiated for every spill and every hash fold: skip the loader lookups.
-  private final Map<String, Constructor<?>> constructors = new HashMap<>();
+  // The combiner is instantiated for every partition of every spill and every hash fold (a new
+  // one each time, as Hadoop's): skip the loader lookups, and call the constructor through a
+  // method handle, which Constructor.newInstance is not: that asks the JVM for its caller (a
+  // stack walk) on every call, 3% of the CPU of a job of 10,000 small maps.
+  private final Map<String, Made> constructors = new HashMap<>();
+
+  private record Made(Class<?> type, MethodHandle constructor) {}
 
   public UserClasses(JobSpec job, ClassLoader loader, Configuration conf) {
     this.job = job;
@@ -45,20 +51,18 @@ public final class UserClasses {
    * thrown by the user's constructor or {@code configure} propagate unchanged.
    */
   public <T> T create(String className, Class<T> kind, String role) throws Exception {
-    Constructor<?> ctor = constructors.get(className);
-    if (ctor == null || !kind.isAssignableFrom(ctor.getDeclaringClass())) {
-      ctor = constructor(className, kind, role);
-      constructors.put(className, ctor);
+    Made made = constructors.get(className);
+    if (made == null || !kind.isAssignableFrom(made.type())) {
+      made = constructor(className, kind, role);
+      constructors.put(className, made);
     }
     Object o;
     try {
-      o = ctor.newInstance();
-    } catch (InvocationTargetException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof Exception ex) {
-        throw ex;
-      }
-      throw (Error) cause;
+      o = made.constructor().invoke();
+    } catch (Exception | Error e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException(className + "'s constructor threw " + t, t);
     }
     if (o instanceof Configurable cf) {
       cf.configure(conf);
@@ -66,7 +70,7 @@ public final class UserClasses {
     return kind.cast(o);
   }
 
-  private Constructor<?> constructor(String className, Class<?> kind, String role) {
+  private Made constructor(String className, Class<?> kind, String role) {
     Class<?> c = load(className, role);
     if (!kind.isAssignableFrom(c)) {
       throw new IllegalArgumentException(className + " is not a " + kind.getSimpleName()
@@ -82,7 +86,12 @@ public final class UserClasses {
       throw new IllegalArgumentException(className + " (the job's " + role
           + ") must be a public, concrete class with a public no-arg constructor");
     }
-    return ctor;
+    try {
+      return new Made(c, MethodHandles.publicLookup().unreflectConstructor(ctor));
+    } catch (IllegalAccessException e) {
+      throw new IllegalArgumentException(className + " (the job's " + role
+          + ") must be a public class that other code can reach: " + e.getMessage(), e);
+    }
   }
 
   private String where() {
