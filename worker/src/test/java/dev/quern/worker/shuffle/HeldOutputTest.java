@@ -34,9 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  * A small map output run through {@link PipelineTaskRunner} in local mode is held by the host's
  * index cache and its files are never created, while the cache keeps it: reduces read it from
  * memory. The files are written, the same bytes a map that writes them writes, when the output
- * leaves the cache or when a read wants the file; an output whose scratch directory is gone is
- * lost as a deleted file is. Every output is checked against the same map run with no cache,
- * which writes its files as before.
+ * leaves the cache or when a read wants the file (a read by ref, or a reduce with no memory to
+ * copy a partition into); an output whose scratch directory is gone is lost as a deleted file
+ * is. Every output is checked against the same map run with no cache, which writes its files as
+ * before.
  */
 @ExtendWith(Seeds.class)
 class HeldOutputTest {
@@ -182,6 +183,45 @@ class HeldOutputTest {
     }
     assertThat(written).as("outputs that left the cache").isGreaterThan(0);
     assertReducesRead(source, refs, want);
+  }
+
+  @Test
+  void aReduceWithNoShuffleMemoryHasTheFilesWrittenAndReadsThem(Seed seed) throws Exception {
+    SplittableRandom rnd = seed.random();
+    int maps = 4;
+    inputs(rnd, maps);
+    List<Written> want = reference(maps);
+    LocalShuffleSource source = new LocalShuffleSource();
+    PipelineTaskRunner runner = new PipelineTaskRunner("localhost", source);
+    List<MapOutputRef> refs = new ArrayList<>();
+    for (int m = 0; m < maps; m++) {
+      refs.add(runMap(runner, m, 1, "scratch"));
+    }
+    // No memory to copy a partition into: each is verified and merged where it lies, so the
+    // held outputs are written first, and the runs read their files.
+    ShuffleFetcher fetcher = new ShuffleFetcher(source, dir, "r", 0);
+    for (int p = 0; p < PARTITIONS; p++) {
+      List<SortedRun> runs = fetcher.fetchAsTheyCome(new MapOutputFeed(refs), maps, p,
+          new TaskAttemptId(JOB, TaskKind.REDUCE, p, 1), held -> { });
+      for (int m = 0; m < maps; m++) {
+        IndexEntry e = want.get(m).index().entry(p);
+        SortedRun run = runs.get(m);
+        assertThat(run.storedLength()).as("partition %d of map %d", p, m)
+            .isEqualTo(e.storedLength());
+        if (e.storedLength() != 0) {
+          SortedRun.InPlace in = (SortedRun.InPlace) run;
+          byte[] file = Files.readAllBytes(in.file());
+          assertThat(Arrays.copyOfRange(file, (int) in.offset(),
+              (int) (in.offset() + in.storedLength()))).as("partition %d of map %d", p, m)
+              .isEqualTo(Arrays.copyOfRange(want.get(m).data(), (int) e.offset(),
+                  (int) (e.offset() + e.storedLength())));
+        }
+      }
+    }
+    for (int m = 0; m < maps; m++) {
+      assertFilesAre(refs.get(m), want.get(m));
+      assertThat(source.kept(JOB, m, 1).unwritten()).isFalse();
+    }
   }
 
   @Test
