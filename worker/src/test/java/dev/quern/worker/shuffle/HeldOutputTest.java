@@ -115,18 +115,37 @@ class HeldOutputTest {
       List<SortedRun> runs = fetcher.fetchAsTheyCome(new MapOutputFeed(refs), refs.size(), p,
           new TaskAttemptId(JOB, TaskKind.REDUCE, p, 1), held -> { });
       assertThat(runs).hasSize(refs.size());
-      for (int m = 0; m < refs.size(); m++) {
-        IndexEntry e = want.get(m).index().entry(p);
-        SortedRun run = runs.get(m);
-        assertThat(run.storedLength()).as("partition %d of map %d", p, m)
-            .isEqualTo(e.storedLength());
-        if (e.storedLength() != 0) {
-          assertThat(((SortedRun.InMemory) run).bytes()).as("partition %d of map %d", p, m)
-              .isEqualTo(Arrays.copyOfRange(want.get(m).data(), (int) e.offset(),
-                  (int) (e.offset() + e.storedLength())));
-        }
+      assertRunsHold(runs, want, p, SortedRun.InMemory.class);
+    }
+  }
+
+  /**
+   * Each map's run of partition {@code p} is a {@code kind} run (when not empty) holding that
+   * partition's stored bytes of the reference output.
+   */
+  private static void assertRunsHold(List<SortedRun> runs, List<Written> want, int p,
+      Class<? extends SortedRun> kind) throws Exception {
+    for (int m = 0; m < want.size(); m++) {
+      IndexEntry e = want.get(m).index().entry(p);
+      SortedRun run = runs.get(m);
+      assertThat(run.storedLength()).as("partition %d of map %d", p, m)
+          .isEqualTo(e.storedLength());
+      if (e.storedLength() != 0) {
+        assertThat(run).as("partition %d of map %d", p, m).isInstanceOf(kind);
+        assertThat(storedBytes(run)).as("partition %d of map %d", p, m)
+            .isEqualTo(Arrays.copyOfRange(want.get(m).data(), (int) e.offset(),
+                (int) (e.offset() + e.storedLength())));
       }
     }
+  }
+
+  /** A run's stored bytes: its array, or its range of its file. */
+  private static byte[] storedBytes(SortedRun run) throws Exception {
+    if (run instanceof SortedRun.InPlace in) {
+      byte[] file = Files.readAllBytes(in.file());
+      return Arrays.copyOfRange(file, (int) in.offset(), (int) (in.offset() + in.storedLength()));
+    }
+    return ((SortedRun.InMemory) run).bytes();
   }
 
   @Test
@@ -203,20 +222,7 @@ class HeldOutputTest {
     for (int p = 0; p < PARTITIONS; p++) {
       List<SortedRun> runs = fetcher.fetchAsTheyCome(new MapOutputFeed(refs), maps, p,
           new TaskAttemptId(JOB, TaskKind.REDUCE, p, 1), held -> { });
-      for (int m = 0; m < maps; m++) {
-        IndexEntry e = want.get(m).index().entry(p);
-        SortedRun run = runs.get(m);
-        assertThat(run.storedLength()).as("partition %d of map %d", p, m)
-            .isEqualTo(e.storedLength());
-        if (e.storedLength() != 0) {
-          SortedRun.InPlace in = (SortedRun.InPlace) run;
-          byte[] file = Files.readAllBytes(in.file());
-          assertThat(Arrays.copyOfRange(file, (int) in.offset(),
-              (int) (in.offset() + in.storedLength()))).as("partition %d of map %d", p, m)
-              .isEqualTo(Arrays.copyOfRange(want.get(m).data(), (int) e.offset(),
-                  (int) (e.offset() + e.storedLength())));
-        }
-      }
+      assertRunsHold(runs, want, p, SortedRun.InPlace.class);
     }
     for (int m = 0; m < maps; m++) {
       assertFilesAre(refs.get(m), want.get(m));
