@@ -129,7 +129,10 @@ final class AttemptExecution implements Runnable {
 
   private TaskProgress throttled() {
     return new TaskProgress() {
-      private long last = System.nanoTime() - PROGRESS_INTERVAL_NANOS;
+      // The first report waits an interval too: the worker's AttemptRunning has told the master
+      // the attempt started (progress 0), and most attempts of a many-task job end sooner, so a
+      // report at the start was a message to the master per attempt for nothing.
+      private long last = System.nanoTime();
 
       @Override
       public void report(float fraction) {
