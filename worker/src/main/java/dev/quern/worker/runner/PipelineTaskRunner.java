@@ -15,6 +15,7 @@ import dev.quern.worker.task.TaskProgress;
 import dev.quern.worker.task.TaskResult;
 import dev.quern.worker.task.TaskRunner;
 import dev.quern.worker.task.TaskSpec;
+import java.lang.ref.WeakReference;
 
 /**
  * The task runner of the data path: a map attempt reads its split, maps, sorts, combines and
@@ -34,6 +35,9 @@ public final class PipelineTaskRunner implements TaskRunner {
    * @param host the host name that map outputs report (where reduces fetch them from)
    * @param shuffle how reduces read map outputs
    */
+  private volatile WeakReference<UserClasses.Constructors> lastConstructors =
+      new WeakReference<>(null);
+
   public PipelineTaskRunner(String host, ShuffleSource shuffle) {
     this.host = host;
     this.shuffle = shuffle;
@@ -52,7 +56,8 @@ public final class PipelineTaskRunner implements TaskRunner {
     ClassLoader previous = thread.getContextClassLoader();
     thread.setContextClassLoader(jobLoader);
     try {
-      UserClasses classes = new UserClasses(spec.job(), jobLoader, spec.job().configuration());
+      UserClasses classes = new UserClasses(spec.job(), constructorsOf(jobLoader),
+          spec.job().configuration());
       ProgressTracker tracker = new ProgressTracker(progress);
       if (spec instanceof MapTaskSpec m) {
         // A reduce of this process reading the map's output in place keeps its index from here.
@@ -63,6 +68,19 @@ public final class PipelineTaskRunner implements TaskRunner {
     } finally {
       thread.setContextClassLoader(previous);
     }
+  }
+
+  /**
+   * The constructors of the loader's classes, shared by its tasks: those of the last loader a task
+   * ran with, held weakly (a runner that outlives its jobs must not keep a finished job's loader).
+   */
+  private UserClasses.Constructors constructorsOf(ClassLoader jobLoader) {
+    UserClasses.Constructors c = lastConstructors.get();
+    if (c == null || c.loader() != jobLoader) {
+      c = new UserClasses.Constructors(jobLoader);
+      lastConstructors = new WeakReference<>(c);
+    }
+    return c;
   }
 
   private static MapOutputHandoff handoff(InPlaceSource source) {

@@ -5,10 +5,11 @@ import dev.quern.api.Configuration;
 import dev.quern.api.JobSpec;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Instantiates the job's classes (mapper, reducer, formats, comparators...) by name from the job's
@@ -18,18 +19,43 @@ public final class UserClasses {
   private final JobSpec job;
   private final ClassLoader loader;
   private final Configuration conf;
-  // The combiner is instantiated for every partition of every spill and every hash fold (a new
-  // one each time, as Hadoop's): skip the loader lookups, and call the constructor through a
-  // method handle, which Constructor.newInstance is not: that asks the JVM for its caller (a
-  // stack walk) on every call, 3% of the CPU of a job of 10,000 small maps.
-  private final Map<String, Made> constructors = new HashMap<>();
+  private final Constructors constructors;
 
+  /**
+   * The constructors of one job loader's classes, shared by the tasks that run with that loader.
+   * Why: the combiner is instantiated for every partition of every spill and every hash fold (a
+   * new one each time, as Hadoop's), and each task makes its mapper, reducer and formats; looking
+   * a class up in the loader and turning its constructor into a method handle (a lambda form
+   * built) once per job rather than once per task saves as much again as the calls themselves
+   * with many small tasks. Calls go through the handle, which {@code Constructor.newInstance}
+   * does not: that asks the JVM for its caller (a stack walk) on every call.
+   */
+  public static final class Constructors {
+    private final ClassLoader loader;
+    private final Map<String, Made> made = new ConcurrentHashMap<>();
+
+    public Constructors(ClassLoader loader) {
+      this.loader = loader;
+    }
+
+    public ClassLoader loader() {
+      return loader;
+    }
+  }
+
+  /** A class and its public no-arg constructor, as a handle that returns Object (invokeExact). */
   private record Made(Class<?> type, MethodHandle constructor) {}
 
   public UserClasses(JobSpec job, ClassLoader loader, Configuration conf) {
+    this(job, new Constructors(loader), conf);
+  }
+
+  /** As the other constructor, with constructors shared with other tasks of the same loader. */
+  public UserClasses(JobSpec job, Constructors constructors, Configuration conf) {
     this.job = job;
-    this.loader = loader;
+    this.loader = constructors.loader();
     this.conf = conf;
+    this.constructors = constructors;
   }
 
   public ClassLoader loader() {
@@ -51,14 +77,14 @@ public final class UserClasses {
    * thrown by the user's constructor or {@code configure} propagate unchanged.
    */
   public <T> T create(String className, Class<T> kind, String role) throws Exception {
-    Made made = constructors.get(className);
+    Made made = constructors.made.get(className);
     if (made == null || !kind.isAssignableFrom(made.type())) {
       made = constructor(className, kind, role);
-      constructors.put(className, made);
+      constructors.made.put(className, made);
     }
     Object o;
     try {
-      o = made.constructor().invoke();
+      o = (Object) made.constructor().invokeExact();
     } catch (Exception | Error e) {
       throw e;
     } catch (Throwable t) {
@@ -87,7 +113,8 @@ public final class UserClasses {
           + ") must be a public, concrete class with a public no-arg constructor");
     }
     try {
-      return new Made(c, MethodHandles.publicLookup().unreflectConstructor(ctor));
+      return new Made(c, MethodHandles.publicLookup().unreflectConstructor(ctor)
+          .asType(MethodType.methodType(Object.class)));
     } catch (IllegalAccessException e) {
       throw new IllegalArgumentException(className + " (the job's " + role
           + ") must be a public class that other code can reach: " + e.getMessage(), e);
