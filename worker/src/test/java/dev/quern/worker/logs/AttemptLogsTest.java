@@ -236,6 +236,20 @@ class AttemptLogsTest {
     }
   }
 
+  @Test
+  void aJobIdUsedAgainUnderTheSameRootClearsTheMarkerItsAttemptLeft(@TempDir Path dir)
+      throws Exception {
+    // What an earlier run's job of the same id left: its directory, and the marker of an attempt
+    // of the same name whose logs expired.
+    Files.createDirectories(dir.resolve("job-0007"));
+    Path marker = dir.resolve("job-0007/m-00002_1.expired");
+    Files.writeString(marker, "");
+    AttemptLogs logs = new AttemptLogs(dir, Duration.ofDays(1), 1000, Clock.systemUTC());
+    logs.open(A).close();
+    assertFalse(Files.exists(marker), "the new attempt's logs are not expired");
+    assertEquals(0, logs.read("job-0007", "m-00002_1", LogStream.LOG, 0, 100).size());
+  }
+
   /** Sets the directory's files' times to {@code at} (they were written by the real clock). */
   private static void touch(Path attempt, Instant at) throws Exception {
     try (var files = Files.list(attempt)) {
