@@ -13,6 +13,8 @@ public final class BookAttempt {
   private String error;
   private String stackTrace;
   private Counters counters;
+  /** How often this attempt changed since it was made (see {@link BookTask#viewVersion}). */
+  private int changes;
 
   BookAttempt(TaskAttemptId id, String workerId, long startTime) {
     this.id = id;
@@ -32,6 +34,7 @@ public final class BookAttempt {
   }
 
   void end(AttemptState newState, long time, String error, String stackTrace) {
+    changes++;
     this.state = newState;
     this.endTime = time;
     this.error = error;
@@ -39,12 +42,18 @@ public final class BookAttempt {
   }
 
   void markOutputLost(String reason) {
+    changes++;
     this.state = AttemptState.OUTPUT_LOST;
     this.error = reason;
   }
 
   void counters(Counters c) {
+    changes++;
     this.counters = c == null ? null : c.copy();
+  }
+
+  int changes() {
+    return changes;
   }
 
   public TaskAttemptId id() {

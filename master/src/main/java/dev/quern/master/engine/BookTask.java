@@ -22,6 +22,8 @@ public final class BookTask {
   private Counters committedCounters;
   private int failures;
   private int inputLosses;
+  /** How often this task changed since it was made (see {@link #viewVersion}). */
+  private int changes;
 
   BookTask(BookJob job, TaskKind kind, int index) {
     this.job = job;
@@ -59,6 +61,18 @@ public final class BookTask {
 
   public List<BookAttempt> runningAttempts() {
     return attempts.stream().filter(BookAttempt::isRunning).toList();
+  }
+
+  /**
+   * A number that grows with every change to the task or its attempts (each of their mutators
+   * counts), so that a view made at one version holds at that version.
+   */
+  public long viewVersion() {
+    long v = changes;
+    for (int i = 0; i < attempts.size(); i++) {
+      v += attempts.get(i).changes();
+    }
+    return v;
   }
 
   /** Whether any attempt runs; cheaper than {@link #runningAttempts()}. */
@@ -106,6 +120,7 @@ public final class BookTask {
   /** Sets what the other mutators set, from a snapshot (attempts are added with {@link #add}). */
   void restore(boolean isDone, MapOutputRef output, TaskAttemptId committed,
       TaskAttemptId granted, Counters counters, int failureCount, int inputLossCount) {
+    changes++;
     setDone(isDone);
     mapOutput = output;
     committedAttempt = committed;
@@ -116,6 +131,7 @@ public final class BookTask {
   }
 
   void add(BookAttempt a) {
+    changes++;
     attempts.add(a);
   }
 
@@ -128,6 +144,7 @@ public final class BookTask {
   }
 
   void commit(TaskAttemptId attempt, MapOutputRef output, Counters counters) {
+    changes++;
     setDone(true);
     committedAttempt = attempt;
     mapOutput = output;
@@ -136,6 +153,7 @@ public final class BookTask {
   }
 
   void uncommit() {
+    changes++;
     setDone(false);
     committedAttempt = null;
     mapOutput = null;
@@ -143,20 +161,24 @@ public final class BookTask {
   }
 
   void grant(TaskAttemptId attempt) {
+    changes++;
     grantedAttempt = attempt;
   }
 
   void releaseGrantOf(TaskAttemptId attempt) {
+    changes++;
     if (attempt.equals(grantedAttempt)) {
       grantedAttempt = null;
     }
   }
 
   void countFailure() {
+    changes++;
     failures++;
   }
 
   void countInputLoss() {
+    changes++;
     inputLosses++;
   }
 }

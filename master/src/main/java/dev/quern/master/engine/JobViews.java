@@ -6,6 +6,7 @@ import dev.quern.api.TaskCounter;
 import dev.quern.worker.task.TaskAttemptId;
 import dev.quern.worker.task.TaskKind;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,13 +23,31 @@ public final class JobViews {
    * extra}, may be null) added to the job's.
    */
   public static JobView of(BookJob job, Map<TaskAttemptId, Float> progress, Counters extra) {
-    List<TaskView> maps = new ArrayList<>();
+    return of(job, progress, extra, null);
+  }
+
+  /**
+   * Views of a job's finished tasks, kept from one build of the job's view to the next: a task
+   * that is done and runs no attempt has a view that changes only when the task does (its {@link
+   * BookTask#viewVersion}), and with thousands of tasks building every one again (each attempt's
+   * counters copied and turned into a map) was most of the cost of a view.
+   */
+  public static final class Cache {
+    private final Map<BookTask, Kept> kept = new IdentityHashMap<>();
+  }
+
+  private record Kept(long version, TaskView view) {}
+
+  /** As {@link #of(BookJob, Map, Counters)}, reusing and filling {@code cache} (may be null). */
+  public static JobView of(BookJob job, Map<TaskAttemptId, Float> progress, Counters extra,
+      Cache cache) {
+    List<TaskView> maps = new ArrayList<>(job.maps().size());
     for (BookTask t : job.maps()) {
-      maps.add(task(job, t, progress));
+      maps.add(task(job, t, progress, cache));
     }
-    List<TaskView> reduces = new ArrayList<>();
+    List<TaskView> reduces = new ArrayList<>(job.reduces().size());
     for (BookTask t : job.reduces()) {
-      reduces.add(task(job, t, progress));
+      reduces.add(task(job, t, progress, cache));
     }
     boolean succeeded = job.state() == JobState.SUCCEEDED;
     return new JobView(job.id(), job.spec().name(), job.spec().user(), job.state(),
@@ -42,6 +61,20 @@ public final class JobViews {
       return 1;
     }
     return tasks.stream().mapToDouble(TaskView::progress).sum() / tasks.size();
+  }
+
+  private static TaskView task(BookJob job, BookTask t, Map<TaskAttemptId, Float> progress,
+      Cache cache) {
+    if (cache == null || !t.isDone() || t.hasRunningAttempt()) {
+      return task(job, t, progress);
+    }
+    long version = t.viewVersion();
+    Kept k = cache.kept.get(t);
+    if (k == null || k.version() != version) {
+      k = new Kept(version, task(job, t, progress));
+      cache.kept.put(t, k);
+    }
+    return k.view();
   }
 
   private static TaskView task(BookJob job, BookTask t, Map<TaskAttemptId, Float> progress) {

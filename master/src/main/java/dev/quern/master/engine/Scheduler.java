@@ -108,6 +108,8 @@ public final class Scheduler {
   private final Exclusions exclusions;
   /** The state and time of each live job's last published view. */
   private final Map<String, Published> published = new HashMap<>();
+  /** The views of each unfinished job's finished tasks, kept between its views. */
+  private final Map<String, JobViews.Cache> viewCaches = new HashMap<>();
   /** Tasks looked at by scheduling decisions so far: [0], an array to count in place. */
   private final long[] examined = new long[1];
   private long viewsBuilt;
@@ -578,6 +580,7 @@ public final class Scheduler {
       BookJob job = book.job(id);
       if (job == null) {
         it.remove();
+        viewCaches.remove(id);
         continue;
       }
       Published last = published.get(id);
@@ -586,9 +589,11 @@ public final class Scheduler {
         continue;
       }
       it.remove();
-      views.add(JobViews.of(job, progress, engineCounters(id)));
+      views.add(JobViews.of(job, progress, engineCounters(id),
+          viewCaches.computeIfAbsent(id, k -> new JobViews.Cache())));
       viewsBuilt++;
       if (job.state().isFinal()) {
+        viewCaches.remove(id);
         published.remove(id);
         locality.remove(id);
       } else {
