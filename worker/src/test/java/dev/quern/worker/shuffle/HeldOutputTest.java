@@ -139,6 +139,16 @@ class HeldOutputTest {
     }
   }
 
+  /** Runs maps 0 to {@code maps - 1} (attempt 1) with {@code source}; their refs in order. */
+  private List<MapOutputRef> runMaps(LocalShuffleSource source, int maps) throws Exception {
+    PipelineTaskRunner runner = new PipelineTaskRunner("localhost", source);
+    List<MapOutputRef> refs = new ArrayList<>();
+    for (int m = 0; m < maps; m++) {
+      refs.add(runMap(runner, m, 1, "scratch"));
+    }
+    return refs;
+  }
+
   /** A run's stored bytes: its array, or its range of its file. */
   private static byte[] storedBytes(SortedRun run) throws Exception {
     if (run instanceof SortedRun.InPlace in) {
@@ -155,11 +165,9 @@ class HeldOutputTest {
     inputs(rnd, maps);
     List<Written> want = reference(maps);
     LocalShuffleSource source = new LocalShuffleSource();
-    PipelineTaskRunner runner = new PipelineTaskRunner("localhost", source);
-    List<MapOutputRef> refs = new ArrayList<>();
+    List<MapOutputRef> refs = runMaps(source, maps);
     for (int m = 0; m < maps; m++) {
-      MapOutputRef ref = runMap(runner, m, 1, "scratch");
-      refs.add(ref);
+      MapOutputRef ref = refs.get(m);
       assertThat(Path.of(ref.dataFile())).as("map %d's data file", m).doesNotExist();
       assertThat(Path.of(ref.indexFile())).as("map %d's index file", m).doesNotExist();
       MapOutputIndexCache.Kept k = source.kept(JOB, m, 1);
@@ -183,11 +191,7 @@ class HeldOutputTest {
     long largest = want.stream().mapToLong(w -> w.data().length).max().orElseThrow();
     // Room for about three outputs: the earlier ones leave as the later ones come.
     LocalShuffleSource source = new LocalShuffleSource(3 * (largest + 600));
-    PipelineTaskRunner runner = new PipelineTaskRunner("localhost", source);
-    List<MapOutputRef> refs = new ArrayList<>();
-    for (int m = 0; m < maps; m++) {
-      refs.add(runMap(runner, m, 1, "scratch"));
-    }
+    List<MapOutputRef> refs = runMaps(source, maps);
     assertThat(source.indexCache().evictions()).isGreaterThan(0);
     int written = 0;
     for (int m = 0; m < maps; m++) {
@@ -211,11 +215,7 @@ class HeldOutputTest {
     inputs(rnd, maps);
     List<Written> want = reference(maps);
     LocalShuffleSource source = new LocalShuffleSource();
-    PipelineTaskRunner runner = new PipelineTaskRunner("localhost", source);
-    List<MapOutputRef> refs = new ArrayList<>();
-    for (int m = 0; m < maps; m++) {
-      refs.add(runMap(runner, m, 1, "scratch"));
-    }
+    List<MapOutputRef> refs = runMaps(source, maps);
     // No memory to copy a partition into: each is verified and merged where it lies, so the
     // held outputs are written first, and the runs read their files.
     ShuffleFetcher fetcher = new ShuffleFetcher(source, dir, "r", 0);
