@@ -25,6 +25,9 @@ import java.lang.ref.WeakReference;
 public final class PipelineTaskRunner implements TaskRunner {
   private final String host;
   private final ShuffleSource shuffle;
+  /** See {@link #constructorsOf}. */
+  private volatile WeakReference<UserClasses.Constructors> lastConstructors =
+      new WeakReference<>(null);
 
   /** Reads map outputs from local files and reports map outputs as living on "localhost". */
   public PipelineTaskRunner() {
@@ -35,9 +38,6 @@ public final class PipelineTaskRunner implements TaskRunner {
    * @param host the host name that map outputs report (where reduces fetch them from)
    * @param shuffle how reduces read map outputs
    */
-  private volatile WeakReference<UserClasses.Constructors> lastConstructors =
-      new WeakReference<>(null);
-
   public PipelineTaskRunner(String host, ShuffleSource shuffle) {
     this.host = host;
     this.shuffle = shuffle;
